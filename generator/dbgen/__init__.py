@@ -1,0 +1,3 @@
+"""dbgen: PostgreSQL DDL + crud.yaml -> a typed Python data layer."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,152 @@
+"""The `dbgen` command. Exit codes: 0 ok, 1 findings (stale output, differences), 2 bad input."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from dbgen import __version__
+from dbgen.core import Result, display, generate, read_inputs
+from dbgen.diagnostics import Diagnostic, has_errors
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Generate a typed Python data layer from a PostgreSQL schema and crud.yaml.",
+)
+
+SpecDir = Annotated[Path, typer.Argument(help="Directory with *.sql (read in name order) and crud.yaml.")]
+OutOption = Annotated[
+    Path | None, typer.Option("--out", "-o", help="Output directory (default: dbgen.toml's, else ./generated).")
+]
+
+
+def _print(diags: tuple[Diagnostic, ...] | list[Diagnostic]) -> None:
+    for d in diags:
+        print(d, file=sys.stderr)
+
+
+def _fail(diags: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:
+    _print(diags)
+    n = sum(d.is_error for d in diags)
+    print(f"dbgen: {n} error{'s' if n != 1 else ''}; nothing written", file=sys.stderr)
+    raise typer.Exit(2)
+
+
+def _run(spec_dir: Path, out: Path | None) -> tuple[Result, Path]:
+    from dbgen.config import load_config
+
+    config, config_diags = load_config(spec_dir, Path.cwd())
+    if has_errors(config_diags):
+        _fail(config_diags)
+    inputs, input_diags = read_inputs(spec_dir)
+    if inputs is None or has_errors(input_diags):
+        _fail(input_diags)
+    result = generate(inputs, line_length=config.line_length)
+    if not result.ok:
+        _fail(result.diagnostics)
+    _print(result.diagnostics)
+    return result, out if out is not None else config.out
+
+
+@app.command()
+def build(spec_dir: SpecDir, out: OutOption = None) -> None:
+    """Generate the package into the output directory (atomically)."""
+    from dbgen.emit.tree import compare, write_tree
+
+    result, target = _run(spec_dir, out)
+    drift = compare(target, result.files)
+    if drift.clean:
+        print(f"dbgen: {display(target)} is up to date ({len(result.files)} files)")
+        return
+    write_tree(target, result.files)
+    changed = len(drift.stale) + len(drift.missing) + len(drift.extra)
+    print(f"dbgen: wrote {display(target)} ({len(result.files)} files, {changed} changed)")
+
+
+@app.command()
+def check(spec_dir: SpecDir, out: OutOption = None) -> None:
+    """Exit 0 when the output is up to date, 1 with the stale/missing/extra files otherwise."""
+    from dbgen.emit.tree import compare
+
+    result, target = _run(spec_dir, out)
+    drift = compare(target, result.files)
+    if drift.clean:
+        print(f"dbgen: {display(target)} is up to date ({len(result.files)} files)")
+        return
+    for kind, paths in (("stale", drift.stale), ("missing", drift.missing), ("extra", drift.extra)):
+        for p in paths:
+            print(f"{kind}: {display(target / p)}")
+    print(f"dbgen: {display(target)} is out of date; run `dbgen build {display(spec_dir)}`", file=sys.stderr)
+    raise typer.Exit(1)
+
+
+@app.command()
+def diff(spec_dir: SpecDir, out: OutOption = None) -> None:
+    """Print a unified diff from the output directory to what build would write; exit 1 if any."""
+    from dbgen.emit.tree import unified_diff
+
+    result, target = _run(spec_dir, out)
+    text = unified_diff(target, result.files)
+    sys.stdout.write(text)
+    if text:
+        raise typer.Exit(1)
+
+
+@app.command()
+def inspect(spec_dir: SpecDir) -> None:
+    """Print the intermediate model (the schema catalog and the bound crud spec) as JSON."""
+    from dbgen.ddl import read_schema
+    from dbgen.jsonify import to_jsonable
+    from dbgen.spec import load_spec
+
+    inputs, input_diags = read_inputs(spec_dir)
+    if inputs is None or has_errors([d for d in input_diags if d.code != "no-crud-spec"]):
+        _fail(input_diags)
+    catalog, diags = read_schema(inputs.sql)
+    if has_errors(diags):
+        _fail(diags)
+    spec = None
+    if inputs.crud is not None:
+        spec, spec_diags = load_spec(inputs.crud[0], inputs.crud[1], catalog)
+        if has_errors(spec_diags):
+            _fail(spec_diags)
+    _print(diags)
+    json.dump({"catalog": to_jsonable(catalog), "spec": to_jsonable(spec)}, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"dbgen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """Generate a typed Python data layer from a PostgreSQL schema and crud.yaml."""
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.BadParameter, typer.Abort) as exc:
+        print(f"dbgen: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except Exception as exc:
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(2)
+        raise

@@ -1,0 +1,60 @@
+"""Options from dbgen.toml (in the spec dir) or [tool.dbgen] in ./pyproject.toml.
+
+    out = "generated"        # output directory, relative to the file that says it
+    line_length = 100        # black's line length for generated code
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from dbgen.diagnostics import Diagnostic, Span, error
+
+_KNOWN = {"out", "line_length"}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    out: Path
+    line_length: int = 100
+
+
+def load_config(spec_dir: Path, cwd: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
+    default = Config(out=cwd / "generated")
+    candidates = [(spec_dir / "dbgen.toml", None), (cwd / "pyproject.toml", ("tool", "dbgen"))]
+    for path, section in candidates:
+        if not path.is_file():
+            continue
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            line, col = getattr(exc, "lineno", 1), getattr(exc, "colno", 1)
+            return default, (error(Span(str(path), line, col), "config", str(exc)),)
+        for key in section or ():
+            data = data.get(key, {}) if isinstance(data, dict) else {}
+        if not data:
+            continue
+        return _from_table(data, path, default)
+    return default, ()
+
+
+def _from_table(data: dict[str, object], path: Path, default: Config) -> tuple[Config, tuple[Diagnostic, ...]]:
+    problems = [
+        error(Span(str(path)), "config", f"unknown option {key!r} (known: {', '.join(sorted(_KNOWN))})")
+        for key in data if key not in _KNOWN
+    ]
+    out, line_length = default.out, default.line_length
+    if "out" in data:
+        if isinstance(data["out"], str) and data["out"]:
+            out = path.parent / data["out"]
+        else:
+            problems.append(error(Span(str(path)), "config", "'out' must be a non-empty string"))
+    if "line_length" in data:
+        value = data["line_length"]
+        if isinstance(value, int) and not isinstance(value, bool) and 40 <= value <= 200:
+            line_length = value
+        else:
+            problems.append(error(Span(str(path)), "config", "'line_length' must be an integer from 40 to 200"))
+    return Config(out=out, line_length=line_length), tuple(problems)

@@ -1,0 +1,100 @@
+"""The pure core: spec dir in, files and diagnostics out. It never writes (build/check/diff do)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from dbgen.diagnostics import Diagnostic, Span, error, has_errors, sort_key
+from dbgen.ir import Catalog
+
+CRUD_FILE = "crud.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Inputs:
+    """What a spec dir holds, read into memory: (display path, text) pairs."""
+
+    sql: tuple[tuple[str, str], ...]
+    crud: tuple[str, str] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    files: dict[str, str]  # path relative to the output dir -> content
+    diagnostics: tuple[Diagnostic, ...]
+    catalog: Catalog | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.diagnostics)
+
+
+def display(path: Path) -> str:
+    """Paths as the user would type them: relative to the working directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_inputs(spec_dir: Path) -> tuple[Inputs | None, tuple[Diagnostic, ...]]:
+    if not spec_dir.is_dir():
+        return None, (error(Span(display(spec_dir)), "no-spec-dir", "not a directory"),)
+    sql_paths = sorted(p for p in spec_dir.glob("*.sql") if p.is_file())
+    if not sql_paths:
+        return None, (error(Span(display(spec_dir)), "no-sql", "no *.sql files in the spec directory"),)
+    problems: list[Diagnostic] = []
+    sql: list[tuple[str, str]] = []
+    for p in sql_paths:
+        try:
+            sql.append((display(p), p.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(error(Span(display(p)), "unreadable", str(exc)))
+    crud_path = spec_dir / CRUD_FILE
+    crud = None
+    if crud_path.is_file():
+        try:
+            crud = (display(crud_path), crud_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(error(Span(display(crud_path)), "unreadable", str(exc)))
+    else:
+        problems.append(error(
+            Span(display(crud_path)), "no-crud-spec",
+            f"{CRUD_FILE} is missing; `dbgen scaffold {display(spec_dir)}/*.sql --out {display(crud_path)}` writes a starter",
+        ))
+    return Inputs(tuple(sql), crud), tuple(problems)
+
+
+def generate(inputs: Inputs, *, line_length: int = 100) -> Result:
+    # Imported here so `dbgen --version` and `--help` stay fast.
+    from dbgen.ddl import read_schema
+    from dbgen.emit.format import format_files
+    from dbgen.plan.migration import plan_migration
+    from dbgen.plan.models import plan_project
+    from dbgen.render.crud import render_crud
+    from dbgen.render.env import environment
+    from dbgen.render.package import render_package
+    from dbgen.spec import load_spec
+
+    catalog, diagnostics = read_schema(inputs.sql)
+    all_diags = list(diagnostics)
+    if has_errors(all_diags) or inputs.crud is None:
+        return Result({}, _sorted(all_diags), catalog)
+    spec, spec_diags = load_spec(inputs.crud[0], inputs.crud[1], catalog)
+    all_diags += spec_diags
+    if spec is None or has_errors(all_diags):
+        return Result({}, _sorted(all_diags), catalog)
+    plan = plan_project(catalog, spec.package, spec)
+    migration = plan_migration(catalog, plan.type_context)
+    env = environment()
+    sources = tuple(Path(p).name for p, _ in inputs.sql) + (Path(inputs.crud[0]).name,)
+    files = render_package(plan, migration, sources, env)
+    files.update(render_crud(plan, env))
+    formatted, format_diags = format_files(files, line_length)
+    all_diags += format_diags
+    return Result(formatted, _sorted(all_diags), catalog)
+
+
+def _sorted(diags: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    return tuple(sorted(diags, key=sort_key))

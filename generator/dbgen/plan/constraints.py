@@ -1,0 +1,125 @@
+"""Python source for SQLAlchemy schema objects (constraints, indexes), shared by the models'
+``__table_args__`` and the migration's ``op.create_table``/``op.create_*`` calls."""
+
+from __future__ import annotations
+
+from dbgen.ir import CheckConstraint, Deferral, ForeignKey, Index, IndexElement, PrimaryKey, QName
+from dbgen.ir import UniqueConstraint as Unique
+from dbgen.plan.pyexpr import call, pystr, sql_text, strs
+
+
+def deferral_kw(d: Deferral) -> dict[str, str | None]:
+    return {
+        "deferrable": "True" if d.deferrable else None,
+        "initially": repr("DEFERRED") if d.initially_deferred else None,
+    }
+
+
+def schema_arg(q: QName) -> str | None:
+    return None if q.schema == "public" else repr(q.schema)
+
+
+def ref_column(q: QName, column: str) -> str:
+    table = q.name if q.schema == "public" else f"{q.schema}.{q.name}"
+    return f"{table}.{column}"
+
+
+def primary_key(pk: PrimaryKey) -> str:
+    return call(
+        "sa.PrimaryKeyConstraint", *(repr(c) for c in pk.columns), name=repr(pk.name), **deferral_kw(pk.deferral)
+    )
+
+
+def unique(u: Unique) -> str:
+    return call(
+        "sa.UniqueConstraint",
+        *(repr(c) for c in u.columns),
+        name=repr(u.name),
+        postgresql_nulls_not_distinct="True" if u.nulls_not_distinct else None,
+        postgresql_include=strs(u.include) if u.include else None,
+        **deferral_kw(u.deferral),
+    )
+
+
+def check(c: CheckConstraint) -> str:
+    return call(
+        "sa.CheckConstraint",
+        sql_text(c.expression),
+        name=repr(c.name),
+        postgresql_not_valid="True" if c.not_valid else None,
+    )
+
+
+def _fk_options(fk: ForeignKey) -> dict[str, str | None]:
+    return {
+        "ondelete": repr(fk.on_delete) if fk.on_delete else None,
+        "onupdate": repr(fk.on_update) if fk.on_update else None,
+        "match": repr("FULL") if fk.match_full else None,
+        **deferral_kw(fk.deferral),
+    }
+
+
+def foreign_key_constraint(fk: ForeignKey) -> str:
+    return call(
+        "sa.ForeignKeyConstraint",
+        strs(fk.columns),
+        strs(ref_column(fk.ref_table, c) for c in fk.ref_columns),
+        name=repr(fk.name),
+        postgresql_not_valid="True" if fk.not_valid else None,
+        **_fk_options(fk),
+    )
+
+
+def column_foreign_key(fk: ForeignKey) -> str:
+    """``sa.ForeignKey(...)`` inside a single column's mapped_column."""
+    return call("sa.ForeignKey", repr(ref_column(fk.ref_table, fk.ref_columns[0])), name=repr(fk.name), **_fk_options(fk))
+
+
+def element_sql(e: IndexElement) -> str:
+    parts = [e.expression]
+    if e.collation:
+        parts.append(f"COLLATE {e.collation}")
+    if e.opclass:
+        parts.append(e.opclass)
+    if e.descending:
+        parts.append("DESC")
+    if e.nulls:
+        parts.append(f"NULLS {e.nulls}")
+    return " ".join(parts)
+
+
+def index_elements(ix: Index) -> list[str]:
+    """Plain columns by name (SQLAlchemy quotes them); anything else as text, as written."""
+    return [
+        repr(e.column)
+        if e.column is not None and element_sql(e) == e.expression and e.expression == e.column
+        else sql_text(element_sql(e))
+        for e in ix.elements
+    ]
+
+
+def with_options(options: str | None) -> str | None:
+    if not options:
+        return None
+    pairs = [p.split("=", 1) for p in options.split(",")]
+    return "{" + ", ".join(f"{k.strip()!r}: {v.strip()!r}" for k, v in pairs) + "}"
+
+
+def index_options(ix: Index) -> dict[str, str | None]:
+    return {
+        "unique": "True" if ix.unique else None,
+        "postgresql_using": repr(ix.method) if ix.method != "btree" else None,
+        "postgresql_where": sql_text(ix.where) if ix.where else None,
+        "postgresql_include": strs(ix.include) if ix.include else None,
+        "postgresql_nulls_not_distinct": "True" if ix.nulls_not_distinct else None,
+        "postgresql_with": with_options(ix.with_options),
+    }
+
+
+def index(ix: Index) -> str:
+    """``sa.Index(...)`` for a model's ``__table_args__``."""
+    return call("sa.Index", repr(ix.name), *index_elements(ix), **index_options(ix))
+
+
+def comment_literal(text: str | None) -> str | None:
+    return None if text is None else pystr(text)

@@ -1,0 +1,249 @@
+"""The initial Alembic revision, planned from the catalog.
+
+Every object is created where the source created it (``position``): the source applied in that
+order, so the replay applies too. Two moves keep that true after the reader folded later
+statements into earlier objects: a sequence moves up to just before the first table whose column
+default calls it (pg_dump sets such defaults after creating the sequence), and ``OWNED BY`` waits
+until its table exists. The downgrade undoes the steps in reverse.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from dbgen.ir import Catalog, Column, Deferral, QName, Sequence, Table, quote_ident
+from dbgen.plan import constraints as cx
+from dbgen.plan.pyexpr import call, sql_text
+from dbgen.plan.typemap import TypeContext, map_type
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    position: float  # source statement index; fractions order a step just before/after one
+    upgrade: tuple[str, ...]  # Python statements
+    downgrade: tuple[str, ...] = ()
+    label: str = ""  # a comment line naming the object
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationPlan:
+    revision: str
+    steps: tuple[Step, ...]
+    uses_raw_type: bool
+
+    @property
+    def uses_postgresql(self) -> bool:
+        return any("postgresql." in line for s in self.steps for line in s.upgrade)
+
+    @property
+    def downgrade_steps(self) -> tuple[Step, ...]:
+        return tuple(s for s in reversed(self.steps) if s.downgrade)
+
+
+def _execute(sql: str) -> str:
+    return f"op.execute({sql_text(sql)})"
+
+
+def _comment_on(kind: str, target: str, text: str | None) -> tuple[str, ...]:
+    if text is None:
+        return ()
+    literal = "'" + text.replace("'", "''") + "'"
+    return (_execute(f"COMMENT ON {kind} {target} IS {literal}"),)
+
+
+def plan_migration(catalog: Catalog, ctx: TypeContext) -> MigrationPlan:
+    steps: list[Step] = []
+    raw_type_used = False
+
+    for s in catalog.schemas:
+        steps.append(Step(s.position, (_execute(f"CREATE SCHEMA {quote_ident(s.name)}"),
+                                       *_comment_on("SCHEMA", quote_ident(s.name), s.comment)),
+                          (_execute(f"DROP SCHEMA {quote_ident(s.name)}"),), f"schema {s.name}"))
+    for x in catalog.extensions:
+        steps.append(Step(x.position, (_execute(x.sql),),
+                          (_execute(f"DROP EXTENSION IF EXISTS {quote_ident(x.name)}"),), f"extension {x.name}"))
+    for e in catalog.enums:
+        labels = ", ".join("'" + label.replace("'", "''") + "'" for label in e.labels)
+        steps.append(Step(e.position, (_execute(f"CREATE TYPE {e.qname.sql} AS ENUM ({labels})"),
+                                       *_comment_on("TYPE", e.qname.sql, e.comment)),
+                          (_execute(f"DROP TYPE {e.qname.sql}"),), f"enum {e.qname}"))
+    for d in catalog.domains:
+        steps.append(Step(d.position, (_execute(f"CREATE DOMAIN {d.qname.sql} AS {d.definition}"),
+                                       *_comment_on("DOMAIN", d.qname.sql, d.comment)),
+                          (_execute(f"DROP DOMAIN {d.qname.sql}"),), f"domain {d.qname}"))
+    for c in catalog.composites:
+        steps.append(Step(c.position, (_execute(f"CREATE TYPE {c.qname.sql} AS {c.definition}"),
+                                       *_comment_on("TYPE", c.qname.sql, c.comment)),
+                          (_execute(f"DROP TYPE {c.qname.sql}"),), f"type {c.qname}"))
+    for seq in catalog.sequences:
+        steps.extend(_sequence_steps(seq, catalog))
+    for t in catalog.tables:
+        table_steps, raw = _table_steps(t, ctx)
+        raw_type_used |= raw
+        steps.extend(table_steps)
+    for r in catalog.raw:
+        steps.append(Step(r.position, (_execute(r.sql),),
+                          (_execute(r.drop),) if r.drop else (), f"{r.kind} {r.name or ''}".strip()))
+
+    # Stable sort: steps of one position keep the order they were planned in.
+    ordered = tuple(sorted(steps, key=lambda s: s.position))
+    digest = hashlib.sha256(
+        "\n".join(line for s in ordered for line in (*s.upgrade, "--", *s.downgrade)).encode()
+    ).hexdigest()
+    return MigrationPlan(revision=digest[:12], steps=ordered, uses_raw_type=raw_type_used)
+
+
+def _sequence_steps(seq: Sequence, catalog: Catalog) -> list[Step]:
+    needle = seq.qname.name
+    users = [
+        t.position for t in catalog.tables
+        if any(c.default and "nextval" in c.default and needle in c.default for c in t.columns)
+    ]
+    position = min([seq.position, *users]) if users else seq.position
+    # Sort before the table that uses it at the same position.
+    position_key = position - 0.5 if users and position in users else position
+    create = f"CREATE SEQUENCE {seq.qname.sql}"
+    if seq.data_type:
+        create += f" AS {seq.data_type}"
+    if seq.options:
+        create += f" {seq.options}"
+    steps = [
+        Step(position_key,
+             (_execute(create), *_comment_on("SEQUENCE", seq.qname.sql, seq.comment)),
+             (_execute(f"DROP SEQUENCE IF EXISTS {seq.qname.sql}"),), f"sequence {seq.qname}")
+    ]
+    if seq.owned_by is not None:
+        table, column = seq.owned_by
+        owner = next((t for t in catalog.tables if t.qname == table), None)
+        after = max(seq.owned_position, owner.position if owner else 0, position)
+        steps.append(Step(after + 0.25,  # right after its table
+                          (_execute(f"ALTER SEQUENCE {seq.qname.sql} OWNED BY {table.sql}.{quote_ident(column)}"),),
+                          (), f"sequence {seq.qname} owned by {table}.{column}"))
+    return steps
+
+
+_INTEGERS = frozenset({"smallint", "integer", "bigint"})
+
+
+def _column(c: Column, t: Table, ctx: TypeContext) -> tuple[str, bool, str | None]:
+    """(sa.Column source, uses RawType, identity ALTER needed afterwards)."""
+    mapped = map_type(c.type, ctx)
+    type_expr, raw = mapped.ddl.expr, mapped.is_raw
+    if c.collation:
+        type_expr, raw = f"RawType({f'{c.type.sql} COLLATE {c.collation}'!r})", True
+    extras: list[str] = []
+    identity_alter = None
+    if c.identity is not None:
+        if c.identity.options:
+            kind = "ALWAYS" if c.identity.always else "BY DEFAULT"
+            identity_alter = (
+                f"ALTER TABLE {t.qname.sql} ALTER COLUMN {quote_ident(c.name)} "
+                f"ADD GENERATED {kind} AS IDENTITY ({c.identity.options})"
+            )
+        else:
+            extras.append(call("sa.Identity", always="True" if c.identity.always else "False"))
+    if c.generated is not None:
+        extras.append(call("sa.Computed", sql_text(c.generated), persisted="True"))
+    src = call(
+        "sa.Column",
+        repr(c.name),
+        type_expr,
+        *extras,
+        nullable="False" if not c.nullable else None,
+        # SQLAlchemy would make a lone integer key SERIAL; the schema says what it is.
+        autoincrement="False" if c.type.base in _INTEGERS and not c.type.array_dims and not extras else None,
+        server_default=sql_text(c.default) if c.default is not None else None,
+        comment=cx.comment_literal(c.comment),
+    )
+    return src, raw, identity_alter
+
+
+def _table_steps(t: Table, ctx: TypeContext) -> tuple[list[Step], bool]:
+    raw_used = False
+    drop = (call("op.drop_table", repr(t.qname.name), schema=cx.schema_arg(t.qname)),)
+    if t.partition_of is not None:
+        create = f"CREATE TABLE {t.qname.sql} PARTITION OF {t.partition_of.parent.sql} {t.partition_of.bound}"
+        if t.partition_by:
+            create += f" PARTITION BY {t.partition_by}"
+        steps = [Step(t.position, (_execute(create), *_comment_on("TABLE", t.qname.sql, t.comment)), drop,
+                      f"partition {t.qname}")]
+        return steps + _later_objects(t), raw_used
+    columns, after = [], []
+    for c in t.columns:
+        src, raw, identity_alter = _column(c, t, ctx)
+        raw_used |= raw
+        columns.append(src)
+        if identity_alter:
+            after.append(_execute(identity_alter))
+    inline: list[str] = []
+    if t.primary_key and t.primary_key.inline:
+        inline.append(cx.primary_key(t.primary_key))
+    inline += [cx.unique(u) for u in t.uniques if u.inline]
+    inline += [cx.check(c) for c in t.checks if c.inline]
+    inline += [cx.foreign_key_constraint(fk) for fk in t.foreign_keys if fk.inline]
+    inherits = [q.sql for q in t.inherits]
+    create = call(
+        "op.create_table",
+        repr(t.qname.name),
+        *columns,
+        *inline,
+        schema=cx.schema_arg(t.qname),
+        comment=cx.comment_literal(t.comment),
+        postgresql_partition_by=repr(t.partition_by) if t.partition_by else None,
+        postgresql_inherits=repr(inherits[0] if len(inherits) == 1 else tuple(inherits)) if inherits else None,
+        postgresql_with=cx.with_options(t.with_options),
+        prefixes=repr(["UNLOGGED"]) if t.unlogged else None,
+    )
+    steps = [Step(t.position, (create, *after), drop, f"table {t.qname}")]
+    return steps + _later_objects(t), raw_used
+
+
+def _later_objects(t: Table) -> list[Step]:
+    """Constraints added by ALTER TABLE and indexes, each at its own statement's position."""
+    table, schema = repr(t.qname.name), cx.schema_arg(t.qname)
+    steps: list[Step] = []
+    pk = t.primary_key
+    if pk and not pk.inline:
+        steps.append(Step(pk.position, (call("op.create_primary_key", repr(pk.name), table, _cols(pk.columns),
+                                             schema=schema, **_deferral_kw(pk.deferral)),), (), f"primary key {pk.name}"))
+    for u in t.uniques:
+        if not u.inline:
+            steps.append(Step(u.position, (call(
+                "op.create_unique_constraint", repr(u.name), table, _cols(u.columns), schema=schema,
+                postgresql_nulls_not_distinct="True" if u.nulls_not_distinct else None,
+                postgresql_include=_cols(u.include) if u.include else None,
+                **_deferral_kw(u.deferral)),), (), f"unique {u.name}"))
+    for c in t.checks:
+        if not c.inline:
+            steps.append(Step(c.position, (call(
+                "op.create_check_constraint", repr(c.name), table, sql_text(c.expression), schema=schema,
+                postgresql_not_valid="True" if c.not_valid else None),), (), f"check {c.name}"))
+    for fk in t.foreign_keys:
+        if not fk.inline:
+            steps.append(Step(fk.position, (call(
+                "op.create_foreign_key", repr(fk.name), table, repr(fk.ref_table.name), _cols(fk.columns),
+                _cols(fk.ref_columns), source_schema=schema, referent_schema=cx.schema_arg(fk.ref_table),
+                ondelete=repr(fk.on_delete) if fk.on_delete else None,
+                onupdate=repr(fk.on_update) if fk.on_update else None,
+                match=repr("FULL") if fk.match_full else None,
+                postgresql_not_valid="True" if fk.not_valid else None,
+                **_deferral_kw(fk.deferral)),),
+                # Dropped explicitly: a key added later may close a cycle between tables.
+                (call("op.drop_constraint", repr(fk.name), table, type_=repr("foreignkey"), schema=schema),),
+                f"foreign key {fk.name}"))
+    for ix in t.indexes:
+        steps.append(Step(ix.position, (
+            call("op.create_index", repr(ix.name), table, "[" + ", ".join(cx.index_elements(ix)) + "]",
+                 schema=schema, **cx.index_options(ix)),
+            *_comment_on("INDEX", QName(t.qname.schema, ix.name).sql, ix.comment)), (), f"index {ix.name}"))
+    return steps
+
+
+def _cols(cols: tuple[str, ...]) -> str:
+    return "[" + ", ".join(repr(c) for c in cols) + "]"
+
+
+def _deferral_kw(d: Deferral) -> dict[str, str | None]:
+    return cx.deferral_kw(d)
+

@@ -1,0 +1,139 @@
+"""Python names for SQL names: classes, attributes, modules. Every result is a valid identifier.
+
+The SQL name is never lost: the planner keeps it beside the Python name (``mapped_column("SQL")``,
+``key=``), so renaming here only changes what Python code sees.
+"""
+
+from __future__ import annotations
+
+import keyword
+import re
+import unicodedata
+
+from dbgen.ir import QName
+
+# Attribute names a mapped class, a Pydantic model or the generated code itself already uses.
+RESERVED_ATTRIBUTES = frozenset(
+    {
+        "metadata", "registry", "query", "model_config", "model_fields", "model_computed_fields",
+        "model_extra", "model_fields_set", "model_dump", "model_validate", "model_copy",
+        "model_construct", "model_json_schema", "model_post_init", "model_rebuild",
+        "model_dump_json", "model_validate_json", "model_validate_strings", "model_parametrized_name",
+        "dict", "json", "copy", "construct", "schema", "schema_json", "validate",
+        "parse_obj", "parse_raw", "parse_file", "from_orm", "update_forward_refs", "fields",
+        # names the generated modules import at top level
+        "sa", "datetime", "decimal", "uuid", "typing", "enum", "Any", "Mapped", "mapped_column",
+        "relationship", "Base", "postgresql", "Optional", "BaseModel", "Field", "ConfigDict",
+    }
+)
+
+_IRREGULAR_SINGULARS = {
+    "people": "person", "children": "child", "men": "man", "women": "woman", "data": "data",
+    "media": "media", "criteria": "criterion", "series": "series", "species": "species",
+    "news": "news", "statuses": "status", "aliases": "alias", "indices": "index",
+    "matrices": "matrix", "vertices": "vertex", "analyses": "analysis", "bases": "base",
+    "mice": "mouse", "geese": "goose", "feet": "foot", "teeth": "tooth", "quizzes": "quiz",
+    "buses": "bus", "viruses": "virus", "campuses": "campus", "responses": "response",
+    "licenses": "license", "courses": "course", "purchases": "purchase", "releases": "release",
+    "cases": "case", "databases": "database", "phases": "phase", "uses": "use",
+    "invoices": "invoice", "prices": "price", "services": "service", "devices": "device",
+    "sources": "source", "resources": "resource", "places": "place", "pages": "page",
+    "images": "image", "messages": "message", "packages": "package", "languages": "language",
+    "stages": "stage", "changes": "change", "ranges": "range", "edges": "edge", "types": "type",
+    "movies": "movie", "cookies": "cookie", "caches": "cache", "ties": "tie", "lies": "lie",
+}
+
+_WORD_RE = re.compile(r"[A-Za-z0-9]+|[^\x00-\x7f]+")
+
+
+def singular(word: str) -> str:
+    """Best-effort English singular of a lower-case word; unknown forms stay as they are."""
+    lower = word.lower()
+    if lower in _IRREGULAR_SINGULARS:
+        return _IRREGULAR_SINGULARS[lower]
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("shes", "sh"), ("ches", "ch"), ("xes", "x"), ("zzes", "zz")):
+        if lower.endswith(suffix) and len(lower) > len(suffix) + 1:
+            return lower[: -len(suffix)] + repl
+    if lower.endswith("s") and not lower.endswith(("ss", "us", "is", "os")) and len(lower) > 3:
+        return lower[:-1]
+    return lower
+
+
+def _ascii_words(name: str) -> list[str]:
+    # camelCase boundaries count as word breaks so "userId" -> ["user", "Id"]
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    return _WORD_RE.findall(unicodedata.normalize("NFC", spaced))
+
+
+def pascal(name: str) -> str:
+    words = _ascii_words(name)
+    out = "".join(w[:1].upper() + w[1:].lower() if w.isascii() else w for w in words)
+    return identifier(out or "X")
+
+
+def snake(name: str) -> str:
+    words = _ascii_words(name)
+    return "_".join(w.lower() for w in words) or "x"
+
+
+def identifier(text: str) -> str:
+    """Make text a valid, non-keyword Python identifier."""
+    out = "".join(c if (c.isalnum() or c == "_") else "_" for c in text)
+    if not out or not out.isidentifier():
+        out = "_" + out
+        if not out.isidentifier():
+            out = "x" + "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in text)
+    if keyword.iskeyword(out) or keyword.issoftkeyword(out) or out in {"None", "True", "False"}:
+        out += "_"
+    return out
+
+
+def class_name(table: QName, *, qualify: bool = False) -> str:
+    """Singular PascalCase class name: ``task_tags`` -> ``TaskTag``; schema prefix when asked."""
+    words = _ascii_words(table.name)
+    if words:
+        words[-1] = singular(words[-1]) if words[-1].isascii() else words[-1]
+    base = pascal("_".join(words)) if words else pascal(table.name)
+    if qualify and table.schema != "public":
+        return pascal(table.schema) + base
+    return base
+
+
+def attribute_name(column: str, *, taken: frozenset[str] = frozenset()) -> str:
+    """Python attribute for a column: snake_case, never a keyword or a reserved attribute."""
+    name = column if column.isidentifier() and column == column.lower() else snake(column)
+    name = identifier(name)
+    if name.startswith("__") or name in RESERVED_ATTRIBUTES or name.startswith("model_"):
+        name = name.strip("_") + "_"
+        if name.startswith("model_"):
+            name = "f_" + name
+        name = identifier(name)
+    while name in taken:
+        name += "_"
+    return name
+
+
+def module_name(table: QName) -> str:
+    """Module (file) name for a table: ``tasks``; ``sales_orders`` for ``sales.orders``."""
+    base = snake(table.name) if table.schema == "public" else snake(table.schema) + "_" + snake(table.name)
+    name = identifier(base)
+    return name if not name.startswith("_") else "t" + name
+
+
+def entity_key(table: QName) -> str:
+    """The unit-of-work attribute for a table (crud-spec: ``uow.artist``, ``uow.sales_orders``)."""
+    return module_name(table)
+
+
+def enum_member(label: str, *, taken: frozenset[str] = frozenset()) -> str:
+    """Python enum member name for an enum label: ``in progress`` -> ``IN_PROGRESS``."""
+    words = _ascii_words(label)
+    name = "_".join(w.upper() for w in words) if words else "EMPTY"
+    name = identifier(name)
+    if name.startswith("_"):
+        name = "V" + name
+    if name in {"name", "value", "mro"}:  # enum.Enum reserves these
+        name += "_"
+    while name in taken:
+        name += "_"
+    return name
