@@ -1,0 +1,222 @@
+"""Column types: read a type from tokens and spell it the way PostgreSQL's format_type does.
+
+Catalog types (enums, domains, composites the reader has seen) resolve through a callback so the
+search path at that point of the script applies; anything unknown is kept as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dbgen.ddl.cursor import Cursor, ParseError
+from dbgen.ddl.split import Kind
+from dbgen.ir import QName, SqlType, TypeKind
+
+# Resolves name parts (["mood"] or ["public", "mood"]) to a catalog type, or None.
+Resolver = Callable[[list[str]], tuple[TypeKind, QName] | None]
+
+# Names format_type prints unchanged.
+_PLAIN_NAMES = (
+    """text bytea uuid json jsonb inet cidr macaddr macaddr8 money xml tsvector tsquery date
+    point line lseg box path polygon circle int4range int8range numrange tsrange tstzrange
+    daterange int4multirange int8multirange nummultirange tsmultirange tstzmultirange
+    datemultirange oid regclass regproc regprocedure regoper regoperator regtype regconfig
+    regdictionary regnamespace regrole regcollation pg_lsn txid_snapshot pg_snapshot name xid
+    xid8 cid tid aclitem int2vector oidvector pg_node_tree jsonpath refcursor record void
+    trigger event_trigger anyelement anyarray anynonarray anyenum anyrange anymultirange
+    anycompatible anycompatiblearray cstring internal unknown gtsvector pg_ndistinct
+    pg_dependencies pg_mcv_list"""
+)
+_PLAIN = frozenset(_PLAIN_NAMES.split())
+
+_ALIASES = {
+    "int": "integer",
+    "integer": "integer",
+    "int4": "integer",
+    "smallint": "smallint",
+    "int2": "smallint",
+    "bigint": "bigint",
+    "int8": "bigint",
+    "real": "real",
+    "float4": "real",
+    "float8": "double precision",
+    "bool": "boolean",
+    "boolean": "boolean",
+}
+
+SERIALS = {
+    "serial": "integer",
+    "serial4": "integer",
+    "bigserial": "bigint",
+    "serial8": "bigint",
+    "smallserial": "smallint",
+    "serial2": "smallint",
+}
+
+_INTERVAL_FIELDS = ("year", "month", "day", "hour", "minute", "second")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedType:
+    type: SqlType
+    serial: bool = False  # serial/bigserial/smallserial: caller adds sequence + default
+
+
+def _int_mods(cur: Cursor) -> tuple[int, ...] | None:
+    """Consume '(n[, m])' of integer modifiers if present; None when the group is not integers."""
+    if not cur.at_punct("("):
+        return ()
+    save = cur.i
+    lo_hi = cur.split_list()
+    mods: list[int] = []
+    for lo, hi in lo_hi:
+        toks = cur.toks[lo:hi]
+        sign = 1
+        if len(toks) == 2 and toks[0].kind is Kind.OP and toks[0].value == "-":
+            sign = -1
+            toks = toks[1:]
+        if len(toks) != 1 or toks[0].kind is not Kind.NUMBER or not toks[0].value.isdigit():
+            cur.i = save
+            return None
+        mods.append(sign * int(toks[0].value))
+    return tuple(mods)
+
+
+def _paren(mods: tuple[int, ...]) -> str:
+    return "(" + ",".join(str(m) for m in mods) + ")" if mods else ""
+
+
+def _time_zone(cur: Cursor) -> bool | None:
+    if cur.accept_words("with", "time", "zone"):
+        return True
+    if cur.accept_words("without", "time", "zone"):
+        return False
+    return None
+
+
+def _builtin(cur: Cursor, word: str) -> tuple[str, str, tuple[int, ...]] | None:
+    """Parse a built-in type starting at keyword ``word`` (already consumed).
+
+    Returns (sql without array brackets, base, modifiers) or None when ``word`` is not built in.
+    """
+    if word in _ALIASES:
+        base = _ALIASES[word]
+        return base, base, ()
+    if word == "double":
+        cur.expect_word("precision")
+        return "double precision", "double precision", ()
+    if word == "float":
+        mods = _int_mods(cur) or ()
+        if mods and mods[0] <= 24:
+            return "real", "real", ()
+        return "double precision", "double precision", ()
+    if word in ("numeric", "decimal", "dec"):
+        mods = _int_mods(cur) or ()
+        if len(mods) == 1:
+            mods = (mods[0], 0)
+        return "numeric" + _paren(mods), "numeric", mods
+    if word in ("varchar", "character", "char", "nchar", "national"):
+        if word == "national":
+            cur.expect_word("character", "char")
+            word = "character"
+        varying = word == "varchar" or cur.accept_word("varying") is not None
+        mods = _int_mods(cur) or ()
+        if varying:
+            return "character varying" + _paren(mods), "character varying", mods
+        mods = mods or (1,)
+        return "character" + _paren(mods), "character", mods
+    if word == "bit":
+        varying = cur.accept_word("varying") is not None
+        mods = _int_mods(cur) or ()
+        if varying:
+            return "bit varying" + _paren(mods), "bit varying", mods
+        mods = mods or (1,)
+        return "bit" + _paren(mods), "bit", mods
+    if word == "varbit":
+        mods = _int_mods(cur) or ()
+        return "bit varying" + _paren(mods), "bit varying", mods
+    if word in ("timestamp", "time", "timestamptz", "timetz"):
+        mods = _int_mods(cur) or ()
+        tz: bool | None = word.endswith("tz")
+        if not tz:
+            tz = _time_zone(cur)
+        base = ("timestamp" if word.startswith("timestamp") else "time") + (
+            " with time zone" if tz else " without time zone"
+        )
+        head, _, tail = base.partition(" ")
+        return f"{head}{_paren(mods)} {tail}", base, mods
+    if word == "interval":
+        fields = ""
+        if cur.at_word(*_INTERVAL_FIELDS):
+            fields = cur.next().value
+            if cur.accept_word("to"):
+                fields += " to " + cur.expect_word(*_INTERVAL_FIELDS).value
+        mods = _int_mods(cur) or ()
+        sql = "interval" + (" " + fields if fields else "") + _paren(mods)
+        return sql, "interval", mods
+    if word == "bpchar":
+        mods = _int_mods(cur) or ()
+        return ("character" + _paren(mods), "character", mods) if mods else ("bpchar", "bpchar", ())
+    if word in _PLAIN:
+        mods = _int_mods(cur) or ()
+        return word + _paren(mods), word, mods
+    return None
+
+
+def parse_type(cur: Cursor, resolve: Resolver) -> ParsedType:
+    """Read a type at the cursor (through any array brackets)."""
+    first = cur.peek()
+    if first is None or first.kind not in (Kind.WORD, Kind.QUOTED):
+        raise ParseError(cur.offset(), "expected a type name")
+    start_i = cur.i
+    serial = False
+    kind = TypeKind.BUILTIN
+    ref: QName | None = None
+    if first.kind is Kind.WORD and first.value in SERIALS and not cur.at_punct(".", k=1):
+        cur.next()
+        base = SERIALS[first.value]
+        serial = True
+        built: tuple[str, str, tuple[int, ...]] | None = (base, base, ())
+    else:
+        built = None
+        parts = cur.name_parts()
+        if len(parts) == 1 and first.kind is Kind.WORD:
+            built = _builtin(cur, parts[0])
+        elif len(parts) == 2 and parts[0] == "pg_catalog":
+            if parts[1] in SERIALS:
+                raise ParseError(first.start, f"type pg_catalog.{parts[1]} does not exist")
+            built = _builtin(cur, parts[1])
+        elif len(parts) == 1 and parts[0] == "char":
+            built = ('"char"', '"char"', ())  # the quoted one-byte internal type
+        if built is None:
+            found = resolve(parts)
+            if found is not None:
+                kind, ref = found
+                built = (ref.sql, ref.name, ())
+            else:
+                kind = TypeKind.OTHER
+                mods_other = _int_mods(cur)
+                if mods_other is None:
+                    cur.skip_group()
+                    mods_other = ()
+                text = cur.slice_text(start_i, cur.i)
+                built = (text, parts[-1], mods_other)
+    assert built is not None
+    sql, base, mods = built
+    dims = 0
+    while True:
+        if cur.at_punct("["):
+            cur.skip_group()
+            dims += 1
+        elif cur.at_word("array"):
+            cur.next()
+            if cur.at_punct("["):
+                cur.skip_group()
+            dims += 1
+        else:
+            break
+    return ParsedType(
+        SqlType(sql + "[]" * dims, base, mods, dims, kind, ref),
+        serial=serial,
+    )
