@@ -57,27 +57,46 @@ def unified_diff(out: Path, files: dict[str, str]) -> str:
 
 
 def write_tree(out: Path, files: dict[str, str]) -> None:
-    """Replace ``out`` with exactly ``files``, atomically: the new tree is written beside it and
-    swapped in with renames, so an interrupted build leaves the old tree or the new one, never
-    half of each. The output directory belongs to dbgen: files it did not generate are removed."""
+    """Replace ``out`` with exactly ``files``.
+
+    The new tree is written in full beside ``out`` and swapped in with two renames; if the swap
+    fails the old tree is put back. So a failed or interrupted build leaves the old tree or the
+    new one, never a mix. The output directory belongs to dbgen: files it did not generate go.
+    """
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    _remove_leftovers(out)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
+    parked: Path | None = None
     try:
         for rel, text in files.items():
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             with open(target, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-        old = None
         if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.rename(out, old / "tree")
-        os.rename(staging, out)
+            parked = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+            os.rename(out, parked / "tree")
+        try:
+            os.rename(staging, out)
+        except BaseException:
+            if parked is not None:
+                os.rename(parked / "tree", out)
+            raise
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if parked is not None and out.exists():
+            shutil.rmtree(parked, ignore_errors=True)
         raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+    if parked is not None:
+        shutil.rmtree(parked, ignore_errors=True)
+
+
+def _remove_leftovers(out: Path) -> None:
+    """Staging trees of a build that was killed; a parked old tree is restored if out is gone."""
+    for p in out.parent.glob(f".{out.name}.old-*"):
+        if not out.exists() and (p / "tree").is_dir():
+            os.rename(p / "tree", out)
+        shutil.rmtree(p, ignore_errors=True)
+    for p in out.parent.glob(f".{out.name}.new-*"):
+        shutil.rmtree(p, ignore_errors=True)

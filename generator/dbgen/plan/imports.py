@@ -11,8 +11,14 @@ _ALIASES = {"sqlalchemy": "sa"}
 _STDLIB = frozenset({"datetime", "decimal", "uuid", "typing", "enum", "os", "collections.abc", "dataclasses"})
 
 
+def _name_key(name: str) -> tuple[int, str]:
+    # isort's order-by-type, as ruff applies it: CONSTANTS, then Classes, then functions.
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name
+
+
 def _line(module: str, names: list[str]) -> str:
-    return f"from {module} import {', '.join(sorted(set(names)))}"
+    return f"from {module} import {', '.join(sorted(set(names), key=_name_key))}"
 
 
 def import_lines(imports: Iterable[Import], package: str) -> tuple[list[str], list[str], list[str]]:
@@ -38,6 +44,5 @@ def import_lines(imports: Iterable[Import], package: str) -> tuple[list[str], li
         groups[group(module)].append((f"0{module}", text))
     for module, names in froms.items():
         groups[group(module)].append((f"1{module}", _line(module, names)))
-    return tuple(  # type: ignore[return-value]
-        [text for _, text in sorted(groups[g])] for g in ("std", "third", "first")
-    )
+    std, third, first = ([text for _, text in sorted(groups[g])] for g in ("std", "third", "first"))
+    return std, third, first

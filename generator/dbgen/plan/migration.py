@@ -55,6 +55,10 @@ def _comment_on(kind: str, target: str, text: str | None) -> tuple[str, ...]:
 def plan_migration(catalog: Catalog, ctx: TypeContext) -> MigrationPlan:
     steps: list[Step] = []
     raw_type_used = False
+    if any(r.kind in ("function", "procedure") for r in catalog.raw):
+        # Dumps create functions before the tables their bodies name, relying on the loader's
+        # check_function_bodies = off; bodies are still checked when first called.
+        steps.append(Step(-1, (_execute("SET LOCAL check_function_bodies = false"),), (), "session setting"))
 
     for s in catalog.schemas:
         steps.append(Step(s.position, (_execute(f"CREATE SCHEMA {quote_ident(s.name)}"),
@@ -101,15 +105,15 @@ def _sequence_steps(seq: Sequence, catalog: Catalog) -> list[Step]:
         if any(c.default and "nextval" in c.default and needle in c.default for c in t.columns)
     ]
     position = min([seq.position, *users]) if users else seq.position
-    # Sort before the table that uses it at the same position.
-    position_key = position - 0.5 if users and position in users else position
+    # At a table's own position the sequence still sorts first: steps of one position keep
+    # planning order, and sequences are planned before tables.
     create = f"CREATE SEQUENCE {seq.qname.sql}"
     if seq.data_type:
         create += f" AS {seq.data_type}"
     if seq.options:
         create += f" {seq.options}"
     steps = [
-        Step(position_key,
+        Step(position,
              (_execute(create), *_comment_on("SEQUENCE", seq.qname.sql, seq.comment)),
              (_execute(f"DROP SEQUENCE IF EXISTS {seq.qname.sql}"),), f"sequence {seq.qname}")
     ]

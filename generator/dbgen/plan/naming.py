@@ -103,11 +103,8 @@ def attribute_name(column: str, *, taken: frozenset[str] = frozenset()) -> str:
     """Python attribute for a column: snake_case, never a keyword or a reserved attribute."""
     name = column if column.isidentifier() and column == column.lower() else snake(column)
     name = identifier(name)
-    if name.startswith("__") or name in RESERVED_ATTRIBUTES or name.startswith("model_"):
-        name = name.strip("_") + "_"
-        if name.startswith("model_"):
-            name = "f_" + name
-        name = identifier(name)
+    if name.startswith("__") or name in RESERVED_ATTRIBUTES:
+        name = identifier(name.strip("_") + "_")
     while name in taken:
         name += "_"
     return name

@@ -178,13 +178,14 @@ def _many_to_many(t, classes, modules, names, add, col_exprs) -> None:  # type: 
     a, b = t.foreign_keys
     ends = ((a, b), (b, a))
     self_ref = a.ref_table == b.ref_table
-    wanted = {
-        id(fk): (
-            naming.attribute_name("_".join(other.columns).removesuffix("_id") + "s") if self_ref
-            else _plural(naming.snake(other.ref_table.name))
-        )
-        for fk, other in ends
-    }
+    def stem(fk: ForeignKey) -> str:
+        return "_".join(fk.columns).removesuffix("_id")
+
+    if self_ref:
+        # person_id -> friend_id: a.friends are the people I list; b.friend_of list me.
+        wanted = {id(a): _plural(stem(b)), id(b): f"{stem(b)}_of"}
+    else:
+        wanted = {id(fk): _plural(naming.snake(other.ref_table.name)) for fk, other in ends}
     claimed = {
         id(fk): names.claim(fk.ref_table, wanted[id(fk)], f"{wanted[id(fk)]}_via_{naming.snake(t.qname.name)}")
         for fk, _ in ends

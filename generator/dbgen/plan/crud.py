@@ -1,0 +1,625 @@
+"""View objects for the CRUD layer: schemas/, repositories/, uow.py, errors.py, pagination.py.
+
+Every decision about the generated CRUD code is made here: which fields each schema has and
+how they are typed, which operations and finders each repository defines, which statements the
+module pre-builds, which loader options each relation name maps to. The templates only loop and
+print. Class names, attribute names and relationships come from the model plan (plan/models.py)
+and are never re-derived.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from dbgen.ir import Column, QName
+from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
+from dbgen.plan.typemap import Import
+from dbgen.spec.model import BoundEntity, BoundSpec, BoundTransaction
+from dbgen.spec.types import resolve, soft_delete_kind
+
+# PostgreSQL's wire protocol counts bind parameters in an Int16: at most 32767 per statement.
+MAX_BIND_PARAMS = 32767
+
+# Python annotation -> what a decoded cursor value must be an instance of.
+_CURSOR_KINDS = {
+    "int": "int",
+    "str": "str",
+    "float": "(int, float)",
+    "bool": "bool",
+    "bytes": "bytes",
+    "datetime.datetime": "datetime.datetime",
+    "datetime.date": "datetime.date",
+    "datetime.time": "datetime.time",
+    "datetime.timedelta": "datetime.timedelta",
+    "decimal.Decimal": "decimal.Decimal",
+    "uuid.UUID": "uuid.UUID",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One Pydantic field: ``name: annotation`` or ``name: annotation = default``."""
+
+    name: str
+    annotation: str
+    default: str | None = None
+
+    @property
+    def line(self) -> str:
+        return f"{self.name}: {self.annotation}" + (
+            f" = {self.default}" if self.default is not None else ""
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaClass:
+    name: str
+    doc: str
+    fields: tuple[Field, ...]
+    config: str  # ConfigDict(...) expression
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaModule:
+    path: str
+    doc: str
+    std_imports: list[str]
+    third_imports: list[str]
+    first_imports: list[str]
+    literals: tuple[tuple[str, str], ...]  # (alias, Literal[...] expression)
+    classes: tuple[SchemaClass, ...]
+    filter_class: str | None  # rebuilt after definition (it refers to itself through or_)
+
+
+@dataclass(frozen=True, slots=True)
+class SortColumnView:
+    key: str
+    column: str  # expression of the Core column
+    nullable: bool
+    kind: str  # isinstance target for a decoded cursor value
+
+
+@dataclass(frozen=True, slots=True)
+class FinderView:
+    method: str
+    unique: bool
+    params: tuple[tuple[str, str], ...]  # (parameter name, annotation)
+    clauses: tuple[str, ...]  # expressions comparing the column to the parameter
+
+
+@dataclass(frozen=True, slots=True)
+class RepoView:
+    path: str
+    doc: str
+    entity: str  # class name, used in errors and messages
+    model: str
+    key_type: str  # annotation of a primary key value
+    composite: bool
+    pk_columns: tuple[str, ...]  # Core column expressions
+    pk_attrs: tuple[str, ...]
+    pk_sort: tuple[SortColumnView, ...]
+    needs_page: bool  # list or a non-unique finder: the shared _page method
+    needs_insert: bool  # _insert (create, or the root of a transaction)
+    needs_insert_many: bool  # _insert_many (bulk_create, or a child of a transaction)
+    needs_values: bool  # _values: Create schema -> insert values
+    ops: frozenset[str]
+    std_imports: list[str]
+    third_imports: list[str]
+    first_imports: list[str]
+    create_schema: str
+    update_schema: str
+    filter_schema: str
+    order_alias: str
+    relation_alias: str | None
+    scope: str  # cursor scope
+    filters: tuple[tuple[str, str, str], ...]  # (field, column expr, operator)
+    sort: tuple[SortColumnView, ...]  # allowed keys
+    order_columns: tuple[SortColumnView, ...]  # every column the order may use (sort+default+pk)
+    default_order: tuple[tuple[str, bool], ...]
+    search: tuple[str, ...]
+    alive: str | None  # clause that keeps live rows
+    soft_delete: tuple[str, str] | None  # (column key, stamp expression)
+    version: str | None  # attribute of the version column
+    loads: tuple[tuple[str, tuple[str, ...]], ...]  # relation name -> loader option expressions
+    max_page_size: int
+    offset: bool
+    cursor: bool
+    create_drop_none: tuple[str, ...]  # NOT NULL server-default attrs: None means "use default"
+    upsert_on: tuple[str, ...]  # attributes of the conflict target
+    upsert_undelete: bool
+    insert_chunk_cols: int  # columns a bulk insert binds per row at most
+    finders: tuple[FinderView, ...]
+    list_params: tuple[str, ...]  # the keyword parameters list/list_by_* take, in order
+
+
+@dataclass(frozen=True, slots=True)
+class TxChild:
+    param: str
+    nested_schema: str
+    repo_attr: str  # unit-of-work attribute of the child repository
+    fills: tuple[tuple[str, str], ...]  # (child attr, root attr)
+
+
+@dataclass(frozen=True, slots=True)
+class TxView:
+    name: str
+    doc: str
+    root_schema: str
+    root_model: str
+    root_repo: str
+    children: tuple[TxChild, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UowView:
+    doc: str
+    repos: tuple[tuple[str, str, str], ...]  # (attribute, module, class base name)
+    transactions: tuple[TxView, ...]
+    std_imports: list[str]
+    third_imports: list[str]
+    first_imports: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class CrudPlan:
+    package: str
+    secret_env: str
+    schemas: tuple[SchemaModule, ...]
+    repos: tuple[RepoView, ...]
+    uow: UowView
+    modules: tuple[str, ...] = field(default=())
+
+
+def import_lines(imports: Iterable[Import], package: str) -> tuple[list[str], list[str], list[str]]:
+    """(stdlib, third-party, first-party) import lines, sorted the way ruff's isort expects."""
+    groups: dict[str, list[tuple[str, str]]] = {"std": [], "third": [], "first": []}
+    froms: dict[str, set[str]] = {}
+    for module, name in imports:
+        if name is None:
+            text = f"import {module}" + (" as sa" if module == "sqlalchemy" else "")
+            groups[_group(module, package)].append((f"0{module}", text))
+        else:
+            froms.setdefault(module, set()).add(name)
+    for module, names in froms.items():
+        # isort's force-sort-within-sections is off: "import x" lines come before "from x".
+        line = f"from {module} import {', '.join(sorted(names, key=_name_key))}"
+        groups[_group(module, package)].append((f"1{module}", line))
+    std, third, first = ([t for _, t in sorted(groups[g])] for g in ("std", "third", "first"))
+    return std, third, first
+
+
+def _name_key(name: str) -> tuple[int, str]:
+    # ruff sorts CONSTANTS, then Classes, then functions (order-by-type).
+    if name.isupper() and len(name) > 1:
+        return (0, name)
+    if name[:1].isupper():
+        return (1, name)
+    return (2, name)
+
+
+def _group(module: str, package: str) -> str:
+    root = module.split(".")[0]
+    if root in sys.stdlib_module_names:
+        return "std"
+    return "first" if root == package else "third"
+
+
+def _nested_name(child: EntityPlan, root: EntityPlan, clash: bool) -> str:
+    return f"{child.class_name}CreateNested" + (f"In{root.class_name}" if clash else "")
+
+
+def _python(c: ColumnPlan) -> tuple[str, frozenset[Import]]:
+    return c.type.python.expr, c.type.python.imports
+
+
+def _optional(annotation: str) -> str:
+    return annotation if annotation == "Any" else f"{annotation} | None"
+
+
+def _max_length(c: ColumnPlan) -> int | None:
+    t = c.column.type
+    if t.base in ("character varying", "character") and t.modifiers and not t.array_dims:
+        return t.modifiers[0]
+    return None
+
+
+def _field_default(c: ColumnPlan, required: bool) -> str | None:
+    """``Field(...)`` carrying what Pydantic can check (varchar length), or a plain default."""
+    length = _max_length(c)
+    if length is None:
+        return None if required else "None"
+    return f"Field(max_length={length})" if required else f"Field(default=None, max_length={length})"
+
+
+def _insertable(col: Column) -> bool:
+    # GENERATED ALWAYS identities and generated columns reject explicit values.
+    return col.generated is None and not (col.identity is not None and col.identity.always)
+
+
+def _create_fields(ent: EntityPlan, skip: frozenset[str] = frozenset()) -> list[Field]:
+    out: list[Field] = []
+    for c in ent.columns:
+        if not _insertable(c.column) or c.name in skip:
+            continue
+        py, _ = _python(c)
+        required = not c.nullable and not c.server_generated
+        ann = py if required else _optional(py)
+        out.append(Field(c.attr, ann, _field_default(c, required)))
+    # Pydantic (like Python) needs fields without defaults first.
+    return [f for f in out if f.default is None or f.default.startswith("Field(max")] + [
+        f for f in out if not (f.default is None or f.default.startswith("Field(max"))
+    ]
+
+
+def _filter_annotation(py: str, op: str, c: ColumnPlan) -> str:
+    if op in ("in", "not_in"):
+        return f"list[{py}] | None"
+    if op == "between":
+        return f"tuple[{py}, {py}] | None"
+    if op in ("like", "ilike"):
+        return "str | None"
+    if op == "is_null":
+        return "bool | None"
+    if op == "contains":
+        return _optional(py)
+    return _optional(py)
+
+
+def _literal(values: Iterable[str]) -> str:
+    return "Literal[" + ", ".join(repr(v) for v in values) + "]"
+
+
+def _schema_module(
+    plan: ProjectPlan, ent: EntityPlan, b: BoundEntity, nested: list[tuple[str, EntityPlan]]
+) -> SchemaModule:
+    imports: set[Import] = {("pydantic", "BaseModel"), ("pydantic", "ConfigDict")}
+    for c in ent.columns:
+        imports |= c.type.python.imports
+    cls = ent.class_name
+    config = "ConfigDict(extra='forbid', arbitrary_types_allowed=True)"
+    classes: list[SchemaClass] = []
+
+    # The soft-delete stamp belongs to delete(), and a defaulted version to the repository.
+    managed = {b.soft_delete} if b.soft_delete else set()
+    if b.version_column is not None and ent.column(b.version_column).server_generated:
+        managed.add(b.version_column)
+    create = _create_fields(ent, frozenset(managed))
+    classes.append(SchemaClass(f"{cls}Create", f"Fields to insert a row into {ent.qname.sql}.", tuple(create), config))
+
+    update: list[Field] = []
+    for c in ent.columns:
+        if c.primary_key or not _insertable(c.column) or c.name in (b.version_column, b.soft_delete):
+            continue
+        py, _ = _python(c)
+        update.append(Field(c.attr, _optional(py), _field_default(c, False)))
+    if b.version_column is not None:
+        vc = ent.column(b.version_column)
+        # The version the caller last read: required, so a stale write cannot slip through.
+        update.insert(0, Field(vc.attr, vc.type.python.expr))
+    classes.append(
+        SchemaClass(
+            f"{cls}Update",
+            "Fields to change; a field left unset is not written, an explicit None writes NULL.",
+            tuple(update), config,
+        )
+    )
+
+    read = [Field(c.attr, _optional(c.type.python.expr) if c.nullable else c.type.python.expr) for c in ent.columns]
+    classes.append(
+        SchemaClass(
+            f"{cls}Read", f"A row of {ent.qname.sql}, built from a model instance.", tuple(read),
+            "ConfigDict(from_attributes=True, arbitrary_types_allowed=True)",
+        )
+    )
+
+    filt: list[Field] = []
+    for f in b.filters:
+        c = ent.column(f.column)
+        for op in f.operators:
+            filt.append(Field(f"{c.attr}__{op}", _filter_annotation(c.type.python.expr, op, c), "None"))
+    filt.append(Field("or_", f"list[{cls}Filter] | None", "None"))
+    classes.append(
+        SchemaClass(
+            f"{cls}Filter", "Conditions on the allowed (column, operator) pairs; fields combine "
+            "with AND, ``or_`` lists alternatives.", tuple(filt), config,
+        )
+    )
+
+    for name, root in nested:
+        fk_cols = frozenset(
+            col for fk in ent.table.foreign_keys if fk.ref_table == root.qname for col in fk.columns
+        )
+        classes.append(
+            SchemaClass(
+                name, f"A {cls} created together with its {root.class_name}; the key to the "
+                f"{root.class_name} is filled in.", tuple(_create_fields(ent, fk_cols | frozenset(managed))), config,
+            )
+        )
+
+    literals = [(f"{cls}OrderKey", _literal(k for s in b.sort for k in (_attr(ent, s), "-" + _attr(ent, s))))]
+    if not b.sort:
+        literals = [(f"{cls}OrderKey", "Literal['']")]  # nothing is sortable; no value passes
+    if b.relations:
+        literals.append((f"{cls}Relation", _literal(r.name for r in b.relations)))
+    imports.add(("typing", "Literal"))
+    if any(f.default and f.default.startswith("Field(") for sc in classes for f in sc.fields):
+        imports.add(("pydantic", "Field"))
+    if any("Any" in f.annotation for sc in classes for f in sc.fields):
+        imports.add(("typing", "Any"))
+    std, third, first = import_lines(imports, plan.package)
+    return SchemaModule(
+        path=f"{plan.package}/schemas/{ent.module}.py",
+        doc=f"Pydantic schemas for {ent.qname.sql}.",
+        std_imports=std, third_imports=third, first_imports=first,
+        literals=tuple(literals), classes=tuple(classes), filter_class=f"{cls}Filter",
+    )
+
+
+def _attr(ent: EntityPlan, column: str) -> str:
+    return ent.column(column).attr
+
+
+def _kind(c: ColumnPlan, plan: ProjectPlan) -> tuple[str, set[Import]]:
+    py = c.type.python.expr
+    if py in _CURSOR_KINDS:
+        kind = _CURSOR_KINDS[py]
+        mod = kind.split(".")[0]
+        return kind, ({(mod, None)} if "." in kind else set())
+    if py in plan.type_context.enum_classes.values():
+        return "str", set()  # enums travel as their label
+    return "object", set()
+
+
+def _sort_view(c: ColumnPlan, plan: ProjectPlan, imports: set[Import]) -> SortColumnView:
+    kind, imps = _kind(c, plan)
+    imports |= imps
+    return SortColumnView(c.attr, f"_T.c.{c.attr}", c.nullable, kind)
+
+
+_BULK = frozenset({"bulk_create", "bulk_update", "bulk_delete"})
+_WRITES = frozenset({"create", "update", "delete", "bulk_create", "bulk_update", "bulk_delete", "upsert"})
+
+
+def _repo(
+    plan: ProjectPlan, spec: BoundSpec, ent: EntityPlan, b: BoundEntity, *, tx_root: bool,
+    tx_child: bool,
+) -> RepoView:
+    pkg = plan.package
+    cls = ent.class_name
+    imports: set[Import] = {
+        ("sqlalchemy", None),
+        ("typing", "Any"),
+        ("typing", "cast"),
+        ("sqlalchemy.ext.asyncio", "AsyncSession"),
+        ("sqlalchemy.orm", "Session"),
+        (f"{pkg}.models.{ent.module}", cls),
+        (f"{pkg}.repositories._base", "EntityInfo"),
+        (f"{pkg}.repositories._base", "SortColumn"),
+    }
+    pk = ent.pk_columns
+    for c in pk:
+        imports |= c.type.python.imports
+    key_type = pk[0].type.python.expr if len(pk) == 1 else "tuple[" + ", ".join(c.type.python.expr for c in pk) + "]"
+
+    filters = tuple(
+        (f"{_attr(ent, f.column)}__{op}", f"_T.c.{_attr(ent, f.column)}", op)
+        for f in b.filters for op in f.operators
+    )
+    sort = tuple(_sort_view(ent.column(s), plan, imports) for s in b.sort)
+    order_cols: dict[str, SortColumnView] = {s.key: s for s in sort}
+    for sk in b.default_sort:
+        c = ent.column(sk.column)
+        order_cols.setdefault(c.attr, _sort_view(c, plan, imports))
+    for c in pk:
+        order_cols.setdefault(c.attr, _sort_view(c, plan, imports))
+    default_order = tuple((_attr(ent, sk.column), sk.descending) for sk in b.default_sort) or tuple(
+        (c.attr, False) for c in pk
+    )
+
+    alive: str | None = None
+    soft: tuple[str, str] | None = None
+    if b.soft_delete is not None:
+        sc = ent.column(b.soft_delete)
+        kind = soft_delete_kind(resolve(sc.column.type, plan.catalog))
+        if kind == "boolean":
+            alive, soft = f"_T.c.{sc.attr}.is_not(True)", (sc.attr, "sa.true()")
+        else:
+            alive, soft = f"_T.c.{sc.attr}.is_(None)", (sc.attr, "sa.func.now()")
+
+    loads: list[tuple[str, tuple[str, ...]]] = []
+    for r in b.relations:
+        options: list[str] = []
+        for rel in ent.relationships:
+            if rel.target != r.target:
+                continue
+            target_spec = spec.entity(rel.target)
+            target_ent = plan.entity(rel.target)
+            attr = f"{cls}.{rel.attr}"
+            if target_spec is not None and target_spec.soft_delete is not None:
+                # Soft-deleted rows stay hidden when reached through a relationship too.
+                sd = target_ent.column(target_spec.soft_delete)
+                kind = soft_delete_kind(resolve(sd.column.type, plan.catalog))
+                test = "is_not(True)" if kind == "boolean" else "is_(None)"
+                if target_ent.class_name != cls:
+                    imports.add((f"{pkg}.models.{target_ent.module}", target_ent.class_name))
+                attr = f"{attr}.and_({target_ent.class_name}.{sd.attr}.{test})"
+            options.append(f"selectinload({attr})")
+            imports.add(("sqlalchemy.orm", "selectinload"))
+        loads.append((r.name, tuple(options)))
+
+    finders: list[FinderView] = []
+    for f in b.finders:
+        cols = [ent.column(c) for c in f.columns]
+        for c in cols:
+            imports |= c.type.python.imports
+        method = ("get_by_" if f.unique else "list_by_") + "_".join(c.attr for c in cols)
+        finders.append(
+            FinderView(
+                method, f.unique, tuple((c.attr, c.type.python.expr) for c in cols),
+                tuple(f"_T.c.{c.attr} == {c.attr}" for c in cols),
+            )
+        )
+
+    create_drop_none = tuple(
+        c.attr for c in ent.columns if not c.nullable and c.server_generated and _insertable(c.column)
+    )
+    n_insert = sum(1 for c in ent.columns if _insertable(c.column))
+    ops = set(b.operations)
+    needs_page = "list" in ops or any(not f.unique for f in finders)
+    needs_insert = "create" in ops or tx_root
+    needs_insert_many = "bulk_create" in ops or tx_child
+    needs_values = needs_insert or needs_insert_many or "upsert" in ops
+    relation_alias = (
+        f"{cls}Relation" if b.relations and ("get" in ops or "list" in ops or finders) else None
+    )
+    list_params = ["where", "search", "order_by", "limit"]
+    if "offset" in b.pagination:
+        list_params.append("offset")
+    if "cursor" in b.pagination:
+        list_params += ["after", "before"]
+    list_params += ["load", "with_total"] if b.relations else ["with_total"]
+
+    base = f"{pkg}.repositories._base"
+    schemas = f"{pkg}.schemas.{ent.module}"
+    wanted: list[tuple[bool, Import]] = [
+        (needs_page or relation_alias is not None or needs_insert_many or bool(ops & _BULK), ("collections.abc", "Sequence")),
+        (needs_page or needs_values, ("pydantic", "BaseModel")),
+        (needs_page, (f"{pkg}.pagination", "Page")),
+        (needs_page, (base, "build_list")),
+        (relation_alias is not None and ("get" in ops or any(f.unique for f in finders)), (base, "load_options")),
+        ("count" in ops, (base, "where_clauses")),
+        ("count" in ops and bool(b.search), (base, "search_clause")),
+        (bool(ops & {"update", "delete"}), (base, "pk_clause")),
+        ("bulk_delete" in ops, (base, "pk_in")),
+        ("bulk_delete" in ops, (base, "chunked")),
+        ("bulk_delete" in ops, (base, "MAX_BIND_PARAMS")),
+        (needs_insert_many, (base, "insert_batches")),
+        ("bulk_update" in ops, (base, "update_batches")),
+        (bool(ops & {"delete", "bulk_delete"}), (base, "rowcount")),
+        (len(pk) > 1, (f"{pkg}.errors", "InvalidQueryError")),
+        (bool(ops & {"update", "delete"}) or ("bulk_update" in ops and b.version_column is not None), (f"{pkg}.errors", "NotFoundError")),
+        (b.version_column is not None and bool(ops & {"update", "bulk_update"}), (f"{pkg}.errors", "ConflictError")),
+        (needs_insert or needs_insert_many or bool(ops & _WRITES), (f"{pkg}.errors", "map_db_error")),
+        (needs_insert or needs_insert_many or bool(ops & _WRITES), ("sqlalchemy.exc", "DBAPIError")),
+        ("upsert" in ops, ("sqlalchemy.dialects", "postgresql")),
+        (bool(ops & {"create", "bulk_create", "upsert"}), (schemas, f"{cls}Create")),
+        (bool(ops & {"update", "bulk_update"}), (schemas, f"{cls}Update")),
+        (bool(ops & {"list", "count"}), (schemas, f"{cls}Filter")),
+        (needs_page, (schemas, f"{cls}OrderKey")),
+        (relation_alias is not None, (schemas, f"{cls}Relation")),
+    ]
+    imports |= {imp for cond, imp in wanted if cond}
+    std, third, first = import_lines(imports, pkg)
+    return RepoView(
+        path=f"{pkg}/repositories/{ent.module}.py",
+        doc=f"Repositories for {ent.qname.sql}: {', '.join(b.operations) or 'no operations'}.",
+        entity=cls, model=cls, key_type=key_type, composite=len(pk) > 1,
+        pk_columns=tuple(f"_T.c.{c.attr}" for c in pk), pk_attrs=tuple(c.attr for c in pk),
+        pk_sort=tuple(_sort_view(c, plan, imports) for c in pk),
+        needs_page=needs_page, needs_insert=needs_insert, needs_insert_many=needs_insert_many,
+        needs_values=needs_values,
+        ops=frozenset(b.operations), std_imports=std, third_imports=third, first_imports=first,
+        create_schema=f"{cls}Create", update_schema=f"{cls}Update", filter_schema=f"{cls}Filter",
+        order_alias=f"{cls}OrderKey", relation_alias=relation_alias,
+        scope=f"{pkg}.{ent.key}", filters=filters, sort=sort,
+        order_columns=tuple(order_cols.values()), default_order=default_order,
+        search=tuple(f"_T.c.{_attr(ent, s)}" for s in b.search), alive=alive, soft_delete=soft,
+        version=_attr(ent, b.version_column) if b.version_column else None,
+        loads=tuple(loads), max_page_size=b.max_page_size,
+        offset="offset" in b.pagination, cursor="cursor" in b.pagination,
+        create_drop_none=create_drop_none,
+        upsert_on=tuple(_attr(ent, c) for c in b.upsert_on),
+        upsert_undelete=soft is not None,
+        insert_chunk_cols=max(1, n_insert), finders=tuple(finders), list_params=tuple(list_params),
+    )
+
+
+def _transaction(
+    plan: ProjectPlan, tx: BoundTransaction, nested_names: dict[tuple[QName, QName], str]
+) -> TxView:
+    root = plan.entity(tx.root)
+    children: list[TxChild] = []
+    for ch in tx.children:
+        child = plan.entity(ch.table)
+        fills = tuple(
+            (child.column(col).attr, root.column(ref).attr)
+            for col, ref in zip(ch.fk.columns, ch.fk.ref_columns, strict=True)
+        )
+        children.append(TxChild(child.key, nested_names[(child.qname, root.qname)], child.key, fills))
+    return TxView(
+        name=tx.name,
+        doc=f"Create a {root.class_name} and its "
+        + (", ".join(c.param for c in children) or "children")
+        + " in one transaction (a savepoint): all rows are written or none.",
+        root_schema=f"{root.class_name}Create", root_model=root.class_name,
+        root_repo=root.key, children=tuple(children),
+    )
+
+
+def plan_crud(plan: ProjectPlan) -> CrudPlan:
+    spec = plan.spec
+    if spec is None:
+        raise ValueError("plan_crud needs a project plan built with the bound crud spec")
+    pkg = plan.package
+    # Nested create schemas, one per (child, root) pair the transactions use.
+    nested: dict[QName, list[tuple[str, EntityPlan]]] = {}
+    nested_names: dict[tuple[QName, QName], str] = {}
+    for tx in spec.transactions:
+        root = plan.entity(tx.root)
+        for ch in tx.children:
+            child = plan.entity(ch.table)
+            if (child.qname, root.qname) in nested_names:
+                continue
+            name = _nested_name(child, root, clash=child.qname in nested)
+            nested_names[(child.qname, root.qname)] = name
+            nested.setdefault(child.qname, []).append((name, root))
+
+    schemas: list[SchemaModule] = []
+    repos: list[RepoView] = []
+    for b in spec.entities:
+        ent = plan.entity(b.qname)
+        schemas.append(_schema_module(plan, ent, b, nested.get(ent.qname, [])))
+        repos.append(
+            _repo(
+                plan, spec, ent, b,
+                tx_root=any(tx.root == b.qname for tx in spec.transactions),
+                tx_child=any(ch.table == b.qname for tx in spec.transactions for ch in tx.children),
+            )
+        )
+
+    uow_imports: set[Import] = {
+        ("types", "TracebackType"),
+        ("collections.abc", "Callable"),
+        ("typing", "Self"),
+        ("sqlalchemy.ext.asyncio", "AsyncSession"),
+        ("sqlalchemy.ext.asyncio", "AsyncSessionTransaction"),
+        ("sqlalchemy.orm", "Session"),
+        ("sqlalchemy.orm", "SessionTransaction"),
+    }
+    repo_refs: list[tuple[str, str, str]] = []
+    for b in spec.entities:
+        ent = plan.entity(b.qname)
+        uow_imports.add((f"{pkg}.repositories.{ent.module}", f"{ent.class_name}Repository"))
+        uow_imports.add((f"{pkg}.repositories.{ent.module}", f"Sync{ent.class_name}Repository"))
+        repo_refs.append((ent.key, ent.module, ent.class_name))
+    txs = tuple(_transaction(plan, tx, nested_names) for tx in spec.transactions)
+    for tx in spec.transactions:
+        root = plan.entity(tx.root)
+        uow_imports.add(("collections.abc", "Sequence"))
+        uow_imports.add((f"{pkg}.models.{root.module}", root.class_name))
+        uow_imports.add((f"{pkg}.schemas.{root.module}", f"{root.class_name}Create"))
+        for ch in tx.children:
+            child = plan.entity(ch.table)
+            uow_imports.add((f"{pkg}.schemas.{child.module}", nested_names[(child.qname, root.qname)]))
+    std, third, first = import_lines(uow_imports, pkg)
+    uow = UowView(
+        doc=f"Units of work for {pkg}: one session, every repository, commit or roll back.",
+        repos=tuple(repo_refs), transactions=txs,
+        std_imports=std, third_imports=third, first_imports=first,
+    )
+    return CrudPlan(
+        package=pkg, secret_env=f"{pkg.upper()}_CURSOR_SECRET", schemas=tuple(schemas),
+        repos=tuple(repos), uow=uow,
+    )
