@@ -137,7 +137,9 @@ def _root(
 
 def main() -> None:
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode click hands back typer.Exit's code instead of exiting.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except (typer.BadParameter, typer.Abort) as exc:

@@ -29,7 +29,7 @@ def render_package(
         f"{pkg}/db.py": render("package/db.py.j2"),
         f"{pkg}/models/__init__.py": render(
             "package/models/__init__.py.j2",
-            entities=plan.entities,
+            entities=sorted(plan.entities, key=lambda e: e.module),
             all_names=sorted(e.class_name if e.mapped else e.table_var for e in plan.entities),
         ),
         f"{pkg}/migrations/env.py": render("package/migrations/env.py.j2"),
