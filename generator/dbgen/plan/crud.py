@@ -131,7 +131,6 @@ class RepoView:
     upsert_undelete: bool
     insert_chunk_cols: int  # columns a bulk insert binds per row at most
     finders: tuple[FinderView, ...]
-    list_params: tuple[str, ...]  # the keyword parameters list/list_by_* take, in order
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,10 +183,18 @@ def import_lines(imports: Iterable[Import], package: str) -> tuple[list[str], li
             froms.setdefault(module, set()).add(name)
     for module, names in froms.items():
         # isort's force-sort-within-sections is off: "import x" lines come before "from x".
-        line = f"from {module} import {', '.join(sorted(names, key=_name_key))}"
+        ordered = sorted(names, key=_name_key)
+        line = f"from {module} import {', '.join(ordered)}"
+        if len(line) > _ISORT_LINE_LENGTH:
+            # Wrapped with a trailing comma so black keeps it wrapped and isort accepts it.
+            line = f"from {module} import (\n" + "".join(f"    {n},\n" for n in ordered) + ")"
         groups[_group(module, package)].append((f"1{module}", line))
     std, third, first = ([t for _, t in sorted(groups[g])] for g in ("std", "third", "first"))
     return std, third, first
+
+
+# ruff's isort wraps at its default line length unless configured otherwise.
+_ISORT_LINE_LENGTH = 88
 
 
 def _name_key(name: str) -> tuple[int, str]:
@@ -474,12 +481,6 @@ def _repo(
     relation_alias = (
         f"{cls}Relation" if b.relations and ("get" in ops or "list" in ops or finders) else None
     )
-    list_params = ["where", "search", "order_by", "limit"]
-    if "offset" in b.pagination:
-        list_params.append("offset")
-    if "cursor" in b.pagination:
-        list_params += ["after", "before"]
-    list_params += ["load", "with_total"] if b.relations else ["with_total"]
 
     base = f"{pkg}.repositories._base"
     schemas = f"{pkg}.schemas.{ent.module}"
@@ -532,7 +533,7 @@ def _repo(
         create_drop_none=create_drop_none,
         upsert_on=tuple(_attr(ent, c) for c in b.upsert_on),
         upsert_undelete=soft is not None,
-        insert_chunk_cols=max(1, n_insert), finders=tuple(finders), list_params=tuple(list_params),
+        insert_chunk_cols=max(1, n_insert), finders=tuple(finders),
     )
 
 

@@ -1,0 +1,136 @@
+"""The bound CRUD spec: what crud.yaml asks for, resolved against the schema's Catalog.
+
+Every name here has been checked: tables exist, columns belong to their table, operators apply
+to their column's type, relations are reachable. The planner reads these objects and never
+re-validates. Everything is frozen and made of tuples, like the IR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dbgen.diagnostics import Span
+from dbgen.ir import ForeignKey, QName, Table
+
+# The operations crud.yaml may list, in the order the generated code defines them.
+OPERATIONS: tuple[str, ...] = (
+    "get", "list", "count", "exists", "create", "update", "delete",
+    "bulk_create", "bulk_update", "bulk_delete", "upsert",
+)
+
+# Operations that address a row by its primary key.
+PK_OPERATIONS = frozenset({"get", "exists", "update", "delete", "bulk_update", "bulk_delete"})
+
+# Filter operators, in the order the Filter schema lists its fields.
+OPERATORS: tuple[str, ...] = (
+    "eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "between",
+    "like", "ilike", "is_null", "contains",
+)
+
+PAGINATIONS: tuple[str, ...] = ("offset", "cursor")
+
+DEFAULT_MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class BoundFilter:
+    column: str
+    operators: tuple[str, ...]  # in OPERATORS order, without duplicates
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    column: str
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class BoundFinder:
+    columns: tuple[str, ...]  # as listed under ``by``
+    unique: bool  # the columns are the PK or a unique constraint/index: get_by_..., else list_by_...
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RelationPath:
+    """One way to reach the related table.
+
+    kind: ``many_to_one`` (fk is on the entity's table), ``one_to_many`` (fk is on the related
+    table), ``many_to_many`` (through ``association``, whose ``fk`` points at the entity and
+    ``fk_other`` at the related table).
+    """
+
+    kind: str
+    fk: ForeignKey
+    association: QName | None = None
+    fk_other: ForeignKey | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BoundRelation:
+    name: str  # as written in crud.yaml (the related table, "schema.table" outside public)
+    target: QName
+    paths: tuple[RelationPath, ...]  # never empty
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BoundEntity:
+    key: str  # as written in crud.yaml
+    table: Table
+    class_name: str | None  # explicit override, None for the default name
+    operations: tuple[str, ...]  # in OPERATIONS order
+    filters: tuple[BoundFilter, ...]  # in the table's column order
+    sort: tuple[str, ...]  # as listed
+    default_sort: tuple[SortKey, ...]  # as listed; empty means "primary key ascending"
+    search: tuple[str, ...]
+    pagination: tuple[str, ...]  # in PAGINATIONS order
+    max_page_size: int
+    finders: tuple[BoundFinder, ...]
+    relations: tuple[BoundRelation, ...]
+    upsert_on: tuple[str, ...]  # empty unless "upsert" is an operation
+    soft_delete: str | None
+    version_column: str | None
+    span: Span
+
+    @property
+    def qname(self) -> QName:
+        return self.table.qname
+
+    def has(self, operation: str) -> bool:
+        return operation in self.operations
+
+
+@dataclass(frozen=True, slots=True)
+class BoundChild:
+    table: QName
+    fk: ForeignKey  # on the child, pointing at the root
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BoundTransaction:
+    name: str
+    root: QName
+    children: tuple[BoundChild, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class BoundSpec:
+    version: int
+    package: str
+    entities: tuple[BoundEntity, ...]  # in crud.yaml order
+    transactions: tuple[BoundTransaction, ...]  # in crud.yaml order
+
+    def entity(self, qname: QName) -> BoundEntity | None:
+        for e in self.entities:
+            if e.qname == qname:
+                return e
+        return None
+
+    @property
+    def class_names(self) -> dict[QName, str]:
+        """Class-name overrides that the model planner must use."""
+        return {e.qname: e.class_name for e in self.entities if e.class_name is not None}
