@@ -129,7 +129,7 @@ def test_generated_code_passes_strict_checks(demo_out: Path, tool: str, tmp_path
         env = dict(os.environ, MYPYPATH=str(demo_out))
     else:
         cmd = [str(BIN / "ruff"), "check", "--no-cache", "--isolated", "--select", "E,F,W,I,B,UP,SIM,RUF",
-               "--ignore", "E501", str(demo_out)]
+               "--ignore", "E501", "--line-length", "100", str(demo_out)]
         env = dict(os.environ)
     if shutil.which(cmd[0]) is None:
         pytest.fail(f"{tool} is not installed in the test environment")

@@ -116,7 +116,8 @@ def _table_args(entity: EntityPlan) -> list[str]:
 def model_view(entity: EntityPlan, project: ProjectPlan) -> ModelView:
     imports: set[Import] = {SA}
     for c in entity.columns:
-        imports |= c.type.python.imports | c.type.sqlalchemy.imports
+        # Core tables (no primary key) have no annotations, so no Python type imports.
+        imports |= c.type.sqlalchemy.imports | (c.type.python.imports if entity.mapped else frozenset())
     if entity.mapped:
         imports |= {("sqlalchemy.orm", "Mapped"), ("sqlalchemy.orm", "mapped_column")}
     if entity.relationships:
