@@ -4,7 +4,7 @@ A case holds its input (*.sql, crud.yaml) and either
 - expected/: the whole generated tree, compared byte for byte; or
 - stderr.txt: the exact diagnostics `dbgen build` prints, which must exit 2 and write nothing.
 
-Update the expected trees after an intended change with `make golden`
+Update the expected trees (and stderr.txt files) after an intended change with `make golden`
 (`pytest tests/golden --update-goldens`), then review the diff.
 """
 

@@ -77,6 +77,15 @@ def test_check_reports_schema_edits_as_stale(built: Path) -> None:
     assert "stale: generated/app_db/models/tags.py" in proc.stdout
 
 
+def test_check_reports_crud_edits_as_stale(built: Path) -> None:
+    crud = built / "specs" / "crud.yaml"
+    crud.write_text(crud.read_text().replace("package: app_db", "package: other_db", 1))
+    proc = dbgen("check", "specs", cwd=built)
+    assert proc.returncode == 1
+    assert "missing: generated/other_db/models/tags.py" in proc.stdout
+    assert "extra: generated/app_db/models/tags.py" in proc.stdout
+
+
 def test_check_reports_stale_missing_and_extra_files(built: Path) -> None:
     out = built / "generated" / "app_db"
     (out / "db.py").write_text("# edited by hand\n")

@@ -1,0 +1,4 @@
+CREATE TABLE notes (
+    id integer PRIMARY KEY,
+    author_id integer REFERENCES authors (id)
+);
