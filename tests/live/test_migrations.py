@@ -41,7 +41,7 @@ def relations(db: FreshDb) -> set[str]:
         with engine.connect() as conn:
             rows = conn.execute(sa.text(
                 "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = 'public' AND c.relname <> 'alembic_version' "
+                "WHERE n.nspname = 'public' AND c.relname NOT LIKE 'alembic_version%' "
                 "UNION ALL SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
                 "WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd')"
             ))
