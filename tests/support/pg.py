@@ -187,6 +187,8 @@ def start_throwaway(workdir: Path) -> tuple[PgServer, Any]:
         startparams="-w",
         dbname="postgres",
         user=LOCAL_USER,
+        # initdb + start can take well over a minute on a loaded 2-core CI machine.
+        timeout=180,
     )
     try:
         executor.start()
