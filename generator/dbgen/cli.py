@@ -120,6 +120,92 @@ def inspect(spec_dir: SpecDir) -> None:
     sys.stdout.write("\n")
 
 
+@app.command()
+def scaffold(
+    schema: Annotated[list[Path], typer.Argument(help="SQL schema files, read in the order given.")],
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+    package: Annotated[
+        str | None, typer.Option("--package", help="Package name (default: <first file's directory>_db).")
+    ] = None,
+) -> None:
+    """Write a starter crud.yaml for every table of the schema, accepted by `build` as is."""
+    from dbgen.ddl import read_schema
+    from dbgen.diagnostics import Span, error
+    from dbgen.scaffold import default_package
+    from dbgen.scaffold import scaffold as render_scaffold
+
+    sources: list[tuple[str, str]] = []
+    problems: list[Diagnostic] = []
+    for p in schema:
+        try:
+            sources.append((display(p), p.read_text(encoding="utf-8")))
+        except (OSError, UnicodeDecodeError) as exc:
+            problems.append(error(Span(display(p)), "unreadable", str(exc)))
+    if problems:
+        _fail(problems)
+    pkg = package or default_package(schema)
+    if not pkg.isidentifier():
+        _fail([error(Span("--package"), "invalid-package", f"{pkg!r} is not a Python identifier")])
+    catalog, diags = read_schema(sources)
+    if has_errors(diags):
+        _fail(diags)
+    _print([d for d in diags if d.is_error or d.severity.value == "warning"])
+    text = render_scaffold(catalog, pkg, [Path(p).name for p, _ in sources])
+    if out is None:
+        sys.stdout.write(text)
+        return
+    out.write_text(text, encoding="utf-8")
+    n = sum(t.partition_of is None for t in catalog.tables)
+    print(f"dbgen: wrote {display(out)} ({n} entities, package {pkg})", file=sys.stderr)
+
+
+@app.command()
+def verify(
+    spec_dir: SpecDir,
+    database_url: Annotated[
+        str,
+        typer.Option("--database-url", envvar="DBGEN_VERIFY_URL",
+                     help="A server to create two scratch databases on (postgresql://user@host:port/db)."),
+    ],
+) -> None:
+    """Load the SQL into one scratch database and the generated migration into another; compare
+    their catalogs. Exit 1 on any difference. Both databases are dropped afterwards."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    from dbgen.diagnostics import Span, error
+    from dbgen.verify import Server, VerifyError
+    from dbgen.verify import verify as run_verify
+
+    try:
+        url = make_url(database_url)
+    except ArgumentError as exc:
+        _fail([error(Span("--database-url"), "invalid-url", str(exc))])
+    if not url.drivername.startswith("postgresql"):
+        _fail([error(Span("--database-url"), "invalid-url", "a postgresql:// URL is needed")])
+    result, _ = _run(spec_dir, None)
+    sql_paths = sorted(p for p in spec_dir.glob("*.sql") if p.is_file())
+    try:
+        differences = run_verify(Server(url), sql_paths, result.files)
+    except VerifyError as exc:
+        print(f"dbgen: verify: {exc}", file=sys.stderr)
+        raise typer.Exit(2) from None
+    except Exception as exc:  # the server refused us: bad input, not a finding
+        import psycopg2  # type: ignore[import-untyped]  # no stubs installed
+
+        if isinstance(exc, psycopg2.Error):
+            print(f"dbgen: verify: {str(exc).strip()}", file=sys.stderr)
+            raise typer.Exit(2) from None
+        raise
+    for d in differences:
+        print(d)
+    if differences:
+        print(f"dbgen: verify: {len(differences)} difference{'s' if len(differences) != 1 else ''} "
+              "between the schema and the migration", file=sys.stderr)
+        raise typer.Exit(1)
+    print(f"dbgen: verify: the migration rebuilds {display(spec_dir)} exactly")
+
+
 def _version(value: bool) -> None:
     if value:
         print(f"dbgen {__version__}")

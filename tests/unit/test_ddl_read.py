@@ -104,6 +104,7 @@ def test_ignored_statements_are_reported_with_reasons() -> None:
         ("s.sql:5:15", "note", "ignored-statement"),
         ("s.sql:6:1", "warning", "ignored-statement"),
         ("s.sql:7:1", "note", "ignored-statement"),
+        ("s.sql:4:1", "note", "no-primary-key"),  # reported once the whole script is read
     ]
 
 
@@ -174,10 +175,10 @@ def test_raw_statements_and_their_drops() -> None:
         ("function", "DROP FUNCTION public.f(integer, text[], character varying)"),
         ("materialized view", "DROP MATERIALIZED VIEW public.mv"),
         ("index", None),
-        ("trigger", None),
+        ("trigger", "DROP TRIGGER trg ON public.t"),
         ("aggregate", "DROP AGGREGATE public.agg(integer)"),
         ("alter table", None),
-        ("policy", None),
+        ("policy", "DROP POLICY p ON public.t"),
         ("grant", None),
         ("exclusion constraint", None),
     ]
@@ -265,4 +266,9 @@ def test_search_path_and_multiple_files() -> None:
 def test_create_schema_with_elements() -> None:
     cat = _ok("CREATE SCHEMA hr CREATE TABLE emp (id int PRIMARY KEY) CREATE VIEW v AS SELECT 1;")
     assert _table(cat, "emp", "hr").primary_key is not None
-    assert [(r.kind, r.drop) for r in cat.raw] == [("view", "DROP VIEW hr.v")]
+    # The elements resolve unqualified names with the new schema first; the migration does too.
+    assert [(r.kind, r.sql, r.drop) for r in cat.raw] == [
+        ("search path", "SET LOCAL search_path TO hr, public", "SET LOCAL search_path TO DEFAULT"),
+        ("view", "CREATE VIEW v AS SELECT 1", "DROP VIEW hr.v"),
+        ("search path", "SET LOCAL search_path TO DEFAULT", "SET LOCAL search_path TO hr, public"),
+    ]

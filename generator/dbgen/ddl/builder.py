@@ -13,7 +13,7 @@ from dbgen.ddl import elements as el
 from dbgen.ddl.cursor import Cursor, ParseError
 from dbgen.ddl.names import Namespaces
 from dbgen.ddl.raw import RawInfo, classify_create
-from dbgen.ddl.split import Kind, Statement, Token
+from dbgen.ddl.split import Kind, Statement, Token, split
 from dbgen.ddl.types import Resolver, parse_type
 from dbgen.diagnostics import Diagnostic, Span, error, note, warning
 from dbgen.ir import (
@@ -60,6 +60,7 @@ class _Table:
     inherits: tuple[QName, ...] = ()
     unlogged: bool = False
     with_options: str | None = None
+    statement: Span | None = None  # where its CREATE TABLE starts (for diagnostics about it)
 
     def column_index(self, name: str) -> int:
         for i, c in enumerate(self.columns):
@@ -84,6 +85,8 @@ class CatalogBuilder:
         self.files = files
         self.diags: list[Diagnostic] = []
         self.search_path: list[str] = ["public"]
+        # The path the migration replays under at this point (see _path_changed).
+        self.emitted_path: tuple[str, ...] = _DEFAULT_PATH
         self.known_schemas: set[str] = {"public", "pg_catalog", "information_schema"}
         self.schemas: dict[str, SchemaDef] = {}
         self.extensions: dict[str, Extension] = {}
@@ -116,6 +119,13 @@ class CatalogBuilder:
             pass
 
     def finish(self) -> tuple[Catalog, list[Diagnostic]]:
+        for t in self.tables.values():
+            if t.primary_key is None and t.partition_of is None:
+                self.diags.append(note(
+                    t.statement or t.span, "no-primary-key",
+                    f"table {t.qname} has no primary key: the package exposes it as a Core sa.Table "
+                    "(read-only list/count in crud.yaml); add a PRIMARY KEY to get a mapped class",
+                ))
         cat = Catalog(
             schemas=tuple(self.schemas.values()),
             extensions=tuple(self.extensions.values()),
@@ -229,7 +239,7 @@ class CatalogBuilder:
             self._carry(word if word == "cluster" else "security label", None, None)
         elif word == "do":
             self._warn(first.start, "unmodelled-statement", "DO block carried verbatim; its effects are not modelled")
-            self._carry("do", None, None)
+            self._carry("do", None, self._do_drop(cur))
         elif word in ("analyze", "vacuum", "checkpoint", "discard", "listen", "notify", "load", "lock", "reindex", "refresh"):
             self._note(first.start, "ignored-statement", f"{word.upper()} is maintenance, not schema")
         else:
@@ -242,6 +252,38 @@ class CatalogBuilder:
     def _carry(self, kind: str, name: str | None, drop: str | None) -> None:
         assert self.stmt is not None
         self.raw.append(RawStatement(kind, self.stmt.sql, drop, name, self.pos, self.stmt.span))
+
+    def _do_drop(self, cur: Cursor) -> str | None:
+        """Undo for a DO block: drop what the CREATE statements in its body may have created.
+
+        A DO block often creates routines conditionally (one branch or its exception handler), so
+        each drop is IF EXISTS; the drops run in reverse order, in one DO block of their own.
+        """
+        assert self.stmt is not None
+        body = next((t.value for t in cur.toks if t.kind is Kind.STRING), None)
+        if body is None:
+            return None
+        drops: list[str] = []
+        statements, _ = split(self.stmt.file, body)
+        for inner in statements:
+            toks = inner.tokens
+            for i, t in enumerate(toks):
+                if not t.is_word("create"):
+                    continue
+                sub = Cursor(Statement(inner.file, body, toks[i:], ()))
+                sub.next()
+                try:
+                    info = classify_create(sub, self._qualify_any)
+                except ParseError:
+                    info = None
+                if info is not None and info.drop is not None:
+                    drop = _if_exists(info.drop)
+                    if drop not in drops:
+                        drops.append(drop)
+        if not drops:
+            return None
+        lines = "".join(f"  {d};\n" for d in reversed(drops))
+        return f"DO $dbgen$\nBEGIN\n{lines}END\n$dbgen$"
 
     # -- SET / SELECT set_config ---------------------------------------------------------------------
     def _set(self, cur: Cursor) -> None:
@@ -264,9 +306,29 @@ class CatalogBuilder:
                     elif t.kind in (Kind.WORD, Kind.QUOTED):
                         path.append(t.value)
                 self.search_path = [p for p in path if p != "$user"]
-            self._note(start, "ignored-statement", f"search_path applied while reading ({', '.join(self.search_path) or 'empty'}); " + _SESSION_NOTE)
+            self._path_changed()
             return
         self._note(start, "ignored-statement", _SESSION_NOTE)
+
+    def _path_changed(self) -> None:
+        """Carry a search_path change into the migration when it changes name resolution.
+
+        Raw statements, defaults, checks and index expressions are kept as written, so unqualified
+        names in them must resolve the way they did in the source: the migration replays the
+        source's path at the same position (SET LOCAL; the downgrade restores the previous one).
+        ``public`` is appended when absent so the objects the migration names without a schema
+        still resolve; that cannot change what the source resolved, because the source applied.
+        """
+        assert self.stmt is not None
+        path = _effective_path(self.search_path)
+        if path == self.emitted_path:
+            return
+        previous = _path_sql(self.emitted_path)
+        self.raw.append(RawStatement(
+            "search path", f"SET LOCAL search_path TO {_path_sql(path)}",
+            f"SET LOCAL search_path TO {previous}", ", ".join(path), self.pos, self.stmt.span,
+        ))
+        self.emitted_path = path
 
     def _select(self, cur: Cursor) -> None:
         toks = cur.toks
@@ -276,7 +338,7 @@ class CatalogBuilder:
             strings = [t.value for t in toks if t.kind is Kind.STRING]
             if strings and strings[0] == "search_path" and len(strings) >= 2:
                 self.search_path = [p for p in _path_items(strings[1]) if p != "$user"]
-                self._note(start, "ignored-statement", f"search_path applied while reading ({', '.join(self.search_path) or 'empty'}); " + _SESSION_NOTE)
+                self._path_changed()
             else:
                 self._note(start, "ignored-statement", _SESSION_NOTE)
             return
@@ -417,7 +479,7 @@ class CatalogBuilder:
                 raise ParseError(off, f"unexpected {self.stmt_text(off, cur.next().end)!r} after the column list")
         if partition_by is not None and partition_by.upper().startswith("PARTITION BY"):
             partition_by = partition_by[len("PARTITION BY") :].strip()
-        table = _Table(q, [], self.pos, self.stmt.span_at(name_off), unlogged=unlogged,
+        table = _Table(q, [], self.pos, self.stmt.span_at(name_off), unlogged=unlogged, statement=self.stmt.span,
                        partition_of=partition_of, partition_by=partition_by,
                        inherits=tuple(inherits), with_options=with_options)
         # inherited columns come first, merged with same-named local ones
@@ -827,6 +889,7 @@ class CatalogBuilder:
             chunks[-1].append(t)
         saved_path = self.search_path
         self.search_path = [schema, *saved_path]
+        self._path_changed()
         try:
             for chunk in chunks:
                 sub = Statement(outer.file, outer.text, tuple(chunk), outer.line_starts)
@@ -840,6 +903,7 @@ class CatalogBuilder:
         finally:
             self.search_path = saved_path
             self.stmt = outer
+            self._path_changed()
 
     # -- ALTER ---------------------------------------------------------------------------------------
     def _alter(self, cur: Cursor) -> None:
@@ -1266,6 +1330,30 @@ def _regclass_literal(q: QName) -> str:
     """How PostgreSQL prints a regclass constant: schema-qualified unless on the search path."""
     text = q.sql if q.schema != "public" else _qi(q.name)
     return text.replace("'", "''")
+
+
+_DROPPABLE = ("MATERIALIZED VIEW", "FUNCTION", "PROCEDURE", "AGGREGATE", "VIEW", "TYPE", "TRIGGER", "POLICY", "RULE")
+
+
+def _if_exists(drop: str) -> str:
+    for kind in _DROPPABLE:
+        prefix = f"DROP {kind} "
+        if drop.startswith(prefix):
+            return f"{prefix}IF EXISTS {drop[len(prefix):]}"
+    return drop
+
+
+_DEFAULT_PATH: tuple[str, ...] = ("public",)
+
+
+def _effective_path(path: list[str]) -> tuple[str, ...]:
+    items = tuple(dict.fromkeys(p for p in path if p != "$user"))
+    return items if "public" in items else (*items, "public")
+
+
+def _path_sql(path: tuple[str, ...]) -> str:
+    # DEFAULT rather than "public": the session's own default also searches "$user" first.
+    return "DEFAULT" if path == _DEFAULT_PATH else ", ".join(_qi(p) for p in path)
 
 
 def _path_items(value: str) -> list[str]:

@@ -103,14 +103,20 @@ def classify_create(cur: Cursor, qualify: Qualify) -> RawInfo | None:
             return RawInfo(word, f"{q}{sig}", f"DROP {kind} {q.sql}{sig}")
     if cur.accept_word("trigger"):
         name = cur.ident()
-        return RawInfo("trigger", name, None)
+        # Dropped explicitly: the downgrade may drop the trigger's function before its table.
+        table = _on_relation(cur, qualify)
+        return RawInfo("trigger", name, f"DROP TRIGGER {_q(name)} ON {table.sql}" if table else None)
     if cur.accept_words("event", "trigger"):
         name = cur.ident()
         return RawInfo("event trigger", name, f"DROP EVENT TRIGGER {_q(name)}")
     if cur.accept_word("rule"):
-        return RawInfo("rule", cur.ident(), None)
+        name = cur.ident()
+        table = _on_relation(cur, qualify, "to")
+        return RawInfo("rule", name, f"DROP RULE {_q(name)} ON {table.sql}" if table else None)
     if cur.accept_word("policy"):
-        return RawInfo("policy", cur.ident(), None)
+        name = cur.ident()
+        table = _on_relation(cur, qualify)
+        return RawInfo("policy", name, f"DROP POLICY {_q(name)} ON {table.sql}" if table else None)
     if cur.accept_word("cast"):
         inside = cur.paren_text()
         return RawInfo("cast", inside, f"DROP CAST ({inside})")
@@ -183,6 +189,25 @@ def classify_create(cur: Cursor, qualify: Qualify) -> RawInfo | None:
         return RawInfo("access method", name, f"DROP ACCESS METHOD {_q(name)}")
     if cur.accept_word("transform"):
         return RawInfo("transform", None, None)
+    return None
+
+
+def _on_relation(cur: Cursor, qualify: Qualify, word: str = "on") -> QName | None:
+    """The relation after the first top-level ``word`` (ON for triggers and policies, TO for
+    rules), or None when the statement has none (the object then goes with its table)."""
+    depth = 0
+    while not cur.at_end():
+        t = cur.next()
+        if t.kind is Kind.PUNCT and t.value == "(":
+            depth += 1
+        elif t.kind is Kind.PUNCT and t.value == ")":
+            depth -= 1
+        elif depth == 0 and t.is_word(word):
+            cur.accept_word("only")
+            try:
+                return qualify(cur.name_parts())
+            except ParseError:
+                return None
     return None
 
 

@@ -1,111 +1,171 @@
-"""Format generated Python with black, in-process.
+"""Format generated Python with black, in-process, fast enough for large schemas.
 
-Black is most of a build's time (a large schema's migration alone is a megabyte of Python), so:
-- results are cached by content (input text, black version, options) under the user's cache
-  directory: an unchanged file costs a hash and a read, which keeps `dbgen check` fast;
-- cache misses are formatted in parallel processes when there is enough work to pay for them.
-The output is the same bytes either way.
+Measured on the 519-table musicbrainz schema (523 files, a 1.4 MB migration): black itself is
+~90% of a build. Three things keep it down, none of which changes the output:
+- a content-addressed cache (black version + mode + input text -> output), so `check`, `diff`
+  and repeated builds format nothing that was formatted before;
+- the cyclic garbage collector paused while black runs (its syntax trees are cyclic and many;
+  collecting once per file instead of continuously saves about a third);
+- when enough text is left to format and several CPUs are free, worker processes, each given
+  about the same amount of text (largest files first).
+``DBGEN_CACHE_DIR`` overrides the cache location; set it to an empty string to disable the cache.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib.metadata import version
 from pathlib import Path
 
 import black
+from black.mode import Mode, TargetVersion
+from black.parsing import InvalidInput
 
 from dbgen.diagnostics import Diagnostic, Span, error
 
-# Below this much uncached source, starting worker processes costs more than it saves.
-_PARALLEL_MIN_CHARS = 400_000
+# Below this much unformatted text a worker pool costs more (fork, pickling) than it saves.
+_PARALLEL_MIN_CHARS = 300_000
+_MAX_WORKERS = 4
+
+# (path, formatted text or None, black's error message or None)
+_Outcome = tuple[str, str | None, str | None]
 
 
-def cache_dir() -> Path | None:
-    """$DBGEN_CACHE_DIR, else $XDG_CACHE_HOME/dbgen, else ~/.cache/dbgen; None if DBGEN_NO_CACHE."""
-    if os.environ.get("DBGEN_NO_CACHE"):
-        return None
-    explicit = os.environ.get("DBGEN_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "dbgen" / "black"
+def _mode(line_length: int) -> Mode:
+    return Mode(line_length=line_length, target_versions={TargetVersion.PY311})
 
 
-def _mode(line_length: int) -> black.Mode:
-    return black.Mode(line_length=line_length, target_versions={black.TargetVersion.PY311})
-
-
-def _key(text: str, line_length: int) -> str:
-    h = hashlib.sha256(f"{black.__version__}\0{line_length}\0".encode())
-    h.update(text.encode())
-    return h.hexdigest()
-
-
-def _format_one(args: tuple[str, int]) -> tuple[str | None, str | None]:
-    """(formatted, error message); runs in worker processes too."""
-    text, line_length = args
+@contextmanager
+def _paused_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        return black.format_str(text, mode=_mode(line_length)), None
-    except black.InvalidInput as exc:
-        return None, str(exc)
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def _read_cache(directory: Path | None, key: str) -> str | None:
-    if directory is None:
-        return None
+def _format_batch(batch: list[tuple[str, str]], line_length: int) -> list[_Outcome]:
+    mode = _mode(line_length)
+    out: list[_Outcome] = []
+    with _paused_gc():
+        for path, text in batch:
+            try:
+                out.append((path, black.format_str(text, mode=mode), None))
+            except InvalidInput as exc:
+                out.append((path, None, str(exc)))
+            gc.collect()  # black's trees are cyclic: free them now, not at the end
+    return out
+
+
+def _workers() -> int:
     try:
-        return (directory / key[:2] / key).read_text(encoding="utf-8")
-    except OSError:
-        return None
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, _MAX_WORKERS))
 
 
-def _write_cache(directory: Path | None, key: str, text: str) -> None:
-    if directory is None:
-        return
-    target = directory / key[:2] / key
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(tmp, target)  # readers see a whole entry or none
-    except OSError:
-        pass  # a cache that cannot be written is only slower
+def _balanced(items: list[tuple[str, str]], n: int) -> list[list[tuple[str, str]]]:
+    """Split into n batches of about equal text size (longest-processing-time-first)."""
+    batches: list[list[tuple[str, str]]] = [[] for _ in range(n)]
+    sizes = [0] * n
+    for path, text in sorted(items, key=lambda it: (-len(it[1]), it[0])):
+        i = sizes.index(min(sizes))
+        batches[i].append((path, text))
+        sizes[i] += len(text)
+    return [b for b in batches if b]
+
+
+def _format_all(items: list[tuple[str, str]], line_length: int) -> list[_Outcome]:
+    workers = _workers()
+    if workers == 1 or len(items) < 2 or sum(len(t) for _, t in items) < _PARALLEL_MIN_CHARS:
+        return _format_batch(items, line_length)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork where there is one: the workers inherit the imported black instead of importing it.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    batches = _balanced(items, workers)
+    out: list[_Outcome] = []
+    with ProcessPoolExecutor(max_workers=len(batches), mp_context=context) as pool:
+        for result in pool.map(_format_batch, batches, [line_length] * len(batches)):
+            out.extend(result)
+    return out
+
+
+class _Cache:
+    """Formatted text by hash of (black version, mode, input text); one small file per entry."""
+
+    def __init__(self, line_length: int) -> None:
+        raw = os.environ.get("DBGEN_CACHE_DIR")
+        if raw == "":
+            self.root: Path | None = None
+        else:
+            base = Path(raw) if raw else Path(
+                os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+            ) / "dbgen"
+            self.root = base / "black"
+        self.salt = f"{version('black')}\0{line_length}\0py311\0".encode()
+
+    def _path(self, text: str) -> Path | None:
+        if self.root is None:
+            return None
+        digest = hashlib.sha256(self.salt + text.encode()).hexdigest()
+        return self.root / digest[:2] / digest[2:]
+
+    def get(self, text: str) -> str | None:
+        path = self._path(text)
+        if path is None:
+            return None
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def put(self, text: str, formatted: str) -> None:
+        path = self._path(text)
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Atomic: a concurrent reader sees the whole entry or none.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(formatted)
+            os.replace(tmp, path)
+        except OSError:
+            self.root = None  # unwritable cache: stop trying, format without it
 
 
 def format_files(files: dict[str, str], line_length: int) -> tuple[dict[str, str], tuple[Diagnostic, ...]]:
-    directory = cache_dir()
+    cache = _Cache(line_length)
     out: dict[str, str] = {}
-    todo: list[tuple[str, str]] = []  # (path, cache key) of cache misses
-    for path, text in files.items():
+    todo: list[tuple[str, str]] = []
+    for path, text in sorted(files.items()):
         if not path.endswith(".py"):
             out[path] = text
             continue
-        key = _key(text, line_length)
-        cached = _read_cache(directory, key)
-        if cached is not None:
-            out[path] = cached
+        hit = cache.get(text)
+        if hit is not None:
+            out[path] = hit
         else:
-            todo.append((path, key))
-    # Largest first, so the longest file starts at once and the rest fill the other workers.
-    todo.sort(key=lambda item: -len(files[item[0]]))
-    jobs = [(files[path], line_length) for path, _ in todo]
-    workers = min(os.cpu_count() or 1, 8)
-    if workers > 1 and sum(len(j[0]) for j in jobs) >= _PARALLEL_MIN_CHARS and len(jobs) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(_format_one, jobs, chunksize=4))
-    else:
-        results = [_format_one(j) for j in jobs]
+            todo.append((path, text))
     problems: list[Diagnostic] = []
-    for (path, key), (formatted, message) in zip(todo, results, strict=True):
+    sources = dict(todo)
+    for path, formatted, message in _format_all(todo, line_length):
         if formatted is None:
             # A template produced invalid Python: a dbgen bug, reported against the output file.
             problems.append(error(Span(path), "internal-invalid-python", f"generated code does not parse: {message}"))
-            out[path] = files[path]
-            continue
-        out[path] = formatted
-        _write_cache(directory, key, formatted)
-    return {p: out[p] for p in sorted(out)}, tuple(problems)
+            out[path] = sources[path]
+        else:
+            out[path] = formatted
+            cache.put(sources[path], formatted)
+    return dict(sorted(out.items())), tuple(problems)

@@ -15,12 +15,13 @@ def deferral_kw(d: Deferral) -> dict[str, str | None]:
     }
 
 
-def schema_arg(q: QName) -> str | None:
-    return None if q.schema == "public" else repr(q.schema)
+def schema_arg(q: QName, explicit_public: bool = False) -> str | None:
+    """``schema=`` for q: omitted for ``public`` unless the search_path in force says otherwise."""
+    return None if q.schema == "public" and not explicit_public else repr(q.schema)
 
 
-def ref_column(q: QName, column: str) -> str:
-    table = q.name if q.schema == "public" else f"{q.schema}.{q.name}"
+def ref_column(q: QName, column: str, explicit_public: bool = False) -> str:
+    table = q.name if q.schema == "public" and not explicit_public else f"{q.schema}.{q.name}"
     return f"{table}.{column}"
 
 
@@ -59,11 +60,11 @@ def _fk_options(fk: ForeignKey) -> dict[str, str | None]:
     }
 
 
-def foreign_key_constraint(fk: ForeignKey) -> str:
+def foreign_key_constraint(fk: ForeignKey, explicit_public: bool = False) -> str:
     return call(
         "sa.ForeignKeyConstraint",
         strs(fk.columns),
-        strs(ref_column(fk.ref_table, c) for c in fk.ref_columns),
+        strs(ref_column(fk.ref_table, c, explicit_public) for c in fk.ref_columns),
         name=repr(fk.name),
         postgresql_not_valid="True" if fk.not_valid else None,
         **_fk_options(fk),

@@ -5,14 +5,30 @@ order, so the replay applies too. Two moves keep that true after the reader fold
 statements into earlier objects: a sequence moves up to just before the first table whose column
 default calls it (pg_dump sets such defaults after creating the sequence), and ``OWNED BY`` waits
 until its table exists. The downgrade undoes the steps in reverse.
+
+The source's ``search_path`` changes are steps too (``SET LOCAL``, carried by the reader as raw
+statements of kind "search path"), so SQL kept as written resolves its unqualified names the way
+it did in the source. While a path that does not start with ``public`` is in force, objects in
+``public`` are named with their schema, because an unqualified name would land elsewhere.
 """
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass
 
-from dbgen.ir import Catalog, Column, Deferral, QName, Sequence, Table, quote_ident
+from dbgen.ir import (
+    Catalog,
+    Column,
+    Deferral,
+    Index,
+    QName,
+    RawStatement,
+    Sequence,
+    Table,
+    quote_ident,
+)
 from dbgen.plan import constraints as cx
 from dbgen.plan.pyexpr import call, sql_text
 from dbgen.plan.typemap import TypeContext, map_type
@@ -52,8 +68,31 @@ def _comment_on(kind: str, target: str, text: str | None) -> tuple[str, ...]:
     return (_execute(f"COMMENT ON {kind} {target} IS {literal}"),)
 
 
+_PATH_KIND = "search path"
+
+
+class _Paths:
+    """Which search_path the replay has in force at a source position."""
+
+    def __init__(self, raw: tuple[RawStatement, ...]) -> None:
+        changes = [r for r in raw if r.kind == _PATH_KIND]
+        self._positions = [r.position for r in changes]
+        self._first = [(r.name or "public").split(", ")[0] for r in changes]
+        self.final: RawStatement | None = changes[-1] if changes else None
+
+    def explicit_public(self, position: float) -> bool:
+        """True when an unqualified name would not mean ``public`` at this position.
+
+        A change at the same position belongs to a CREATE SCHEMA's elements, which are planned
+        after that statement's tables: it does not apply to them (hence strictly before).
+        """
+        i = bisect.bisect_left(self._positions, position)
+        return i > 0 and self._first[i - 1] != "public"
+
+
 def plan_migration(catalog: Catalog, ctx: TypeContext) -> MigrationPlan:
     steps: list[Step] = []
+    paths = _Paths(catalog.raw)
     raw_type_used = False
     if any(r.kind in ("function", "procedure") for r in catalog.raw):
         # Dumps create functions before the tables their bodies name, relying on the loader's
@@ -80,15 +119,21 @@ def plan_migration(catalog: Catalog, ctx: TypeContext) -> MigrationPlan:
         steps.append(Step(c.position, (_execute(f"CREATE TYPE {c.qname.sql} AS {c.definition}"),
                                        *_comment_on("TYPE", c.qname.sql, c.comment)),
                           (_execute(f"DROP TYPE {c.qname.sql}"),), f"type {c.qname}"))
+    nextval_users = _nextval_users(catalog)
     for seq in catalog.sequences:
-        steps.extend(_sequence_steps(seq, catalog))
+        steps.extend(_sequence_steps(seq, catalog, nextval_users))
     for t in catalog.tables:
-        table_steps, raw = _table_steps(t, ctx)
+        table_steps, raw = _table_steps(t, ctx, paths)
         raw_type_used |= raw
         steps.extend(table_steps)
     for r in catalog.raw:
         steps.append(Step(r.position, (_execute(r.sql),),
                           (_execute(r.drop),) if r.drop else (), f"{r.kind} {r.name or ''}".strip()))
+    if paths.final is not None and paths.final.name != "public":
+        # Leave the default path for alembic's own bookkeeping; the downgrade starts from the
+        # path the upgrade ended with.
+        steps.append(Step(float("inf"), (_execute("SET LOCAL search_path TO DEFAULT"),),
+                          (_execute(paths.final.sql),), "search path back to the default"))
 
     # Stable sort: steps of one position keep the order they were planned in.
     ordered = tuple(sorted(steps, key=lambda s: s.position))
@@ -98,12 +143,17 @@ def plan_migration(catalog: Catalog, ctx: TypeContext) -> MigrationPlan:
     return MigrationPlan(revision=digest[:12], steps=ordered, uses_raw_type=raw_type_used)
 
 
-def _sequence_steps(seq: Sequence, catalog: Catalog) -> list[Step]:
-    needle = seq.qname.name
-    users = [
-        t.position for t in catalog.tables
-        if any(c.default and "nextval" in c.default and needle in c.default for c in t.columns)
+def _nextval_users(catalog: Catalog) -> list[tuple[int, str]]:
+    """(table position, default text) of every column default that calls nextval."""
+    return [
+        (t.position, c.default) for t in catalog.tables for c in t.columns
+        if c.default is not None and "nextval" in c.default
     ]
+
+
+def _sequence_steps(seq: Sequence, catalog: Catalog, nextval_users: list[tuple[int, str]]) -> list[Step]:
+    needle = seq.qname.name
+    users = [position for position, default in nextval_users if needle in default]
     position = min([seq.position, *users]) if users else seq.position
     # At a table's own position the sequence still sorts first: steps of one position keep
     # planning order, and sequences are planned before tables.
@@ -119,7 +169,7 @@ def _sequence_steps(seq: Sequence, catalog: Catalog) -> list[Step]:
     ]
     if seq.owned_by is not None:
         table, column = seq.owned_by
-        owner = next((t for t in catalog.tables if t.qname == table), None)
+        owner = catalog.table(table)
         after = max(seq.owned_position, owner.position if owner else 0, position)
         steps.append(Step(after + 0.25,  # right after its table
                           (_execute(f"ALTER SEQUENCE {seq.qname.sql} OWNED BY {table.sql}.{quote_ident(column)}"),),
@@ -130,9 +180,9 @@ def _sequence_steps(seq: Sequence, catalog: Catalog) -> list[Step]:
 _INTEGERS = frozenset({"smallint", "integer", "bigint"})
 
 
-def _column(c: Column, t: Table, ctx: TypeContext) -> tuple[str, bool, str | None]:
+def _column(c: Column, t: Table, ctx: TypeContext, explicit: bool) -> tuple[str, bool, str | None]:
     """(sa.Column source, uses RawType, identity ALTER needed afterwards)."""
-    mapped = map_type(c.type, ctx)
+    mapped = map_type(c.type, ctx, qualify_public=explicit)
     type_expr, raw = mapped.ddl.expr, mapped.is_raw
     if c.collation:
         type_expr, raw = f"RawType({f'{c.type.sql} COLLATE {c.collation}'!r})", True
@@ -163,19 +213,20 @@ def _column(c: Column, t: Table, ctx: TypeContext) -> tuple[str, bool, str | Non
     return src, raw, identity_alter
 
 
-def _table_steps(t: Table, ctx: TypeContext) -> tuple[list[Step], bool]:
+def _table_steps(t: Table, ctx: TypeContext, paths: _Paths) -> tuple[list[Step], bool]:
     raw_used = False
-    drop = (call("op.drop_table", repr(t.qname.name), schema=cx.schema_arg(t.qname)),)
+    explicit = paths.explicit_public(t.position)
+    drop = (call("op.drop_table", repr(t.qname.name), schema=cx.schema_arg(t.qname, explicit)),)
     if t.partition_of is not None:
         create = f"CREATE TABLE {t.qname.sql} PARTITION OF {t.partition_of.parent.sql} {t.partition_of.bound}"
         if t.partition_by:
             create += f" PARTITION BY {t.partition_by}"
         steps = [Step(t.position, (_execute(create), *_comment_on("TABLE", t.qname.sql, t.comment)), drop,
                       f"partition {t.qname}")]
-        return steps + _later_objects(t), raw_used
+        return steps + _later_objects(t, paths), raw_used
     columns, after = [], []
     for c in t.columns:
-        src, raw, identity_alter = _column(c, t, ctx)
+        src, raw, identity_alter = _column(c, t, ctx, explicit)
         raw_used |= raw
         columns.append(src)
         if identity_alter:
@@ -185,14 +236,14 @@ def _table_steps(t: Table, ctx: TypeContext) -> tuple[list[Step], bool]:
         inline.append(cx.primary_key(t.primary_key))
     inline += [cx.unique(u) for u in t.uniques if u.inline]
     inline += [cx.check(c) for c in t.checks if c.inline]
-    inline += [cx.foreign_key_constraint(fk) for fk in t.foreign_keys if fk.inline]
+    inline += [cx.foreign_key_constraint(fk, explicit) for fk in t.foreign_keys if fk.inline]
     inherits = [q.sql for q in t.inherits]
     create = call(
         "op.create_table",
         repr(t.qname.name),
         *columns,
         *inline,
-        schema=cx.schema_arg(t.qname),
+        schema=cx.schema_arg(t.qname, explicit),
         comment=cx.comment_literal(t.comment),
         postgresql_partition_by=repr(t.partition_by) if t.partition_by else None,
         postgresql_inherits=repr(inherits[0] if len(inherits) == 1 else tuple(inherits)) if inherits else None,
@@ -200,48 +251,67 @@ def _table_steps(t: Table, ctx: TypeContext) -> tuple[list[Step], bool]:
         prefixes=repr(["UNLOGGED"]) if t.unlogged else None,
     )
     steps = [Step(t.position, (create, *after), drop, f"table {t.qname}")]
-    return steps + _later_objects(t), raw_used
+    return steps + _later_objects(t, paths), raw_used
 
 
-def _later_objects(t: Table) -> list[Step]:
+def _later_objects(t: Table, paths: _Paths) -> list[Step]:
     """Constraints added by ALTER TABLE and indexes, each at its own statement's position."""
-    table, schema = repr(t.qname.name), cx.schema_arg(t.qname)
+    table = repr(t.qname.name)
     steps: list[Step] = []
+
+    def schema_at(position: int) -> str | None:
+        return cx.schema_arg(t.qname, paths.explicit_public(position))
+
     pk = t.primary_key
     if pk and not pk.inline:
         steps.append(Step(pk.position, (call("op.create_primary_key", repr(pk.name), table, _cols(pk.columns),
-                                             schema=schema, **_deferral_kw(pk.deferral)),), (), f"primary key {pk.name}"))
+                                             schema=schema_at(pk.position), **_deferral_kw(pk.deferral)),), (), f"primary key {pk.name}"))
     for u in t.uniques:
         if not u.inline:
             steps.append(Step(u.position, (call(
-                "op.create_unique_constraint", repr(u.name), table, _cols(u.columns), schema=schema,
+                "op.create_unique_constraint", repr(u.name), table, _cols(u.columns), schema=schema_at(u.position),
                 postgresql_nulls_not_distinct="True" if u.nulls_not_distinct else None,
                 postgresql_include=_cols(u.include) if u.include else None,
                 **_deferral_kw(u.deferral)),), (), f"unique {u.name}"))
     for c in t.checks:
         if not c.inline:
             steps.append(Step(c.position, (call(
-                "op.create_check_constraint", repr(c.name), table, sql_text(c.expression), schema=schema,
-                postgresql_not_valid="True" if c.not_valid else None),), (), f"check {c.name}"))
+                "op.create_check_constraint", repr(c.name), table, sql_text(c.expression), schema=schema_at(c.position),
+                postgresql_not_valid="True" if c.not_valid else None),),
+                # Dropped explicitly: the expression may call a function created after the table.
+                (call("op.drop_constraint", repr(c.name), table, type_=repr("check"),
+                      schema=schema_at(c.position)),),
+                f"check {c.name}"))
     for fk in t.foreign_keys:
         if not fk.inline:
             steps.append(Step(fk.position, (call(
                 "op.create_foreign_key", repr(fk.name), table, repr(fk.ref_table.name), _cols(fk.columns),
-                _cols(fk.ref_columns), source_schema=schema, referent_schema=cx.schema_arg(fk.ref_table),
+                _cols(fk.ref_columns), source_schema=schema_at(fk.position),
+                referent_schema=cx.schema_arg(fk.ref_table, paths.explicit_public(fk.position)),
                 ondelete=repr(fk.on_delete) if fk.on_delete else None,
                 onupdate=repr(fk.on_update) if fk.on_update else None,
                 match=repr("FULL") if fk.match_full else None,
                 postgresql_not_valid="True" if fk.not_valid else None,
                 **_deferral_kw(fk.deferral)),),
                 # Dropped explicitly: a key added later may close a cycle between tables.
-                (call("op.drop_constraint", repr(fk.name), table, type_=repr("foreignkey"), schema=schema),),
+                (call("op.drop_constraint", repr(fk.name), table, type_=repr("foreignkey"),
+                      schema=schema_at(fk.position)),),
                 f"foreign key {fk.name}"))
     for ix in t.indexes:
         steps.append(Step(ix.position, (
             call("op.create_index", repr(ix.name), table, "[" + ", ".join(cx.index_elements(ix)) + "]",
-                 schema=schema, **cx.index_options(ix)),
-            *_comment_on("INDEX", QName(t.qname.schema, ix.name).sql, ix.comment)), (), f"index {ix.name}"))
+                 schema=schema_at(ix.position), **cx.index_options(ix)),
+            *_comment_on("INDEX", QName(t.qname.schema, ix.name).sql, ix.comment)),
+            # An expression, predicate or operator class may use a function created after the
+            # table, which the downgrade drops before the table: such an index goes first.
+            (call("op.drop_index", repr(ix.name), table_name=table, schema=schema_at(ix.position)),)
+            if _may_use_functions(ix) else (),
+            f"index {ix.name}"))
     return steps
+
+
+def _may_use_functions(ix: Index) -> bool:
+    return ix.where is not None or any(e.column is None or e.opclass for e in ix.elements)
 
 
 def _cols(cols: tuple[str, ...]) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dbgen.ir import Catalog, Column, EnumType, ForeignKey, QName, Table
 from dbgen.plan import naming
@@ -78,12 +78,18 @@ class ProjectPlan:
     entities: tuple[EntityPlan, ...]
     type_context: TypeContext
     spec: BoundSpec | None = None  # the bound crud.yaml (None when building models only)
+    # entity() by dict: the CRUD planner asks once per relation, and a linear scan made that
+    # quadratic (seconds on a 500-table schema).
+    _by_qname: dict[QName, EntityPlan] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._by_qname.update((e.qname, e) for e in self.entities)
 
     def entity(self, qname: QName) -> EntityPlan:
-        for e in self.entities:
-            if e.qname == qname:
-                return e
-        raise KeyError(str(qname))
+        try:
+            return self._by_qname[qname]
+        except KeyError:
+            raise KeyError(str(qname)) from None
 
 
 def plan_enums(catalog: Catalog) -> tuple[EnumPlan, ...]:

@@ -41,6 +41,9 @@ _IRREGULAR_SINGULARS = {
     "images": "image", "messages": "message", "packages": "package", "languages": "language",
     "stages": "stage", "changes": "change", "ranges": "range", "edges": "edge", "types": "type",
     "movies": "movie", "cookies": "cookie", "caches": "cache", "ties": "tie", "lies": "lie",
+    # already singular, though they end in "s" (place_alias must not become PlaceAlia)
+    "alias": "alias", "bias": "bias", "canvas": "canvas", "atlas": "atlas", "gas": "gas",
+    "lens": "lens", "chaos": "chaos", "corpus": "corpus", "analysis": "analysis",
 }
 
 _WORD_RE = re.compile(r"[A-Za-z0-9]+|[^\x00-\x7f]+")

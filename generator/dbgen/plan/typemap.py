@@ -122,15 +122,19 @@ def _builtin(t: SqlType) -> tuple[TypeRef, TypeRef] | None:
     return None
 
 
-def map_type(t: SqlType, ctx: TypeContext) -> MappedType:
-    """Map a column type; arrays wrap their element type."""
+def map_type(t: SqlType, ctx: TypeContext, *, qualify_public: bool = False) -> MappedType:
+    """Map a column type; arrays wrap their element type.
+
+    ``qualify_public`` names enum types of ``public`` with their schema in the migration's type
+    (needed while a search_path that does not start with ``public`` is in force).
+    """
     elem = t.element
     python, sa_type, raw = _scalar(elem, ctx)
     # Raw DDL types carry no imports: the migration defines its own RawType.
     ddl = _raw(elem.sql) if raw else sa_type
     if elem.kind is TypeKind.ENUM and elem.ref is not None:
         # The migration must not depend on the package's Python enums.
-        schema = f", schema={elem.ref.schema!r}" if elem.ref.schema != "public" else ""
+        schema = f", schema={elem.ref.schema!r}" if elem.ref.schema != "public" or qualify_public else ""
         ddl = _t(f"postgresql.ENUM(name={elem.ref.name!r}{schema}, create_type=False)", PG)
     if t.array_dims:
         dims = f", dimensions={t.array_dims}" if t.array_dims > 1 else ""

@@ -1,0 +1,192 @@
+"""`dbgen scaffold`: a starter crud.yaml for a schema, which `dbgen build` accepts as is.
+
+What the starter contains, per table (partitions are left out: they are reached through their
+parent):
+- operations: everything that fits. Tables with a primary key get get/list/count/exists,
+  create/delete and their bulk forms, and update/bulk_update/upsert when some column lies outside
+  the key (a table that is all key has nothing to update). Tables without a primary key are
+  read-only, ``[list, count]``: every other operation addresses a row by its key, and such a table
+  has no way to name one row.
+- filters: the key columns, single-column foreign keys and the leading column of every index or
+  unique constraint (the columns a query can use an index for), each with the operators its type
+  supports (see ``_operators``).
+- sort: those filter columns that have an ordering.
+- finders: one per unique constraint or plain unique index other than the primary key
+  (``get_by_<cols>``).
+- relations: every related table the model planner gives a relationship to.
+
+The YAML is written by hand (not yaml.dump) so it reads like the documented examples: flow lists,
+keys in the documented order, names quoted only where YAML needs it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from dbgen.ir import Catalog, Column, QName, Table
+from dbgen.plan import naming
+from dbgen.plan.relationships import is_pure_association
+from dbgen.spec.types import is_equatable, is_orderable, is_text, resolve
+
+_ALL_OPERATIONS = (
+    "get", "list", "count", "exists", "create", "update", "delete",
+    "bulk_create", "bulk_update", "bulk_delete", "upsert",
+)
+_UPDATING = frozenset({"update", "bulk_update", "upsert"})
+_READ_ONLY = ("list", "count")
+# Indexed for full-text or geometric search, not for comparing whole values.
+_NOT_FILTERED = frozenset({"tsvector", "tsquery", "point", "box", "polygon", "circle", "line", "lseg", "path"})
+
+# Plain scalars YAML 1.1 (PyYAML) would read as something other than a string.
+_YAML_SPECIAL = frozenset(
+    ["y", "yes", "n", "no", "on", "off", "true", "false", "null", "~", ".nan", ".inf", "-.inf"]
+)
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+
+
+def default_package(schema_paths: Sequence[Path]) -> str:
+    """``<directory of the first schema file>_db``, as a Python identifier."""
+    directory = schema_paths[0].resolve().parent.name
+    return naming.identifier(naming.snake(directory) + "_db")
+
+
+def yaml_scalar(text: str) -> str:
+    if _PLAIN.match(text) and text.lower() not in _YAML_SPECIAL:
+        return text
+    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+
+
+def _flow(items: Iterable[str]) -> str:
+    return "[" + ", ".join(yaml_scalar(i) for i in items) + "]"
+
+
+def _operators(column: Column, catalog: Catalog, reference: bool = False) -> list[str]:
+    """Filter operators that make sense for the column's type (not merely those that apply).
+
+    A foreign-key column (``reference``) is matched, not ranged: its values are someone's keys.
+    """
+    t = resolve(column.type, catalog)
+    ops: list[str] = []
+    if t.base in _NOT_FILTERED:
+        return ops
+    if reference and is_equatable(t) and not t.array_dims:
+        ops += ["eq", "in"]
+    elif t.array_dims or t.base == "jsonb":
+        ops.append("contains")
+    elif is_text(t):
+        ops += ["eq", "in", "like", "ilike"]
+    elif t.base == "boolean":
+        ops.append("eq")
+    elif is_orderable(t) and t.base not in ("uuid", "bytea") and t.kind.value != "enum":
+        ops += ["eq", "in", "lt", "lte", "gt", "gte", "between"]
+    elif is_equatable(t):
+        ops += ["eq", "in"]
+    if column.nullable and ops:
+        ops.append("is_null")
+    return ops
+
+
+def _filter_columns(t: Table) -> list[str]:
+    wanted: set[str] = set()
+    if t.primary_key is not None:
+        wanted |= set(t.primary_key.columns)
+    wanted |= {fk.columns[0] for fk in t.foreign_keys if len(fk.columns) == 1}
+    wanted |= {u.columns[0] for u in t.uniques if u.columns}
+    wanted |= {ix.elements[0].column for ix in t.indexes if ix.elements and ix.elements[0].column}
+    return [c.name for c in t.columns if c.name in wanted]  # table order: stable, readable
+
+
+def _unique_finders(t: Table) -> list[tuple[str, ...]]:
+    pk = tuple(t.primary_key.columns) if t.primary_key else None
+    keys = [u.columns for u in t.uniques]
+    keys += [
+        tuple(e.column for e in ix.elements if e.column is not None)
+        for ix in t.indexes
+        if ix.unique and ix.where is None and all(e.column is not None for e in ix.elements)
+    ]
+    out: list[tuple[str, ...]] = []
+    for k in keys:
+        if k and k != pk and set(k) != set(pk or ()) and k not in out:
+            out.append(k)
+    return out
+
+
+def _operations(t: Table) -> tuple[str, ...]:
+    if t.primary_key is None:
+        return _READ_ONLY
+    all_key = {c.name for c in t.columns} <= set(t.primary_key.columns)
+    return tuple(o for o in _ALL_OPERATIONS if not (all_key and o in _UPDATING))
+
+
+def _related(catalog: Catalog) -> dict[QName, list[QName]]:
+    """Per table, the related tables ``load=[...]`` can name, in catalog order.
+
+    The same rules as spec.load.relation_paths (and plan/relationships.py), computed for all
+    tables at once: asking relation_paths about every pair is quadratic in the tables, which
+    takes a minute on a schema of 500 tables.
+    """
+    mapped = {t.qname: t.primary_key is not None and t.partition_of is None for t in catalog.tables}
+    pure = {t.qname for t in catalog.tables if mapped[t.qname] and is_pure_association(t, mapped)}
+    found: dict[QName, set[QName]] = {q: set() for q in mapped}
+    for t in catalog.tables:
+        if not mapped[t.qname]:
+            continue
+        if t.qname in pure:
+            a, b = t.foreign_keys
+            found[a.ref_table].add(b.ref_table)
+            found[b.ref_table].add(a.ref_table)
+            continue
+        for fk in t.foreign_keys:
+            if mapped.get(fk.ref_table):
+                found[t.qname].add(fk.ref_table)
+                found[fk.ref_table].add(t.qname)
+    order = {t.qname: i for i, t in enumerate(catalog.tables)}
+    return {q: sorted(targets, key=order.__getitem__) for q, targets in found.items()}
+
+
+def entity_yaml(t: Table, catalog: Catalog, related: list[QName]) -> list[str]:
+    lines = [f"  {yaml_scalar(str(t.qname))}:"]
+    if t.primary_key is None:
+        lines.append("    # no primary key: read-only (rows cannot be addressed one by one)")
+    lines.append(f"    operations: {_flow(_operations(t))}")
+    columns = {c.name: c for c in t.columns}
+    pk = set(t.primary_key.columns) if t.primary_key else set()
+    references = {c for fk in t.foreign_keys for c in fk.columns} - pk
+    filters = [
+        (name, _operators(columns[name], catalog, name in references)) for name in _filter_columns(t)
+    ]
+    filters = [(name, ops) for name, ops in filters if ops]
+    if filters:
+        lines.append("    filters:")
+        lines += [f"      {yaml_scalar(name)}: {_flow(ops)}" for name, ops in filters]
+    sort = [name for name, _ in filters if is_orderable(resolve(columns[name].type, catalog))]
+    if sort:
+        lines.append(f"    sort: {_flow(sort)}")
+    finders = _unique_finders(t)
+    if finders:
+        lines.append("    finders:")
+        lines += [f"      - by: {_flow(cols)}" for cols in finders]
+    if related:
+        lines.append(f"    relations: {_flow(str(q) for q in related)}")
+    return lines
+
+
+def scaffold(catalog: Catalog, package: str, sources: Sequence[str]) -> str:
+    """The starter crud.yaml text for ``catalog``."""
+    head = [
+        f"# Starter CRUD spec written by `dbgen scaffold` from {', '.join(sources)}.",
+        "# Trim it to what the application needs: every operation listed here is generated.",
+        "version: 1",
+        f"package: {yaml_scalar(package)}",
+    ]
+    tables = [t for t in catalog.tables if t.partition_of is None]
+    if not tables:
+        return "\n".join([*head, "entities: {}"]) + "\n"
+    body = ["entities:"]
+    related = _related(catalog)
+    for t in tables:
+        body += entity_yaml(t, catalog, related[t.qname])
+    return "\n".join([*head, *body]) + "\n"
