@@ -1,0 +1,81 @@
+"""The issue's targets, checked against a run's numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bench.timing import Stats
+
+BASE = "asyncpg"
+GENERATED = ("generated async", "generated sync")
+SINGLE_ROW = ("get_pk", "get_rel", "count", "create", "update", "delete", "soft_delete")
+PAGES = ("list_filter", "list_search", "cursor_p1", "cursor_deep", "offset_deep")
+SINGLE_LIMIT = 2.5
+PAGE_LIMIT = 2.0
+BULK_LIMIT = 2.0  # half the throughput of executemany == twice its time
+DEPTH_LIMIT = 2.0
+
+Results = dict[str, dict[str, Stats]]
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    target: str
+    impl: str
+    op: str
+    value: float
+    limit: str
+    met: bool
+    detail: str = ""
+
+
+def ratio(results: Results, op: str, impl: str, base: str = BASE) -> float | None:
+    row = results.get(op, {})
+    if impl not in row or base not in row:
+        return None
+    return row[impl].median_us / row[base].median_us
+
+
+def evaluate(results: Results) -> list[Check]:
+    checks: list[Check] = []
+    for impl in GENERATED:
+        for op in SINGLE_ROW:
+            r = ratio(results, op, impl)
+            if r is not None:
+                checks.append(Check("single-row op ≤ 2.5x asyncpg", impl, op, r,
+                                    f"≤ {SINGLE_LIMIT}x", r <= SINGLE_LIMIT))
+        for op in PAGES:
+            r = ratio(results, op, impl)
+            if r is not None:
+                checks.append(Check("page of 50 ≤ 2.0x asyncpg", impl, op, r,
+                                    f"≤ {PAGE_LIMIT}x", r <= PAGE_LIMIT))
+        for op, row in results.items():
+            if impl in row and "FastCRUD" in row:
+                r = row[impl].median_us / row["FastCRUD"].median_us
+                checks.append(Check("faster than FastCRUD", impl, op, r, "< 1.0x FastCRUD",
+                                    r < 1.0))
+        r = ratio(results, "bulk_large", impl)
+        if r is not None:
+            checks.append(Check("bulk_create (large) ≥ ½ executemany throughput", impl,
+                                "bulk_large", r, f"≤ {BULK_LIMIT}x time", r <= BULK_LIMIT))
+        row_deep, row_p1 = results.get("cursor_deep", {}), results.get("cursor_p1", {})
+        if impl in row_deep and impl in row_p1:
+            deep = row_deep[impl].median_us / row_p1[impl].median_us
+            checks.append(Check("cursor page 1,000 < 2x page 1", impl, "cursor_deep", deep,
+                                f"< {DEPTH_LIMIT}x page 1", deep < DEPTH_LIMIT))
+        row_off = results.get("offset_deep", {})
+        if impl in row_off and impl in row_p1:
+            off = row_off[impl].median_us / row_p1[impl].median_us
+            checks.append(Check("offset page 1,000 is not (expected ≥ 2x page 1)", impl,
+                                "offset_deep", off, f"≥ {DEPTH_LIMIT}x page 1",
+                                off >= DEPTH_LIMIT))
+    return checks
+
+
+def missed_ops(checks: list[Check], impl: str) -> list[str]:
+    """Operations with a missed target for ``impl`` (the expectation on offset excluded)."""
+    out: list[str] = []
+    for c in checks:
+        if c.impl == impl and not c.met and not c.target.startswith("offset") and c.op not in out:
+            out.append(c.op)
+    return out
