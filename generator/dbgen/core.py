@@ -89,9 +89,11 @@ def generate(inputs: Inputs, *, line_length: int = 100) -> Result:
     migration = plan_migration(catalog, plan.type_context)
     env = environment()
     sources = tuple(Path(p).name for p, _ in inputs.sql) + (Path(inputs.crud[0]).name,)
-    files = render_package(plan, migration, sources, env)
+    package = render_package(plan, migration, sources, env, line_length)
+    files = dict(package.files)
     files.update(render_crud(plan, env))
-    formatted, format_diags = format_files(files, line_length)
+    # The package files are rendered in black's layout already; black formats the rest.
+    formatted, format_diags = format_files(files, line_length, package.preformatted)
     all_diags += format_diags
     return Result(formatted, _sorted(all_diags), catalog)
 

@@ -32,14 +32,14 @@ def test_search_path_changes_are_replayed_in_place() -> None:
         "CREATE TABLE u (id int PRIMARY KEY);\n"
     )
     up = _upgrade(m)
-    set_app = up.index("op.execute(sa.text('SET LOCAL search_path TO app, public'))")
+    set_app = up.index('op.execute(sa.text("SET LOCAL search_path TO app, public"))')
     function = next(i for i, line in enumerate(up) if "CREATE FUNCTION ok" in line)
-    table_t = next(i for i, line in enumerate(up) if "op.create_table(\"t\"" in line or "op.create_table('t'" in line)
-    back = up.index("op.execute(sa.text('SET LOCAL search_path TO DEFAULT'))")
+    table_t = next(i for i, line in enumerate(up) if "op.create_table(\"t\"" in line)
+    back = up.index('op.execute(sa.text("SET LOCAL search_path TO DEFAULT"))')
     assert set_app < function < table_t < back
     # the downgrade walks back through the same paths
     down = _downgrade(m)
-    assert down.index("op.execute(sa.text('SET LOCAL search_path TO app, public'))") < next(
+    assert down.index('op.execute(sa.text("SET LOCAL search_path TO app, public"))') < next(
         i for i, line in enumerate(down) if "DROP FUNCTION app.ok(text)" in line
     )
 
@@ -53,9 +53,9 @@ def test_public_objects_are_qualified_while_another_schema_comes_first() -> None
         "CREATE TABLE public.q (id int PRIMARY KEY, p_id int REFERENCES public.p);\n"
     )
     up = "\n".join(_upgrade(m))
-    assert "op.create_table('p'" in up and "schema='public'" in up
-    assert "postgresql.ENUM(name='mood', schema='public', create_type=False)" in up
-    assert "['public.p.id']" in up  # the foreign key names its target's schema
+    assert 'op.create_table("p"' in up and 'schema="public"' in up
+    assert 'postgresql.ENUM(name="mood", schema="public", create_type=False)' in up
+    assert '["public.p.id"]' in up  # the foreign key names its target's schema
     # still unqualified where public comes first
     plain = "\n".join(_upgrade(_plan("CREATE TABLE p (id int PRIMARY KEY);")))
     assert "schema=" not in plain and "search_path" not in plain
@@ -82,11 +82,11 @@ def test_triggers_policies_rules_and_late_indexes_are_dropped_explicitly() -> No
     text = "\n".join(down)
     assert 'DROP TRIGGER trg ON public.t' in text
     assert 'DROP POLICY pol ON public.t' in text and 'DROP RULE r ON public.t' in text
-    assert "op.drop_index('t_g', table_name='t')" in text
-    assert "op.drop_index('t_v'" not in text  # a plain index goes with its table
+    assert 'op.drop_index("t_g", table_name="t")' in text
+    assert 'op.drop_index("t_v"' not in text  # a plain index goes with its table
     drop_g = next(i for i, line in enumerate(down) if "DROP FUNCTION public.g(text)" in line)
-    assert down.index("op.drop_constraint('t_v_check', 't', type_='check')") < drop_g
-    assert down.index("op.drop_index('t_g', table_name='t')") < drop_g
+    assert down.index('op.drop_constraint("t_v_check", "t", type_="check")') < drop_g
+    assert down.index('op.drop_index("t_g", table_name="t")') < drop_g
 
 
 def test_do_block_drops_what_it_may_create() -> None:

@@ -11,13 +11,13 @@ from dbgen.plan.pyexpr import call, pystr, sql_text, strs
 def deferral_kw(d: Deferral) -> dict[str, str | None]:
     return {
         "deferrable": "True" if d.deferrable else None,
-        "initially": repr("DEFERRED") if d.initially_deferred else None,
+        "initially": pystr("DEFERRED") if d.initially_deferred else None,
     }
 
 
 def schema_arg(q: QName, explicit_public: bool = False) -> str | None:
     """``schema=`` for q: omitted for ``public`` unless the search_path in force says otherwise."""
-    return None if q.schema == "public" and not explicit_public else repr(q.schema)
+    return None if q.schema == "public" and not explicit_public else pystr(q.schema)
 
 
 def ref_column(q: QName, column: str, explicit_public: bool = False) -> str:
@@ -27,15 +27,15 @@ def ref_column(q: QName, column: str, explicit_public: bool = False) -> str:
 
 def primary_key(pk: PrimaryKey) -> str:
     return call(
-        "sa.PrimaryKeyConstraint", *(repr(c) for c in pk.columns), name=repr(pk.name), **deferral_kw(pk.deferral)
+        "sa.PrimaryKeyConstraint", *(pystr(c) for c in pk.columns), name=pystr(pk.name), **deferral_kw(pk.deferral)
     )
 
 
 def unique(u: Unique) -> str:
     return call(
         "sa.UniqueConstraint",
-        *(repr(c) for c in u.columns),
-        name=repr(u.name),
+        *(pystr(c) for c in u.columns),
+        name=pystr(u.name),
         postgresql_nulls_not_distinct="True" if u.nulls_not_distinct else None,
         postgresql_include=strs(u.include) if u.include else None,
         **deferral_kw(u.deferral),
@@ -46,16 +46,16 @@ def check(c: CheckConstraint) -> str:
     return call(
         "sa.CheckConstraint",
         sql_text(c.expression),
-        name=repr(c.name),
+        name=pystr(c.name),
         postgresql_not_valid="True" if c.not_valid else None,
     )
 
 
 def _fk_options(fk: ForeignKey) -> dict[str, str | None]:
     return {
-        "ondelete": repr(fk.on_delete) if fk.on_delete else None,
-        "onupdate": repr(fk.on_update) if fk.on_update else None,
-        "match": repr("FULL") if fk.match_full else None,
+        "ondelete": pystr(fk.on_delete) if fk.on_delete else None,
+        "onupdate": pystr(fk.on_update) if fk.on_update else None,
+        "match": pystr("FULL") if fk.match_full else None,
         **deferral_kw(fk.deferral),
     }
 
@@ -65,7 +65,7 @@ def foreign_key_constraint(fk: ForeignKey, explicit_public: bool = False) -> str
         "sa.ForeignKeyConstraint",
         strs(fk.columns),
         strs(ref_column(fk.ref_table, c, explicit_public) for c in fk.ref_columns),
-        name=repr(fk.name),
+        name=pystr(fk.name),
         postgresql_not_valid="True" if fk.not_valid else None,
         **_fk_options(fk),
     )
@@ -73,7 +73,7 @@ def foreign_key_constraint(fk: ForeignKey, explicit_public: bool = False) -> str
 
 def column_foreign_key(fk: ForeignKey) -> str:
     """``sa.ForeignKey(...)`` inside a single column's mapped_column."""
-    return call("sa.ForeignKey", repr(ref_column(fk.ref_table, fk.ref_columns[0])), name=repr(fk.name), **_fk_options(fk))
+    return call("sa.ForeignKey", pystr(ref_column(fk.ref_table, fk.ref_columns[0])), name=pystr(fk.name), **_fk_options(fk))
 
 
 def element_sql(e: IndexElement) -> str:
@@ -92,7 +92,7 @@ def element_sql(e: IndexElement) -> str:
 def index_elements(ix: Index) -> list[str]:
     """Plain columns by name (SQLAlchemy quotes them); anything else as text, as written."""
     return [
-        repr(e.column)
+        pystr(e.column)
         if e.column is not None and element_sql(e) == e.expression and e.expression == e.column
         else sql_text(element_sql(e))
         for e in ix.elements
@@ -103,13 +103,13 @@ def with_options(options: str | None) -> str | None:
     if not options:
         return None
     pairs = [p.split("=", 1) for p in options.split(",")]
-    return "{" + ", ".join(f"{k.strip()!r}: {v.strip()!r}" for k, v in pairs) + "}"
+    return "{" + ", ".join(f"{pystr(k.strip())}: {pystr(v.strip())}" for k, v in pairs) + "}"
 
 
 def index_options(ix: Index) -> dict[str, str | None]:
     return {
         "unique": "True" if ix.unique else None,
-        "postgresql_using": repr(ix.method) if ix.method != "btree" else None,
+        "postgresql_using": pystr(ix.method) if ix.method != "btree" else None,
         "postgresql_where": sql_text(ix.where) if ix.where else None,
         "postgresql_include": strs(ix.include) if ix.include else None,
         "postgresql_nulls_not_distinct": "True" if ix.nulls_not_distinct else None,
@@ -119,7 +119,7 @@ def index_options(ix: Index) -> dict[str, str | None]:
 
 def index(ix: Index) -> str:
     """``sa.Index(...)`` for a model's ``__table_args__``."""
-    return call("sa.Index", repr(ix.name), *index_elements(ix), **index_options(ix))
+    return call("sa.Index", pystr(ix.name), *index_elements(ix), **index_options(ix))
 
 
 def comment_literal(text: str | None) -> str | None:

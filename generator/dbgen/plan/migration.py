@@ -30,7 +30,7 @@ from dbgen.ir import (
     quote_ident,
 )
 from dbgen.plan import constraints as cx
-from dbgen.plan.pyexpr import call, sql_text
+from dbgen.plan.pyexpr import call, pystr, sql_text, strs
 from dbgen.plan.typemap import TypeContext, map_type
 
 
@@ -185,7 +185,7 @@ def _column(c: Column, t: Table, ctx: TypeContext, explicit: bool) -> tuple[str,
     mapped = map_type(c.type, ctx, qualify_public=explicit)
     type_expr, raw = mapped.ddl.expr, mapped.is_raw
     if c.collation:
-        type_expr, raw = f"RawType({f'{c.type.sql} COLLATE {c.collation}'!r})", True
+        type_expr, raw = f"RawType({pystr(f'{c.type.sql} COLLATE {c.collation}')})", True
     extras: list[str] = []
     identity_alter = None
     if c.identity is not None:
@@ -201,7 +201,7 @@ def _column(c: Column, t: Table, ctx: TypeContext, explicit: bool) -> tuple[str,
         extras.append(call("sa.Computed", sql_text(c.generated), persisted="True"))
     src = call(
         "sa.Column",
-        repr(c.name),
+        pystr(c.name),
         type_expr,
         *extras,
         nullable="False" if not c.nullable else None,
@@ -216,7 +216,7 @@ def _column(c: Column, t: Table, ctx: TypeContext, explicit: bool) -> tuple[str,
 def _table_steps(t: Table, ctx: TypeContext, paths: _Paths) -> tuple[list[Step], bool]:
     raw_used = False
     explicit = paths.explicit_public(t.position)
-    drop = (call("op.drop_table", repr(t.qname.name), schema=cx.schema_arg(t.qname, explicit)),)
+    drop = (call("op.drop_table", pystr(t.qname.name), schema=cx.schema_arg(t.qname, explicit)),)
     if t.partition_of is not None:
         create = f"CREATE TABLE {t.qname.sql} PARTITION OF {t.partition_of.parent.sql} {t.partition_of.bound}"
         if t.partition_by:
@@ -240,15 +240,15 @@ def _table_steps(t: Table, ctx: TypeContext, paths: _Paths) -> tuple[list[Step],
     inherits = [q.sql for q in t.inherits]
     create = call(
         "op.create_table",
-        repr(t.qname.name),
+        pystr(t.qname.name),
         *columns,
         *inline,
         schema=cx.schema_arg(t.qname, explicit),
         comment=cx.comment_literal(t.comment),
-        postgresql_partition_by=repr(t.partition_by) if t.partition_by else None,
-        postgresql_inherits=repr(inherits[0] if len(inherits) == 1 else tuple(inherits)) if inherits else None,
+        postgresql_partition_by=pystr(t.partition_by) if t.partition_by else None,
+        postgresql_inherits=_inherits(inherits) if inherits else None,
         postgresql_with=cx.with_options(t.with_options),
-        prefixes=repr(["UNLOGGED"]) if t.unlogged else None,
+        prefixes=strs(["UNLOGGED"]) if t.unlogged else None,
     )
     steps = [Step(t.position, (create, *after), drop, f"table {t.qname}")]
     return steps + _later_objects(t, paths), raw_used
@@ -256,7 +256,7 @@ def _table_steps(t: Table, ctx: TypeContext, paths: _Paths) -> tuple[list[Step],
 
 def _later_objects(t: Table, paths: _Paths) -> list[Step]:
     """Constraints added by ALTER TABLE and indexes, each at its own statement's position."""
-    table = repr(t.qname.name)
+    table = pystr(t.qname.name)
     steps: list[Step] = []
 
     def schema_at(position: int) -> str | None:
@@ -264,47 +264,47 @@ def _later_objects(t: Table, paths: _Paths) -> list[Step]:
 
     pk = t.primary_key
     if pk and not pk.inline:
-        steps.append(Step(pk.position, (call("op.create_primary_key", repr(pk.name), table, _cols(pk.columns),
+        steps.append(Step(pk.position, (call("op.create_primary_key", pystr(pk.name), table, _cols(pk.columns),
                                              schema=schema_at(pk.position), **_deferral_kw(pk.deferral)),), (), f"primary key {pk.name}"))
     for u in t.uniques:
         if not u.inline:
             steps.append(Step(u.position, (call(
-                "op.create_unique_constraint", repr(u.name), table, _cols(u.columns), schema=schema_at(u.position),
+                "op.create_unique_constraint", pystr(u.name), table, _cols(u.columns), schema=schema_at(u.position),
                 postgresql_nulls_not_distinct="True" if u.nulls_not_distinct else None,
                 postgresql_include=_cols(u.include) if u.include else None,
                 **_deferral_kw(u.deferral)),), (), f"unique {u.name}"))
     for c in t.checks:
         if not c.inline:
             steps.append(Step(c.position, (call(
-                "op.create_check_constraint", repr(c.name), table, sql_text(c.expression), schema=schema_at(c.position),
+                "op.create_check_constraint", pystr(c.name), table, sql_text(c.expression), schema=schema_at(c.position),
                 postgresql_not_valid="True" if c.not_valid else None),),
                 # Dropped explicitly: the expression may call a function created after the table.
-                (call("op.drop_constraint", repr(c.name), table, type_=repr("check"),
+                (call("op.drop_constraint", pystr(c.name), table, type_=pystr("check"),
                       schema=schema_at(c.position)),),
                 f"check {c.name}"))
     for fk in t.foreign_keys:
         if not fk.inline:
             steps.append(Step(fk.position, (call(
-                "op.create_foreign_key", repr(fk.name), table, repr(fk.ref_table.name), _cols(fk.columns),
+                "op.create_foreign_key", pystr(fk.name), table, pystr(fk.ref_table.name), _cols(fk.columns),
                 _cols(fk.ref_columns), source_schema=schema_at(fk.position),
                 referent_schema=cx.schema_arg(fk.ref_table, paths.explicit_public(fk.position)),
-                ondelete=repr(fk.on_delete) if fk.on_delete else None,
-                onupdate=repr(fk.on_update) if fk.on_update else None,
-                match=repr("FULL") if fk.match_full else None,
+                ondelete=pystr(fk.on_delete) if fk.on_delete else None,
+                onupdate=pystr(fk.on_update) if fk.on_update else None,
+                match=pystr("FULL") if fk.match_full else None,
                 postgresql_not_valid="True" if fk.not_valid else None,
                 **_deferral_kw(fk.deferral)),),
                 # Dropped explicitly: a key added later may close a cycle between tables.
-                (call("op.drop_constraint", repr(fk.name), table, type_=repr("foreignkey"),
+                (call("op.drop_constraint", pystr(fk.name), table, type_=pystr("foreignkey"),
                       schema=schema_at(fk.position)),),
                 f"foreign key {fk.name}"))
     for ix in t.indexes:
         steps.append(Step(ix.position, (
-            call("op.create_index", repr(ix.name), table, "[" + ", ".join(cx.index_elements(ix)) + "]",
+            call("op.create_index", pystr(ix.name), table, "[" + ", ".join(cx.index_elements(ix)) + "]",
                  schema=schema_at(ix.position), **cx.index_options(ix)),
             *_comment_on("INDEX", QName(t.qname.schema, ix.name).sql, ix.comment)),
             # An expression, predicate or operator class may use a function created after the
             # table, which the downgrade drops before the table: such an index goes first.
-            (call("op.drop_index", repr(ix.name), table_name=table, schema=schema_at(ix.position)),)
+            (call("op.drop_index", pystr(ix.name), table_name=table, schema=schema_at(ix.position)),)
             if _may_use_functions(ix) else (),
             f"index {ix.name}"))
     return steps
@@ -315,7 +315,14 @@ def _may_use_functions(ix: Index) -> bool:
 
 
 def _cols(cols: tuple[str, ...]) -> str:
-    return "[" + ", ".join(repr(c) for c in cols) + "]"
+    return strs(cols)
+
+
+def _inherits(parents: list[str]) -> str:
+    """One parent as a string, several as a tuple of strings."""
+    if len(parents) == 1:
+        return pystr(parents[0])
+    return "(" + ", ".join(pystr(p) for p in parents) + ")"
 
 
 def _deferral_kw(d: Deferral) -> dict[str, str | None]:

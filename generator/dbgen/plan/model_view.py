@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from dbgen.plan import constraints as cx
 from dbgen.plan.imports import import_lines
 from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
+from dbgen.plan.pretty import Unsupported, import_from, item, layout
 from dbgen.plan.pyexpr import call, pystr, sql_text
 from dbgen.plan.relationships import RelationshipPlan
 from dbgen.plan.typemap import SA, Import
@@ -16,15 +17,20 @@ _INTEGER_TYPES = frozenset({"smallint", "integer", "bigint"})
 
 @dataclass(frozen=True, slots=True)
 class ModelView:
+    """Every statement already laid out as black would (see plan/pretty.py): a line's first row
+    is unindented (the template indents it), the rows after it carry their indentation."""
+
     entity: EntityPlan
     docstring: str
-    std_imports: list[str]
-    third_imports: list[str]
-    first_imports: list[str]
+    import_block: str  # stdlib, third-party and first-party imports, a blank line between groups
     type_checking_imports: list[str]
-    table_args: list[str]  # entries of __table_args__ (the dict of options last)
-    column_lines: list[str]  # "attr: Mapped[...] = mapped_column(...)" or sa.Column(...) for Core
+    # Mapped class: the whole ``__table_args__ = ...`` statement, or None. Core table: the
+    # elements of sa.Table(...) after the columns, each with its trailing comma.
+    table_args: str | None
+    core_args: list[str]
+    column_lines: list[str]  # "attr: Mapped[...] = mapped_column(...)"; Core: "sa.Column(...),"
     relationship_lines: list[str]
+    preformatted: bool  # False: something fell outside pretty's subset; black formats the file
 
 
 def _doc(entity: EntityPlan) -> str:
@@ -56,7 +62,7 @@ def _column_args(c: ColumnPlan, entity: EntityPlan) -> tuple[list[str], dict[str
 
 def _column_line(c: ColumnPlan, entity: EntityPlan) -> str:
     args, kw = _column_args(c, entity)
-    name = repr(c.name) if c.attr != c.name else None
+    name = pystr(c.name) if c.attr != c.name else None
     py = c.type.python.expr + (" | None" if c.nullable else "")
     return f"{c.attr}: Mapped[{py}] = " + call("mapped_column", name, *args, **kw)
 
@@ -64,8 +70,8 @@ def _column_line(c: ColumnPlan, entity: EntityPlan) -> str:
 def _core_column(c: ColumnPlan, entity: EntityPlan) -> str:
     args, kw = _column_args(c, entity)
     kw["nullable"] = "False" if not c.nullable else None
-    kw["key"] = repr(c.attr) if c.attr != c.name else None
-    return call("sa.Column", repr(c.name), *args, **kw)
+    kw["key"] = pystr(c.attr) if c.attr != c.name else None
+    return call("sa.Column", pystr(c.name), *args, **kw)
 
 
 def _relationship_line(r: RelationshipPlan, entity: EntityPlan) -> str:
@@ -79,21 +85,22 @@ def _relationship_line(r: RelationshipPlan, entity: EntityPlan) -> str:
     else:
         annotation = f'"{r.target_class} | None"'
     kw: dict[str, str | None] = {
-        "back_populates": repr(r.back_populates),
-        "foreign_keys": repr("[" + ", ".join(r.foreign_keys) + "]") if r.foreign_keys else None,
-        "remote_side": repr("[" + ", ".join(r.remote_side) + "]") if r.remote_side else None,
-        "secondary": repr(r.secondary) if r.secondary else None,
-        "primaryjoin": repr(r.primaryjoin) if r.primaryjoin else None,
-        "secondaryjoin": repr(r.secondaryjoin) if r.secondaryjoin else None,
+        "back_populates": pystr(r.back_populates),
+        "foreign_keys": pystr("[" + ", ".join(r.foreign_keys) + "]") if r.foreign_keys else None,
+        "remote_side": pystr("[" + ", ".join(r.remote_side) + "]") if r.remote_side else None,
+        "secondary": pystr(r.secondary) if r.secondary else None,
+        "primaryjoin": pystr(r.primaryjoin) if r.primaryjoin else None,
+        "secondaryjoin": pystr(r.secondaryjoin) if r.secondaryjoin else None,
         "uselist": "False" if r.kind == "one_to_one" else None,
-        "overlaps": repr(",".join(r.overlaps)) if r.overlaps else None,
+        "overlaps": pystr(",".join(r.overlaps)) if r.overlaps else None,
         # No implicit IO: related rows are loaded on request (load=[...]), never one query per row.
-        "lazy": repr("raise"),
+        "lazy": pystr("raise"),
     }
     return f"{r.attr}: Mapped[{annotation}] = " + call("relationship", **kw)
 
 
-def _table_args(entity: EntityPlan) -> list[str]:
+def _table_args(entity: EntityPlan) -> tuple[list[str], list[tuple[str, str]]]:
+    """(constraint and index expressions, table options as (name, literal))."""
     t = entity.table
     args: list[str] = []
     pk = t.primary_key
@@ -105,15 +112,32 @@ def _table_args(entity: EntityPlan) -> list[str]:
     args += [cx.index(ix) for ix in t.indexes]
     options = []
     if t.qname.schema != "public":
-        options.append(f'"schema": {t.qname.schema!r}')
+        options.append(("schema", pystr(t.qname.schema)))
     if t.comment is not None:
-        options.append(f'"comment": {pystr(t.comment)}')
-    if options:
-        args.append("{" + ", ".join(options) + "}")
-    return args
+        options.append(("comment", pystr(t.comment)))
+    return args, options
 
 
-def model_view(entity: EntityPlan, project: ProjectPlan) -> ModelView:
+def _docstring_is_plain(text: str) -> bool:
+    """black rewrites docstrings with line breaks, backslashes, edge quotes or edge spaces."""
+    return (
+        "\n" not in text and "\\" not in text and '"""' not in text and text == text.strip()
+        and not text.startswith('"') and not text.endswith('"') and text.isprintable()
+    )
+
+
+def _import_lines(lines: list[str], depth: int, line_length: int) -> list[str]:
+    out = []
+    for line in lines:
+        if line.startswith("from "):
+            module, names = line[len("from "):].split(" import ", 1)
+            out.append(import_from(module, names.split(", "), depth, line_length))
+        else:
+            out.append(line)
+    return out
+
+
+def model_view(entity: EntityPlan, project: ProjectPlan, line_length: int = 100) -> ModelView:
     imports: set[Import] = {SA}
     for c in entity.columns:
         # Core tables (no primary key) have no annotations, so no Python type imports.
@@ -123,23 +147,49 @@ def model_view(entity: EntityPlan, project: ProjectPlan) -> ModelView:
     if entity.relationships:
         imports.add(("sqlalchemy.orm", "relationship"))
     imports.add((f"{project.package}.base", "Base"))
-    if entity.mapped:
-        columns = [_column_line(c, entity) for c in entity.columns]
-    else:
-        columns = [_core_column(c, entity) for c in entity.columns]
     targets = sorted({(r.target_module, r.target_class) for r in entity.relationships if r.target != entity.qname})
     tc = [f"from {project.package}.models.{m} import {cls}" for m, cls in targets]
     if tc:
         imports.add(("typing", "TYPE_CHECKING"))
     std, third, first = import_lines(imports, project.package)
+    args, options = _table_args(entity)
+    flat_columns = [_column_line(c, entity) if entity.mapped else _core_column(c, entity) for c in entity.columns]
+    flat_relationships = [_relationship_line(r, entity) for r in entity.relationships]
+    docstring = _doc(entity)
+    preformatted = _docstring_is_plain(docstring)
+    ll = line_length
+    table_args: str | None = None
+    core_args: list[str] = []
+    try:
+        if entity.mapped:
+            columns = [layout(line, 1, ll) for line in flat_columns]
+            relationships = [layout(line, 1, ll) for line in flat_relationships]
+            entries = args + (["{" + ", ".join(f'"{k}": {v}' for k, v in options) + "}"] if options else [])
+            if len(entries) == 1:
+                table_args = layout(f"__table_args__ = ({entries[0]},)", 1, ll)
+            elif entries:
+                # Exploded with a trailing comma, which black keeps (a "magic trailing comma").
+                table_args = "\n".join(["__table_args__ = (", *("        " + item(e, 2, ll) for e in entries), "    )"])
+        else:
+            columns = [item(line, 1, ll) for line in flat_columns]
+            relationships = []
+            core_args = [item(a, 1, ll) for a in args] + [item(f"{k}={v}", 1, ll) for k, v in options]
+    except Unsupported:
+        preformatted = False
+        columns, relationships = flat_columns, flat_relationships
+        entries = args + (["{" + ", ".join(f'"{k}": {v}' for k, v in options) + "}"] if options else [])
+        table_args = ("__table_args__ = (" + ", ".join(entries) + ",)") if entries and entity.mapped else None
+        core_args = [a + "," for a in args] + [f"{k}={v}," for k, v in options]
+        if not entity.mapped:
+            columns = [c + "," for c in flat_columns]
     return ModelView(
         entity=entity,
-        docstring=_doc(entity),
-        std_imports=std,
-        third_imports=third,
-        first_imports=first,
-        type_checking_imports=tc,
-        table_args=_table_args(entity),
+        docstring=docstring,
+        import_block="\n\n".join("\n".join(_import_lines(g, 0, ll)) for g in (std, third, first) if g),
+        type_checking_imports=_import_lines(tc, 1, ll),
+        table_args=table_args,
+        core_args=core_args,
         column_lines=columns,
-        relationship_lines=[_relationship_line(r, entity) for r in entity.relationships],
+        relationship_lines=relationships,
+        preformatted=preformatted,
     )

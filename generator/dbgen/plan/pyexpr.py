@@ -5,14 +5,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from dbgen.plan.pretty import black_str
+
 # A colon that SQLAlchemy's text() would read as a bind parameter (":name", not "::cast").
 _BIND_LIKE = re.compile(r"(?<![:\w\\]):(?=\w)")
 
 
 def pystr(value: str) -> str:
-    """A Python string literal for value; triple-quoted when it spans lines, for readability."""
+    """A Python string literal for value, quoted as black writes it; triple-quoted when it spans
+    lines, for readability."""
     if "\n" not in value:
-        return repr(value)
+        return black_str(value)
     body = value.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
     if body.endswith('"'):
         body = body[:-1] + '\\"'
@@ -30,7 +33,7 @@ def pylist(items: Iterable[str]) -> str:
 
 
 def strs(items: Iterable[str]) -> str:
-    return pylist(repr(i) for i in items)
+    return pylist(pystr(i) for i in items)
 
 
 def kwargs(pairs: Iterable[tuple[str, str | None]]) -> str:

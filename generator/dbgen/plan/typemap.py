@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dbgen.ir import SqlType, TypeKind
+from dbgen.plan.pyexpr import pystr
 
 # An import: (module, name). name None means "import module".
 Import = tuple[str, str | None]
@@ -87,7 +88,7 @@ _STRING_LIKE = frozenset({"citext", "xml", "tsquery", "ltree", "name", "characte
 
 
 def _raw(sql: str) -> TypeRef:
-    return TypeRef(f"RawType({sql!r})")
+    return TypeRef(f"RawType({pystr(sql)})")
 
 
 def _builtin(t: SqlType) -> tuple[TypeRef, TypeRef] | None:
@@ -134,8 +135,8 @@ def map_type(t: SqlType, ctx: TypeContext, *, qualify_public: bool = False) -> M
     ddl = _raw(elem.sql) if raw else sa_type
     if elem.kind is TypeKind.ENUM and elem.ref is not None:
         # The migration must not depend on the package's Python enums.
-        schema = f", schema={elem.ref.schema!r}" if elem.ref.schema != "public" or qualify_public else ""
-        ddl = _t(f"postgresql.ENUM(name={elem.ref.name!r}{schema}, create_type=False)", PG)
+        schema = f", schema={pystr(elem.ref.schema)}" if elem.ref.schema != "public" or qualify_public else ""
+        ddl = _t(f"postgresql.ENUM(name={pystr(elem.ref.name)}{schema}, create_type=False)", PG)
     if t.array_dims:
         dims = f", dimensions={t.array_dims}" if t.array_dims > 1 else ""
         inner_py = python.expr
@@ -153,10 +154,10 @@ def map_type(t: SqlType, ctx: TypeContext, *, qualify_public: bool = False) -> M
 def _scalar(t: SqlType, ctx: TypeContext) -> tuple[TypeRef, TypeRef, bool]:
     if t.kind is TypeKind.ENUM and t.ref is not None:
         cls = ctx.enum_classes[t.ref]
-        schema = f", schema={t.ref.schema!r}" if t.ref.schema != "public" else ""
+        schema = f", schema={pystr(t.ref.schema)}" if t.ref.schema != "public" else ""
         py = _t(cls, (f"{ctx.package}.enums", cls))
         sa_type = _t(
-            f"postgresql.ENUM({cls}, name={t.ref.name!r}{schema}, "
+            f"postgresql.ENUM({cls}, name={pystr(t.ref.name)}{schema}, "
             "values_callable=enum_values, create_type=False)",
             PG, (f"{ctx.package}.enums", cls), (f"{ctx.package}.types", "enum_values"),
         )
@@ -171,7 +172,7 @@ def _scalar(t: SqlType, ctx: TypeContext) -> tuple[TypeRef, TypeRef, bool]:
         found = _builtin(t)
         if found is not None:
             return found[0], found[1], False
-    raw_ref = TypeRef(f"RawType({t.sql!r})", frozenset({(f"{ctx.package}.types", "RawType")}))
+    raw_ref = TypeRef(f"RawType({pystr(t.sql)})", frozenset({(f"{ctx.package}.types", "RawType")}))
     if t.base in _STRING_LIKE:
         return _t("str"), raw_ref, True
     return _t("Any", ANY), raw_ref, True
