@@ -26,7 +26,7 @@ _NO_SPAN = Span("<none>", 0, 0)
 
 def quote_ident(name: str) -> str:
     """Quote an identifier the way PostgreSQL's quote_ident does."""
-    if name and (name[0].isalpha() and name[0].isascii() or name[0] == "_") and all(
+    if name and ((name[0].isalpha() and name[0].isascii()) or name[0] == "_") and all(
         (c.isascii() and (c.islower() or c.isdigit())) or c in "_$" for c in name
     ) and name not in _RESERVED:
         return name
@@ -35,15 +35,7 @@ def quote_ident(name: str) -> str:
 
 # Keywords that must be quoted as identifiers (PostgreSQL's reserved and type-func-name set).
 _RESERVED = frozenset(
-    """all analyse analyze and any array as asc asymmetric authorization binary both case cast
-    check collate collation column concurrently constraint create cross current_catalog
-    current_date current_role current_schema current_time current_timestamp current_user default
-    deferrable desc distinct do else end except false fetch for foreign freeze from full grant
-    group having ilike in initially inner intersect into is isnull join lateral leading left like
-    limit localtime localtimestamp natural not notnull null offset on only or order outer
-    overlaps placing primary references returning right select session_user similar some
-    symmetric system_user table tablesample then to trailing true union unique user using
-    variadic verbose when where window with""".split()
+    ["all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization", "binary", "both", "case", "cast", "check", "collate", "collation", "column", "concurrently", "constraint", "create", "cross", "current_catalog", "current_date", "current_role", "current_schema", "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "false", "fetch", "for", "foreign", "freeze", "from", "full", "grant", "group", "having", "ilike", "in", "initially", "inner", "intersect", "into", "is", "isnull", "join", "lateral", "leading", "left", "like", "limit", "localtime", "localtimestamp", "natural", "not", "notnull", "null", "offset", "on", "only", "or", "order", "outer", "overlaps", "placing", "primary", "references", "returning", "right", "select", "session_user", "similar", "some", "symmetric", "system_user", "table", "tablesample", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic", "verbose", "when", "where", "window", "with"]
 )
 
 

@@ -12,6 +12,7 @@ from dbgen.ir import (
     ForeignKey,
     Index,
     IndexElement,
+    PartitionOf,
     PrimaryKey,
     QName,
     SqlType,
@@ -82,6 +83,46 @@ CATALOG = Catalog(
             ),
         ),
         Table(_q("log"), (Column("msg", TEXT),)),
+        # No primary key; a unique NOT NULL index, and unique keys that cannot order rows.
+        Table(
+            _q("event_json"),
+            (
+                Column("event_id", TEXT, nullable=False),
+                Column("room", TEXT),
+                Column("stream", INT, nullable=False),
+                Column("json", JSONB, nullable=False),
+            ),
+            uniques=(UniqueConstraint("ej_room_key", ("room",)),),
+            indexes=(
+                Index("ej_json_idx", (IndexElement("json", "json"),), unique=True),
+                Index(
+                    "ej_stream_idx", (IndexElement("stream", "stream"),), unique=True,
+                    where="stream > 0",
+                ),
+                Index(
+                    "ej_event_room_idx",
+                    (IndexElement("event_id", "event_id"), IndexElement("stream", "stream")),
+                    unique=True,
+                ),
+                Index("ej_event_idx", (IndexElement("event_id", "event_id"),), unique=True),
+            ),
+        ),
+        Table(
+            _q("room_log"),
+            (Column("room", TEXT), Column("at", TSTZ, nullable=False)),
+            uniques=(UniqueConstraint("rl_room_at_key", ("room", "at")),),
+        ),
+        Table(
+            _q("measure"),
+            (Column("id", INT, nullable=False), Column("at", TSTZ, nullable=False)),
+            primary_key=PrimaryKey("measure_pkey", ("id", "at")),
+            partition_by="RANGE (at)",
+        ),
+        Table(
+            _q("measure_2024"),
+            (Column("id", INT, nullable=False), Column("at", TSTZ, nullable=False)),
+            partition_of=PartitionOf(_q("measure"), "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
+        ),
         Table(
             _q("invoice"),
             (Column("invoice_id", INT, nullable=False), Column("total", INT)),
@@ -268,8 +309,8 @@ def test_defaults_without_pk() -> None:
         ),
         (
             "entities:\n  log:\n    pagination: [offset, cursor]\n",
-            "crud.yaml:5:26: error[no-stable-order]: cursor pagination needs a primary key to "
-            "order by, and table 'log' has none",
+            "crud.yaml:5:26: error[no-stable-order]: cursor pagination needs a primary key or "
+            "a unique key of NOT NULL columns to order by, and table 'log' has neither",
         ),
         (
             "entities:\n  log:\n    operations: [list, get]\n",
@@ -434,4 +475,31 @@ def test_upsert_without_target_or_pk() -> None:
     assert errors("entities:\n  log:\n    operations: [upsert]\n") == [
         "crud.yaml:4:3: error[missing-key]: upsert on table 'log' needs 'upsert_on' "
         "(the table has no primary key)"
+    ]
+
+
+def test_tables_without_primary_key_order_by_a_unique_not_null_key() -> None:
+    # event_json: the narrowest usable key wins; the nullable unique (room), the jsonb one and
+    # the partial index are skipped.
+    spec, diags = load(
+        "entities:\n  event_json:\n    operations: [list, count]\n"
+        "    pagination: [offset, cursor]\n  log:\n    operations: [list]\n"
+        "  artist:\n    operations: [list]\n"
+    )
+    assert diags == [] and spec is not None
+    ej, log, artist = spec.entities
+    assert ej.tie_break == ("event_id",) and ej.pagination == ("offset", "cursor")
+    assert log.tie_break == () and log.pagination == ("offset",)  # the default narrows
+    assert artist.tie_break == ("artist_id",)
+    # room_log's only unique key has a nullable column: rows can tie, so no cursor.
+    assert errors("entities:\n  room_log:\n    pagination: cursor\n") == [
+        "crud.yaml:5:17: error[no-stable-order]: cursor pagination needs a primary key or a "
+        "unique key of NOT NULL columns to order by, and table 'room_log' has neither"
+    ]
+
+
+def test_partition_is_not_an_entity() -> None:
+    assert errors("entities:\n  measure_2024:\n    operations: [list]\n  measure: {}\n") == [
+        "crud.yaml:4:3: error[partition-not-an-entity]: table 'measure_2024' is a partition of "
+        "'measure'; list the partitioned table instead (its repository reaches every partition)"
     ]

@@ -12,9 +12,9 @@ behaves as the greatest value, which is what the keyset predicate below relies o
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
@@ -24,6 +24,8 @@ from app_db.errors import InvalidQueryError
 from app_db.pagination import Page, decode_cursor, encode_cursor
 
 T = TypeVar("T")
+S = TypeVar("S")
+Sel = TypeVar("Sel", bound=sa.Select[Any])
 
 # PostgreSQL's wire protocol counts bind parameters in an Int16.
 MAX_BIND_PARAMS = 32767
@@ -42,7 +44,10 @@ class EntityInfo:
     entity: str
     scope: str  # identifies the entity inside cursors
     table: sa.Table
-    pk: tuple[SortColumn, ...]
+    pk: tuple[SortColumn, ...]  # empty for a table without a primary key
+    # Ends every order so that it is total: the primary key, else a unique NOT NULL key, else
+    # (a table with no key at all, offset pages only) every sortable column.
+    tie_break: tuple[SortColumn, ...]
     filters: Mapping[str, tuple[sa.ColumnElement[Any], str]]
     sort: Mapping[str, SortColumn]  # keys callers may order by
     order_columns: Mapping[str, SortColumn]  # every key an order may contain
@@ -53,6 +58,12 @@ class EntityInfo:
     max_page_size: int
     offset: bool
     cursor: bool
+    # Attribute name -> Core column (the Table's key can differ: `uuid_` maps column `uuid`).
+    columns: Mapping[str, sa.ColumnElement[Any]] = field(default_factory=dict)
+    # Non-unique finders: name -> clauses comparing columns to bind parameters (x_<attr>).
+    finders: Mapping[str, tuple[sa.ColumnElement[bool], ...]] = field(default_factory=dict)
+    # Statements by shape (see "statements cached by shape"); filled as calls come in.
+    statements: dict[Hashable, Any] = field(default_factory=dict)
 
     def live(self, *clauses: sa.ColumnElement[bool]) -> list[sa.ColumnElement[bool]]:
         return [*clauses, self.alive] if self.alive is not None else list(clauses)
@@ -91,59 +102,154 @@ def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _operator(column: sa.ColumnElement[Any], op: str, value: Any) -> sa.ColumnElement[bool]:
+# -- statements cached by shape ------------------------------------------------------------------
+#
+# A call's statement depends on its *shape* (which filters are set, the order, whether a search,
+# a cursor, an offset, which relations to load) and on values. Values travel as bind parameters,
+# so each shape is built once per process and reused: no per-call statement construction and no
+# per-call cache-key computation, while SQLAlchemy's compiled cache serves the SQL.
+
+_SHAPES_MAX = 512  # per entity; a pathological caller cannot grow memory without bound
+
+
+def cached(info: EntityInfo, key: Hashable, build: Callable[[], S]) -> S:
+    found = info.statements.get(key)
+    if found is None:
+        if len(info.statements) >= _SHAPES_MAX:
+            info.statements.clear()
+        found = info.statements[key] = build()
+    return cast(S, found)
+
+
+def _bind(name: str, column: sa.ColumnElement[Any], *, expanding: bool = False) -> Any:
+    return sa.bindparam(name, type_=column.type, expanding=expanding)
+
+
+def _operator(column: sa.ColumnElement[Any], op: str, arg: Any) -> sa.ColumnElement[bool]:
+    """The clause for one filter; ``arg`` is the bind parameter name (for is_null: the flag)."""
     clause: sa.ColumnElement[bool]
-    if op == "eq":
-        clause = column == value
+    if op == "is_null":
+        clause = column.is_(None) if arg else column.is_not(None)
+    elif op == "eq":
+        clause = column == _bind(arg, column)
     elif op == "ne":
-        clause = column != value
+        clause = column != _bind(arg, column)
     elif op == "lt":
-        clause = column < value
+        clause = column < _bind(arg, column)
     elif op == "lte":
-        clause = column <= value
+        clause = column <= _bind(arg, column)
     elif op == "gt":
-        clause = column > value
+        clause = column > _bind(arg, column)
     elif op == "gte":
-        clause = column >= value
+        clause = column >= _bind(arg, column)
     elif op == "in":
-        clause = column.in_(list(value))
+        clause = column.in_(_bind(arg, column, expanding=True))
     elif op == "not_in":
-        clause = column.not_in(list(value))
+        clause = column.not_in(_bind(arg, column, expanding=True))
     elif op == "between":
-        low, high = value
-        clause = column.between(low, high)
+        clause = column.between(_bind(arg + "_lo", column), _bind(arg + "_hi", column))
     elif op == "like":
-        clause = column.like(value)
+        clause = column.like(_bind(arg, column))
     elif op == "ilike":
-        clause = column.ilike(value)
-    elif op == "is_null":
-        clause = column.is_(None) if value else column.is_not(None)
+        clause = column.ilike(_bind(arg, column))
     elif op == "contains":
-        clause = column.contains(value)
+        clause = column.contains(_bind(arg, column))
     else:  # the generator only emits the operators above
         raise AssertionError(f"unknown operator {op}")
     return clause
 
 
-def where_clauses(info: EntityInfo, where: BaseModel) -> list[sa.ColumnElement[bool]]:
-    """One clause per field the caller set (None means "no condition"); or_ becomes OR."""
-    out: list[sa.ColumnElement[bool]] = []
+def where_shape(
+    info: EntityInfo, where: BaseModel, params: dict[str, Any], prefix: str = "w_"
+) -> tuple[Any, ...]:
+    """The shape of a filter (fields set, is_null flags, or_ structure); its values go into
+    ``params``. A field set to None means "no condition"."""
+    out: list[Any] = []
     for name in sorted(where.model_fields_set):
         value = getattr(where, name)
         if value is None:
             continue
         if name == "or_":
-            alternatives = [sa.and_(sa.true(), *where_clauses(info, alt)) for alt in value]
+            alts = tuple(
+                where_shape(info, alt, params, f"{prefix}o{i}_") for i, alt in enumerate(value)
+            )
+            out.append(("or_", alts))
+            continue
+        op = info.filters[name][1]
+        arg = prefix + name
+        if op == "is_null":
+            out.append((name, bool(value)))
+            continue
+        if op == "between":
+            params[arg + "_lo"], params[arg + "_hi"] = value
+        elif op in ("in", "not_in"):
+            params[arg] = list(value)
+        else:
+            params[arg] = value
+        out.append((name, arg))
+    return tuple(out)
+
+
+def where_clauses(info: EntityInfo, shape: tuple[Any, ...]) -> list[sa.ColumnElement[bool]]:
+    out: list[sa.ColumnElement[bool]] = []
+    for name, arg in shape:
+        if name == "or_":
+            alternatives = [sa.and_(sa.true(), *where_clauses(info, alt)) for alt in arg]
             out.append(sa.or_(*alternatives) if alternatives else sa.false())
             continue
         column, op = info.filters[name]
-        out.append(_operator(column, op, value))
+        out.append(_operator(column, op, arg))
     return out
 
 
-def search_clause(info: EntityInfo, text: str) -> sa.ColumnElement[bool]:
-    pattern = f"%{escape_like(text)}%"
+def search_clause(info: EntityInfo) -> sa.ColumnElement[bool]:
+    pattern = sa.bindparam("q_search", type_=sa.String())
     return sa.or_(*(c.ilike(pattern, escape="\\") for c in info.search))
+
+
+def _conditions(info: EntityInfo, filtered: Filtered) -> list[sa.ColumnElement[bool]]:
+    conditions = info.live(*(info.finders[filtered.finder] if filtered.finder else ()))
+    if filtered.where is not None:
+        conditions += where_clauses(info, filtered.where)
+    if filtered.search:
+        conditions.append(search_clause(info))
+    return conditions
+
+
+@dataclass(frozen=True, slots=True)
+class Filtered:
+    """The filtering part of a call: its shape (hashable) and its parameter values."""
+
+    finder: str | None
+    where: tuple[Any, ...] | None
+    search: bool
+    params: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (self.finder, self.where, self.search)
+
+
+def filtered(
+    info: EntityInfo,
+    where: BaseModel | None = None,
+    search: str | None = None,
+    finder: str | None = None,
+    finder_params: dict[str, Any] | None = None,
+) -> Filtered:
+    params: dict[str, Any] = dict(finder_params) if finder_params else {}
+    shape = where_shape(info, where, params) if where is not None else None
+    if search:
+        params["q_search"] = f"%{escape_like(search)}%"
+    return Filtered(finder, shape, bool(search), params)
+
+
+def count_statement(info: EntityInfo, f: Filtered) -> sa.Select[Any]:
+    return cached(
+        info,
+        ("count", f.key),
+        lambda: sa.select(sa.func.count()).select_from(info.table).where(*_conditions(info, f)),
+    )
 
 
 def load_options(info: EntityInfo, load: Sequence[str] | None) -> list[ORMOption]:
@@ -157,10 +263,20 @@ def load_options(info: EntityInfo, load: Sequence[str] | None) -> list[ORMOption
     return out
 
 
+def with_loads(info: EntityInfo, name: str, statement: Sel, load: Sequence[str] | None) -> Sel:
+    """``statement`` with the loader options for ``load``, built once per combination."""
+    if not load:
+        return statement
+    key = (name, tuple(load))
+    options = load_options(info, load)  # validates the names on every call
+    return cached(info, key, lambda: statement.options(*options))
+
+
 def resolve_order(
     info: EntityInfo, order_by: Sequence[str] | None
 ) -> tuple[tuple[SortColumn, bool], ...]:
-    """The full order: the caller's keys (or the default), then the primary key as tie-breaker.
+    """The full order: the caller's keys (or the default), then the tie-breaker (the primary
+    key, or the table's unique key).
 
     The tie-breaker takes the direction of the first key so that a uniform order stays uniform
     (and can use a row-value comparison and a plain index).
@@ -186,7 +302,7 @@ def resolve_order(
             seen.add(col.key)
             unique.append((col, desc))
     tie_desc = unique[0][1] if unique else False
-    for col in info.pk:
+    for col in info.tie_break:
         if col.key not in seen:
             unique.append((col, tie_desc))
     return tuple(unique)
@@ -196,40 +312,49 @@ def _signature(order: Sequence[tuple[SortColumn, bool]]) -> str:
     return ",".join(("-" if desc else "") + col.key for col, desc in order)
 
 
-def _beyond(col: SortColumn, desc: bool, value: Any) -> sa.ColumnElement[bool]:
-    """Rows strictly after ``value`` in this key's direction (NULL is the greatest value)."""
+def _beyond(col: SortColumn, desc: bool, arg: str | None) -> sa.ColumnElement[bool]:
+    """Rows strictly after the boundary value (bind ``arg``; None: the value is NULL) in this
+    key's direction (NULL is the greatest value)."""
     c = col.column
-    if value is None:
+    if arg is None:
         return c.is_not(None) if desc else sa.false()
+    value = _bind(arg, c)
     beyond: sa.ColumnElement[bool] = c < value if desc else c > value
     if col.nullable and not desc:
         beyond = sa.or_(beyond, c.is_(None))
     return beyond
 
 
-def _same(col: SortColumn, value: Any) -> sa.ColumnElement[bool]:
-    same: sa.ColumnElement[bool] = col.column.is_(None) if value is None else col.column == value
+def _same(col: SortColumn, arg: str | None) -> sa.ColumnElement[bool]:
+    same: sa.ColumnElement[bool] = (
+        col.column.is_(None) if arg is None else col.column == _bind(arg, col.column)
+    )
     return same
 
 
 def keyset(
-    order: Sequence[tuple[SortColumn, bool]], values: Sequence[Any]
+    order: Sequence[tuple[SortColumn, bool]], args: Sequence[str | None]
 ) -> sa.ColumnElement[bool]:
-    """Rows after the boundary row whose sort-key values are ``values``."""
+    """Rows after the boundary row; ``args`` names the bind parameter of each sort-key value
+    (None where the boundary value is NULL)."""
     directions = {desc for _, desc in order}
     if len(directions) == 1 and not any(col.nullable for col, _ in order):
         # One direction, no NULLs: a row-value comparison, which PostgreSQL serves from an index.
         lhs = sa.tuple_(*(col.column for col, _ in order))
         rhs = sa.tuple_(
-            *(sa.literal(v, col.column.type) for (col, _), v in zip(order, values, strict=True))
+            *(
+                _bind(a, col.column)
+                for (col, _), a in zip(order, args, strict=True)
+                if a is not None
+            )
         )
         row_value: sa.ColumnElement[bool] = lhs < rhs if directions == {True} else lhs > rhs
         return row_value
     alternatives: list[sa.ColumnElement[bool]] = []
     prefix: list[sa.ColumnElement[bool]] = []
-    for (col, desc), value in zip(order, values, strict=True):
-        alternatives.append(sa.and_(*prefix, _beyond(col, desc, value)))
-        prefix.append(_same(col, value))
+    for (col, desc), arg in zip(order, args, strict=True):
+        alternatives.append(sa.and_(*prefix, _beyond(col, desc, arg)))
+        prefix.append(_same(col, arg))
     return sa.or_(*alternatives)
 
 
@@ -237,11 +362,16 @@ def keyset(
 class ListQuery:
     info: EntityInfo
     statement: sa.Select[Any]
-    count_statement: sa.Select[Any]
+    params: dict[str, Any]
+    filtered: Filtered
     order: tuple[tuple[SortColumn, bool], ...]
     limit: int
     backward: bool
     has_before: bool  # rows exist before the first returned row (cursor or offset said so)
+
+    def count_statement(self) -> sa.Select[Any]:
+        """SELECT count(*) with the same filters (built only when with_total asks for it)."""
+        return count_statement(self.info, self.filtered)
 
     def page(self, rows: Sequence[T], total: int | None) -> Page[T]:
         items = list(rows[: self.limit])
@@ -276,7 +406,8 @@ def build_list(
     after: str | None = None,
     before: str | None = None,
     load: Sequence[str] | None = None,
-    extra: Sequence[sa.ColumnElement[bool]] = (),
+    finder: str | None = None,
+    finder_params: dict[str, Any] | None = None,
 ) -> ListQuery:
     """The SELECT for one page (limit + 1 rows, to learn whether another page follows)."""
     if limit is None:
@@ -290,37 +421,47 @@ def build_list(
         raise InvalidQueryError(info.entity, "pass after or before, not both")
     if offset and (after is not None or before is not None):
         raise InvalidQueryError(info.entity, "offset cannot be combined with a cursor")
-    order = resolve_order(info, order_by)
-    conditions = info.live(*extra)
-    if where is not None:
-        conditions += where_clauses(info, where)
-    if search:
-        conditions.append(search_clause(info, search))
-    count_statement = sa.select(sa.func.count()).select_from(info.table).where(*conditions)
-    sql_order = order
+    order = resolve_order(info, tuple(order_by) if order_by else None)
+    f = filtered(info, where, search, finder, finder_params)
+    params = f.params
+    params["p_limit"] = limit + 1
+    if offset:
+        params["p_offset"] = offset
     backward = before is not None
     cursor = after if after is not None else before
+    args: tuple[str | None, ...] | None = None
     if cursor is not None:
         values = decode_cursor(
             info.entity, info.scope, _signature(order), cursor, [c.kind for c, _ in order]
         )
-        if backward:
-            sql_order = tuple((col, not desc) for col, desc in order)
-        conditions.append(keyset(sql_order, values))
-    statement = (
-        select.where(*conditions)
-        .order_by(*(col.column.desc() if desc else col.column.asc() for col, desc in sql_order))
-        .limit(limit + 1)
-    )
-    if offset:
-        statement = statement.offset(offset)
-    options = load_options(info, load)
-    if options:
-        statement = statement.options(*options)
+        args = tuple(None if v is None else f"c_{i}" for i, v in enumerate(values))
+        for i, v in enumerate(values):
+            if v is not None:
+                params[f"c_{i}"] = v
+    options = load_options(info, load)  # validated on every call, before the cache
+    key = ("list", f.key, _signature(order), backward, args, bool(offset), tuple(load or ()))
+
+    def build() -> sa.Select[Any]:
+        sql_order = tuple((col, not desc) for col, desc in order) if backward else order
+        conditions = _conditions(info, f)
+        if args is not None:
+            conditions.append(keyset(sql_order, args))
+        statement = (
+            select.where(*conditions)
+            .order_by(*(col.column.desc() if desc else col.column.asc() for col, desc in sql_order))
+            .limit(sa.bindparam("p_limit", type_=sa.Integer()))
+        )
+        if offset:
+            statement = statement.offset(sa.bindparam("p_offset", type_=sa.Integer()))
+        if options:
+            statement = statement.options(*options)
+        return statement
+
     return ListQuery(
         info,
-        statement,
-        count_statement,
+        cached(info, key, build),
+        params,
+        f,
         order,
         limit,
         backward,
@@ -371,9 +512,10 @@ def _update_values(
     pk_names = [f"k_{c.key}" for c in info.pk]
     value_names = [f"v_{f}" for f in fields]
     vcols = [sa.column(n, c.column.type) for n, c in zip(pk_names, info.pk, strict=True)]
-    vcols += [sa.column(n, table.c[f].type) for n, f in zip(value_names, fields, strict=True)]
+    cols = info.columns
+    vcols += [sa.column(n, cols[f].type) for n, f in zip(value_names, fields, strict=True)]
     if version is not None:
-        vcols.append(sa.column("w_version", table.c[version].type))
+        vcols.append(sa.column("w_version", cols[version].type))
     rows = []
     for key, change in chunk:
         row = [*(key if len(info.pk) > 1 else (key,)), *(change[f] for f in fields)]
@@ -385,12 +527,13 @@ def _update_values(
         c.column == sa.cast(data.c[n], c.column.type)
         for n, c in zip(pk_names, info.pk, strict=True)
     ]
-    assignments: dict[str, Any] = {
-        f: sa.cast(data.c[n], table.c[f].type) for n, f in zip(value_names, fields, strict=True)
+    # Keyed by Column: attribute names and column names may differ.
+    assignments: dict[Any, Any] = {
+        cols[f]: sa.cast(data.c[n], cols[f].type) for n, f in zip(value_names, fields, strict=True)
     }
     if version is not None:
-        where.append(table.c[version] == sa.cast(data.c["w_version"], table.c[version].type))
-        assignments[version] = table.c[version] + 1
+        where.append(cols[version] == sa.cast(data.c["w_version"], cols[version].type))
+        assignments[cols[version]] = cols[version] + 1
     return (
         sa.update(table)
         .where(*info.live(*where))

@@ -18,8 +18,9 @@ from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
     build_list,
-    load_options,
-    where_clauses,
+    count_statement,
+    filtered,
+    with_loads,
 )
 from app_db.schemas.audit_log import (
     AuditEntryFilter,
@@ -40,27 +41,28 @@ _INFO = EntityInfo(
     entity="AuditEntry",
     scope="app_db.audit_log",
     table=_T,
-    pk=(_sort("id", _T.c.id, False, int),),
+    pk=(_sort("id", _T.c["id"], False, int),),
+    tie_break=(_sort("id", _T.c["id"], False, int),),
     filters={
-        "actor_id__eq": (_T.c.actor_id, "eq"),
-        "actor_id__is_null": (_T.c.actor_id, "is_null"),
-        "action__eq": (_T.c.action, "eq"),
-        "action__in": (_T.c.action, "in"),
-        "entity_type__eq": (_T.c.entity_type, "eq"),
-        "entity_type__in": (_T.c.entity_type, "in"),
-        "entity_id__eq": (_T.c.entity_id, "eq"),
-        "payload__contains": (_T.c.payload, "contains"),
-        "occurred_at__lt": (_T.c.occurred_at, "lt"),
-        "occurred_at__gte": (_T.c.occurred_at, "gte"),
-        "occurred_at__between": (_T.c.occurred_at, "between"),
+        "actor_id__eq": (_T.c["actor_id"], "eq"),
+        "actor_id__is_null": (_T.c["actor_id"], "is_null"),
+        "action__eq": (_T.c["action"], "eq"),
+        "action__in": (_T.c["action"], "in"),
+        "entity_type__eq": (_T.c["entity_type"], "eq"),
+        "entity_type__in": (_T.c["entity_type"], "in"),
+        "entity_id__eq": (_T.c["entity_id"], "eq"),
+        "payload__contains": (_T.c["payload"], "contains"),
+        "occurred_at__lt": (_T.c["occurred_at"], "lt"),
+        "occurred_at__gte": (_T.c["occurred_at"], "gte"),
+        "occurred_at__between": (_T.c["occurred_at"], "between"),
     },
     sort={
-        "occurred_at": _sort("occurred_at", _T.c.occurred_at, False, datetime.datetime),
-        "id": _sort("id", _T.c.id, False, int),
+        "occurred_at": _sort("occurred_at", _T.c["occurred_at"], False, datetime.datetime),
+        "id": _sort("id", _T.c["id"], False, int),
     },
     order_columns={
-        "occurred_at": _sort("occurred_at", _T.c.occurred_at, False, datetime.datetime),
-        "id": _sort("id", _T.c.id, False, int),
+        "occurred_at": _sort("occurred_at", _T.c["occurred_at"], False, datetime.datetime),
+        "id": _sort("id", _T.c["id"], False, int),
     },
     default_order=(("occurred_at", True),),
     search=(),
@@ -71,27 +73,28 @@ _INFO = EntityInfo(
     max_page_size=500,
     offset=False,
     cursor=True,
+    columns={
+        "id": _T.c["id"],
+        "actor_id": _T.c["actor_id"],
+        "action": _T.c["action"],
+        "entity_type": _T.c["entity_type"],
+        "entity_id": _T.c["entity_id"],
+        "payload": _T.c["payload"],
+        "occurred_at": _T.c["occurred_at"],
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(AuditEntry)
-_BY_KEY = _SELECT.where(
-    *_INFO.live(
-        _T.c.id == sa.bindparam("k_id"),
-    )
-)
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.id == sa.bindparam("k_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
+_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 
 
 def _key_params(key: int) -> dict[str, Any]:
-    return {"k_id": key}
+    return {"pk__id": key}
 
 
 class AuditEntryRepository:
@@ -104,16 +107,15 @@ class AuditEntryRepository:
         self, key: int, *, load: Sequence[AuditEntryRelation] | None = None
     ) -> AuditEntry | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     async def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -135,12 +137,13 @@ class AuditEntryRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (await self.session.scalars(query.statement)).all()
+        rows = (await self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((await self.session.scalar(query.count_statement)) or 0)
+            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     async def list(
@@ -167,10 +170,8 @@ class AuditEntryRepository:
 
     async def count(self, *, where: AuditEntryFilter | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        return int((await self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where)
+        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
 
 class SyncAuditEntryRepository:
@@ -183,16 +184,15 @@ class SyncAuditEntryRepository:
         self, key: int, *, load: Sequence[AuditEntryRelation] | None = None
     ) -> AuditEntry | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -214,12 +214,13 @@ class SyncAuditEntryRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (self.session.scalars(query.statement)).all()
+        rows = (self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((self.session.scalar(query.count_statement)) or 0)
+            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     def list(
@@ -246,7 +247,5 @@ class SyncAuditEntryRepository:
 
     def count(self, *, where: AuditEntryFilter | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        return int((self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where)
+        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)

@@ -21,12 +21,12 @@ from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
     build_list,
+    cached,
+    count_statement,
+    filtered,
     insert_batches,
-    load_options,
-    pk_clause,
     rowcount,
-    search_clause,
-    where_clauses,
+    with_loads,
 )
 from app_db.schemas.comments import (
     CommentCreate,
@@ -49,26 +49,27 @@ _INFO = EntityInfo(
     entity="Comment",
     scope="app_db.comments",
     table=_T,
-    pk=(_sort("id", _T.c.id, False, int),),
+    pk=(_sort("id", _T.c["id"], False, int),),
+    tie_break=(_sort("id", _T.c["id"], False, int),),
     filters={
-        "task_id__eq": (_T.c.task_id, "eq"),
-        "parent_id__eq": (_T.c.parent_id, "eq"),
-        "parent_id__is_null": (_T.c.parent_id, "is_null"),
-        "author_id__eq": (_T.c.author_id, "eq"),
-        "author_id__is_null": (_T.c.author_id, "is_null"),
-        "created_at__lt": (_T.c.created_at, "lt"),
-        "created_at__gte": (_T.c.created_at, "gte"),
+        "task_id__eq": (_T.c["task_id"], "eq"),
+        "parent_id__eq": (_T.c["parent_id"], "eq"),
+        "parent_id__is_null": (_T.c["parent_id"], "is_null"),
+        "author_id__eq": (_T.c["author_id"], "eq"),
+        "author_id__is_null": (_T.c["author_id"], "is_null"),
+        "created_at__lt": (_T.c["created_at"], "lt"),
+        "created_at__gte": (_T.c["created_at"], "gte"),
     },
     sort={
-        "created_at": _sort("created_at", _T.c.created_at, False, datetime.datetime),
-        "id": _sort("id", _T.c.id, False, int),
+        "created_at": _sort("created_at", _T.c["created_at"], False, datetime.datetime),
+        "id": _sort("id", _T.c["id"], False, int),
     },
     order_columns={
-        "created_at": _sort("created_at", _T.c.created_at, False, datetime.datetime),
-        "id": _sort("id", _T.c.id, False, int),
+        "created_at": _sort("created_at", _T.c["created_at"], False, datetime.datetime),
+        "id": _sort("id", _T.c["id"], False, int),
     },
     default_order=(("created_at", False),),
-    search=(_T.c.body,),
+    search=(_T.c["body"],),
     alive=None,
     loads={
         "tasks": (selectinload(Comment.task.and_(Task.deleted_at.is_(None))),),
@@ -81,23 +82,34 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "id": _T.c["id"],
+        "task_id": _T.c["task_id"],
+        "parent_id": _T.c["parent_id"],
+        "author_id": _T.c["author_id"],
+        "body": _T.c["body"],
+        "created_at": _T.c["created_at"],
+        "edited_at": _T.c["edited_at"],
+    },
+    finders={
+        "list_by_task_id": (
+            _T.c["task_id"] == sa.bindparam("x_task_id", type_=_T.c["task_id"].type),
+        ),
+        "list_by_parent_id": (
+            _T.c["parent_id"] == sa.bindparam("x_parent_id", type_=_T.c["parent_id"].type),
+        ),
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Comment)
-_BY_KEY = _SELECT.where(
-    *_INFO.live(
-        _T.c.id == sa.bindparam("k_id"),
-    )
-)
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.id == sa.bindparam("k_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
+_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
+_INSERT = sa.insert(Comment).returning(Comment)
+_DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _DROP_NONE: frozenset[str] = frozenset(
     (
         "id",
@@ -107,7 +119,22 @@ _DROP_NONE: frozenset[str] = frozenset(
 
 
 def _key_params(key: int) -> dict[str, Any]:
-    return {"k_id": key}
+    return {"pk__id": key}
+
+
+def _update_statement(fields: tuple[str, ...]) -> sa.Update:
+    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
+    assignments: dict[str, Any] = {
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    }
+    conditions = _INFO.live(*_KEY_MATCH)
+    return (
+        sa.update(Comment)
+        .where(*conditions)
+        .values(assignments)
+        .returning(Comment)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -134,16 +161,15 @@ class CommentRepository:
         self, key: int, *, load: Sequence[CommentRelation] | None = None
     ) -> Comment | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     async def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -165,12 +191,13 @@ class CommentRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (await self.session.scalars(query.statement)).all()
+        rows = (await self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((await self.session.scalar(query.count_statement)) or 0)
+            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     async def list(
@@ -201,18 +228,13 @@ class CommentRepository:
 
     async def count(self, *, where: CommentFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        if search:
-            conditions.append(search_clause(_INFO, search))
-        return int((await self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where, search)
+        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     async def _insert(self, values: dict[str, Any]) -> Comment:
-        statement = sa.insert(Comment).values(values).returning(Comment)
         try:
-            result = await self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (await self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -239,21 +261,18 @@ class CommentRepository:
     async def update(self, key: int, data: CommentUpdate) -> Comment:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (await self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (await self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(Comment)
-            .where(*conditions)
-            .values(values)
-            .returning(Comment)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (await self.session.scalars(statement)).one_or_none()
+            row: Comment | None = (await self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -265,9 +284,8 @@ class CommentRepository:
 
     async def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = await self.session.execute(statement)
+            result = await self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -290,7 +308,10 @@ class CommentRepository:
     ) -> Page[Comment]:
         """One page of rows with this task_id."""
         return await self._page(
-            extra=(_T.c.task_id == task_id,),
+            finder="list_by_task_id",
+            finder_params={
+                "x_task_id": task_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -314,7 +335,10 @@ class CommentRepository:
     ) -> Page[Comment]:
         """One page of rows with this parent_id."""
         return await self._page(
-            extra=(_T.c.parent_id == parent_id,),
+            finder="list_by_parent_id",
+            finder_params={
+                "x_parent_id": parent_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -337,16 +361,15 @@ class SyncCommentRepository:
 
     def get(self, key: int, *, load: Sequence[CommentRelation] | None = None) -> Comment | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -368,12 +391,13 @@ class SyncCommentRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (self.session.scalars(query.statement)).all()
+        rows = (self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((self.session.scalar(query.count_statement)) or 0)
+            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     def list(
@@ -404,18 +428,13 @@ class SyncCommentRepository:
 
     def count(self, *, where: CommentFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        if search:
-            conditions.append(search_clause(_INFO, search))
-        return int((self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where, search)
+        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     def _insert(self, values: dict[str, Any]) -> Comment:
-        statement = sa.insert(Comment).values(values).returning(Comment)
         try:
-            result = self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -442,21 +461,18 @@ class SyncCommentRepository:
     def update(self, key: int, data: CommentUpdate) -> Comment:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(Comment)
-            .where(*conditions)
-            .values(values)
-            .returning(Comment)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (self.session.scalars(statement)).one_or_none()
+            row: Comment | None = (self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -468,9 +484,8 @@ class SyncCommentRepository:
 
     def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = self.session.execute(statement)
+            result = self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -493,7 +508,10 @@ class SyncCommentRepository:
     ) -> Page[Comment]:
         """One page of rows with this task_id."""
         return self._page(
-            extra=(_T.c.task_id == task_id,),
+            finder="list_by_task_id",
+            finder_params={
+                "x_task_id": task_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -517,7 +535,10 @@ class SyncCommentRepository:
     ) -> Page[Comment]:
         """One page of rows with this parent_id."""
         return self._page(
-            extra=(_T.c.parent_id == parent_id,),
+            finder="list_by_parent_id",
+            finder_params={
+                "x_parent_id": parent_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,

@@ -23,13 +23,14 @@ from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
     build_list,
+    cached,
     chunked,
+    count_statement,
+    filtered,
     insert_batches,
-    load_options,
-    pk_clause,
     pk_in,
     rowcount,
-    where_clauses,
+    with_loads,
 )
 from app_db.schemas.project_members import (
     ProjectMemberCreate,
@@ -53,26 +54,30 @@ _INFO = EntityInfo(
     scope="app_db.project_members",
     table=_T,
     pk=(
-        _sort("project_id", _T.c.project_id, False, int),
-        _sort("user_id", _T.c.user_id, False, uuid.UUID),
+        _sort("project_id", _T.c["project_id"], False, int),
+        _sort("user_id", _T.c["user_id"], False, uuid.UUID),
+    ),
+    tie_break=(
+        _sort("project_id", _T.c["project_id"], False, int),
+        _sort("user_id", _T.c["user_id"], False, uuid.UUID),
     ),
     filters={
-        "project_id__eq": (_T.c.project_id, "eq"),
-        "project_id__in": (_T.c.project_id, "in"),
-        "user_id__eq": (_T.c.user_id, "eq"),
-        "role__eq": (_T.c.role, "eq"),
-        "role__in": (_T.c.role, "in"),
-        "role__not_in": (_T.c.role, "not_in"),
+        "project_id__eq": (_T.c["project_id"], "eq"),
+        "project_id__in": (_T.c["project_id"], "in"),
+        "user_id__eq": (_T.c["user_id"], "eq"),
+        "role__eq": (_T.c["role"], "eq"),
+        "role__in": (_T.c["role"], "in"),
+        "role__not_in": (_T.c["role"], "not_in"),
     },
     sort={
-        "joined_at": _sort("joined_at", _T.c.joined_at, False, datetime.datetime),
-        "role": _sort("role", _T.c.role, False, str),
+        "joined_at": _sort("joined_at", _T.c["joined_at"], False, datetime.datetime),
+        "role": _sort("role", _T.c["role"], False, str),
     },
     order_columns={
-        "joined_at": _sort("joined_at", _T.c.joined_at, False, datetime.datetime),
-        "role": _sort("role", _T.c.role, False, str),
-        "project_id": _sort("project_id", _T.c.project_id, False, int),
-        "user_id": _sort("user_id", _T.c.user_id, False, uuid.UUID),
+        "joined_at": _sort("joined_at", _T.c["joined_at"], False, datetime.datetime),
+        "role": _sort("role", _T.c["role"], False, str),
+        "project_id": _sort("project_id", _T.c["project_id"], False, int),
+        "user_id": _sort("user_id", _T.c["user_id"], False, uuid.UUID),
     },
     default_order=(("joined_at", False),),
     search=(),
@@ -84,25 +89,34 @@ _INFO = EntityInfo(
     max_page_size=200,
     offset=True,
     cursor=False,
+    columns={
+        "project_id": _T.c["project_id"],
+        "user_id": _T.c["user_id"],
+        "role": _T.c["role"],
+        "joined_at": _T.c["joined_at"],
+    },
+    finders={
+        "list_by_project_id": (
+            _T.c["project_id"] == sa.bindparam("x_project_id", type_=_T.c["project_id"].type),
+        ),
+        "list_by_user_id": (
+            _T.c["user_id"] == sa.bindparam("x_user_id", type_=_T.c["user_id"].type),
+        ),
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(ProjectMember)
-_BY_KEY = _SELECT.where(
-    *_INFO.live(
-        _T.c.project_id == sa.bindparam("k_project_id"),
-        _T.c.user_id == sa.bindparam("k_user_id"),
-    )
+_KEY_MATCH = (
+    _T.c["project_id"] == sa.bindparam("pk__project_id", type_=_T.c["project_id"].type),
+    _T.c["user_id"] == sa.bindparam("pk__user_id", type_=_T.c["user_id"].type),
 )
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.project_id == sa.bindparam("k_project_id"),
-            _T.c.user_id == sa.bindparam("k_user_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
+_INSERT = sa.insert(ProjectMember).returning(ProjectMember)
+_DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _DROP_NONE: frozenset[str] = frozenset(
     (
         "role",
@@ -127,9 +141,24 @@ def _key_params(key: tuple[int, uuid.UUID]) -> dict[str, Any]:
     if not isinstance(key, tuple) or len(key) != 2:
         raise InvalidQueryError(_INFO.entity, "the key is a tuple of 2 values")
     return {
-        "k_project_id": key[0],
-        "k_user_id": key[1],
+        "pk__project_id": key[0],
+        "pk__user_id": key[1],
     }
+
+
+def _update_statement(fields: tuple[str, ...]) -> sa.Update:
+    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
+    assignments: dict[str, Any] = {
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    }
+    conditions = _INFO.live(*_KEY_MATCH)
+    return (
+        sa.update(ProjectMember)
+        .where(*conditions)
+        .values(assignments)
+        .returning(ProjectMember)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -156,16 +185,15 @@ class ProjectMemberRepository:
         self, key: tuple[int, uuid.UUID], *, load: Sequence[ProjectMemberRelation] | None = None
     ) -> ProjectMember | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     async def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -187,12 +215,13 @@ class ProjectMemberRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (await self.session.scalars(query.statement)).all()
+        rows = (await self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((await self.session.scalar(query.count_statement)) or 0)
+            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     async def list(
@@ -217,16 +246,13 @@ class ProjectMemberRepository:
 
     async def count(self, *, where: ProjectMemberFilter | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        return int((await self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where)
+        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     async def _insert(self, values: dict[str, Any]) -> ProjectMember:
-        statement = sa.insert(ProjectMember).values(values).returning(ProjectMember)
         try:
-            result = await self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (await self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -253,21 +279,20 @@ class ProjectMemberRepository:
     async def update(self, key: tuple[int, uuid.UUID], data: ProjectMemberUpdate) -> ProjectMember:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (await self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (await self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(ProjectMember)
-            .where(*conditions)
-            .values(values)
-            .returning(ProjectMember)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (await self.session.scalars(statement)).one_or_none()
+            row: ProjectMember | None = (
+                await self.session.scalars(statement, params)
+            ).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -279,9 +304,8 @@ class ProjectMemberRepository:
 
     async def delete(self, key: tuple[int, uuid.UUID]) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = await self.session.execute(statement)
+            result = await self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -312,16 +336,18 @@ class ProjectMemberRepository:
         """Insert, or update the row that has the same project_id, user_id; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(ProjectMember).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(ProjectMember)
             .execution_options(populate_existing=True)
         )
@@ -345,7 +371,10 @@ class ProjectMemberRepository:
     ) -> Page[ProjectMember]:
         """One page of rows with this project_id."""
         return await self._page(
-            extra=(_T.c.project_id == project_id,),
+            finder="list_by_project_id",
+            finder_params={
+                "x_project_id": project_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -365,7 +394,10 @@ class ProjectMemberRepository:
     ) -> Page[ProjectMember]:
         """One page of rows with this user_id."""
         return await self._page(
-            extra=(_T.c.user_id == user_id,),
+            finder="list_by_user_id",
+            finder_params={
+                "x_user_id": user_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -388,16 +420,15 @@ class SyncProjectMemberRepository:
         self, key: tuple[int, uuid.UUID], *, load: Sequence[ProjectMemberRelation] | None = None
     ) -> ProjectMember | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -419,12 +450,13 @@ class SyncProjectMemberRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (self.session.scalars(query.statement)).all()
+        rows = (self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((self.session.scalar(query.count_statement)) or 0)
+            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     def list(
@@ -449,16 +481,13 @@ class SyncProjectMemberRepository:
 
     def count(self, *, where: ProjectMemberFilter | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        return int((self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where)
+        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     def _insert(self, values: dict[str, Any]) -> ProjectMember:
-        statement = sa.insert(ProjectMember).values(values).returning(ProjectMember)
         try:
-            result = self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -485,21 +514,18 @@ class SyncProjectMemberRepository:
     def update(self, key: tuple[int, uuid.UUID], data: ProjectMemberUpdate) -> ProjectMember:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(ProjectMember)
-            .where(*conditions)
-            .values(values)
-            .returning(ProjectMember)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (self.session.scalars(statement)).one_or_none()
+            row: ProjectMember | None = (self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -511,9 +537,8 @@ class SyncProjectMemberRepository:
 
     def delete(self, key: tuple[int, uuid.UUID]) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = self.session.execute(statement)
+            result = self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -544,16 +569,18 @@ class SyncProjectMemberRepository:
         """Insert, or update the row that has the same project_id, user_id; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(ProjectMember).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(ProjectMember)
             .execution_options(populate_existing=True)
         )
@@ -577,7 +604,10 @@ class SyncProjectMemberRepository:
     ) -> Page[ProjectMember]:
         """One page of rows with this project_id."""
         return self._page(
-            extra=(_T.c.project_id == project_id,),
+            finder="list_by_project_id",
+            finder_params={
+                "x_project_id": project_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -597,7 +627,10 @@ class SyncProjectMemberRepository:
     ) -> Page[ProjectMember]:
         """One page of rows with this user_id."""
         return self._page(
-            extra=(_T.c.user_id == user_id,),
+            finder="list_by_user_id",
+            finder_params={
+                "x_user_id": user_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,

@@ -22,11 +22,11 @@ from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
     build_list,
-    load_options,
-    pk_clause,
+    cached,
+    count_statement,
+    filtered,
     rowcount,
-    search_clause,
-    where_clauses,
+    with_loads,
 )
 from app_db.schemas.projects import (
     ProjectCreate,
@@ -49,33 +49,34 @@ _INFO = EntityInfo(
     entity="Project",
     scope="app_db.projects",
     table=_T,
-    pk=(_sort("id", _T.c.id, False, int),),
+    pk=(_sort("id", _T.c["id"], False, int),),
+    tie_break=(_sort("id", _T.c["id"], False, int),),
     filters={
-        "slug__eq": (_T.c.slug, "eq"),
-        "slug__in": (_T.c.slug, "in"),
-        "name__ilike": (_T.c.name, "ilike"),
-        "owner_id__eq": (_T.c.owner_id, "eq"),
-        "owner_id__in": (_T.c.owner_id, "in"),
-        "is_archived__eq": (_T.c.is_archived, "eq"),
-        "created_at__lte": (_T.c.created_at, "lte"),
-        "created_at__gte": (_T.c.created_at, "gte"),
-        "created_at__between": (_T.c.created_at, "between"),
+        "slug__eq": (_T.c["slug"], "eq"),
+        "slug__in": (_T.c["slug"], "in"),
+        "name__ilike": (_T.c["name"], "ilike"),
+        "owner_id__eq": (_T.c["owner_id"], "eq"),
+        "owner_id__in": (_T.c["owner_id"], "in"),
+        "is_archived__eq": (_T.c["is_archived"], "eq"),
+        "created_at__lte": (_T.c["created_at"], "lte"),
+        "created_at__gte": (_T.c["created_at"], "gte"),
+        "created_at__between": (_T.c["created_at"], "between"),
     },
     sort={
-        "name": _sort("name", _T.c.name, False, str),
-        "slug": _sort("slug", _T.c.slug, False, str),
-        "created_at": _sort("created_at", _T.c.created_at, False, datetime.datetime),
+        "name": _sort("name", _T.c["name"], False, str),
+        "slug": _sort("slug", _T.c["slug"], False, str),
+        "created_at": _sort("created_at", _T.c["created_at"], False, datetime.datetime),
     },
     order_columns={
-        "name": _sort("name", _T.c.name, False, str),
-        "slug": _sort("slug", _T.c.slug, False, str),
-        "created_at": _sort("created_at", _T.c.created_at, False, datetime.datetime),
-        "id": _sort("id", _T.c.id, False, int),
+        "name": _sort("name", _T.c["name"], False, str),
+        "slug": _sort("slug", _T.c["slug"], False, str),
+        "created_at": _sort("created_at", _T.c["created_at"], False, datetime.datetime),
+        "id": _sort("id", _T.c["id"], False, int),
     },
     default_order=(("name", False),),
     search=(
-        _T.c.name,
-        _T.c.description,
+        _T.c["name"],
+        _T.c["description"],
     ),
     alive=None,
     loads={
@@ -86,23 +87,37 @@ _INFO = EntityInfo(
     max_page_size=50,
     offset=True,
     cursor=False,
+    columns={
+        "id": _T.c["id"],
+        "slug": _T.c["slug"],
+        "name": _T.c["name"],
+        "description": _T.c["description"],
+        "owner_id": _T.c["owner_id"],
+        "is_archived": _T.c["is_archived"],
+        "created_at": _T.c["created_at"],
+        "updated_at": _T.c["updated_at"],
+    },
+    finders={
+        "list_by_owner_id": (
+            _T.c["owner_id"] == sa.bindparam("x_owner_id", type_=_T.c["owner_id"].type),
+        ),
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Project)
-_BY_KEY = _SELECT.where(
+_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
+_INSERT = sa.insert(Project).returning(Project)
+_DELETE = sa.delete(_T).where(*_KEY_MATCH)
+_GET_BY_SLUG = _SELECT.where(
     *_INFO.live(
-        _T.c.id == sa.bindparam("k_id"),
+        _T.c["slug"] == sa.bindparam("x_slug", type_=_T.c["slug"].type),
     )
 )
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.id == sa.bindparam("k_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
 _DROP_NONE: frozenset[str] = frozenset(
     (
         "is_archived",
@@ -113,7 +128,22 @@ _DROP_NONE: frozenset[str] = frozenset(
 
 
 def _key_params(key: int) -> dict[str, Any]:
-    return {"k_id": key}
+    return {"pk__id": key}
+
+
+def _update_statement(fields: tuple[str, ...]) -> sa.Update:
+    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
+    assignments: dict[str, Any] = {
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    }
+    conditions = _INFO.live(*_KEY_MATCH)
+    return (
+        sa.update(Project)
+        .where(*conditions)
+        .values(assignments)
+        .returning(Project)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -140,16 +170,15 @@ class ProjectRepository:
         self, key: int, *, load: Sequence[ProjectRelation] | None = None
     ) -> Project | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     async def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -171,12 +200,13 @@ class ProjectRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (await self.session.scalars(query.statement)).all()
+        rows = (await self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((await self.session.scalar(query.count_statement)) or 0)
+            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     async def list(
@@ -203,22 +233,17 @@ class ProjectRepository:
 
     async def count(self, *, where: ProjectFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        if search:
-            conditions.append(search_clause(_INFO, search))
-        return int((await self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where, search)
+        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     async def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
         return bool(await self.session.scalar(_EXISTS, _key_params(key)))
 
     async def _insert(self, values: dict[str, Any]) -> Project:
-        statement = sa.insert(Project).values(values).returning(Project)
         try:
-            result = await self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (await self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -232,21 +257,18 @@ class ProjectRepository:
     async def update(self, key: int, data: ProjectUpdate) -> Project:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (await self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (await self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(Project)
-            .where(*conditions)
-            .values(values)
-            .returning(Project)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (await self.session.scalars(statement)).one_or_none()
+            row: Project | None = (await self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -258,9 +280,8 @@ class ProjectRepository:
 
     async def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = await self.session.execute(statement)
+            result = await self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -273,14 +294,11 @@ class ProjectRepository:
         self, slug: str, *, load: Sequence[ProjectRelation] | None = None
     ) -> Project | None:
         """The row with this slug, or None."""
-        statement = _SELECT.where(
-            *_INFO.live(
-                _T.c.slug == slug,
-            )
-        )
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
-        return (await self.session.scalars(statement)).one_or_none()
+        statement = with_loads(_INFO, "get_by_slug", _GET_BY_SLUG, load)
+        params = {
+            "x_slug": slug,
+        }
+        return (await self.session.scalars(statement, params)).one_or_none()
 
     async def list_by_owner_id(
         self,
@@ -294,7 +312,10 @@ class ProjectRepository:
     ) -> Page[Project]:
         """One page of rows with this owner_id."""
         return await self._page(
-            extra=(_T.c.owner_id == owner_id,),
+            finder="list_by_owner_id",
+            finder_params={
+                "x_owner_id": owner_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -315,16 +336,15 @@ class SyncProjectRepository:
 
     def get(self, key: int, *, load: Sequence[ProjectRelation] | None = None) -> Project | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -346,12 +366,13 @@ class SyncProjectRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (self.session.scalars(query.statement)).all()
+        rows = (self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((self.session.scalar(query.count_statement)) or 0)
+            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     def list(
@@ -378,22 +399,17 @@ class SyncProjectRepository:
 
     def count(self, *, where: ProjectFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        if search:
-            conditions.append(search_clause(_INFO, search))
-        return int((self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where, search)
+        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
         return bool(self.session.scalar(_EXISTS, _key_params(key)))
 
     def _insert(self, values: dict[str, Any]) -> Project:
-        statement = sa.insert(Project).values(values).returning(Project)
         try:
-            result = self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -407,21 +423,18 @@ class SyncProjectRepository:
     def update(self, key: int, data: ProjectUpdate) -> Project:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(Project)
-            .where(*conditions)
-            .values(values)
-            .returning(Project)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (self.session.scalars(statement)).one_or_none()
+            row: Project | None = (self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -433,9 +446,8 @@ class SyncProjectRepository:
 
     def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = self.session.execute(statement)
+            result = self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -448,14 +460,11 @@ class SyncProjectRepository:
         self, slug: str, *, load: Sequence[ProjectRelation] | None = None
     ) -> Project | None:
         """The row with this slug, or None."""
-        statement = _SELECT.where(
-            *_INFO.live(
-                _T.c.slug == slug,
-            )
-        )
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
-        return (self.session.scalars(statement)).one_or_none()
+        statement = with_loads(_INFO, "get_by_slug", _GET_BY_SLUG, load)
+        params = {
+            "x_slug": slug,
+        }
+        return (self.session.scalars(statement, params)).one_or_none()
 
     def list_by_owner_id(
         self,
@@ -469,7 +478,10 @@ class SyncProjectRepository:
     ) -> Page[Project]:
         """One page of rows with this owner_id."""
         return self._page(
-            extra=(_T.c.owner_id == owner_id,),
+            finder="list_by_owner_id",
+            finder_params={
+                "x_owner_id": owner_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,

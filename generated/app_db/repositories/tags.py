@@ -21,12 +21,12 @@ from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
     build_list,
+    cached,
+    count_statement,
+    filtered,
     insert_batches,
-    load_options,
-    pk_clause,
     rowcount,
-    search_clause,
-    where_clauses,
+    with_loads,
 )
 from app_db.schemas.tags import (
     TagCreate,
@@ -49,22 +49,23 @@ _INFO = EntityInfo(
     entity="Tag",
     scope="app_db.tags",
     table=_T,
-    pk=(_sort("id", _T.c.id, False, int),),
+    pk=(_sort("id", _T.c["id"], False, int),),
+    tie_break=(_sort("id", _T.c["id"], False, int),),
     filters={
-        "name__eq": (_T.c.name, "eq"),
-        "name__in": (_T.c.name, "in"),
-        "name__ilike": (_T.c.name, "ilike"),
-        "color__eq": (_T.c.color, "eq"),
+        "name__eq": (_T.c["name"], "eq"),
+        "name__in": (_T.c["name"], "in"),
+        "name__ilike": (_T.c["name"], "ilike"),
+        "color__eq": (_T.c["color"], "eq"),
     },
     sort={
-        "name": _sort("name", _T.c.name, False, str),
+        "name": _sort("name", _T.c["name"], False, str),
     },
     order_columns={
-        "name": _sort("name", _T.c.name, False, str),
-        "id": _sort("id", _T.c.id, False, int),
+        "name": _sort("name", _T.c["name"], False, str),
+        "id": _sort("id", _T.c["id"], False, int),
     },
     default_order=(("name", False),),
-    search=(_T.c.name,),
+    search=(_T.c["name"],),
     alive=None,
     loads={
         "tasks": (selectinload(Tag.tasks.and_(Task.deleted_at.is_(None))),),
@@ -72,23 +73,27 @@ _INFO = EntityInfo(
     max_page_size=500,
     offset=True,
     cursor=False,
+    columns={
+        "id": _T.c["id"],
+        "name": _T.c["name"],
+        "color": _T.c["color"],
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Tag)
-_BY_KEY = _SELECT.where(
+_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
+_INSERT = sa.insert(Tag).returning(Tag)
+_DELETE = sa.delete(_T).where(*_KEY_MATCH)
+_GET_BY_NAME = _SELECT.where(
     *_INFO.live(
-        _T.c.id == sa.bindparam("k_id"),
+        _T.c["name"] == sa.bindparam("x_name", type_=_T.c["name"].type),
     )
 )
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.id == sa.bindparam("k_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
 _DROP_NONE: frozenset[str] = frozenset(
     (
         "id",
@@ -105,7 +110,22 @@ _NOT_UPDATED: frozenset[str] = frozenset(
 
 
 def _key_params(key: int) -> dict[str, Any]:
-    return {"k_id": key}
+    return {"pk__id": key}
+
+
+def _update_statement(fields: tuple[str, ...]) -> sa.Update:
+    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
+    assignments: dict[str, Any] = {
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    }
+    conditions = _INFO.live(*_KEY_MATCH)
+    return (
+        sa.update(Tag)
+        .where(*conditions)
+        .values(assignments)
+        .returning(Tag)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -130,16 +150,15 @@ class TagRepository:
 
     async def get(self, key: int, *, load: Sequence[TagRelation] | None = None) -> Tag | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     async def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -161,12 +180,13 @@ class TagRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (await self.session.scalars(query.statement)).all()
+        rows = (await self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((await self.session.scalar(query.count_statement)) or 0)
+            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     async def list(
@@ -193,18 +213,13 @@ class TagRepository:
 
     async def count(self, *, where: TagFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        if search:
-            conditions.append(search_clause(_INFO, search))
-        return int((await self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where, search)
+        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     async def _insert(self, values: dict[str, Any]) -> Tag:
-        statement = sa.insert(Tag).values(values).returning(Tag)
         try:
-            result = await self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (await self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -231,21 +246,18 @@ class TagRepository:
     async def update(self, key: int, data: TagUpdate) -> Tag:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (await self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (await self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(Tag)
-            .where(*conditions)
-            .values(values)
-            .returning(Tag)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (await self.session.scalars(statement)).one_or_none()
+            row: Tag | None = (await self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -257,9 +269,8 @@ class TagRepository:
 
     async def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = await self.session.execute(statement)
+            result = await self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -276,16 +287,18 @@ class TagRepository:
         """Insert, or update the row that has the same name; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(Tag).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(Tag)
             .execution_options(populate_existing=True)
         )
@@ -301,14 +314,11 @@ class TagRepository:
         self, name: str, *, load: Sequence[TagRelation] | None = None
     ) -> Tag | None:
         """The row with this name, or None."""
-        statement = _SELECT.where(
-            *_INFO.live(
-                _T.c.name == name,
-            )
-        )
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
-        return (await self.session.scalars(statement)).one_or_none()
+        statement = with_loads(_INFO, "get_by_name", _GET_BY_NAME, load)
+        params = {
+            "x_name": name,
+        }
+        return (await self.session.scalars(statement, params)).one_or_none()
 
 
 class SyncTagRepository:
@@ -323,16 +333,15 @@ class SyncTagRepository:
 
     def get(self, key: int, *, load: Sequence[TagRelation] | None = None) -> Tag | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -354,12 +363,13 @@ class SyncTagRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (self.session.scalars(query.statement)).all()
+        rows = (self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((self.session.scalar(query.count_statement)) or 0)
+            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     def list(
@@ -386,18 +396,13 @@ class SyncTagRepository:
 
     def count(self, *, where: TagFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        if search:
-            conditions.append(search_clause(_INFO, search))
-        return int((self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where, search)
+        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     def _insert(self, values: dict[str, Any]) -> Tag:
-        statement = sa.insert(Tag).values(values).returning(Tag)
         try:
-            result = self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -424,21 +429,18 @@ class SyncTagRepository:
     def update(self, key: int, data: TagUpdate) -> Tag:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(Tag)
-            .where(*conditions)
-            .values(values)
-            .returning(Tag)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (self.session.scalars(statement)).one_or_none()
+            row: Tag | None = (self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -450,9 +452,8 @@ class SyncTagRepository:
 
     def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = self.session.execute(statement)
+            result = self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -469,16 +470,18 @@ class SyncTagRepository:
         """Insert, or update the row that has the same name; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(Tag).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(Tag)
             .execution_options(populate_existing=True)
         )
@@ -492,11 +495,8 @@ class SyncTagRepository:
 
     def get_by_name(self, name: str, *, load: Sequence[TagRelation] | None = None) -> Tag | None:
         """The row with this name, or None."""
-        statement = _SELECT.where(
-            *_INFO.live(
-                _T.c.name == name,
-            )
-        )
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
-        return (self.session.scalars(statement)).one_or_none()
+        statement = with_loads(_INFO, "get_by_name", _GET_BY_NAME, load)
+        params = {
+            "x_name": name,
+        }
+        return (self.session.scalars(statement, params)).one_or_none()

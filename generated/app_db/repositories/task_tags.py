@@ -20,7 +20,6 @@ from app_db.repositories._base import (
     SortColumn,
     build_list,
     insert_batches,
-    pk_clause,
     rowcount,
 )
 from app_db.schemas.task_tags import TaskTagCreate, TaskTagFilter, TaskTagOrderKey
@@ -39,18 +38,22 @@ _INFO = EntityInfo(
     scope="app_db.task_tags",
     table=_T,
     pk=(
-        _sort("task_id", _T.c.task_id, False, int),
-        _sort("tag_id", _T.c.tag_id, False, int),
+        _sort("task_id", _T.c["task_id"], False, int),
+        _sort("tag_id", _T.c["tag_id"], False, int),
+    ),
+    tie_break=(
+        _sort("task_id", _T.c["task_id"], False, int),
+        _sort("tag_id", _T.c["tag_id"], False, int),
     ),
     filters={
-        "task_id__eq": (_T.c.task_id, "eq"),
-        "task_id__in": (_T.c.task_id, "in"),
-        "tag_id__eq": (_T.c.tag_id, "eq"),
+        "task_id__eq": (_T.c["task_id"], "eq"),
+        "task_id__in": (_T.c["task_id"], "in"),
+        "tag_id__eq": (_T.c["tag_id"], "eq"),
     },
     sort={},
     order_columns={
-        "task_id": _sort("task_id", _T.c.task_id, False, int),
-        "tag_id": _sort("tag_id", _T.c.tag_id, False, int),
+        "task_id": _sort("task_id", _T.c["task_id"], False, int),
+        "tag_id": _sort("tag_id", _T.c["tag_id"], False, int),
     },
     default_order=(
         ("task_id", False),
@@ -62,25 +65,24 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=False,
+    columns={
+        "task_id": _T.c["task_id"],
+        "tag_id": _T.c["tag_id"],
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(TaskTag)
-_BY_KEY = _SELECT.where(
-    *_INFO.live(
-        _T.c.task_id == sa.bindparam("k_task_id"),
-        _T.c.tag_id == sa.bindparam("k_tag_id"),
-    )
+_KEY_MATCH = (
+    _T.c["task_id"] == sa.bindparam("pk__task_id", type_=_T.c["task_id"].type),
+    _T.c["tag_id"] == sa.bindparam("pk__tag_id", type_=_T.c["tag_id"].type),
 )
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.task_id == sa.bindparam("k_task_id"),
-            _T.c.tag_id == sa.bindparam("k_tag_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
+_INSERT = sa.insert(TaskTag).returning(TaskTag)
+_DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _DROP_NONE: frozenset[str] = frozenset(())
 
 
@@ -88,8 +90,8 @@ def _key_params(key: tuple[int, int]) -> dict[str, Any]:
     if not isinstance(key, tuple) or len(key) != 2:
         raise InvalidQueryError(_INFO.entity, "the key is a tuple of 2 values")
     return {
-        "k_task_id": key[0],
-        "k_tag_id": key[1],
+        "pk__task_id": key[0],
+        "pk__tag_id": key[1],
     }
 
 
@@ -116,7 +118,8 @@ class TaskTagRepository:
     async def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -138,12 +141,13 @@ class TaskTagRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (await self.session.scalars(query.statement)).all()
+        rows = (await self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((await self.session.scalar(query.count_statement)) or 0)
+            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     async def list(
@@ -165,10 +169,9 @@ class TaskTagRepository:
         )
 
     async def _insert(self, values: dict[str, Any]) -> TaskTag:
-        statement = sa.insert(TaskTag).values(values).returning(TaskTag)
         try:
-            result = await self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (await self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -194,9 +197,8 @@ class TaskTagRepository:
 
     async def delete(self, key: tuple[int, int]) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = await self.session.execute(statement)
+            result = await self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -223,7 +225,8 @@ class SyncTaskTagRepository:
     def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -245,12 +248,13 @@ class SyncTaskTagRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (self.session.scalars(query.statement)).all()
+        rows = (self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((self.session.scalar(query.count_statement)) or 0)
+            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     def list(
@@ -272,10 +276,9 @@ class SyncTaskTagRepository:
         )
 
     def _insert(self, values: dict[str, Any]) -> TaskTag:
-        statement = sa.insert(TaskTag).values(values).returning(TaskTag)
         try:
-            result = self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -301,9 +304,8 @@ class SyncTaskTagRepository:
 
     def delete(self, key: tuple[int, int]) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = self.session.execute(statement)
+            result = self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:

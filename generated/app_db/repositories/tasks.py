@@ -24,15 +24,15 @@ from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
     build_list,
+    cached,
     chunked,
+    count_statement,
+    filtered,
     insert_batches,
-    load_options,
-    pk_clause,
     pk_in,
     rowcount,
-    search_clause,
     update_batches,
-    where_clauses,
+    with_loads,
 )
 from app_db.schemas.tasks import (
     TaskCreate,
@@ -55,73 +55,74 @@ _INFO = EntityInfo(
     entity="Task",
     scope="app_db.tasks",
     table=_T,
-    pk=(_sort("id", _T.c.id, False, int),),
+    pk=(_sort("id", _T.c["id"], False, int),),
+    tie_break=(_sort("id", _T.c["id"], False, int),),
     filters={
-        "id__eq": (_T.c.id, "eq"),
-        "id__in": (_T.c.id, "in"),
-        "project_id__eq": (_T.c.project_id, "eq"),
-        "project_id__in": (_T.c.project_id, "in"),
-        "number__eq": (_T.c.number, "eq"),
-        "number__lte": (_T.c.number, "lte"),
-        "number__gte": (_T.c.number, "gte"),
-        "title__eq": (_T.c.title, "eq"),
-        "title__like": (_T.c.title, "like"),
-        "title__ilike": (_T.c.title, "ilike"),
-        "status__eq": (_T.c.status, "eq"),
-        "status__ne": (_T.c.status, "ne"),
-        "status__in": (_T.c.status, "in"),
-        "status__not_in": (_T.c.status, "not_in"),
-        "priority__eq": (_T.c.priority, "eq"),
-        "priority__lt": (_T.c.priority, "lt"),
-        "priority__lte": (_T.c.priority, "lte"),
-        "priority__gt": (_T.c.priority, "gt"),
-        "priority__gte": (_T.c.priority, "gte"),
-        "priority__between": (_T.c.priority, "between"),
-        "assignee_id__eq": (_T.c.assignee_id, "eq"),
-        "assignee_id__in": (_T.c.assignee_id, "in"),
-        "assignee_id__is_null": (_T.c.assignee_id, "is_null"),
-        "due_date__eq": (_T.c.due_date, "eq"),
-        "due_date__lt": (_T.c.due_date, "lt"),
-        "due_date__lte": (_T.c.due_date, "lte"),
-        "due_date__gt": (_T.c.due_date, "gt"),
-        "due_date__gte": (_T.c.due_date, "gte"),
-        "due_date__between": (_T.c.due_date, "between"),
-        "due_date__is_null": (_T.c.due_date, "is_null"),
-        "estimate__lte": (_T.c.estimate, "lte"),
-        "estimate__gte": (_T.c.estimate, "gte"),
-        "estimate__is_null": (_T.c.estimate, "is_null"),
-        "labels__contains": (_T.c.labels, "contains"),
-        "created_at__lt": (_T.c.created_at, "lt"),
-        "created_at__gte": (_T.c.created_at, "gte"),
-        "created_at__between": (_T.c.created_at, "between"),
-        "updated_at__gte": (_T.c.updated_at, "gte"),
+        "id__eq": (_T.c["id"], "eq"),
+        "id__in": (_T.c["id"], "in"),
+        "project_id__eq": (_T.c["project_id"], "eq"),
+        "project_id__in": (_T.c["project_id"], "in"),
+        "number__eq": (_T.c["number"], "eq"),
+        "number__lte": (_T.c["number"], "lte"),
+        "number__gte": (_T.c["number"], "gte"),
+        "title__eq": (_T.c["title"], "eq"),
+        "title__like": (_T.c["title"], "like"),
+        "title__ilike": (_T.c["title"], "ilike"),
+        "status__eq": (_T.c["status"], "eq"),
+        "status__ne": (_T.c["status"], "ne"),
+        "status__in": (_T.c["status"], "in"),
+        "status__not_in": (_T.c["status"], "not_in"),
+        "priority__eq": (_T.c["priority"], "eq"),
+        "priority__lt": (_T.c["priority"], "lt"),
+        "priority__lte": (_T.c["priority"], "lte"),
+        "priority__gt": (_T.c["priority"], "gt"),
+        "priority__gte": (_T.c["priority"], "gte"),
+        "priority__between": (_T.c["priority"], "between"),
+        "assignee_id__eq": (_T.c["assignee_id"], "eq"),
+        "assignee_id__in": (_T.c["assignee_id"], "in"),
+        "assignee_id__is_null": (_T.c["assignee_id"], "is_null"),
+        "due_date__eq": (_T.c["due_date"], "eq"),
+        "due_date__lt": (_T.c["due_date"], "lt"),
+        "due_date__lte": (_T.c["due_date"], "lte"),
+        "due_date__gt": (_T.c["due_date"], "gt"),
+        "due_date__gte": (_T.c["due_date"], "gte"),
+        "due_date__between": (_T.c["due_date"], "between"),
+        "due_date__is_null": (_T.c["due_date"], "is_null"),
+        "estimate__lte": (_T.c["estimate"], "lte"),
+        "estimate__gte": (_T.c["estimate"], "gte"),
+        "estimate__is_null": (_T.c["estimate"], "is_null"),
+        "labels__contains": (_T.c["labels"], "contains"),
+        "created_at__lt": (_T.c["created_at"], "lt"),
+        "created_at__gte": (_T.c["created_at"], "gte"),
+        "created_at__between": (_T.c["created_at"], "between"),
+        "updated_at__gte": (_T.c["updated_at"], "gte"),
     },
     sort={
-        "id": _sort("id", _T.c.id, False, int),
-        "number": _sort("number", _T.c.number, False, int),
-        "title": _sort("title", _T.c.title, False, str),
-        "status": _sort("status", _T.c.status, False, str),
-        "priority": _sort("priority", _T.c.priority, False, int),
-        "due_date": _sort("due_date", _T.c.due_date, True, datetime.date),
-        "created_at": _sort("created_at", _T.c.created_at, False, datetime.datetime),
-        "updated_at": _sort("updated_at", _T.c.updated_at, False, datetime.datetime),
+        "id": _sort("id", _T.c["id"], False, int),
+        "number": _sort("number", _T.c["number"], False, int),
+        "title": _sort("title", _T.c["title"], False, str),
+        "status": _sort("status", _T.c["status"], False, str),
+        "priority": _sort("priority", _T.c["priority"], False, int),
+        "due_date": _sort("due_date", _T.c["due_date"], True, datetime.date),
+        "created_at": _sort("created_at", _T.c["created_at"], False, datetime.datetime),
+        "updated_at": _sort("updated_at", _T.c["updated_at"], False, datetime.datetime),
     },
     order_columns={
-        "id": _sort("id", _T.c.id, False, int),
-        "number": _sort("number", _T.c.number, False, int),
-        "title": _sort("title", _T.c.title, False, str),
-        "status": _sort("status", _T.c.status, False, str),
-        "priority": _sort("priority", _T.c.priority, False, int),
-        "due_date": _sort("due_date", _T.c.due_date, True, datetime.date),
-        "created_at": _sort("created_at", _T.c.created_at, False, datetime.datetime),
-        "updated_at": _sort("updated_at", _T.c.updated_at, False, datetime.datetime),
+        "id": _sort("id", _T.c["id"], False, int),
+        "number": _sort("number", _T.c["number"], False, int),
+        "title": _sort("title", _T.c["title"], False, str),
+        "status": _sort("status", _T.c["status"], False, str),
+        "priority": _sort("priority", _T.c["priority"], False, int),
+        "due_date": _sort("due_date", _T.c["due_date"], True, datetime.date),
+        "created_at": _sort("created_at", _T.c["created_at"], False, datetime.datetime),
+        "updated_at": _sort("updated_at", _T.c["updated_at"], False, datetime.datetime),
     },
     default_order=(("created_at", True),),
     search=(
-        _T.c.title,
-        _T.c.description,
+        _T.c["title"],
+        _T.c["description"],
     ),
-    alive=_T.c.deleted_at.is_(None),
+    alive=_T.c["deleted_at"].is_(None),
     loads={
         "projects": (selectinload(Task.project),),
         "users": (selectinload(Task.assignee),),
@@ -131,23 +132,50 @@ _INFO = EntityInfo(
     max_page_size=200,
     offset=True,
     cursor=True,
+    columns={
+        "id": _T.c["id"],
+        "project_id": _T.c["project_id"],
+        "number": _T.c["number"],
+        "title": _T.c["title"],
+        "description": _T.c["description"],
+        "status": _T.c["status"],
+        "priority": _T.c["priority"],
+        "assignee_id": _T.c["assignee_id"],
+        "due_date": _T.c["due_date"],
+        "estimate": _T.c["estimate"],
+        "labels": _T.c["labels"],
+        "version": _T.c["version"],
+        "deleted_at": _T.c["deleted_at"],
+        "created_at": _T.c["created_at"],
+        "updated_at": _T.c["updated_at"],
+    },
+    finders={
+        "list_by_project_id": (
+            _T.c["project_id"] == sa.bindparam("x_project_id", type_=_T.c["project_id"].type),
+        ),
+        "list_by_assignee_id": (
+            _T.c["assignee_id"] == sa.bindparam("x_assignee_id", type_=_T.c["assignee_id"].type),
+        ),
+        "list_by_status": (_T.c["status"] == sa.bindparam("x_status", type_=_T.c["status"].type),),
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Task)
-_BY_KEY = _SELECT.where(
+_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
+_INSERT = sa.insert(Task).returning(Task)
+_DELETE = sa.update(_T).where(*_INFO.live(*_KEY_MATCH)).values({_T.c["deleted_at"]: sa.func.now()})
+_GET_BY_PROJECT_ID_NUMBER = _SELECT.where(
     *_INFO.live(
-        _T.c.id == sa.bindparam("k_id"),
+        _T.c["project_id"] == sa.bindparam("x_project_id", type_=_T.c["project_id"].type),
+        _T.c["number"] == sa.bindparam("x_number", type_=_T.c["number"].type),
     )
 )
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.id == sa.bindparam("k_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
+_MAPPER = sa.inspect(Task)
 _DROP_NONE: frozenset[str] = frozenset(
     (
         "id",
@@ -173,7 +201,24 @@ _NOT_UPDATED: frozenset[str] = frozenset(
 
 
 def _key_params(key: int) -> dict[str, Any]:
-    return {"k_id": key}
+    return {"pk__id": key}
+
+
+def _update_statement(fields: tuple[str, ...]) -> sa.Update:
+    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
+    assignments: dict[str, Any] = {
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    }
+    assignments["version"] = _T.c["version"] + 1
+    expected = _T.c["version"] == sa.bindparam("version__expected", type_=_T.c["version"].type)
+    conditions = _INFO.live(*_KEY_MATCH, expected)
+    return (
+        sa.update(Task)
+        .where(*conditions)
+        .values(assignments)
+        .returning(Task)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -198,16 +243,15 @@ class TaskRepository:
 
     async def get(self, key: int, *, load: Sequence[TaskRelation] | None = None) -> Task | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     async def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -229,12 +273,13 @@ class TaskRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (await self.session.scalars(query.statement)).all()
+        rows = (await self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((await self.session.scalar(query.count_statement)) or 0)
+            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     async def list(
@@ -265,22 +310,17 @@ class TaskRepository:
 
     async def count(self, *, where: TaskFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        if search:
-            conditions.append(search_clause(_INFO, search))
-        return int((await self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where, search)
+        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     async def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
         return bool(await self.session.scalar(_EXISTS, _key_params(key)))
 
     async def _insert(self, values: dict[str, Any]) -> Task:
-        statement = sa.insert(Task).values(values).returning(Task)
         try:
-            result = await self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (await self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -307,18 +347,15 @@ class TaskRepository:
     async def update(self, key: int, data: TaskUpdate) -> Task:
         """Write the fields the caller set, if the row still has version ``data.version``."""
         values = data.model_dump(exclude_unset=True)
+        params = _key_params(key)
         expected = values.pop("version")
-        conditions = _INFO.live(pk_clause(_INFO, key), _T.c.version == expected)
-        values["version"] = _T.c.version + 1
-        statement = (
-            sa.update(Task)
-            .where(*conditions)
-            .values(values)
-            .returning(Task)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        params["version__expected"] = expected
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (await self.session.scalars(statement)).one_or_none()
+            row: Task | None = (await self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -331,14 +368,9 @@ class TaskRepository:
         return row
 
     async def delete(self, key: int) -> None:
-        """Mark the row deleted (deleted_at); NotFoundError if there is none."""
-        statement = (
-            sa.update(_T)
-            .where(*_INFO.live(pk_clause(_INFO, key)))
-            .values({"deleted_at": sa.func.now()})
-        )
+        """Mark the row deleted (_T.c["deleted_at"]); NotFoundError if there is none."""
         try:
-            result = await self.session.execute(statement)
+            result = await self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -354,13 +386,13 @@ class TaskRepository:
     async def bulk_update(self, items: Sequence[tuple[int, TaskUpdate]]) -> int:
         """Apply each update (version-checked); the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
-        done = 0
+        done: list[Any] = []
         try:
             for statement, keys in update_batches(_INFO, changes, "version"):
-                written = (await self.session.execute(statement)).all()
-                done += len(written)
+                written = [row[0] for row in (await self.session.execute(statement)).all()]
+                done += written
                 if len(written) != len(keys):
-                    seen = {row[0] for row in written}
+                    seen = set(written)
                     missing = next(key for key in keys if key not in seen)
                     if await self.session.scalar(_EXISTS, _key_params(missing)):
                         raise ConflictError(_INFO.entity, missing)
@@ -370,7 +402,17 @@ class TaskRepository:
             if mapped is exc:
                 raise
             raise mapped from exc
-        return done
+        # The UPDATE went around the ORM: objects of these rows that the session already holds
+        # would keep their old values. Re-read just those (usually none) in place.
+        loaded = [
+            key
+            for key in done
+            if _MAPPER.identity_key_from_primary_key((key,)) in self.session.identity_map
+        ]
+        for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
+            refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
+            (await self.session.scalars(refresh)).all()
+        return len(done)
 
     async def bulk_delete(self, keys: Sequence[int]) -> int:
         """Mark the rows with these keys; the number of rows affected."""
@@ -380,7 +422,7 @@ class TaskRepository:
                 statement = (
                     sa.update(_T)
                     .where(*_INFO.live(pk_in(_INFO, chunk)))
-                    .values({"deleted_at": sa.func.now()})
+                    .values({_T.c["deleted_at"]: sa.func.now()})
                 )
                 done += rowcount(await self.session.execute(statement))
         except DBAPIError as exc:
@@ -394,18 +436,20 @@ class TaskRepository:
         """Insert, or update the row that has the same project_id, number; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(Task).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
-        updates["version"] = _T.c.version + 1
-        updates["deleted_at"] = None  # upserting a deleted row brings it back
+        updates[_T.c["version"]] = _T.c["version"] + 1
+        updates[_T.c["deleted_at"]] = None  # upserting a deleted row brings it back
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(Task)
             .execution_options(populate_existing=True)
         )
@@ -421,15 +465,12 @@ class TaskRepository:
         self, project_id: int, number: int, *, load: Sequence[TaskRelation] | None = None
     ) -> Task | None:
         """The row with this project_id, number, or None."""
-        statement = _SELECT.where(
-            *_INFO.live(
-                _T.c.project_id == project_id,
-                _T.c.number == number,
-            )
-        )
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
-        return (await self.session.scalars(statement)).one_or_none()
+        statement = with_loads(_INFO, "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER, load)
+        params = {
+            "x_project_id": project_id,
+            "x_number": number,
+        }
+        return (await self.session.scalars(statement, params)).one_or_none()
 
     async def list_by_project_id(
         self,
@@ -445,7 +486,10 @@ class TaskRepository:
     ) -> Page[Task]:
         """One page of rows with this project_id."""
         return await self._page(
-            extra=(_T.c.project_id == project_id,),
+            finder="list_by_project_id",
+            finder_params={
+                "x_project_id": project_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -469,7 +513,10 @@ class TaskRepository:
     ) -> Page[Task]:
         """One page of rows with this assignee_id."""
         return await self._page(
-            extra=(_T.c.assignee_id == assignee_id,),
+            finder="list_by_assignee_id",
+            finder_params={
+                "x_assignee_id": assignee_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -493,7 +540,10 @@ class TaskRepository:
     ) -> Page[Task]:
         """One page of rows with this status."""
         return await self._page(
-            extra=(_T.c.status == status,),
+            finder="list_by_status",
+            finder_params={
+                "x_status": status,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -516,16 +566,15 @@ class SyncTaskRepository:
 
     def get(self, key: int, *, load: Sequence[TaskRelation] | None = None) -> Task | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -547,12 +596,13 @@ class SyncTaskRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (self.session.scalars(query.statement)).all()
+        rows = (self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((self.session.scalar(query.count_statement)) or 0)
+            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     def list(
@@ -583,22 +633,17 @@ class SyncTaskRepository:
 
     def count(self, *, where: TaskFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        if search:
-            conditions.append(search_clause(_INFO, search))
-        return int((self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where, search)
+        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
         return bool(self.session.scalar(_EXISTS, _key_params(key)))
 
     def _insert(self, values: dict[str, Any]) -> Task:
-        statement = sa.insert(Task).values(values).returning(Task)
         try:
-            result = self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -625,18 +670,15 @@ class SyncTaskRepository:
     def update(self, key: int, data: TaskUpdate) -> Task:
         """Write the fields the caller set, if the row still has version ``data.version``."""
         values = data.model_dump(exclude_unset=True)
+        params = _key_params(key)
         expected = values.pop("version")
-        conditions = _INFO.live(pk_clause(_INFO, key), _T.c.version == expected)
-        values["version"] = _T.c.version + 1
-        statement = (
-            sa.update(Task)
-            .where(*conditions)
-            .values(values)
-            .returning(Task)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        params["version__expected"] = expected
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (self.session.scalars(statement)).one_or_none()
+            row: Task | None = (self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -649,14 +691,9 @@ class SyncTaskRepository:
         return row
 
     def delete(self, key: int) -> None:
-        """Mark the row deleted (deleted_at); NotFoundError if there is none."""
-        statement = (
-            sa.update(_T)
-            .where(*_INFO.live(pk_clause(_INFO, key)))
-            .values({"deleted_at": sa.func.now()})
-        )
+        """Mark the row deleted (_T.c["deleted_at"]); NotFoundError if there is none."""
         try:
-            result = self.session.execute(statement)
+            result = self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -672,13 +709,13 @@ class SyncTaskRepository:
     def bulk_update(self, items: Sequence[tuple[int, TaskUpdate]]) -> int:
         """Apply each update (version-checked); the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
-        done = 0
+        done: list[Any] = []
         try:
             for statement, keys in update_batches(_INFO, changes, "version"):
-                written = (self.session.execute(statement)).all()
-                done += len(written)
+                written = [row[0] for row in (self.session.execute(statement)).all()]
+                done += written
                 if len(written) != len(keys):
-                    seen = {row[0] for row in written}
+                    seen = set(written)
                     missing = next(key for key in keys if key not in seen)
                     if self.session.scalar(_EXISTS, _key_params(missing)):
                         raise ConflictError(_INFO.entity, missing)
@@ -688,7 +725,17 @@ class SyncTaskRepository:
             if mapped is exc:
                 raise
             raise mapped from exc
-        return done
+        # The UPDATE went around the ORM: objects of these rows that the session already holds
+        # would keep their old values. Re-read just those (usually none) in place.
+        loaded = [
+            key
+            for key in done
+            if _MAPPER.identity_key_from_primary_key((key,)) in self.session.identity_map
+        ]
+        for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
+            refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
+            (self.session.scalars(refresh)).all()
+        return len(done)
 
     def bulk_delete(self, keys: Sequence[int]) -> int:
         """Mark the rows with these keys; the number of rows affected."""
@@ -698,7 +745,7 @@ class SyncTaskRepository:
                 statement = (
                     sa.update(_T)
                     .where(*_INFO.live(pk_in(_INFO, chunk)))
-                    .values({"deleted_at": sa.func.now()})
+                    .values({_T.c["deleted_at"]: sa.func.now()})
                 )
                 done += rowcount(self.session.execute(statement))
         except DBAPIError as exc:
@@ -712,18 +759,20 @@ class SyncTaskRepository:
         """Insert, or update the row that has the same project_id, number; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(Task).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
-        updates["version"] = _T.c.version + 1
-        updates["deleted_at"] = None  # upserting a deleted row brings it back
+        updates[_T.c["version"]] = _T.c["version"] + 1
+        updates[_T.c["deleted_at"]] = None  # upserting a deleted row brings it back
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(Task)
             .execution_options(populate_existing=True)
         )
@@ -739,15 +788,12 @@ class SyncTaskRepository:
         self, project_id: int, number: int, *, load: Sequence[TaskRelation] | None = None
     ) -> Task | None:
         """The row with this project_id, number, or None."""
-        statement = _SELECT.where(
-            *_INFO.live(
-                _T.c.project_id == project_id,
-                _T.c.number == number,
-            )
-        )
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
-        return (self.session.scalars(statement)).one_or_none()
+        statement = with_loads(_INFO, "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER, load)
+        params = {
+            "x_project_id": project_id,
+            "x_number": number,
+        }
+        return (self.session.scalars(statement, params)).one_or_none()
 
     def list_by_project_id(
         self,
@@ -763,7 +809,10 @@ class SyncTaskRepository:
     ) -> Page[Task]:
         """One page of rows with this project_id."""
         return self._page(
-            extra=(_T.c.project_id == project_id,),
+            finder="list_by_project_id",
+            finder_params={
+                "x_project_id": project_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -787,7 +836,10 @@ class SyncTaskRepository:
     ) -> Page[Task]:
         """One page of rows with this assignee_id."""
         return self._page(
-            extra=(_T.c.assignee_id == assignee_id,),
+            finder="list_by_assignee_id",
+            finder_params={
+                "x_assignee_id": assignee_id,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -811,7 +863,10 @@ class SyncTaskRepository:
     ) -> Page[Task]:
         """One page of rows with this status."""
         return self._page(
-            extra=(_T.c.status == status,),
+            finder="list_by_status",
+            finder_params={
+                "x_status": status,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,

@@ -19,9 +19,9 @@ from app_db.models.user_profiles import UserProfile
 from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
-    load_options,
-    pk_clause,
+    cached,
     rowcount,
+    with_loads,
 )
 from app_db.schemas.user_profiles import (
     UserProfileCreate,
@@ -42,11 +42,12 @@ _INFO = EntityInfo(
     entity="UserProfile",
     scope="app_db.user_profiles",
     table=_T,
-    pk=(_sort("user_id", _T.c.user_id, False, uuid.UUID),),
+    pk=(_sort("user_id", _T.c["user_id"], False, uuid.UUID),),
+    tie_break=(_sort("user_id", _T.c["user_id"], False, uuid.UUID),),
     filters={},
     sort={},
     order_columns={
-        "user_id": _sort("user_id", _T.c.user_id, False, uuid.UUID),
+        "user_id": _sort("user_id", _T.c["user_id"], False, uuid.UUID),
     },
     default_order=(("user_id", False),),
     search=(),
@@ -57,23 +58,25 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "user_id": _T.c["user_id"],
+        "bio": _T.c["bio"],
+        "avatar_url": _T.c["avatar_url"],
+        "timezone": _T.c["timezone"],
+        "preferences": _T.c["preferences"],
+        "updated_at": _T.c["updated_at"],
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(UserProfile)
-_BY_KEY = _SELECT.where(
-    *_INFO.live(
-        _T.c.user_id == sa.bindparam("k_user_id"),
-    )
-)
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.user_id == sa.bindparam("k_user_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
+_KEY_MATCH = (_T.c["user_id"] == sa.bindparam("pk__user_id", type_=_T.c["user_id"].type),)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
+_INSERT = sa.insert(UserProfile).returning(UserProfile)
+_DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _DROP_NONE: frozenset[str] = frozenset(
     (
         "timezone",
@@ -91,7 +94,22 @@ _NOT_UPDATED: frozenset[str] = frozenset(
 
 
 def _key_params(key: uuid.UUID) -> dict[str, Any]:
-    return {"k_user_id": key}
+    return {"pk__user_id": key}
+
+
+def _update_statement(fields: tuple[str, ...]) -> sa.Update:
+    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
+    assignments: dict[str, Any] = {
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    }
+    conditions = _INFO.live(*_KEY_MATCH)
+    return (
+        sa.update(UserProfile)
+        .where(*conditions)
+        .values(assignments)
+        .returning(UserProfile)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -118,17 +136,14 @@ class UserProfileRepository:
         self, key: uuid.UUID, *, load: Sequence[UserProfileRelation] | None = None
     ) -> UserProfile | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     async def _insert(self, values: dict[str, Any]) -> UserProfile:
-        statement = sa.insert(UserProfile).values(values).returning(UserProfile)
         try:
-            result = await self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (await self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -142,21 +157,18 @@ class UserProfileRepository:
     async def update(self, key: uuid.UUID, data: UserProfileUpdate) -> UserProfile:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (await self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (await self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(UserProfile)
-            .where(*conditions)
-            .values(values)
-            .returning(UserProfile)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (await self.session.scalars(statement)).one_or_none()
+            row: UserProfile | None = (await self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -168,9 +180,8 @@ class UserProfileRepository:
 
     async def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = await self.session.execute(statement)
+            result = await self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -183,16 +194,18 @@ class UserProfileRepository:
         """Insert, or update the row that has the same user_id; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(UserProfile).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(UserProfile)
             .execution_options(populate_existing=True)
         )
@@ -219,17 +232,14 @@ class SyncUserProfileRepository:
         self, key: uuid.UUID, *, load: Sequence[UserProfileRelation] | None = None
     ) -> UserProfile | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     def _insert(self, values: dict[str, Any]) -> UserProfile:
-        statement = sa.insert(UserProfile).values(values).returning(UserProfile)
         try:
-            result = self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -243,21 +253,18 @@ class SyncUserProfileRepository:
     def update(self, key: uuid.UUID, data: UserProfileUpdate) -> UserProfile:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(UserProfile)
-            .where(*conditions)
-            .values(values)
-            .returning(UserProfile)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (self.session.scalars(statement)).one_or_none()
+            row: UserProfile | None = (self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -269,9 +276,8 @@ class SyncUserProfileRepository:
 
     def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = self.session.execute(statement)
+            result = self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -284,16 +290,18 @@ class SyncUserProfileRepository:
         """Insert, or update the row that has the same user_id; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(UserProfile).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(UserProfile)
             .execution_options(populate_existing=True)
         )

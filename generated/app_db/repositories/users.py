@@ -24,11 +24,11 @@ from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
     build_list,
-    load_options,
-    pk_clause,
+    cached,
+    count_statement,
+    filtered,
     rowcount,
-    search_clause,
-    where_clauses,
+    with_loads,
 )
 from app_db.schemas.users import (
     UserCreate,
@@ -51,37 +51,38 @@ _INFO = EntityInfo(
     entity="User",
     scope="app_db.users",
     table=_T,
-    pk=(_sort("id", _T.c.id, False, uuid.UUID),),
+    pk=(_sort("id", _T.c["id"], False, uuid.UUID),),
+    tie_break=(_sort("id", _T.c["id"], False, uuid.UUID),),
     filters={
-        "email__eq": (_T.c.email, "eq"),
-        "email__in": (_T.c.email, "in"),
-        "email__ilike": (_T.c.email, "ilike"),
-        "display_name__ilike": (_T.c.display_name, "ilike"),
-        "role__eq": (_T.c.role, "eq"),
-        "role__in": (_T.c.role, "in"),
-        "is_active__eq": (_T.c.is_active, "eq"),
-        "last_login_at__lt": (_T.c.last_login_at, "lt"),
-        "last_login_at__gte": (_T.c.last_login_at, "gte"),
-        "last_login_at__is_null": (_T.c.last_login_at, "is_null"),
-        "created_at__lt": (_T.c.created_at, "lt"),
-        "created_at__gte": (_T.c.created_at, "gte"),
-        "created_at__between": (_T.c.created_at, "between"),
+        "email__eq": (_T.c["email"], "eq"),
+        "email__in": (_T.c["email"], "in"),
+        "email__ilike": (_T.c["email"], "ilike"),
+        "display_name__ilike": (_T.c["display_name"], "ilike"),
+        "role__eq": (_T.c["role"], "eq"),
+        "role__in": (_T.c["role"], "in"),
+        "is_active__eq": (_T.c["is_active"], "eq"),
+        "last_login_at__lt": (_T.c["last_login_at"], "lt"),
+        "last_login_at__gte": (_T.c["last_login_at"], "gte"),
+        "last_login_at__is_null": (_T.c["last_login_at"], "is_null"),
+        "created_at__lt": (_T.c["created_at"], "lt"),
+        "created_at__gte": (_T.c["created_at"], "gte"),
+        "created_at__between": (_T.c["created_at"], "between"),
     },
     sort={
-        "email": _sort("email", _T.c.email, False, str),
-        "display_name": _sort("display_name", _T.c.display_name, False, str),
-        "created_at": _sort("created_at", _T.c.created_at, False, datetime.datetime),
+        "email": _sort("email", _T.c["email"], False, str),
+        "display_name": _sort("display_name", _T.c["display_name"], False, str),
+        "created_at": _sort("created_at", _T.c["created_at"], False, datetime.datetime),
     },
     order_columns={
-        "email": _sort("email", _T.c.email, False, str),
-        "display_name": _sort("display_name", _T.c.display_name, False, str),
-        "created_at": _sort("created_at", _T.c.created_at, False, datetime.datetime),
-        "id": _sort("id", _T.c.id, False, uuid.UUID),
+        "email": _sort("email", _T.c["email"], False, str),
+        "display_name": _sort("display_name", _T.c["display_name"], False, str),
+        "created_at": _sort("created_at", _T.c["created_at"], False, datetime.datetime),
+        "id": _sort("id", _T.c["id"], False, uuid.UUID),
     },
     default_order=(("email", False),),
     search=(
-        _T.c.email,
-        _T.c.display_name,
+        _T.c["email"],
+        _T.c["display_name"],
     ),
     alive=None,
     loads={
@@ -92,23 +93,35 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "id": _T.c["id"],
+        "email": _T.c["email"],
+        "display_name": _T.c["display_name"],
+        "role": _T.c["role"],
+        "is_active": _T.c["is_active"],
+        "last_login_at": _T.c["last_login_at"],
+        "created_at": _T.c["created_at"],
+        "updated_at": _T.c["updated_at"],
+    },
+    finders={
+        "list_by_role": (_T.c["role"] == sa.bindparam("x_role", type_=_T.c["role"].type),),
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(User)
-_BY_KEY = _SELECT.where(
+_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
+_INSERT = sa.insert(User).returning(User)
+_DELETE = sa.delete(_T).where(*_KEY_MATCH)
+_GET_BY_EMAIL = _SELECT.where(
     *_INFO.live(
-        _T.c.id == sa.bindparam("k_id"),
+        _T.c["email"] == sa.bindparam("x_email", type_=_T.c["email"].type),
     )
 )
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.id == sa.bindparam("k_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
 _DROP_NONE: frozenset[str] = frozenset(
     (
         "id",
@@ -128,7 +141,22 @@ _NOT_UPDATED: frozenset[str] = frozenset(
 
 
 def _key_params(key: uuid.UUID) -> dict[str, Any]:
-    return {"k_id": key}
+    return {"pk__id": key}
+
+
+def _update_statement(fields: tuple[str, ...]) -> sa.Update:
+    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
+    assignments: dict[str, Any] = {
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    }
+    conditions = _INFO.live(*_KEY_MATCH)
+    return (
+        sa.update(User)
+        .where(*conditions)
+        .values(assignments)
+        .returning(User)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -155,16 +183,15 @@ class UserRepository:
         self, key: uuid.UUID, *, load: Sequence[UserRelation] | None = None
     ) -> User | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     async def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -186,12 +213,13 @@ class UserRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (await self.session.scalars(query.statement)).all()
+        rows = (await self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((await self.session.scalar(query.count_statement)) or 0)
+            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     async def list(
@@ -222,22 +250,17 @@ class UserRepository:
 
     async def count(self, *, where: UserFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        if search:
-            conditions.append(search_clause(_INFO, search))
-        return int((await self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where, search)
+        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     async def exists(self, key: uuid.UUID) -> bool:
         """Whether a (live) row has this primary key."""
         return bool(await self.session.scalar(_EXISTS, _key_params(key)))
 
     async def _insert(self, values: dict[str, Any]) -> User:
-        statement = sa.insert(User).values(values).returning(User)
         try:
-            result = await self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (await self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -251,21 +274,18 @@ class UserRepository:
     async def update(self, key: uuid.UUID, data: UserUpdate) -> User:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (await self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (await self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(User)
-            .where(*conditions)
-            .values(values)
-            .returning(User)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (await self.session.scalars(statement)).one_or_none()
+            row: User | None = (await self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -277,9 +297,8 @@ class UserRepository:
 
     async def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = await self.session.execute(statement)
+            result = await self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -292,16 +311,18 @@ class UserRepository:
         """Insert, or update the row that has the same email; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(User).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(User)
             .execution_options(populate_existing=True)
         )
@@ -317,14 +338,11 @@ class UserRepository:
         self, email: str, *, load: Sequence[UserRelation] | None = None
     ) -> User | None:
         """The row with this email, or None."""
-        statement = _SELECT.where(
-            *_INFO.live(
-                _T.c.email == email,
-            )
-        )
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
-        return (await self.session.scalars(statement)).one_or_none()
+        statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
+        params = {
+            "x_email": email,
+        }
+        return (await self.session.scalars(statement, params)).one_or_none()
 
     async def list_by_role(
         self,
@@ -340,7 +358,10 @@ class UserRepository:
     ) -> Page[User]:
         """One page of rows with this role."""
         return await self._page(
-            extra=(_T.c.role == role,),
+            finder="list_by_role",
+            finder_params={
+                "x_role": role,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -363,16 +384,15 @@ class SyncUserRepository:
 
     def get(self, key: uuid.UUID, *, load: Sequence[UserRelation] | None = None) -> User | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -394,12 +414,13 @@ class SyncUserRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (self.session.scalars(query.statement)).all()
+        rows = (self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((self.session.scalar(query.count_statement)) or 0)
+            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     def list(
@@ -430,22 +451,17 @@ class SyncUserRepository:
 
     def count(self, *, where: UserFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        if search:
-            conditions.append(search_clause(_INFO, search))
-        return int((self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where, search)
+        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     def exists(self, key: uuid.UUID) -> bool:
         """Whether a (live) row has this primary key."""
         return bool(self.session.scalar(_EXISTS, _key_params(key)))
 
     def _insert(self, values: dict[str, Any]) -> User:
-        statement = sa.insert(User).values(values).returning(User)
         try:
-            result = self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -459,21 +475,18 @@ class SyncUserRepository:
     def update(self, key: uuid.UUID, data: UserUpdate) -> User:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(User)
-            .where(*conditions)
-            .values(values)
-            .returning(User)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (self.session.scalars(statement)).one_or_none()
+            row: User | None = (self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -485,9 +498,8 @@ class SyncUserRepository:
 
     def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = self.session.execute(statement)
+            result = self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -500,16 +512,18 @@ class SyncUserRepository:
         """Insert, or update the row that has the same email; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(User).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(User)
             .execution_options(populate_existing=True)
         )
@@ -525,14 +539,11 @@ class SyncUserRepository:
         self, email: str, *, load: Sequence[UserRelation] | None = None
     ) -> User | None:
         """The row with this email, or None."""
-        statement = _SELECT.where(
-            *_INFO.live(
-                _T.c.email == email,
-            )
-        )
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
-        return (self.session.scalars(statement)).one_or_none()
+        statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
+        params = {
+            "x_email": email,
+        }
+        return (self.session.scalars(statement, params)).one_or_none()
 
     def list_by_role(
         self,
@@ -548,7 +559,10 @@ class SyncUserRepository:
     ) -> Page[User]:
         """One page of rows with this role."""
         return self._page(
-            extra=(_T.c.role == role,),
+            finder="list_by_role",
+            finder_params={
+                "x_role": role,
+            },
             order_by=order_by,
             limit=limit,
             offset=offset,

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 
 from dbgen.ir import Column, QName
 from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
+from dbgen.plan.pyexpr import pystr
 from dbgen.plan.typemap import Import
 from dbgen.spec.model import BoundEntity, BoundSpec, BoundTransaction
-from dbgen.spec.types import resolve, soft_delete_kind
+from dbgen.spec.types import is_orderable, resolve, soft_delete_kind
 
 # PostgreSQL's wire protocol counts bind parameters in an Int16: at most 32767 per statement.
 MAX_BIND_PARAMS = 32767
@@ -94,12 +95,16 @@ class RepoView:
     path: str
     doc: str
     entity: str  # class name, used in errors and messages
-    model: str
+    mapped: bool  # False: a Core table (no primary key); rows come back as the Read schema
+    core_reads: bool  # a Core repository that returns rows (and so defines _read)
+    model: str  # what rows come back as: the mapped class, or <Class>Read for a Core table
+    table: str  # expression of the Core Table (`cast(sa.Table, X.__table__)` or `x_table`)
     key_type: str  # annotation of a primary key value
     composite: bool
     pk_columns: tuple[str, ...]  # Core column expressions
     pk_attrs: tuple[str, ...]
     pk_sort: tuple[SortColumnView, ...]
+    tie_break: tuple[SortColumnView, ...]  # appended to every order to make it total
     needs_page: bool  # list or a non-unique finder: the shared _page method
     needs_insert: bool  # _insert (create, or the root of a transaction)
     needs_insert_many: bool  # _insert_many (bulk_create, or a child of a transaction)
@@ -120,8 +125,11 @@ class RepoView:
     default_order: tuple[tuple[str, bool], ...]
     search: tuple[str, ...]
     alive: str | None  # clause that keeps live rows
-    soft_delete: tuple[str, str] | None  # (column key, stamp expression)
+    soft_delete: tuple[str, str] | None  # (Core column expression, stamp expression)
     version: str | None  # attribute of the version column
+    version_col: str | None  # its Core column expression
+    columns: tuple[tuple[str, str], ...]  # (attribute, Core column expression), every column
+    renamed: tuple[tuple[str, str], ...]  # (attribute, column key) where they differ
     loads: tuple[tuple[str, tuple[str, ...]], ...]  # relation name -> loader option expressions
     max_page_size: int
     offset: bool
@@ -131,6 +139,10 @@ class RepoView:
     upsert_undelete: bool
     insert_chunk_cols: int  # columns a bulk insert binds per row at most
     finders: tuple[FinderView, ...]
+
+    @property
+    def list_finders(self) -> tuple[FinderView, ...]:
+        return tuple(f for f in self.finders if not f.unique)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +158,7 @@ class TxView:
     name: str
     doc: str
     root_schema: str
-    root_model: str
+    root_model: str  # what the method returns: the root's class (or Read schema if unmapped)
     root_repo: str
     children: tuple[TxChild, ...]
 
@@ -379,10 +391,19 @@ def _kind(c: ColumnPlan, plan: ProjectPlan) -> tuple[str, set[Import]]:
     return "object", set()
 
 
-def _sort_view(c: ColumnPlan, plan: ProjectPlan, imports: set[Import]) -> SortColumnView:
+def _col(ent: EntityPlan, c: ColumnPlan) -> str:
+    """The Core column of ``c``, by its key in the Table: the SQL name for a mapped class (the
+    attribute may differ, e.g. ``uuid_`` for ``uuid``), the attribute for a Core table (which
+    declares ``key=``). Subscripted, so a column called ``keys`` cannot hit a method."""
+    return f"_T.c[{pystr(c.name if ent.mapped else c.attr)}]"
+
+
+def _sort_view(
+    ent: EntityPlan, c: ColumnPlan, plan: ProjectPlan, imports: set[Import]
+) -> SortColumnView:
     kind, imps = _kind(c, plan)
     imports |= imps
-    return SortColumnView(c.attr, f"_T.c.{c.attr}", c.nullable, kind)
+    return SortColumnView(c.attr, _col(ent, c), c.nullable, kind)
 
 
 _BULK = frozenset({"bulk_create", "bulk_update", "bulk_delete"})
@@ -398,31 +419,43 @@ def _repo(
     imports: set[Import] = {
         ("sqlalchemy", None),
         ("typing", "Any"),
-        ("typing", "cast"),
         ("sqlalchemy.ext.asyncio", "AsyncSession"),
         ("sqlalchemy.orm", "Session"),
-        (f"{pkg}.models.{ent.module}", cls),
         (f"{pkg}.repositories._base", "EntityInfo"),
         (f"{pkg}.repositories._base", "SortColumn"),
     }
+    if ent.mapped:
+        imports |= {("typing", "cast"), (f"{pkg}.models.{ent.module}", cls)}
+        model, table = cls, f"cast(sa.Table, {cls}.__table__)"
+    else:
+        # No primary key, no mapped class: Core statements on the Table, rows validated into
+        # the Read schema (a typed, immutable-by-convention value instead of a bare Row).
+        imports.add((f"{pkg}.models.{ent.module}", ent.table_var))
+        model, table = f"{cls}Read", ent.table_var
     pk = ent.pk_columns
     for c in pk:
         imports |= c.type.python.imports
-    key_type = pk[0].type.python.expr if len(pk) == 1 else "tuple[" + ", ".join(c.type.python.expr for c in pk) + "]"
+    if not pk:
+        key_type = "None"  # never used: every operation that takes a key needs a primary key
+    elif len(pk) == 1:
+        key_type = pk[0].type.python.expr
+    else:
+        key_type = "tuple[" + ", ".join(c.type.python.expr for c in pk) + "]"
 
     filters = tuple(
-        (f"{_attr(ent, f.column)}__{op}", f"_T.c.{_attr(ent, f.column)}", op)
+        (f"{_attr(ent, f.column)}__{op}", _col(ent, ent.column(f.column)), op)
         for f in b.filters for op in f.operators
     )
-    sort = tuple(_sort_view(ent.column(s), plan, imports) for s in b.sort)
+    sort = tuple(_sort_view(ent, ent.column(s), plan, imports) for s in b.sort)
     order_cols: dict[str, SortColumnView] = {s.key: s for s in sort}
     for sk in b.default_sort:
         c = ent.column(sk.column)
-        order_cols.setdefault(c.attr, _sort_view(c, plan, imports))
-    for c in pk:
-        order_cols.setdefault(c.attr, _sort_view(c, plan, imports))
+        order_cols.setdefault(c.attr, _sort_view(ent, c, plan, imports))
+    tie_cols = _tie_break(plan, ent, b)
+    for c in tie_cols:
+        order_cols.setdefault(c.attr, _sort_view(ent, c, plan, imports))
     default_order = tuple((_attr(ent, sk.column), sk.descending) for sk in b.default_sort) or tuple(
-        (c.attr, False) for c in pk
+        (c.attr, False) for c in tie_cols
     )
 
     alive: str | None = None
@@ -431,9 +464,9 @@ def _repo(
         sc = ent.column(b.soft_delete)
         kind = soft_delete_kind(resolve(sc.column.type, plan.catalog))
         if kind == "boolean":
-            alive, soft = f"_T.c.{sc.attr}.is_not(True)", (sc.attr, "sa.true()")
+            alive, soft = f"{_col(ent, sc)}.is_not(True)", (_col(ent, sc), "sa.true()")
         else:
-            alive, soft = f"_T.c.{sc.attr}.is_(None)", (sc.attr, "sa.func.now()")
+            alive, soft = f"{_col(ent, sc)}.is_(None)", (_col(ent, sc), "sa.func.now()")
 
     loads: list[tuple[str, tuple[str, ...]]] = []
     for r in b.relations:
@@ -465,7 +498,10 @@ def _repo(
         finders.append(
             FinderView(
                 method, f.unique, tuple((c.attr, c.type.python.expr) for c in cols),
-                tuple(f"_T.c.{c.attr} == {c.attr}" for c in cols),
+                tuple(
+                    f'{_col(ent, c)} == sa.bindparam("x_{c.attr}", type_={_col(ent, c)}.type)'
+                    for c in cols
+                ),
             )
         )
 
@@ -478,6 +514,10 @@ def _repo(
     needs_insert = "create" in ops or tx_root
     needs_insert_many = "bulk_create" in ops or tx_child
     needs_values = needs_insert or needs_insert_many or "upsert" in ops
+    # A Core repository turns rows into the Read schema wherever it returns any.
+    core_reads = not ent.mapped and (
+        needs_page or needs_insert or "upsert" in ops or any(f.unique for f in finders)
+    )
     relation_alias = (
         f"{cls}Relation" if b.relations and ("get" in ops or "list" in ops or finders) else None
     )
@@ -489,13 +529,13 @@ def _repo(
         (needs_page or needs_values, ("pydantic", "BaseModel")),
         (needs_page, (f"{pkg}.pagination", "Page")),
         (needs_page, (base, "build_list")),
-        (relation_alias is not None and ("get" in ops or any(f.unique for f in finders)), (base, "load_options")),
-        ("count" in ops, (base, "where_clauses")),
-        ("count" in ops and bool(b.search), (base, "search_clause")),
-        (bool(ops & {"update", "delete"}), (base, "pk_clause")),
-        ("bulk_delete" in ops, (base, "pk_in")),
-        ("bulk_delete" in ops, (base, "chunked")),
-        ("bulk_delete" in ops, (base, "MAX_BIND_PARAMS")),
+        (relation_alias is not None and ("get" in ops or any(f.unique for f in finders)), (base, "with_loads")),
+        ("count" in ops, (base, "filtered")),
+        ("count" in ops, (base, "count_statement")),
+        ("update" in ops, (base, "cached")),
+        (bool(ops & {"bulk_delete", "bulk_update"}), (base, "pk_in")),
+        (bool(ops & {"bulk_delete", "bulk_update"}), (base, "chunked")),
+        (bool(ops & {"bulk_delete", "bulk_update"}), (base, "MAX_BIND_PARAMS")),
         (needs_insert_many, (base, "insert_batches")),
         ("bulk_update" in ops, (base, "update_batches")),
         (bool(ops & {"delete", "bulk_delete"}), (base, "rowcount")),
@@ -510,15 +550,21 @@ def _repo(
         (bool(ops & {"list", "count"}), (schemas, f"{cls}Filter")),
         (needs_page, (schemas, f"{cls}OrderKey")),
         (relation_alias is not None, (schemas, f"{cls}Relation")),
+        (core_reads, (schemas, f"{cls}Read")),
     ]
     imports |= {imp for cond, imp in wanted if cond}
     std, third, first = import_lines(imports, pkg)
     return RepoView(
         path=f"{pkg}/repositories/{ent.module}.py",
         doc=f"Repositories for {ent.qname.sql}: {', '.join(b.operations) or 'no operations'}.",
-        entity=cls, model=cls, key_type=key_type, composite=len(pk) > 1,
-        pk_columns=tuple(f"_T.c.{c.attr}" for c in pk), pk_attrs=tuple(c.attr for c in pk),
-        pk_sort=tuple(_sort_view(c, plan, imports) for c in pk),
+        entity=cls, mapped=ent.mapped, core_reads=core_reads, model=model, table=table, key_type=key_type,
+        composite=len(pk) > 1,
+        pk_columns=tuple(_col(ent, c) for c in pk), pk_attrs=tuple(c.attr for c in pk),
+        columns=tuple((c.attr, _col(ent, c)) for c in ent.columns),
+        renamed=tuple((c.attr, c.name) for c in ent.columns if ent.mapped and c.attr != c.name),
+        version_col=_col(ent, ent.column(b.version_column)) if b.version_column else None,
+        pk_sort=tuple(_sort_view(ent, c, plan, imports) for c in pk),
+        tie_break=tuple(_sort_view(ent, c, plan, imports) for c in tie_cols),
         needs_page=needs_page, needs_insert=needs_insert, needs_insert_many=needs_insert_many,
         needs_values=needs_values,
         ops=frozenset(b.operations), std_imports=std, third_imports=third, first_imports=first,
@@ -526,7 +572,7 @@ def _repo(
         order_alias=f"{cls}OrderKey", relation_alias=relation_alias,
         scope=f"{pkg}.{ent.key}", filters=filters, sort=sort,
         order_columns=tuple(order_cols.values()), default_order=default_order,
-        search=tuple(f"_T.c.{_attr(ent, s)}" for s in b.search), alive=alive, soft_delete=soft,
+        search=tuple(_col(ent, ent.column(s)) for s in b.search), alive=alive, soft_delete=soft,
         version=_attr(ent, b.version_column) if b.version_column else None,
         loads=tuple(loads), max_page_size=b.max_page_size,
         offset="offset" in b.pagination, cursor="cursor" in b.pagination,
@@ -535,6 +581,16 @@ def _repo(
         upsert_undelete=soft is not None,
         insert_chunk_cols=max(1, n_insert), finders=tuple(finders),
     )
+
+
+def _tie_break(plan: ProjectPlan, ent: EntityPlan, b: BoundEntity) -> tuple[ColumnPlan, ...]:
+    """The columns every order ends with. A key when the table has one (the bound spec found
+    the PK or a unique NOT NULL key); otherwise every orderable column, which makes offset pages
+    deterministic for all rows except exact duplicates (that differ in nothing one can sort
+    by, so no caller can tell them apart either)."""
+    if b.tie_break:
+        return tuple(ent.column(c) for c in b.tie_break)
+    return tuple(c for c in ent.columns if is_orderable(resolve(c.column.type, plan.catalog)))
 
 
 def _transaction(
@@ -554,7 +610,8 @@ def _transaction(
         doc=f"Create a {root.class_name} and its "
         + (", ".join(c.param for c in children) or "children")
         + " in one transaction (a savepoint): all rows are written or none.",
-        root_schema=f"{root.class_name}Create", root_model=root.class_name,
+        root_schema=f"{root.class_name}Create",
+        root_model=root.class_name if root.mapped else f"{root.class_name}Read",
         root_repo=root.key, children=tuple(children),
     )
 
@@ -609,7 +666,10 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
     for tx in spec.transactions:
         root = plan.entity(tx.root)
         uow_imports.add(("collections.abc", "Sequence"))
-        uow_imports.add((f"{pkg}.models.{root.module}", root.class_name))
+        if root.mapped:
+            uow_imports.add((f"{pkg}.models.{root.module}", root.class_name))
+        else:
+            uow_imports.add((f"{pkg}.schemas.{root.module}", f"{root.class_name}Read"))
         uow_imports.add((f"{pkg}.schemas.{root.module}", f"{root.class_name}Create"))
         for ch in tx.children:
             child = plan.entity(ch.table)

@@ -21,6 +21,8 @@ RESERVED_ATTRIBUTES = frozenset(
         "model_dump_json", "model_validate_json", "model_validate_strings", "model_parametrized_name",
         "dict", "json", "copy", "construct", "schema", "schema_json", "validate",
         "parse_obj", "parse_raw", "parse_file", "from_orm", "update_forward_refs", "fields",
+        # pydantic models are ABCMeta classes: these are the metaclass's own methods
+        "register", "mro",
         # names the generated modules import at top level
         "sa", "datetime", "decimal", "uuid", "typing", "enum", "Any", "Mapped", "mapped_column",
         "relationship", "Base", "postgresql", "Optional", "BaseModel", "Field", "ConfigDict",

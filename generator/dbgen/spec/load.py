@@ -9,7 +9,7 @@ Diagnostic codes: invalid-yaml, invalid-spec, invalid-value, duplicate-key, unkn
 missing-key, unsupported-version, invalid-package, invalid-class-name, class-name-collision,
 duplicate-entity, unknown-table, unknown-column, unknown-operation, unknown-operator,
 operator-not-applicable, unsortable-column, unsearchable-column, unknown-pagination,
-no-stable-order, no-primary-key, unknown-relation, upsert-target-not-unique,
+no-stable-order, no-primary-key, partition-not-an-entity, unknown-relation, upsert-target-not-unique,
 invalid-soft-delete, invalid-version-column, not-an-entity, no-foreign-key,
 ambiguous-foreign-key, invalid-transaction-name.
 """
@@ -274,6 +274,13 @@ class _Binder:
         pairs = self.mapping(vnode, f"entity '{key}'", _ENTITY_KEYS)
         if table is None or pairs is None:
             return None
+        if table.partition_of is not None:
+            self.err(
+                knode, "partition-not-an-entity",
+                f"table '{table.qname}' is a partition of '{table.partition_of.parent}'; list "
+                "the partitioned table instead (its repository reaches every partition)",
+            )
+            return None
         opts = {k.value: v for k, v in pairs}
         pk = table.primary_key.columns if table.primary_key else ()
         where = f"entity '{key}'"
@@ -334,6 +341,7 @@ class _Binder:
             elif name not in search:
                 search.append(name)
 
+        tie_break = order_key(table, self.catalog)
         pagination: set[str] = set()
         if "pagination" in opts:
             for name, node in self.names(opts["pagination"], "pagination"):
@@ -342,17 +350,17 @@ class _Binder:
                         node, "unknown-pagination",
                         f"unknown pagination '{name}'; expected offset or cursor",
                     )
-                elif name == "cursor" and not pk:
+                elif name == "cursor" and not tie_break:
                     self.err(
                         node, "no-stable-order",
-                        f"cursor pagination needs a primary key to order by, and table "
-                        f"'{table.qname}' has none",
+                        f"cursor pagination needs a primary key or a unique key of NOT NULL "
+                        f"columns to order by, and table '{table.qname}' has neither",
                     )
                 else:
                     pagination.add(name)
         else:
-            # Both kinds unless the spec narrows it; cursors need a total order (the PK).
-            pagination = {"offset", "cursor"} if pk else {"offset"}
+            # Both kinds unless the spec narrows it; cursors need a total order (a key).
+            pagination = {"offset", "cursor"} if tie_break else {"offset"}
 
         max_page_size = DEFAULT_MAX_PAGE_SIZE
         if "max_page_size" in opts:
@@ -423,6 +431,7 @@ class _Binder:
             upsert_on=upsert_on,
             soft_delete=soft_delete,
             version_column=version_column,
+            tie_break=tie_break,
             span=self.span(knode),
         )
 
@@ -654,6 +663,30 @@ def _unique_keys(table: Table, *, for_conflict: bool = False) -> set[frozenset[s
         if all(c is not None for c in cols):
             keys.add(frozenset(c for c in cols if c is not None))
     return keys
+
+
+def order_key(table: Table, catalog: Catalog) -> tuple[str, ...]:
+    """Columns that give every row its own place in an order: the primary key, else the
+    narrowest unique key (constraint, or unique index on plain columns without predicate) whose
+    columns are all NOT NULL and orderable. Empty when there is none: then equal rows can exist,
+    and a cursor could not say where a page ends."""
+    if table.primary_key is not None:
+        return table.primary_key.columns
+    candidates: list[tuple[str, ...]] = [u.columns for u in table.uniques]
+    for ix in table.indexes:
+        cols = tuple(e.column for e in ix.elements)
+        if ix.unique and ix.where is None and all(c is not None for c in cols):
+            candidates.append(tuple(c for c in cols if c is not None))
+    usable: list[tuple[str, ...]] = []
+    for cols in candidates:
+        columns = [table.column(c) for c in cols]
+        if cols and all(
+            c is not None and not c.nullable and ty.is_orderable(ty.resolve(c.type, catalog))
+            for c in columns
+        ):
+            usable.append(cols)
+    # Fewest columns first (cheapest to compare); ties keep declaration order (sort is stable).
+    return min(usable, key=len) if usable else ()
 
 
 def _covers_unique(table: Table, cols: Sequence[str]) -> bool:

@@ -92,6 +92,9 @@ class BoundEntity:
     upsert_on: tuple[str, ...]  # empty unless "upsert" is an operation
     soft_delete: str | None
     version_column: str | None
+    # Columns that make any order total (PK, else a unique NOT NULL key); empty when the table
+    # has neither, and then cursor pagination is refused.
+    tie_break: tuple[str, ...]
     span: Span
 
     @property

@@ -20,9 +20,10 @@ from notes_db.repositories._base import (
     EntityInfo,
     SortColumn,
     build_list,
-    pk_clause,
+    cached,
+    count_statement,
+    filtered,
     rowcount,
-    where_clauses,
 )
 from notes_db.schemas.notes import NoteCreate, NoteFilter, NoteOrderKey, NoteUpdate
 
@@ -39,14 +40,15 @@ _INFO = EntityInfo(
     entity="Note",
     scope="notes_db.notes",
     table=_T,
-    pk=(_sort("id", _T.c.id, False, int),),
+    pk=(_sort("id", _T.c["id"], False, int),),
+    tie_break=(_sort("id", _T.c["id"], False, int),),
     filters={},
     sort={
-        "created_at": _sort("created_at", _T.c.created_at, False, datetime.datetime),
+        "created_at": _sort("created_at", _T.c["created_at"], False, datetime.datetime),
     },
     order_columns={
-        "created_at": _sort("created_at", _T.c.created_at, False, datetime.datetime),
-        "id": _sort("id", _T.c.id, False, int),
+        "created_at": _sort("created_at", _T.c["created_at"], False, datetime.datetime),
+        "id": _sort("id", _T.c["id"], False, int),
     },
     default_order=(("created_at", True),),
     search=(),
@@ -55,28 +57,42 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "id": _T.c["id"],
+        "body": _T.c["body"],
+        "created_at": _T.c["created_at"],
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Note)
-_BY_KEY = _SELECT.where(
-    *_INFO.live(
-        _T.c.id == sa.bindparam("k_id"),
-    )
-)
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.id == sa.bindparam("k_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
+_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
+_INSERT = sa.insert(Note).returning(Note)
+_DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _DROP_NONE: frozenset[str] = frozenset(("created_at",))
 
 
 def _key_params(key: int) -> dict[str, Any]:
-    return {"k_id": key}
+    return {"pk__id": key}
+
+
+def _update_statement(fields: tuple[str, ...]) -> sa.Update:
+    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
+    assignments: dict[str, Any] = {
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    }
+    conditions = _INFO.live(*_KEY_MATCH)
+    return (
+        sa.update(Note)
+        .where(*conditions)
+        .values(assignments)
+        .returning(Note)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -108,7 +124,8 @@ class NoteRepository:
     async def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -130,12 +147,13 @@ class NoteRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (await self.session.scalars(query.statement)).all()
+        rows = (await self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((await self.session.scalar(query.count_statement)) or 0)
+            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     async def list(
@@ -162,20 +180,17 @@ class NoteRepository:
 
     async def count(self, *, where: NoteFilter | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        return int((await self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where)
+        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     async def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
         return bool(await self.session.scalar(_EXISTS, _key_params(key)))
 
     async def _insert(self, values: dict[str, Any]) -> Note:
-        statement = sa.insert(Note).values(values).returning(Note)
         try:
-            result = await self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (await self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -189,21 +204,18 @@ class NoteRepository:
     async def update(self, key: int, data: NoteUpdate) -> Note:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (await self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (await self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(Note)
-            .where(*conditions)
-            .values(values)
-            .returning(Note)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (await self.session.scalars(statement)).one_or_none()
+            row: Note | None = (await self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -215,9 +227,8 @@ class NoteRepository:
 
     async def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = await self.session.execute(statement)
+            result = await self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -246,7 +257,8 @@ class SyncNoteRepository:
     def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -268,12 +280,13 @@ class SyncNoteRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (self.session.scalars(query.statement)).all()
+        rows = (self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((self.session.scalar(query.count_statement)) or 0)
+            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     def list(
@@ -300,20 +313,17 @@ class SyncNoteRepository:
 
     def count(self, *, where: NoteFilter | None = None) -> int:
         """How many rows match."""
-        conditions = _INFO.live()
-        if where is not None:
-            conditions += where_clauses(_INFO, where)
-        return int((self.session.scalar(_COUNT.where(*conditions))) or 0)
+        f = filtered(_INFO, where)
+        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
     def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
         return bool(self.session.scalar(_EXISTS, _key_params(key)))
 
     def _insert(self, values: dict[str, Any]) -> Note:
-        statement = sa.insert(Note).values(values).returning(Note)
         try:
-            result = self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -327,21 +337,18 @@ class SyncNoteRepository:
     def update(self, key: int, data: NoteUpdate) -> Note:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(Note)
-            .where(*conditions)
-            .values(values)
-            .returning(Note)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (self.session.scalars(statement)).one_or_none()
+            row: Note | None = (self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -353,9 +360,8 @@ class SyncNoteRepository:
 
     def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        statement = sa.delete(_T).where(pk_clause(_INFO, key))
         try:
-            result = self.session.execute(statement)
+            result = self.session.execute(_DELETE, _key_params(key))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from naming_db.errors import NotFoundError, map_db_error
 from naming_db.models.orders import Order
-from naming_db.repositories._base import EntityInfo, SortColumn, pk_clause
+from naming_db.repositories._base import EntityInfo, SortColumn, cached
 from naming_db.schemas.orders import OrderCreate, OrderUpdate
 
 _T = cast(sa.Table, Order.__table__)
@@ -29,11 +29,12 @@ _INFO = EntityInfo(
     entity="Order",
     scope="naming_db.orders",
     table=_T,
-    pk=(_sort("id", _T.c.id, False, int),),
+    pk=(_sort("id", _T.c["id"], False, int),),
+    tie_break=(_sort("id", _T.c["id"], False, int),),
     filters={},
     sort={},
     order_columns={
-        "id": _sort("id", _T.c.id, False, int),
+        "id": _sort("id", _T.c["id"], False, int),
     },
     default_order=(("id", False),),
     search=(),
@@ -42,23 +43,27 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "id": _T.c["id"],
+        "class_": _T.c["class"],
+        "metadata_": _T.c["metadata"],
+        "registry_": _T.c["registry"],
+        "model_config_": _T.c["model_config"],
+        "from_": _T.c["from"],
+        "camel_case": _T.c["CamelCase"],
+        "größe": _T.c["größe"],
+        "status": _T.c["status"],
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Order)
-_BY_KEY = _SELECT.where(
-    *_INFO.live(
-        _T.c.id == sa.bindparam("k_id"),
-    )
-)
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.id == sa.bindparam("k_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
+_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
+_INSERT = sa.insert(Order).returning(Order)
 _DROP_NONE: frozenset[str] = frozenset(
     (
         "id",
@@ -68,7 +73,22 @@ _DROP_NONE: frozenset[str] = frozenset(
 
 
 def _key_params(key: int) -> dict[str, Any]:
-    return {"k_id": key}
+    return {"pk__id": key}
+
+
+def _update_statement(fields: tuple[str, ...]) -> sa.Update:
+    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
+    assignments: dict[str, Any] = {
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    }
+    conditions = _INFO.live(*_KEY_MATCH)
+    return (
+        sa.update(Order)
+        .where(*conditions)
+        .values(assignments)
+        .returning(Order)
+        .execution_options(synchronize_session=False, populate_existing=True)
+    )
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -98,10 +118,9 @@ class OrderRepository:
         return result.scalar_one_or_none()
 
     async def _insert(self, values: dict[str, Any]) -> Order:
-        statement = sa.insert(Order).values(values).returning(Order)
         try:
-            result = await self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (await self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -115,21 +134,18 @@ class OrderRepository:
     async def update(self, key: int, data: OrderUpdate) -> Order:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (await self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (await self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(Order)
-            .where(*conditions)
-            .values(values)
-            .returning(Order)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (await self.session.scalars(statement)).one_or_none()
+            row: Order | None = (await self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -157,10 +173,9 @@ class SyncOrderRepository:
         return result.scalar_one_or_none()
 
     def _insert(self, values: dict[str, Any]) -> Order:
-        statement = sa.insert(Order).values(values).returning(Order)
         try:
-            result = self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -174,21 +189,18 @@ class SyncOrderRepository:
     def update(self, key: int, data: OrderUpdate) -> Order:
         """Write the fields the caller set."""
         values = data.model_dump(exclude_unset=True)
-        conditions = _INFO.live(pk_clause(_INFO, key))
+        params = _key_params(key)
         if not values:
-            found = (self.session.execute(_BY_KEY, _key_params(key))).scalar_one_or_none()
+            found = (self.session.execute(_BY_KEY, params)).scalar_one_or_none()
             if found is None:
                 raise NotFoundError(_INFO.entity, key)
             return found
-        statement = (
-            sa.update(Order)
-            .where(*conditions)
-            .values(values)
-            .returning(Order)
-            .execution_options(synchronize_session=False, populate_existing=True)
-        )
+        fields = tuple(values)
+        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
+        for name, value in values.items():
+            params[f"set__{name}"] = value
         try:
-            row = (self.session.scalars(statement)).one_or_none()
+            row: Order | None = (self.session.scalars(statement, params)).one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:

@@ -58,6 +58,8 @@ class EntityInfo:
     max_page_size: int
     offset: bool
     cursor: bool
+    # Attribute name -> Core column (the Table's key can differ: `uuid_` maps column `uuid`).
+    columns: Mapping[str, sa.ColumnElement[Any]] = field(default_factory=dict)
     # Non-unique finders: name -> clauses comparing columns to bind parameters (x_<attr>).
     finders: Mapping[str, tuple[sa.ColumnElement[bool], ...]] = field(default_factory=dict)
     # Statements by shape (see "statements cached by shape"); filled as calls come in.
@@ -510,9 +512,10 @@ def _update_values(
     pk_names = [f"k_{c.key}" for c in info.pk]
     value_names = [f"v_{f}" for f in fields]
     vcols = [sa.column(n, c.column.type) for n, c in zip(pk_names, info.pk, strict=True)]
-    vcols += [sa.column(n, table.c[f].type) for n, f in zip(value_names, fields, strict=True)]
+    cols = info.columns
+    vcols += [sa.column(n, cols[f].type) for n, f in zip(value_names, fields, strict=True)]
     if version is not None:
-        vcols.append(sa.column("w_version", table.c[version].type))
+        vcols.append(sa.column("w_version", cols[version].type))
     rows = []
     for key, change in chunk:
         row = [*(key if len(info.pk) > 1 else (key,)), *(change[f] for f in fields)]
@@ -524,12 +527,13 @@ def _update_values(
         c.column == sa.cast(data.c[n], c.column.type)
         for n, c in zip(pk_names, info.pk, strict=True)
     ]
-    assignments: dict[str, Any] = {
-        f: sa.cast(data.c[n], table.c[f].type) for n, f in zip(value_names, fields, strict=True)
+    # Keyed by Column: attribute names and column names may differ.
+    assignments: dict[Any, Any] = {
+        cols[f]: sa.cast(data.c[n], cols[f].type) for n, f in zip(value_names, fields, strict=True)
     }
     if version is not None:
-        where.append(table.c[version] == sa.cast(data.c["w_version"], table.c[version].type))
-        assignments[version] = table.c[version] + 1
+        where.append(cols[version] == sa.cast(data.c["w_version"], cols[version].type))
+        assignments[cols[version]] = cols[version] + 1
     return (
         sa.update(table)
         .where(*info.live(*where))

@@ -52,36 +52,36 @@ _INFO = EntityInfo(
     scope="realworld_db.app_events",
     table=_T,
     pk=(
-        _sort("id", _T.c.id, False, int),
-        _sort("happened", _T.c.happened, False, datetime.date),
+        _sort("id", _T.c["id"], False, int),
+        _sort("happened", _T.c["happened"], False, datetime.date),
     ),
     tie_break=(
-        _sort("id", _T.c.id, False, int),
-        _sort("happened", _T.c.happened, False, datetime.date),
+        _sort("id", _T.c["id"], False, int),
+        _sort("happened", _T.c["happened"], False, datetime.date),
     ),
     filters={
-        "id__eq": (_T.c.id, "eq"),
-        "id__lt": (_T.c.id, "lt"),
-        "id__lte": (_T.c.id, "lte"),
-        "id__gt": (_T.c.id, "gt"),
-        "id__gte": (_T.c.id, "gte"),
-        "id__in": (_T.c.id, "in"),
-        "id__between": (_T.c.id, "between"),
-        "happened__eq": (_T.c.happened, "eq"),
-        "happened__lt": (_T.c.happened, "lt"),
-        "happened__lte": (_T.c.happened, "lte"),
-        "happened__gt": (_T.c.happened, "gt"),
-        "happened__gte": (_T.c.happened, "gte"),
-        "happened__in": (_T.c.happened, "in"),
-        "happened__between": (_T.c.happened, "between"),
+        "id__eq": (_T.c["id"], "eq"),
+        "id__lt": (_T.c["id"], "lt"),
+        "id__lte": (_T.c["id"], "lte"),
+        "id__gt": (_T.c["id"], "gt"),
+        "id__gte": (_T.c["id"], "gte"),
+        "id__in": (_T.c["id"], "in"),
+        "id__between": (_T.c["id"], "between"),
+        "happened__eq": (_T.c["happened"], "eq"),
+        "happened__lt": (_T.c["happened"], "lt"),
+        "happened__lte": (_T.c["happened"], "lte"),
+        "happened__gt": (_T.c["happened"], "gt"),
+        "happened__gte": (_T.c["happened"], "gte"),
+        "happened__in": (_T.c["happened"], "in"),
+        "happened__between": (_T.c["happened"], "between"),
     },
     sort={
-        "id": _sort("id", _T.c.id, False, int),
-        "happened": _sort("happened", _T.c.happened, False, datetime.date),
+        "id": _sort("id", _T.c["id"], False, int),
+        "happened": _sort("happened", _T.c["happened"], False, datetime.date),
     },
     order_columns={
-        "id": _sort("id", _T.c.id, False, int),
-        "happened": _sort("happened", _T.c.happened, False, datetime.date),
+        "id": _sort("id", _T.c["id"], False, int),
+        "happened": _sort("happened", _T.c["happened"], False, datetime.date),
     },
     default_order=(
         ("id", False),
@@ -93,6 +93,11 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "id": _T.c["id"],
+        "happened": _T.c["happened"],
+        "payload": _T.c["payload"],
+    },
 )
 
 # Statements that do not depend on the call, built once; values travel as bind parameters.
@@ -100,8 +105,8 @@ _INFO = EntityInfo(
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Event)
 _KEY_MATCH = (
-    _T.c.id == sa.bindparam("pk__id", type_=_T.c.id.type),
-    _T.c.happened == sa.bindparam("pk__happened", type_=_T.c.happened.type),
+    _T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),
+    _T.c["happened"] == sa.bindparam("pk__happened", type_=_T.c["happened"].type),
 )
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
@@ -135,7 +140,7 @@ def _key_params(key: tuple[int, datetime.date]) -> dict[str, Any]:
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
     """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
     assignments: dict[str, Any] = {
-        name: sa.bindparam(f"set__{name}", type_=_T.c[name].type) for name in fields
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
     return (
@@ -351,16 +356,18 @@ class EventRepository:
         """Insert, or update the row that has the same id, happened; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(Event).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(Event)
             .execution_options(populate_existing=True)
         )
@@ -565,16 +572,18 @@ class SyncEventRepository:
         """Insert, or update the row that has the same id, happened; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(Event).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(Event)
             .execution_options(populate_existing=True)
         )

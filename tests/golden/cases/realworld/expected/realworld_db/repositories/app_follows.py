@@ -53,36 +53,36 @@ _INFO = EntityInfo(
     scope="realworld_db.app_follows",
     table=_T,
     pk=(
-        _sort("follower_id", _T.c.follower_id, False, int),
-        _sort("followed_id", _T.c.followed_id, False, int),
+        _sort("follower_id", _T.c["follower_id"], False, int),
+        _sort("followed_id", _T.c["followed_id"], False, int),
     ),
     tie_break=(
-        _sort("follower_id", _T.c.follower_id, False, int),
-        _sort("followed_id", _T.c.followed_id, False, int),
+        _sort("follower_id", _T.c["follower_id"], False, int),
+        _sort("followed_id", _T.c["followed_id"], False, int),
     ),
     filters={
-        "follower_id__eq": (_T.c.follower_id, "eq"),
-        "follower_id__lt": (_T.c.follower_id, "lt"),
-        "follower_id__lte": (_T.c.follower_id, "lte"),
-        "follower_id__gt": (_T.c.follower_id, "gt"),
-        "follower_id__gte": (_T.c.follower_id, "gte"),
-        "follower_id__in": (_T.c.follower_id, "in"),
-        "follower_id__between": (_T.c.follower_id, "between"),
-        "followed_id__eq": (_T.c.followed_id, "eq"),
-        "followed_id__lt": (_T.c.followed_id, "lt"),
-        "followed_id__lte": (_T.c.followed_id, "lte"),
-        "followed_id__gt": (_T.c.followed_id, "gt"),
-        "followed_id__gte": (_T.c.followed_id, "gte"),
-        "followed_id__in": (_T.c.followed_id, "in"),
-        "followed_id__between": (_T.c.followed_id, "between"),
+        "follower_id__eq": (_T.c["follower_id"], "eq"),
+        "follower_id__lt": (_T.c["follower_id"], "lt"),
+        "follower_id__lte": (_T.c["follower_id"], "lte"),
+        "follower_id__gt": (_T.c["follower_id"], "gt"),
+        "follower_id__gte": (_T.c["follower_id"], "gte"),
+        "follower_id__in": (_T.c["follower_id"], "in"),
+        "follower_id__between": (_T.c["follower_id"], "between"),
+        "followed_id__eq": (_T.c["followed_id"], "eq"),
+        "followed_id__lt": (_T.c["followed_id"], "lt"),
+        "followed_id__lte": (_T.c["followed_id"], "lte"),
+        "followed_id__gt": (_T.c["followed_id"], "gt"),
+        "followed_id__gte": (_T.c["followed_id"], "gte"),
+        "followed_id__in": (_T.c["followed_id"], "in"),
+        "followed_id__between": (_T.c["followed_id"], "between"),
     },
     sort={
-        "follower_id": _sort("follower_id", _T.c.follower_id, False, int),
-        "followed_id": _sort("followed_id", _T.c.followed_id, False, int),
+        "follower_id": _sort("follower_id", _T.c["follower_id"], False, int),
+        "followed_id": _sort("followed_id", _T.c["followed_id"], False, int),
     },
     order_columns={
-        "follower_id": _sort("follower_id", _T.c.follower_id, False, int),
-        "followed_id": _sort("followed_id", _T.c.followed_id, False, int),
+        "follower_id": _sort("follower_id", _T.c["follower_id"], False, int),
+        "followed_id": _sort("followed_id", _T.c["followed_id"], False, int),
     },
     default_order=(
         ("follower_id", False),
@@ -99,6 +99,11 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "follower_id": _T.c["follower_id"],
+        "followed_id": _T.c["followed_id"],
+        "since": _T.c["since"],
+    },
 )
 
 # Statements that do not depend on the call, built once; values travel as bind parameters.
@@ -106,8 +111,8 @@ _INFO = EntityInfo(
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Follow)
 _KEY_MATCH = (
-    _T.c.follower_id == sa.bindparam("pk__follower_id", type_=_T.c.follower_id.type),
-    _T.c.followed_id == sa.bindparam("pk__followed_id", type_=_T.c.followed_id.type),
+    _T.c["follower_id"] == sa.bindparam("pk__follower_id", type_=_T.c["follower_id"].type),
+    _T.c["followed_id"] == sa.bindparam("pk__followed_id", type_=_T.c["followed_id"].type),
 )
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
@@ -141,7 +146,7 @@ def _key_params(key: tuple[int, int]) -> dict[str, Any]:
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
     """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
     assignments: dict[str, Any] = {
-        name: sa.bindparam(f"set__{name}", type_=_T.c[name].type) for name in fields
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
     return (
@@ -359,16 +364,18 @@ class FollowRepository:
         """Insert, or update the row that has the same follower_id, followed_id; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(Follow).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(Follow)
             .execution_options(populate_existing=True)
         )
@@ -577,16 +584,18 @@ class SyncFollowRepository:
         """Insert, or update the row that has the same follower_id, followed_id; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(Follow).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(Follow)
             .execution_options(populate_existing=True)
         )

@@ -47,41 +47,41 @@ _INFO = EntityInfo(
     scope="realworld_db.app_project_members",
     table=_T,
     pk=(
-        _sort("org", _T.c.org, False, str),
-        _sort("slug", _T.c.slug, False, str),
-        _sort("user_id", _T.c.user_id, False, int),
+        _sort("org", _T.c["org"], False, str),
+        _sort("slug", _T.c["slug"], False, str),
+        _sort("user_id", _T.c["user_id"], False, int),
     ),
     tie_break=(
-        _sort("org", _T.c.org, False, str),
-        _sort("slug", _T.c.slug, False, str),
-        _sort("user_id", _T.c.user_id, False, int),
+        _sort("org", _T.c["org"], False, str),
+        _sort("slug", _T.c["slug"], False, str),
+        _sort("user_id", _T.c["user_id"], False, int),
     ),
     filters={
-        "org__eq": (_T.c.org, "eq"),
-        "org__in": (_T.c.org, "in"),
-        "org__like": (_T.c.org, "like"),
-        "org__ilike": (_T.c.org, "ilike"),
-        "slug__eq": (_T.c.slug, "eq"),
-        "slug__in": (_T.c.slug, "in"),
-        "slug__like": (_T.c.slug, "like"),
-        "slug__ilike": (_T.c.slug, "ilike"),
-        "user_id__eq": (_T.c.user_id, "eq"),
-        "user_id__lt": (_T.c.user_id, "lt"),
-        "user_id__lte": (_T.c.user_id, "lte"),
-        "user_id__gt": (_T.c.user_id, "gt"),
-        "user_id__gte": (_T.c.user_id, "gte"),
-        "user_id__in": (_T.c.user_id, "in"),
-        "user_id__between": (_T.c.user_id, "between"),
+        "org__eq": (_T.c["org"], "eq"),
+        "org__in": (_T.c["org"], "in"),
+        "org__like": (_T.c["org"], "like"),
+        "org__ilike": (_T.c["org"], "ilike"),
+        "slug__eq": (_T.c["slug"], "eq"),
+        "slug__in": (_T.c["slug"], "in"),
+        "slug__like": (_T.c["slug"], "like"),
+        "slug__ilike": (_T.c["slug"], "ilike"),
+        "user_id__eq": (_T.c["user_id"], "eq"),
+        "user_id__lt": (_T.c["user_id"], "lt"),
+        "user_id__lte": (_T.c["user_id"], "lte"),
+        "user_id__gt": (_T.c["user_id"], "gt"),
+        "user_id__gte": (_T.c["user_id"], "gte"),
+        "user_id__in": (_T.c["user_id"], "in"),
+        "user_id__between": (_T.c["user_id"], "between"),
     },
     sort={
-        "org": _sort("org", _T.c.org, False, str),
-        "slug": _sort("slug", _T.c.slug, False, str),
-        "user_id": _sort("user_id", _T.c.user_id, False, int),
+        "org": _sort("org", _T.c["org"], False, str),
+        "slug": _sort("slug", _T.c["slug"], False, str),
+        "user_id": _sort("user_id", _T.c["user_id"], False, int),
     },
     order_columns={
-        "org": _sort("org", _T.c.org, False, str),
-        "slug": _sort("slug", _T.c.slug, False, str),
-        "user_id": _sort("user_id", _T.c.user_id, False, int),
+        "org": _sort("org", _T.c["org"], False, str),
+        "slug": _sort("slug", _T.c["slug"], False, str),
+        "user_id": _sort("user_id", _T.c["user_id"], False, int),
     },
     default_order=(
         ("org", False),
@@ -94,6 +94,11 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "org": _T.c["org"],
+        "slug": _T.c["slug"],
+        "user_id": _T.c["user_id"],
+    },
 )
 
 # Statements that do not depend on the call, built once; values travel as bind parameters.
@@ -101,9 +106,9 @@ _INFO = EntityInfo(
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(ProjectMember)
 _KEY_MATCH = (
-    _T.c.org == sa.bindparam("pk__org", type_=_T.c.org.type),
-    _T.c.slug == sa.bindparam("pk__slug", type_=_T.c.slug.type),
-    _T.c.user_id == sa.bindparam("pk__user_id", type_=_T.c.user_id.type),
+    _T.c["org"] == sa.bindparam("pk__org", type_=_T.c["org"].type),
+    _T.c["slug"] == sa.bindparam("pk__slug", type_=_T.c["slug"].type),
+    _T.c["user_id"] == sa.bindparam("pk__user_id", type_=_T.c["user_id"].type),
 )
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))

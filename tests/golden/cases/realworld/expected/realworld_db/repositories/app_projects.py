@@ -53,30 +53,30 @@ _INFO = EntityInfo(
     scope="realworld_db.app_projects",
     table=_T,
     pk=(
-        _sort("org", _T.c.org, False, str),
-        _sort("slug", _T.c.slug, False, str),
+        _sort("org", _T.c["org"], False, str),
+        _sort("slug", _T.c["slug"], False, str),
     ),
     tie_break=(
-        _sort("org", _T.c.org, False, str),
-        _sort("slug", _T.c.slug, False, str),
+        _sort("org", _T.c["org"], False, str),
+        _sort("slug", _T.c["slug"], False, str),
     ),
     filters={
-        "org__eq": (_T.c.org, "eq"),
-        "org__in": (_T.c.org, "in"),
-        "org__like": (_T.c.org, "like"),
-        "org__ilike": (_T.c.org, "ilike"),
-        "slug__eq": (_T.c.slug, "eq"),
-        "slug__in": (_T.c.slug, "in"),
-        "slug__like": (_T.c.slug, "like"),
-        "slug__ilike": (_T.c.slug, "ilike"),
+        "org__eq": (_T.c["org"], "eq"),
+        "org__in": (_T.c["org"], "in"),
+        "org__like": (_T.c["org"], "like"),
+        "org__ilike": (_T.c["org"], "ilike"),
+        "slug__eq": (_T.c["slug"], "eq"),
+        "slug__in": (_T.c["slug"], "in"),
+        "slug__like": (_T.c["slug"], "like"),
+        "slug__ilike": (_T.c["slug"], "ilike"),
     },
     sort={
-        "org": _sort("org", _T.c.org, False, str),
-        "slug": _sort("slug", _T.c.slug, False, str),
+        "org": _sort("org", _T.c["org"], False, str),
+        "slug": _sort("slug", _T.c["slug"], False, str),
     },
     order_columns={
-        "org": _sort("org", _T.c.org, False, str),
-        "slug": _sort("slug", _T.c.slug, False, str),
+        "org": _sort("org", _T.c["org"], False, str),
+        "slug": _sort("slug", _T.c["slug"], False, str),
     },
     default_order=(
         ("org", False),
@@ -91,6 +91,11 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "org": _T.c["org"],
+        "slug": _T.c["slug"],
+        "title": _T.c["title"],
+    },
 )
 
 # Statements that do not depend on the call, built once; values travel as bind parameters.
@@ -98,8 +103,8 @@ _INFO = EntityInfo(
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Project)
 _KEY_MATCH = (
-    _T.c.org == sa.bindparam("pk__org", type_=_T.c.org.type),
-    _T.c.slug == sa.bindparam("pk__slug", type_=_T.c.slug.type),
+    _T.c["org"] == sa.bindparam("pk__org", type_=_T.c["org"].type),
+    _T.c["slug"] == sa.bindparam("pk__slug", type_=_T.c["slug"].type),
 )
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
@@ -133,7 +138,7 @@ def _key_params(key: tuple[str, str]) -> dict[str, Any]:
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
     """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
     assignments: dict[str, Any] = {
-        name: sa.bindparam(f"set__{name}", type_=_T.c[name].type) for name in fields
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
     return (
@@ -351,16 +356,18 @@ class ProjectRepository:
         """Insert, or update the row that has the same org, slug; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(Project).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(Project)
             .execution_options(populate_existing=True)
         )
@@ -569,16 +576,18 @@ class SyncProjectRepository:
         """Insert, or update the row that has the same org, slug; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(Project).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(Project)
             .execution_options(populate_existing=True)
         )

@@ -52,22 +52,22 @@ _INFO = EntityInfo(
     entity="Release",
     scope="realworld_db.app_releases",
     table=_T,
-    pk=(_sort("id", _T.c.id, False, int),),
-    tie_break=(_sort("id", _T.c.id, False, int),),
+    pk=(_sort("id", _T.c["id"], False, int),),
+    tie_break=(_sort("id", _T.c["id"], False, int),),
     filters={
-        "id__eq": (_T.c.id, "eq"),
-        "id__lt": (_T.c.id, "lt"),
-        "id__lte": (_T.c.id, "lte"),
-        "id__gt": (_T.c.id, "gt"),
-        "id__gte": (_T.c.id, "gte"),
-        "id__in": (_T.c.id, "in"),
-        "id__between": (_T.c.id, "between"),
+        "id__eq": (_T.c["id"], "eq"),
+        "id__lt": (_T.c["id"], "lt"),
+        "id__lte": (_T.c["id"], "lte"),
+        "id__gt": (_T.c["id"], "gt"),
+        "id__gte": (_T.c["id"], "gte"),
+        "id__in": (_T.c["id"], "in"),
+        "id__between": (_T.c["id"], "between"),
     },
     sort={
-        "id": _sort("id", _T.c.id, False, int),
+        "id": _sort("id", _T.c["id"], False, int),
     },
     order_columns={
-        "id": _sort("id", _T.c.id, False, int),
+        "id": _sort("id", _T.c["id"], False, int),
     },
     default_order=(("id", False),),
     search=(),
@@ -78,13 +78,19 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "id": _T.c["id"],
+        "org": _T.c["org"],
+        "slug": _T.c["slug"],
+        "version": _T.c["version"],
+    },
 )
 
 # Statements that do not depend on the call, built once; values travel as bind parameters.
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Release)
-_KEY_MATCH = (_T.c.id == sa.bindparam("pk__id", type_=_T.c.id.type),)
+_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(Release).returning(Release)
@@ -107,7 +113,7 @@ def _key_params(key: int) -> dict[str, Any]:
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
     """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
     assignments: dict[str, Any] = {
-        name: sa.bindparam(f"set__{name}", type_=_T.c[name].type) for name in fields
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
     return (
@@ -325,16 +331,18 @@ class ReleaseRepository:
         """Insert, or update the row that has the same id; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(Release).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(Release)
             .execution_options(populate_existing=True)
         )
@@ -541,16 +549,18 @@ class SyncReleaseRepository:
         """Insert, or update the row that has the same id; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(Release).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(Release)
             .execution_options(populate_existing=True)
         )

@@ -52,33 +52,33 @@ _INFO = EntityInfo(
     entity="User",
     scope="realworld_db.app_users",
     table=_T,
-    pk=(_sort("id", _T.c.id, False, int),),
-    tie_break=(_sort("id", _T.c.id, False, int),),
+    pk=(_sort("id", _T.c["id"], False, int),),
+    tie_break=(_sort("id", _T.c["id"], False, int),),
     filters={
-        "id__eq": (_T.c.id, "eq"),
-        "id__lt": (_T.c.id, "lt"),
-        "id__lte": (_T.c.id, "lte"),
-        "id__gt": (_T.c.id, "gt"),
-        "id__gte": (_T.c.id, "gte"),
-        "id__in": (_T.c.id, "in"),
-        "id__between": (_T.c.id, "between"),
-        "email__eq": (_T.c.email, "eq"),
-        "email__in": (_T.c.email, "in"),
-        "email__like": (_T.c.email, "like"),
-        "email__ilike": (_T.c.email, "ilike"),
-        "manager_id__eq": (_T.c.manager_id, "eq"),
-        "manager_id__in": (_T.c.manager_id, "in"),
-        "manager_id__is_null": (_T.c.manager_id, "is_null"),
+        "id__eq": (_T.c["id"], "eq"),
+        "id__lt": (_T.c["id"], "lt"),
+        "id__lte": (_T.c["id"], "lte"),
+        "id__gt": (_T.c["id"], "gt"),
+        "id__gte": (_T.c["id"], "gte"),
+        "id__in": (_T.c["id"], "in"),
+        "id__between": (_T.c["id"], "between"),
+        "email__eq": (_T.c["email"], "eq"),
+        "email__in": (_T.c["email"], "in"),
+        "email__like": (_T.c["email"], "like"),
+        "email__ilike": (_T.c["email"], "ilike"),
+        "manager_id__eq": (_T.c["manager_id"], "eq"),
+        "manager_id__in": (_T.c["manager_id"], "in"),
+        "manager_id__is_null": (_T.c["manager_id"], "is_null"),
     },
     sort={
-        "id": _sort("id", _T.c.id, False, int),
-        "email": _sort("email", _T.c.email, False, str),
-        "manager_id": _sort("manager_id", _T.c.manager_id, True, int),
+        "id": _sort("id", _T.c["id"], False, int),
+        "email": _sort("email", _T.c["email"], False, str),
+        "manager_id": _sort("manager_id", _T.c["manager_id"], True, int),
     },
     order_columns={
-        "id": _sort("id", _T.c.id, False, int),
-        "email": _sort("email", _T.c.email, False, str),
-        "manager_id": _sort("manager_id", _T.c.manager_id, True, int),
+        "id": _sort("id", _T.c["id"], False, int),
+        "email": _sort("email", _T.c["email"], False, str),
+        "manager_id": _sort("manager_id", _T.c["manager_id"], True, int),
     },
     default_order=(("id", False),),
     search=(),
@@ -101,20 +101,42 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "id": _T.c["id"],
+        "email": _T.c["email"],
+        "display_name": _T.c["displayName"],
+        "mood": _T.c["mood"],
+        "tags": _T.c["tags"],
+        "profile": _T.c["profile"],
+        "settings": _T.c["settings"],
+        "external_id": _T.c["external_id"],
+        "created_at": _T.c["created_at"],
+        "search": _T.c["search"],
+        "sa_": _T.c["sa"],
+        "datetime_": _T.c["datetime"],
+        "mapped": _T.c["Mapped"],
+        "metadata_": _T.c["metadata"],
+        "registry_": _T.c["registry"],
+        "model_config_": _T.c["model_config"],
+        "class_": _T.c["class"],
+        "from_": _T.c["from"],
+        "größe": _T.c["größe"],
+        "manager_id": _T.c["manager_id"],
+    },
 )
 
 # Statements that do not depend on the call, built once; values travel as bind parameters.
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(User)
-_KEY_MATCH = (_T.c.id == sa.bindparam("pk__id", type_=_T.c.id.type),)
+_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(User).returning(User)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _GET_BY_EMAIL = _SELECT.where(
     *_INFO.live(
-        _T.c.email == sa.bindparam("x_email", type_=_T.c.email.type),
+        _T.c["email"] == sa.bindparam("x_email", type_=_T.c["email"].type),
     )
 )
 _MAPPER = sa.inspect(User)
@@ -125,6 +147,17 @@ _DROP_NONE: frozenset[str] = frozenset(
         "created_at",
     )
 )
+_RENAMED = {
+    "display_name": "displayName",
+    "sa_": "sa",
+    "datetime_": "datetime",
+    "mapped": "Mapped",
+    "metadata_": "metadata",
+    "registry_": "registry",
+    "model_config_": "model_config",
+    "class_": "class",
+    "from_": "from",
+}
 _CONFLICT = ("id",)
 _NOT_UPDATED: frozenset[str] = frozenset(
     (
@@ -141,7 +174,7 @@ def _key_params(key: int) -> dict[str, Any]:
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
     """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
     assignments: dict[str, Any] = {
-        name: sa.bindparam(f"set__{name}", type_=_T.c[name].type) for name in fields
+        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
     return (
@@ -258,6 +291,8 @@ class UserRepository:
             raise mapped from exc
 
     async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
+        # A Core INSERT names columns by their key, the Create schema by attribute.
+        rows = [{_RENAMED.get(name, name): value for name, value in row.items()} for row in rows]
         done = 0
         try:
             for batch in insert_batches(rows, 18):
@@ -357,16 +392,18 @@ class UserRepository:
         """Insert, or update the row that has the same id; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(User).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(User)
             .execution_options(populate_existing=True)
         )
@@ -484,6 +521,8 @@ class SyncUserRepository:
             raise mapped from exc
 
     def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
+        # A Core INSERT names columns by their key, the Create schema by attribute.
+        rows = [{_RENAMED.get(name, name): value for name, value in row.items()} for row in rows]
         done = 0
         try:
             for batch in insert_batches(rows, 18):
@@ -583,16 +622,18 @@ class SyncUserRepository:
         """Insert, or update the row that has the same id; the row as stored."""
         values = _insert_values(data)
         insert = postgresql.insert(User).values(values)
-        updates: dict[str, Any] = {
-            name: insert.excluded[name] for name in values if name not in _NOT_UPDATED
+        # Keyed by Column: attribute names and column names may differ.
+        updates: dict[Any, Any] = {
+            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
+            for name in values
+            if name not in _NOT_UPDATED
         }
+        conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {_CONFLICT[0]: insert.excluded[_CONFLICT[0]]}
+            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
         statement = (
-            insert.on_conflict_do_update(
-                index_elements=[_T.c[name] for name in _CONFLICT], set_=updates
-            )
+            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
             .returning(User)
             .execution_options(populate_existing=True)
         )

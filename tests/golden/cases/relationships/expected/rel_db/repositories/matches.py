@@ -25,11 +25,12 @@ _INFO = EntityInfo(
     entity="Match",
     scope="rel_db.matches",
     table=_T,
-    pk=(_sort("id", _T.c.id, False, int),),
+    pk=(_sort("id", _T.c["id"], False, int),),
+    tie_break=(_sort("id", _T.c["id"], False, int),),
     filters={},
     sort={},
     order_columns={
-        "id": _sort("id", _T.c.id, False, int),
+        "id": _sort("id", _T.c["id"], False, int),
     },
     default_order=(("id", False),),
     search=(),
@@ -38,27 +39,25 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "id": _T.c["id"],
+        "club_id": _T.c["club_id"],
+        "year": _T.c["year"],
+        "played_on": _T.c["played_on"],
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Match)
-_BY_KEY = _SELECT.where(
-    *_INFO.live(
-        _T.c.id == sa.bindparam("k_id"),
-    )
-)
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.id == sa.bindparam("k_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
+_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 
 
 def _key_params(key: int) -> dict[str, Any]:
-    return {"k_id": key}
+    return {"pk__id": key}
 
 
 class MatchRepository:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from rel_db.errors import map_db_error
 from rel_db.models.people import Person
 from rel_db.pagination import Page
-from rel_db.repositories._base import EntityInfo, SortColumn, build_list, load_options
+from rel_db.repositories._base import EntityInfo, SortColumn, build_list, with_loads
 from rel_db.schemas.people import (
     PersonCreate,
     PersonFilter,
@@ -36,11 +36,12 @@ _INFO = EntityInfo(
     entity="Person",
     scope="rel_db.people",
     table=_T,
-    pk=(_sort("id", _T.c.id, False, int),),
+    pk=(_sort("id", _T.c["id"], False, int),),
+    tie_break=(_sort("id", _T.c["id"], False, int),),
     filters={},
     sort={},
     order_columns={
-        "id": _sort("id", _T.c.id, False, int),
+        "id": _sort("id", _T.c["id"], False, int),
     },
     default_order=(("id", False),),
     search=(),
@@ -52,28 +53,26 @@ _INFO = EntityInfo(
     max_page_size=100,
     offset=True,
     cursor=True,
+    columns={
+        "id": _T.c["id"],
+        "name": _T.c["name"],
+        "manager_id": _T.c["manager_id"],
+    },
 )
 
-# Statements that do not depend on the call, built once.
+# Statements that do not depend on the call, built once; values travel as bind parameters.
+# (DML parameter names contain "__" so that they never coincide with a column name, which
+# SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Person)
-_BY_KEY = _SELECT.where(
-    *_INFO.live(
-        _T.c.id == sa.bindparam("k_id"),
-    )
-)
-_EXISTS = sa.select(
-    sa.exists().where(
-        *_INFO.live(
-            _T.c.id == sa.bindparam("k_id"),
-        )
-    )
-)
-_COUNT = sa.select(sa.func.count()).select_from(_T)
+_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
+_INSERT = sa.insert(Person).returning(Person)
 _DROP_NONE: frozenset[str] = frozenset(())
 
 
 def _key_params(key: int) -> dict[str, Any]:
-    return {"k_id": key}
+    return {"pk__id": key}
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -98,16 +97,15 @@ class PersonRepository:
 
     async def get(self, key: int, *, load: Sequence[PersonRelation] | None = None) -> Person | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     async def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -129,12 +127,13 @@ class PersonRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (await self.session.scalars(query.statement)).all()
+        rows = (await self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((await self.session.scalar(query.count_statement)) or 0)
+            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     async def list(
@@ -162,10 +161,9 @@ class PersonRepository:
         )
 
     async def _insert(self, values: dict[str, Any]) -> Person:
-        statement = sa.insert(Person).values(values).returning(Person)
         try:
-            result = await self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (await self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -189,16 +187,15 @@ class SyncPersonRepository:
 
     def get(self, key: int, *, load: Sequence[PersonRelation] | None = None) -> Person | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        if load:
-            statement = statement.options(*load_options(_INFO, load))
+        statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
 
     def _page(
         self,
         *,
-        extra: Sequence[sa.ColumnElement[bool]] = (),
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
@@ -220,12 +217,13 @@ class SyncPersonRepository:
             after=after,
             before=before,
             load=load,
-            extra=extra,
+            finder=finder,
+            finder_params=finder_params,
         )
-        rows = (self.session.scalars(query.statement)).all()
+        rows = (self.session.scalars(query.statement, query.params)).all()
         total: int | None = None
         if with_total:
-            total = int((self.session.scalar(query.count_statement)) or 0)
+            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
         return query.page(rows, total)
 
     def list(
@@ -253,10 +251,9 @@ class SyncPersonRepository:
         )
 
     def _insert(self, values: dict[str, Any]) -> Person:
-        statement = sa.insert(Person).values(values).returning(Person)
         try:
-            result = self.session.scalars(statement)
-            return result.one()
+            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
+            return (self.session.scalars(_INSERT, values)).one()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
