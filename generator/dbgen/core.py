@@ -88,12 +88,14 @@ def generate(inputs: Inputs, *, line_length: int = 100) -> Result:
     plan = plan_project(catalog, spec.package, spec)
     migration = plan_migration(catalog, plan.type_context)
     env = environment()
-    sources = tuple(Path(p).name for p, _ in inputs.sql) + (Path(inputs.crud[0]).name,)
+    sources = (*(Path(p).name for p, _ in inputs.sql), Path(inputs.crud[0]).name)
     package = render_package(plan, migration, sources, env, line_length)
     files = dict(package.files)
-    files.update(render_crud(plan, env))
-    # The package files are rendered in black's layout already; black formats the rest.
-    formatted, format_diags = format_files(files, line_length, package.preformatted)
+    crud = render_crud(plan, env, line_length)
+    files.update(crud.files)
+    # Most files are rendered in black's layout already; black formats the rest.
+    preformatted = package.preformatted | crud.preformatted
+    formatted, format_diags = format_files(files, line_length, preformatted)
     all_diags += format_diags
     return Result(formatted, _sorted(all_diags), catalog)
 

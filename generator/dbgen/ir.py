@@ -17,7 +17,7 @@ Conventions:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from dbgen.diagnostics import Span
 
@@ -54,7 +54,7 @@ class QName:
         return self.name if self.schema == "public" else f"{self.schema}.{self.name}"
 
 
-class TypeKind(str, Enum):
+class TypeKind(StrEnum):
     BUILTIN = "builtin"  # a PostgreSQL built-in type (integer, text, jsonb, tsvector, int4range ...)
     ENUM = "enum"  # a CREATE TYPE ... AS ENUM of the catalog; ``ref`` names it
     DOMAIN = "domain"  # a CREATE DOMAIN of the catalog; ``ref`` names it

@@ -12,6 +12,7 @@ import psycopg2
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.ext.asyncio import create_async_engine
+
 from support import (
     REPO_ROOT,
     FreshDb,

@@ -10,21 +10,22 @@ from typing import Any, cast
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app_db.errors import NotFoundError, map_db_error
 from app_db.models.comments import Comment
 from app_db.models.tasks import Task
 from app_db.pagination import Page
 from app_db.repositories._base import (
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     cached,
     count_statement,
     filtered,
     insert_batches,
+    matches,
     rowcount,
     with_loads,
 )
@@ -72,12 +73,9 @@ _INFO = EntityInfo(
     search=(_T.c["body"],),
     alive=None,
     loads={
-        "tasks": (selectinload(Comment.task.and_(Task.deleted_at.is_(None))),),
-        "users": (selectinload(Comment.author),),
-        "comments": (
-            selectinload(Comment.parent),
-            selectinload(Comment.children),
-        ),
+        "tasks": (joinedload(Comment.task.and_(Task.deleted_at.is_(None))),),
+        "users": (joinedload(Comment.author),),
+        "comments": (joinedload(Comment.parent), selectinload(Comment.children)),
     },
     max_page_size=100,
     offset=True,
@@ -92,12 +90,8 @@ _INFO = EntityInfo(
         "edited_at": _T.c["edited_at"],
     },
     finders={
-        "list_by_task_id": (
-            _T.c["task_id"] == sa.bindparam("x_task_id", type_=_T.c["task_id"].type),
-        ),
-        "list_by_parent_id": (
-            _T.c["parent_id"] == sa.bindparam("x_parent_id", type_=_T.c["parent_id"].type),
-        ),
+        "list_by_task_id": (matches(_T.c["task_id"], "x_task_id"),),
+        "list_by_parent_id": (matches(_T.c["parent_id"], "x_parent_id"),),
     },
 )
 
@@ -105,17 +99,12 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Comment)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(Comment).returning(Comment)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
-_DROP_NONE: frozenset[str] = frozenset(
-    (
-        "id",
-        "created_at",
-    )
-)
+_DROP_NONE: frozenset[str] = frozenset({"id", "created_at"})
 
 
 def _key_params(key: int) -> dict[str, Any]:
@@ -128,13 +117,9 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    return (
-        sa.update(Comment)
-        .where(*conditions)
-        .values(assignments)
-        .returning(Comment)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(Comment).where(*conditions).values(assignments)
+    returning = update.returning(Comment)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -147,58 +132,26 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class CommentRepository:
+class CommentRepository(AsyncRepository[Comment]):
     """Asynchronous repository for Comment. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
     async def get(
-        self, key: int, *, load: Sequence[CommentRelation] | None = None
+        self,
+        key: int,
+        *,
+        load: Sequence[CommentRelation] | None = None,
     ) -> Comment | None:
         """The row with this primary key, or None."""
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Comment]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -272,7 +225,8 @@ class CommentRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Comment | None = (await self.session.scalars(statement, params)).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: Comment | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -309,9 +263,7 @@ class CommentRepository:
         """One page of rows with this task_id."""
         return await self._page(
             finder="list_by_task_id",
-            finder_params={
-                "x_task_id": task_id,
-            },
+            finder_params={"x_task_id": task_id},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -336,9 +288,7 @@ class CommentRepository:
         """One page of rows with this parent_id."""
         return await self._page(
             finder="list_by_parent_id",
-            finder_params={
-                "x_parent_id": parent_id,
-            },
+            finder_params={"x_parent_id": parent_id},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -349,11 +299,11 @@ class CommentRepository:
         )
 
 
-class SyncCommentRepository:
+class SyncCommentRepository(SyncRepository[Comment]):
     """Synchronous repository for Comment. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -364,41 +314,6 @@ class SyncCommentRepository:
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Comment]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
@@ -472,7 +387,8 @@ class SyncCommentRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Comment | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: Comment | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -509,9 +425,7 @@ class SyncCommentRepository:
         """One page of rows with this task_id."""
         return self._page(
             finder="list_by_task_id",
-            finder_params={
-                "x_task_id": task_id,
-            },
+            finder_params={"x_task_id": task_id},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -536,9 +450,7 @@ class SyncCommentRepository:
         """One page of rows with this parent_id."""
         return self._page(
             finder="list_by_parent_id",
-            finder_params={
-                "x_parent_id": parent_id,
-            },
+            finder_params={"x_parent_id": parent_id},
             order_by=order_by,
             limit=limit,
             offset=offset,

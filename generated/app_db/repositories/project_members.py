@@ -12,22 +12,23 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import joinedload
 
 from app_db.errors import InvalidQueryError, NotFoundError, map_db_error
 from app_db.models.project_members import ProjectMember
 from app_db.pagination import Page
 from app_db.repositories._base import (
     MAX_BIND_PARAMS,
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     cached,
     chunked,
     count_statement,
     filtered,
     insert_batches,
+    matches,
     pk_in,
     rowcount,
     with_loads,
@@ -83,8 +84,8 @@ _INFO = EntityInfo(
     search=(),
     alive=None,
     loads={
-        "projects": (selectinload(ProjectMember.project),),
-        "users": (selectinload(ProjectMember.user),),
+        "projects": (joinedload(ProjectMember.project, innerjoin=True),),
+        "users": (joinedload(ProjectMember.user, innerjoin=True),),
     },
     max_page_size=200,
     offset=True,
@@ -96,12 +97,8 @@ _INFO = EntityInfo(
         "joined_at": _T.c["joined_at"],
     },
     finders={
-        "list_by_project_id": (
-            _T.c["project_id"] == sa.bindparam("x_project_id", type_=_T.c["project_id"].type),
-        ),
-        "list_by_user_id": (
-            _T.c["user_id"] == sa.bindparam("x_user_id", type_=_T.c["user_id"].type),
-        ),
+        "list_by_project_id": (matches(_T.c["project_id"], "x_project_id"),),
+        "list_by_user_id": (matches(_T.c["user_id"], "x_user_id"),),
     },
 )
 
@@ -110,40 +107,22 @@ _INFO = EntityInfo(
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(ProjectMember)
 _KEY_MATCH = (
-    _T.c["project_id"] == sa.bindparam("pk__project_id", type_=_T.c["project_id"].type),
-    _T.c["user_id"] == sa.bindparam("pk__user_id", type_=_T.c["user_id"].type),
+    matches(_T.c["project_id"], "pk__project_id"),
+    matches(_T.c["user_id"], "pk__user_id"),
 )
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(ProjectMember).returning(ProjectMember)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
-_DROP_NONE: frozenset[str] = frozenset(
-    (
-        "role",
-        "joined_at",
-    )
-)
-_CONFLICT = (
-    "project_id",
-    "user_id",
-)
-_NOT_UPDATED: frozenset[str] = frozenset(
-    (
-        "project_id",
-        "user_id",
-        "project_id",
-        "user_id",
-    )
-)
+_DROP_NONE: frozenset[str] = frozenset({"role", "joined_at"})
+_CONFLICT = ("project_id", "user_id")
+_NOT_UPDATED: frozenset[str] = frozenset({"project_id", "user_id"})
 
 
 def _key_params(key: tuple[int, uuid.UUID]) -> dict[str, Any]:
     if not isinstance(key, tuple) or len(key) != 2:
         raise InvalidQueryError(_INFO.entity, "the key is a tuple of 2 values")
-    return {
-        "pk__project_id": key[0],
-        "pk__user_id": key[1],
-    }
+    return {"pk__project_id": key[0], "pk__user_id": key[1]}
 
 
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
@@ -152,13 +131,9 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    return (
-        sa.update(ProjectMember)
-        .where(*conditions)
-        .values(assignments)
-        .returning(ProjectMember)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(ProjectMember).where(*conditions).values(assignments)
+    returning = update.returning(ProjectMember)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -171,58 +146,26 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class ProjectMemberRepository:
+class ProjectMemberRepository(AsyncRepository[ProjectMember]):
     """Asynchronous repository for ProjectMember. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
     async def get(
-        self, key: tuple[int, uuid.UUID], *, load: Sequence[ProjectMemberRelation] | None = None
+        self,
+        key: tuple[int, uuid.UUID],
+        *,
+        load: Sequence[ProjectMemberRelation] | None = None,
     ) -> ProjectMember | None:
         """The row with this primary key, or None."""
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[ProjectMember]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -290,9 +233,8 @@ class ProjectMemberRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: ProjectMember | None = (
-                await self.session.scalars(statement, params)
-            ).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: ProjectMember | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -346,11 +288,9 @@ class ProjectMemberRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(ProjectMember)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(ProjectMember)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (await self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -372,9 +312,7 @@ class ProjectMemberRepository:
         """One page of rows with this project_id."""
         return await self._page(
             finder="list_by_project_id",
-            finder_params={
-                "x_project_id": project_id,
-            },
+            finder_params={"x_project_id": project_id},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -395,9 +333,7 @@ class ProjectMemberRepository:
         """One page of rows with this user_id."""
         return await self._page(
             finder="list_by_user_id",
-            finder_params={
-                "x_user_id": user_id,
-            },
+            finder_params={"x_user_id": user_id},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -406,58 +342,26 @@ class ProjectMemberRepository:
         )
 
 
-class SyncProjectMemberRepository:
+class SyncProjectMemberRepository(SyncRepository[ProjectMember]):
     """Synchronous repository for ProjectMember. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
     def get(
-        self, key: tuple[int, uuid.UUID], *, load: Sequence[ProjectMemberRelation] | None = None
+        self,
+        key: tuple[int, uuid.UUID],
+        *,
+        load: Sequence[ProjectMemberRelation] | None = None,
     ) -> ProjectMember | None:
         """The row with this primary key, or None."""
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[ProjectMember]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
@@ -525,7 +429,8 @@ class SyncProjectMemberRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: ProjectMember | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: ProjectMember | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -579,11 +484,9 @@ class SyncProjectMemberRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(ProjectMember)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(ProjectMember)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -605,9 +508,7 @@ class SyncProjectMemberRepository:
         """One page of rows with this project_id."""
         return self._page(
             finder="list_by_project_id",
-            finder_params={
-                "x_project_id": project_id,
-            },
+            finder_params={"x_project_id": project_id},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -628,9 +529,7 @@ class SyncProjectMemberRepository:
         """One page of rows with this user_id."""
         return self._page(
             finder="list_by_user_id",
-            finder_params={
-                "x_user_id": user_id,
-            },
+            finder_params={"x_user_id": user_id},
             order_by=order_by,
             limit=limit,
             offset=offset,

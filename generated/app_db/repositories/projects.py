@@ -11,20 +11,21 @@ from typing import Any, cast
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app_db.errors import NotFoundError, map_db_error
 from app_db.models.projects import Project
 from app_db.models.tasks import Task
 from app_db.pagination import Page
 from app_db.repositories._base import (
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     cached,
     count_statement,
     filtered,
+    matches,
     rowcount,
     with_loads,
 )
@@ -80,7 +81,7 @@ _INFO = EntityInfo(
     ),
     alive=None,
     loads={
-        "users": (selectinload(Project.owner),),
+        "users": (joinedload(Project.owner, innerjoin=True),),
         "tasks": (selectinload(Project.tasks.and_(Task.deleted_at.is_(None))),),
         "project_members": (selectinload(Project.project_members),),
     },
@@ -98,9 +99,7 @@ _INFO = EntityInfo(
         "updated_at": _T.c["updated_at"],
     },
     finders={
-        "list_by_owner_id": (
-            _T.c["owner_id"] == sa.bindparam("x_owner_id", type_=_T.c["owner_id"].type),
-        ),
+        "list_by_owner_id": (matches(_T.c["owner_id"], "x_owner_id"),),
     },
 )
 
@@ -108,23 +107,14 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Project)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(Project).returning(Project)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
-_GET_BY_SLUG = _SELECT.where(
-    *_INFO.live(
-        _T.c["slug"] == sa.bindparam("x_slug", type_=_T.c["slug"].type),
-    )
-)
-_DROP_NONE: frozenset[str] = frozenset(
-    (
-        "is_archived",
-        "created_at",
-        "updated_at",
-    )
-)
+_GET_BY_SLUG_MATCH = (matches(_T.c["slug"], "x_slug"),)
+_GET_BY_SLUG = _SELECT.where(*_INFO.live(*_GET_BY_SLUG_MATCH))
+_DROP_NONE: frozenset[str] = frozenset({"is_archived", "created_at", "updated_at"})
 
 
 def _key_params(key: int) -> dict[str, Any]:
@@ -137,13 +127,9 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    return (
-        sa.update(Project)
-        .where(*conditions)
-        .values(assignments)
-        .returning(Project)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(Project).where(*conditions).values(assignments)
+    returning = update.returning(Project)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -156,58 +142,26 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class ProjectRepository:
+class ProjectRepository(AsyncRepository[Project]):
     """Asynchronous repository for Project. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
     async def get(
-        self, key: int, *, load: Sequence[ProjectRelation] | None = None
+        self,
+        key: int,
+        *,
+        load: Sequence[ProjectRelation] | None = None,
     ) -> Project | None:
         """The row with this primary key, or None."""
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Project]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -268,7 +222,8 @@ class ProjectRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Project | None = (await self.session.scalars(statement, params)).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: Project | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -291,13 +246,14 @@ class ProjectRepository:
             raise NotFoundError(_INFO.entity, key)
 
     async def get_by_slug(
-        self, slug: str, *, load: Sequence[ProjectRelation] | None = None
+        self,
+        slug: str,
+        *,
+        load: Sequence[ProjectRelation] | None = None,
     ) -> Project | None:
         """The row with this slug, or None."""
         statement = with_loads(_INFO, "get_by_slug", _GET_BY_SLUG, load)
-        params = {
-            "x_slug": slug,
-        }
+        params = {"x_slug": slug}
         return (await self.session.scalars(statement, params)).one_or_none()
 
     async def list_by_owner_id(
@@ -313,9 +269,7 @@ class ProjectRepository:
         """One page of rows with this owner_id."""
         return await self._page(
             finder="list_by_owner_id",
-            finder_params={
-                "x_owner_id": owner_id,
-            },
+            finder_params={"x_owner_id": owner_id},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -324,11 +278,11 @@ class ProjectRepository:
         )
 
 
-class SyncProjectRepository:
+class SyncProjectRepository(SyncRepository[Project]):
     """Synchronous repository for Project. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -339,41 +293,6 @@ class SyncProjectRepository:
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Project]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
@@ -434,7 +353,8 @@ class SyncProjectRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Project | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: Project | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -457,13 +377,14 @@ class SyncProjectRepository:
             raise NotFoundError(_INFO.entity, key)
 
     def get_by_slug(
-        self, slug: str, *, load: Sequence[ProjectRelation] | None = None
+        self,
+        slug: str,
+        *,
+        load: Sequence[ProjectRelation] | None = None,
     ) -> Project | None:
         """The row with this slug, or None."""
         statement = with_loads(_INFO, "get_by_slug", _GET_BY_SLUG, load)
-        params = {
-            "x_slug": slug,
-        }
+        params = {"x_slug": slug}
         return (self.session.scalars(statement, params)).one_or_none()
 
     def list_by_owner_id(
@@ -479,9 +400,7 @@ class SyncProjectRepository:
         """One page of rows with this owner_id."""
         return self._page(
             finder="list_by_owner_id",
-            finder_params={
-                "x_owner_id": owner_id,
-            },
+            finder_params={"x_owner_id": owner_id},
             order_by=order_by,
             limit=limit,
             offset=offset,

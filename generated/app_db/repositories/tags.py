@@ -10,21 +10,22 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from app_db.errors import NotFoundError, map_db_error
 from app_db.models.tags import Tag
 from app_db.models.tasks import Task
 from app_db.pagination import Page
 from app_db.repositories._base import (
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     cached,
     count_statement,
     filtered,
     insert_batches,
+    matches,
     rowcount,
     with_loads,
 )
@@ -84,29 +85,16 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Tag)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(Tag).returning(Tag)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
-_GET_BY_NAME = _SELECT.where(
-    *_INFO.live(
-        _T.c["name"] == sa.bindparam("x_name", type_=_T.c["name"].type),
-    )
-)
-_DROP_NONE: frozenset[str] = frozenset(
-    (
-        "id",
-        "color",
-    )
-)
+_GET_BY_NAME_MATCH = (matches(_T.c["name"], "x_name"),)
+_GET_BY_NAME = _SELECT.where(*_INFO.live(*_GET_BY_NAME_MATCH))
+_DROP_NONE: frozenset[str] = frozenset({"id", "color"})
 _CONFLICT = ("name",)
-_NOT_UPDATED: frozenset[str] = frozenset(
-    (
-        "name",
-        "id",
-    )
-)
+_NOT_UPDATED: frozenset[str] = frozenset({"name", "id"})
 
 
 def _key_params(key: int) -> dict[str, Any]:
@@ -119,13 +107,9 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    return (
-        sa.update(Tag)
-        .where(*conditions)
-        .values(assignments)
-        .returning(Tag)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(Tag).where(*conditions).values(assignments)
+    returning = update.returning(Tag)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -138,11 +122,11 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class TagRepository:
+class TagRepository(AsyncRepository[Tag]):
     """Asynchronous repository for Tag. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -153,41 +137,6 @@ class TagRepository:
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Tag]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -257,7 +206,8 @@ class TagRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Tag | None = (await self.session.scalars(statement, params)).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: Tag | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -297,11 +247,9 @@ class TagRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(Tag)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(Tag)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (await self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -311,21 +259,22 @@ class TagRepository:
             raise mapped from exc
 
     async def get_by_name(
-        self, name: str, *, load: Sequence[TagRelation] | None = None
+        self,
+        name: str,
+        *,
+        load: Sequence[TagRelation] | None = None,
     ) -> Tag | None:
         """The row with this name, or None."""
         statement = with_loads(_INFO, "get_by_name", _GET_BY_NAME, load)
-        params = {
-            "x_name": name,
-        }
+        params = {"x_name": name}
         return (await self.session.scalars(statement, params)).one_or_none()
 
 
-class SyncTagRepository:
+class SyncTagRepository(SyncRepository[Tag]):
     """Synchronous repository for Tag. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -336,41 +285,6 @@ class SyncTagRepository:
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Tag]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
@@ -440,7 +354,8 @@ class SyncTagRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Tag | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: Tag | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -480,11 +395,9 @@ class SyncTagRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(Tag)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(Tag)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -496,7 +409,5 @@ class SyncTagRepository:
     def get_by_name(self, name: str, *, load: Sequence[TagRelation] | None = None) -> Tag | None:
         """The row with this name, or None."""
         statement = with_loads(_INFO, "get_by_name", _GET_BY_NAME, load)
-        params = {
-            "x_name": name,
-        }
+        params = {"x_name": name}
         return (self.session.scalars(statement, params)).one_or_none()

@@ -9,17 +9,17 @@ from typing import Any, cast
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from app_db.errors import InvalidQueryError, NotFoundError, map_db_error
 from app_db.models.task_tags import TaskTag
 from app_db.pagination import Page
 from app_db.repositories._base import (
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     insert_batches,
+    matches,
     rowcount,
 )
 from app_db.schemas.task_tags import TaskTagCreate, TaskTagFilter, TaskTagOrderKey
@@ -75,24 +75,18 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(TaskTag)
-_KEY_MATCH = (
-    _T.c["task_id"] == sa.bindparam("pk__task_id", type_=_T.c["task_id"].type),
-    _T.c["tag_id"] == sa.bindparam("pk__tag_id", type_=_T.c["tag_id"].type),
-)
+_KEY_MATCH = (matches(_T.c["task_id"], "pk__task_id"), matches(_T.c["tag_id"], "pk__tag_id"))
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(TaskTag).returning(TaskTag)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
-_DROP_NONE: frozenset[str] = frozenset(())
+_DROP_NONE: frozenset[str] = frozenset()
 
 
 def _key_params(key: tuple[int, int]) -> dict[str, Any]:
     if not isinstance(key, tuple) or len(key) != 2:
         raise InvalidQueryError(_INFO.entity, "the key is a tuple of 2 values")
-    return {
-        "pk__task_id": key[0],
-        "pk__tag_id": key[1],
-    }
+    return {"pk__task_id": key[0], "pk__tag_id": key[1]}
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -105,50 +99,15 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class TaskTagRepository:
+class TaskTagRepository(AsyncRepository[TaskTag]):
     """Asynchronous repository for TaskTag. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[TaskTag]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -212,50 +171,15 @@ class TaskTagRepository:
         return await self._insert_many([_insert_values(item) for item in items])
 
 
-class SyncTaskTagRepository:
+class SyncTaskTagRepository(SyncRepository[TaskTag]):
     """Synchronous repository for TaskTag. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[TaskTag]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,

@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app_db.enums import TaskStatus
 from app_db.errors import ConflictError, NotFoundError, map_db_error
@@ -21,14 +20,16 @@ from app_db.models.tasks import Task
 from app_db.pagination import Page
 from app_db.repositories._base import (
     MAX_BIND_PARAMS,
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     cached,
     chunked,
     count_statement,
     filtered,
     insert_batches,
+    matches,
     pk_in,
     rowcount,
     update_batches,
@@ -43,6 +44,9 @@ from app_db.schemas.tasks import (
 )
 
 _T = cast(sa.Table, Task.__table__)
+_VERSION = _T.c["version"]
+_DELETED = _T.c["deleted_at"]
+_SOFT_DELETE = {_DELETED: sa.func.now()}
 
 
 def _sort(
@@ -124,8 +128,8 @@ _INFO = EntityInfo(
     ),
     alive=_T.c["deleted_at"].is_(None),
     loads={
-        "projects": (selectinload(Task.project),),
-        "users": (selectinload(Task.assignee),),
+        "projects": (joinedload(Task.project, innerjoin=True),),
+        "users": (joinedload(Task.assignee),),
         "comments": (selectinload(Task.comments),),
         "tags": (selectinload(Task.tags),),
     },
@@ -150,13 +154,9 @@ _INFO = EntityInfo(
         "updated_at": _T.c["updated_at"],
     },
     finders={
-        "list_by_project_id": (
-            _T.c["project_id"] == sa.bindparam("x_project_id", type_=_T.c["project_id"].type),
-        ),
-        "list_by_assignee_id": (
-            _T.c["assignee_id"] == sa.bindparam("x_assignee_id", type_=_T.c["assignee_id"].type),
-        ),
-        "list_by_status": (_T.c["status"] == sa.bindparam("x_status", type_=_T.c["status"].type),),
+        "list_by_project_id": (matches(_T.c["project_id"], "x_project_id"),),
+        "list_by_assignee_id": (matches(_T.c["assignee_id"], "x_assignee_id"),),
+        "list_by_status": (matches(_T.c["status"], "x_status"),),
     },
 )
 
@@ -164,40 +164,22 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Task)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(Task).returning(Task)
-_DELETE = sa.update(_T).where(*_INFO.live(*_KEY_MATCH)).values({_T.c["deleted_at"]: sa.func.now()})
-_GET_BY_PROJECT_ID_NUMBER = _SELECT.where(
-    *_INFO.live(
-        _T.c["project_id"] == sa.bindparam("x_project_id", type_=_T.c["project_id"].type),
-        _T.c["number"] == sa.bindparam("x_number", type_=_T.c["number"].type),
-    )
+_DELETE = sa.update(_T).where(*_INFO.live(*_KEY_MATCH)).values(_SOFT_DELETE)
+_GET_BY_PROJECT_ID_NUMBER_MATCH = (
+    matches(_T.c["project_id"], "x_project_id"),
+    matches(_T.c["number"], "x_number"),
 )
+_GET_BY_PROJECT_ID_NUMBER = _SELECT.where(*_INFO.live(*_GET_BY_PROJECT_ID_NUMBER_MATCH))
 _MAPPER = sa.inspect(Task)
 _DROP_NONE: frozenset[str] = frozenset(
-    (
-        "id",
-        "status",
-        "priority",
-        "labels",
-        "version",
-        "created_at",
-        "updated_at",
-    )
+    {"id", "status", "priority", "labels", "version", "created_at", "updated_at"}
 )
-_CONFLICT = (
-    "project_id",
-    "number",
-)
-_NOT_UPDATED: frozenset[str] = frozenset(
-    (
-        "project_id",
-        "number",
-        "id",
-    )
-)
+_CONFLICT = ("project_id", "number")
+_NOT_UPDATED: frozenset[str] = frozenset({"project_id", "number", "id"})
 
 
 def _key_params(key: int) -> dict[str, Any]:
@@ -209,16 +191,13 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
     assignments: dict[str, Any] = {
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
-    assignments["version"] = _T.c["version"] + 1
-    expected = _T.c["version"] == sa.bindparam("version__expected", type_=_T.c["version"].type)
+    version = _VERSION  # (a lower-case name: ruff reads an upper-case left operand as Yoda)
+    assignments["version"] = version + 1
+    expected = version == sa.bindparam("version__expected", type_=version.type)
     conditions = _INFO.live(*_KEY_MATCH, expected)
-    return (
-        sa.update(Task)
-        .where(*conditions)
-        .values(assignments)
-        .returning(Task)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(Task).where(*conditions).values(assignments)
+    returning = update.returning(Task)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -231,11 +210,11 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class TaskRepository:
+class TaskRepository(AsyncRepository[Task]):
     """Asynchronous repository for Task. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -246,41 +225,6 @@ class TaskRepository:
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Task]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -355,7 +299,8 @@ class TaskRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Task | None = (await self.session.scalars(statement, params)).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: Task | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -386,10 +331,12 @@ class TaskRepository:
     async def bulk_update(self, items: Sequence[tuple[int, TaskUpdate]]) -> int:
         """Apply each update (version-checked); the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
+        batches = update_batches(_INFO, changes, "version")
         done: list[Any] = []
         try:
-            for statement, keys in update_batches(_INFO, changes, "version"):
-                written = [row[0] for row in (await self.session.execute(statement)).all()]
+            for statement, keys in batches:
+                result = await self.session.execute(statement)
+                written = [row[0] for row in result.all()]
                 done += written
                 if len(written) != len(keys):
                     seen = set(written)
@@ -404,11 +351,9 @@ class TaskRepository:
             raise mapped from exc
         # The UPDATE went around the ORM: objects of these rows that the session already holds
         # would keep their old values. Re-read just those (usually none) in place.
-        loaded = [
-            key
-            for key in done
-            if _MAPPER.identity_key_from_primary_key((key,)) in self.session.identity_map
-        ]
+        held = self.session.identity_map
+        identity = _MAPPER.identity_key_from_primary_key
+        loaded = [key for key in done if identity((key,)) in held]
         for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
             refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
             (await self.session.scalars(refresh)).all()
@@ -419,11 +364,8 @@ class TaskRepository:
         done = 0
         try:
             for chunk in chunked(keys, MAX_BIND_PARAMS // 1):
-                statement = (
-                    sa.update(_T)
-                    .where(*_INFO.live(pk_in(_INFO, chunk)))
-                    .values({_T.c["deleted_at"]: sa.func.now()})
-                )
+                live = _INFO.live(pk_in(_INFO, chunk))
+                statement = sa.update(_T).where(*live).values(_SOFT_DELETE)
                 done += rowcount(await self.session.execute(statement))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
@@ -442,17 +384,15 @@ class TaskRepository:
             for name in values
             if name not in _NOT_UPDATED
         }
-        updates[_T.c["version"]] = _T.c["version"] + 1
-        updates[_T.c["deleted_at"]] = None  # upserting a deleted row brings it back
+        updates[_VERSION] = _VERSION + 1
+        updates[_DELETED] = None  # upserting a deleted row brings it back
         conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(Task)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(Task)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (await self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -462,14 +402,15 @@ class TaskRepository:
             raise mapped from exc
 
     async def get_by_project_id_number(
-        self, project_id: int, number: int, *, load: Sequence[TaskRelation] | None = None
+        self,
+        project_id: int,
+        number: int,
+        *,
+        load: Sequence[TaskRelation] | None = None,
     ) -> Task | None:
         """The row with this project_id, number, or None."""
         statement = with_loads(_INFO, "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER, load)
-        params = {
-            "x_project_id": project_id,
-            "x_number": number,
-        }
+        params = {"x_project_id": project_id, "x_number": number}
         return (await self.session.scalars(statement, params)).one_or_none()
 
     async def list_by_project_id(
@@ -487,9 +428,7 @@ class TaskRepository:
         """One page of rows with this project_id."""
         return await self._page(
             finder="list_by_project_id",
-            finder_params={
-                "x_project_id": project_id,
-            },
+            finder_params={"x_project_id": project_id},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -514,9 +453,7 @@ class TaskRepository:
         """One page of rows with this assignee_id."""
         return await self._page(
             finder="list_by_assignee_id",
-            finder_params={
-                "x_assignee_id": assignee_id,
-            },
+            finder_params={"x_assignee_id": assignee_id},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -541,9 +478,7 @@ class TaskRepository:
         """One page of rows with this status."""
         return await self._page(
             finder="list_by_status",
-            finder_params={
-                "x_status": status,
-            },
+            finder_params={"x_status": status},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -554,11 +489,11 @@ class TaskRepository:
         )
 
 
-class SyncTaskRepository:
+class SyncTaskRepository(SyncRepository[Task]):
     """Synchronous repository for Task. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -569,41 +504,6 @@ class SyncTaskRepository:
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Task]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
@@ -678,7 +578,8 @@ class SyncTaskRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Task | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: Task | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -709,10 +610,12 @@ class SyncTaskRepository:
     def bulk_update(self, items: Sequence[tuple[int, TaskUpdate]]) -> int:
         """Apply each update (version-checked); the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
+        batches = update_batches(_INFO, changes, "version")
         done: list[Any] = []
         try:
-            for statement, keys in update_batches(_INFO, changes, "version"):
-                written = [row[0] for row in (self.session.execute(statement)).all()]
+            for statement, keys in batches:
+                result = self.session.execute(statement)
+                written = [row[0] for row in result.all()]
                 done += written
                 if len(written) != len(keys):
                     seen = set(written)
@@ -727,11 +630,9 @@ class SyncTaskRepository:
             raise mapped from exc
         # The UPDATE went around the ORM: objects of these rows that the session already holds
         # would keep their old values. Re-read just those (usually none) in place.
-        loaded = [
-            key
-            for key in done
-            if _MAPPER.identity_key_from_primary_key((key,)) in self.session.identity_map
-        ]
+        held = self.session.identity_map
+        identity = _MAPPER.identity_key_from_primary_key
+        loaded = [key for key in done if identity((key,)) in held]
         for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
             refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
             (self.session.scalars(refresh)).all()
@@ -742,11 +643,8 @@ class SyncTaskRepository:
         done = 0
         try:
             for chunk in chunked(keys, MAX_BIND_PARAMS // 1):
-                statement = (
-                    sa.update(_T)
-                    .where(*_INFO.live(pk_in(_INFO, chunk)))
-                    .values({_T.c["deleted_at"]: sa.func.now()})
-                )
+                live = _INFO.live(pk_in(_INFO, chunk))
+                statement = sa.update(_T).where(*live).values(_SOFT_DELETE)
                 done += rowcount(self.session.execute(statement))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
@@ -765,17 +663,15 @@ class SyncTaskRepository:
             for name in values
             if name not in _NOT_UPDATED
         }
-        updates[_T.c["version"]] = _T.c["version"] + 1
-        updates[_T.c["deleted_at"]] = None  # upserting a deleted row brings it back
+        updates[_VERSION] = _VERSION + 1
+        updates[_DELETED] = None  # upserting a deleted row brings it back
         conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(Task)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(Task)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -785,14 +681,15 @@ class SyncTaskRepository:
             raise mapped from exc
 
     def get_by_project_id_number(
-        self, project_id: int, number: int, *, load: Sequence[TaskRelation] | None = None
+        self,
+        project_id: int,
+        number: int,
+        *,
+        load: Sequence[TaskRelation] | None = None,
     ) -> Task | None:
         """The row with this project_id, number, or None."""
         statement = with_loads(_INFO, "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER, load)
-        params = {
-            "x_project_id": project_id,
-            "x_number": number,
-        }
+        params = {"x_project_id": project_id, "x_number": number}
         return (self.session.scalars(statement, params)).one_or_none()
 
     def list_by_project_id(
@@ -810,9 +707,7 @@ class SyncTaskRepository:
         """One page of rows with this project_id."""
         return self._page(
             finder="list_by_project_id",
-            finder_params={
-                "x_project_id": project_id,
-            },
+            finder_params={"x_project_id": project_id},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -837,9 +732,7 @@ class SyncTaskRepository:
         """One page of rows with this assignee_id."""
         return self._page(
             finder="list_by_assignee_id",
-            finder_params={
-                "x_assignee_id": assignee_id,
-            },
+            finder_params={"x_assignee_id": assignee_id},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -864,9 +757,7 @@ class SyncTaskRepository:
         """One page of rows with this status."""
         return self._page(
             finder="list_by_status",
-            finder_params={
-                "x_status": status,
-            },
+            finder_params={"x_status": status},
             order_by=order_by,
             limit=limit,
             offset=offset,

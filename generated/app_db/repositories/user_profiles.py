@@ -11,15 +11,17 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import joinedload
 
 from app_db.errors import NotFoundError, map_db_error
 from app_db.models.user_profiles import UserProfile
 from app_db.repositories._base import (
+    AsyncRepository,
     EntityInfo,
     SortColumn,
+    SyncRepository,
     cached,
+    matches,
     rowcount,
     with_loads,
 )
@@ -53,7 +55,7 @@ _INFO = EntityInfo(
     search=(),
     alive=None,
     loads={
-        "users": (selectinload(UserProfile.user),),
+        "users": (joinedload(UserProfile.user, innerjoin=True),),
     },
     max_page_size=100,
     offset=True,
@@ -72,25 +74,14 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(UserProfile)
-_KEY_MATCH = (_T.c["user_id"] == sa.bindparam("pk__user_id", type_=_T.c["user_id"].type),)
+_KEY_MATCH = (matches(_T.c["user_id"], "pk__user_id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(UserProfile).returning(UserProfile)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
-_DROP_NONE: frozenset[str] = frozenset(
-    (
-        "timezone",
-        "preferences",
-        "updated_at",
-    )
-)
+_DROP_NONE: frozenset[str] = frozenset({"timezone", "preferences", "updated_at"})
 _CONFLICT = ("user_id",)
-_NOT_UPDATED: frozenset[str] = frozenset(
-    (
-        "user_id",
-        "user_id",
-    )
-)
+_NOT_UPDATED: frozenset[str] = frozenset({"user_id"})
 
 
 def _key_params(key: uuid.UUID) -> dict[str, Any]:
@@ -103,13 +94,9 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    return (
-        sa.update(UserProfile)
-        .where(*conditions)
-        .values(assignments)
-        .returning(UserProfile)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(UserProfile).where(*conditions).values(assignments)
+    returning = update.returning(UserProfile)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -122,18 +109,21 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class UserProfileRepository:
+class UserProfileRepository(AsyncRepository[UserProfile]):
     """Asynchronous repository for UserProfile. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
     async def get(
-        self, key: uuid.UUID, *, load: Sequence[UserProfileRelation] | None = None
+        self,
+        key: uuid.UUID,
+        *,
+        load: Sequence[UserProfileRelation] | None = None,
     ) -> UserProfile | None:
         """The row with this primary key, or None."""
         statement = with_loads(_INFO, "get", _BY_KEY, load)
@@ -168,7 +158,8 @@ class UserProfileRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: UserProfile | None = (await self.session.scalars(statement, params)).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: UserProfile | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -204,11 +195,9 @@ class UserProfileRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(UserProfile)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(UserProfile)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (await self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -218,18 +207,21 @@ class UserProfileRepository:
             raise mapped from exc
 
 
-class SyncUserProfileRepository:
+class SyncUserProfileRepository(SyncRepository[UserProfile]):
     """Synchronous repository for UserProfile. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
     def get(
-        self, key: uuid.UUID, *, load: Sequence[UserProfileRelation] | None = None
+        self,
+        key: uuid.UUID,
+        *,
+        load: Sequence[UserProfileRelation] | None = None,
     ) -> UserProfile | None:
         """The row with this primary key, or None."""
         statement = with_loads(_INFO, "get", _BY_KEY, load)
@@ -264,7 +256,8 @@ class SyncUserProfileRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: UserProfile | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: UserProfile | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -300,11 +293,9 @@ class SyncUserProfileRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(UserProfile)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(UserProfile)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (self.session.scalars(statement)).one()
         except DBAPIError as exc:

@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from app_db.enums import UserRole
 from app_db.errors import NotFoundError, map_db_error
@@ -21,12 +20,14 @@ from app_db.models.tasks import Task
 from app_db.models.users import User
 from app_db.pagination import Page
 from app_db.repositories._base import (
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     cached,
     count_statement,
     filtered,
+    matches,
     rowcount,
     with_loads,
 )
@@ -86,7 +87,7 @@ _INFO = EntityInfo(
     ),
     alive=None,
     loads={
-        "user_profiles": (selectinload(User.user_profile),),
+        "user_profiles": (joinedload(User.user_profile),),
         "projects": (selectinload(User.projects),),
         "tasks": (selectinload(User.tasks.and_(Task.deleted_at.is_(None))),),
     },
@@ -104,7 +105,7 @@ _INFO = EntityInfo(
         "updated_at": _T.c["updated_at"],
     },
     finders={
-        "list_by_role": (_T.c["role"] == sa.bindparam("x_role", type_=_T.c["role"].type),),
+        "list_by_role": (matches(_T.c["role"], "x_role"),),
     },
 )
 
@@ -112,32 +113,16 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(User)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(User).returning(User)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
-_GET_BY_EMAIL = _SELECT.where(
-    *_INFO.live(
-        _T.c["email"] == sa.bindparam("x_email", type_=_T.c["email"].type),
-    )
-)
-_DROP_NONE: frozenset[str] = frozenset(
-    (
-        "id",
-        "role",
-        "is_active",
-        "created_at",
-        "updated_at",
-    )
-)
+_GET_BY_EMAIL_MATCH = (matches(_T.c["email"], "x_email"),)
+_GET_BY_EMAIL = _SELECT.where(*_INFO.live(*_GET_BY_EMAIL_MATCH))
+_DROP_NONE: frozenset[str] = frozenset({"id", "role", "is_active", "created_at", "updated_at"})
 _CONFLICT = ("email",)
-_NOT_UPDATED: frozenset[str] = frozenset(
-    (
-        "email",
-        "id",
-    )
-)
+_NOT_UPDATED: frozenset[str] = frozenset({"email", "id"})
 
 
 def _key_params(key: uuid.UUID) -> dict[str, Any]:
@@ -150,13 +135,9 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    return (
-        sa.update(User)
-        .where(*conditions)
-        .values(assignments)
-        .returning(User)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(User).where(*conditions).values(assignments)
+    returning = update.returning(User)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -169,58 +150,26 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class UserRepository:
+class UserRepository(AsyncRepository[User]):
     """Asynchronous repository for User. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
     async def get(
-        self, key: uuid.UUID, *, load: Sequence[UserRelation] | None = None
+        self,
+        key: uuid.UUID,
+        *,
+        load: Sequence[UserRelation] | None = None,
     ) -> User | None:
         """The row with this primary key, or None."""
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[User]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -285,7 +234,8 @@ class UserRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: User | None = (await self.session.scalars(statement, params)).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: User | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -321,11 +271,9 @@ class UserRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(User)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(User)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (await self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -335,13 +283,14 @@ class UserRepository:
             raise mapped from exc
 
     async def get_by_email(
-        self, email: str, *, load: Sequence[UserRelation] | None = None
+        self,
+        email: str,
+        *,
+        load: Sequence[UserRelation] | None = None,
     ) -> User | None:
         """The row with this email, or None."""
         statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
-        params = {
-            "x_email": email,
-        }
+        params = {"x_email": email}
         return (await self.session.scalars(statement, params)).one_or_none()
 
     async def list_by_role(
@@ -359,9 +308,7 @@ class UserRepository:
         """One page of rows with this role."""
         return await self._page(
             finder="list_by_role",
-            finder_params={
-                "x_role": role,
-            },
+            finder_params={"x_role": role},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -372,11 +319,11 @@ class UserRepository:
         )
 
 
-class SyncUserRepository:
+class SyncUserRepository(SyncRepository[User]):
     """Synchronous repository for User. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -387,41 +334,6 @@ class SyncUserRepository:
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[User]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
@@ -486,7 +398,8 @@ class SyncUserRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: User | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: User | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -522,11 +435,9 @@ class SyncUserRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(User)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(User)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -536,13 +447,14 @@ class SyncUserRepository:
             raise mapped from exc
 
     def get_by_email(
-        self, email: str, *, load: Sequence[UserRelation] | None = None
+        self,
+        email: str,
+        *,
+        load: Sequence[UserRelation] | None = None,
     ) -> User | None:
         """The row with this email, or None."""
         statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
-        params = {
-            "x_email": email,
-        }
+        params = {"x_email": email}
         return (self.session.scalars(statement, params)).one_or_none()
 
     def list_by_role(
@@ -560,9 +472,7 @@ class SyncUserRepository:
         """One page of rows with this role."""
         return self._page(
             finder="list_by_role",
-            finder_params={
-                "x_role": role,
-            },
+            finder_params={"x_role": role},
             order_by=order_by,
             limit=limit,
             offset=offset,

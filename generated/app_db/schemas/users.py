@@ -12,7 +12,12 @@ from pydantic import BaseModel, ConfigDict
 from app_db.enums import UserRole
 
 UserOrderKey = Literal[
-    "email", "-email", "display_name", "-display_name", "created_at", "-created_at"
+    "email",
+    "-email",
+    "display_name",
+    "-display_name",
+    "created_at",
+    "-created_at",
 ]
 UserRelation = Literal["user_profiles", "projects", "tasks"]
 

@@ -69,7 +69,7 @@ class SchemaModule:
     std_imports: list[str]
     third_imports: list[str]
     first_imports: list[str]
-    literals: tuple[tuple[str, str], ...]  # (alias, Literal[...] expression)
+    literals: tuple[tuple[str, tuple[str, ...]], ...]  # (alias, Literal members as literals)
     classes: tuple[SchemaClass, ...]
     filter_class: str | None  # rebuilt after definition (it refers to itself through or_)
 
@@ -286,8 +286,9 @@ def _filter_annotation(py: str, op: str, c: ColumnPlan) -> str:
     return _optional(py)
 
 
-def _literal(values: Iterable[str]) -> str:
-    return "Literal[" + ", ".join(repr(v) for v in values) + "]"
+def _literal(values: Iterable[str]) -> tuple[str, ...]:
+    """The members of a ``Literal[...]``, as string literals (the template lays them out)."""
+    return tuple(pystr(v) for v in values)
 
 
 def _schema_module(
@@ -297,7 +298,7 @@ def _schema_module(
     for c in ent.columns:
         imports |= c.type.python.imports
     cls = ent.class_name
-    config = "ConfigDict(extra='forbid', arbitrary_types_allowed=True)"
+    config = 'ConfigDict(extra="forbid", arbitrary_types_allowed=True)'
     classes: list[SchemaClass] = []
 
     # The soft-delete stamp belongs to delete(), and a defaulted version to the repository.
@@ -359,7 +360,7 @@ def _schema_module(
 
     literals = [(f"{cls}OrderKey", _literal(k for s in b.sort for k in (_attr(ent, s), "-" + _attr(ent, s))))]
     if not b.sort:
-        literals = [(f"{cls}OrderKey", "Literal['']")]  # nothing is sortable; no value passes
+        literals = [(f"{cls}OrderKey", ('""',))]  # nothing is sortable; no value passes
     if b.relations:
         literals.append((f"{cls}Relation", _literal(r.name for r in b.relations)))
     imports.add(("typing", "Literal"))
@@ -419,8 +420,8 @@ def _repo(
     imports: set[Import] = {
         ("sqlalchemy", None),
         ("typing", "Any"),
-        ("sqlalchemy.ext.asyncio", "AsyncSession"),
-        ("sqlalchemy.orm", "Session"),
+        (f"{pkg}.repositories._base", "AsyncRepository"),
+        (f"{pkg}.repositories._base", "SyncRepository"),
         (f"{pkg}.repositories._base", "EntityInfo"),
         (f"{pkg}.repositories._base", "SortColumn"),
     }
@@ -485,8 +486,20 @@ def _repo(
                 if target_ent.class_name != cls:
                     imports.add((f"{pkg}.models.{target_ent.module}", target_ent.class_name))
                 attr = f"{attr}.and_({target_ent.class_name}.{sd.attr}.{test})"
-            options.append(f"selectinload({attr})")
-            imports.add(("sqlalchemy.orm", "selectinload"))
+            if rel.uselist:
+                options.append(f"selectinload({attr})")
+                imports.add(("sqlalchemy.orm", "selectinload"))
+                continue
+            # A scalar relation joins into the same statement: one round trip, no IN list of
+            # keys to render per call, and the row count cannot grow. INNER only where the key
+            # is NOT NULL and no soft-delete criterion may hide the target (an outer join keeps
+            # the row with the relation None, as a separate load would).
+            inner = (
+                rel.kind == "many_to_one" and rel.foreign_key is not None and attr == f"{cls}.{rel.attr}"
+                and all(not ent.column(c).nullable for c in rel.foreign_key.columns)
+            )
+            options.append(f"joinedload({attr}, innerjoin=True)" if inner else f"joinedload({attr})")
+            imports.add(("sqlalchemy.orm", "joinedload"))
         loads.append((r.name, tuple(options)))
 
     finders: list[FinderView] = []
@@ -498,10 +511,7 @@ def _repo(
         finders.append(
             FinderView(
                 method, f.unique, tuple((c.attr, c.type.python.expr) for c in cols),
-                tuple(
-                    f'{_col(ent, c)} == sa.bindparam("x_{c.attr}", type_={_col(ent, c)}.type)'
-                    for c in cols
-                ),
+                tuple(f'matches({_col(ent, c)}, "x_{c.attr}")' for c in cols),
             )
         )
 
@@ -526,9 +536,9 @@ def _repo(
     schemas = f"{pkg}.schemas.{ent.module}"
     wanted: list[tuple[bool, Import]] = [
         (needs_page or relation_alias is not None or needs_insert_many or bool(ops & _BULK), ("collections.abc", "Sequence")),
-        (needs_page or needs_values, ("pydantic", "BaseModel")),
+        (needs_values, ("pydantic", "BaseModel")),
         (needs_page, (f"{pkg}.pagination", "Page")),
-        (needs_page, (base, "build_list")),
+        (bool(pk) or bool(finders), (base, "matches")),
         (relation_alias is not None and ("get" in ops or any(f.unique for f in finders)), (base, "with_loads")),
         ("count" in ops, (base, "filtered")),
         ("count" in ops, (base, "count_statement")),

@@ -78,6 +78,9 @@ _TOKEN = re.compile(
     re.VERBOSE | re.DOTALL,
 )
 # Operators and keywords black treats as split points: outside the supported subset at depth 0.
+# Comparisons end in "=" like a keyword argument's name does, so they are listed apart: black
+# splits a line at a comparison before it splits at a bracket.
+_COMPARISON = frozenset({"==", "!=", "<=", ">="})
 _OPERATOR = re.compile(r"[|&+\-*/%<>^~@]|^(?:and|or|not|in|is|if|else|lambda|for|async|await)$")
 
 
@@ -209,6 +212,7 @@ class _Layout:
         t = self.t
         depth = 0
         cuts: list[int] = []
+        compared = False  # commas outrank comparisons: black splits at those only without commas
         last = line.hi - 1
         for i in range(line.lo, line.hi):
             kind = t.kind[i]
@@ -219,11 +223,15 @@ class _Layout:
             elif depth == 0:
                 if kind == _COMMA and i != last:
                     cuts.append(i)
+                elif kind == _OTHER and t.text[i] in _COMPARISON:
+                    compared = True
                 elif kind == _OTHER and ((_OPERATOR.search(t.text[i]) and not t.text[i].endswith("=")) or (t.text[i].startswith(".") and i > line.lo and t.kind[i - 1] == _CLOSE)):
                     raise Unsupported(f"operator {t.text[i]!r} beside commas")
                 elif kind in (_STR, _MLS) and i > line.lo and t.kind[i - 1] in (_STR, _MLS):
                     raise Unsupported("implicit string concatenation")
         if not cuts:
+            if compared:
+                raise Unsupported("a comparison black would split at")
             return None
         parts: list[_Line] = []
         start = line.lo

@@ -10,19 +10,19 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from core_db.errors import map_db_error
 from core_db.models.event_json import event_json_table
 from core_db.pagination import Page
 from core_db.repositories._base import (
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     count_statement,
     filtered,
     insert_batches,
+    matches,
 )
 from core_db.schemas.event_json import (
     EventJsonCreate,
@@ -74,8 +74,9 @@ _INFO = EntityInfo(
         "json_": _T.c["json_"],
         "seq": _T.c["seq"],
     },
+    read=EventJsonRead,
     finders={
-        "list_by_room": (_T.c["room"] == sa.bindparam("x_room", type_=_T.c["room"].type),),
+        "list_by_room": (matches(_T.c["room"], "x_room"),),
     },
 )
 
@@ -83,14 +84,11 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(_T)
-_GET_BY_EVENT_ID = _SELECT.where(
-    *_INFO.live(
-        _T.c["event_id"] == sa.bindparam("x_event_id", type_=_T.c["event_id"].type),
-    )
-)
-_DROP_NONE: frozenset[str] = frozenset(("seq",))
+_GET_BY_EVENT_ID_MATCH = (matches(_T.c["event_id"], "x_event_id"),)
+_GET_BY_EVENT_ID = _SELECT.where(*_INFO.live(*_GET_BY_EVENT_ID_MATCH))
+_DROP_NONE: frozenset[str] = frozenset({"seq"})
 _CONFLICT = ("event_id",)
-_NOT_UPDATED: frozenset[str] = frozenset(("event_id",))
+_NOT_UPDATED: frozenset[str] = frozenset({"event_id"})
 
 
 def _read(row: sa.Row[Any]) -> EventJsonRead:
@@ -108,52 +106,15 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class EventJsonRepository:
+class EventJsonRepository(AsyncRepository[EventJsonRead]):
     """Asynchronous repository for event_json_table. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[EventJsonRead]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = [
-            _read(row) for row in (await self.session.execute(query.statement, query.params)).all()
-        ]
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -213,9 +174,8 @@ class EventJsonRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = insert.on_conflict_do_update(index_elements=conflict, set_=updates).returning(
-            *_T.c
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        statement = upsert.returning(*_T.c)
         try:
             return _read((await self.session.execute(statement)).one())
         except DBAPIError as exc:
@@ -224,15 +184,10 @@ class EventJsonRepository:
                 raise
             raise mapped from exc
 
-    async def get_by_event_id(
-        self,
-        event_id: str,
-    ) -> EventJsonRead | None:
+    async def get_by_event_id(self, event_id: str) -> EventJsonRead | None:
         """The row with this event_id, or None."""
         statement = _GET_BY_EVENT_ID
-        params = {
-            "x_event_id": event_id,
-        }
+        params = {"x_event_id": event_id}
         row = (await self.session.execute(statement, params)).one_or_none()
         return None if row is None else _read(row)
 
@@ -250,9 +205,7 @@ class EventJsonRepository:
         """One page of rows with this room."""
         return await self._page(
             finder="list_by_room",
-            finder_params={
-                "x_room": room,
-            },
+            finder_params={"x_room": room},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -262,50 +215,15 @@ class EventJsonRepository:
         )
 
 
-class SyncEventJsonRepository:
+class SyncEventJsonRepository(SyncRepository[EventJsonRead]):
     """Synchronous repository for event_json_table. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[EventJsonRead]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = [_read(row) for row in (self.session.execute(query.statement, query.params)).all()]
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
@@ -365,9 +283,8 @@ class SyncEventJsonRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = insert.on_conflict_do_update(index_elements=conflict, set_=updates).returning(
-            *_T.c
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        statement = upsert.returning(*_T.c)
         try:
             return _read((self.session.execute(statement)).one())
         except DBAPIError as exc:
@@ -376,15 +293,10 @@ class SyncEventJsonRepository:
                 raise
             raise mapped from exc
 
-    def get_by_event_id(
-        self,
-        event_id: str,
-    ) -> EventJsonRead | None:
+    def get_by_event_id(self, event_id: str) -> EventJsonRead | None:
         """The row with this event_id, or None."""
         statement = _GET_BY_EVENT_ID
-        params = {
-            "x_event_id": event_id,
-        }
+        params = {"x_event_id": event_id}
         row = (self.session.execute(statement, params)).one_or_none()
         return None if row is None else _read(row)
 
@@ -402,9 +314,7 @@ class SyncEventJsonRepository:
         """One page of rows with this room."""
         return self._page(
             finder="list_by_room",
-            finder_params={
-                "x_room": room,
-            },
+            finder_params={"x_room": room},
             order_by=order_by,
             limit=limit,
             offset=offset,

@@ -10,16 +10,15 @@ from typing import Any
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from core_db.errors import map_db_error
 from core_db.models.event_log import event_log_table
 from core_db.pagination import Page
 from core_db.repositories._base import (
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     count_statement,
     filtered,
     insert_batches,
@@ -34,6 +33,8 @@ from core_db.schemas.event_log import (
 # The table has no primary key, so there is no mapped class: these repositories use SQLAlchemy
 # Core on the Table and return rows as EventLogRead.
 _T = event_log_table
+_DELETED = _T.c["deleted"]
+_SOFT_DELETE = {_DELETED: sa.true()}
 
 
 def _sort(
@@ -97,6 +98,7 @@ _INFO = EntityInfo(
         "payload": _T.c["payload"],
         "deleted": _T.c["deleted"],
     },
+    read=EventLogRead,
 )
 
 # Statements that do not depend on the call, built once; values travel as bind parameters.
@@ -104,13 +106,7 @@ _INFO = EntityInfo(
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(_T)
 _INSERT = sa.insert(_T).returning(*_T.c)
-_DROP_NONE: frozenset[str] = frozenset(
-    (
-        "level",
-        "happened_at",
-        "deleted",
-    )
-)
+_DROP_NONE: frozenset[str] = frozenset({"level", "happened_at", "deleted"})
 
 
 def _read(row: sa.Row[Any]) -> EventLogRead:
@@ -128,52 +124,15 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class EventLogRepository:
+class EventLogRepository(AsyncRepository[EventLogRead]):
     """Asynchronous repository for event_log_table. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[EventLogRead]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = [
-            _read(row) for row in (await self.session.execute(query.statement, query.params)).all()
-        ]
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -231,50 +190,15 @@ class EventLogRepository:
         return await self._insert_many([_insert_values(item) for item in items])
 
 
-class SyncEventLogRepository:
+class SyncEventLogRepository(SyncRepository[EventLogRead]):
     """Synchronous repository for event_log_table. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[EventLogRead]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = [_read(row) for row in (self.session.execute(query.statement, query.params)).all()]
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,

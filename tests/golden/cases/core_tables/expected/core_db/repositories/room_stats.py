@@ -8,16 +8,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from core_db.models.room_stats import room_stats_table
 from core_db.pagination import Page
 from core_db.repositories._base import (
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     count_statement,
     filtered,
 )
@@ -67,6 +65,7 @@ _INFO = EntityInfo(
         "day": _T.c["day"],
         "messages": _T.c["messages"],
     },
+    read=RoomStatRead,
 )
 
 # Statements that do not depend on the call, built once; values travel as bind parameters.
@@ -80,48 +79,11 @@ def _read(row: sa.Row[Any]) -> RoomStatRead:
     return RoomStatRead.model_validate(row._mapping)
 
 
-class RoomStatRepository:
+class RoomStatRepository(AsyncRepository[RoomStatRead]):
     """Asynchronous repository for room_stats_table. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[RoomStatRead]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = [
-            _read(row) for row in (await self.session.execute(query.statement, query.params)).all()
-        ]
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
+    _info = _INFO
+    _select = _SELECT
 
     async def list(
         self,
@@ -151,46 +113,11 @@ class RoomStatRepository:
         return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
 
 
-class SyncRoomStatRepository:
+class SyncRoomStatRepository(SyncRepository[RoomStatRead]):
     """Synchronous repository for room_stats_table. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[RoomStatRead]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = [_read(row) for row in (self.session.execute(query.statement, query.params)).all()]
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
+    _info = _INFO
+    _select = _SELECT
 
     def list(
         self,

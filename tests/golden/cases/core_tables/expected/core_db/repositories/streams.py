@@ -8,12 +8,16 @@ from typing import Any, cast
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from core_db.errors import map_db_error
 from core_db.models.streams import Stream
-from core_db.repositories._base import EntityInfo, SortColumn
+from core_db.repositories._base import (
+    AsyncRepository,
+    EntityInfo,
+    SortColumn,
+    SyncRepository,
+    matches,
+)
 from core_db.schemas.streams import StreamCreate
 
 _T = cast(sa.Table, Stream.__table__)
@@ -53,11 +57,11 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Stream)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(Stream).returning(Stream)
-_DROP_NONE: frozenset[str] = frozenset(())
+_DROP_NONE: frozenset[str] = frozenset()
 
 
 def _key_params(key: int) -> dict[str, Any]:
@@ -74,11 +78,11 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class StreamRepository:
+class StreamRepository(AsyncRepository[Stream]):
     """Asynchronous repository for Stream. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -105,11 +109,11 @@ class StreamRepository:
         return await self._insert(_insert_values(data))
 
 
-class SyncStreamRepository:
+class SyncStreamRepository(SyncRepository[Stream]):
     """Synchronous repository for Stream. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:

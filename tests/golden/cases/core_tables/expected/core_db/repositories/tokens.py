@@ -11,22 +11,22 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from core_db.errors import ConflictError, NotFoundError, map_db_error
 from core_db.models.tokens import Token
 from core_db.pagination import Page
 from core_db.repositories._base import (
     MAX_BIND_PARAMS,
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     cached,
     chunked,
     count_statement,
     filtered,
     insert_batches,
+    matches,
     pk_in,
     rowcount,
     update_batches,
@@ -34,6 +34,9 @@ from core_db.repositories._base import (
 from core_db.schemas.tokens import TokenCreate, TokenFilter, TokenOrderKey, TokenUpdate
 
 _T = cast(sa.Table, Token.__table__)
+_VERSION = _T.c["version"]
+_DELETED = _T.c["deleted_at"]
+_SOFT_DELETE = {_DELETED: sa.func.now()}
 
 
 def _sort(
@@ -80,7 +83,7 @@ _INFO = EntityInfo(
         "deleted_at": _T.c["deleted_at"],
     },
     finders={
-        "list_by_keys": (_T.c["keys"] == sa.bindparam("x_keys", type_=_T.c["keys"].type),),
+        "list_by_keys": (matches(_T.c["keys"], "x_keys"),),
     },
 )
 
@@ -88,34 +91,18 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Token)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(Token).returning(Token)
-_DELETE = sa.update(_T).where(*_INFO.live(*_KEY_MATCH)).values({_T.c["deleted_at"]: sa.func.now()})
-_GET_BY_UUID_ = _SELECT.where(
-    *_INFO.live(
-        _T.c["uuid"] == sa.bindparam("x_uuid_", type_=_T.c["uuid"].type),
-    )
-)
+_DELETE = sa.update(_T).where(*_INFO.live(*_KEY_MATCH)).values(_SOFT_DELETE)
+_GET_BY_UUID__MATCH = (matches(_T.c["uuid"], "x_uuid_"),)
+_GET_BY_UUID_ = _SELECT.where(*_INFO.live(*_GET_BY_UUID__MATCH))
 _MAPPER = sa.inspect(Token)
-_DROP_NONE: frozenset[str] = frozenset(
-    (
-        "id",
-        "version",
-    )
-)
-_RENAMED = {
-    "uuid_": "uuid",
-    "json_": "json",
-}
+_DROP_NONE: frozenset[str] = frozenset({"id", "version"})
+_RENAMED = {"uuid_": "uuid", "json_": "json"}
 _CONFLICT = ("uuid_",)
-_NOT_UPDATED: frozenset[str] = frozenset(
-    (
-        "uuid_",
-        "id",
-    )
-)
+_NOT_UPDATED: frozenset[str] = frozenset({"uuid_", "id"})
 
 
 def _key_params(key: int) -> dict[str, Any]:
@@ -127,16 +114,13 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
     assignments: dict[str, Any] = {
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
-    assignments["version"] = _T.c["version"] + 1
-    expected = _T.c["version"] == sa.bindparam("version__expected", type_=_T.c["version"].type)
+    version = _VERSION  # (a lower-case name: ruff reads an upper-case left operand as Yoda)
+    assignments["version"] = version + 1
+    expected = version == sa.bindparam("version__expected", type_=version.type)
     conditions = _INFO.live(*_KEY_MATCH, expected)
-    return (
-        sa.update(Token)
-        .where(*conditions)
-        .values(assignments)
-        .returning(Token)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(Token).where(*conditions).values(assignments)
+    returning = update.returning(Token)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -149,11 +133,11 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class TokenRepository:
+class TokenRepository(AsyncRepository[Token]):
     """Asynchronous repository for Token. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -164,41 +148,6 @@ class TokenRepository:
         statement = _BY_KEY
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Token]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -273,7 +222,8 @@ class TokenRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Token | None = (await self.session.scalars(statement, params)).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: Token | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -304,10 +254,12 @@ class TokenRepository:
     async def bulk_update(self, items: Sequence[tuple[int, TokenUpdate]]) -> int:
         """Apply each update (version-checked); the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
+        batches = update_batches(_INFO, changes, "version")
         done: list[Any] = []
         try:
-            for statement, keys in update_batches(_INFO, changes, "version"):
-                written = [row[0] for row in (await self.session.execute(statement)).all()]
+            for statement, keys in batches:
+                result = await self.session.execute(statement)
+                written = [row[0] for row in result.all()]
                 done += written
                 if len(written) != len(keys):
                     seen = set(written)
@@ -322,11 +274,9 @@ class TokenRepository:
             raise mapped from exc
         # The UPDATE went around the ORM: objects of these rows that the session already holds
         # would keep their old values. Re-read just those (usually none) in place.
-        loaded = [
-            key
-            for key in done
-            if _MAPPER.identity_key_from_primary_key((key,)) in self.session.identity_map
-        ]
+        held = self.session.identity_map
+        identity = _MAPPER.identity_key_from_primary_key
+        loaded = [key for key in done if identity((key,)) in held]
         for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
             refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
             (await self.session.scalars(refresh)).all()
@@ -337,11 +287,8 @@ class TokenRepository:
         done = 0
         try:
             for chunk in chunked(keys, MAX_BIND_PARAMS // 1):
-                statement = (
-                    sa.update(_T)
-                    .where(*_INFO.live(pk_in(_INFO, chunk)))
-                    .values({_T.c["deleted_at"]: sa.func.now()})
-                )
+                live = _INFO.live(pk_in(_INFO, chunk))
+                statement = sa.update(_T).where(*live).values(_SOFT_DELETE)
                 done += rowcount(await self.session.execute(statement))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
@@ -360,17 +307,15 @@ class TokenRepository:
             for name in values
             if name not in _NOT_UPDATED
         }
-        updates[_T.c["version"]] = _T.c["version"] + 1
-        updates[_T.c["deleted_at"]] = None  # upserting a deleted row brings it back
+        updates[_VERSION] = _VERSION + 1
+        updates[_DELETED] = None  # upserting a deleted row brings it back
         conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(Token)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(Token)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (await self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -379,15 +324,10 @@ class TokenRepository:
                 raise
             raise mapped from exc
 
-    async def get_by_uuid_(
-        self,
-        uuid_: uuid.UUID,
-    ) -> Token | None:
+    async def get_by_uuid_(self, uuid_: uuid.UUID) -> Token | None:
         """The row with this uuid_, or None."""
         statement = _GET_BY_UUID_
-        params = {
-            "x_uuid_": uuid_,
-        }
+        params = {"x_uuid_": uuid_}
         return (await self.session.scalars(statement, params)).one_or_none()
 
     async def list_by_keys(
@@ -404,9 +344,7 @@ class TokenRepository:
         """One page of rows with this keys."""
         return await self._page(
             finder="list_by_keys",
-            finder_params={
-                "x_keys": keys,
-            },
+            finder_params={"x_keys": keys},
             order_by=order_by,
             limit=limit,
             offset=offset,
@@ -416,11 +354,11 @@ class TokenRepository:
         )
 
 
-class SyncTokenRepository:
+class SyncTokenRepository(SyncRepository[Token]):
     """Synchronous repository for Token. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -431,41 +369,6 @@ class SyncTokenRepository:
         statement = _BY_KEY
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Token]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
@@ -540,7 +443,8 @@ class SyncTokenRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Token | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: Token | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -571,10 +475,12 @@ class SyncTokenRepository:
     def bulk_update(self, items: Sequence[tuple[int, TokenUpdate]]) -> int:
         """Apply each update (version-checked); the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
+        batches = update_batches(_INFO, changes, "version")
         done: list[Any] = []
         try:
-            for statement, keys in update_batches(_INFO, changes, "version"):
-                written = [row[0] for row in (self.session.execute(statement)).all()]
+            for statement, keys in batches:
+                result = self.session.execute(statement)
+                written = [row[0] for row in result.all()]
                 done += written
                 if len(written) != len(keys):
                     seen = set(written)
@@ -589,11 +495,9 @@ class SyncTokenRepository:
             raise mapped from exc
         # The UPDATE went around the ORM: objects of these rows that the session already holds
         # would keep their old values. Re-read just those (usually none) in place.
-        loaded = [
-            key
-            for key in done
-            if _MAPPER.identity_key_from_primary_key((key,)) in self.session.identity_map
-        ]
+        held = self.session.identity_map
+        identity = _MAPPER.identity_key_from_primary_key
+        loaded = [key for key in done if identity((key,)) in held]
         for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
             refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
             (self.session.scalars(refresh)).all()
@@ -604,11 +508,8 @@ class SyncTokenRepository:
         done = 0
         try:
             for chunk in chunked(keys, MAX_BIND_PARAMS // 1):
-                statement = (
-                    sa.update(_T)
-                    .where(*_INFO.live(pk_in(_INFO, chunk)))
-                    .values({_T.c["deleted_at"]: sa.func.now()})
-                )
+                live = _INFO.live(pk_in(_INFO, chunk))
+                statement = sa.update(_T).where(*live).values(_SOFT_DELETE)
                 done += rowcount(self.session.execute(statement))
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
@@ -627,17 +528,15 @@ class SyncTokenRepository:
             for name in values
             if name not in _NOT_UPDATED
         }
-        updates[_T.c["version"]] = _T.c["version"] + 1
-        updates[_T.c["deleted_at"]] = None  # upserting a deleted row brings it back
+        updates[_VERSION] = _VERSION + 1
+        updates[_DELETED] = None  # upserting a deleted row brings it back
         conflict = [_INFO.columns[name] for name in _CONFLICT]
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(Token)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(Token)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -646,15 +545,10 @@ class SyncTokenRepository:
                 raise
             raise mapped from exc
 
-    def get_by_uuid_(
-        self,
-        uuid_: uuid.UUID,
-    ) -> Token | None:
+    def get_by_uuid_(self, uuid_: uuid.UUID) -> Token | None:
         """The row with this uuid_, or None."""
         statement = _GET_BY_UUID_
-        params = {
-            "x_uuid_": uuid_,
-        }
+        params = {"x_uuid_": uuid_}
         return (self.session.scalars(statement, params)).one_or_none()
 
     def list_by_keys(
@@ -671,9 +565,7 @@ class SyncTokenRepository:
         """One page of rows with this keys."""
         return self._page(
             finder="list_by_keys",
-            finder_params={
-                "x_keys": keys,
-            },
+            finder_params={"x_keys": keys},
             order_by=order_by,
             limit=limit,
             offset=offset,

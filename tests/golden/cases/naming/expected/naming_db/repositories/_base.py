@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar, cast
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import ORMOption
 
 from naming_db.errors import InvalidQueryError
@@ -26,6 +28,7 @@ from naming_db.pagination import Page, decode_cursor, encode_cursor
 T = TypeVar("T")
 S = TypeVar("S")
 Sel = TypeVar("Sel", bound=sa.Select[Any])
+M = TypeVar("M")  # what a repository returns rows as
 
 # PostgreSQL's wire protocol counts bind parameters in an Int16.
 MAX_BIND_PARAMS = 32767
@@ -64,6 +67,8 @@ class EntityInfo:
     finders: Mapping[str, tuple[sa.ColumnElement[bool], ...]] = field(default_factory=dict)
     # Statements by shape (see "statements cached by shape"); filled as calls come in.
     statements: dict[Hashable, Any] = field(default_factory=dict)
+    # A table without a primary key has no mapped class: its rows are validated into this.
+    read: type[BaseModel] | None = None
 
     def live(self, *clauses: sa.ColumnElement[bool]) -> list[sa.ColumnElement[bool]]:
         return [*clauses, self.alive] if self.alive is not None else list(clauses)
@@ -123,6 +128,11 @@ def cached(info: EntityInfo, key: Hashable, build: Callable[[], S]) -> S:
 
 def _bind(name: str, column: sa.ColumnElement[Any], *, expanding: bool = False) -> Any:
     return sa.bindparam(name, type_=column.type, expanding=expanding)
+
+
+def matches(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+    """``column = :name``, the parameter typed like the column (keys and finders use this)."""
+    return column == sa.bindparam(name, type_=column.type)
 
 
 def _operator(column: sa.ColumnElement[Any], op: str, arg: Any) -> sa.ColumnElement[bool]:
@@ -467,6 +477,112 @@ def build_list(
         backward,
         has_before=after is not None or bool(offset),
     )
+
+
+class AsyncRepository(Generic[M]):
+    """What every synchronous repository of one entity shares; the entity's subclass
+    defines only the operations crud.yaml lists, each with its exact signature."""
+
+    _info: ClassVar[EntityInfo]
+    _select: ClassVar[sa.Select[Any]]
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def _page(
+        self,
+        *,
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
+        where: BaseModel | None = None,
+        search: str | None = None,
+        order_by: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        load: Sequence[str] | None = None,
+        with_total: bool = False,
+    ) -> Page[M]:
+        info = self._info
+        query = build_list(
+            info,
+            self._select,
+            where=where,
+            search=search,
+            order_by=order_by,
+            limit=limit,
+            offset=offset,
+            after=after,
+            before=before,
+            load=load,
+            finder=finder,
+            finder_params=finder_params,
+        )
+        rows: Sequence[Any]
+        if info.read is None:
+            rows = (await self.session.scalars(query.statement, query.params)).all()
+        else:
+            # Validated, not constructed: the Read schema's types (enums, constrained strings) hold.
+            result = await self.session.execute(query.statement, query.params)
+            rows = [info.read.model_validate(row._mapping) for row in result.all()]
+        total: int | None = None
+        if with_total:
+            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
+        return query.page(rows, total)
+
+
+class SyncRepository(Generic[M]):
+    """What every synchronous repository of one entity shares; the entity's subclass
+    defines only the operations crud.yaml lists, each with its exact signature."""
+
+    _info: ClassVar[EntityInfo]
+    _select: ClassVar[sa.Select[Any]]
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def _page(
+        self,
+        *,
+        finder: str | None = None,
+        finder_params: dict[str, Any] | None = None,
+        where: BaseModel | None = None,
+        search: str | None = None,
+        order_by: Sequence[str] | None = None,
+        limit: int | None = None,
+        offset: int | None = None,
+        after: str | None = None,
+        before: str | None = None,
+        load: Sequence[str] | None = None,
+        with_total: bool = False,
+    ) -> Page[M]:
+        info = self._info
+        query = build_list(
+            info,
+            self._select,
+            where=where,
+            search=search,
+            order_by=order_by,
+            limit=limit,
+            offset=offset,
+            after=after,
+            before=before,
+            load=load,
+            finder=finder,
+            finder_params=finder_params,
+        )
+        rows: Sequence[Any]
+        if info.read is None:
+            rows = (self.session.scalars(query.statement, query.params)).all()
+        else:
+            # Validated, not constructed: the Read schema's types (enums, constrained strings) hold.
+            result = self.session.execute(query.statement, query.params)
+            rows = [info.read.model_validate(row._mapping) for row in result.all()]
+        total: int | None = None
+        if with_total:
+            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
+        return query.page(rows, total)
 
 
 def insert_batches(

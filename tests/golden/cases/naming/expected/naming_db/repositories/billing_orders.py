@@ -7,13 +7,16 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
-from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from naming_db.models.billing_orders import BillingOrder
 from naming_db.pagination import Page
-from naming_db.repositories._base import EntityInfo, SortColumn, build_list
+from naming_db.repositories._base import (
+    AsyncRepository,
+    EntityInfo,
+    SortColumn,
+    SyncRepository,
+    matches,
+)
 from naming_db.schemas.billing_orders import BillingOrderFilter, BillingOrderOrderKey
 
 _T = cast(sa.Table, BillingOrder.__table__)
@@ -54,7 +57,7 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(BillingOrder)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 
@@ -63,52 +66,17 @@ def _key_params(key: int) -> dict[str, Any]:
     return {"pk__id": key}
 
 
-class BillingOrderRepository:
+class BillingOrderRepository(AsyncRepository[BillingOrder]):
     """Asynchronous repository for BillingOrder. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     async def get(self, key: int) -> BillingOrder | None:
         """The row with this primary key, or None."""
         statement = _BY_KEY
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[BillingOrder]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -133,52 +101,17 @@ class BillingOrderRepository:
         )
 
 
-class SyncBillingOrderRepository:
+class SyncBillingOrderRepository(SyncRepository[BillingOrder]):
     """Synchronous repository for BillingOrder. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     def get(self, key: int) -> BillingOrder | None:
         """The row with this primary key, or None."""
         statement = _BY_KEY
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[BillingOrder]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,

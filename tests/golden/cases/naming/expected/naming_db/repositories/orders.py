@@ -8,12 +8,17 @@ from typing import Any, cast
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from naming_db.errors import NotFoundError, map_db_error
 from naming_db.models.orders import Order
-from naming_db.repositories._base import EntityInfo, SortColumn, cached
+from naming_db.repositories._base import (
+    AsyncRepository,
+    EntityInfo,
+    SortColumn,
+    SyncRepository,
+    cached,
+    matches,
+)
 from naming_db.schemas.orders import OrderCreate, OrderUpdate
 
 _T = cast(sa.Table, Order.__table__)
@@ -60,16 +65,11 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Order)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(Order).returning(Order)
-_DROP_NONE: frozenset[str] = frozenset(
-    (
-        "id",
-        "status",
-    )
-)
+_DROP_NONE: frozenset[str] = frozenset({"id", "status"})
 
 
 def _key_params(key: int) -> dict[str, Any]:
@@ -82,13 +82,9 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    return (
-        sa.update(Order)
-        .where(*conditions)
-        .values(assignments)
-        .returning(Order)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(Order).where(*conditions).values(assignments)
+    returning = update.returning(Order)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -101,11 +97,11 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class OrderRepository:
+class OrderRepository(AsyncRepository[Order]):
     """Asynchronous repository for Order. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -145,7 +141,8 @@ class OrderRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Order | None = (await self.session.scalars(statement, params)).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: Order | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -156,11 +153,11 @@ class OrderRepository:
         return row
 
 
-class SyncOrderRepository:
+class SyncOrderRepository(SyncRepository[Order]):
     """Synchronous repository for Order. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -200,7 +197,8 @@ class SyncOrderRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Order | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: Order | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:

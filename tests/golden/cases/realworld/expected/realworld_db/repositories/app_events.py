@@ -11,22 +11,22 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from realworld_db.errors import InvalidQueryError, NotFoundError, map_db_error
 from realworld_db.models.app_events import Event
 from realworld_db.pagination import Page
 from realworld_db.repositories._base import (
     MAX_BIND_PARAMS,
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     cached,
     chunked,
     count_statement,
     filtered,
     insert_batches,
+    matches,
     pk_in,
     rowcount,
     update_batches,
@@ -104,37 +104,21 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Event)
-_KEY_MATCH = (
-    _T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),
-    _T.c["happened"] == sa.bindparam("pk__happened", type_=_T.c["happened"].type),
-)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"), matches(_T.c["happened"], "pk__happened"))
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(Event).returning(Event)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _MAPPER = sa.inspect(Event)
-_DROP_NONE: frozenset[str] = frozenset(())
-_CONFLICT = (
-    "id",
-    "happened",
-)
-_NOT_UPDATED: frozenset[str] = frozenset(
-    (
-        "id",
-        "happened",
-        "id",
-        "happened",
-    )
-)
+_DROP_NONE: frozenset[str] = frozenset()
+_CONFLICT = ("id", "happened")
+_NOT_UPDATED: frozenset[str] = frozenset({"id", "happened"})
 
 
 def _key_params(key: tuple[int, datetime.date]) -> dict[str, Any]:
     if not isinstance(key, tuple) or len(key) != 2:
         raise InvalidQueryError(_INFO.entity, "the key is a tuple of 2 values")
-    return {
-        "pk__id": key[0],
-        "pk__happened": key[1],
-    }
+    return {"pk__id": key[0], "pk__happened": key[1]}
 
 
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
@@ -143,13 +127,9 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    return (
-        sa.update(Event)
-        .where(*conditions)
-        .values(assignments)
-        .returning(Event)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(Event).where(*conditions).values(assignments)
+    returning = update.returning(Event)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -162,11 +142,11 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class EventRepository:
+class EventRepository(AsyncRepository[Event]):
     """Asynchronous repository for Event. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -177,41 +157,6 @@ class EventRepository:
         statement = _BY_KEY
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Event]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -285,7 +230,8 @@ class EventRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Event | None = (await self.session.scalars(statement, params)).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: Event | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -312,14 +258,17 @@ class EventRepository:
         return await self._insert_many([_insert_values(item) for item in items])
 
     async def bulk_update(
-        self, items: Sequence[tuple[tuple[int, datetime.date], EventUpdate]]
+        self,
+        items: Sequence[tuple[tuple[int, datetime.date], EventUpdate]],
     ) -> int:
         """Apply each update; the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
+        batches = update_batches(_INFO, changes, None)
         done: list[Any] = []
         try:
-            for statement, _keys in update_batches(_INFO, changes, None):
-                written = [tuple(row) for row in (await self.session.execute(statement)).all()]
+            for statement, _keys in batches:
+                result = await self.session.execute(statement)
+                written = [tuple(row) for row in result.all()]
                 done += written
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
@@ -328,11 +277,9 @@ class EventRepository:
             raise mapped from exc
         # The UPDATE went around the ORM: objects of these rows that the session already holds
         # would keep their old values. Re-read just those (usually none) in place.
-        loaded = [
-            key
-            for key in done
-            if _MAPPER.identity_key_from_primary_key(tuple(key)) in self.session.identity_map
-        ]
+        held = self.session.identity_map
+        identity = _MAPPER.identity_key_from_primary_key
+        loaded = [key for key in done if identity(tuple(key)) in held]
         for chunk in chunked(loaded, MAX_BIND_PARAMS // 2):
             refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
             (await self.session.scalars(refresh)).all()
@@ -366,11 +313,9 @@ class EventRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(Event)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(Event)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (await self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -380,11 +325,11 @@ class EventRepository:
             raise mapped from exc
 
 
-class SyncEventRepository:
+class SyncEventRepository(SyncRepository[Event]):
     """Synchronous repository for Event. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -395,41 +340,6 @@ class SyncEventRepository:
         statement = _BY_KEY
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Event]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
@@ -503,7 +413,8 @@ class SyncEventRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Event | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: Event | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -532,10 +443,12 @@ class SyncEventRepository:
     def bulk_update(self, items: Sequence[tuple[tuple[int, datetime.date], EventUpdate]]) -> int:
         """Apply each update; the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
+        batches = update_batches(_INFO, changes, None)
         done: list[Any] = []
         try:
-            for statement, _keys in update_batches(_INFO, changes, None):
-                written = [tuple(row) for row in (self.session.execute(statement)).all()]
+            for statement, _keys in batches:
+                result = self.session.execute(statement)
+                written = [tuple(row) for row in result.all()]
                 done += written
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
@@ -544,11 +457,9 @@ class SyncEventRepository:
             raise mapped from exc
         # The UPDATE went around the ORM: objects of these rows that the session already holds
         # would keep their old values. Re-read just those (usually none) in place.
-        loaded = [
-            key
-            for key in done
-            if _MAPPER.identity_key_from_primary_key(tuple(key)) in self.session.identity_map
-        ]
+        held = self.session.identity_map
+        identity = _MAPPER.identity_key_from_primary_key
+        loaded = [key for key in done if identity(tuple(key)) in held]
         for chunk in chunked(loaded, MAX_BIND_PARAMS // 2):
             refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
             (self.session.scalars(refresh)).all()
@@ -582,11 +493,9 @@ class SyncEventRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(Event)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(Event)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (self.session.scalars(statement)).one()
         except DBAPIError as exc:

@@ -9,21 +9,21 @@ from typing import Any, cast
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from realworld_db.errors import InvalidQueryError, NotFoundError, map_db_error
 from realworld_db.models.app_project_members import ProjectMember
 from realworld_db.pagination import Page
 from realworld_db.repositories._base import (
     MAX_BIND_PARAMS,
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     chunked,
     count_statement,
     filtered,
     insert_batches,
+    matches,
     pk_in,
     rowcount,
 )
@@ -106,25 +106,21 @@ _INFO = EntityInfo(
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(ProjectMember)
 _KEY_MATCH = (
-    _T.c["org"] == sa.bindparam("pk__org", type_=_T.c["org"].type),
-    _T.c["slug"] == sa.bindparam("pk__slug", type_=_T.c["slug"].type),
-    _T.c["user_id"] == sa.bindparam("pk__user_id", type_=_T.c["user_id"].type),
+    matches(_T.c["org"], "pk__org"),
+    matches(_T.c["slug"], "pk__slug"),
+    matches(_T.c["user_id"], "pk__user_id"),
 )
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(ProjectMember).returning(ProjectMember)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
-_DROP_NONE: frozenset[str] = frozenset(())
+_DROP_NONE: frozenset[str] = frozenset()
 
 
 def _key_params(key: tuple[str, str, int]) -> dict[str, Any]:
     if not isinstance(key, tuple) or len(key) != 3:
         raise InvalidQueryError(_INFO.entity, "the key is a tuple of 3 values")
-    return {
-        "pk__org": key[0],
-        "pk__slug": key[1],
-        "pk__user_id": key[2],
-    }
+    return {"pk__org": key[0], "pk__slug": key[1], "pk__user_id": key[2]}
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -137,11 +133,11 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class ProjectMemberRepository:
+class ProjectMemberRepository(AsyncRepository[ProjectMember]):
     """Asynchronous repository for ProjectMember. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -152,41 +148,6 @@ class ProjectMemberRepository:
         statement = _BY_KEY
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[ProjectMember]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -277,11 +238,11 @@ class ProjectMemberRepository:
         return done
 
 
-class SyncProjectMemberRepository:
+class SyncProjectMemberRepository(SyncRepository[ProjectMember]):
     """Synchronous repository for ProjectMember. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -292,41 +253,6 @@ class SyncProjectMemberRepository:
         statement = _BY_KEY
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[ProjectMember]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,

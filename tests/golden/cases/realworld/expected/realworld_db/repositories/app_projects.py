@@ -10,22 +10,23 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import selectinload
 
 from realworld_db.errors import InvalidQueryError, NotFoundError, map_db_error
 from realworld_db.models.app_projects import Project
 from realworld_db.pagination import Page
 from realworld_db.repositories._base import (
     MAX_BIND_PARAMS,
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     cached,
     chunked,
     count_statement,
     filtered,
     insert_batches,
+    matches,
     pk_in,
     rowcount,
     update_batches,
@@ -102,37 +103,21 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Project)
-_KEY_MATCH = (
-    _T.c["org"] == sa.bindparam("pk__org", type_=_T.c["org"].type),
-    _T.c["slug"] == sa.bindparam("pk__slug", type_=_T.c["slug"].type),
-)
+_KEY_MATCH = (matches(_T.c["org"], "pk__org"), matches(_T.c["slug"], "pk__slug"))
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(Project).returning(Project)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _MAPPER = sa.inspect(Project)
-_DROP_NONE: frozenset[str] = frozenset(())
-_CONFLICT = (
-    "org",
-    "slug",
-)
-_NOT_UPDATED: frozenset[str] = frozenset(
-    (
-        "org",
-        "slug",
-        "org",
-        "slug",
-    )
-)
+_DROP_NONE: frozenset[str] = frozenset()
+_CONFLICT = ("org", "slug")
+_NOT_UPDATED: frozenset[str] = frozenset({"org", "slug"})
 
 
 def _key_params(key: tuple[str, str]) -> dict[str, Any]:
     if not isinstance(key, tuple) or len(key) != 2:
         raise InvalidQueryError(_INFO.entity, "the key is a tuple of 2 values")
-    return {
-        "pk__org": key[0],
-        "pk__slug": key[1],
-    }
+    return {"pk__org": key[0], "pk__slug": key[1]}
 
 
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
@@ -141,13 +126,9 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    return (
-        sa.update(Project)
-        .where(*conditions)
-        .values(assignments)
-        .returning(Project)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(Project).where(*conditions).values(assignments)
+    returning = update.returning(Project)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -160,58 +141,26 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class ProjectRepository:
+class ProjectRepository(AsyncRepository[Project]):
     """Asynchronous repository for Project. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
     async def get(
-        self, key: tuple[str, str], *, load: Sequence[ProjectRelation] | None = None
+        self,
+        key: tuple[str, str],
+        *,
+        load: Sequence[ProjectRelation] | None = None,
     ) -> Project | None:
         """The row with this primary key, or None."""
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Project]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -287,7 +236,8 @@ class ProjectRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Project | None = (await self.session.scalars(statement, params)).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: Project | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -316,10 +266,12 @@ class ProjectRepository:
     async def bulk_update(self, items: Sequence[tuple[tuple[str, str], ProjectUpdate]]) -> int:
         """Apply each update; the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
+        batches = update_batches(_INFO, changes, None)
         done: list[Any] = []
         try:
-            for statement, _keys in update_batches(_INFO, changes, None):
-                written = [tuple(row) for row in (await self.session.execute(statement)).all()]
+            for statement, _keys in batches:
+                result = await self.session.execute(statement)
+                written = [tuple(row) for row in result.all()]
                 done += written
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
@@ -328,11 +280,9 @@ class ProjectRepository:
             raise mapped from exc
         # The UPDATE went around the ORM: objects of these rows that the session already holds
         # would keep their old values. Re-read just those (usually none) in place.
-        loaded = [
-            key
-            for key in done
-            if _MAPPER.identity_key_from_primary_key(tuple(key)) in self.session.identity_map
-        ]
+        held = self.session.identity_map
+        identity = _MAPPER.identity_key_from_primary_key
+        loaded = [key for key in done if identity(tuple(key)) in held]
         for chunk in chunked(loaded, MAX_BIND_PARAMS // 2):
             refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
             (await self.session.scalars(refresh)).all()
@@ -366,11 +316,9 @@ class ProjectRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(Project)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(Project)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (await self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -380,58 +328,26 @@ class ProjectRepository:
             raise mapped from exc
 
 
-class SyncProjectRepository:
+class SyncProjectRepository(SyncRepository[Project]):
     """Synchronous repository for Project. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
     def get(
-        self, key: tuple[str, str], *, load: Sequence[ProjectRelation] | None = None
+        self,
+        key: tuple[str, str],
+        *,
+        load: Sequence[ProjectRelation] | None = None,
     ) -> Project | None:
         """The row with this primary key, or None."""
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Project]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
@@ -507,7 +423,8 @@ class SyncProjectRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Project | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: Project | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -536,10 +453,12 @@ class SyncProjectRepository:
     def bulk_update(self, items: Sequence[tuple[tuple[str, str], ProjectUpdate]]) -> int:
         """Apply each update; the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
+        batches = update_batches(_INFO, changes, None)
         done: list[Any] = []
         try:
-            for statement, _keys in update_batches(_INFO, changes, None):
-                written = [tuple(row) for row in (self.session.execute(statement)).all()]
+            for statement, _keys in batches:
+                result = self.session.execute(statement)
+                written = [tuple(row) for row in result.all()]
                 done += written
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
@@ -548,11 +467,9 @@ class SyncProjectRepository:
             raise mapped from exc
         # The UPDATE went around the ORM: objects of these rows that the session already holds
         # would keep their old values. Re-read just those (usually none) in place.
-        loaded = [
-            key
-            for key in done
-            if _MAPPER.identity_key_from_primary_key(tuple(key)) in self.session.identity_map
-        ]
+        held = self.session.identity_map
+        identity = _MAPPER.identity_key_from_primary_key
+        loaded = [key for key in done if identity(tuple(key)) in held]
         for chunk in chunked(loaded, MAX_BIND_PARAMS // 2):
             refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
             (self.session.scalars(refresh)).all()
@@ -586,11 +503,9 @@ class SyncProjectRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(Project)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(Project)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (self.session.scalars(statement)).one()
         except DBAPIError as exc:

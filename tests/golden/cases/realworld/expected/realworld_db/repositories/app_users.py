@@ -10,22 +10,23 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from realworld_db.errors import NotFoundError, map_db_error
 from realworld_db.models.app_users import User
 from realworld_db.pagination import Page
 from realworld_db.repositories._base import (
     MAX_BIND_PARAMS,
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     cached,
     chunked,
     count_statement,
     filtered,
     insert_batches,
+    matches,
     pk_in,
     rowcount,
     update_batches,
@@ -84,19 +85,13 @@ _INFO = EntityInfo(
     search=(),
     alive=None,
     loads={
-        "app.users": (
-            selectinload(User.manager),
-            selectinload(User.manager_users),
-        ),
+        "app.users": (joinedload(User.manager), selectinload(User.manager_users)),
         "Billing.accounts": (
             selectinload(User.owner_accounts),
             selectinload(User.backup_owner_accounts),
         ),
         "app.projects": (selectinload(User.projects),),
-        "app.follows": (
-            selectinload(User.follower_follows),
-            selectinload(User.followed_follows),
-        ),
+        "app.follows": (selectinload(User.follower_follows), selectinload(User.followed_follows)),
     },
     max_page_size=100,
     offset=True,
@@ -129,24 +124,15 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(User)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(User).returning(User)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
-_GET_BY_EMAIL = _SELECT.where(
-    *_INFO.live(
-        _T.c["email"] == sa.bindparam("x_email", type_=_T.c["email"].type),
-    )
-)
+_GET_BY_EMAIL_MATCH = (matches(_T.c["email"], "x_email"),)
+_GET_BY_EMAIL = _SELECT.where(*_INFO.live(*_GET_BY_EMAIL_MATCH))
 _MAPPER = sa.inspect(User)
-_DROP_NONE: frozenset[str] = frozenset(
-    (
-        "mood",
-        "tags",
-        "created_at",
-    )
-)
+_DROP_NONE: frozenset[str] = frozenset({"mood", "tags", "created_at"})
 _RENAMED = {
     "display_name": "displayName",
     "sa_": "sa",
@@ -159,12 +145,7 @@ _RENAMED = {
     "from_": "from",
 }
 _CONFLICT = ("id",)
-_NOT_UPDATED: frozenset[str] = frozenset(
-    (
-        "id",
-        "id",
-    )
-)
+_NOT_UPDATED: frozenset[str] = frozenset({"id"})
 
 
 def _key_params(key: int) -> dict[str, Any]:
@@ -177,13 +158,9 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    return (
-        sa.update(User)
-        .where(*conditions)
-        .values(assignments)
-        .returning(User)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(User).where(*conditions).values(assignments)
+    returning = update.returning(User)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -196,11 +173,11 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class UserRepository:
+class UserRepository(AsyncRepository[User]):
     """Asynchronous repository for User. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -211,41 +188,6 @@ class UserRepository:
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[User]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -323,7 +265,8 @@ class UserRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: User | None = (await self.session.scalars(statement, params)).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: User | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -352,10 +295,12 @@ class UserRepository:
     async def bulk_update(self, items: Sequence[tuple[int, UserUpdate]]) -> int:
         """Apply each update; the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
+        batches = update_batches(_INFO, changes, None)
         done: list[Any] = []
         try:
-            for statement, _keys in update_batches(_INFO, changes, None):
-                written = [row[0] for row in (await self.session.execute(statement)).all()]
+            for statement, _keys in batches:
+                result = await self.session.execute(statement)
+                written = [row[0] for row in result.all()]
                 done += written
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
@@ -364,11 +309,9 @@ class UserRepository:
             raise mapped from exc
         # The UPDATE went around the ORM: objects of these rows that the session already holds
         # would keep their old values. Re-read just those (usually none) in place.
-        loaded = [
-            key
-            for key in done
-            if _MAPPER.identity_key_from_primary_key((key,)) in self.session.identity_map
-        ]
+        held = self.session.identity_map
+        identity = _MAPPER.identity_key_from_primary_key
+        loaded = [key for key in done if identity((key,)) in held]
         for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
             refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
             (await self.session.scalars(refresh)).all()
@@ -402,11 +345,9 @@ class UserRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(User)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(User)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (await self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -416,21 +357,22 @@ class UserRepository:
             raise mapped from exc
 
     async def get_by_email(
-        self, email: str, *, load: Sequence[UserRelation] | None = None
+        self,
+        email: str,
+        *,
+        load: Sequence[UserRelation] | None = None,
     ) -> User | None:
         """The row with this email, or None."""
         statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
-        params = {
-            "x_email": email,
-        }
+        params = {"x_email": email}
         return (await self.session.scalars(statement, params)).one_or_none()
 
 
-class SyncUserRepository:
+class SyncUserRepository(SyncRepository[User]):
     """Synchronous repository for User. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -441,41 +383,6 @@ class SyncUserRepository:
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[User]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
@@ -553,7 +460,8 @@ class SyncUserRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: User | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: User | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -582,10 +490,12 @@ class SyncUserRepository:
     def bulk_update(self, items: Sequence[tuple[int, UserUpdate]]) -> int:
         """Apply each update; the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
+        batches = update_batches(_INFO, changes, None)
         done: list[Any] = []
         try:
-            for statement, _keys in update_batches(_INFO, changes, None):
-                written = [row[0] for row in (self.session.execute(statement)).all()]
+            for statement, _keys in batches:
+                result = self.session.execute(statement)
+                written = [row[0] for row in result.all()]
                 done += written
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
@@ -594,11 +504,9 @@ class SyncUserRepository:
             raise mapped from exc
         # The UPDATE went around the ORM: objects of these rows that the session already holds
         # would keep their old values. Re-read just those (usually none) in place.
-        loaded = [
-            key
-            for key in done
-            if _MAPPER.identity_key_from_primary_key((key,)) in self.session.identity_map
-        ]
+        held = self.session.identity_map
+        identity = _MAPPER.identity_key_from_primary_key
+        loaded = [key for key in done if identity((key,)) in held]
         for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
             refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
             (self.session.scalars(refresh)).all()
@@ -632,11 +540,9 @@ class SyncUserRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(User)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(User)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -646,11 +552,12 @@ class SyncUserRepository:
             raise mapped from exc
 
     def get_by_email(
-        self, email: str, *, load: Sequence[UserRelation] | None = None
+        self,
+        email: str,
+        *,
+        load: Sequence[UserRelation] | None = None,
     ) -> User | None:
         """The row with this email, or None."""
         statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
-        params = {
-            "x_email": email,
-        }
+        params = {"x_email": email}
         return (self.session.scalars(statement, params)).one_or_none()

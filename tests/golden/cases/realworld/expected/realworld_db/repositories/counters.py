@@ -10,22 +10,22 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from realworld_db.errors import NotFoundError, map_db_error
 from realworld_db.models.counters import Counter
 from realworld_db.pagination import Page
 from realworld_db.repositories._base import (
     MAX_BIND_PARAMS,
+    AsyncRepository,
     EntityInfo,
     SortColumn,
-    build_list,
+    SyncRepository,
     cached,
     chunked,
     count_statement,
     filtered,
     insert_batches,
+    matches,
     pk_in,
     rowcount,
     update_batches,
@@ -84,25 +84,15 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Counter)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(Counter).returning(Counter)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _MAPPER = sa.inspect(Counter)
-_DROP_NONE: frozenset[str] = frozenset(
-    (
-        "id",
-        "n",
-    )
-)
+_DROP_NONE: frozenset[str] = frozenset({"id", "n"})
 _CONFLICT = ("id",)
-_NOT_UPDATED: frozenset[str] = frozenset(
-    (
-        "id",
-        "id",
-    )
-)
+_NOT_UPDATED: frozenset[str] = frozenset({"id"})
 
 
 def _key_params(key: int) -> dict[str, Any]:
@@ -115,13 +105,9 @@ def _update_statement(fields: tuple[str, ...]) -> sa.Update:
         name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    return (
-        sa.update(Counter)
-        .where(*conditions)
-        .values(assignments)
-        .returning(Counter)
-        .execution_options(synchronize_session=False, populate_existing=True)
-    )
+    update = sa.update(Counter).where(*conditions).values(assignments)
+    returning = update.returning(Counter)
+    return returning.execution_options(synchronize_session=False, populate_existing=True)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -134,11 +120,11 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class CounterRepository:
+class CounterRepository(AsyncRepository[Counter]):
     """Asynchronous repository for Counter. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -149,41 +135,6 @@ class CounterRepository:
         statement = _BY_KEY
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Counter]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -257,7 +208,8 @@ class CounterRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Counter | None = (await self.session.scalars(statement, params)).one_or_none()
+            result = await self.session.scalars(statement, params)
+            row: Counter | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -286,10 +238,12 @@ class CounterRepository:
     async def bulk_update(self, items: Sequence[tuple[int, CounterUpdate]]) -> int:
         """Apply each update; the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
+        batches = update_batches(_INFO, changes, None)
         done: list[Any] = []
         try:
-            for statement, _keys in update_batches(_INFO, changes, None):
-                written = [row[0] for row in (await self.session.execute(statement)).all()]
+            for statement, _keys in batches:
+                result = await self.session.execute(statement)
+                written = [row[0] for row in result.all()]
                 done += written
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
@@ -298,11 +252,9 @@ class CounterRepository:
             raise mapped from exc
         # The UPDATE went around the ORM: objects of these rows that the session already holds
         # would keep their old values. Re-read just those (usually none) in place.
-        loaded = [
-            key
-            for key in done
-            if _MAPPER.identity_key_from_primary_key((key,)) in self.session.identity_map
-        ]
+        held = self.session.identity_map
+        identity = _MAPPER.identity_key_from_primary_key
+        loaded = [key for key in done if identity((key,)) in held]
         for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
             refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
             (await self.session.scalars(refresh)).all()
@@ -336,11 +288,9 @@ class CounterRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(Counter)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(Counter)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (await self.session.scalars(statement)).one()
         except DBAPIError as exc:
@@ -350,11 +300,11 @@ class CounterRepository:
             raise mapped from exc
 
 
-class SyncCounterRepository:
+class SyncCounterRepository(SyncRepository[Counter]):
     """Synchronous repository for Counter. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -365,41 +315,6 @@ class SyncCounterRepository:
         statement = _BY_KEY
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Counter]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
@@ -473,7 +388,8 @@ class SyncCounterRepository:
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            row: Counter | None = (self.session.scalars(statement, params)).one_or_none()
+            result = self.session.scalars(statement, params)
+            row: Counter | None = result.one_or_none()
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
@@ -502,10 +418,12 @@ class SyncCounterRepository:
     def bulk_update(self, items: Sequence[tuple[int, CounterUpdate]]) -> int:
         """Apply each update; the number of rows written."""
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
+        batches = update_batches(_INFO, changes, None)
         done: list[Any] = []
         try:
-            for statement, _keys in update_batches(_INFO, changes, None):
-                written = [row[0] for row in (self.session.execute(statement)).all()]
+            for statement, _keys in batches:
+                result = self.session.execute(statement)
+                written = [row[0] for row in result.all()]
                 done += written
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
@@ -514,11 +432,9 @@ class SyncCounterRepository:
             raise mapped from exc
         # The UPDATE went around the ORM: objects of these rows that the session already holds
         # would keep their old values. Re-read just those (usually none) in place.
-        loaded = [
-            key
-            for key in done
-            if _MAPPER.identity_key_from_primary_key((key,)) in self.session.identity_map
-        ]
+        held = self.session.identity_map
+        identity = _MAPPER.identity_key_from_primary_key
+        loaded = [key for key in done if identity((key,)) in held]
         for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
             refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
             (self.session.scalars(refresh)).all()
@@ -552,11 +468,9 @@ class SyncCounterRepository:
         if not updates:
             # DO NOTHING would return no row; a no-op write returns the existing one.
             updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        statement = (
-            insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-            .returning(Counter)
-            .execution_options(populate_existing=True)
-        )
+        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
+        returning = upsert.returning(Counter)
+        statement = returning.execution_options(populate_existing=True)
         try:
             return (self.session.scalars(statement)).one()
         except DBAPIError as exc:

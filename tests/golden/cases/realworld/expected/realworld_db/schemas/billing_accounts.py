@@ -10,7 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.dialects.postgresql import Range
 
 BillingAccountOrderKey = Literal[
-    "id", "-id", "owner_id", "-owner_id", "backup_owner_id", "-backup_owner_id", "code", "-code"
+    "id",
+    "-id",
+    "owner_id",
+    "-owner_id",
+    "backup_owner_id",
+    "-backup_owner_id",
+    "code",
+    "-code",
 ]
 BillingAccountRelation = Literal["app.users"]
 

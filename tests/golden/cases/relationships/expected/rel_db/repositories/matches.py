@@ -6,11 +6,15 @@ from __future__ import annotations
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from rel_db.models.matches import Match
-from rel_db.repositories._base import EntityInfo, SortColumn
+from rel_db.repositories._base import (
+    AsyncRepository,
+    EntityInfo,
+    SortColumn,
+    SyncRepository,
+    matches,
+)
 
 _T = cast(sa.Table, Match.__table__)
 
@@ -51,7 +55,7 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Match)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 
@@ -60,11 +64,11 @@ def _key_params(key: int) -> dict[str, Any]:
     return {"pk__id": key}
 
 
-class MatchRepository:
+class MatchRepository(AsyncRepository[Match]):
     """Asynchronous repository for Match. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     async def get(self, key: int) -> Match | None:
         """The row with this primary key, or None."""
@@ -73,11 +77,11 @@ class MatchRepository:
         return result.scalar_one_or_none()
 
 
-class SyncMatchRepository:
+class SyncMatchRepository(SyncRepository[Match]):
     """Synchronous repository for Match. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     def get(self, key: int) -> Match | None:
         """The row with this primary key, or None."""

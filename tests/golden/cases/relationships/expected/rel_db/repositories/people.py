@@ -9,13 +9,19 @@ from typing import Any, cast
 import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from rel_db.errors import map_db_error
 from rel_db.models.people import Person
 from rel_db.pagination import Page
-from rel_db.repositories._base import EntityInfo, SortColumn, build_list, with_loads
+from rel_db.repositories._base import (
+    AsyncRepository,
+    EntityInfo,
+    SortColumn,
+    SyncRepository,
+    matches,
+    with_loads,
+)
 from rel_db.schemas.people import (
     PersonCreate,
     PersonFilter,
@@ -47,7 +53,7 @@ _INFO = EntityInfo(
     search=(),
     alive=None,
     loads={
-        "passports": (selectinload(Person.passport),),
+        "passports": (joinedload(Person.passport),),
         "clubs": (selectinload(Person.clubs),),
     },
     max_page_size=100,
@@ -64,11 +70,11 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Person)
-_KEY_MATCH = (_T.c["id"] == sa.bindparam("pk__id", type_=_T.c["id"].type),)
+_KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(Person).returning(Person)
-_DROP_NONE: frozenset[str] = frozenset(())
+_DROP_NONE: frozenset[str] = frozenset()
 
 
 def _key_params(key: int) -> dict[str, Any]:
@@ -85,11 +91,11 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
     return values
 
 
-class PersonRepository:
+class PersonRepository(AsyncRepository[Person]):
     """Asynchronous repository for Person. It never commits: the unit of work does."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -100,41 +106,6 @@ class PersonRepository:
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = await self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Person]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (await self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     async def list(
         self,
@@ -175,11 +146,11 @@ class PersonRepository:
         return await self._insert(_insert_values(data))
 
 
-class SyncPersonRepository:
+class SyncPersonRepository(SyncRepository[Person]):
     """Synchronous repository for Person. It never commits: the unit of work does."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    _info = _INFO
+    _select = _SELECT
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -190,41 +161,6 @@ class SyncPersonRepository:
         statement = with_loads(_INFO, "get", _BY_KEY, load)
         result = self.session.execute(statement, _key_params(key))
         return result.scalar_one_or_none()
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[Person]:
-        query = build_list(
-            _INFO,
-            _SELECT,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-        )
-        rows = (self.session.scalars(query.statement, query.params)).all()
-        total: int | None = None
-        if with_total:
-            total = int((self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
 
     def list(
         self,
