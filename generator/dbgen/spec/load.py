@@ -168,7 +168,7 @@ class _Binder:
 
     def bind(self, text: str) -> BoundSpec | None:
         try:
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
+            root = yaml.compose(text, Loader=_YAML_LOADER)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -694,9 +694,36 @@ def _covers_unique(table: Table, cols: Sequence[str]) -> bool:
     return any(k <= wanted for k in _unique_keys(table))
 
 
+# libyaml's loader when installed: same nodes and marks, several times faster.
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _mapped(catalog: Catalog) -> dict[QName, bool]:
     # The model planner maps tables with a primary key; partitions are reached via their parent.
     return {t.qname: t.primary_key is not None and t.partition_of is None for t in catalog.tables}
+
+
+class _RelationIndex:
+    """What relation_paths needs, computed once per catalog: binding a large schema asks
+    for thousands of paths, and scanning every table for each was most of a build."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.mapped = _mapped(catalog)
+        self.tables = {t.qname: t for t in catalog.tables}
+        self.pure = {
+            t.qname: is_pure_association(t, self.mapped) for t in catalog.tables if self.mapped[t.qname]
+        }
+        self.associations = [self.tables[q] for q, pure in self.pure.items() if pure]
+
+
+_INDEX: list[_RelationIndex] = []  # the last catalog's index (one build binds one catalog)
+
+
+def _index(catalog: Catalog) -> _RelationIndex:
+    if not _INDEX or _INDEX[0].catalog is not catalog:
+        _INDEX[:] = [_RelationIndex(catalog)]
+    return _INDEX[0]
 
 
 def relation_paths(catalog: Catalog, table: Table, target: QName) -> tuple[RelationPath, ...]:
@@ -706,22 +733,20 @@ def relation_paths(catalog: Catalog, table: Table, target: QName) -> tuple[Relat
     direction, and many-to-many through a pure association table (which itself takes part in
     no other relationship).
     """
-    mapped = _mapped(catalog)
-    other = catalog.table(target)
-    if other is None or not mapped.get(table.qname) or not mapped.get(target):
+    index = _index(catalog)
+    other = index.tables.get(target)
+    if other is None or not index.mapped.get(table.qname) or not index.mapped.get(target):
         return ()
     paths: list[RelationPath] = []
-    if not is_pure_association(table, mapped):
+    if not index.pure.get(table.qname, False):
         for fk in table.foreign_keys:
             if fk.ref_table == target:
                 paths.append(RelationPath("many_to_one", fk))
-    if not is_pure_association(other, mapped):
+    if not index.pure.get(target, False):
         for fk in other.foreign_keys:
             if fk.ref_table == table.qname:
                 paths.append(RelationPath("one_to_many", fk))
-    for assoc in catalog.tables:
-        if not mapped.get(assoc.qname) or not is_pure_association(assoc, mapped):
-            continue
+    for assoc in index.associations:
         a, b = assoc.foreign_keys
         pairs: list[tuple[ForeignKey, ForeignKey]] = []
         if a.ref_table == table.qname and b.ref_table == target:
