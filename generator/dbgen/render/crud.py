@@ -68,7 +68,11 @@ class _Layout:
         if len(INDENT) * depth + len(one) <= self.line_length:
             return one
         inner = INDENT * (depth + 1)
-        return "\n".join([f"{head}(", *(inner + p + "," for p in params), INDENT * depth + f") -> {returns}:"])
+        lines = [f"{head}(", *(inner + p + "," for p in params), INDENT * depth + f") -> {returns}:"]
+        if any(len(line) > self.line_length for line in lines[1:]):
+            # black would split a parameter that is still too long (at its subscript, say).
+            self.exact = False
+        return "\n".join(lines)
 
     def assign(self, target: str, value: str, depth: int) -> str:
         """``target = value`` for a flat value; black wraps a value whose line does not fit in
