@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from dbgen.ir import (
     Catalog,
     Column,
-    Deferral,
     Index,
     QName,
     RawStatement,
@@ -265,14 +264,14 @@ def _later_objects(t: Table, paths: _Paths) -> list[Step]:
     pk = t.primary_key
     if pk and not pk.inline:
         steps.append(Step(pk.position, (call("op.create_primary_key", pystr(pk.name), table, _cols(pk.columns),
-                                             schema=schema_at(pk.position), **_deferral_kw(pk.deferral)),), (), f"primary key {pk.name}"))
+                                             schema=schema_at(pk.position), **cx.deferral_kw(pk.deferral)),), (), f"primary key {pk.name}"))
     for u in t.uniques:
         if not u.inline:
             steps.append(Step(u.position, (call(
                 "op.create_unique_constraint", pystr(u.name), table, _cols(u.columns), schema=schema_at(u.position),
                 postgresql_nulls_not_distinct="True" if u.nulls_not_distinct else None,
                 postgresql_include=_cols(u.include) if u.include else None,
-                **_deferral_kw(u.deferral)),), (), f"unique {u.name}"))
+                **cx.deferral_kw(u.deferral)),), (), f"unique {u.name}"))
     for c in t.checks:
         if not c.inline:
             steps.append(Step(c.position, (call(
@@ -292,7 +291,7 @@ def _later_objects(t: Table, paths: _Paths) -> list[Step]:
                 onupdate=pystr(fk.on_update) if fk.on_update else None,
                 match=pystr("FULL") if fk.match_full else None,
                 postgresql_not_valid="True" if fk.not_valid else None,
-                **_deferral_kw(fk.deferral)),),
+                **cx.deferral_kw(fk.deferral)),),
                 # Dropped explicitly: a key added later may close a cycle between tables.
                 (call("op.drop_constraint", pystr(fk.name), table, type_=pystr("foreignkey"),
                       schema=schema_at(fk.position)),),
@@ -323,8 +322,3 @@ def _inherits(parents: list[str]) -> str:
     if len(parents) == 1:
         return pystr(parents[0])
     return "(" + ", ".join(pystr(p) for p in parents) + ")"
-
-
-def _deferral_kw(d: Deferral) -> dict[str, str | None]:
-    return cx.deferral_kw(d)
-
