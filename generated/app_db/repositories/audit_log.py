@@ -20,6 +20,7 @@ from app_db.repositories._base import (
     count_statement,
     filtered,
     matches,
+    row_map,
     with_loads,
 )
 from app_db.schemas.audit_log import (
@@ -88,8 +89,11 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(AuditEntry)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_ROWMAP = row_map(AuditEntry, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 
 
@@ -102,6 +106,8 @@ class AuditEntryRepository(AsyncRepository[AuditEntry]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     async def get(
         self,
@@ -110,9 +116,12 @@ class AuditEntryRepository(AsyncRepository[AuditEntry]):
         load: Sequence[AuditEntryRelation] | None = None,
     ) -> AuditEntry | None:
         """The row with this primary key, or None."""
-        statement = with_loads(_INFO, "get", _BY_KEY, load)
-        result = await self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        if load:
+            statement = with_loads(_INFO, "get", _BY_KEY, load)
+            result = await self.session.execute(statement, _key_params(key))
+            return result.scalar_one_or_none()
+        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     async def list(
         self,
@@ -147,6 +156,8 @@ class SyncAuditEntryRepository(SyncRepository[AuditEntry]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     def get(
         self,
@@ -155,9 +166,12 @@ class SyncAuditEntryRepository(SyncRepository[AuditEntry]):
         load: Sequence[AuditEntryRelation] | None = None,
     ) -> AuditEntry | None:
         """The row with this primary key, or None."""
-        statement = with_loads(_INFO, "get", _BY_KEY, load)
-        result = self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        if load:
+            statement = with_loads(_INFO, "get", _BY_KEY, load)
+            result = self.session.execute(statement, _key_params(key))
+            return result.scalar_one_or_none()
+        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     def list(
         self,

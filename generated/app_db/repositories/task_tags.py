@@ -20,6 +20,7 @@ from app_db.repositories._base import (
     SyncRepository,
     insert_batches,
     matches,
+    row_map,
     rowcount,
 )
 from app_db.schemas.task_tags import TaskTagCreate, TaskTagFilter, TaskTagOrderKey
@@ -75,10 +76,12 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(TaskTag)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_ROWMAP = row_map(TaskTag, _T)
 _KEY_MATCH = (matches(_T.c["task_id"], "pk__task_id"), matches(_T.c["tag_id"], "pk__tag_id"))
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(TaskTag).returning(TaskTag)
+_INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _DROP_NONE: frozenset[str] = frozenset()
 
@@ -104,6 +107,8 @@ class TaskTagRepository(AsyncRepository[TaskTag]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -128,9 +133,9 @@ class TaskTagRepository(AsyncRepository[TaskTag]):
         )
 
     async def _insert(self, values: dict[str, Any]) -> TaskTag:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (await self.session.scalars(_INSERT, values)).one()
+            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -176,6 +181,8 @@ class SyncTaskTagRepository(SyncRepository[TaskTag]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -200,9 +207,9 @@ class SyncTaskTagRepository(SyncRepository[TaskTag]):
         )
 
     def _insert(self, values: dict[str, Any]) -> TaskTag:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (self.session.scalars(_INSERT, values)).one()
+            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:

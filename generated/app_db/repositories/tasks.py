@@ -31,6 +31,7 @@ from app_db.repositories._base import (
     insert_batches,
     matches,
     pk_in,
+    row_map,
     rowcount,
     update_batches,
     with_loads,
@@ -164,16 +165,20 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Task)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_ROWMAP = row_map(Task, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(Task).returning(Task)
+_INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.update(_T).where(*_INFO.live(*_KEY_MATCH)).values(_SOFT_DELETE)
 _GET_BY_PROJECT_ID_NUMBER_MATCH = (
     matches(_T.c["project_id"], "x_project_id"),
     matches(_T.c["number"], "x_number"),
 )
 _GET_BY_PROJECT_ID_NUMBER = _SELECT.where(*_INFO.live(*_GET_BY_PROJECT_ID_NUMBER_MATCH))
+_GET_BY_PROJECT_ID_NUMBER_ROW = _COLUMNS.where(*_INFO.live(*_GET_BY_PROJECT_ID_NUMBER_MATCH))
 _MAPPER = sa.inspect(Task)
 _DROP_NONE: frozenset[str] = frozenset(
     {"id", "status", "priority", "labels", "version", "created_at", "updated_at"}
@@ -188,16 +193,16 @@ def _key_params(key: int) -> dict[str, Any]:
 
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
     """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
-    assignments: dict[str, Any] = {
-        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    # Keyed by Column: attribute names and column names may differ.
+    assignments: dict[Any, Any] = {
+        _INFO.columns[name]: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type)
+        for name in fields
     }
     version = _VERSION  # (a lower-case name: ruff reads an upper-case left operand as Yoda)
-    assignments["version"] = version + 1
+    assignments[version] = version + 1
     expected = version == sa.bindparam("version__expected", type_=version.type)
     conditions = _INFO.live(*_KEY_MATCH, expected)
-    update = sa.update(Task).where(*conditions).values(assignments)
-    returning = update.returning(Task)
-    return returning.execution_options(synchronize_session=False, populate_existing=True)
+    return sa.update(_T).where(*conditions).values(assignments).returning(*_T.c)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -215,6 +220,8 @@ class TaskRepository(AsyncRepository[Task]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -222,9 +229,12 @@ class TaskRepository(AsyncRepository[Task]):
 
     async def get(self, key: int, *, load: Sequence[TaskRelation] | None = None) -> Task | None:
         """The row with this primary key, or None."""
-        statement = with_loads(_INFO, "get", _BY_KEY, load)
-        result = await self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        if load:
+            statement = with_loads(_INFO, "get", _BY_KEY, load)
+            result = await self.session.execute(statement, _key_params(key))
+            return result.scalar_one_or_none()
+        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     async def list(
         self,
@@ -262,9 +272,9 @@ class TaskRepository(AsyncRepository[Task]):
         return bool(await self.session.scalar(_EXISTS, _key_params(key)))
 
     async def _insert(self, values: dict[str, Any]) -> Task:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (await self.session.scalars(_INSERT, values)).one()
+            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -299,18 +309,17 @@ class TaskRepository(AsyncRepository[Task]):
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            result = await self.session.scalars(statement, params)
-            row: Task | None = result.one_or_none()
+            rows = await self._fetch(("update", fields), statement, params, overwrite=True)
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if row is None:
+        if not rows:
             if await self.session.scalar(_EXISTS, _key_params(key)):
                 raise ConflictError(_INFO.entity, key, expected_version=expected)
             raise NotFoundError(_INFO.entity, key)
-        return row
+        return rows[0]
 
     async def delete(self, key: int) -> None:
         """Mark the row deleted (_T.c["deleted_at"]); NotFoundError if there is none."""
@@ -409,9 +418,14 @@ class TaskRepository(AsyncRepository[Task]):
         load: Sequence[TaskRelation] | None = None,
     ) -> Task | None:
         """The row with this project_id, number, or None."""
-        statement = with_loads(_INFO, "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER, load)
         params = {"x_project_id": project_id, "x_number": number}
-        return (await self.session.scalars(statement, params)).one_or_none()
+        if load:
+            statement = with_loads(
+                _INFO, "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER, load
+            )
+            return (await self.session.scalars(statement, params)).one_or_none()
+        rows = await self._fetch("get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER_ROW, params)
+        return rows[0] if rows else None
 
     async def list_by_project_id(
         self,
@@ -494,6 +508,8 @@ class SyncTaskRepository(SyncRepository[Task]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -501,9 +517,12 @@ class SyncTaskRepository(SyncRepository[Task]):
 
     def get(self, key: int, *, load: Sequence[TaskRelation] | None = None) -> Task | None:
         """The row with this primary key, or None."""
-        statement = with_loads(_INFO, "get", _BY_KEY, load)
-        result = self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        if load:
+            statement = with_loads(_INFO, "get", _BY_KEY, load)
+            result = self.session.execute(statement, _key_params(key))
+            return result.scalar_one_or_none()
+        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     def list(
         self,
@@ -541,9 +560,9 @@ class SyncTaskRepository(SyncRepository[Task]):
         return bool(self.session.scalar(_EXISTS, _key_params(key)))
 
     def _insert(self, values: dict[str, Any]) -> Task:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (self.session.scalars(_INSERT, values)).one()
+            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -578,18 +597,17 @@ class SyncTaskRepository(SyncRepository[Task]):
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            result = self.session.scalars(statement, params)
-            row: Task | None = result.one_or_none()
+            rows = self._fetch(("update", fields), statement, params, overwrite=True)
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if row is None:
+        if not rows:
             if self.session.scalar(_EXISTS, _key_params(key)):
                 raise ConflictError(_INFO.entity, key, expected_version=expected)
             raise NotFoundError(_INFO.entity, key)
-        return row
+        return rows[0]
 
     def delete(self, key: int) -> None:
         """Mark the row deleted (_T.c["deleted_at"]); NotFoundError if there is none."""
@@ -688,9 +706,14 @@ class SyncTaskRepository(SyncRepository[Task]):
         load: Sequence[TaskRelation] | None = None,
     ) -> Task | None:
         """The row with this project_id, number, or None."""
-        statement = with_loads(_INFO, "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER, load)
         params = {"x_project_id": project_id, "x_number": number}
-        return (self.session.scalars(statement, params)).one_or_none()
+        if load:
+            statement = with_loads(
+                _INFO, "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER, load
+            )
+            return (self.session.scalars(statement, params)).one_or_none()
+        rows = self._fetch("get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER_ROW, params)
+        return rows[0] if rows else None
 
     def list_by_project_id(
         self,

@@ -22,6 +22,7 @@ from app_db.repositories._base import (
     SyncRepository,
     cached,
     matches,
+    row_map,
     rowcount,
     with_loads,
 )
@@ -74,10 +75,13 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(UserProfile)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_ROWMAP = row_map(UserProfile, _T)
 _KEY_MATCH = (matches(_T.c["user_id"], "pk__user_id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(UserProfile).returning(UserProfile)
+_INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _DROP_NONE: frozenset[str] = frozenset({"timezone", "preferences", "updated_at"})
 _CONFLICT = ("user_id",)
@@ -90,13 +94,13 @@ def _key_params(key: uuid.UUID) -> dict[str, Any]:
 
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
     """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
-    assignments: dict[str, Any] = {
-        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    # Keyed by Column: attribute names and column names may differ.
+    assignments: dict[Any, Any] = {
+        _INFO.columns[name]: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type)
+        for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    update = sa.update(UserProfile).where(*conditions).values(assignments)
-    returning = update.returning(UserProfile)
-    return returning.execution_options(synchronize_session=False, populate_existing=True)
+    return sa.update(_T).where(*conditions).values(assignments).returning(*_T.c)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -114,6 +118,8 @@ class UserProfileRepository(AsyncRepository[UserProfile]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -126,14 +132,17 @@ class UserProfileRepository(AsyncRepository[UserProfile]):
         load: Sequence[UserProfileRelation] | None = None,
     ) -> UserProfile | None:
         """The row with this primary key, or None."""
-        statement = with_loads(_INFO, "get", _BY_KEY, load)
-        result = await self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        if load:
+            statement = with_loads(_INFO, "get", _BY_KEY, load)
+            result = await self.session.execute(statement, _key_params(key))
+            return result.scalar_one_or_none()
+        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     async def _insert(self, values: dict[str, Any]) -> UserProfile:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (await self.session.scalars(_INSERT, values)).one()
+            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -149,25 +158,24 @@ class UserProfileRepository(AsyncRepository[UserProfile]):
         values = data.model_dump(exclude_unset=True)
         params = _key_params(key)
         if not values:
-            found = (await self.session.execute(_BY_KEY, params)).scalar_one_or_none()
-            if found is None:
+            found = await self._fetch("get", _ROW_BY_KEY, params)
+            if not found:
                 raise NotFoundError(_INFO.entity, key)
-            return found
+            return found[0]
         fields = tuple(values)
         statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            result = await self.session.scalars(statement, params)
-            row: UserProfile | None = result.one_or_none()
+            rows = await self._fetch(("update", fields), statement, params, overwrite=True)
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if row is None:
+        if not rows:
             raise NotFoundError(_INFO.entity, key)
-        return row
+        return rows[0]
 
     async def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
@@ -212,6 +220,8 @@ class SyncUserProfileRepository(SyncRepository[UserProfile]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -224,14 +234,17 @@ class SyncUserProfileRepository(SyncRepository[UserProfile]):
         load: Sequence[UserProfileRelation] | None = None,
     ) -> UserProfile | None:
         """The row with this primary key, or None."""
-        statement = with_loads(_INFO, "get", _BY_KEY, load)
-        result = self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        if load:
+            statement = with_loads(_INFO, "get", _BY_KEY, load)
+            result = self.session.execute(statement, _key_params(key))
+            return result.scalar_one_or_none()
+        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     def _insert(self, values: dict[str, Any]) -> UserProfile:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (self.session.scalars(_INSERT, values)).one()
+            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -247,25 +260,24 @@ class SyncUserProfileRepository(SyncRepository[UserProfile]):
         values = data.model_dump(exclude_unset=True)
         params = _key_params(key)
         if not values:
-            found = (self.session.execute(_BY_KEY, params)).scalar_one_or_none()
-            if found is None:
+            found = self._fetch("get", _ROW_BY_KEY, params)
+            if not found:
                 raise NotFoundError(_INFO.entity, key)
-            return found
+            return found[0]
         fields = tuple(values)
         statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            result = self.session.scalars(statement, params)
-            row: UserProfile | None = result.one_or_none()
+            rows = self._fetch(("update", fields), statement, params, overwrite=True)
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if row is None:
+        if not rows:
             raise NotFoundError(_INFO.entity, key)
-        return row
+        return rows[0]
 
     def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""

@@ -28,6 +28,7 @@ from app_db.repositories._base import (
     count_statement,
     filtered,
     matches,
+    row_map,
     rowcount,
     with_loads,
 )
@@ -113,13 +114,17 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(User)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_ROWMAP = row_map(User, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(User).returning(User)
+_INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _GET_BY_EMAIL_MATCH = (matches(_T.c["email"], "x_email"),)
 _GET_BY_EMAIL = _SELECT.where(*_INFO.live(*_GET_BY_EMAIL_MATCH))
+_GET_BY_EMAIL_ROW = _COLUMNS.where(*_INFO.live(*_GET_BY_EMAIL_MATCH))
 _DROP_NONE: frozenset[str] = frozenset({"id", "role", "is_active", "created_at", "updated_at"})
 _CONFLICT = ("email",)
 _NOT_UPDATED: frozenset[str] = frozenset({"email", "id"})
@@ -131,13 +136,13 @@ def _key_params(key: uuid.UUID) -> dict[str, Any]:
 
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
     """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
-    assignments: dict[str, Any] = {
-        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    # Keyed by Column: attribute names and column names may differ.
+    assignments: dict[Any, Any] = {
+        _INFO.columns[name]: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type)
+        for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    update = sa.update(User).where(*conditions).values(assignments)
-    returning = update.returning(User)
-    return returning.execution_options(synchronize_session=False, populate_existing=True)
+    return sa.update(_T).where(*conditions).values(assignments).returning(*_T.c)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -155,6 +160,8 @@ class UserRepository(AsyncRepository[User]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -167,9 +174,12 @@ class UserRepository(AsyncRepository[User]):
         load: Sequence[UserRelation] | None = None,
     ) -> User | None:
         """The row with this primary key, or None."""
-        statement = with_loads(_INFO, "get", _BY_KEY, load)
-        result = await self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        if load:
+            statement = with_loads(_INFO, "get", _BY_KEY, load)
+            result = await self.session.execute(statement, _key_params(key))
+            return result.scalar_one_or_none()
+        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     async def list(
         self,
@@ -207,9 +217,9 @@ class UserRepository(AsyncRepository[User]):
         return bool(await self.session.scalar(_EXISTS, _key_params(key)))
 
     async def _insert(self, values: dict[str, Any]) -> User:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (await self.session.scalars(_INSERT, values)).one()
+            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -225,25 +235,24 @@ class UserRepository(AsyncRepository[User]):
         values = data.model_dump(exclude_unset=True)
         params = _key_params(key)
         if not values:
-            found = (await self.session.execute(_BY_KEY, params)).scalar_one_or_none()
-            if found is None:
+            found = await self._fetch("get", _ROW_BY_KEY, params)
+            if not found:
                 raise NotFoundError(_INFO.entity, key)
-            return found
+            return found[0]
         fields = tuple(values)
         statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            result = await self.session.scalars(statement, params)
-            row: User | None = result.one_or_none()
+            rows = await self._fetch(("update", fields), statement, params, overwrite=True)
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if row is None:
+        if not rows:
             raise NotFoundError(_INFO.entity, key)
-        return row
+        return rows[0]
 
     async def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
@@ -289,9 +298,12 @@ class UserRepository(AsyncRepository[User]):
         load: Sequence[UserRelation] | None = None,
     ) -> User | None:
         """The row with this email, or None."""
-        statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
         params = {"x_email": email}
-        return (await self.session.scalars(statement, params)).one_or_none()
+        if load:
+            statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
+            return (await self.session.scalars(statement, params)).one_or_none()
+        rows = await self._fetch("get_by_email", _GET_BY_EMAIL_ROW, params)
+        return rows[0] if rows else None
 
     async def list_by_role(
         self,
@@ -324,6 +336,8 @@ class SyncUserRepository(SyncRepository[User]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -331,9 +345,12 @@ class SyncUserRepository(SyncRepository[User]):
 
     def get(self, key: uuid.UUID, *, load: Sequence[UserRelation] | None = None) -> User | None:
         """The row with this primary key, or None."""
-        statement = with_loads(_INFO, "get", _BY_KEY, load)
-        result = self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        if load:
+            statement = with_loads(_INFO, "get", _BY_KEY, load)
+            result = self.session.execute(statement, _key_params(key))
+            return result.scalar_one_or_none()
+        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     def list(
         self,
@@ -371,9 +388,9 @@ class SyncUserRepository(SyncRepository[User]):
         return bool(self.session.scalar(_EXISTS, _key_params(key)))
 
     def _insert(self, values: dict[str, Any]) -> User:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (self.session.scalars(_INSERT, values)).one()
+            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -389,25 +406,24 @@ class SyncUserRepository(SyncRepository[User]):
         values = data.model_dump(exclude_unset=True)
         params = _key_params(key)
         if not values:
-            found = (self.session.execute(_BY_KEY, params)).scalar_one_or_none()
-            if found is None:
+            found = self._fetch("get", _ROW_BY_KEY, params)
+            if not found:
                 raise NotFoundError(_INFO.entity, key)
-            return found
+            return found[0]
         fields = tuple(values)
         statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            result = self.session.scalars(statement, params)
-            row: User | None = result.one_or_none()
+            rows = self._fetch(("update", fields), statement, params, overwrite=True)
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if row is None:
+        if not rows:
             raise NotFoundError(_INFO.entity, key)
-        return row
+        return rows[0]
 
     def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
@@ -453,9 +469,12 @@ class SyncUserRepository(SyncRepository[User]):
         load: Sequence[UserRelation] | None = None,
     ) -> User | None:
         """The row with this email, or None."""
-        statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
         params = {"x_email": email}
-        return (self.session.scalars(statement, params)).one_or_none()
+        if load:
+            statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
+            return (self.session.scalars(statement, params)).one_or_none()
+        rows = self._fetch("get_by_email", _GET_BY_EMAIL_ROW, params)
+        return rows[0] if rows else None
 
     def list_by_role(
         self,

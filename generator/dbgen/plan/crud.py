@@ -539,6 +539,7 @@ def _repo(
         (needs_values, ("pydantic", "BaseModel")),
         (needs_page, (f"{pkg}.pagination", "Page")),
         (bool(pk) or bool(finders), (base, "matches")),
+        (ent.mapped, (base, "row_map")),
         (relation_alias is not None and ("get" in ops or any(f.unique for f in finders)), (base, "with_loads")),
         ("count" in ops, (base, "filtered")),
         ("count" in ops, (base, "count_statement")),

@@ -84,6 +84,7 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(_T)
+_COLUMNS = _SELECT
 _GET_BY_EVENT_ID_MATCH = (matches(_T.c["event_id"], "x_event_id"),)
 _GET_BY_EVENT_ID = _SELECT.where(*_INFO.live(*_GET_BY_EVENT_ID_MATCH))
 _DROP_NONE: frozenset[str] = frozenset({"seq"})
@@ -111,6 +112,7 @@ class EventJsonRepository(AsyncRepository[EventJsonRead]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -186,8 +188,8 @@ class EventJsonRepository(AsyncRepository[EventJsonRead]):
 
     async def get_by_event_id(self, event_id: str) -> EventJsonRead | None:
         """The row with this event_id, or None."""
-        statement = _GET_BY_EVENT_ID
         params = {"x_event_id": event_id}
+        statement = _GET_BY_EVENT_ID
         row = (await self.session.execute(statement, params)).one_or_none()
         return None if row is None else _read(row)
 
@@ -220,6 +222,7 @@ class SyncEventJsonRepository(SyncRepository[EventJsonRead]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -295,8 +298,8 @@ class SyncEventJsonRepository(SyncRepository[EventJsonRead]):
 
     def get_by_event_id(self, event_id: str) -> EventJsonRead | None:
         """The row with this event_id, or None."""
-        statement = _GET_BY_EVENT_ID
         params = {"x_event_id": event_id}
+        statement = _GET_BY_EVENT_ID
         row = (self.session.execute(statement, params)).one_or_none()
         return None if row is None else _read(row)
 

@@ -105,6 +105,7 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(_T)
+_COLUMNS = _SELECT
 _INSERT = sa.insert(_T).returning(*_T.c)
 _DROP_NONE: frozenset[str] = frozenset({"level", "happened_at", "deleted"})
 
@@ -129,6 +130,7 @@ class EventLogRepository(AsyncRepository[EventLogRead]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -195,6 +197,7 @@ class SyncEventLogRepository(SyncRepository[EventLogRead]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:

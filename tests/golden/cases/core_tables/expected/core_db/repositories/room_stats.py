@@ -72,6 +72,7 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(_T)
+_COLUMNS = _SELECT
 
 
 def _read(row: sa.Row[Any]) -> RoomStatRead:
@@ -84,6 +85,7 @@ class RoomStatRepository(AsyncRepository[RoomStatRead]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
 
     async def list(
         self,
@@ -118,6 +120,7 @@ class SyncRoomStatRepository(SyncRepository[RoomStatRead]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
 
     def list(
         self,

@@ -17,6 +17,7 @@ from core_db.repositories._base import (
     SortColumn,
     SyncRepository,
     matches,
+    row_map,
 )
 from core_db.schemas.streams import StreamCreate
 
@@ -57,10 +58,12 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Stream)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_ROWMAP = row_map(Stream, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(Stream).returning(Stream)
+_INSERT = sa.insert(_T).returning(*_T.c)
 _DROP_NONE: frozenset[str] = frozenset()
 
 
@@ -83,6 +86,8 @@ class StreamRepository(AsyncRepository[Stream]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -90,14 +95,13 @@ class StreamRepository(AsyncRepository[Stream]):
 
     async def get(self, key: int) -> Stream | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        result = await self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     async def _insert(self, values: dict[str, Any]) -> Stream:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (await self.session.scalars(_INSERT, values)).one()
+            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -114,6 +118,8 @@ class SyncStreamRepository(SyncRepository[Stream]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -121,14 +127,13 @@ class SyncStreamRepository(SyncRepository[Stream]):
 
     def get(self, key: int) -> Stream | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        result = self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     def _insert(self, values: dict[str, Any]) -> Stream:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (self.session.scalars(_INSERT, values)).one()
+            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:

@@ -28,6 +28,7 @@ from core_db.repositories._base import (
     insert_batches,
     matches,
     pk_in,
+    row_map,
     rowcount,
     update_batches,
 )
@@ -91,13 +92,15 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Token)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_ROWMAP = row_map(Token, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(Token).returning(Token)
+_INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.update(_T).where(*_INFO.live(*_KEY_MATCH)).values(_SOFT_DELETE)
 _GET_BY_UUID__MATCH = (matches(_T.c["uuid"], "x_uuid_"),)
-_GET_BY_UUID_ = _SELECT.where(*_INFO.live(*_GET_BY_UUID__MATCH))
+_GET_BY_UUID__ROW = _COLUMNS.where(*_INFO.live(*_GET_BY_UUID__MATCH))
 _MAPPER = sa.inspect(Token)
 _DROP_NONE: frozenset[str] = frozenset({"id", "version"})
 _RENAMED = {"uuid_": "uuid", "json_": "json"}
@@ -111,16 +114,16 @@ def _key_params(key: int) -> dict[str, Any]:
 
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
     """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
-    assignments: dict[str, Any] = {
-        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    # Keyed by Column: attribute names and column names may differ.
+    assignments: dict[Any, Any] = {
+        _INFO.columns[name]: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type)
+        for name in fields
     }
     version = _VERSION  # (a lower-case name: ruff reads an upper-case left operand as Yoda)
-    assignments["version"] = version + 1
+    assignments[version] = version + 1
     expected = version == sa.bindparam("version__expected", type_=version.type)
     conditions = _INFO.live(*_KEY_MATCH, expected)
-    update = sa.update(Token).where(*conditions).values(assignments)
-    returning = update.returning(Token)
-    return returning.execution_options(synchronize_session=False, populate_existing=True)
+    return sa.update(_T).where(*conditions).values(assignments).returning(*_T.c)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -138,6 +141,8 @@ class TokenRepository(AsyncRepository[Token]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -145,9 +150,8 @@ class TokenRepository(AsyncRepository[Token]):
 
     async def get(self, key: int) -> Token | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        result = await self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     async def list(
         self,
@@ -183,9 +187,11 @@ class TokenRepository(AsyncRepository[Token]):
         return bool(await self.session.scalar(_EXISTS, _key_params(key)))
 
     async def _insert(self, values: dict[str, Any]) -> Token:
+        # A Core INSERT names columns by their key, the Create schema by attribute.
+        values = {_RENAMED.get(name, name): value for name, value in values.items()}
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (await self.session.scalars(_INSERT, values)).one()
+            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -222,18 +228,17 @@ class TokenRepository(AsyncRepository[Token]):
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            result = await self.session.scalars(statement, params)
-            row: Token | None = result.one_or_none()
+            rows = await self._fetch(("update", fields), statement, params, overwrite=True)
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if row is None:
+        if not rows:
             if await self.session.scalar(_EXISTS, _key_params(key)):
                 raise ConflictError(_INFO.entity, key, expected_version=expected)
             raise NotFoundError(_INFO.entity, key)
-        return row
+        return rows[0]
 
     async def delete(self, key: int) -> None:
         """Mark the row deleted (_T.c["deleted_at"]); NotFoundError if there is none."""
@@ -326,9 +331,9 @@ class TokenRepository(AsyncRepository[Token]):
 
     async def get_by_uuid_(self, uuid_: uuid.UUID) -> Token | None:
         """The row with this uuid_, or None."""
-        statement = _GET_BY_UUID_
         params = {"x_uuid_": uuid_}
-        return (await self.session.scalars(statement, params)).one_or_none()
+        rows = await self._fetch("get_by_uuid_", _GET_BY_UUID__ROW, params)
+        return rows[0] if rows else None
 
     async def list_by_keys(
         self,
@@ -359,6 +364,8 @@ class SyncTokenRepository(SyncRepository[Token]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -366,9 +373,8 @@ class SyncTokenRepository(SyncRepository[Token]):
 
     def get(self, key: int) -> Token | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        result = self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     def list(
         self,
@@ -404,9 +410,11 @@ class SyncTokenRepository(SyncRepository[Token]):
         return bool(self.session.scalar(_EXISTS, _key_params(key)))
 
     def _insert(self, values: dict[str, Any]) -> Token:
+        # A Core INSERT names columns by their key, the Create schema by attribute.
+        values = {_RENAMED.get(name, name): value for name, value in values.items()}
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (self.session.scalars(_INSERT, values)).one()
+            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -443,18 +451,17 @@ class SyncTokenRepository(SyncRepository[Token]):
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            result = self.session.scalars(statement, params)
-            row: Token | None = result.one_or_none()
+            rows = self._fetch(("update", fields), statement, params, overwrite=True)
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if row is None:
+        if not rows:
             if self.session.scalar(_EXISTS, _key_params(key)):
                 raise ConflictError(_INFO.entity, key, expected_version=expected)
             raise NotFoundError(_INFO.entity, key)
-        return row
+        return rows[0]
 
     def delete(self, key: int) -> None:
         """Mark the row deleted (_T.c["deleted_at"]); NotFoundError if there is none."""
@@ -547,9 +554,9 @@ class SyncTokenRepository(SyncRepository[Token]):
 
     def get_by_uuid_(self, uuid_: uuid.UUID) -> Token | None:
         """The row with this uuid_, or None."""
-        statement = _GET_BY_UUID_
         params = {"x_uuid_": uuid_}
-        return (self.session.scalars(statement, params)).one_or_none()
+        rows = self._fetch("get_by_uuid_", _GET_BY_UUID__ROW, params)
+        return rows[0] if rows else None
 
     def list_by_keys(
         self,

@@ -16,6 +16,7 @@ from naming_db.repositories._base import (
     SortColumn,
     SyncRepository,
     matches,
+    row_map,
 )
 from naming_db.schemas.billing_orders import BillingOrderFilter, BillingOrderOrderKey
 
@@ -57,8 +58,10 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(BillingOrder)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_ROWMAP = row_map(BillingOrder, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 
 
@@ -71,12 +74,13 @@ class BillingOrderRepository(AsyncRepository[BillingOrder]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     async def get(self, key: int) -> BillingOrder | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        result = await self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     async def list(
         self,
@@ -106,12 +110,13 @@ class SyncBillingOrderRepository(SyncRepository[BillingOrder]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     def get(self, key: int) -> BillingOrder | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        result = self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     def list(
         self,

@@ -90,6 +90,7 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(_T)
+_COLUMNS = _SELECT
 
 
 def _read(row: sa.Row[Any]) -> AuditLogRead:
@@ -102,6 +103,7 @@ class AuditLogRepository(AsyncRepository[AuditLogRead]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
 
     async def list(
         self,
@@ -132,6 +134,7 @@ class SyncAuditLogRepository(SyncRepository[AuditLogRead]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
 
     def list(
         self,

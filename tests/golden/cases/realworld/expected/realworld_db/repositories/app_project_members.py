@@ -25,6 +25,7 @@ from realworld_db.repositories._base import (
     insert_batches,
     matches,
     pk_in,
+    row_map,
     rowcount,
 )
 from realworld_db.schemas.app_project_members import (
@@ -105,14 +106,16 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(ProjectMember)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_ROWMAP = row_map(ProjectMember, _T)
 _KEY_MATCH = (
     matches(_T.c["org"], "pk__org"),
     matches(_T.c["slug"], "pk__slug"),
     matches(_T.c["user_id"], "pk__user_id"),
 )
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(ProjectMember).returning(ProjectMember)
+_INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _DROP_NONE: frozenset[str] = frozenset()
 
@@ -138,6 +141,8 @@ class ProjectMemberRepository(AsyncRepository[ProjectMember]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -145,9 +150,8 @@ class ProjectMemberRepository(AsyncRepository[ProjectMember]):
 
     async def get(self, key: tuple[str, str, int]) -> ProjectMember | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        result = await self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     async def list(
         self,
@@ -181,9 +185,9 @@ class ProjectMemberRepository(AsyncRepository[ProjectMember]):
         return bool(await self.session.scalar(_EXISTS, _key_params(key)))
 
     async def _insert(self, values: dict[str, Any]) -> ProjectMember:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (await self.session.scalars(_INSERT, values)).one()
+            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -243,6 +247,8 @@ class SyncProjectMemberRepository(SyncRepository[ProjectMember]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -250,9 +256,8 @@ class SyncProjectMemberRepository(SyncRepository[ProjectMember]):
 
     def get(self, key: tuple[str, str, int]) -> ProjectMember | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        result = self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     def list(
         self,
@@ -286,9 +291,9 @@ class SyncProjectMemberRepository(SyncRepository[ProjectMember]):
         return bool(self.session.scalar(_EXISTS, _key_params(key)))
 
     def _insert(self, values: dict[str, Any]) -> ProjectMember:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (self.session.scalars(_INSERT, values)).one()
+            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:

@@ -27,6 +27,7 @@ from realworld_db.repositories._base import (
     insert_batches,
     matches,
     pk_in,
+    row_map,
     rowcount,
     update_batches,
 )
@@ -79,10 +80,12 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Note)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_ROWMAP = row_map(Note, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(Note).returning(Note)
+_INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _MAPPER = sa.inspect(Note)
 _DROP_NONE: frozenset[str] = frozenset()
@@ -96,13 +99,13 @@ def _key_params(key: int) -> dict[str, Any]:
 
 def _update_statement(fields: tuple[str, ...]) -> sa.Update:
     """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
-    assignments: dict[str, Any] = {
-        name: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type) for name in fields
+    # Keyed by Column: attribute names and column names may differ.
+    assignments: dict[Any, Any] = {
+        _INFO.columns[name]: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type)
+        for name in fields
     }
     conditions = _INFO.live(*_KEY_MATCH)
-    update = sa.update(Note).where(*conditions).values(assignments)
-    returning = update.returning(Note)
-    return returning.execution_options(synchronize_session=False, populate_existing=True)
+    return sa.update(_T).where(*conditions).values(assignments).returning(*_T.c)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -120,6 +123,8 @@ class NoteRepository(AsyncRepository[Note]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -127,9 +132,8 @@ class NoteRepository(AsyncRepository[Note]):
 
     async def get(self, key: int) -> Note | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        result = await self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     async def list(
         self,
@@ -163,9 +167,9 @@ class NoteRepository(AsyncRepository[Note]):
         return bool(await self.session.scalar(_EXISTS, _key_params(key)))
 
     async def _insert(self, values: dict[str, Any]) -> Note:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (await self.session.scalars(_INSERT, values)).one()
+            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -194,25 +198,24 @@ class NoteRepository(AsyncRepository[Note]):
         values = data.model_dump(exclude_unset=True)
         params = _key_params(key)
         if not values:
-            found = (await self.session.execute(_BY_KEY, params)).scalar_one_or_none()
-            if found is None:
+            found = await self._fetch("get", _ROW_BY_KEY, params)
+            if not found:
                 raise NotFoundError(_INFO.entity, key)
-            return found
+            return found[0]
         fields = tuple(values)
         statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            result = await self.session.scalars(statement, params)
-            row: Note | None = result.one_or_none()
+            rows = await self._fetch(("update", fields), statement, params, overwrite=True)
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if row is None:
+        if not rows:
             raise NotFoundError(_INFO.entity, key)
-        return row
+        return rows[0]
 
     async def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
@@ -300,6 +303,8 @@ class SyncNoteRepository(SyncRepository[Note]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -307,9 +312,8 @@ class SyncNoteRepository(SyncRepository[Note]):
 
     def get(self, key: int) -> Note | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        result = self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     def list(
         self,
@@ -343,9 +347,9 @@ class SyncNoteRepository(SyncRepository[Note]):
         return bool(self.session.scalar(_EXISTS, _key_params(key)))
 
     def _insert(self, values: dict[str, Any]) -> Note:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (self.session.scalars(_INSERT, values)).one()
+            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -374,25 +378,24 @@ class SyncNoteRepository(SyncRepository[Note]):
         values = data.model_dump(exclude_unset=True)
         params = _key_params(key)
         if not values:
-            found = (self.session.execute(_BY_KEY, params)).scalar_one_or_none()
-            if found is None:
+            found = self._fetch("get", _ROW_BY_KEY, params)
+            if not found:
                 raise NotFoundError(_INFO.entity, key)
-            return found
+            return found[0]
         fields = tuple(values)
         statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
         for name, value in values.items():
             params[f"set__{name}"] = value
         try:
-            result = self.session.scalars(statement, params)
-            row: Note | None = result.one_or_none()
+            rows = self._fetch(("update", fields), statement, params, overwrite=True)
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if row is None:
+        if not rows:
             raise NotFoundError(_INFO.entity, key)
-        return row
+        return rows[0]
 
     def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""

@@ -12,7 +12,7 @@ behaves as the greatest value, which is what the keyset predicate below relies o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Generic, TypeVar, cast
 
@@ -20,6 +20,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_dict, instance_state, set_committed_value
 from sqlalchemy.orm.interfaces import ORMOption
 
 from rel_db.errors import InvalidQueryError
@@ -371,6 +372,7 @@ def keyset(
 @dataclass(frozen=True, slots=True)
 class ListQuery:
     info: EntityInfo
+    key: Hashable  # the statement's shape
     statement: sa.Select[Any]
     params: dict[str, Any]
     filtered: Filtered
@@ -469,6 +471,7 @@ def build_list(
 
     return ListQuery(
         info,
+        key,
         cached(info, key, build),
         params,
         f,
@@ -479,15 +482,263 @@ def build_list(
     )
 
 
+# -- the driver's fast path ----------------------------------------------------------------------
+#
+# For a one-row read SQLAlchemy's ORM costs three to four times a raw asyncpg round trip: result
+# processing and building the instance through the loading machinery. The repositories know every
+# statement they run, so plain statements (no loader options) that return the table's columns are
+# compiled once per shape and dialect and run by the driver itself, on the session's connection
+# and inside its transaction: asyncpg's prepared statements, or a psycopg2 cursor. SQLAlchemy's own
+# bind and result processors convert the values, so rows come back as SQLAlchemy would return
+# them, and ``hydrate`` turns them into persistent instances of the session. The fast path steps
+# aside, running the statement through SQLAlchemy, when the engine echoes SQL or has
+# cursor-execute listeners (they would miss statements), for expanding IN lists, for drivers
+# other than asyncpg and psycopg2, and before the transaction's first statement, which SQLAlchemy
+# must send so that it issues BEGIN.
+
+Processor = Callable[[Any], Any]
+RowStatement = sa.Select[Any] | sa.Insert | sa.Update  # returns the table's columns
+_NOT_COMPILABLE = object()  # a shape only SQLAlchemy can run
+
+
+@dataclass(slots=True)
+class DriverStatement:
+    """A Core statement compiled once for one dialect, as its driver runs it."""
+
+    sql: str
+    names: tuple[str, ...]  # bind parameters, in the order the driver takes them
+    binds: tuple[Processor | None, ...]
+    defaults: dict[str, Any]  # bind parameters that carry their own value
+    compiled: Any  # construct_params() reports a missing value as SQLAlchemy does
+    # Result conversions by column, found on the first run: they depend on the type OIDs.
+    results: tuple[Processor | None, ...] | None = None
+
+    def args(self, params: Mapping[str, Any]) -> list[Any]:
+        defaults = self.defaults
+        try:
+            values = [params[n] if n in params else defaults[n] for n in self.names]
+        except KeyError:
+            filled = self.compiled.construct_params(params)
+            values = [filled[name] for name in self.names]
+        return [v if p is None else p(v) for v, p in zip(values, self.binds, strict=True)]
+
+    def rows(self, records: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+        """The driver's records with SQLAlchemy's result conversions applied."""
+        convert = [(i, p) for i, p in enumerate(self.results or ()) if p is not None]
+        if not convert:
+            return records
+        out: list[list[Any]] = []
+        for record in records:
+            row = list(record)
+            for i, p in convert:
+                row[i] = p(row[i])
+            out.append(row)
+        return out
+
+
+def driver_statement(
+    info: EntityInfo,
+    key: Hashable,
+    statement: RowStatement,
+    dialect: sa.Dialect,
+    column_keys: Sequence[str] | None = None,
+) -> DriverStatement | None:
+    """``statement`` compiled for the driver (once per shape), or None if only SQLAlchemy can
+    run it."""
+
+    def build() -> object:
+        keys = list(column_keys) if column_keys is not None else None
+        compiled: Any = statement.compile(dialect=dialect, column_keys=keys)
+        if compiled.post_compile_params or compiled.literal_execute_params:
+            return _NOT_COMPILABLE  # expanding IN lists: SQLAlchemy renders them per call
+        if compiled.escaped_bind_names:
+            return _NOT_COMPILABLE  # parameter names the SQL spells differently
+        names = tuple(compiled.positiontup) if compiled.positional else tuple(compiled.binds)
+        binds = tuple(
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in names
+        )
+        defaults = {
+            name: bind.value
+            for name, bind in compiled.binds.items()
+            if not bind.required and bind.callable is None
+        }
+        return DriverStatement(compiled.string, names, binds, defaults, compiled)
+
+    found = cached(info, ("driver", dialect.driver, dialect.paramstyle, key), build)
+    return None if found is _NOT_COMPILABLE else cast(DriverStatement, found)
+
+
+def result_processors(
+    columns: Iterable[sa.ColumnElement[Any]], oids: Iterable[Any], dialect: sa.Dialect
+) -> tuple[Processor | None, ...]:
+    return tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, oid)
+        for column, oid in zip(columns, oids, strict=True)
+    )
+
+
+def fast_engine(engine: sa.Engine, driver: str) -> bool:
+    """Whether statements may bypass SQLAlchemy on this engine's connections."""
+    dispatch = engine.dispatch
+    listening = dispatch.before_cursor_execute or dispatch.after_cursor_execute
+    return engine.dialect.driver == driver and not engine.echo and not listening
+
+
+def driver_error(exc: Exception, sql: str, params: Any) -> Exception:
+    """A database error raised by the driver itself, wrapped as SQLAlchemy would wrap it."""
+    if getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None):
+        return sa.exc.DBAPIError(sql, params, exc)
+    return exc
+
+
+@dataclass(frozen=True, slots=True)
+class RowMap:
+    """How a row of the table's columns (in table order) becomes a mapped instance."""
+
+    mapper: Any
+    attrs: tuple[str, ...]
+    pk: tuple[int, ...]  # positions of the primary-key columns
+
+
+def row_map(model: type, table: sa.Table) -> RowMap:
+    mapper: Any = sa.inspect(model)
+    columns = list(table.c)
+    attrs = tuple(mapper.get_property_by_column(c).key for c in columns)
+    return RowMap(mapper, attrs, tuple(columns.index(c) for c in mapper.primary_key))
+
+
+def hydrate(
+    session: Session, rowmap: RowMap, rows: Iterable[Sequence[Any]], *, overwrite: bool = False
+) -> list[Any]:
+    """Persistent instances for ``rows``, as the ORM would load them: an instance the session
+    already holds is returned as it is (its expired attributes filled in), or, with
+    ``overwrite`` (after a write), brought up to date like ``populate_existing``."""
+    mapper = rowmap.mapper
+    if not mapper.configured:
+        sa.orm.configure_mappers()  # what the ORM's first query would do
+    identity_map = session.identity_map
+    session_id = session.hash_key
+    identity = mapper.identity_key_from_primary_key
+    new = mapper.class_manager.new_instance
+    attrs = rowmap.attrs
+    pk = rowmap.pk
+    single = pk[0] if len(pk) == 1 else None
+    out: list[Any] = []
+    for row in rows:
+        key = identity((row[single],) if single is not None else tuple(row[i] for i in pk))
+        found = identity_map.get(key)
+        if found is None:
+            # What the ORM's loader does for a row it has not seen: a new instance, its values
+            # as committed state (no history), registered in the identity map.
+            obj = new()
+            instance_dict(obj).update(zip(attrs, row, strict=True))
+            state = instance_state(obj)
+            state.key = key
+            state.session_id = session_id
+            identity_map.add(state)
+            out.append(obj)
+            continue
+        stale = attrs if overwrite else instance_state(found).expired_attributes
+        if stale:
+            for attr, value in zip(attrs, row, strict=True):
+                if attr in stale:
+                    set_committed_value(found, attr, value)
+        out.append(found)
+    return out
+
+
 class AsyncRepository(Generic[M]):
-    """What every synchronous repository of one entity shares; the entity's subclass
+    """What every repository of one entity shares; the entity's subclass
     defines only the operations crud.yaml lists, each with its exact signature."""
 
     _info: ClassVar[EntityInfo]
-    _select: ClassVar[sa.Select[Any]]
+    _select: ClassVar[sa.Select[Any]]  # what loader options apply to
+    _columns: ClassVar[sa.Select[Any]]  # the table's columns, in table order
+    _rowmap: ClassVar[RowMap | None] = None  # None: no mapped class (rows are validated)
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        # The driver connection under the session's current (root, nested) transaction.
+        self._transaction: Any = None
+        self._driver: Any = None
+        self._adapter: Any = None  # SQLAlchemy's DBAPI adapter around the asyncpg connection
+        self._dialect: Any = None
+
+    async def _connection(self) -> Any:
+        """The asyncpg connection under the session's transaction, or None: run the statement
+        through SQLAlchemy."""
+        session = self.session.sync_session
+        transaction = (session.get_transaction(), session.get_nested_transaction())
+        if transaction[0] is None or transaction != self._transaction:
+            # Begins the session's transaction, or emits the SAVEPOINT of a new nested one.
+            connection = await self.session.connection()
+            transaction = (session.get_transaction(), session.get_nested_transaction())
+            fast = fast_engine(connection.sync_engine, "asyncpg")
+            raw = await connection.get_raw_connection() if fast else None
+            self._transaction, self._dialect = transaction, connection.dialect
+            self._adapter = None if raw is None else raw.dbapi_connection
+            self._driver = None if raw is None else raw.driver_connection
+        driver = self._driver
+        if driver is None or driver.is_in_transaction():
+            return driver
+        # The transaction's first statement. SQLAlchemy's asyncpg adapter sends BEGIN (with the
+        # engine's isolation level) lazily; have it do so now, so that the session's COMMIT or
+        # ROLLBACK ends what the driver runs. Without that hook: no fast path.
+        adapter = self._adapter
+        start = getattr(adapter, "_start_transaction", None)
+        if start is None or getattr(adapter, "_transaction", True) is not None:
+            return None
+        await start()
+        return driver if driver.is_in_transaction() else None
+
+    async def _rows(
+        self,
+        key: Hashable,
+        statement: RowStatement,
+        params: dict[str, Any],
+        column_keys: Sequence[str] | None = None,
+    ) -> Sequence[Sequence[Any]]:
+        """The rows of a statement that returns the table's columns (see "the driver's fast
+        path")."""
+        session = self.session
+        if session.autoflush and (session.new or session.dirty or session.deleted):
+            await session.flush()
+        driver = await self._connection()
+        if driver is not None:
+            dialect = self._dialect
+            compiled = driver_statement(self._info, key, statement, dialect, column_keys)
+            if compiled is not None:
+                args = compiled.args(params)
+                try:
+                    if compiled.results is None:
+                        prepared = await driver.prepare(compiled.sql)
+                        oids = [a.type.oid for a in prepared.get_attributes()]
+                        compiled.results = result_processors(self._info.table.c, oids, dialect)
+                    records = await driver.fetch(compiled.sql, *args)
+                except Exception as exc:
+                    wrapped = driver_error(exc, compiled.sql, args)
+                    if wrapped is exc:
+                        raise
+                    raise wrapped from exc
+                return compiled.rows(records)
+        return (await session.execute(statement, params)).all()
+
+    async def _fetch(
+        self,
+        key: Hashable,
+        statement: RowStatement,
+        params: dict[str, Any],
+        column_keys: Sequence[str] | None = None,
+        *,
+        overwrite: bool = False,
+    ) -> list[M]:
+        """Instances of the mapped class for the rows of ``statement`` (see ``hydrate``)."""
+        rows = await self._rows(key, statement, params, column_keys)
+        rowmap = self._rowmap
+        assert rowmap is not None, "only repositories of mapped classes fetch instances"
+        session = self.session.sync_session
+        return hydrate(session, rowmap, rows, overwrite=overwrite)
 
     async def _page(
         self,
@@ -505,9 +756,10 @@ class AsyncRepository(Generic[M]):
         with_total: bool = False,
     ) -> Page[M]:
         info = self._info
+        fast = self._rowmap is not None and not load
         query = build_list(
             info,
-            self._select,
+            self._columns if fast else self._select,
             where=where,
             search=search,
             order_by=order_by,
@@ -520,7 +772,9 @@ class AsyncRepository(Generic[M]):
             finder_params=finder_params,
         )
         rows: Sequence[Any]
-        if info.read is None:
+        if fast:
+            rows = await self._fetch(query.key, query.statement, query.params)
+        elif info.read is None:
             rows = (await self.session.scalars(query.statement, query.params)).all()
         else:
             # Validated, not constructed: the Read schema's types (enums, constrained strings) hold.
@@ -537,10 +791,80 @@ class SyncRepository(Generic[M]):
     defines only the operations crud.yaml lists, each with its exact signature."""
 
     _info: ClassVar[EntityInfo]
-    _select: ClassVar[sa.Select[Any]]
+    _select: ClassVar[sa.Select[Any]]  # what loader options apply to
+    _columns: ClassVar[sa.Select[Any]]  # the table's columns, in table order
+    _rowmap: ClassVar[RowMap | None] = None  # None: no mapped class (rows are validated)
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        # The driver connection under the session's current (root, nested) transaction.
+        self._transaction: Any = None
+        self._driver: Any = None
+        self._adapter: Any = None  # SQLAlchemy's DBAPI adapter around the asyncpg connection
+        self._dialect: Any = None
+
+    def _connection(self) -> Any:
+        """The psycopg2 connection under the session's transaction (psycopg2 sends BEGIN
+        itself), or None: run the statement through SQLAlchemy."""
+        session = self.session
+        transaction = (session.get_transaction(), session.get_nested_transaction())
+        if transaction[0] is None or transaction != self._transaction:
+            # Begins the session's transaction, or emits the SAVEPOINT of a new nested one.
+            connection = session.connection()
+            transaction = (session.get_transaction(), session.get_nested_transaction())
+            fast = fast_engine(connection.engine, "psycopg2")
+            self._transaction, self._dialect = transaction, connection.dialect
+            self._driver = connection.connection.dbapi_connection if fast else None
+        return self._driver
+
+    def _rows(
+        self,
+        key: Hashable,
+        statement: RowStatement,
+        params: dict[str, Any],
+        column_keys: Sequence[str] | None = None,
+    ) -> Sequence[Sequence[Any]]:
+        """The rows of a statement that returns the table's columns (see "the driver's fast
+        path")."""
+        session = self.session
+        if session.autoflush and (session.new or session.dirty or session.deleted):
+            session.flush()
+        driver = self._connection()
+        if driver is not None:
+            dialect = self._dialect
+            compiled = driver_statement(self._info, key, statement, dialect, column_keys)
+            if compiled is not None:
+                args = dict(zip(compiled.names, compiled.args(params), strict=True))
+                try:
+                    with driver.cursor() as cursor:
+                        cursor.execute(compiled.sql, args)
+                        if compiled.results is None:
+                            oids = [d.type_code for d in cursor.description]
+                            compiled.results = result_processors(self._info.table.c, oids, dialect)
+                        records = cursor.fetchall()
+                except Exception as exc:
+                    wrapped = driver_error(exc, compiled.sql, args)
+                    if wrapped is exc:
+                        raise
+                    raise wrapped from exc
+                return compiled.rows(records)
+        return session.execute(statement, params).all()
+
+    def _fetch(
+        self,
+        key: Hashable,
+        statement: RowStatement,
+        params: dict[str, Any],
+        column_keys: Sequence[str] | None = None,
+        *,
+        overwrite: bool = False,
+    ) -> list[M]:
+        """Instances of the mapped class for the rows of ``statement`` (see ``hydrate``)."""
+        rows = self._rows(key, statement, params, column_keys)
+        rowmap = self._rowmap
+        assert rowmap is not None, "only repositories of mapped classes fetch instances"
+        session = self.session
+        return hydrate(session, rowmap, rows, overwrite=overwrite)
 
     def _page(
         self,
@@ -558,9 +882,10 @@ class SyncRepository(Generic[M]):
         with_total: bool = False,
     ) -> Page[M]:
         info = self._info
+        fast = self._rowmap is not None and not load
         query = build_list(
             info,
-            self._select,
+            self._columns if fast else self._select,
             where=where,
             search=search,
             order_by=order_by,
@@ -573,7 +898,9 @@ class SyncRepository(Generic[M]):
             finder_params=finder_params,
         )
         rows: Sequence[Any]
-        if info.read is None:
+        if fast:
+            rows = self._fetch(query.key, query.statement, query.params)
+        elif info.read is None:
             rows = (self.session.scalars(query.statement, query.params)).all()
         else:
             # Validated, not constructed: the Read schema's types (enums, constrained strings) hold.

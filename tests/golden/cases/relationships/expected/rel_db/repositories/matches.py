@@ -14,6 +14,7 @@ from rel_db.repositories._base import (
     SortColumn,
     SyncRepository,
     matches,
+    row_map,
 )
 
 _T = cast(sa.Table, Match.__table__)
@@ -55,8 +56,10 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Match)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_ROWMAP = row_map(Match, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 
 
@@ -69,12 +72,13 @@ class MatchRepository(AsyncRepository[Match]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     async def get(self, key: int) -> Match | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        result = await self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
 
 class SyncMatchRepository(SyncRepository[Match]):
@@ -82,9 +86,10 @@ class SyncMatchRepository(SyncRepository[Match]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     def get(self, key: int) -> Match | None:
         """The row with this primary key, or None."""
-        statement = _BY_KEY
-        result = self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None

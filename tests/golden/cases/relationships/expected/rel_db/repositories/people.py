@@ -20,6 +20,7 @@ from rel_db.repositories._base import (
     SortColumn,
     SyncRepository,
     matches,
+    row_map,
     with_loads,
 )
 from rel_db.schemas.people import (
@@ -70,10 +71,13 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Person)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_ROWMAP = row_map(Person, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
+_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(Person).returning(Person)
+_INSERT = sa.insert(_T).returning(*_T.c)
 _DROP_NONE: frozenset[str] = frozenset()
 
 
@@ -96,6 +100,8 @@ class PersonRepository(AsyncRepository[Person]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -103,9 +109,12 @@ class PersonRepository(AsyncRepository[Person]):
 
     async def get(self, key: int, *, load: Sequence[PersonRelation] | None = None) -> Person | None:
         """The row with this primary key, or None."""
-        statement = with_loads(_INFO, "get", _BY_KEY, load)
-        result = await self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        if load:
+            statement = with_loads(_INFO, "get", _BY_KEY, load)
+            result = await self.session.execute(statement, _key_params(key))
+            return result.scalar_one_or_none()
+        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     async def list(
         self,
@@ -132,9 +141,9 @@ class PersonRepository(AsyncRepository[Person]):
         )
 
     async def _insert(self, values: dict[str, Any]) -> Person:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (await self.session.scalars(_INSERT, values)).one()
+            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:
@@ -151,6 +160,8 @@ class SyncPersonRepository(SyncRepository[Person]):
 
     _info = _INFO
     _select = _SELECT
+    _columns = _COLUMNS
+    _rowmap = _ROWMAP
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
@@ -158,9 +169,12 @@ class SyncPersonRepository(SyncRepository[Person]):
 
     def get(self, key: int, *, load: Sequence[PersonRelation] | None = None) -> Person | None:
         """The row with this primary key, or None."""
-        statement = with_loads(_INFO, "get", _BY_KEY, load)
-        result = self.session.execute(statement, _key_params(key))
-        return result.scalar_one_or_none()
+        if load:
+            statement = with_loads(_INFO, "get", _BY_KEY, load)
+            result = self.session.execute(statement, _key_params(key))
+            return result.scalar_one_or_none()
+        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        return rows[0] if rows else None
 
     def list(
         self,
@@ -187,9 +201,9 @@ class SyncPersonRepository(SyncRepository[Person]):
         )
 
     def _insert(self, values: dict[str, Any]) -> Person:
+        keys = tuple(values)
         try:
-            # A parameter dict (not a list): one INSERT ... RETURNING, not the ORM bulk path.
-            return (self.session.scalars(_INSERT, values)).one()
+            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, None)
             if mapped is exc:

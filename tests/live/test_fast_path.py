@@ -1,0 +1,243 @@
+"""The repositories' driver fast path (repositories/_base.py): statements that return a table's
+columns run on the driver under the session's transaction, and the rows become persistent ORM
+instances. These tests hold it to what the ORM itself would have done: the same values and
+types, the same identity-map behaviour, the same transaction (savepoints included), and it
+steps aside when someone listens to the engine's statements.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import uuid
+from types import ModuleType
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
+from test_repo import Api, db, demo_out, mod, pkg, run, sync_engine
+
+from support import FreshDb
+
+__all__ = ["db", "demo_out", "pkg"]  # fixtures shared with test_repo
+
+
+def _columns(obj: Any) -> dict[str, Any]:
+    mapper = sa.inspect(type(obj))
+    return {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
+
+
+def _same(fast: Any, orm: Any) -> None:
+    """Equal values of equal types, column by column."""
+    a, b = _columns(fast), _columns(orm)
+    assert a == b
+    for key in a:
+        assert type(a[key]) is type(b[key]), key
+
+
+def _seed(api: Api) -> tuple[list[Any], list[Any]]:
+    """Rows whose columns cover the demo's types: enum, uuid, jsonb, text[], numeric, date."""
+    users = [
+        api.users.UserCreate(email="ann@x.org", display_name="Ann", role=api.enums.UserRole.ADMIN),
+        api.users.UserCreate(email="bob@x.org", display_name="Bob"),
+    ]
+    tasks = [
+        dict(number=1, title="first", labels=["a", "b"], estimate=decimal.Decimal("1.50"),
+             due_date=datetime.date(2026, 1, 2), status=api.enums.TaskStatus.DONE),
+        dict(number=2, title="second", description="d"),
+    ]
+    return users, tasks
+
+
+async def _fill_async(uow: Any, api: Api) -> tuple[Any, Any, Any]:
+    users, tasks = _seed(api)
+    ann = await uow.users.create(users[0])
+    await uow.users.create(users[1])
+    profile = mod("schemas.user_profiles").UserProfileCreate
+    await uow.user_profiles.create(profile(user_id=ann.id, preferences={"theme": "dark", "n": [1, 2]}))
+    project = await uow.projects.create(
+        api.projects.ProjectCreate(slug="p", name="P", owner_id=ann.id)
+    )
+    for t in tasks:
+        await uow.tasks.create(api.tasks.TaskCreate(project_id=project.id, assignee_id=ann.id, **t))
+    return ann, project, tasks
+
+
+def _orm_rows(engine: sa.Engine, model: type) -> dict[Any, Any]:
+    with Session(engine) as session:
+        rows = session.scalars(sa.select(model)).all()
+        return {sa.inspect(r).identity: r for r in rows}
+
+
+async def _orm_rows_async(engine: AsyncEngine, model: type) -> dict[Any, Any]:
+    async with AsyncSession(engine) as session:
+        rows = (await session.scalars(sa.select(model))).all()
+        return {sa.inspect(r).identity: r for r in rows}
+
+
+def test_fast_rows_equal_orm_rows_async(pkg: ModuleType, db: FreshDb) -> None:
+    async def body(engine: AsyncEngine, api: Api) -> None:
+        factory = mod("db").async_session_factory(engine)
+        async with api.uow.UnitOfWork(factory) as uow:
+            await _fill_async(uow, api)
+        async with api.uow.UnitOfWork(factory) as uow:
+            await uow.users.count()  # the transaction's first statement goes through SQLAlchemy
+            users = (await uow.users.list_by_role(api.enums.UserRole.ADMIN)).items
+            tasks = (await uow.tasks.list(order_by=["number"])).items
+            profile = await uow.user_profiles.get(users[0].id)
+            task = await uow.tasks.get(tasks[0].id)
+            by_unique = await uow.tasks.get_by_project_id_number(tasks[0].project_id, 2)
+            assert uow.tasks._driver is not None, "the fast path was not taken"
+            assert uow.user_profiles._driver is not None
+        # The oracle: the ORM on the same driver (asyncpg's UUID class differs from psycopg2's).
+        orm_users = await _orm_rows_async(engine, type(users[0]))
+        orm_tasks = await _orm_rows_async(engine, type(task))
+        orm_profiles = await _orm_rows_async(engine, type(profile))
+        _same(users[0], orm_users[(users[0].id,)])
+        for t in (*tasks, task, by_unique):
+            _same(t, orm_tasks[(t.id,)])
+        _same(profile, orm_profiles[(profile.user_id,)])
+        assert profile.preferences == {"theme": "dark", "n": [1, 2]}
+        assert task.labels == ["a", "b"] and task.status is api.enums.TaskStatus.DONE
+
+    async def main() -> None:
+        engine = create_async_engine(db.async_url, poolclass=NullPool)
+        try:
+            await body(engine, Api())
+        finally:
+            await engine.dispose()
+
+    run(main())
+
+
+def test_fast_rows_equal_orm_rows_sync(pkg: ModuleType, db: FreshDb) -> None:
+    api = Api()
+    engine = sync_engine(db)
+    try:
+        factory = mod("db").sync_session_factory(engine)
+        users, tasks = _seed(api)
+        with api.uow.SyncUnitOfWork(factory) as uow:
+            ann = uow.users.create(users[0])
+            profile_create = mod("schemas.user_profiles").UserProfileCreate
+            uow.user_profiles.create(profile_create(user_id=ann.id, preferences={"k": [True]}))
+            project = uow.projects.create(api.projects.ProjectCreate(slug="p", name="P", owner_id=ann.id))
+            for t in tasks:
+                uow.tasks.create(api.tasks.TaskCreate(project_id=project.id, **t))
+        with api.uow.SyncUnitOfWork(factory) as uow:
+            uow.users.count()
+            fetched = (uow.tasks.list(order_by=["number"])).items
+            profile = uow.user_profiles.get(ann.id)
+            assert uow.tasks._driver is not None, "the fast path was not taken"
+        orm_tasks = _orm_rows(engine, type(fetched[0]))
+        for t in fetched:
+            _same(t, orm_tasks[(t.id,)])
+        _same(profile, _orm_rows(engine, type(profile))[(ann.id,)])
+        assert profile.preferences == {"k": [True]}
+    finally:
+        engine.dispose()
+
+
+def test_identity_map_and_unit_of_work_async(pkg: ModuleType, db: FreshDb) -> None:
+    async def main() -> None:
+        api = Api()
+        engine = create_async_engine(db.async_url, poolclass=NullPool)
+        try:
+            factory = mod("db").async_session_factory(engine)
+            async with api.uow.UnitOfWork(factory) as uow:
+                _, project, _ = await _fill_async(uow, api)
+            async with api.uow.UnitOfWork(factory) as uow:
+                await uow.users.count()
+                first = (await uow.tasks.list(order_by=["number"])).items[0]
+                assert await uow.tasks.get(first.id) is first
+                assert first in uow.session and not uow.session.dirty
+                first.title = "changed here"
+                assert (await uow.tasks.get(first.id)).title == "changed here"
+                await uow.session.flush()
+                updated = await uow.tasks.update(
+                    first.id, api.tasks.TaskUpdate(version=first.version, title="updated")
+                )
+                assert updated is first and first.title == "updated" and first.version == 2
+                key = first.id
+                uow.session.expire(first)
+                assert (await uow.tasks.get(key)) is first and first.title == "updated"
+                with pytest.raises(sa.exc.InvalidRequestError, match="lazy='raise'"):
+                    _ = first.project
+                loaded = await uow.tasks.get(first.id, load=["projects"])
+                assert loaded is first and first.project.id == project.id
+                assert uow.tasks._driver is not None
+            async with api.uow.UnitOfWork(factory) as uow:
+                task = await uow.tasks.get(first.id)
+                assert task.title == "updated" and task.version == 2  # committed as the ORM would
+        finally:
+            await engine.dispose()
+
+    run(main())
+
+
+def test_steps_aside_for_statement_listeners(pkg: ModuleType, db: FreshDb) -> None:
+    """Instrumentation that listens to the engine sees every statement: no fast path then."""
+
+    async def main() -> None:
+        api = Api()
+        engine = create_async_engine(db.async_url, poolclass=NullPool)
+        seen: list[str] = []
+        try:
+            factory = mod("db").async_session_factory(engine)
+            async with api.uow.UnitOfWork(factory) as uow:
+                await _fill_async(uow, api)
+
+            def listen(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+                seen.append(statement)
+
+            sa.event.listen(engine.sync_engine, "before_cursor_execute", listen)
+            async with api.uow.UnitOfWork(factory) as uow:
+                await uow.users.count()
+                page = await uow.tasks.list(order_by=["number"])
+                task = await uow.tasks.get(page.items[0].id)
+                assert task is page.items[0] and uow.tasks._driver is None
+            assert sum("FROM tasks" in s for s in seen) == 2
+        finally:
+            await engine.dispose()
+
+    run(main())
+
+
+def test_errors_inside_savepoints_sync(pkg: ModuleType, db: FreshDb) -> None:
+    """A failed fast-path write inside a savepoint leaves the outer transaction usable."""
+    api = Api()
+    engine = sync_engine(db)
+    try:
+        factory = mod("db").sync_session_factory(engine)
+        with api.uow.SyncUnitOfWork(factory) as uow:
+            uow.users.create(api.users.UserCreate(email="a@x.org", display_name="A"))
+            for _ in range(2):
+                with pytest.raises(api.errors.AlreadyExistsError), uow.savepoint():
+                    uow.users.create(api.users.UserCreate(email="a@x.org", display_name="B"))
+            with pytest.raises(api.errors.ConstraintViolationError), uow.savepoint():
+                uow.users.create(api.users.UserCreate(email="no-at", display_name="C"))
+            assert uow.users.count() == 1
+            assert uow.users._driver is not None
+    finally:
+        engine.dispose()
+
+
+def test_random_key_is_absent(pkg: ModuleType, db: FreshDb) -> None:
+    async def body(engine: AsyncEngine) -> None:
+        api = Api()
+        factory = mod("db").async_session_factory(engine)
+        async with api.uow.UnitOfWork(factory) as uow:
+            await uow.users.count()
+            assert await uow.users.get(uuid.uuid4()) is None
+            assert await uow.tasks.get(10**12) is None
+
+    async def main() -> None:
+        engine = create_async_engine(db.async_url, poolclass=NullPool)
+        try:
+            await body(engine)
+        finally:
+            await engine.dispose()
+
+    run(main())
