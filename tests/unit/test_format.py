@@ -81,6 +81,24 @@ def test_random_statements_match_black(seed: int) -> None:
     assert checked > 40  # Unsupported must stay the exception, not the rule
 
 
+@pytest.mark.parametrize("annotation", ['list["ReleaseGroupSecondaryTypeJoin"]', '"AttributeTypeAllowedValue | None"', "int"])
+@pytest.mark.parametrize("call", ['relationship(lazy="raise")', 'relationship(back_populates="release_group_attributes", '
+                                  'foreign_keys="[ReleaseGroupAttribute.release_group_attribute_type]", lazy="raise")'])
+def test_long_annotated_targets_match_black(annotation: str, call: str) -> None:
+    """Targets too long for "target = (": black splits the annotation's subscript, or
+    parenthesizes the annotation; every length around each boundary."""
+    checked = 0
+    for n in range(40, 110):
+        statement = f"{'n' * n}: Mapped[{annotation}] = {call}"
+        try:
+            source = "class C:\n    " + layout(statement, 1, 100) + "\n"
+        except Unsupported:
+            continue
+        assert _black(source) == source, source
+        checked += 1
+    assert checked > 40
+
+
 def test_long_imports_and_values_match_black() -> None:
     source = import_from("pkg.models." + "m" * 70, ["ClassName"], 0, 100) + "\n"
     assert source.count("\n") == 3 and _black(source) == source

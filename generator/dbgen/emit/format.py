@@ -24,14 +24,16 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib.metadata import version
+from functools import cached_property
 from pathlib import Path
-
-import black
-from black.mode import Mode, TargetVersion
-from black.parsing import InvalidInput
+from typing import TYPE_CHECKING
 
 from dbgen.diagnostics import Diagnostic, Span, error
+
+# black (and importlib.metadata for its version) is imported only when a file needs it: a build
+# where every file is preformatted, or every one is cached, never pays for the import.
+if TYPE_CHECKING:
+    from black.mode import Mode
 
 # Below this much unformatted text a worker pool costs more (fork, pickling) than it saves.
 _PARALLEL_MIN_CHARS = 300_000
@@ -42,6 +44,8 @@ _Outcome = tuple[str, str | None, str | None]
 
 
 def _mode(line_length: int) -> Mode:
+    from black.mode import Mode, TargetVersion
+
     return Mode(line_length=line_length, target_versions={TargetVersion.PY311})
 
 
@@ -57,6 +61,9 @@ def _paused_gc() -> Iterator[None]:
 
 
 def _format_batch(batch: list[tuple[str, str]], line_length: int) -> list[_Outcome]:
+    import black
+    from black.parsing import InvalidInput
+
     mode = _mode(line_length)
     out: list[_Outcome] = []
     with _paused_gc():
@@ -89,11 +96,15 @@ def _balanced(items: list[tuple[str, str]], n: int) -> list[list[tuple[str, str]
 
 
 def _format_all(items: list[tuple[str, str]], line_length: int) -> list[_Outcome]:
+    if not items:
+        return []
     workers = _workers()
     if workers == 1 or len(items) < 2 or sum(len(t) for _, t in items) < _PARALLEL_MIN_CHARS:
         return _format_batch(items, line_length)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+
+    import black  # noqa: F401  (imported before the fork, so the workers inherit it)
 
     # fork where there is one: the workers inherit the imported black instead of importing it.
     methods = multiprocessing.get_all_start_methods()
@@ -118,7 +129,13 @@ class _Cache:
                 os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
             ) / "dbgen"
             self.root = base / "black"
-        self.salt = f"{version('black')}\0{line_length}\0py311\0".encode()
+        self.line_length = line_length
+
+    @cached_property
+    def salt(self) -> bytes:
+        from importlib.metadata import version
+
+        return f"{version('black')}\0{self.line_length}\0py311\0".encode()
 
     def _path(self, text: str) -> Path | None:
         if self.root is None:

@@ -85,58 +85,71 @@ _OPERATOR = re.compile(r"[|&+\-*/%<>^~@]|^(?:and|or|not|in|is|if|else|lambda|for
 
 
 class _Tokens:
-    __slots__ = ("kind", "match", "space", "text", "trailer")
+    __slots__ = ("flat", "kind", "match", "offset", "space", "text", "trailer")
 
     def __init__(self, source: str) -> None:
-        self.text: list[str] = []
-        self.space: list[bool] = []  # whitespace before the token
-        self.kind: list[int] = []
-        self.match: list[int] = []  # index of the matching bracket, -1 for non-brackets
-        self.trailer: list[bool] = []  # opening bracket of a call/subscript, not a literal
+        # Hot path (every long statement of a 500-table migration): findall's tuples instead
+        # of match objects, and the gap check done once on the total length at the end.
+        text: list[str] = []
+        space: list[bool] = []  # whitespace before the token
+        kind: list[int] = []
+        match: list[int] = []  # index of the matching bracket, -1 for non-brackets
+        trailer: list[bool] = []  # opening bracket of a call/subscript, not a literal
+        self.text, self.space, self.kind, self.match, self.trailer = text, space, kind, match, trailer
+        # The statement with one space wherever it had whitespace, and where each token starts
+        # in it: render() is then one slice, not a join per call.
+        offset: list[int] = []
+        pieces: list[str] = []
+        flat_len = 0
         stack: list[int] = []
-        pos = 0
-        for m in _TOKEN.finditer(source):
-            if m.start() != pos:
-                raise Unsupported(f"cannot tokenize at {source[pos:pos + 20]!r}")
-            pos = m.end()
-            i = len(self.text)
-            space = bool(m.group("ws"))
-            if m.group("s") is not None:
-                tok, kind = m.group("s"), _MLS if "\n" in m.group("s") else _STR
-            elif m.group("o") is not None:
-                tok, kind = m.group("o"), _OPEN
+        consumed = 0
+        prev_kind = -1
+        prev_tok = ""
+        for i, (ws, s, o, c, comma, x) in enumerate(_TOKEN.findall(source)):
+            mate = -1
+            if s:
+                tok, k = s, (_MLS if "\n" in s else _STR)
+            elif o:
+                tok, k = o, _OPEN
                 stack.append(i)
-            elif m.group("c") is not None:
-                tok, kind = m.group("c"), _CLOSE
+            elif c:
+                tok, k = c, _CLOSE
                 if not stack:
                     raise Unsupported("unbalanced brackets")
-                j = stack.pop()
-                self.match[j] = i
-            elif m.group("comma") is not None:
-                tok, kind = ",", _COMMA
+                mate = stack.pop()
+                match[mate] = i
+            elif comma:
+                tok, k = ",", _COMMA
             else:
-                tok, kind = m.group("x"), _OTHER
-            prev_kind = self.kind[-1] if self.kind else -1
-            self.trailer.append(
-                kind == _OPEN and not space and i > 0
-                and (prev_kind in (_CLOSE, _STR) or (prev_kind == _OTHER and (self.text[-1][-1].isalnum() or self.text[-1][-1] == "_")))
+                tok, k = x, _OTHER
+            consumed += len(ws) + len(tok)
+            offset.append(flat_len)
+            if ws:
+                pieces.append(" ")
+                flat_len += 1
+            pieces.append(tok)
+            flat_len += len(tok)
+            trailer.append(
+                k == _OPEN and not ws and i > 0
+                and (prev_kind in (_CLOSE, _STR)
+                     or (prev_kind == _OTHER and (prev_tok[-1].isalnum() or prev_tok[-1] == "_")))
             )
-            self.text.append(tok)
-            self.space.append(space)
-            self.kind.append(kind)
-            self.match.append(-1)
-            if kind == _CLOSE:
-                self.match[i] = j
-        if pos != len(source) or stack:
+            text.append(tok)
+            space.append(bool(ws))
+            kind.append(k)
+            match.append(mate)
+            prev_kind, prev_tok = k, tok
+        if consumed != len(source) or stack:
             raise Unsupported("cannot tokenize the statement")
+        offset.append(flat_len)
+        self.offset = offset
+        self.flat = "".join(pieces)
 
     def render(self, lo: int, hi: int) -> str:
-        parts = []
-        for i in range(lo, hi):
-            if i > lo and self.space[i]:
-                parts.append(" ")
-            parts.append(self.text[i])
-        return "".join(parts)
+        """Tokens [lo, hi) joined as written, without the whitespace before the first."""
+        if lo >= hi:
+            return ""
+        return self.flat[self.offset[lo] + self.space[lo]:self.offset[hi]]
 
 
 class _Line:
@@ -314,12 +327,94 @@ def _statement(source: str, depth: int, line_length: int) -> list[str]:
         # but "target = call(" does not.
         prefix = INDENT * depth + t.render(0, rhs_lo)
         oop_head = INDENT * depth + t.render(0, t.match[-1] + 1)
-        if _width(oop_head) > line_length and _width(prefix + " (") <= line_length - 1:
-            lay.out.append(prefix + " (")
-            lay.emit(_Line(rhs_lo, len(t.text), depth + 1, True))
-            lay.out.append(INDENT * depth + ")")
-            return lay.out
+        if _width(oop_head) > line_length:
+            # black measures "target = " (the invisible parenthesis's space) against
+            # line_length - 1: the same as "target = (" against line_length.
+            if _width(prefix + " (") <= line_length:
+                lay.out.append(prefix + " (")
+                lay.emit(_Line(rhs_lo, len(t.text), depth + 1, True))
+                lay.out.append(INDENT * depth + ")")
+                return lay.out
+            return _split_target(lay, depth, rhs_lo)
     lay.emit(line)
+    return lay.out
+
+
+def _split_target(lay: _Layout, depth: int, rhs_lo: int) -> list[str]:
+    """``name: Mapped[X] = call(...)`` whose target is too long even for ``target = (``.
+
+    black then splits the call's own brackets (``_prefer_split_rhs_oop_over_rhs``) and, the
+    resulting first line still being too long, the annotation's subscript as well::
+
+        name: Mapped[
+            X
+        ] = call(args)      # when "] = call(args)" fits (a trailer black may omit)
+
+        name: Mapped[
+            X
+        ] = call(
+            args
+        )                   # otherwise
+
+        name: (
+            Mapped[X]
+        ) = call(
+            args
+        )                   # when "name: Mapped[" does not fit either
+
+    Only that shape is laid out here (no multiline strings, no magic trailing commas).
+    """
+    t = lay.t
+    n = len(t.text)
+    ll = lay.ll
+    close = rhs_lo - 2  # the token before "="
+    if close < 1 or t.kind[close] != _CLOSE or t.text[close] != "]":
+        raise Unsupported("a long target that does not end in a subscript")
+    open_ = t.match[close]
+    if any(t.kind[i] in (_OPEN, _CLOSE) for i in range(open_)) or not t.trailer[open_]:
+        raise Unsupported("brackets before the target's subscript")
+    if any(k == _MLS for k in t.kind):
+        raise Unsupported("a multiline string in a split target")
+    if any(t.kind[i] == _COMMA and t.kind[i + 1] == _CLOSE for i in range(n - 1)):
+        raise Unsupported("a magic trailing comma in a split target")
+    if lay._has_top_comma(open_ + 1, close):
+        raise Unsupported("commas in the target's subscript")
+
+    def fits(text: str) -> bool:
+        return _width(text) <= ll
+
+    call = t.match[-1]
+    head = INDENT * depth + t.render(0, open_ + 1)
+    if not fits(head):
+        # black's second opinion (FORCE_OPTIONAL_PARENTHESES) on "name: Mapped[X] = call(":
+        # the annotation's invisible parentheses become real. The call stays split.
+        if open_ != 2 or not t.text[0].endswith(":"):
+            raise Unsupported("a long target that is not one annotated name")
+        lines = [
+            INDENT * depth + t.text[0] + " (",
+            INDENT * (depth + 1) + t.render(1, close + 1),
+            INDENT * depth + ") " + t.render(rhs_lo - 1, call + 1),
+        ]
+        if not all(fits(line) for line in lines):
+            raise Unsupported("the parenthesized annotation does not fit")
+        lay.out += lines
+        lay.emit(_Line(call + 1, n - 1, depth + 1, True))
+        lay.out.append(INDENT * depth + ")")
+        return lay.out
+    body = INDENT * (depth + 1) + t.render(open_ + 1, close)
+    if not fits(body):
+        raise Unsupported("the split target does not fit")
+    tail = t.render(close, n)
+    if not tail.isascii():
+        raise Unsupported("wide characters in a split target's tail")  # black counts len here
+    if fits(INDENT * depth + tail):
+        return [head, body, INDENT * depth + tail]
+    tail_head = INDENT * depth + t.render(close, call + 1)
+    if not fits(tail_head):
+        raise Unsupported("the split target's tail does not fit")
+    lay.out += [head, body, tail_head]
+    lay.emit(_Line(call + 1, n - 1, depth + 1, True))
+    lay.out.append(INDENT * depth + ")")
     return lay.out
 
 
