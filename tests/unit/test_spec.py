@@ -320,7 +320,7 @@ def test_defaults_without_pk() -> None:
         (
             "entities:\n  artist:\n    operations: [get, fetch]\n",
             "crud.yaml:5:23: error[unknown-operation]: unknown operation 'fetch' in entity "
-            "'artist'; expected one of: get, list, count, exists, create, update, delete, "
+            "'artist'; expected one of: get, list, stream, count, exists, create, update, delete, "
             "bulk_create, bulk_update, bulk_delete, upsert",
         ),
         (

@@ -206,6 +206,8 @@ class CommentRepository(AsyncRepository[Comment]):
     async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
         done = 0
         try:
+            if await self._copy(rows):
+                return len(rows)
             for batch in insert_batches(rows, 7):
                 await self.session.execute(sa.insert(_T), batch)
                 done += len(batch)

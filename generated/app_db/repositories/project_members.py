@@ -214,6 +214,8 @@ class ProjectMemberRepository(AsyncRepository[ProjectMember]):
     async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
         done = 0
         try:
+            if await self._copy(rows):
+                return len(rows)
             for batch in insert_batches(rows, 4):
                 await self.session.execute(sa.insert(_T), batch)
                 done += len(batch)
@@ -265,7 +267,7 @@ class ProjectMemberRepository(AsyncRepository[ProjectMember]):
             raise NotFoundError(_INFO.entity, key)
 
     async def bulk_create(self, items: Sequence[ProjectMemberCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
     async def bulk_delete(self, keys: Sequence[tuple[int, uuid.UUID]]) -> int:
@@ -465,7 +467,7 @@ class SyncProjectMemberRepository(SyncRepository[ProjectMember]):
             raise NotFoundError(_INFO.entity, key)
 
     def bulk_create(self, items: Sequence[ProjectMemberCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])
 
     def bulk_delete(self, keys: Sequence[tuple[int, uuid.UUID]]) -> int:

@@ -188,6 +188,8 @@ class TagRepository(AsyncRepository[Tag]):
     async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
         done = 0
         try:
+            if await self._copy(rows):
+                return len(rows)
             for batch in insert_batches(rows, 3):
                 await self.session.execute(sa.insert(_T), batch)
                 done += len(batch)
@@ -239,7 +241,7 @@ class TagRepository(AsyncRepository[Tag]):
             raise NotFoundError(_INFO.entity, key)
 
     async def bulk_create(self, items: Sequence[TagCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
     async def upsert(self, data: TagCreate) -> Tag:
@@ -394,7 +396,7 @@ class SyncTagRepository(SyncRepository[Tag]):
             raise NotFoundError(_INFO.entity, key)
 
     def bulk_create(self, items: Sequence[TagCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])
 
     def upsert(self, data: TagCreate) -> Tag:

@@ -145,6 +145,8 @@ class TaskTagRepository(AsyncRepository[TaskTag]):
     async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
         done = 0
         try:
+            if await self._copy(rows):
+                return len(rows)
             for batch in insert_batches(rows, 2):
                 await self.session.execute(sa.insert(_T), batch)
                 done += len(batch)
@@ -172,7 +174,7 @@ class TaskTagRepository(AsyncRepository[TaskTag]):
             raise NotFoundError(_INFO.entity, key)
 
     async def bulk_create(self, items: Sequence[TaskTagCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
 
@@ -246,5 +248,5 @@ class SyncTaskTagRepository(SyncRepository[TaskTag]):
             raise NotFoundError(_INFO.entity, key)
 
     def bulk_create(self, items: Sequence[TaskTagCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])

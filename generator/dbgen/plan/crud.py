@@ -535,7 +535,7 @@ def _repo(
     base = f"{pkg}.repositories._base"
     schemas = f"{pkg}.schemas.{ent.module}"
     wanted: list[tuple[bool, Import]] = [
-        (needs_page or relation_alias is not None or needs_insert_many or bool(ops & _BULK), ("collections.abc", "Sequence")),
+        (needs_page or relation_alias is not None or needs_insert_many or bool(ops & _BULK) or "stream" in ops, ("collections.abc", "Sequence")),
         (needs_values, ("pydantic", "BaseModel")),
         (needs_page, (f"{pkg}.pagination", "Page")),
         (bool(pk) or bool(finders), (base, "matches")),
@@ -558,8 +558,10 @@ def _repo(
         ("upsert" in ops, ("sqlalchemy.dialects", "postgresql")),
         (bool(ops & {"create", "bulk_create", "upsert"}), (schemas, f"{cls}Create")),
         (bool(ops & {"update", "bulk_update"}), (schemas, f"{cls}Update")),
-        (bool(ops & {"list", "count"}), (schemas, f"{cls}Filter")),
-        (needs_page, (schemas, f"{cls}OrderKey")),
+        (bool(ops & {"list", "stream", "count"}), (schemas, f"{cls}Filter")),
+        (needs_page or "stream" in ops, (schemas, f"{cls}OrderKey")),
+        ("stream" in ops, ("collections.abc", "AsyncIterator")),
+        ("stream" in ops, ("collections.abc", "Iterator")),
         (relation_alias is not None, (schemas, f"{cls}Relation")),
         (core_reads, (schemas, f"{cls}Read")),
     ]

@@ -14,7 +14,7 @@ from dbgen.ir import ForeignKey, QName, Table
 
 # The operations crud.yaml may list, in the order the generated code defines them.
 OPERATIONS: tuple[str, ...] = (
-    "get", "list", "count", "exists", "create", "update", "delete",
+    "get", "list", "stream", "count", "exists", "create", "update", "delete",
     "bulk_create", "bulk_update", "bulk_delete", "upsert",
 )
 

@@ -148,6 +148,8 @@ class EventJsonRepository(AsyncRepository[EventJsonRead]):
     async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
         done = 0
         try:
+            if await self._copy(rows):
+                return len(rows)
             for batch in insert_batches(rows, 4):
                 await self.session.execute(sa.insert(_T), batch)
                 done += len(batch)
@@ -159,7 +161,7 @@ class EventJsonRepository(AsyncRepository[EventJsonRead]):
         return done
 
     async def bulk_create(self, items: Sequence[EventJsonCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
     async def upsert(self, data: EventJsonCreate) -> EventJsonRead:
@@ -269,7 +271,7 @@ class SyncEventJsonRepository(SyncRepository[EventJsonRead]):
         return done
 
     def bulk_create(self, items: Sequence[EventJsonCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])
 
     def upsert(self, data: EventJsonCreate) -> EventJsonRead:

@@ -173,6 +173,8 @@ class EventLogRepository(AsyncRepository[EventLogRead]):
     async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
         done = 0
         try:
+            if await self._copy(rows):
+                return len(rows)
             for batch in insert_batches(rows, 6):
                 await self.session.execute(sa.insert(_T), batch)
                 done += len(batch)
@@ -188,7 +190,7 @@ class EventLogRepository(AsyncRepository[EventLogRead]):
         return await self._insert(_insert_values(data))
 
     async def bulk_create(self, items: Sequence[EventLogCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
 
@@ -255,5 +257,5 @@ class SyncEventLogRepository(SyncRepository[EventLogRead]):
         return self._insert(_insert_values(data))
 
     def bulk_create(self, items: Sequence[EventLogCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])

@@ -228,6 +228,8 @@ class FollowRepository(AsyncRepository[Follow]):
     async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
         done = 0
         try:
+            if await self._copy(rows):
+                return len(rows)
             for batch in insert_batches(rows, 3):
                 await self.session.execute(sa.insert(_T), batch)
                 done += len(batch)
@@ -279,7 +281,7 @@ class FollowRepository(AsyncRepository[Follow]):
             raise NotFoundError(_INFO.entity, key)
 
     async def bulk_create(self, items: Sequence[FollowCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
     async def bulk_update(self, items: Sequence[tuple[tuple[int, int], FollowUpdate]]) -> int:
@@ -470,7 +472,7 @@ class SyncFollowRepository(SyncRepository[Follow]):
             raise NotFoundError(_INFO.entity, key)
 
     def bulk_create(self, items: Sequence[FollowCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])
 
     def bulk_update(self, items: Sequence[tuple[tuple[int, int], FollowUpdate]]) -> int:

@@ -217,6 +217,8 @@ class ProjectRepository(AsyncRepository[Project]):
     async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
         done = 0
         try:
+            if await self._copy(rows):
+                return len(rows)
             for batch in insert_batches(rows, 3):
                 await self.session.execute(sa.insert(_T), batch)
                 done += len(batch)
@@ -268,7 +270,7 @@ class ProjectRepository(AsyncRepository[Project]):
             raise NotFoundError(_INFO.entity, key)
 
     async def bulk_create(self, items: Sequence[ProjectCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
     async def bulk_update(self, items: Sequence[tuple[tuple[str, str], ProjectUpdate]]) -> int:
@@ -459,7 +461,7 @@ class SyncProjectRepository(SyncRepository[Project]):
             raise NotFoundError(_INFO.entity, key)
 
     def bulk_create(self, items: Sequence[ProjectCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])
 
     def bulk_update(self, items: Sequence[tuple[tuple[str, str], ProjectUpdate]]) -> int:

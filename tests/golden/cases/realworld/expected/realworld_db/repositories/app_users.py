@@ -249,6 +249,8 @@ class UserRepository(AsyncRepository[User]):
         rows = [{_RENAMED.get(name, name): value for name, value in row.items()} for row in rows]
         done = 0
         try:
+            if await self._copy(rows):
+                return len(rows)
             for batch in insert_batches(rows, 18):
                 await self.session.execute(sa.insert(_T), batch)
                 done += len(batch)
@@ -300,7 +302,7 @@ class UserRepository(AsyncRepository[User]):
             raise NotFoundError(_INFO.entity, key)
 
     async def bulk_create(self, items: Sequence[UserCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
     async def bulk_update(self, items: Sequence[tuple[int, UserUpdate]]) -> int:
@@ -504,7 +506,7 @@ class SyncUserRepository(SyncRepository[User]):
             raise NotFoundError(_INFO.entity, key)
 
     def bulk_create(self, items: Sequence[UserCreate]) -> int:
-        """Insert many rows (executemany, chunked under the bind-parameter limit); the count."""
+        """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])
 
     def bulk_update(self, items: Sequence[tuple[int, UserUpdate]]) -> int:
