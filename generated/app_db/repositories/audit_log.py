@@ -162,7 +162,8 @@ class AuditEntryRepository(AsyncRepository[AuditEntry]):
     async def count(self, *, where: AuditEntryFilter | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where)
-        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
 
 class SyncAuditEntryRepository(SyncRepository[AuditEntry]):
@@ -226,4 +227,5 @@ class SyncAuditEntryRepository(SyncRepository[AuditEntry]):
     def count(self, *, where: AuditEntryFilter | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where)
-        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)

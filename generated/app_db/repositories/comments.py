@@ -27,7 +27,6 @@ from app_db.repositories._base import (
     insert_batches,
     matches,
     row_map,
-    rowcount,
     with_loads,
 )
 from app_db.schemas.comments import (
@@ -191,7 +190,8 @@ class CommentRepository(AsyncRepository[Comment]):
     async def count(self, *, where: CommentFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where, search)
-        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     async def _insert(self, values: dict[str, Any]) -> Comment:
         keys = tuple(values)
@@ -249,13 +249,13 @@ class CommentRepository(AsyncRepository[Comment]):
     async def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
         try:
-            result = await self.session.execute(_DELETE, _key_params(key))
+            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if rowcount(result) == 0:
+        if done == 0:
             raise NotFoundError(_INFO.entity, key)
 
     async def list_by_task_id(
@@ -359,7 +359,8 @@ class SyncCommentRepository(SyncRepository[Comment]):
     def count(self, *, where: CommentFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where, search)
-        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     def _insert(self, values: dict[str, Any]) -> Comment:
         keys = tuple(values)
@@ -415,13 +416,13 @@ class SyncCommentRepository(SyncRepository[Comment]):
     def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
         try:
-            result = self.session.execute(_DELETE, _key_params(key))
+            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if rowcount(result) == 0:
+        if done == 0:
             raise NotFoundError(_INFO.entity, key)
 
     def list_by_task_id(

@@ -27,7 +27,6 @@ from app_db.repositories._base import (
     insert_batches,
     matches,
     row_map,
-    rowcount,
     with_loads,
 )
 from app_db.schemas.tags import (
@@ -173,7 +172,8 @@ class TagRepository(AsyncRepository[Tag]):
     async def count(self, *, where: TagFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where, search)
-        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     async def _insert(self, values: dict[str, Any]) -> Tag:
         keys = tuple(values)
@@ -231,13 +231,13 @@ class TagRepository(AsyncRepository[Tag]):
     async def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
         try:
-            result = await self.session.execute(_DELETE, _key_params(key))
+            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if rowcount(result) == 0:
+        if done == 0:
             raise NotFoundError(_INFO.entity, key)
 
     async def bulk_create(self, items: Sequence[TagCreate]) -> int:
@@ -330,7 +330,8 @@ class SyncTagRepository(SyncRepository[Tag]):
     def count(self, *, where: TagFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where, search)
-        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     def _insert(self, values: dict[str, Any]) -> Tag:
         keys = tuple(values)
@@ -386,13 +387,13 @@ class SyncTagRepository(SyncRepository[Tag]):
     def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
         try:
-            result = self.session.execute(_DELETE, _key_params(key))
+            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if rowcount(result) == 0:
+        if done == 0:
             raise NotFoundError(_INFO.entity, key)
 
     def bulk_create(self, items: Sequence[TagCreate]) -> int:

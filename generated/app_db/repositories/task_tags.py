@@ -21,7 +21,6 @@ from app_db.repositories._base import (
     insert_batches,
     matches,
     row_map,
-    rowcount,
 )
 from app_db.schemas.task_tags import TaskTagCreate, TaskTagFilter, TaskTagOrderKey
 
@@ -164,13 +163,13 @@ class TaskTagRepository(AsyncRepository[TaskTag]):
     async def delete(self, key: tuple[int, int]) -> None:
         """Delete the row; NotFoundError if there is none."""
         try:
-            result = await self.session.execute(_DELETE, _key_params(key))
+            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if rowcount(result) == 0:
+        if done == 0:
             raise NotFoundError(_INFO.entity, key)
 
     async def bulk_create(self, items: Sequence[TaskTagCreate]) -> int:
@@ -238,13 +237,13 @@ class SyncTaskTagRepository(SyncRepository[TaskTag]):
     def delete(self, key: tuple[int, int]) -> None:
         """Delete the row; NotFoundError if there is none."""
         try:
-            result = self.session.execute(_DELETE, _key_params(key))
+            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if rowcount(result) == 0:
+        if done == 0:
             raise NotFoundError(_INFO.entity, key)
 
     def bulk_create(self, items: Sequence[TaskTagCreate]) -> int:

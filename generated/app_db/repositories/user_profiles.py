@@ -23,7 +23,6 @@ from app_db.repositories._base import (
     cached,
     matches,
     row_map,
-    rowcount,
     with_loads,
 )
 from app_db.schemas.user_profiles import (
@@ -180,13 +179,13 @@ class UserProfileRepository(AsyncRepository[UserProfile]):
     async def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
         try:
-            result = await self.session.execute(_DELETE, _key_params(key))
+            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if rowcount(result) == 0:
+        if done == 0:
             raise NotFoundError(_INFO.entity, key)
 
     async def upsert(self, data: UserProfileCreate) -> UserProfile:
@@ -282,13 +281,13 @@ class SyncUserProfileRepository(SyncRepository[UserProfile]):
     def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
         try:
-            result = self.session.execute(_DELETE, _key_params(key))
+            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if rowcount(result) == 0:
+        if done == 0:
             raise NotFoundError(_INFO.entity, key)
 
     def upsert(self, data: UserProfileCreate) -> UserProfile:

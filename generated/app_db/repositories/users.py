@@ -29,7 +29,6 @@ from app_db.repositories._base import (
     filtered,
     matches,
     row_map,
-    rowcount,
     with_loads,
 )
 from app_db.schemas.users import (
@@ -210,11 +209,12 @@ class UserRepository(AsyncRepository[User]):
     async def count(self, *, where: UserFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where, search)
-        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     async def exists(self, key: uuid.UUID) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(await self.session.scalar(_EXISTS, _key_params(key)))
+        return bool(await self._run("exists", _EXISTS, _key_params(key), want="scalar"))
 
     async def _insert(self, values: dict[str, Any]) -> User:
         keys = tuple(values)
@@ -257,13 +257,13 @@ class UserRepository(AsyncRepository[User]):
     async def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
         try:
-            result = await self.session.execute(_DELETE, _key_params(key))
+            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if rowcount(result) == 0:
+        if done == 0:
             raise NotFoundError(_INFO.entity, key)
 
     async def upsert(self, data: UserCreate) -> User:
@@ -381,11 +381,12 @@ class SyncUserRepository(SyncRepository[User]):
     def count(self, *, where: UserFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where, search)
-        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     def exists(self, key: uuid.UUID) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(self.session.scalar(_EXISTS, _key_params(key)))
+        return bool(self._run("exists", _EXISTS, _key_params(key), want="scalar"))
 
     def _insert(self, values: dict[str, Any]) -> User:
         keys = tuple(values)
@@ -428,13 +429,13 @@ class SyncUserRepository(SyncRepository[User]):
     def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
         try:
-            result = self.session.execute(_DELETE, _key_params(key))
+            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if rowcount(result) == 0:
+        if done == 0:
             raise NotFoundError(_INFO.entity, key)
 
     def upsert(self, data: UserCreate) -> User:

@@ -549,7 +549,7 @@ def _repo(
         (bool(ops & {"bulk_delete", "bulk_update"}), (base, "MAX_BIND_PARAMS")),
         (needs_insert_many, (base, "insert_batches")),
         ("bulk_update" in ops, (base, "update_batches")),
-        (bool(ops & {"delete", "bulk_delete"}), (base, "rowcount")),
+        ("bulk_delete" in ops, (base, "rowcount")),
         (len(pk) > 1, (f"{pkg}.errors", "InvalidQueryError")),
         (bool(ops & {"update", "delete"}) or ("bulk_update" in ops and b.version_column is not None), (f"{pkg}.errors", "NotFoundError")),
         (b.version_column is not None and bool(ops & {"update", "bulk_update"}), (f"{pkg}.errors", "ConflictError")),

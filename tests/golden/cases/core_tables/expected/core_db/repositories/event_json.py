@@ -143,7 +143,8 @@ class EventJsonRepository(AsyncRepository[EventJsonRead]):
     async def count(self, *, where: EventJsonFilter | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where)
-        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
         done = 0
@@ -255,7 +256,8 @@ class SyncEventJsonRepository(SyncRepository[EventJsonRead]):
     def count(self, *, where: EventJsonFilter | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where)
-        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
         done = 0

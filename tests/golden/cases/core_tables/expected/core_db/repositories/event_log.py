@@ -159,7 +159,8 @@ class EventLogRepository(AsyncRepository[EventLogRead]):
     async def count(self, *, where: EventLogFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where, search)
-        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     async def _insert(self, values: dict[str, Any]) -> EventLogRead:
         try:
@@ -228,7 +229,8 @@ class SyncEventLogRepository(SyncRepository[EventLogRead]):
     def count(self, *, where: EventLogFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where, search)
-        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     def _insert(self, values: dict[str, Any]) -> EventLogRead:
         try:

@@ -112,7 +112,8 @@ class RoomStatRepository(AsyncRepository[RoomStatRead]):
     async def count(self, *, where: RoomStatFilter | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where)
-        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
 
 class SyncRoomStatRepository(SyncRepository[RoomStatRead]):
@@ -147,4 +148,5 @@ class SyncRoomStatRepository(SyncRepository[RoomStatRead]):
     def count(self, *, where: RoomStatFilter | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where)
-        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)

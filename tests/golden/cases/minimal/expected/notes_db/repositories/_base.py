@@ -523,7 +523,7 @@ Processor = Callable[[Any], Any]
 # From this many rows bulk_create uses COPY on asyncpg (faster than a multi-row INSERT from a few
 # hundred rows on; see bench/results.md).
 COPY_MIN_ROWS = 1000
-RowStatement = sa.Select[Any] | sa.Insert | sa.Update  # returns the table's columns
+Statement = sa.Select[Any] | sa.Insert | sa.Update | sa.Delete
 _NOT_COMPILABLE = object()  # a shape only SQLAlchemy can run
 
 
@@ -565,7 +565,7 @@ class DriverStatement:
 def driver_statement(
     info: EntityInfo,
     key: Hashable,
-    statement: RowStatement,
+    statement: Statement,
     dialect: sa.Dialect,
     column_keys: Sequence[str] | None = None,
 ) -> DriverStatement | None:
@@ -718,37 +718,47 @@ class AsyncRepository(Generic[M]):
         await start()
         return driver if driver.is_in_transaction() else None
 
-    async def _rows(
+    async def _run(
         self,
         key: Hashable,
-        statement: RowStatement,
+        statement: Statement,
         params: dict[str, Any],
         column_keys: Sequence[str] | None = None,
-    ) -> Sequence[Sequence[Any]]:
-        """The rows of a statement that returns the table's columns (see "the driver's fast
-        path")."""
+        *,
+        want: str = "rows",
+    ) -> Any:
+        """Run a statement (see "the driver's fast path"). ``want``: "rows" (of the table's
+        columns), "rowcount", or "scalar" (a count or a flag: no result conversion)."""
         session = self.session
         if session.autoflush and (session.new or session.dirty or session.deleted):
             await session.flush()
         driver = await self._connection()
+        compiled = None
         if driver is not None:
-            dialect = self._dialect
-            compiled = driver_statement(self._info, key, statement, dialect, column_keys)
-            if compiled is not None:
-                args = compiled.args(params)
-                try:
-                    if compiled.results is None:
-                        prepared = await driver.prepare(compiled.sql)
-                        oids = [a.type.oid for a in prepared.get_attributes()]
-                        compiled.results = result_processors(self._info.table.c, oids, dialect)
-                    records = await driver.fetch(compiled.sql, *args)
-                except Exception as exc:
-                    wrapped = driver_error(exc, compiled.sql, args)
-                    if wrapped is exc:
-                        raise
-                    raise wrapped from exc
-                return compiled.rows(records)
-        return (await session.execute(statement, params)).all()
+            compiled = driver_statement(self._info, key, statement, self._dialect, column_keys)
+        if compiled is None:
+            result = await session.execute(statement, params)
+            if want == "rowcount":
+                return rowcount(result)
+            return result.scalar() if want == "scalar" else result.all()
+        args = compiled.args(params)
+        try:
+            if want == "rowcount":
+                status: str = await driver.execute(compiled.sql, *args)
+                return int(status.rsplit(" ", 1)[-1])  # "DELETE 1"
+            if want == "scalar":
+                return await driver.fetchval(compiled.sql, *args)
+            if compiled.results is None:
+                prepared = await driver.prepare(compiled.sql)
+                oids = [a.type.oid for a in prepared.get_attributes()]
+                compiled.results = result_processors(self._info.table.c, oids, self._dialect)
+            records = await driver.fetch(compiled.sql, *args)
+        except Exception as exc:
+            wrapped = driver_error(exc, compiled.sql, args)
+            if wrapped is exc:
+                raise
+            raise wrapped from exc
+        return compiled.rows(records)
 
     async def _copy(self, rows: Sequence[dict[str, Any]]) -> bool:
         """Write ``rows`` (keyed by column key) with COPY ... FROM STDIN on the session's asyncpg
@@ -788,14 +798,14 @@ class AsyncRepository(Generic[M]):
     async def _fetch(
         self,
         key: Hashable,
-        statement: RowStatement,
+        statement: Statement,
         params: dict[str, Any],
         column_keys: Sequence[str] | None = None,
         *,
         overwrite: bool = False,
     ) -> list[M]:
         """Instances of the mapped class for the rows of ``statement`` (see ``hydrate``)."""
-        rows = await self._rows(key, statement, params, column_keys)
+        rows = await self._run(key, statement, params, column_keys)
         rowmap = self._rowmap
         assert rowmap is not None, "only repositories of mapped classes fetch instances"
         session = self.session.sync_session
@@ -911,50 +921,59 @@ class SyncRepository(Generic[M]):
             self._driver = connection.connection.dbapi_connection if fast else None
         return self._driver
 
-    def _rows(
+    def _run(
         self,
         key: Hashable,
-        statement: RowStatement,
+        statement: Statement,
         params: dict[str, Any],
         column_keys: Sequence[str] | None = None,
-    ) -> Sequence[Sequence[Any]]:
-        """The rows of a statement that returns the table's columns (see "the driver's fast
-        path")."""
+        *,
+        want: str = "rows",
+    ) -> Any:
+        """Run a statement (see "the driver's fast path"). ``want``: "rows" (of the table's
+        columns), "rowcount", or "scalar" (a count or a flag: no result conversion)."""
         session = self.session
         if session.autoflush and (session.new or session.dirty or session.deleted):
             session.flush()
         driver = self._connection()
+        compiled = None
         if driver is not None:
-            dialect = self._dialect
-            compiled = driver_statement(self._info, key, statement, dialect, column_keys)
-            if compiled is not None:
-                args = dict(zip(compiled.names, compiled.args(params), strict=True))
-                try:
-                    with driver.cursor() as cursor:
-                        cursor.execute(compiled.sql, args)
-                        if compiled.results is None:
-                            oids = [d.type_code for d in cursor.description]
-                            compiled.results = result_processors(self._info.table.c, oids, dialect)
-                        records = cursor.fetchall()
-                except Exception as exc:
-                    wrapped = driver_error(exc, compiled.sql, args)
-                    if wrapped is exc:
-                        raise
-                    raise wrapped from exc
-                return compiled.rows(records)
-        return session.execute(statement, params).all()
+            compiled = driver_statement(self._info, key, statement, self._dialect, column_keys)
+        if compiled is None:
+            result = session.execute(statement, params)
+            if want == "rowcount":
+                return rowcount(result)
+            return result.scalar() if want == "scalar" else result.all()
+        args = dict(zip(compiled.names, compiled.args(params), strict=True))
+        try:
+            with driver.cursor() as cursor:
+                cursor.execute(compiled.sql, args)
+                if want == "rowcount":
+                    return int(cursor.rowcount)
+                if want == "scalar":
+                    return cursor.fetchone()[0]
+                if compiled.results is None:
+                    oids = [d.type_code for d in cursor.description]
+                    compiled.results = result_processors(self._info.table.c, oids, self._dialect)
+                records = cursor.fetchall()
+        except Exception as exc:
+            wrapped = driver_error(exc, compiled.sql, args)
+            if wrapped is exc:
+                raise
+            raise wrapped from exc
+        return compiled.rows(records)
 
     def _fetch(
         self,
         key: Hashable,
-        statement: RowStatement,
+        statement: Statement,
         params: dict[str, Any],
         column_keys: Sequence[str] | None = None,
         *,
         overwrite: bool = False,
     ) -> list[M]:
         """Instances of the mapped class for the rows of ``statement`` (see ``hydrate``)."""
-        rows = self._rows(key, statement, params, column_keys)
+        rows = self._run(key, statement, params, column_keys)
         rowmap = self._rowmap
         assert rowmap is not None, "only repositories of mapped classes fetch instances"
         session = self.session

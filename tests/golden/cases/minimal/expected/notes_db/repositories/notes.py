@@ -24,7 +24,6 @@ from notes_db.repositories._base import (
     filtered,
     matches,
     row_map,
-    rowcount,
 )
 from notes_db.schemas.notes import NoteCreate, NoteFilter, NoteOrderKey, NoteUpdate
 
@@ -146,11 +145,12 @@ class NoteRepository(AsyncRepository[Note]):
     async def count(self, *, where: NoteFilter | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where)
-        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     async def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(await self.session.scalar(_EXISTS, _key_params(key)))
+        return bool(await self._run("exists", _EXISTS, _key_params(key), want="scalar"))
 
     async def _insert(self, values: dict[str, Any]) -> Note:
         keys = tuple(values)
@@ -193,13 +193,13 @@ class NoteRepository(AsyncRepository[Note]):
     async def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
         try:
-            result = await self.session.execute(_DELETE, _key_params(key))
+            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if rowcount(result) == 0:
+        if done == 0:
             raise NotFoundError(_INFO.entity, key)
 
 
@@ -245,11 +245,12 @@ class SyncNoteRepository(SyncRepository[Note]):
     def count(self, *, where: NoteFilter | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where)
-        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(self.session.scalar(_EXISTS, _key_params(key)))
+        return bool(self._run("exists", _EXISTS, _key_params(key), want="scalar"))
 
     def _insert(self, values: dict[str, Any]) -> Note:
         keys = tuple(values)
@@ -292,11 +293,11 @@ class SyncNoteRepository(SyncRepository[Note]):
     def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
         try:
-            result = self.session.execute(_DELETE, _key_params(key))
+            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
         except DBAPIError as exc:
             mapped = map_db_error(exc, _INFO.entity, key)
             if mapped is exc:
                 raise
             raise mapped from exc
-        if rowcount(result) == 0:
+        if done == 0:
             raise NotFoundError(_INFO.entity, key)

@@ -126,7 +126,8 @@ class AuditLogRepository(AsyncRepository[AuditLogRead]):
     async def count(self, *, where: AuditLogFilter | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where)
-        return int((await self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
 
 class SyncAuditLogRepository(SyncRepository[AuditLogRead]):
@@ -157,4 +158,5 @@ class SyncAuditLogRepository(SyncRepository[AuditLogRead]):
     def count(self, *, where: AuditLogFilter | None = None) -> int:
         """How many rows match."""
         f = filtered(_INFO, where)
-        return int((self.session.scalar(count_statement(_INFO, f), f.params)) or 0)
+        statement = count_statement(_INFO, f)
+        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
