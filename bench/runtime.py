@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import gc
+import json
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,13 +24,34 @@ from bench.impl_fastcrud import FastCrud
 from bench.impl_generated import GeneratedAsync, GeneratedSync
 from bench.impl_raw import AsyncpgCopy, RawAsyncpg
 from bench.log import log
-from bench.settings import DEMO_SPEC, Settings
+from bench.settings import DEMO_SPEC, FULL, REPO_ROOT, Settings
 from bench.targets import Check, evaluate, missed_ops
 from bench.timing import Stats, fmt_us
 from bench.workload import BULK_COLUMNS, Operation, Workload
 
-STREAM_METHODS = ("stream", "iterate", "iter_all", "stream_all", "scan")
 PROFILED = "generated async"
+# (bench.stream_child variant, label in the report); each runs in its own fresh process
+STREAM_VARIANTS = (
+    ("asyncpg", "asyncpg: server-side cursor (`conn.cursor`, prefetch 1,000)"),
+    ("generated_async", "generated async: `uow.audit_log.stream(order_by=[\"id\"], batch_size=1000)`"),
+    ("generated_sync", "generated sync: `uow.audit_log.stream(...)` (psycopg2)"),
+    ("orm_all", "SQLAlchemy ORM, all rows at once (no streaming)"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamResult:
+    key: str  # the bench.stream_child variant
+    variant: str  # its label in the report
+    rows: int = 0
+    seconds: float = 0.0
+    rss_before_mib: float = 0.0  # after imports and engine/connection setup
+    peak_mib: float = 0.0  # the process's resident-set high-water mark (VmHWM)
+    error: str = ""
+
+    @property
+    def added_mib(self) -> float:
+        return self.peak_mib - self.rss_before_mib
 
 
 @dataclass(slots=True)
@@ -34,7 +59,8 @@ class RuntimeResults:
     operations: list[Operation]
     stats: dict[str, dict[str, Stats]] = field(default_factory=dict)
     statements: dict[str, dict[int, int | None]] = field(default_factory=dict)
-    streaming: str = ""
+    streaming: list[StreamResult] = field(default_factory=list)
+    streaming_note: str = ""
     checks: list[Check] = field(default_factory=list)
     profiles: dict[str, Path] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
@@ -142,13 +168,81 @@ def _head(text: str, lines: int) -> str:
     return "\n".join(text.splitlines()[:lines]) + "\n"
 
 
-def _streaming(pkg: Package) -> str:
-    repo = pkg.module("repositories.tasks").TaskRepository
-    found = [m for m in STREAM_METHODS if hasattr(repo, m)]
-    if not found:
-        return ("not measured: the generated repositories offer no streaming method "
-                f"(looked for {', '.join(STREAM_METHODS)} on TaskRepository)")
-    return f"the generated API has {', '.join(found)}; the benchmark does not drive it yet"
+async def _grow_audit_log(
+    conn: asyncpg.Connection, rows: int, tasks: int, seed: int
+) -> tuple[int, float]:
+    """audit_log up to ``rows`` rows with one server-side INSERT ... SELECT (random but
+    plausible values, seeded; 5 % without an actor), then VACUUM ANALYZE. Returns the rows
+    added and the seconds it took."""
+    t0 = time.perf_counter()
+    have = int(await conn.fetchval("SELECT count(*) FROM audit_log"))
+    add = max(0, rows - have)
+    if add:
+        await conn.execute("SELECT setseed($1)", (seed % 1000) / 1000)
+        await conn.execute(
+            """
+            WITH u AS (SELECT array_agg(id ORDER BY id) AS ids FROM users)
+            INSERT INTO audit_log (actor_id, action, entity_type, entity_id, payload, occurred_at)
+            SELECT CASE WHEN random() < 0.95
+                        THEN u.ids[1 + floor(random() * cardinality(u.ids))::int] END,
+                   ($2::text[])[1 + floor(random() * cardinality($2::text[]))::int],
+                   ($3::text[])[1 + floor(random() * cardinality($3::text[]))::int],
+                   (1 + floor(random() * $4::int))::int::text,
+                   jsonb_build_object(
+                       (ARRAY['title', 'status', 'priority', 'name'])[1 + floor(random() * 4)::int],
+                       jsonb_build_array(floor(random() * 100)::int, floor(random() * 100)::int)),
+                   $5::timestamptz + random() * ($6::int * interval '1 second')
+            FROM generate_series(1, $1::int), u
+            """,
+            add, data.ACTIONS, data.ENTITY_TYPES, tasks, data.EPOCH, data.SPAN)
+    await conn.execute("VACUUM ANALYZE audit_log")
+    return add, time.perf_counter() - t0
+
+
+def _stream_child(variant: str, label: str, url: str, pkg: Package) -> tuple[StreamResult, int]:
+    """One fresh ``python -m bench.stream_child`` process; returns its result and id sum."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.stream_child", variant, url, str(pkg.root), pkg.name],
+        capture_output=True, text=True, cwd=REPO_ROOT, check=False)
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+        return StreamResult(variant, label, error=f"exited {proc.returncode}: {tail[:300]}"), 0
+    out = json.loads(lines[-1])
+    return StreamResult(variant, label, rows=int(out["rows"]), seconds=float(out["seconds"]),
+                        rss_before_mib=float(out["rss_before_mib"]),
+                        peak_mib=float(out["peak_mib"])), int(out["id_sum"])
+
+
+async def _streaming(conn: asyncpg.Connection, url: str, pkg: Package, settings: Settings,
+                     res: RuntimeResults) -> None:
+    """Peak memory while reading every row of a large audit_log, each variant in a fresh
+    process. Runs last: it grows audit_log, which the operations above read."""
+    target = settings.sizes.stream_rows
+    log(f"streaming: growing audit_log to {target:,} rows (INSERT ... SELECT) ...")
+    added, grow_s = await _grow_audit_log(
+        conn, target, settings.sizes.tasks, settings.seed)
+    count = int(await conn.fetchval("SELECT count(*) FROM audit_log"))
+    id_sum = int(await conn.fetchval("SELECT coalesce(sum(id), 0) FROM audit_log"))
+    problems: list[str] = []
+    for variant, label in STREAM_VARIANTS:
+        r, total = await asyncio.to_thread(_stream_child, variant, label, url, pkg)
+        if not r.error and (r.rows != count or total != id_sum):
+            r = dataclasses.replace(r, error=f"read {r.rows:,} rows (id sum {total}); the table "
+                                             f"has {count:,} (id sum {id_sum})")
+        if r.error:
+            problems.append(f"{label}: {r.error}")
+            log(f"  {label}: FAILED {r.error}")
+        else:
+            log(f"  {label}: {r.rows:,} rows in {r.seconds:.1f} s, RSS {r.rss_before_mib:.0f} "
+                f"-> peak {r.peak_mib:.0f} MiB (+{r.added_mib:.0f})")
+        res.streaming.append(r)
+    res.streaming_note = (
+        f"audit_log grown to {count:,} rows ({added:,} added with one INSERT ... SELECT FROM "
+        f"generate_series, then VACUUM ANALYZE: {grow_s:.1f} s)"
+        + (f"; --quick: {target:,} rows, not the full run's {FULL.stream_rows:,}"
+           if settings.quick else "")
+        + (". Problems: " + "; ".join(problems) if problems else ""))
 
 
 async def run(settings: Settings, pkg: Package) -> RuntimeResults:
@@ -203,8 +297,6 @@ async def run(settings: Settings, pkg: Package) -> RuntimeResults:
                     if any(v is not None for v in counts.values()):
                         res.statements[impl.name] = counts
                 log(f"statements to list 50 / 500 audit_log rows with users: {res.statements}")
-                res.streaming = _streaming(pkg)
-                log(f"streaming: {res.streaming}")
                 res.checks = evaluate(res.stats)
                 log("experiments: the same operations one layer down ...")
                 res.experiments = await experiments.run(
@@ -219,6 +311,8 @@ async def run(settings: Settings, pkg: Package) -> RuntimeResults:
                         log(f"profiling {PROFILED} {op.title} (missed a target) ...")
                         res.profiles[key] = await _profile(
                             gen, op, w, cleaner, settings.out_dir / "profiles")
+                # last: it grows audit_log, which list_500_rel and its profile read
+                await _streaming(admin, db.url, pkg, settings, res)
             finally:
                 for impl in impls:
                     await impl.close()

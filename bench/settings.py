@@ -37,6 +37,8 @@ class Sizes:
     # the cursor benchmark: page size and depth (page 1,000 starts after 49,950 rows)
     page_size: int = 50
     depth: int = 1_000
+    # the streaming benchmark: audit_log is grown to this many rows (its last step)
+    stream_rows: int = 1_000_000
     # generation benchmark repetitions (each a fresh process)
     gen_demo_runs: int = 2
     gen_corpus_runs: int = 1  # cold runs (a musicbrainz cold build is the slowest step)
@@ -60,6 +62,7 @@ QUICK = replace(
     bulk_100k=1,
     depth=200,
     rounds=3,
+    stream_rows=100_000,
     experiments=30,
     gen_demo_runs=1,
     gen_corpus_runs=1,
