@@ -42,5 +42,5 @@ class AuditEntry(Base):
     )
 
     actor: Mapped["User | None"] = relationship(
-        back_populates="audit_logs", foreign_keys="[AuditEntry.actor_id]", lazy="raise"
+        back_populates="audit_logs", foreign_keys=[actor_id], lazy="raise"
     )

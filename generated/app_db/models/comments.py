@@ -43,17 +43,14 @@ class Comment(Base):
     edited_at: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     task: Mapped["Task"] = relationship(
-        back_populates="comments", foreign_keys="[Comment.task_id]", lazy="raise"
+        back_populates="comments", foreign_keys=[task_id], lazy="raise"
     )
     parent: Mapped["Comment | None"] = relationship(
-        back_populates="children",
-        foreign_keys="[Comment.parent_id]",
-        remote_side="[Comment.id]",
-        lazy="raise",
+        back_populates="children", foreign_keys=[parent_id], remote_side=[id], lazy="raise"
     )
     children: Mapped[list["Comment"]] = relationship(
-        back_populates="parent", foreign_keys="[Comment.parent_id]", lazy="raise"
+        back_populates="parent", foreign_keys=[parent_id], lazy="raise"
     )
     author: Mapped["User | None"] = relationship(
-        back_populates="comments", foreign_keys="[Comment.author_id]", lazy="raise"
+        back_populates="comments", foreign_keys=[author_id], lazy="raise"
     )

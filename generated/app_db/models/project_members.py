@@ -49,8 +49,8 @@ class ProjectMember(Base):
     )
 
     project: Mapped["Project"] = relationship(
-        back_populates="project_members", foreign_keys="[ProjectMember.project_id]", lazy="raise"
+        back_populates="project_members", foreign_keys=[project_id], lazy="raise"
     )
     user: Mapped["User"] = relationship(
-        back_populates="project_members", foreign_keys="[ProjectMember.user_id]", lazy="raise"
+        back_populates="project_members", foreign_keys=[user_id], lazy="raise"
     )

@@ -47,11 +47,9 @@ class Project(Base):
     )
 
     owner: Mapped["User"] = relationship(
-        back_populates="projects", foreign_keys="[Project.owner_id]", lazy="raise"
+        back_populates="projects", foreign_keys=[owner_id], lazy="raise"
     )
     project_members: Mapped[list["ProjectMember"]] = relationship(
-        back_populates="project", foreign_keys="[ProjectMember.project_id]", lazy="raise"
+        back_populates="project", lazy="raise"
     )
-    tasks: Mapped[list["Task"]] = relationship(
-        back_populates="project", foreign_keys="[Task.project_id]", lazy="raise"
-    )
+    tasks: Mapped[list["Task"]] = relationship(back_populates="project", lazy="raise")

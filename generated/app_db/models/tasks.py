@@ -91,14 +91,12 @@ class Task(Base):
     )
 
     project: Mapped["Project"] = relationship(
-        back_populates="tasks", foreign_keys="[Task.project_id]", lazy="raise"
+        back_populates="tasks", foreign_keys=[project_id], lazy="raise"
     )
     assignee: Mapped["User | None"] = relationship(
-        back_populates="tasks", foreign_keys="[Task.assignee_id]", lazy="raise"
+        back_populates="tasks", foreign_keys=[assignee_id], lazy="raise"
     )
     tags: Mapped[list["Tag"]] = relationship(
         back_populates="tasks", secondary="task_tags", lazy="raise"
     )
-    comments: Mapped[list["Comment"]] = relationship(
-        back_populates="task", foreign_keys="[Comment.task_id]", lazy="raise"
-    )
+    comments: Mapped[list["Comment"]] = relationship(back_populates="task", lazy="raise")

@@ -37,5 +37,5 @@ class UserProfile(Base):
     )
 
     user: Mapped["User"] = relationship(
-        back_populates="user_profile", foreign_keys="[UserProfile.user_id]", lazy="raise"
+        back_populates="user_profile", foreign_keys=[user_id], lazy="raise"
     )

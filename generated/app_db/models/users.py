@@ -55,20 +55,12 @@ class User(Base):
     )
 
     user_profile: Mapped["UserProfile | None"] = relationship(
-        back_populates="user", foreign_keys="[UserProfile.user_id]", uselist=False, lazy="raise"
+        back_populates="user", uselist=False, lazy="raise"
     )
-    projects: Mapped[list["Project"]] = relationship(
-        back_populates="owner", foreign_keys="[Project.owner_id]", lazy="raise"
-    )
+    projects: Mapped[list["Project"]] = relationship(back_populates="owner", lazy="raise")
     project_members: Mapped[list["ProjectMember"]] = relationship(
-        back_populates="user", foreign_keys="[ProjectMember.user_id]", lazy="raise"
+        back_populates="user", lazy="raise"
     )
-    tasks: Mapped[list["Task"]] = relationship(
-        back_populates="assignee", foreign_keys="[Task.assignee_id]", lazy="raise"
-    )
-    comments: Mapped[list["Comment"]] = relationship(
-        back_populates="author", foreign_keys="[Comment.author_id]", lazy="raise"
-    )
-    audit_logs: Mapped[list["AuditEntry"]] = relationship(
-        back_populates="actor", foreign_keys="[AuditEntry.actor_id]", lazy="raise"
-    )
+    tasks: Mapped[list["Task"]] = relationship(back_populates="assignee", lazy="raise")
+    comments: Mapped[list["Comment"]] = relationship(back_populates="author", lazy="raise")
+    audit_logs: Mapped[list["AuditEntry"]] = relationship(back_populates="actor", lazy="raise")

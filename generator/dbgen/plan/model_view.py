@@ -84,10 +84,22 @@ def _relationship_line(r: RelationshipPlan, entity: EntityPlan) -> str:
         annotation = f'"{r.target_class}"'
     else:
         annotation = f'"{r.target_class} | None"'
+    fk = r.foreign_key
+    foreign_keys: str | None = None
+    remote_side: str | None = None
+    if fk is not None and (r.kind == "many_to_one" or r.target == entity.qname):
+        # The key columns are attributes of this class: name them directly, so configuring the
+        # mappers has no string to evaluate.
+        foreign_keys = "[" + ", ".join(entity.column(c).attr for c in fk.columns) + "]"
+        if r.remote_side:
+            remote_side = "[" + ", ".join(entity.column(c).attr for c in fk.ref_columns) + "]"
+    elif r.foreign_keys and not r.single_path:
+        # On the referenced class only when several keys link the two tables.
+        foreign_keys = pystr("[" + ", ".join(r.foreign_keys) + "]")
     kw: dict[str, str | None] = {
         "back_populates": pystr(r.back_populates),
-        "foreign_keys": pystr("[" + ", ".join(r.foreign_keys) + "]") if r.foreign_keys else None,
-        "remote_side": pystr("[" + ", ".join(r.remote_side) + "]") if r.remote_side else None,
+        "foreign_keys": foreign_keys,
+        "remote_side": remote_side,
         "secondary": pystr(r.secondary) if r.secondary else None,
         "primaryjoin": pystr(r.primaryjoin) if r.primaryjoin else None,
         "secondaryjoin": pystr(r.secondaryjoin) if r.secondaryjoin else None,

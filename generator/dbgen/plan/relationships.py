@@ -7,8 +7,10 @@ Rules, in order:
 - Every other foreign key between mapped tables gives a many-to-one on the referencing class and
   its inverse on the referenced class: one-to-many, or one-to-one (``uselist=False``) when the
   foreign-key columns are themselves unique.
-- ``foreign_keys`` is always spelled out, so several keys between the same two tables never
-  confuse the mapper; self-references get ``remote_side``.
+- ``foreign_keys`` is spelled out on the class that holds the key columns (as the column
+  attributes themselves, nothing to evaluate when the mappers are configured); on the referenced
+  class only when several keys link the two tables (``single_path`` False), as a string.
+  Self-references get ``remote_side``.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ class RelationshipPlan:
     foreign_key: ForeignKey | None = None  # the key behind it (None for many-to-many)
     via: QName | None = None  # association table of a many-to-many
     overlaps: tuple[str, ...] = ()
+    # The only foreign key between the two tables (either direction): the mapper finds the join
+    # by itself, so the referenced side needs no foreign_keys.
+    single_path: bool = False
 
     @property
     def uselist(self) -> bool:
@@ -110,6 +115,7 @@ def plan_relationships(
     attrs = {q: {c.name: c.attr for c in cols} for q, cols in columns.items()}
     names = _Names(columns)
     out: dict[QName, list[RelationshipPlan]] = {}
+    by_name = {t.qname: t for t in catalog.tables}
 
     def col_exprs(q: QName, cols: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(f"{classes[q]}.{attrs[q][c]}" for c in cols)
@@ -126,6 +132,9 @@ def plan_relationships(
         pairs_per_target: dict[QName, int] = {}
         for fk in t.foreign_keys:
             pairs_per_target[fk.ref_table] = pairs_per_target.get(fk.ref_table, 0) + 1
+        # Keys the other way (target -> this table) make the join ambiguous too.
+        paths = {q: n + sum(1 for b in by_name[q].foreign_keys if b.ref_table == t.qname)
+                 for q, n in pairs_per_target.items() if q in by_name}
         for fk in t.foreign_keys:
             target = fk.ref_table
             if not mapped.get(target):
@@ -168,6 +177,7 @@ def plan_relationships(
                     attr=inverse_name, kind="one_to_one" if unique else "one_to_many", target=src,
                     target_class=classes[src], target_module=modules[src],
                     back_populates=m2o_name, foreign_keys=fks, foreign_key=fk,
+                    single_path=not self_ref and paths.get(dst) == 1,
                 ),
             )
     overlapping = _overlapping(catalog, out)

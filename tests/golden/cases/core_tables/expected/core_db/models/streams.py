@@ -21,6 +21,4 @@ class Stream(Base):
     id: Mapped[int] = mapped_column(sa.BigInteger(), sa.Identity(always=True), primary_key=True)
     name: Mapped[str] = mapped_column(sa.Text())
 
-    tokens: Mapped[list["Token"]] = relationship(
-        back_populates="stream", foreign_keys="[Token.stream_id]", lazy="raise"
-    )
+    tokens: Mapped[list["Token"]] = relationship(back_populates="stream", lazy="raise")

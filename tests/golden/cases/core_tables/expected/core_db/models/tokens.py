@@ -31,5 +31,5 @@ class Token(Base):
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     stream: Mapped["Stream | None"] = relationship(
-        back_populates="tokens", foreign_keys="[Token.stream_id]", lazy="raise"
+        back_populates="tokens", foreign_keys=[stream_id], lazy="raise"
     )

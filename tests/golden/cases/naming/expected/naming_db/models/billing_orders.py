@@ -30,5 +30,5 @@ class BillingOrder(Base):
     total: Mapped[decimal.Decimal | None] = mapped_column(sa.Numeric(10, 2))
 
     order: Mapped["Order"] = relationship(
-        back_populates="orders", foreign_keys="[BillingOrder.order_id]", lazy="raise"
+        back_populates="orders", foreign_keys=[order_id], lazy="raise"
     )

@@ -39,6 +39,4 @@ class Order(Base):
         server_default=sa.text("'new'"),
     )
 
-    orders: Mapped[list["BillingOrder"]] = relationship(
-        back_populates="order", foreign_keys="[BillingOrder.order_id]", lazy="raise"
-    )
+    orders: Mapped[list["BillingOrder"]] = relationship(back_populates="order", lazy="raise")

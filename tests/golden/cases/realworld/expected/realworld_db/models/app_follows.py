@@ -34,8 +34,8 @@ class Follow(Base):
     since: Mapped[datetime.date] = mapped_column(sa.Date(), server_default=sa.text("CURRENT_DATE"))
 
     follower: Mapped["User"] = relationship(
-        back_populates="follower_follows", foreign_keys="[Follow.follower_id]", lazy="raise"
+        back_populates="follower_follows", foreign_keys=[follower_id], lazy="raise"
     )
     followed: Mapped["User"] = relationship(
-        back_populates="followed_follows", foreign_keys="[Follow.followed_id]", lazy="raise"
+        back_populates="followed_follows", foreign_keys=[followed_id], lazy="raise"
     )

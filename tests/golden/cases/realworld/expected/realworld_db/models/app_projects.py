@@ -23,9 +23,7 @@ class Project(Base):
     slug: Mapped[str] = mapped_column(sa.Text(), primary_key=True)
     title: Mapped[str | None] = mapped_column(sa.Text())
 
-    releases: Mapped[list["Release"]] = relationship(
-        back_populates="project", foreign_keys="[Release.org, Release.slug]", lazy="raise"
-    )
+    releases: Mapped[list["Release"]] = relationship(back_populates="project", lazy="raise")
     users: Mapped[list["User"]] = relationship(
         back_populates="projects", secondary="app.project_members", lazy="raise"
     )

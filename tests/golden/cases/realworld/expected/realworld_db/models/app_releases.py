@@ -32,5 +32,5 @@ class Release(Base):
     version: Mapped[str] = mapped_column(sa.Text())
 
     project: Mapped["Project"] = relationship(
-        back_populates="releases", foreign_keys="[Release.org, Release.slug]", lazy="raise"
+        back_populates="releases", foreign_keys=[org, slug], lazy="raise"
     )

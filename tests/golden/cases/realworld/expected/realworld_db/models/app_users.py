@@ -72,13 +72,10 @@ class User(Base):
     )
 
     manager: Mapped["User | None"] = relationship(
-        back_populates="manager_users",
-        foreign_keys="[User.manager_id]",
-        remote_side="[User.id]",
-        lazy="raise",
+        back_populates="manager_users", foreign_keys=[manager_id], remote_side=[id], lazy="raise"
     )
     manager_users: Mapped[list["User"]] = relationship(
-        back_populates="manager", foreign_keys="[User.manager_id]", lazy="raise"
+        back_populates="manager", foreign_keys=[manager_id], lazy="raise"
     )
     owner_accounts: Mapped[list["BillingAccount"]] = relationship(
         back_populates="owner", foreign_keys="[BillingAccount.owner_id]", lazy="raise"

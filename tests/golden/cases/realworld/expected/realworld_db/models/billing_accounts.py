@@ -47,10 +47,8 @@ class BillingAccount(Base):
     code: Mapped[str] = mapped_column(sa.String(20))
 
     owner: Mapped["User"] = relationship(
-        back_populates="owner_accounts", foreign_keys="[BillingAccount.owner_id]", lazy="raise"
+        back_populates="owner_accounts", foreign_keys=[owner_id], lazy="raise"
     )
     backup_owner: Mapped["User | None"] = relationship(
-        back_populates="backup_owner_accounts",
-        foreign_keys="[BillingAccount.backup_owner_id]",
-        lazy="raise",
+        back_populates="backup_owner_accounts", foreign_keys=[backup_owner_id], lazy="raise"
     )

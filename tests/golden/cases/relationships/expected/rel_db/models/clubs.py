@@ -24,6 +24,4 @@ class Club(Base):
     people: Mapped[list["Person"]] = relationship(
         back_populates="clubs", secondary="club_members", lazy="raise"
     )
-    seasons: Mapped[list["Season"]] = relationship(
-        back_populates="club", foreign_keys="[Season.club_id]", lazy="raise"
-    )
+    seasons: Mapped[list["Season"]] = relationship(back_populates="club", lazy="raise")

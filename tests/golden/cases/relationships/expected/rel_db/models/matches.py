@@ -32,5 +32,5 @@ class Match(Base):
     played_on: Mapped[datetime.date | None] = mapped_column(sa.Date())
 
     season: Mapped["Season"] = relationship(
-        back_populates="matches", foreign_keys="[Match.club_id, Match.year]", lazy="raise"
+        back_populates="matches", foreign_keys=[club_id, year], lazy="raise"
     )

@@ -27,5 +27,5 @@ class Passport(Base):
     number: Mapped[str] = mapped_column(sa.Text())
 
     person: Mapped["Person"] = relationship(
-        back_populates="passport", foreign_keys="[Passport.person_id]", lazy="raise"
+        back_populates="passport", foreign_keys=[person_id], lazy="raise"
     )

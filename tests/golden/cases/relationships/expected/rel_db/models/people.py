@@ -26,16 +26,13 @@ class Person(Base):
     )
 
     manager: Mapped["Person | None"] = relationship(
-        back_populates="manager_people",
-        foreign_keys="[Person.manager_id]",
-        remote_side="[Person.id]",
-        lazy="raise",
+        back_populates="manager_people", foreign_keys=[manager_id], remote_side=[id], lazy="raise"
     )
     manager_people: Mapped[list["Person"]] = relationship(
-        back_populates="manager", foreign_keys="[Person.manager_id]", lazy="raise"
+        back_populates="manager", foreign_keys=[manager_id], lazy="raise"
     )
     passport: Mapped["Passport | None"] = relationship(
-        back_populates="person", foreign_keys="[Passport.person_id]", uselist=False, lazy="raise"
+        back_populates="person", uselist=False, lazy="raise"
     )
     sender_transfers: Mapped[list["Transfer"]] = relationship(
         back_populates="sender", foreign_keys="[Transfer.sender_id]", lazy="raise"

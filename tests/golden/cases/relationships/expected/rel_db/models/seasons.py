@@ -27,8 +27,6 @@ class Season(Base):
     year: Mapped[int] = mapped_column(sa.SmallInteger(), primary_key=True, autoincrement=False)
 
     club: Mapped["Club"] = relationship(
-        back_populates="seasons", foreign_keys="[Season.club_id]", lazy="raise"
+        back_populates="seasons", foreign_keys=[club_id], lazy="raise"
     )
-    matches: Mapped[list["Match"]] = relationship(
-        back_populates="season", foreign_keys="[Match.club_id, Match.year]", lazy="raise"
-    )
+    matches: Mapped[list["Match"]] = relationship(back_populates="season", lazy="raise")

@@ -29,8 +29,8 @@ class Transfer(Base):
     amount: Mapped[decimal.Decimal] = mapped_column(sa.Numeric(12, 2))
 
     sender: Mapped["Person"] = relationship(
-        back_populates="sender_transfers", foreign_keys="[Transfer.sender_id]", lazy="raise"
+        back_populates="sender_transfers", foreign_keys=[sender_id], lazy="raise"
     )
     receiver: Mapped["Person"] = relationship(
-        back_populates="receiver_transfers", foreign_keys="[Transfer.receiver_id]", lazy="raise"
+        back_populates="receiver_transfers", foreign_keys=[receiver_id], lazy="raise"
     )
