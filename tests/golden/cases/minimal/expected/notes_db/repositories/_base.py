@@ -873,19 +873,52 @@ class AsyncRepository(Generic[M]):
         order = resolve_order(info, tuple(order_by) if order_by else None)
         f = filtered(info, where, search)
         statement = stream_statement(info, self._columns, f, order)
-        options = {"yield_per": batch_size}
-        result = await self.session.stream(statement, f.params, execution_options=options)
+        key = ("stream", f.key, _signature(order))
+        batches = self._batches(key, statement, f.params, batch_size)
         session = self.session.sync_session
+        async for rows in batches:
+            items: list[Any]
+            if self._rowmap is not None:
+                items = hydrate(session, self._rowmap, rows)
+            else:
+                assert info.read is not None
+                items = [info.read.model_validate(row._mapping) for row in rows]
+            for item in items:
+                yield item
+
+    async def _batches(
+        self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], size: int
+    ) -> AsyncIterator[Sequence[Any]]:
+        """The rows of ``statement``, ``size`` at a time, from a server-side cursor: asyncpg's
+        own on the fast path, else SQLAlchemy's (``yield_per``)."""
+        session = self.session
+        if session.autoflush and (session.new or session.dirty or session.deleted):
+            await session.flush()
+        driver = await self._connection()
+        compiled = None
+        if driver is not None:
+            compiled = driver_statement(self._info, key, statement, self._dialect)
+        if compiled is not None:
+            args = compiled.args(params)
+            try:
+                if compiled.results is None:
+                    prepared = await driver.prepare(compiled.sql)
+                    oids = [a.type.oid for a in prepared.get_attributes()]
+                    compiled.results = result_processors(self._info.table.c, oids, self._dialect)
+                cursor = await driver.cursor(compiled.sql, *args)
+                while records := await cursor.fetch(size):
+                    yield compiled.rows(records)
+            except Exception as exc:
+                wrapped = driver_error(exc, compiled.sql, args)
+                if wrapped is exc:
+                    raise
+                raise wrapped from exc
+            return
+        options = {"yield_per": size}
+        result = await session.stream(statement, params, execution_options=options)
         try:
             async for rows in result.partitions():
-                items: list[Any]
-                if self._rowmap is not None:
-                    items = hydrate(session, self._rowmap, rows)
-                else:
-                    assert info.read is not None
-                    items = [info.read.model_validate(row._mapping) for row in rows]
-                for item in items:
-                    yield item
+                yield rows
         finally:
             await result.close()
 
@@ -1041,18 +1074,30 @@ class SyncRepository(Generic[M]):
         order = resolve_order(info, tuple(order_by) if order_by else None)
         f = filtered(info, where, search)
         statement = stream_statement(info, self._columns, f, order)
-        options = {"yield_per": batch_size}
-        result = self.session.execute(statement, f.params, execution_options=options)
+        key = ("stream", f.key, _signature(order))
+        batches = self._batches(key, statement, f.params, batch_size)
         session = self.session
+        for rows in batches:
+            items: list[Any]
+            if self._rowmap is not None:
+                items = hydrate(session, self._rowmap, rows)
+            else:
+                assert info.read is not None
+                items = [info.read.model_validate(row._mapping) for row in rows]
+            yield from items
+
+    def _batches(
+        self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], size: int
+    ) -> Iterator[Sequence[Any]]:
+        """The rows of ``statement``, ``size`` at a time, from a server-side cursor: asyncpg's
+        own on the fast path, else SQLAlchemy's (``yield_per``)."""
+        session = self.session
+        if session.autoflush and (session.new or session.dirty or session.deleted):
+            session.flush()
+        options = {"yield_per": size}
+        result = session.execute(statement, params, execution_options=options)
         try:
-            for rows in result.partitions():
-                items: list[Any]
-                if self._rowmap is not None:
-                    items = hydrate(session, self._rowmap, rows)
-                else:
-                    assert info.read is not None
-                    items = [info.read.model_validate(row._mapping) for row in rows]
-                yield from items
+            yield from result.partitions()
         finally:
             result.close()
 
