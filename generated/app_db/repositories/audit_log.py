@@ -71,6 +71,9 @@ _INFO = EntityInfo(
     loads={
         "users": (joinedload(AuditEntry.actor),),
     },
+    relations={
+        "users": (("actor", None),),
+    },
     max_page_size=500,
     offset=False,
     cursor=True,
@@ -116,11 +119,13 @@ class AuditEntryRepository(AsyncRepository[AuditEntry]):
         load: Sequence[AuditEntryRelation] | None = None,
     ) -> AuditEntry | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -181,11 +186,13 @@ class SyncAuditEntryRepository(SyncRepository[AuditEntry]):
         load: Sequence[AuditEntryRelation] | None = None,
     ) -> AuditEntry | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(

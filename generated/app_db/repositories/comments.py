@@ -77,6 +77,11 @@ _INFO = EntityInfo(
         "users": (joinedload(Comment.author),),
         "comments": (joinedload(Comment.parent), selectinload(Comment.children)),
     },
+    relations={
+        "tasks": (("task", Task.deleted_at.is_(None)),),
+        "users": (("author", None),),
+        "comments": (("parent", None), ("children", None)),
+    },
     max_page_size=100,
     offset=True,
     cursor=True,
@@ -154,11 +159,13 @@ class CommentRepository(AsyncRepository[Comment]):
         load: Sequence[CommentRelation] | None = None,
     ) -> Comment | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -323,11 +330,13 @@ class SyncCommentRepository(SyncRepository[Comment]):
 
     def get(self, key: int, *, load: Sequence[CommentRelation] | None = None) -> Comment | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(

@@ -88,6 +88,10 @@ _INFO = EntityInfo(
         "projects": (joinedload(ProjectMember.project, innerjoin=True),),
         "users": (joinedload(ProjectMember.user, innerjoin=True),),
     },
+    relations={
+        "projects": (("project", None),),
+        "users": (("user", None),),
+    },
     max_page_size=200,
     offset=True,
     cursor=False,
@@ -169,11 +173,13 @@ class ProjectMemberRepository(AsyncRepository[ProjectMember]):
         load: Sequence[ProjectMemberRelation] | None = None,
     ) -> ProjectMember | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -372,11 +378,13 @@ class SyncProjectMemberRepository(SyncRepository[ProjectMember]):
         load: Sequence[ProjectMemberRelation] | None = None,
     ) -> ProjectMember | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(

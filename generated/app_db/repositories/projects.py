@@ -85,6 +85,11 @@ _INFO = EntityInfo(
         "tasks": (selectinload(Project.tasks.and_(Task.deleted_at.is_(None))),),
         "project_members": (selectinload(Project.project_members),),
     },
+    relations={
+        "users": (("owner", None),),
+        "tasks": (("tasks", Task.deleted_at.is_(None)),),
+        "project_members": (("project_members", None),),
+    },
     max_page_size=50,
     offset=True,
     cursor=False,
@@ -165,11 +170,13 @@ class ProjectRepository(AsyncRepository[Project]):
         load: Sequence[ProjectRelation] | None = None,
     ) -> Project | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -262,10 +269,12 @@ class ProjectRepository(AsyncRepository[Project]):
     ) -> Project | None:
         """The row with this slug, or None."""
         params = {"x_slug": slug}
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_slug", _GET_BY_SLUG, load)
             return (await self.session.scalars(statement, params)).one_or_none()
         rows = await self._fetch("get_by_slug", _GET_BY_SLUG_ROW, params)
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list_by_owner_id(
@@ -304,11 +313,13 @@ class SyncProjectRepository(SyncRepository[Project]):
 
     def get(self, key: int, *, load: Sequence[ProjectRelation] | None = None) -> Project | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(
@@ -401,10 +412,12 @@ class SyncProjectRepository(SyncRepository[Project]):
     ) -> Project | None:
         """The row with this slug, or None."""
         params = {"x_slug": slug}
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_slug", _GET_BY_SLUG, load)
             return (self.session.scalars(statement, params)).one_or_none()
         rows = self._fetch("get_by_slug", _GET_BY_SLUG_ROW, params)
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list_by_owner_id(

@@ -71,6 +71,9 @@ _INFO = EntityInfo(
     loads={
         "tasks": (selectinload(Tag.tasks.and_(Task.deleted_at.is_(None))),),
     },
+    relations={
+        "tasks": (("tasks", Task.deleted_at.is_(None)),),
+    },
     max_page_size=500,
     offset=True,
     cursor=False,
@@ -140,11 +143,13 @@ class TagRepository(AsyncRepository[Tag]):
 
     async def get(self, key: int, *, load: Sequence[TagRelation] | None = None) -> Tag | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -277,10 +282,12 @@ class TagRepository(AsyncRepository[Tag]):
     ) -> Tag | None:
         """The row with this name, or None."""
         params = {"x_name": name}
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_name", _GET_BY_NAME, load)
             return (await self.session.scalars(statement, params)).one_or_none()
         rows = await self._fetch("get_by_name", _GET_BY_NAME_ROW, params)
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
 
@@ -298,11 +305,13 @@ class SyncTagRepository(SyncRepository[Tag]):
 
     def get(self, key: int, *, load: Sequence[TagRelation] | None = None) -> Tag | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(
@@ -428,8 +437,10 @@ class SyncTagRepository(SyncRepository[Tag]):
     def get_by_name(self, name: str, *, load: Sequence[TagRelation] | None = None) -> Tag | None:
         """The row with this name, or None."""
         params = {"x_name": name}
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_name", _GET_BY_NAME, load)
             return (self.session.scalars(statement, params)).one_or_none()
         rows = self._fetch("get_by_name", _GET_BY_NAME_ROW, params)
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None

@@ -134,6 +134,12 @@ _INFO = EntityInfo(
         "comments": (selectinload(Task.comments),),
         "tags": (selectinload(Task.tags),),
     },
+    relations={
+        "projects": (("project", None),),
+        "users": (("assignee", None),),
+        "comments": (("comments", None),),
+        "tags": (("tags", None),),
+    },
     max_page_size=200,
     offset=True,
     cursor=True,
@@ -229,11 +235,13 @@ class TaskRepository(AsyncRepository[Task]):
 
     async def get(self, key: int, *, load: Sequence[TaskRelation] | None = None) -> Task | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -438,12 +446,14 @@ class TaskRepository(AsyncRepository[Task]):
     ) -> Task | None:
         """The row with this project_id, number, or None."""
         params = {"x_project_id": project_id, "x_number": number}
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(
                 _INFO, "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER, load
             )
             return (await self.session.scalars(statement, params)).one_or_none()
         rows = await self._fetch("get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER_ROW, params)
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list_by_project_id(
@@ -536,11 +546,13 @@ class SyncTaskRepository(SyncRepository[Task]):
 
     def get(self, key: int, *, load: Sequence[TaskRelation] | None = None) -> Task | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(
@@ -743,12 +755,14 @@ class SyncTaskRepository(SyncRepository[Task]):
     ) -> Task | None:
         """The row with this project_id, number, or None."""
         params = {"x_project_id": project_id, "x_number": number}
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(
                 _INFO, "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER, load
             )
             return (self.session.scalars(statement, params)).one_or_none()
         rows = self._fetch("get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER_ROW, params)
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list_by_project_id(

@@ -57,6 +57,9 @@ _INFO = EntityInfo(
     loads={
         "users": (joinedload(UserProfile.user, innerjoin=True),),
     },
+    relations={
+        "users": (("user", None),),
+    },
     max_page_size=100,
     offset=True,
     cursor=True,
@@ -131,11 +134,13 @@ class UserProfileRepository(AsyncRepository[UserProfile]):
         load: Sequence[UserProfileRelation] | None = None,
     ) -> UserProfile | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def _insert(self, values: dict[str, Any]) -> UserProfile:
@@ -233,11 +238,13 @@ class SyncUserProfileRepository(SyncRepository[UserProfile]):
         load: Sequence[UserProfileRelation] | None = None,
     ) -> UserProfile | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def _insert(self, values: dict[str, Any]) -> UserProfile:

@@ -91,6 +91,11 @@ _INFO = EntityInfo(
         "projects": (selectinload(User.projects),),
         "tasks": (selectinload(User.tasks.and_(Task.deleted_at.is_(None))),),
     },
+    relations={
+        "user_profiles": (("user_profile", None),),
+        "projects": (("projects", None),),
+        "tasks": (("tasks", Task.deleted_at.is_(None)),),
+    },
     max_page_size=100,
     offset=True,
     cursor=True,
@@ -173,11 +178,13 @@ class UserRepository(AsyncRepository[User]):
         load: Sequence[UserRelation] | None = None,
     ) -> User | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -299,10 +306,12 @@ class UserRepository(AsyncRepository[User]):
     ) -> User | None:
         """The row with this email, or None."""
         params = {"x_email": email}
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
             return (await self.session.scalars(statement, params)).one_or_none()
         rows = await self._fetch("get_by_email", _GET_BY_EMAIL_ROW, params)
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list_by_role(
@@ -345,11 +354,13 @@ class SyncUserRepository(SyncRepository[User]):
 
     def get(self, key: uuid.UUID, *, load: Sequence[UserRelation] | None = None) -> User | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(
@@ -471,10 +482,12 @@ class SyncUserRepository(SyncRepository[User]):
     ) -> User | None:
         """The row with this email, or None."""
         params = {"x_email": email}
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
             return (self.session.scalars(statement, params)).one_or_none()
         rows = self._fetch("get_by_email", _GET_BY_EMAIL_ROW, params)
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list_by_role(

@@ -131,6 +131,8 @@ class RepoView:
     columns: tuple[tuple[str, str], ...]  # (attribute, Core column expression), every column
     renamed: tuple[tuple[str, str], ...]  # (attribute, column key) where they differ
     loads: tuple[tuple[str, tuple[str, ...]], ...]  # relation name -> loader option expressions
+    # relation name -> (attribute, criterion on the target or "None"): the fast path's loads
+    relations: tuple[tuple[str, tuple[str, ...]], ...]
     max_page_size: int
     offset: bool
     cursor: bool
@@ -470,14 +472,17 @@ def _repo(
             alive, soft = f"{_col(ent, sc)}.is_(None)", (_col(ent, sc), "sa.func.now()")
 
     loads: list[tuple[str, tuple[str, ...]]] = []
+    relations: list[tuple[str, tuple[str, ...]]] = []
     for r in b.relations:
         options: list[str] = []
+        fast: list[str] = []  # (attribute, criterion on the target) for the driver's fast path
         for rel in ent.relationships:
             if rel.target != r.target:
                 continue
             target_spec = spec.entity(rel.target)
             target_ent = plan.entity(rel.target)
             attr = f"{cls}.{rel.attr}"
+            criterion = "None"
             if target_spec is not None and target_spec.soft_delete is not None:
                 # Soft-deleted rows stay hidden when reached through a relationship too.
                 sd = target_ent.column(target_spec.soft_delete)
@@ -485,7 +490,9 @@ def _repo(
                 test = "is_not(True)" if kind == "boolean" else "is_(None)"
                 if target_ent.class_name != cls:
                     imports.add((f"{pkg}.models.{target_ent.module}", target_ent.class_name))
-                attr = f"{attr}.and_({target_ent.class_name}.{sd.attr}.{test})"
+                criterion = f"{target_ent.class_name}.{sd.attr}.{test}"
+                attr = f"{attr}.and_({criterion})"
+            fast.append(f"({pystr(rel.attr)}, {criterion})")
             if rel.uselist:
                 options.append(f"selectinload({attr})")
                 imports.add(("sqlalchemy.orm", "selectinload"))
@@ -501,6 +508,7 @@ def _repo(
             options.append(f"joinedload({attr}, innerjoin=True)" if inner else f"joinedload({attr})")
             imports.add(("sqlalchemy.orm", "joinedload"))
         loads.append((r.name, tuple(options)))
+        relations.append((r.name, tuple(fast)))
 
     finders: list[FinderView] = []
     for f in b.finders:
@@ -587,7 +595,7 @@ def _repo(
         order_columns=tuple(order_cols.values()), default_order=default_order,
         search=tuple(_col(ent, ent.column(s)) for s in b.search), alive=alive, soft_delete=soft,
         version=_attr(ent, b.version_column) if b.version_column else None,
-        loads=tuple(loads), max_page_size=b.max_page_size,
+        loads=tuple(loads), relations=tuple(relations), max_page_size=b.max_page_size,
         offset="offset" in b.pagination, cursor="cursor" in b.pagination,
         create_drop_none=create_drop_none,
         upsert_on=tuple(_attr(ent, c) for c in b.upsert_on),

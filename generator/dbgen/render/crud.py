@@ -196,6 +196,8 @@ def _info_block(r: RepoView, fmt: _Layout) -> str:
     seq("search", list(r.search))
     kw("alive", r.alive or "None")
     mapping("loads", [f"{pystr(n)}: {_tuple(opts) if opts else '()'}" for n, opts in r.loads])
+    if r.relations:
+        mapping("relations", [f"{pystr(n)}: {_tuple(items)}" for n, items in r.relations])
     kw("max_page_size", str(r.max_page_size))
     kw("offset", str(r.offset))
     kw("cursor", str(r.cursor))

@@ -26,6 +26,7 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_dict, instance_state, set_committed_value
@@ -78,6 +79,9 @@ class EntityInfo:
     statements: dict[Hashable, Any] = field(default_factory=dict)
     # A table without a primary key has no mapped class: its rows are validated into this.
     read: type[BaseModel] | None = None
+    # Relation name -> (relationship attribute, criterion on the target or None): how the
+    # driver's fast path loads it (see ``relation_loads``).
+    relations: Mapping[str, tuple[tuple[str, Any], ...]] = field(default_factory=dict)
 
     def live(self, *clauses: sa.ColumnElement[bool]) -> list[sa.ColumnElement[bool]]:
         return [*clauses, self.alive] if self.alive is not None else list(clauses)
@@ -604,11 +608,13 @@ def result_processors(
     )
 
 
-def fast_engine(engine: sa.Engine, driver: str) -> bool:
-    """Whether statements may bypass SQLAlchemy on this engine's connections."""
+def watched(engine: sa.Engine) -> bool:
+    """Whether someone watches the engine's statements (echo, cursor-execute listeners): then
+    every statement goes through SQLAlchemy, so that they see it. Checked on every call: a
+    listener added in the middle of a unit of work counts from its next statement."""
     dispatch = engine.dispatch
     listening = dispatch.before_cursor_execute or dispatch.after_cursor_execute
-    return engine.dialect.driver == driver and not engine.echo and not listening
+    return bool(engine.echo or listening)
 
 
 def driver_error(exc: Exception, sql: str, params: Any) -> Exception:
@@ -632,6 +638,60 @@ def row_map(model: type, table: sa.Table) -> RowMap:
     columns = list(table.c)
     attrs = tuple(mapper.get_property_by_column(c).key for c in columns)
     return RowMap(mapper, attrs, tuple(columns.index(c) for c in mapper.primary_key))
+
+
+@dataclass(frozen=True, slots=True)
+class RelationLoad:
+    """A relationship the fast path loads with one more statement whatever the number of
+    parents: the related rows whose ``remote`` column is any of the parents' keys. Its SQL text
+    is constant (one array parameter), so the driver prepares it once."""
+
+    attr: str  # the relationship attribute on the parents
+    local: str  # the parents' attribute holding the key
+    remote: int  # the position of the matched column in the related rows
+    rowmap: RowMap
+    columns: Sequence[sa.ColumnElement[Any]]  # the related table's columns
+    statement: sa.Select[Any]
+    collection: bool
+
+
+def relation_loads(info: EntityInfo, mapper: Any, name: str) -> tuple[RelationLoad, ...] | None:
+    """How the fast path loads relation ``name`` (built once, from SQLAlchemy's own view of the
+    relationships), or None where only the ORM can: many-to-many, composite keys."""
+
+    def build() -> object:
+        if not mapper.configured:
+            sa.orm.configure_mappers()
+        out: list[RelationLoad] = []
+        for attr, criterion in info.relations.get(name, ()):
+            rel = mapper.relationships[attr]
+            if rel.secondary is not None or len(rel.local_remote_pairs) != 1:
+                return _NOT_COMPILABLE
+            local, remote = rel.local_remote_pairs[0]
+            table = rel.mapper.local_table
+            columns = list(table.c)
+            position = next((i for i, c in enumerate(columns) if c is remote), None)
+            if position is None:
+                return _NOT_COMPILABLE
+            keys = sa.bindparam("keys", type_=postgresql.ARRAY(remote.type))
+            conditions = [remote == sa.any_(keys)]
+            if criterion is not None:
+                conditions.append(criterion)
+            out.append(
+                RelationLoad(
+                    attr,
+                    mapper.get_property_by_column(local).key,
+                    position,
+                    row_map(rel.mapper.class_, table),
+                    columns,
+                    sa.select(*columns).where(*conditions),
+                    bool(rel.uselist),
+                )
+            )
+        return tuple(out)
+
+    found = cached(info, ("relations", name), build)
+    return None if found is _NOT_COMPILABLE else cast(tuple[RelationLoad, ...], found)
 
 
 def hydrate(
@@ -689,6 +749,7 @@ class AsyncRepository(Generic[M]):
         self._transaction: Any = None
         self._driver: Any = None
         self._adapter: Any = None  # SQLAlchemy's DBAPI adapter around the asyncpg connection
+        self._engine: Any = None
         self._dialect: Any = None
 
     async def _connection(self) -> Any:
@@ -700,13 +761,16 @@ class AsyncRepository(Generic[M]):
             # Begins the session's transaction, or emits the SAVEPOINT of a new nested one.
             connection = await self.session.connection()
             transaction = (session.get_transaction(), session.get_nested_transaction())
-            fast = fast_engine(connection.sync_engine, "asyncpg")
+            engine = connection.sync_engine
+            fast = engine.dialect.driver == "asyncpg"
             raw = await connection.get_raw_connection() if fast else None
-            self._transaction, self._dialect = transaction, connection.dialect
+            self._transaction, self._dialect, self._engine = transaction, engine.dialect, engine
             self._adapter = None if raw is None else raw.dbapi_connection
             self._driver = None if raw is None else raw.driver_connection
         driver = self._driver
-        if driver is None or driver.is_in_transaction():
+        if driver is None or watched(self._engine):
+            return None
+        if driver.is_in_transaction():
             return driver
         # The transaction's first statement. SQLAlchemy's asyncpg adapter sends BEGIN (with the
         # engine's isolation level) lazily; have it do so now, so that the session's COMMIT or
@@ -726,9 +790,11 @@ class AsyncRepository(Generic[M]):
         column_keys: Sequence[str] | None = None,
         *,
         want: str = "rows",
+        columns: Sequence[sa.ColumnElement[Any]] | None = None,
     ) -> Any:
         """Run a statement (see "the driver's fast path"). ``want``: "rows" (of the table's
-        columns), "rowcount", or "scalar" (a count or a flag: no result conversion)."""
+        columns, or of ``columns``), "rowcount", or "scalar" (a count or a flag: no result
+        conversion)."""
         session = self.session
         if session.autoflush and (session.new or session.dirty or session.deleted):
             await session.flush()
@@ -751,7 +817,8 @@ class AsyncRepository(Generic[M]):
             if compiled.results is None:
                 prepared = await driver.prepare(compiled.sql)
                 oids = [a.type.oid for a in prepared.get_attributes()]
-                compiled.results = result_processors(self._info.table.c, oids, self._dialect)
+                table_columns = self._info.table.c if columns is None else columns
+                compiled.results = result_processors(table_columns, oids, self._dialect)
             records = await driver.fetch(compiled.sql, *args)
         except Exception as exc:
             wrapped = driver_error(exc, compiled.sql, args)
@@ -811,6 +878,45 @@ class AsyncRepository(Generic[M]):
         session = self.session.sync_session
         return hydrate(session, rowmap, rows, overwrite=overwrite)
 
+    def _fast_loadable(self, load: Sequence[str] | None) -> bool:
+        """Whether the fast path can serve a read that loads ``load`` (validated here)."""
+        if self._rowmap is None:
+            return False
+        if not load:
+            return True
+        load_options(self._info, load)  # an unknown name is InvalidQueryError
+        mapper = self._rowmap.mapper
+        return all(relation_loads(self._info, mapper, name) is not None for name in load)
+
+    async def _load_relations(self, parents: Sequence[Any], load: Sequence[str]) -> None:
+        """Set the relations in ``load`` on the parents that have them unloaded (as the ORM's
+        eager loaders would): one statement per relationship, whatever the number of parents."""
+        assert self._rowmap is not None
+        session = self.session.sync_session
+        for name in load:
+            for rl in relation_loads(self._info, self._rowmap.mapper, name) or ():
+                todo = [p for p in parents if rl.attr not in instance_dict(p)]
+                if not todo:
+                    continue
+                keys = {instance_dict(p).get(rl.local) for p in todo} - {None}
+                rows: Sequence[Sequence[Any]] = []
+                if keys:
+                    key = ("relation", name, rl.attr)
+                    params = {"keys": list(keys)}
+                    rows = await self._run(key, rl.statement, params, columns=rl.columns)
+                related = hydrate(session, rl.rowmap, rows)
+                found: dict[Any, Any] = {}
+                for obj, row in zip(related, rows, strict=True):
+                    if rl.collection:
+                        found.setdefault(row[rl.remote], []).append(obj)
+                    else:
+                        found[row[rl.remote]] = obj
+                for parent in todo:
+                    value = found.get(instance_dict(parent).get(rl.local))
+                    if value is None and rl.collection:
+                        value = []
+                    set_committed_value(parent, rl.attr, value)
+
     async def _page(
         self,
         *,
@@ -827,7 +933,7 @@ class AsyncRepository(Generic[M]):
         with_total: bool = False,
     ) -> Page[M]:
         info = self._info
-        fast = self._rowmap is not None and not load
+        fast = self._fast_loadable(load)
         query = build_list(
             info,
             self._columns if fast else self._select,
@@ -838,13 +944,15 @@ class AsyncRepository(Generic[M]):
             offset=offset,
             after=after,
             before=before,
-            load=load,
+            load=None if fast else load,
             finder=finder,
             finder_params=finder_params,
         )
         rows: Sequence[Any]
         if fast:
             rows = await self._fetch(query.key, query.statement, query.params)
+            if load:
+                await self._load_relations(rows[: query.limit], load)
         elif info.read is None:
             rows = (await self.session.scalars(query.statement, query.params)).all()
         else:
@@ -938,6 +1046,7 @@ class SyncRepository(Generic[M]):
         self._transaction: Any = None
         self._driver: Any = None
         self._adapter: Any = None  # SQLAlchemy's DBAPI adapter around the asyncpg connection
+        self._engine: Any = None
         self._dialect: Any = None
 
     def _connection(self) -> Any:
@@ -949,9 +1058,12 @@ class SyncRepository(Generic[M]):
             # Begins the session's transaction, or emits the SAVEPOINT of a new nested one.
             connection = session.connection()
             transaction = (session.get_transaction(), session.get_nested_transaction())
-            fast = fast_engine(connection.engine, "psycopg2")
-            self._transaction, self._dialect = transaction, connection.dialect
+            engine = connection.engine
+            fast = engine.dialect.driver == "psycopg2"
+            self._transaction, self._dialect, self._engine = transaction, engine.dialect, engine
             self._driver = connection.connection.dbapi_connection if fast else None
+        if self._driver is None or watched(self._engine):
+            return None
         return self._driver
 
     def _run(
@@ -962,9 +1074,11 @@ class SyncRepository(Generic[M]):
         column_keys: Sequence[str] | None = None,
         *,
         want: str = "rows",
+        columns: Sequence[sa.ColumnElement[Any]] | None = None,
     ) -> Any:
         """Run a statement (see "the driver's fast path"). ``want``: "rows" (of the table's
-        columns), "rowcount", or "scalar" (a count or a flag: no result conversion)."""
+        columns, or of ``columns``), "rowcount", or "scalar" (a count or a flag: no result
+        conversion)."""
         session = self.session
         if session.autoflush and (session.new or session.dirty or session.deleted):
             session.flush()
@@ -987,7 +1101,8 @@ class SyncRepository(Generic[M]):
                     return cursor.fetchone()[0]
                 if compiled.results is None:
                     oids = [d.type_code for d in cursor.description]
-                    compiled.results = result_processors(self._info.table.c, oids, self._dialect)
+                    table_columns = self._info.table.c if columns is None else columns
+                    compiled.results = result_processors(table_columns, oids, self._dialect)
                 records = cursor.fetchall()
         except Exception as exc:
             wrapped = driver_error(exc, compiled.sql, args)
@@ -1012,6 +1127,45 @@ class SyncRepository(Generic[M]):
         session = self.session
         return hydrate(session, rowmap, rows, overwrite=overwrite)
 
+    def _fast_loadable(self, load: Sequence[str] | None) -> bool:
+        """Whether the fast path can serve a read that loads ``load`` (validated here)."""
+        if self._rowmap is None:
+            return False
+        if not load:
+            return True
+        load_options(self._info, load)  # an unknown name is InvalidQueryError
+        mapper = self._rowmap.mapper
+        return all(relation_loads(self._info, mapper, name) is not None for name in load)
+
+    def _load_relations(self, parents: Sequence[Any], load: Sequence[str]) -> None:
+        """Set the relations in ``load`` on the parents that have them unloaded (as the ORM's
+        eager loaders would): one statement per relationship, whatever the number of parents."""
+        assert self._rowmap is not None
+        session = self.session
+        for name in load:
+            for rl in relation_loads(self._info, self._rowmap.mapper, name) or ():
+                todo = [p for p in parents if rl.attr not in instance_dict(p)]
+                if not todo:
+                    continue
+                keys = {instance_dict(p).get(rl.local) for p in todo} - {None}
+                rows: Sequence[Sequence[Any]] = []
+                if keys:
+                    key = ("relation", name, rl.attr)
+                    params = {"keys": list(keys)}
+                    rows = self._run(key, rl.statement, params, columns=rl.columns)
+                related = hydrate(session, rl.rowmap, rows)
+                found: dict[Any, Any] = {}
+                for obj, row in zip(related, rows, strict=True):
+                    if rl.collection:
+                        found.setdefault(row[rl.remote], []).append(obj)
+                    else:
+                        found[row[rl.remote]] = obj
+                for parent in todo:
+                    value = found.get(instance_dict(parent).get(rl.local))
+                    if value is None and rl.collection:
+                        value = []
+                    set_committed_value(parent, rl.attr, value)
+
     def _page(
         self,
         *,
@@ -1028,7 +1182,7 @@ class SyncRepository(Generic[M]):
         with_total: bool = False,
     ) -> Page[M]:
         info = self._info
-        fast = self._rowmap is not None and not load
+        fast = self._fast_loadable(load)
         query = build_list(
             info,
             self._columns if fast else self._select,
@@ -1039,13 +1193,15 @@ class SyncRepository(Generic[M]):
             offset=offset,
             after=after,
             before=before,
-            load=load,
+            load=None if fast else load,
             finder=finder,
             finder_params=finder_params,
         )
         rows: Sequence[Any]
         if fast:
             rows = self._fetch(query.key, query.statement, query.params)
+            if load:
+                self._load_relations(rows[: query.limit], load)
         elif info.read is None:
             rows = (self.session.scalars(query.statement, query.params)).all()
         else:

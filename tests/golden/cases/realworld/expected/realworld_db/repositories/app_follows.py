@@ -98,6 +98,9 @@ _INFO = EntityInfo(
             joinedload(Follow.followed, innerjoin=True),
         ),
     },
+    relations={
+        "app.users": (("follower", None), ("followed", None)),
+    },
     max_page_size=100,
     offset=True,
     cursor=True,
@@ -175,11 +178,13 @@ class FollowRepository(AsyncRepository[Follow]):
         load: Sequence[FollowRelation] | None = None,
     ) -> Follow | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -369,11 +374,13 @@ class SyncFollowRepository(SyncRepository[Follow]):
         load: Sequence[FollowRelation] | None = None,
     ) -> Follow | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(

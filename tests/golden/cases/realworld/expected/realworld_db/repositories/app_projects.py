@@ -90,6 +90,10 @@ _INFO = EntityInfo(
         "app.users": (selectinload(Project.users),),
         "app.releases": (selectinload(Project.releases),),
     },
+    relations={
+        "app.users": (("users", None),),
+        "app.releases": (("releases", None),),
+    },
     max_page_size=100,
     offset=True,
     cursor=True,
@@ -164,11 +168,13 @@ class ProjectRepository(AsyncRepository[Project]):
         load: Sequence[ProjectRelation] | None = None,
     ) -> Project | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -358,11 +364,13 @@ class SyncProjectRepository(SyncRepository[Project]):
         load: Sequence[ProjectRelation] | None = None,
     ) -> Project | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(

@@ -77,6 +77,9 @@ _INFO = EntityInfo(
     loads={
         "app.projects": (joinedload(Release.project, innerjoin=True),),
     },
+    relations={
+        "app.projects": (("project", None),),
+    },
     max_page_size=100,
     offset=True,
     cursor=True,
@@ -150,11 +153,13 @@ class ReleaseRepository(AsyncRepository[Release]):
         load: Sequence[ReleaseRelation] | None = None,
     ) -> Release | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -339,11 +344,13 @@ class SyncReleaseRepository(SyncRepository[Release]):
 
     def get(self, key: int, *, load: Sequence[ReleaseRelation] | None = None) -> Release | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(

@@ -94,6 +94,12 @@ _INFO = EntityInfo(
         "app.projects": (selectinload(User.projects),),
         "app.follows": (selectinload(User.follower_follows), selectinload(User.followed_follows)),
     },
+    relations={
+        "app.users": (("manager", None), ("manager_users", None)),
+        "Billing.accounts": (("owner_accounts", None), ("backup_owner_accounts", None)),
+        "app.projects": (("projects", None),),
+        "app.follows": (("follower_follows", None), ("followed_follows", None)),
+    },
     max_page_size=100,
     offset=True,
     cursor=True,
@@ -192,11 +198,13 @@ class UserRepository(AsyncRepository[User]):
 
     async def get(self, key: int, *, load: Sequence[UserRelation] | None = None) -> User | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -378,10 +386,12 @@ class UserRepository(AsyncRepository[User]):
     ) -> User | None:
         """The row with this email, or None."""
         params = {"x_email": email}
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
             return (await self.session.scalars(statement, params)).one_or_none()
         rows = await self._fetch("get_by_email", _GET_BY_EMAIL_ROW, params)
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
 
@@ -399,11 +409,13 @@ class SyncUserRepository(SyncRepository[User]):
 
     def get(self, key: int, *, load: Sequence[UserRelation] | None = None) -> User | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(
@@ -583,8 +595,10 @@ class SyncUserRepository(SyncRepository[User]):
     ) -> User | None:
         """The row with this email, or None."""
         params = {"x_email": email}
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
             return (self.session.scalars(statement, params)).one_or_none()
         rows = self._fetch("get_by_email", _GET_BY_EMAIL_ROW, params)
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None

@@ -95,6 +95,9 @@ _INFO = EntityInfo(
             joinedload(BillingAccount.backup_owner),
         ),
     },
+    relations={
+        "app.users": (("owner", None), ("backup_owner", None)),
+    },
     max_page_size=100,
     offset=True,
     cursor=True,
@@ -174,11 +177,13 @@ class BillingAccountRepository(AsyncRepository[BillingAccount]):
         load: Sequence[BillingAccountRelation] | None = None,
     ) -> BillingAccount | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -356,10 +361,12 @@ class BillingAccountRepository(AsyncRepository[BillingAccount]):
     ) -> BillingAccount | None:
         """The row with this code, or None."""
         params = {"x_code": code}
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_code", _GET_BY_CODE, load)
             return (await self.session.scalars(statement, params)).one_or_none()
         rows = await self._fetch("get_by_code", _GET_BY_CODE_ROW, params)
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
 
@@ -382,11 +389,13 @@ class SyncBillingAccountRepository(SyncRepository[BillingAccount]):
         load: Sequence[BillingAccountRelation] | None = None,
     ) -> BillingAccount | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(
@@ -562,8 +571,10 @@ class SyncBillingAccountRepository(SyncRepository[BillingAccount]):
     ) -> BillingAccount | None:
         """The row with this code, or None."""
         params = {"x_code": code}
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_code", _GET_BY_CODE, load)
             return (self.session.scalars(statement, params)).one_or_none()
         rows = self._fetch("get_by_code", _GET_BY_CODE_ROW, params)
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None

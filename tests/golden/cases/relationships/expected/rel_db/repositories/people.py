@@ -57,6 +57,10 @@ _INFO = EntityInfo(
         "passports": (joinedload(Person.passport),),
         "clubs": (selectinload(Person.clubs),),
     },
+    relations={
+        "passports": (("passport", None),),
+        "clubs": (("clubs", None),),
+    },
     max_page_size=100,
     offset=True,
     cursor=True,
@@ -109,11 +113,13 @@ class PersonRepository(AsyncRepository[Person]):
 
     async def get(self, key: int, *, load: Sequence[PersonRelation] | None = None) -> Person | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -169,11 +175,13 @@ class SyncPersonRepository(SyncRepository[Person]):
 
     def get(self, key: int, *, load: Sequence[PersonRelation] | None = None) -> Person | None:
         """The row with this primary key, or None."""
-        if load:
+        if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
+        if load and rows:
+            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(
