@@ -116,13 +116,15 @@ _COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
 _ROWMAP = row_map(Project, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
-_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
+_KEY_WHERE = _INFO.live(*_KEY_MATCH)
+_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _GET_BY_SLUG_MATCH = (matches(_T.c["slug"], "x_slug"),)
 _GET_BY_SLUG = _SELECT.where(*_INFO.live(*_GET_BY_SLUG_MATCH))
-_GET_BY_SLUG_ROW = _COLUMNS.where(*_INFO.live(*_GET_BY_SLUG_MATCH))
+_GET_BY_SLUG_WHERE = _INFO.live(*_GET_BY_SLUG_MATCH)
+_GET_BY_SLUG_ROW = _COLUMNS.where(*_GET_BY_SLUG_WHERE)
 _DROP_NONE: frozenset[str] = frozenset({"is_archived", "created_at", "updated_at"})
 
 
@@ -174,9 +176,10 @@ class ProjectRepository(AsyncRepository[Project]):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
+        if load:
+            rows = await self._read_with("get", _KEY_WHERE, _key_params(key), load)
+            return rows[0] if rows else None
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        if load and rows:
-            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -272,9 +275,10 @@ class ProjectRepository(AsyncRepository[Project]):
         if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_slug", _GET_BY_SLUG, load)
             return (await self.session.scalars(statement, params)).one_or_none()
+        if load:
+            rows = await self._read_with("get_by_slug", _GET_BY_SLUG_WHERE, params, load)
+            return rows[0] if rows else None
         rows = await self._fetch("get_by_slug", _GET_BY_SLUG_ROW, params)
-        if load and rows:
-            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list_by_owner_id(
@@ -317,9 +321,10 @@ class SyncProjectRepository(SyncRepository[Project]):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
+        if load:
+            rows = self._read_with("get", _KEY_WHERE, _key_params(key), load)
+            return rows[0] if rows else None
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        if load and rows:
-            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(
@@ -415,9 +420,10 @@ class SyncProjectRepository(SyncRepository[Project]):
         if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_slug", _GET_BY_SLUG, load)
             return (self.session.scalars(statement, params)).one_or_none()
+        if load:
+            rows = self._read_with("get_by_slug", _GET_BY_SLUG_WHERE, params, load)
+            return rows[0] if rows else None
         rows = self._fetch("get_by_slug", _GET_BY_SLUG_ROW, params)
-        if load and rows:
-            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list_by_owner_id(

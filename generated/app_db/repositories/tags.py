@@ -92,13 +92,15 @@ _COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
 _ROWMAP = row_map(Tag, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
-_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
+_KEY_WHERE = _INFO.live(*_KEY_MATCH)
+_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _GET_BY_NAME_MATCH = (matches(_T.c["name"], "x_name"),)
 _GET_BY_NAME = _SELECT.where(*_INFO.live(*_GET_BY_NAME_MATCH))
-_GET_BY_NAME_ROW = _COLUMNS.where(*_INFO.live(*_GET_BY_NAME_MATCH))
+_GET_BY_NAME_WHERE = _INFO.live(*_GET_BY_NAME_MATCH)
+_GET_BY_NAME_ROW = _COLUMNS.where(*_GET_BY_NAME_WHERE)
 _DROP_NONE: frozenset[str] = frozenset({"id", "color"})
 _CONFLICT = ("name",)
 _NOT_UPDATED: frozenset[str] = frozenset({"name", "id"})
@@ -147,9 +149,10 @@ class TagRepository(AsyncRepository[Tag]):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
+        if load:
+            rows = await self._read_with("get", _KEY_WHERE, _key_params(key), load)
+            return rows[0] if rows else None
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        if load and rows:
-            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -285,9 +288,10 @@ class TagRepository(AsyncRepository[Tag]):
         if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_name", _GET_BY_NAME, load)
             return (await self.session.scalars(statement, params)).one_or_none()
+        if load:
+            rows = await self._read_with("get_by_name", _GET_BY_NAME_WHERE, params, load)
+            return rows[0] if rows else None
         rows = await self._fetch("get_by_name", _GET_BY_NAME_ROW, params)
-        if load and rows:
-            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
 
@@ -309,9 +313,10 @@ class SyncTagRepository(SyncRepository[Tag]):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
+        if load:
+            rows = self._read_with("get", _KEY_WHERE, _key_params(key), load)
+            return rows[0] if rows else None
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        if load and rows:
-            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(
@@ -440,7 +445,8 @@ class SyncTagRepository(SyncRepository[Tag]):
         if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_name", _GET_BY_NAME, load)
             return (self.session.scalars(statement, params)).one_or_none()
+        if load:
+            rows = self._read_with("get_by_name", _GET_BY_NAME_WHERE, params, load)
+            return rows[0] if rows else None
         rows = self._fetch("get_by_name", _GET_BY_NAME_ROW, params)
-        if load and rows:
-            self._load_relations(rows, load)
         return rows[0] if rows else None

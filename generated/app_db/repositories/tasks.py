@@ -175,7 +175,8 @@ _COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
 _ROWMAP = row_map(Task, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
-_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
+_KEY_WHERE = _INFO.live(*_KEY_MATCH)
+_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.update(_T).where(*_INFO.live(*_KEY_MATCH)).values(_SOFT_DELETE)
@@ -184,7 +185,8 @@ _GET_BY_PROJECT_ID_NUMBER_MATCH = (
     matches(_T.c["number"], "x_number"),
 )
 _GET_BY_PROJECT_ID_NUMBER = _SELECT.where(*_INFO.live(*_GET_BY_PROJECT_ID_NUMBER_MATCH))
-_GET_BY_PROJECT_ID_NUMBER_ROW = _COLUMNS.where(*_INFO.live(*_GET_BY_PROJECT_ID_NUMBER_MATCH))
+_GET_BY_PROJECT_ID_NUMBER_WHERE = _INFO.live(*_GET_BY_PROJECT_ID_NUMBER_MATCH)
+_GET_BY_PROJECT_ID_NUMBER_ROW = _COLUMNS.where(*_GET_BY_PROJECT_ID_NUMBER_WHERE)
 _MAPPER = sa.inspect(Task)
 _DROP_NONE: frozenset[str] = frozenset(
     {"id", "status", "priority", "labels", "version", "created_at", "updated_at"}
@@ -239,9 +241,10 @@ class TaskRepository(AsyncRepository[Task]):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
+        if load:
+            rows = await self._read_with("get", _KEY_WHERE, _key_params(key), load)
+            return rows[0] if rows else None
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        if load and rows:
-            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -451,9 +454,12 @@ class TaskRepository(AsyncRepository[Task]):
                 _INFO, "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER, load
             )
             return (await self.session.scalars(statement, params)).one_or_none()
+        if load:
+            rows = await self._read_with(
+                "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER_WHERE, params, load
+            )
+            return rows[0] if rows else None
         rows = await self._fetch("get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER_ROW, params)
-        if load and rows:
-            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list_by_project_id(
@@ -550,9 +556,10 @@ class SyncTaskRepository(SyncRepository[Task]):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
+        if load:
+            rows = self._read_with("get", _KEY_WHERE, _key_params(key), load)
+            return rows[0] if rows else None
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        if load and rows:
-            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(
@@ -760,9 +767,12 @@ class SyncTaskRepository(SyncRepository[Task]):
                 _INFO, "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER, load
             )
             return (self.session.scalars(statement, params)).one_or_none()
+        if load:
+            rows = self._read_with(
+                "get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER_WHERE, params, load
+            )
+            return rows[0] if rows else None
         rows = self._fetch("get_by_project_id_number", _GET_BY_PROJECT_ID_NUMBER_ROW, params)
-        if load and rows:
-            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list_by_project_id(

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_dict, instance_state, set_committed_value
 from sqlalchemy.orm.interfaces import ORMOption
+from sqlalchemy.sql.util import ClauseAdapter
 
 from core_db.errors import InvalidQueryError
 from core_db.pagination import Page, decode_cursor, encode_cursor
@@ -447,8 +448,10 @@ def build_list(
     load: Sequence[str] | None = None,
     finder: str | None = None,
     finder_params: dict[str, Any] | None = None,
+    orm_options: bool = True,
 ) -> ListQuery:
-    """The SELECT for one page (limit + 1 rows, to learn whether another page follows)."""
+    """The SELECT for one page (limit + 1 rows, to learn whether another page follows).
+    ``orm_options=False``: ``select`` already loads ``load`` (the fast path's joins)."""
     if limit is None:
         limit = info.max_page_size
     if limit < 1:
@@ -478,6 +481,8 @@ def build_list(
             if v is not None:
                 params[f"c_{i}"] = v
     options = load_options(info, load)  # validated on every call, before the cache
+    if not orm_options:
+        options = []
     key = ("list", f.key, _signature(order), backward, args, bool(offset), tuple(load or ()))
 
     def build() -> sa.Select[Any]:
@@ -653,6 +658,9 @@ class RelationLoad:
     columns: Sequence[sa.ColumnElement[Any]]  # the related table's columns
     statement: sa.Select[Any]
     collection: bool
+    # Many-to-one: the parents' key column, the related table, the criterion (or None). Such a
+    # relation joins into the parents' statement instead (see ``joined_read``).
+    join: tuple[sa.ColumnElement[Any], sa.Table, Any] | None
 
 
 def relation_loads(info: EntityInfo, mapper: Any, name: str) -> tuple[RelationLoad, ...] | None:
@@ -677,6 +685,7 @@ def relation_loads(info: EntityInfo, mapper: Any, name: str) -> tuple[RelationLo
             conditions = [remote == sa.any_(keys)]
             if criterion is not None:
                 conditions.append(criterion)
+            many_to_one = rel.direction is sa.orm.MANYTOONE
             out.append(
                 RelationLoad(
                     attr,
@@ -686,12 +695,52 @@ def relation_loads(info: EntityInfo, mapper: Any, name: str) -> tuple[RelationLo
                     columns,
                     sa.select(*columns).where(*conditions),
                     bool(rel.uselist),
+                    (local, table, criterion) if many_to_one else None,
                 )
             )
         return tuple(out)
 
     found = cached(info, ("relations", name), build)
     return None if found is _NOT_COMPILABLE else cast(tuple[RelationLoad, ...], found)
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A read whose many-to-one relations come in the same statement, LEFT JOINed: the
+    parents' columns, then each related table's (an alias, so a table may appear twice)."""
+
+    select: sa.Select[Any]
+    columns: tuple[sa.ColumnElement[Any], ...]
+    parts: tuple[tuple[RelationLoad, int], ...]  # each joined relation, where its columns start
+    rest: tuple[RelationLoad, ...]  # the others: one more statement each
+
+
+def joined_read(info: EntityInfo, mapper: Any, load: tuple[str, ...]) -> Joined:
+    """How the fast path reads rows of ``info`` with the relations in ``load`` (all of which
+    ``relation_loads`` can serve)."""
+
+    def build() -> Joined:
+        source: sa.FromClause = info.table
+        columns = list(info.table.c)
+        parts: list[tuple[RelationLoad, int]] = []
+        rest: list[RelationLoad] = []
+        for name in load:
+            for rl in relation_loads(info, mapper, name) or ():
+                if rl.join is None:
+                    rest.append(rl)
+                    continue
+                local, table, criterion = rl.join
+                alias = table.alias()
+                on = [alias.c[rl.remote] == local]
+                if criterion is not None:
+                    on.append(ClauseAdapter(alias).traverse(criterion))
+                source = source.outerjoin(alias, sa.and_(*on))
+                parts.append((rl, len(columns)))
+                columns.extend(alias.c)
+        select = sa.select(*columns).select_from(source)
+        return Joined(select, tuple(columns), tuple(parts), tuple(rest))
+
+    return cached(info, ("joined", load), build)
 
 
 def hydrate(
@@ -718,7 +767,8 @@ def hydrate(
             # What the ORM's loader does for a row it has not seen: a new instance, its values
             # as committed state (no history), registered in the identity map.
             obj = new()
-            instance_dict(obj).update(zip(attrs, row, strict=True))
+            # (A row may go on with joined columns: zip stops at the table's.)
+            instance_dict(obj).update(zip(attrs, row, strict=False))
             state = instance_state(obj)
             state.key = key
             state.session_id = session_id
@@ -727,7 +777,7 @@ def hydrate(
             continue
         stale = attrs if overwrite else instance_state(found).expired_attributes
         if stale:
-            for attr, value in zip(attrs, row, strict=True):
+            for attr, value in zip(attrs, row, strict=False):
                 if attr in stale:
                     set_committed_value(found, attr, value)
         out.append(found)
@@ -888,34 +938,73 @@ class AsyncRepository(Generic[M]):
         mapper = self._rowmap.mapper
         return all(relation_loads(self._info, mapper, name) is not None for name in load)
 
-    async def _load_relations(self, parents: Sequence[Any], load: Sequence[str]) -> None:
-        """Set the relations in ``load`` on the parents that have them unloaded (as the ORM's
-        eager loaders would): one statement per relationship, whatever the number of parents."""
+    def _joined(self, load: Sequence[str]) -> Joined:
+        assert self._rowmap is not None
+        return joined_read(self._info, self._rowmap.mapper, tuple(load))
+
+    async def _read_with(
+        self,
+        name: str,
+        where: Sequence[sa.ColumnElement[bool]],
+        params: dict[str, Any],
+        load: Sequence[str],
+    ) -> list[M]:
+        """Instances matching ``where`` with the relations in ``load`` (the fast path)."""
+        joined = self._joined(load)
+        key = (name, tuple(load))
+        statement = cached(self._info, key, lambda: joined.select.where(*where))
+        return await self._fetch_joined(key, statement, params, joined)
+
+    async def _fetch_joined(
+        self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], joined: Joined
+    ) -> list[M]:
+        """Instances for the rows of a ``joined_read`` statement, their relations set where
+        they are unloaded (as the ORM's eager loaders do)."""
+        records = await self._run(key, statement, params, columns=joined.columns)
         assert self._rowmap is not None
         session = self.session.sync_session
-        for name in load:
-            for rl in relation_loads(self._info, self._rowmap.mapper, name) or ():
-                todo = [p for p in parents if rl.attr not in instance_dict(p)]
-                if not todo:
-                    continue
-                keys = {instance_dict(p).get(rl.local) for p in todo} - {None}
-                rows: Sequence[Sequence[Any]] = []
-                if keys:
-                    key = ("relation", name, rl.attr)
-                    params = {"keys": list(keys)}
-                    rows = await self._run(key, rl.statement, params, columns=rl.columns)
-                related = hydrate(session, rl.rowmap, rows)
-                found: dict[Any, Any] = {}
-                for obj, row in zip(related, rows, strict=True):
-                    if rl.collection:
-                        found.setdefault(row[rl.remote], []).append(obj)
-                    else:
-                        found[row[rl.remote]] = obj
-                for parent in todo:
-                    value = found.get(instance_dict(parent).get(rl.local))
-                    if value is None and rl.collection:
-                        value = []
-                    set_committed_value(parent, rl.attr, value)
+        parents = hydrate(session, self._rowmap, records)  # reads the leading columns
+        for rl, start in joined.parts:
+            # Each related row once (many parents often share one), keyed by its primary key.
+            pk, end = start + rl.rowmap.pk[0], start + len(rl.columns)
+            unique: dict[Any, Sequence[Any]] = {}
+            for r in records:
+                if r[pk] is not None and r[pk] not in unique:
+                    unique[r[pk]] = r[start:end]
+            found = dict(zip(unique, hydrate(session, rl.rowmap, unique.values()), strict=True))
+            for parent, r in zip(parents, records, strict=True):
+                if rl.attr not in instance_dict(parent):
+                    set_committed_value(parent, rl.attr, found.get(r[pk]))
+        if joined.rest:
+            await self._load_related(parents, joined.rest)
+        return parents
+
+    async def _load_related(self, parents: Sequence[Any], loads: Sequence[RelationLoad]) -> None:
+        """Set these relations on the parents that have them unloaded: one statement per
+        relationship, whatever the number of parents."""
+        session = self.session.sync_session
+        for rl in loads:
+            todo = [p for p in parents if rl.attr not in instance_dict(p)]
+            if not todo:
+                continue
+            keys = {instance_dict(p).get(rl.local) for p in todo} - {None}
+            rows: Sequence[Sequence[Any]] = []
+            if keys:
+                params = {"keys": list(keys)}
+                key = ("relation", rl.attr)
+                rows = await self._run(key, rl.statement, params, columns=rl.columns)
+            related = hydrate(session, rl.rowmap, rows)
+            found: dict[Any, Any] = {}
+            for obj, row in zip(related, rows, strict=True):
+                if rl.collection:
+                    found.setdefault(row[rl.remote], []).append(obj)
+                else:
+                    found[row[rl.remote]] = obj
+            for parent in todo:
+                value = found.get(instance_dict(parent).get(rl.local))
+                if value is None and rl.collection:
+                    value = []
+                set_committed_value(parent, rl.attr, value)
 
     async def _page(
         self,
@@ -934,9 +1023,11 @@ class AsyncRepository(Generic[M]):
     ) -> Page[M]:
         info = self._info
         fast = self._fast_loadable(load)
+        joined = self._joined(load) if fast and load else None
+        select = self._select if not fast else (joined.select if joined else self._columns)
         query = build_list(
             info,
-            self._columns if fast else self._select,
+            select,
             where=where,
             search=search,
             order_by=order_by,
@@ -944,15 +1035,16 @@ class AsyncRepository(Generic[M]):
             offset=offset,
             after=after,
             before=before,
-            load=None if fast else load,
+            load=load,
             finder=finder,
             finder_params=finder_params,
+            orm_options=not fast,
         )
         rows: Sequence[Any]
-        if fast:
+        if joined is not None:
+            rows = await self._fetch_joined(query.key, query.statement, query.params, joined)
+        elif fast:
             rows = await self._fetch(query.key, query.statement, query.params)
-            if load:
-                await self._load_relations(rows[: query.limit], load)
         elif info.read is None:
             rows = (await self.session.scalars(query.statement, query.params)).all()
         else:
@@ -1137,34 +1229,73 @@ class SyncRepository(Generic[M]):
         mapper = self._rowmap.mapper
         return all(relation_loads(self._info, mapper, name) is not None for name in load)
 
-    def _load_relations(self, parents: Sequence[Any], load: Sequence[str]) -> None:
-        """Set the relations in ``load`` on the parents that have them unloaded (as the ORM's
-        eager loaders would): one statement per relationship, whatever the number of parents."""
+    def _joined(self, load: Sequence[str]) -> Joined:
+        assert self._rowmap is not None
+        return joined_read(self._info, self._rowmap.mapper, tuple(load))
+
+    def _read_with(
+        self,
+        name: str,
+        where: Sequence[sa.ColumnElement[bool]],
+        params: dict[str, Any],
+        load: Sequence[str],
+    ) -> list[M]:
+        """Instances matching ``where`` with the relations in ``load`` (the fast path)."""
+        joined = self._joined(load)
+        key = (name, tuple(load))
+        statement = cached(self._info, key, lambda: joined.select.where(*where))
+        return self._fetch_joined(key, statement, params, joined)
+
+    def _fetch_joined(
+        self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], joined: Joined
+    ) -> list[M]:
+        """Instances for the rows of a ``joined_read`` statement, their relations set where
+        they are unloaded (as the ORM's eager loaders do)."""
+        records = self._run(key, statement, params, columns=joined.columns)
         assert self._rowmap is not None
         session = self.session
-        for name in load:
-            for rl in relation_loads(self._info, self._rowmap.mapper, name) or ():
-                todo = [p for p in parents if rl.attr not in instance_dict(p)]
-                if not todo:
-                    continue
-                keys = {instance_dict(p).get(rl.local) for p in todo} - {None}
-                rows: Sequence[Sequence[Any]] = []
-                if keys:
-                    key = ("relation", name, rl.attr)
-                    params = {"keys": list(keys)}
-                    rows = self._run(key, rl.statement, params, columns=rl.columns)
-                related = hydrate(session, rl.rowmap, rows)
-                found: dict[Any, Any] = {}
-                for obj, row in zip(related, rows, strict=True):
-                    if rl.collection:
-                        found.setdefault(row[rl.remote], []).append(obj)
-                    else:
-                        found[row[rl.remote]] = obj
-                for parent in todo:
-                    value = found.get(instance_dict(parent).get(rl.local))
-                    if value is None and rl.collection:
-                        value = []
-                    set_committed_value(parent, rl.attr, value)
+        parents = hydrate(session, self._rowmap, records)  # reads the leading columns
+        for rl, start in joined.parts:
+            # Each related row once (many parents often share one), keyed by its primary key.
+            pk, end = start + rl.rowmap.pk[0], start + len(rl.columns)
+            unique: dict[Any, Sequence[Any]] = {}
+            for r in records:
+                if r[pk] is not None and r[pk] not in unique:
+                    unique[r[pk]] = r[start:end]
+            found = dict(zip(unique, hydrate(session, rl.rowmap, unique.values()), strict=True))
+            for parent, r in zip(parents, records, strict=True):
+                if rl.attr not in instance_dict(parent):
+                    set_committed_value(parent, rl.attr, found.get(r[pk]))
+        if joined.rest:
+            self._load_related(parents, joined.rest)
+        return parents
+
+    def _load_related(self, parents: Sequence[Any], loads: Sequence[RelationLoad]) -> None:
+        """Set these relations on the parents that have them unloaded: one statement per
+        relationship, whatever the number of parents."""
+        session = self.session
+        for rl in loads:
+            todo = [p for p in parents if rl.attr not in instance_dict(p)]
+            if not todo:
+                continue
+            keys = {instance_dict(p).get(rl.local) for p in todo} - {None}
+            rows: Sequence[Sequence[Any]] = []
+            if keys:
+                params = {"keys": list(keys)}
+                key = ("relation", rl.attr)
+                rows = self._run(key, rl.statement, params, columns=rl.columns)
+            related = hydrate(session, rl.rowmap, rows)
+            found: dict[Any, Any] = {}
+            for obj, row in zip(related, rows, strict=True):
+                if rl.collection:
+                    found.setdefault(row[rl.remote], []).append(obj)
+                else:
+                    found[row[rl.remote]] = obj
+            for parent in todo:
+                value = found.get(instance_dict(parent).get(rl.local))
+                if value is None and rl.collection:
+                    value = []
+                set_committed_value(parent, rl.attr, value)
 
     def _page(
         self,
@@ -1183,9 +1314,11 @@ class SyncRepository(Generic[M]):
     ) -> Page[M]:
         info = self._info
         fast = self._fast_loadable(load)
+        joined = self._joined(load) if fast and load else None
+        select = self._select if not fast else (joined.select if joined else self._columns)
         query = build_list(
             info,
-            self._columns if fast else self._select,
+            select,
             where=where,
             search=search,
             order_by=order_by,
@@ -1193,15 +1326,16 @@ class SyncRepository(Generic[M]):
             offset=offset,
             after=after,
             before=before,
-            load=None if fast else load,
+            load=load,
             finder=finder,
             finder_params=finder_params,
+            orm_options=not fast,
         )
         rows: Sequence[Any]
-        if fast:
+        if joined is not None:
+            rows = self._fetch_joined(query.key, query.statement, query.params, joined)
+        elif fast:
             rows = self._fetch(query.key, query.statement, query.params)
-            if load:
-                self._load_relations(rows[: query.limit], load)
         elif info.read is None:
             rows = (self.session.scalars(query.statement, query.params)).all()
         else:

@@ -113,7 +113,8 @@ _KEY_MATCH = (
     matches(_T.c["slug"], "pk__slug"),
     matches(_T.c["user_id"], "pk__user_id"),
 )
-_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
+_KEY_WHERE = _INFO.live(*_KEY_MATCH)
+_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)

@@ -112,7 +112,8 @@ _COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
 _ROWMAP = row_map(Project, _T)
 _KEY_MATCH = (matches(_T.c["org"], "pk__org"), matches(_T.c["slug"], "pk__slug"))
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
-_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
+_KEY_WHERE = _INFO.live(*_KEY_MATCH)
+_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
@@ -172,9 +173,10 @@ class ProjectRepository(AsyncRepository[Project]):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
+        if load:
+            rows = await self._read_with("get", _KEY_WHERE, _key_params(key), load)
+            return rows[0] if rows else None
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        if load and rows:
-            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -368,9 +370,10 @@ class SyncProjectRepository(SyncRepository[Project]):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
+        if load:
+            rows = self._read_with("get", _KEY_WHERE, _key_params(key), load)
+            return rows[0] if rows else None
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        if load and rows:
-            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(

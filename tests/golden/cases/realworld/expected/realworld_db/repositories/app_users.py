@@ -135,13 +135,15 @@ _COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
 _ROWMAP = row_map(User, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
-_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
+_KEY_WHERE = _INFO.live(*_KEY_MATCH)
+_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _GET_BY_EMAIL_MATCH = (matches(_T.c["email"], "x_email"),)
 _GET_BY_EMAIL = _SELECT.where(*_INFO.live(*_GET_BY_EMAIL_MATCH))
-_GET_BY_EMAIL_ROW = _COLUMNS.where(*_INFO.live(*_GET_BY_EMAIL_MATCH))
+_GET_BY_EMAIL_WHERE = _INFO.live(*_GET_BY_EMAIL_MATCH)
+_GET_BY_EMAIL_ROW = _COLUMNS.where(*_GET_BY_EMAIL_WHERE)
 _MAPPER = sa.inspect(User)
 _DROP_NONE: frozenset[str] = frozenset({"mood", "tags", "created_at"})
 _RENAMED = {
@@ -202,9 +204,10 @@ class UserRepository(AsyncRepository[User]):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
+        if load:
+            rows = await self._read_with("get", _KEY_WHERE, _key_params(key), load)
+            return rows[0] if rows else None
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        if load and rows:
-            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -389,9 +392,10 @@ class UserRepository(AsyncRepository[User]):
         if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
             return (await self.session.scalars(statement, params)).one_or_none()
+        if load:
+            rows = await self._read_with("get_by_email", _GET_BY_EMAIL_WHERE, params, load)
+            return rows[0] if rows else None
         rows = await self._fetch("get_by_email", _GET_BY_EMAIL_ROW, params)
-        if load and rows:
-            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
 
@@ -413,9 +417,10 @@ class SyncUserRepository(SyncRepository[User]):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
+        if load:
+            rows = self._read_with("get", _KEY_WHERE, _key_params(key), load)
+            return rows[0] if rows else None
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        if load and rows:
-            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(
@@ -598,7 +603,8 @@ class SyncUserRepository(SyncRepository[User]):
         if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
             return (self.session.scalars(statement, params)).one_or_none()
+        if load:
+            rows = self._read_with("get_by_email", _GET_BY_EMAIL_WHERE, params, load)
+            return rows[0] if rows else None
         rows = self._fetch("get_by_email", _GET_BY_EMAIL_ROW, params)
-        if load and rows:
-            self._load_relations(rows, load)
         return rows[0] if rows else None

@@ -120,13 +120,15 @@ _COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
 _ROWMAP = row_map(BillingAccount, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
-_ROW_BY_KEY = _COLUMNS.where(*_INFO.live(*_KEY_MATCH))
+_KEY_WHERE = _INFO.live(*_KEY_MATCH)
+_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
 _EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
 _INSERT = sa.insert(_T).returning(*_T.c)
 _DELETE = sa.delete(_T).where(*_KEY_MATCH)
 _GET_BY_CODE_MATCH = (matches(_T.c["code"], "x_code"),)
 _GET_BY_CODE = _SELECT.where(*_INFO.live(*_GET_BY_CODE_MATCH))
-_GET_BY_CODE_ROW = _COLUMNS.where(*_INFO.live(*_GET_BY_CODE_MATCH))
+_GET_BY_CODE_WHERE = _INFO.live(*_GET_BY_CODE_MATCH)
+_GET_BY_CODE_ROW = _COLUMNS.where(*_GET_BY_CODE_WHERE)
 _MAPPER = sa.inspect(BillingAccount)
 _DROP_NONE: frozenset[str] = frozenset({"id"})
 _CONFLICT = ("id",)
@@ -181,9 +183,10 @@ class BillingAccountRepository(AsyncRepository[BillingAccount]):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = await self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
+        if load:
+            rows = await self._read_with("get", _KEY_WHERE, _key_params(key), load)
+            return rows[0] if rows else None
         rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        if load and rows:
-            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
     async def list(
@@ -364,9 +367,10 @@ class BillingAccountRepository(AsyncRepository[BillingAccount]):
         if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_code", _GET_BY_CODE, load)
             return (await self.session.scalars(statement, params)).one_or_none()
+        if load:
+            rows = await self._read_with("get_by_code", _GET_BY_CODE_WHERE, params, load)
+            return rows[0] if rows else None
         rows = await self._fetch("get_by_code", _GET_BY_CODE_ROW, params)
-        if load and rows:
-            await self._load_relations(rows, load)
         return rows[0] if rows else None
 
 
@@ -393,9 +397,10 @@ class SyncBillingAccountRepository(SyncRepository[BillingAccount]):
             statement = with_loads(_INFO, "get", _BY_KEY, load)
             result = self.session.execute(statement, _key_params(key))
             return result.scalar_one_or_none()
+        if load:
+            rows = self._read_with("get", _KEY_WHERE, _key_params(key), load)
+            return rows[0] if rows else None
         rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        if load and rows:
-            self._load_relations(rows, load)
         return rows[0] if rows else None
 
     def list(
@@ -574,7 +579,8 @@ class SyncBillingAccountRepository(SyncRepository[BillingAccount]):
         if load and not self._fast_loadable(load):
             statement = with_loads(_INFO, "get_by_code", _GET_BY_CODE, load)
             return (self.session.scalars(statement, params)).one_or_none()
+        if load:
+            rows = self._read_with("get_by_code", _GET_BY_CODE_WHERE, params, load)
+            return rows[0] if rows else None
         rows = self._fetch("get_by_code", _GET_BY_CODE_ROW, params)
-        if load and rows:
-            self._load_relations(rows, load)
         return rows[0] if rows else None
