@@ -607,10 +607,21 @@ def driver_statement(
 def result_processors(
     columns: Iterable[sa.ColumnElement[Any]], oids: Iterable[Any], dialect: sa.Dialect
 ) -> tuple[Processor | None, ...]:
-    return tuple(
-        column.type.dialect_impl(dialect).result_processor(dialect, oid)
-        for column, oid in zip(columns, oids, strict=True)
-    )
+    out: list[Processor | None] = []
+    for column, oid in zip(columns, oids, strict=True):
+        impl: Any = column.type.dialect_impl(dialect)
+        processor = impl.result_processor(dialect, oid)
+        if (
+            processor is not None
+            and isinstance(impl, sa.ARRAY)
+            and not impl.as_tuple
+            and not getattr(impl, "_against_native_enum", True)
+            and impl.item_type.dialect_impl(dialect).result_processor(dialect, oid) is None
+        ):
+            # The driver already returns a list of plain items: SQLAlchemy would only copy it.
+            processor = None
+        out.append(processor)
+    return tuple(out)
 
 
 def watched(engine: sa.Engine) -> bool:
