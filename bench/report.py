@@ -88,8 +88,11 @@ def _runtime_md(r: RuntimeResults, settings: Settings) -> list[str]:
         a, b = counts.get(50), counts.get(500)
         out.append(f"| {impl} | {a} | {b} | {'yes' if a == b else 'NO'} |")
     out.append("")
-    out.append("asyncpg and FastCRUD (`get_multi_joined`) use one JOIN; the generated layer "
-               "uses `selectinload` (one query for the page, one `IN` query for the relation).")
+    out.append("asyncpg and FastCRUD (`get_multi_joined`) use one JOIN. The generated layer "
+               "LEFT JOINs many-to-one relations into the page's statement on its fast path "
+               "(collections would add one `= ANY($1)` statement each); its statements are "
+               "counted where the repository sends them (`_run`), since a cursor-execute "
+               "listener would switch the fast path off.")
     out.append("")
     out += _streaming_md(r)
     out.append("### Targets")
