@@ -984,8 +984,10 @@ class AsyncRepository(Generic[M]):
                     unique[r[pk]] = r[start:end]
             found = dict(zip(unique, hydrate(session, rl.rowmap, unique.values()), strict=True))
             for parent, r in zip(parents, records, strict=True):
-                if rl.attr not in instance_dict(parent):
-                    set_committed_value(parent, rl.attr, found.get(r[pk]))
+                values = instance_dict(parent)
+                if rl.attr not in values:
+                    # As the ORM's joined loader does: the related instance as committed state.
+                    values[rl.attr] = found.get(r[pk])
         if joined.rest:
             await self._load_related(parents, joined.rest)
         return parents
@@ -1275,8 +1277,10 @@ class SyncRepository(Generic[M]):
                     unique[r[pk]] = r[start:end]
             found = dict(zip(unique, hydrate(session, rl.rowmap, unique.values()), strict=True))
             for parent, r in zip(parents, records, strict=True):
-                if rl.attr not in instance_dict(parent):
-                    set_committed_value(parent, rl.attr, found.get(r[pk]))
+                values = instance_dict(parent)
+                if rl.attr not in values:
+                    # As the ORM's joined loader does: the related instance as committed state.
+                    values[rl.attr] = found.get(r[pk])
         if joined.rest:
             self._load_related(parents, joined.rest)
         return parents
