@@ -112,8 +112,8 @@ def _runtime_md(r: RuntimeResults, settings: Settings) -> list[str]:
     if r.experiments is not None and r.experiments.rows:
         out += _experiments_md(r)
     if r.profiles:
-        out.append("Profiles (pyinstrument) of the generated async operations that missed a "
-                   "target: " + ", ".join(
+        out.append("Profiles (pyinstrument) of the generated operations that missed a "
+                   "target (`sync_`: the sync repository): " + ", ".join(
                        f"[{k}](profiles/{p.name})" for k, p in r.profiles.items())
                    + ". What they show: [NOTES.md](NOTES.md).")
         out.append("")

@@ -29,7 +29,7 @@ from bench.targets import Check, evaluate, missed_ops
 from bench.timing import Stats, fmt_us
 from bench.workload import BULK_COLUMNS, Operation, Workload
 
-PROFILED = "generated async"
+PROFILED = ("generated async", "generated sync")
 # (bench.stream_child variant, label in the report); each runs in its own fresh process
 STREAM_VARIANTS = (
     ("asyncpg", "asyncpg: server-side cursor (`conn.cursor`, prefetch 1,000)"),
@@ -124,7 +124,8 @@ async def _bulk(
 
 
 async def _profile(
-    impl: Implementation, op: Operation, w: Workload, cleaner: Cleaner, out: Path
+    impl: Implementation, op: Operation, w: Workload, cleaner: Cleaner, out: Path,
+    prefix: str = "",
 ) -> Path:
     from pyinstrument import Profiler
 
@@ -151,7 +152,7 @@ async def _profile(
     if op.kind == "bulk":
         await cleaner.reset()
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{op.key}.txt"
+    path = out / f"{prefix}{op.key}.txt"
     flat = profiler.output_text(unicode=True, flat=True, flat_time="self")
     cumulative = profiler.output_text(unicode=True, flat=True, flat_time="total")
     tree = profiler.output_text(unicode=True, show_all=True,
@@ -306,11 +307,15 @@ async def run(settings: Settings, pkg: Package) -> RuntimeResults:
                     log(f"  {e.op}: {e.variant}: {fmt_us(e.stats.median_us)}")
                 if settings.profile:
                     shutil.rmtree(settings.out_dir / "profiles", ignore_errors=True)
-                    for key in missed_ops(res.checks, PROFILED):
-                        op = next(o for o in ops if o.key == key)
-                        log(f"profiling {PROFILED} {op.title} (missed a target) ...")
-                        res.profiles[key] = await _profile(
-                            gen, op, w, cleaner, settings.out_dir / "profiles")
+                    for impl in impls:
+                        if impl.name not in PROFILED:
+                            continue
+                        prefix = "" if impl is gen else "sync_"
+                        for key in missed_ops(res.checks, impl.name):
+                            op = next(o for o in ops if o.key == key)
+                            log(f"profiling {impl.name} {op.title} (missed a target) ...")
+                            res.profiles[prefix + key] = await _profile(
+                                impl, op, w, cleaner, settings.out_dir / "profiles", prefix)
                 # last: it grows audit_log, which list_500_rel and its profile read
                 await _streaming(admin, db.url, pkg, settings, res)
             finally:
