@@ -112,7 +112,7 @@ def encode_cursor(scope: str, order: str, values: Sequence[Any]) -> str:
         separators=(",", ":"),
         sort_keys=True,
     ).encode()
-    mac = hmac.new(_key(), payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    mac = hmac.digest(_key(), payload, "sha256")[:_MAC_BYTES]
     return f"{_b64(payload)}.{_b64(mac)}"
 
 
@@ -126,7 +126,7 @@ def decode_cursor(
         payload, mac = _unb64(payload_b64), _unb64(mac_b64)
     except (ValueError, binascii.Error):
         raise InvalidCursorError(entity, "malformed") from None
-    expected = hmac.new(_key(), payload, hashlib.sha256).digest()[:_MAC_BYTES]
+    expected = hmac.digest(_key(), payload, "sha256")[:_MAC_BYTES]
     if not hmac.compare_digest(mac, expected):
         raise InvalidCursorError(entity, "signature mismatch (tampered or foreign)")
     try:

@@ -764,16 +764,19 @@ def hydrate(
     if not mapper.configured:
         sa.orm.configure_mappers()  # what the ORM's first query would do
     identity_map = session.identity_map
+    get, add = identity_map.get, identity_map.add
     session_id = session.hash_key
-    identity = mapper.identity_key_from_primary_key
+    # An identity key is (class, primary key tuple, token); built inline, row by row.
+    identity_class, _, token = mapper.identity_key_from_primary_key(())
     new = mapper.class_manager.new_instance
     attrs = rowmap.attrs
     pk = rowmap.pk
     single = pk[0] if len(pk) == 1 else None
     out: list[Any] = []
     for row in rows:
-        key = identity((row[single],) if single is not None else tuple(row[i] for i in pk))
-        found = identity_map.get(key)
+        ident = (row[single],) if single is not None else tuple(row[i] for i in pk)
+        key = (identity_class, ident, token)
+        found = get(key)
         if found is None:
             # What the ORM's loader does for a row it has not seen: a new instance, its values
             # as committed state (no history), registered in the identity map.
@@ -783,7 +786,7 @@ def hydrate(
             state = instance_state(obj)
             state.key = key
             state.session_id = session_id
-            identity_map.add(state)
+            add(state)
             out.append(obj)
             continue
         stale = attrs if overwrite else instance_state(found).expired_attributes
