@@ -159,7 +159,7 @@ async def run(
             ("get_pk", "asyncpg on the session's connection -> TaskRead.model_construct",
              get_driver_model),
             ("get_rel", "asyncpg JOIN (own connection)", get_rel_raw),
-            ("get_rel", "repository.get(load=[projects]) (as generated: selectinload)",
+            ("get_rel", "repository.get(load=[projects]) (as generated: fast path, one JOIN)",
              get_rel_repo),
             ("get_rel", "ORM select + selectinload", get_rel_selectin),
             ("get_rel", "ORM select + joinedload (one statement)", get_rel_joined),
