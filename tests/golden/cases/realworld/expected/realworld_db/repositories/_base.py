@@ -529,8 +529,8 @@ def build_list(
 # must send so that it issues BEGIN.
 
 Processor = Callable[[Any], Any]
-# From this many rows bulk_create uses COPY on asyncpg (faster than a multi-row INSERT from a few
-# hundred rows on; see bench/results.md).
+# From this many rows bulk_create uses COPY on asyncpg. COPY first asks the server for the
+# table's column types (one more round trip), which only larger batches win back.
 COPY_MIN_ROWS = 1000
 Statement = sa.Select[Any] | sa.Insert | sa.Update | sa.Delete
 _NOT_COMPILABLE = object()  # a shape only SQLAlchemy can run
