@@ -425,13 +425,15 @@ def order_clauses(order: Sequence[tuple[SortColumn, bool]]) -> list[sa.ColumnEle
 
 def stream_statement(
     info: EntityInfo, select: sa.Select[Any], f: Filtered, order: Sequence[tuple[SortColumn, bool]]
-) -> sa.Select[Any]:
-    """Every matching row in order (no limit): what ``stream`` reads through a server-side
-    cursor."""
+) -> tuple[Hashable, sa.Select[Any]]:
+    """Every matching row in order (no limit), and its shape key: what ``stream`` reads through
+    a server-side cursor."""
     key = ("stream", f.key, _signature(order))
-    return cached(
-        info, key, lambda: select.where(*_conditions(info, f)).order_by(*order_clauses(order))
-    )
+
+    def build() -> sa.Select[Any]:
+        return select.where(*_conditions(info, f)).order_by(*order_clauses(order))
+
+    return key, cached(info, key, build)
 
 
 def build_list(
@@ -480,9 +482,8 @@ def build_list(
         for i, v in enumerate(values):
             if v is not None:
                 params[f"c_{i}"] = v
-    options = load_options(info, load)  # validated on every call, before the cache
-    if not orm_options:
-        options = []
+    # Validated on every call, before the cache (the fast path has validated them already).
+    options = load_options(info, load) if orm_options else []
     key = ("list", f.key, _signature(order), backward, args, bool(offset), tuple(load or ()))
 
     def build() -> sa.Select[Any]:
@@ -545,8 +546,9 @@ class DriverStatement:
     binds: tuple[Processor | None, ...]
     defaults: dict[str, Any]  # bind parameters that carry their own value
     compiled: Any  # construct_params() reports a missing value as SQLAlchemy does
-    # Result conversions by column, found on the first run: they depend on the type OIDs.
-    results: tuple[Processor | None, ...] | None = None
+    # (position, conversion) for the result columns that need one; found on the first run,
+    # since they depend on the type OIDs.
+    conversions: tuple[tuple[int, Processor], ...] | None = None
 
     def args(self, params: Mapping[str, Any]) -> list[Any]:
         defaults = self.defaults
@@ -559,7 +561,7 @@ class DriverStatement:
 
     def rows(self, records: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
         """The driver's records with SQLAlchemy's result conversions applied."""
-        convert = [(i, p) for i, p in enumerate(self.results or ()) if p is not None]
+        convert = self.conversions
         if not convert:
             return records
         out: list[list[Any]] = []
@@ -604,11 +606,12 @@ def driver_statement(
     return None if found is _NOT_COMPILABLE else cast(DriverStatement, found)
 
 
-def result_processors(
+def result_conversions(
     columns: Iterable[sa.ColumnElement[Any]], oids: Iterable[Any], dialect: sa.Dialect
-) -> tuple[Processor | None, ...]:
-    out: list[Processor | None] = []
-    for column, oid in zip(columns, oids, strict=True):
+) -> tuple[tuple[int, Processor], ...]:
+    """SQLAlchemy's result processor for each column that has one, by position."""
+    out: list[tuple[int, Processor]] = []
+    for position, (column, oid) in enumerate(zip(columns, oids, strict=True)):
         impl: Any = column.type.dialect_impl(dialect)
         processor = impl.result_processor(dialect, oid)
         if (
@@ -620,8 +623,22 @@ def result_processors(
         ):
             # The driver already returns a list of plain items: SQLAlchemy would only copy it.
             processor = None
-        out.append(processor)
+        if processor is not None:
+            out.append((position, processor))
     return tuple(out)
+
+
+async def asyncpg_conversions(
+    driver: Any,
+    compiled: DriverStatement,
+    columns: Iterable[sa.ColumnElement[Any]],
+    dialect: sa.Dialect,
+) -> None:
+    """Fill in ``compiled.conversions`` once, from the types asyncpg prepares the query with."""
+    if compiled.conversions is None:
+        prepared = await driver.prepare(compiled.sql)
+        oids = [a.type.oid for a in prepared.get_attributes()]
+        compiled.conversions = result_conversions(columns, oids, dialect)
 
 
 def watched(engine: sa.Engine) -> bool:
@@ -878,11 +895,8 @@ class AsyncRepository(Generic[M]):
                 return int(status.rsplit(" ", 1)[-1])  # "DELETE 1"
             if want == "scalar":
                 return await driver.fetchval(compiled.sql, *args)
-            if compiled.results is None:
-                prepared = await driver.prepare(compiled.sql)
-                oids = [a.type.oid for a in prepared.get_attributes()]
-                table_columns = self._info.table.c if columns is None else columns
-                compiled.results = result_processors(table_columns, oids, self._dialect)
+            table_columns = self._info.table.c if columns is None else columns
+            await asyncpg_conversions(driver, compiled, table_columns, self._dialect)
             records = await driver.fetch(compiled.sql, *args)
         except Exception as exc:
             wrapped = driver_error(exc, compiled.sql, args)
@@ -1088,8 +1102,7 @@ class AsyncRepository(Generic[M]):
             raise InvalidQueryError(info.entity, "batch_size must be at least 1")
         order = resolve_order(info, tuple(order_by) if order_by else None)
         f = filtered(info, where, search)
-        statement = stream_statement(info, self._columns, f, order)
-        key = ("stream", f.key, _signature(order))
+        key, statement = stream_statement(info, self._columns, f, order)
         batches = self._batches(key, statement, f.params, batch_size)
         session = self.session.sync_session
         async for rows in batches:
@@ -1117,10 +1130,8 @@ class AsyncRepository(Generic[M]):
         if compiled is not None:
             args = compiled.args(params)
             try:
-                if compiled.results is None:
-                    prepared = await driver.prepare(compiled.sql)
-                    oids = [a.type.oid for a in prepared.get_attributes()]
-                    compiled.results = result_processors(self._info.table.c, oids, self._dialect)
+                table_columns = self._info.table.c
+                await asyncpg_conversions(driver, compiled, table_columns, self._dialect)
                 cursor = await driver.cursor(compiled.sql, *args)
                 while records := await cursor.fetch(size):
                     yield compiled.rows(records)
@@ -1207,10 +1218,10 @@ class SyncRepository(Generic[M]):
                     return int(cursor.rowcount)
                 if want == "scalar":
                     return cursor.fetchone()[0]
-                if compiled.results is None:
+                if compiled.conversions is None:
                     oids = [d.type_code for d in cursor.description]
                     table_columns = self._info.table.c if columns is None else columns
-                    compiled.results = result_processors(table_columns, oids, self._dialect)
+                    compiled.conversions = result_conversions(table_columns, oids, self._dialect)
                 records = cursor.fetchall()
         except Exception as exc:
             wrapped = driver_error(exc, compiled.sql, args)
@@ -1381,8 +1392,7 @@ class SyncRepository(Generic[M]):
             raise InvalidQueryError(info.entity, "batch_size must be at least 1")
         order = resolve_order(info, tuple(order_by) if order_by else None)
         f = filtered(info, where, search)
-        statement = stream_statement(info, self._columns, f, order)
-        key = ("stream", f.key, _signature(order))
+        key, statement = stream_statement(info, self._columns, f, order)
         batches = self._batches(key, statement, f.params, batch_size)
         session = self.session
         for rows in batches:
