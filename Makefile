@@ -36,7 +36,8 @@ db-migrate: venv
 
 # generated/ is excluded from ruff's default walk (pyproject); naming it explicitly lints it.
 lint: venv
-	$(BIN)/ruff check generator tests
+	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/ruff check generator tests bench
 	$(BIN)/ruff check generated
 	$(BIN)/mypy --strict
 	MYPYPATH=generated $(BIN)/mypy --strict -p $(PACKAGE)

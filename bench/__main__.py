@@ -20,17 +20,28 @@ def parse(argv: list[str] | None) -> Settings:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     p.add_argument("--quick", action="store_true", help="a one-minute smoke run (small sizes)")
     p.add_argument("--only", choices=("runtime", "generation"), help="run one half")
-    p.add_argument("--no-profile", action="store_true",
-                   help="do not profile the operations that miss a target (full runs do)")
+    p.add_argument(
+        "--no-profile",
+        action="store_true",
+        help="do not profile the operations that miss a target (full runs do)",
+    )
     p.add_argument("--profile", action="store_true", help="profile them in a --quick run too")
-    p.add_argument("--out", type=Path, default=BENCH_DIR,
-                   help="where results.md, ratios.png and profiles/ go (default: bench/)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=BENCH_DIR,
+        help="where results.md, ratios.png and profiles/ go (default: bench/)",
+    )
     a = p.parse_args(argv)
     return Settings(
-        quick=a.quick, sizes=QUICK if a.quick else FULL, server_url=server_url(),
-        shared_dir=shared_dir(), out_dir=a.out.resolve(),
+        quick=a.quick,
+        sizes=QUICK if a.quick else FULL,
+        server_url=server_url(),
+        shared_dir=shared_dir(),
+        out_dir=a.out.resolve(),
         profile=a.profile or (not a.quick and not a.no_profile),
-        runtime=a.only in (None, "runtime"), generation=a.only in (None, "generation"),
+        runtime=a.only in (None, "runtime"),
+        generation=a.only in (None, "generation"),
     )
 
 
@@ -65,8 +76,7 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(f"generation benchmark failed: {type(exc).__name__}: {exc}")
         elapsed = time.perf_counter() - started
         settings.out_dir.mkdir(parents=True, exist_ok=True)
-        md, png = report.write(settings, pg, runtime_results, generation_results, elapsed,
-                               failures)
+        md, png = report.write(settings, pg, runtime_results, generation_results, elapsed, failures)
         log(f"wrote {md} and {png}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

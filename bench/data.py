@@ -22,15 +22,113 @@ UTC = dt.UTC
 EPOCH = dt.datetime(2024, 1, 1, tzinfo=UTC)
 SPAN = 2 * 365 * 24 * 3600  # two years of history, in seconds
 
-FIRST = ["Ada", "Alan", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis", "Frances",
-         "Edsger", "Radia", "Donald", "Sophie", "Guido", "Yukihiro", "Anders", "Bjarne", "Rasmus"]
-LAST = ["Lovelace", "Turing", "Hopper", "Torvalds", "Liskov", "Thompson", "Hamilton", "Ritchie",
-        "Allen", "Dijkstra", "Perlman", "Knuth", "Wilson", "van Rossum", "Matsumoto", "Hejlsberg"]
+FIRST = [
+    "Ada",
+    "Alan",
+    "Grace",
+    "Linus",
+    "Barbara",
+    "Ken",
+    "Margaret",
+    "Dennis",
+    "Frances",
+    "Edsger",
+    "Radia",
+    "Donald",
+    "Sophie",
+    "Guido",
+    "Yukihiro",
+    "Anders",
+    "Bjarne",
+    "Rasmus",
+]
+LAST = [
+    "Lovelace",
+    "Turing",
+    "Hopper",
+    "Torvalds",
+    "Liskov",
+    "Thompson",
+    "Hamilton",
+    "Ritchie",
+    "Allen",
+    "Dijkstra",
+    "Perlman",
+    "Knuth",
+    "Wilson",
+    "van Rossum",
+    "Matsumoto",
+    "Hejlsberg",
+]
 VERBS = ["Fix", "Add", "Remove", "Refactor", "Document", "Test", "Investigate", "Update"]
-NOUNS = ["login", "billing", "search", "export", "cache", "scheduler", "dashboard", "API",
-         "webhook", "importer", "migration", "profile page", "audit trail", "rate limiter",
-         "notification", "permissions", "report", "sidebar", "upload", "session"]
-WORDS = ["the", "of", "and", "to", "in", "is", "for", "on", "that", "with", "as", "it", "by", "this", "be", "from", "are", "at", "or", "an", "which", "was", "when", "customer", "error", "timeout", "retry", "value", "page", "button", "request", "response", "server", "client", "feature", "flag", "release", "deploy", "rollback", "config", "database", "index", "query", "latency"]
+NOUNS = [
+    "login",
+    "billing",
+    "search",
+    "export",
+    "cache",
+    "scheduler",
+    "dashboard",
+    "API",
+    "webhook",
+    "importer",
+    "migration",
+    "profile page",
+    "audit trail",
+    "rate limiter",
+    "notification",
+    "permissions",
+    "report",
+    "sidebar",
+    "upload",
+    "session",
+]
+WORDS = [
+    "the",
+    "of",
+    "and",
+    "to",
+    "in",
+    "is",
+    "for",
+    "on",
+    "that",
+    "with",
+    "as",
+    "it",
+    "by",
+    "this",
+    "be",
+    "from",
+    "are",
+    "at",
+    "or",
+    "an",
+    "which",
+    "was",
+    "when",
+    "customer",
+    "error",
+    "timeout",
+    "retry",
+    "value",
+    "page",
+    "button",
+    "request",
+    "response",
+    "server",
+    "client",
+    "feature",
+    "flag",
+    "release",
+    "deploy",
+    "rollback",
+    "config",
+    "database",
+    "index",
+    "query",
+    "latency",
+]
 STATUS_WEIGHTS = {"todo": 30, "in_progress": 20, "blocked": 5, "done": 40, "cancelled": 5}
 LABELS = ["bug", "feature", "ux", "backend", "frontend", "infra", "security", "perf", "docs"]
 ACTIONS = ["create", "update", "delete", "login", "logout", "export"]
@@ -80,36 +178,68 @@ async def load(conn: asyncpg.Connection, schema_sql: Path, sizes: Sizes, seed: i
         user_ids.append(uid)
         created = _when(rng)
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        users.append((
-            uid, f"{first.lower()}.{i}@example.org", f"{first} {last}",
-            rng.choices(["admin", "member", "guest"], [1, 90, 9])[0], rng.random() > 0.05,
-            created + dt.timedelta(days=rng.randrange(300)) if rng.random() < 0.7 else None,
-            created, created,
-        ))
+        users.append(
+            (
+                uid,
+                f"{first.lower()}.{i}@example.org",
+                f"{first} {last}",
+                rng.choices(["admin", "member", "guest"], [1, 90, 9])[0],
+                rng.random() > 0.05,
+                created + dt.timedelta(days=rng.randrange(300)) if rng.random() < 0.7 else None,
+                created,
+                created,
+            )
+        )
     await conn.copy_records_to_table(
-        "users", records=users,
-        columns=["id", "email", "display_name", "role", "is_active", "last_login_at",
-                 "created_at", "updated_at"],
+        "users",
+        records=users,
+        columns=[
+            "id",
+            "email",
+            "display_name",
+            "role",
+            "is_active",
+            "last_login_at",
+            "created_at",
+            "updated_at",
+        ],
     )
 
     projects = []
     for i in range(sizes.projects):
         created = _when(rng)
-        projects.append((f"project-{i}", f"Project {rng.choice(NOUNS)} {i}",
-                         _sentence(rng, 12), rng.choice(user_ids), rng.random() < 0.1,
-                         created, created))
+        projects.append(
+            (
+                f"project-{i}",
+                f"Project {rng.choice(NOUNS)} {i}",
+                _sentence(rng, 12),
+                rng.choice(user_ids),
+                rng.random() < 0.1,
+                created,
+                created,
+            )
+        )
     await conn.copy_records_to_table(
-        "projects", records=projects,
-        columns=["slug", "name", "description", "owner_id", "is_archived", "created_at",
-                 "updated_at"],
+        "projects",
+        records=projects,
+        columns=[
+            "slug",
+            "name",
+            "description",
+            "owner_id",
+            "is_archived",
+            "created_at",
+            "updated_at",
+        ],
     )
     project_ids = list(range(1, sizes.projects + 1))
 
     members = []
     for pid in project_ids:
         for uid in rng.sample(user_ids, sizes.members_per_project):
-            members.append((pid, uid, rng.choice(["owner", "maintainer", "contributor", "viewer"]),
-                            _when(rng)))
+            members.append(
+                (pid, uid, rng.choice(["owner", "maintainer", "contributor", "viewer"]), _when(rng))
+            )
     await conn.copy_records_to_table(
         "project_members", records=members, columns=["project_id", "user_id", "role", "joined_at"]
     )
@@ -120,22 +250,43 @@ async def load(conn: asyncpg.Connection, schema_sql: Path, sizes: Sizes, seed: i
         pid = rng.choice(project_ids)
         numbers[pid] += 1
         created = _when(rng)
-        tasks.append((
-            pid, numbers[pid], task_title(rng),
-            _sentence(rng, rng.randrange(8, 30)) if rng.random() < 0.7 else None,
-            rng.choices(statuses, weights)[0], rng.randint(1, 5),
-            rng.choice(user_ids) if rng.random() < 0.8 else None,
-            (created + dt.timedelta(days=rng.randrange(1, 90))).date() if rng.random() < 0.6 else None,
-            round(rng.uniform(0.5, 40), 2) if rng.random() < 0.5 else None,
-            rng.sample(LABELS, rng.randrange(0, 4)),
-            created + dt.timedelta(days=rng.randrange(30)) if rng.random() < 0.02 else None,
-            created, created + dt.timedelta(seconds=rng.randrange(86_400)),
-        ))
+        tasks.append(
+            (
+                pid,
+                numbers[pid],
+                task_title(rng),
+                _sentence(rng, rng.randrange(8, 30)) if rng.random() < 0.7 else None,
+                rng.choices(statuses, weights)[0],
+                rng.randint(1, 5),
+                rng.choice(user_ids) if rng.random() < 0.8 else None,
+                (created + dt.timedelta(days=rng.randrange(1, 90))).date()
+                if rng.random() < 0.6
+                else None,
+                round(rng.uniform(0.5, 40), 2) if rng.random() < 0.5 else None,
+                rng.sample(LABELS, rng.randrange(0, 4)),
+                created + dt.timedelta(days=rng.randrange(30)) if rng.random() < 0.02 else None,
+                created,
+                created + dt.timedelta(seconds=rng.randrange(86_400)),
+            )
+        )
     await conn.copy_records_to_table(
-        "tasks", records=tasks,
-        columns=["project_id", "number", "title", "description", "status", "priority",
-                 "assignee_id", "due_date", "estimate", "labels", "deleted_at", "created_at",
-                 "updated_at"],
+        "tasks",
+        records=tasks,
+        columns=[
+            "project_id",
+            "number",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "assignee_id",
+            "due_date",
+            "estimate",
+            "labels",
+            "deleted_at",
+            "created_at",
+            "updated_at",
+        ],
     )
 
     tags = [(f"tag-{i}", f"#{rng.randrange(0x1000000):06x}") for i in range(sizes.tags)]
@@ -150,32 +301,50 @@ async def load(conn: asyncpg.Connection, schema_sql: Path, sizes: Sizes, seed: i
     comments = []
     for i in range(1, sizes.comments + 1):
         parent = rng.randrange(1, i) if i > 1 and rng.random() < 0.2 else None
-        comments.append((rng.randrange(1, sizes.tasks + 1), parent,
-                         rng.choice(user_ids) if rng.random() < 0.9 else None,
-                         _sentence(rng, rng.randrange(5, 40)), _when(rng)))
+        comments.append(
+            (
+                rng.randrange(1, sizes.tasks + 1),
+                parent,
+                rng.choice(user_ids) if rng.random() < 0.9 else None,
+                _sentence(rng, rng.randrange(5, 40)),
+                _when(rng),
+            )
+        )
     await conn.copy_records_to_table(
-        "comments", records=comments,
+        "comments",
+        records=comments,
         columns=["task_id", "parent_id", "author_id", "body", "created_at"],
     )
 
     audit = []
     for _ in range(sizes.audit):
         field = rng.choice(["title", "status", "priority", "name"])
-        audit.append((
-            rng.choice(user_ids) if rng.random() < 0.95 else None, rng.choice(ACTIONS),
-            rng.choice(ENTITY_TYPES), str(rng.randrange(1, sizes.tasks)),
-            json.dumps({field: [rng.randrange(100), rng.randrange(100)]}), _when(rng),
-        ))
+        audit.append(
+            (
+                rng.choice(user_ids) if rng.random() < 0.95 else None,
+                rng.choice(ACTIONS),
+                rng.choice(ENTITY_TYPES),
+                str(rng.randrange(1, sizes.tasks)),
+                json.dumps({field: [rng.randrange(100), rng.randrange(100)]}),
+                _when(rng),
+            )
+        )
     await conn.copy_records_to_table(
-        "audit_log", records=audit,
+        "audit_log",
+        records=audit,
         columns=["actor_id", "action", "entity_type", "entity_id", "payload", "occurred_at"],
     )
 
     await conn.execute("VACUUM ANALYZE")
     await prewarm(conn)
     return Loaded(
-        user_ids=user_ids, project_ids=project_ids, tasks=sizes.tasks, comments=sizes.comments,
-        audit=sizes.audit, tags=sizes.tags, load_seconds=time.perf_counter() - start,
+        user_ids=user_ids,
+        project_ids=project_ids,
+        tasks=sizes.tasks,
+        comments=sizes.comments,
+        audit=sizes.audit,
+        tags=sizes.tags,
+        load_seconds=time.perf_counter() - start,
     )
 
 
@@ -186,10 +355,19 @@ async def prewarm(conn: asyncpg.Connection) -> None:
     try:
         await conn.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
     except asyncpg.PostgresError:
-        for table in ("users", "projects", "project_members", "tasks", "tags", "task_tags",
-                      "comments", "audit_log"):
+        for table in (
+            "users",
+            "projects",
+            "project_members",
+            "tasks",
+            "tags",
+            "task_tags",
+            "comments",
+            "audit_log",
+        ):
             await conn.execute(f"SELECT count(*) FROM (SELECT * FROM {table}) t")
         return
     await conn.execute(
         "SELECT pg_prewarm(c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-        "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')")
+        "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'i')"
+    )

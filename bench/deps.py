@@ -10,8 +10,13 @@ import tomllib
 from bench.settings import REPO_ROOT
 
 # distribution name -> module that proves it is installed
-MODULES = {"fastcrud": "fastcrud", "sqlacodegen": "sqlacodegen", "matplotlib": "matplotlib",
-           "pyinstrument": "pyinstrument", "py-spy": None}
+MODULES = {
+    "fastcrud": "fastcrud",
+    "sqlacodegen": "sqlacodegen",
+    "matplotlib": "matplotlib",
+    "pyinstrument": "pyinstrument",
+    "py-spy": None,
+}
 
 
 def _requirements() -> list[str]:

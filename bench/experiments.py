@@ -36,7 +36,10 @@ class ExperimentResults:
 
 
 async def _groups(
-    out: ExperimentResults, variants: list[tuple[str, str, Step]], n: int, rounds: int,
+    out: ExperimentResults,
+    variants: list[tuple[str, str, Step]],
+    n: int,
+    rounds: int,
     between: Callable[[int], None] | None,
 ) -> None:
     """Each operation's variants timed in interleaved rounds."""
@@ -74,8 +77,12 @@ async def run(
         repo = repos.TaskRepository(session)
         conn = await session.connection()
         driver = (await conn.get_raw_connection()).driver_connection
-        by_key_orm = sa.select(task).where(task.id == sa.bindparam("k_id"), task.deleted_at.is_(None))
-        by_key_core = sa.select(*t.c).where(t.c.id == sa.bindparam("k_id"), t.c.deleted_at.is_(None))
+        by_key_orm = sa.select(task).where(
+            task.id == sa.bindparam("k_id"), task.deleted_at.is_(None)
+        )
+        by_key_core = sa.select(*t.c).where(
+            t.c.id == sa.bindparam("k_id"), t.c.deleted_at.is_(None)
+        )
         ids = w.get_ids
         read_cls = getattr(schemas, "TaskRead", None)
 
@@ -83,12 +90,26 @@ async def run(
             return w.pick(w.project_picks, i)
 
         order = [t.c.priority.asc(), t.c.created_at.desc(), t.c.id.asc()]
-        page_core_stmt = (sa.select(*t.c).where(
-            t.c.deleted_at.is_(None), t.c.project_id == sa.bindparam("p"),
-            t.c.status.in_(sa.bindparam("s", expanding=True))).order_by(*order).limit(51))
-        page_orm_stmt = (sa.select(task).where(
-            task.deleted_at.is_(None), task.project_id == sa.bindparam("p"),
-            task.status.in_(sa.bindparam("s", expanding=True))).order_by(*order).limit(51))
+        page_core_stmt = (
+            sa.select(*t.c)
+            .where(
+                t.c.deleted_at.is_(None),
+                t.c.project_id == sa.bindparam("p"),
+                t.c.status.in_(sa.bindparam("s", expanding=True)),
+            )
+            .order_by(*order)
+            .limit(51)
+        )
+        page_orm_stmt = (
+            sa.select(task)
+            .where(
+                task.deleted_at.is_(None),
+                task.project_id == sa.bindparam("p"),
+                task.status.in_(sa.bindparam("s", expanding=True)),
+            )
+            .order_by(*order)
+            .limit(51)
+        )
         status_text = list(LIST_STATUSES)
         flt = schemas.TaskFilter
 
@@ -99,7 +120,9 @@ async def run(
             return await session.get(task, ids[i % len(ids)])
 
         async def get_orm_stmt(i: int) -> Any:
-            return (await session.execute(by_key_orm, {"k_id": ids[i % len(ids)]})).scalar_one_or_none()
+            return (
+                await session.execute(by_key_orm, {"k_id": ids[i % len(ids)]})
+            ).scalar_one_or_none()
 
         async def get_core(i: int) -> Any:
             return (await conn.execute(by_key_core, {"k_id": ids[i % len(ids)]})).first()
@@ -109,17 +132,23 @@ async def run(
 
         async def get_driver_model(i: int) -> Any:
             rec = await driver.fetchrow(SQL["get_pk"], ids[i % len(ids)])
-            return None if rec is None or read_cls is None else read_cls.model_construct(**dict(rec))
+            return (
+                None if rec is None or read_cls is None else read_cls.model_construct(**dict(rec))
+            )
 
         async def get_rel_repo(i: int) -> Any:
             return await repo.get(ids[i % len(ids)], load=["projects"])
 
         rel_attr = getattr(task, "project", None)
         joined = by_key_orm.options(joinedload(rel_attr)) if rel_attr is not None else by_key_orm
-        selectin = by_key_orm.options(selectinload(rel_attr)) if rel_attr is not None else by_key_orm
+        selectin = (
+            by_key_orm.options(selectinload(rel_attr)) if rel_attr is not None else by_key_orm
+        )
 
         async def get_rel_selectin(i: int) -> Any:
-            return (await session.execute(selectin, {"k_id": ids[i % len(ids)]})).scalar_one_or_none()
+            return (
+                await session.execute(selectin, {"k_id": ids[i % len(ids)]})
+            ).scalar_one_or_none()
 
         async def get_rel_joined(i: int) -> Any:
             return (await session.execute(joined, {"k_id": ids[i % len(ids)]})).scalar_one_or_none()
@@ -128,8 +157,11 @@ async def run(
             return await driver.fetchrow(SQL["get_rel"], ids[i % len(ids)])
 
         async def page_repo(i: int) -> Any:
-            return await repo.list(where=flt(project_id__eq=pid(i), status__in=statuses),
-                                   order_by=list(LIST_ORDER), limit=50)
+            return await repo.list(
+                where=flt(project_id__eq=pid(i), status__in=statuses),
+                order_by=list(LIST_ORDER),
+                limit=50,
+            )
 
         async def page_orm(i: int) -> Any:
             return (await session.scalars(page_orm_stmt, {"p": pid(i), "s": statuses})).all()
@@ -156,11 +188,17 @@ async def run(
             ("get_pk", "Session.get (identity map first)", get_session_get),
             ("get_pk", "Core select on the session's connection (Row)", get_core),
             ("get_pk", "asyncpg on the session's connection (Record)", get_driver),
-            ("get_pk", "asyncpg on the session's connection -> TaskRead.model_construct",
-             get_driver_model),
+            (
+                "get_pk",
+                "asyncpg on the session's connection -> TaskRead.model_construct",
+                get_driver_model,
+            ),
             ("get_rel", "asyncpg JOIN (own connection)", get_rel_raw),
-            ("get_rel", "repository.get(load=[projects]) (as generated: fast path, one JOIN)",
-             get_rel_repo),
+            (
+                "get_rel",
+                "repository.get(load=[projects]) (as generated: fast path, one JOIN)",
+                get_rel_repo,
+            ),
             ("get_rel", "ORM select + selectinload", get_rel_selectin),
             ("get_rel", "ORM select + joinedload (one statement)", get_rel_joined),
             ("get_rel", "asyncpg JOIN on the session's connection", get_rel_driver),
@@ -170,6 +208,7 @@ async def run(
             ("list_filter", "Core select on the session's connection", page_core),
             ("list_filter", "asyncpg on the session's connection", page_driver),
         ]
+
         def between(i: int) -> None:
             if i % 100 == 0:
                 session.expunge_all()
@@ -189,14 +228,21 @@ async def run(
 
         def values(i: int) -> dict[str, Any]:
             p, number, title, description, st, priority = w.new_task(i)
-            return {"project_id": p, "number": number, "title": title,
-                    "description": description, "status": status(st), "priority": priority}
+            return {
+                "project_id": p,
+                "number": number,
+                "title": title,
+                "description": description,
+                "status": status(st),
+                "priority": priority,
+            }
 
         async def create_raw(i: int) -> Any:
             p, number, title, description, st, priority = w.new_task(i)
             async with raw.transaction():
-                return await raw.fetchrow(SQL["create"], p, number, title, description, st,
-                                          priority)
+                return await raw.fetchrow(
+                    SQL["create"], p, number, title, description, st, priority
+                )
 
         async def create_uow(i: int) -> Any:
             async with uow_mod.UnitOfWork(factory) as uow:
@@ -216,8 +262,7 @@ async def run(
             async with factory_noping() as s, s.begin():
                 c = await s.connection()
                 d = (await c.get_raw_connection()).driver_connection
-                return await d.fetchrow(SQL["create"], p, number, title, description, st,
-                                        priority)
+                return await d.fetchrow(SQL["create"], p, number, title, description, st, priority)
 
         writes: list[tuple[str, str, Step]] = [
             ("create", "asyncpg (own connection, own transaction)", create_raw),

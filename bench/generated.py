@@ -32,13 +32,17 @@ def build(out: Path, spec: Path = DEMO_SPEC) -> Package:
     """`dbgen build SPEC --out OUT`, then make OUT importable."""
     proc = subprocess.run(
         [dbgen_executable(), "build", str(spec), "--out", str(out)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"dbgen build {spec} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
     name = str(yaml.safe_load((spec / "crud.yaml").read_text())["package"])
     if not (out / name / "repositories").is_dir():
-        raise RuntimeError(f"{out / name} has no repositories/: the CRUD layer is not generated yet")
+        raise RuntimeError(
+            f"{out / name} has no repositories/: the CRUD layer is not generated yet"
+        )
     if name in sys.modules:
         raise RuntimeError(f"a module named {name} is already imported")
     sys.path.insert(0, str(out))

@@ -76,9 +76,9 @@ class GenerationResults:
     notes: list[str] = field(default_factory=list)
 
 
-
-def _timed(cmd: list[str], runs: Runs, *, env: dict[str, str] | None = None,
-           expect: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
+def _timed(
+    cmd: list[str], runs: Runs, *, env: dict[str, str] | None = None, expect: tuple[int, ...] = (0,)
+) -> subprocess.CompletedProcess[str]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
@@ -112,19 +112,24 @@ def _dbgen(subject: Subject, spec: Path, out_root: Path, cold_runs: int, warm_ru
             shutil.rmtree(target)
     for i in range(warm_runs):
         target = out_root / f"warm-{i}"
-        _timed([exe, "build", str(spec), "--out", str(target)], subject.build_warm,
-               env=env(warm_cache))
+        _timed(
+            [exe, "build", str(spec), "--out", str(target)], subject.build_warm, env=env(warm_cache)
+        )
         shutil.rmtree(target)
     checks = [(out_root / f"cache-check-{i}", subject.check) for i in range(cold_runs)]
     checks += [(warm_cache, subject.check_warm)] * warm_runs
     for cache, runs_ in checks:
-        proc = _timed([exe, "check", str(spec), "--out", str(out)], runs_, env=env(cache),
-                      expect=(0, 1))
+        proc = _timed(
+            [exe, "check", str(spec), "--out", str(out)], runs_, env=env(cache), expect=(0, 1)
+        )
         if proc.returncode == 1:
             # The output was written moments before by the same dbgen: either the generator is
             # not deterministic or its source changed during the run (an editable install).
-            drift = [ln for ln in proc.stdout.splitlines() if ln.split(":")[0] in
-                     ("stale", "missing", "extra")]
+            drift = [
+                ln
+                for ln in proc.stdout.splitlines()
+                if ln.split(":")[0] in ("stale", "missing", "extra")
+            ]
             subject.check_drift = f"{len(drift)} file(s), e.g. " + "; ".join(drift[:3])
     subject.files = sum(1 for p in out.rglob("*") if p.is_file())
     return out
@@ -134,7 +139,9 @@ def _psql(url: str, sql_file: Path) -> float:
     t0 = time.perf_counter()
     proc = subprocess.run(
         ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-f", str(sql_file)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if proc.returncode != 0:
         raise RuntimeError(f"psql -f {sql_file} failed:\n{proc.stderr[-3000:]}")
@@ -151,14 +158,16 @@ async def _schemas_and_tables(url: str) -> tuple[list[str], int]:
             "LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relkind IN ('r', 'p') "
             "WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') "
             "AND n.nspname NOT LIKE 'pg_temp%' AND n.nspname NOT LIKE 'pg_toast_temp%' "
-            "GROUP BY n.nspname ORDER BY n.nspname")
+            "GROUP BY n.nspname ORDER BY n.nspname"
+        )
     finally:
         await conn.close()
     return [r["nspname"] for r in rows if r["tables"]], sum(r["tables"] for r in rows)
 
 
-def _sqlacodegen(subject: Subject, settings: Settings, schema_sql: Path, out_root: Path,
-                 runs: int) -> None:
+def _sqlacodegen(
+    subject: Subject, settings: Settings, schema_sql: Path, out_root: Path, runs: int
+) -> None:
     exe = Path(sys.executable).with_name("sqlacodegen")
     if not exe.exists():
         subject.sqlacodegen_note = "sqlacodegen is not installed"
@@ -178,8 +187,10 @@ def _sqlacodegen(subject: Subject, settings: Settings, schema_sql: Path, out_roo
                 if schemas != ["public"]:
                     cmd[1:1] = ["--schemas", ",".join(schemas)]
                 await asyncio.to_thread(_timed, cmd, subject.sqlacodegen)
-            subject.sqlacodegen_note = (f"{len(schemas)} schema(s), declarative models in one file, "
-                                        "--options nosyntheticenums")
+            subject.sqlacodegen_note = (
+                f"{len(schemas)} schema(s), declarative models in one file, "
+                "--options nosyntheticenums"
+            )
 
     asyncio.run(go())
 
@@ -218,15 +229,17 @@ def _imports(out: Path, package: str, runs: int) -> list[ImportResult]:
         for cache in out.rglob("__pycache__"):
             shutil.rmtree(cache)
         if mode.startswith("warm"):
-            subprocess.run([sys.executable, "-m", "compileall", "-q", str(out / package)],
-                           check=True)
+            subprocess.run(
+                [sys.executable, "-m", "compileall", "-q", str(out / package)], check=True
+            )
             env.pop("PYTHONDONTWRITEBYTECODE", None)
         else:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
         r = ImportResult(mode, Runs(), [], [], 0.0, 0.0, 0)
         for _ in range(runs):
-            proc = _timed([sys.executable, "-c", IMPORT_SCRIPT, str(out), package], r.process,
-                          env=env)
+            proc = _timed(
+                [sys.executable, "-c", IMPORT_SCRIPT, str(out), package], r.process, env=env
+            )
             data = json.loads(proc.stdout.strip().splitlines()[-1])
             r.package_seconds.append(data["package"])
             r.mappers_seconds.append(data["mappers"])
@@ -258,13 +271,15 @@ def run(settings: Settings, work: Path) -> GenerationResults:
     corpus_name = "chinook" if settings.quick else "musicbrainz"
     corpus_dir = settings.shared_dir / "corpus" / corpus_name
     if not (corpus_dir / "schema.sql").is_file():
-        results.corpus_skipped = (f"{corpus_dir / 'schema.sql'} not found (set DBGEN_SHARED_DIR "
-                                  "to the shared folder)")
+        results.corpus_skipped = (
+            f"{corpus_dir / 'schema.sql'} not found (set DBGEN_SHARED_DIR to the shared folder)"
+        )
         log(f"generation: corpus skipped: {results.corpus_skipped}")
         return results
     if settings.quick:
-        results.notes.append("--quick: the corpus part uses chinook (11 tables) in place of "
-                             "musicbrainz (519)")
+        results.notes.append(
+            "--quick: the corpus part uses chinook (11 tables) in place of musicbrainz (519)"
+        )
     corpus = Subject(corpus_name)
     spec, corpus.spec_note = _corpus_spec(corpus_name, corpus_dir / "schema.sql", work)
     corpus_out = work / corpus_name

@@ -40,10 +40,22 @@ class _TaskCreate(BaseModel):
 
 class FastCrud(Implementation):
     name = "FastCRUD"
-    ops = frozenset({
-        "get_pk", "get_rel", "list_filter", "list_search", "count", "list_500_rel", "cursor_p1",
-        "cursor_deep", "offset_deep", "create", "update", "delete",
-    })
+    ops = frozenset(
+        {
+            "get_pk",
+            "get_rel",
+            "list_filter",
+            "list_search",
+            "count",
+            "list_500_rel",
+            "cursor_p1",
+            "cursor_deep",
+            "offset_deep",
+            "create",
+            "update",
+            "delete",
+        }
+    )
 
     def __init__(self, pkg: Package, url: str) -> None:
         from fastcrud import FastCRUD
@@ -71,8 +83,14 @@ class FastCrud(Implementation):
 
     async def _list_500(self, session: Any, limit: int) -> Any:
         return await self.audit.get_multi_joined(
-            session, join_model=self.User, join_prefix="user_", offset=0, limit=limit,
-            sort_columns="occurred_at", sort_orders="desc", return_total_count=False,
+            session,
+            join_model=self.User,
+            join_prefix="user_",
+            offset=0,
+            limit=limit,
+            sort_columns="occurred_at",
+            sort_orders="desc",
+            return_total_count=False,
         )
 
     async def statements(self, limit: int) -> int:
@@ -107,50 +125,92 @@ class FastCrud(Implementation):
     def _reader(self, op: Operation, w: Workload, s: Any) -> Callable[[int], Any]:
         t = self.tasks
         statuses = [self.TaskStatus(x) for x in LIST_STATUSES]
-        order: dict[str, Any] = {"sort_columns": ["priority", "created_at"],
-                                 "sort_orders": ["asc", "desc"]}
+        order: dict[str, Any] = {
+            "sort_columns": ["priority", "created_at"],
+            "sort_orders": ["asc", "desc"],
+        }
         pattern = f"%{SEARCH}%"
         key = op.key
         if key == "get_pk":
             return lambda i: t.get(s, id=w.get_ids[i % len(w.get_ids)], deleted_at=None)
         if key == "get_rel":
             return lambda i: t.get_joined(
-                s, join_model=self.Project, join_prefix="project_",
-                id=w.get_ids[i % len(w.get_ids)], deleted_at=None)
+                s,
+                join_model=self.Project,
+                join_prefix="project_",
+                id=w.get_ids[i % len(w.get_ids)],
+                deleted_at=None,
+            )
         if key == "list_filter":
             return lambda i: t.get_multi(
-                s, offset=0, limit=50, return_total_count=False, **order,
-                project_id=w.pick(w.project_picks, i), status__in=statuses, deleted_at=None)
+                s,
+                offset=0,
+                limit=50,
+                return_total_count=False,
+                **order,
+                project_id=w.pick(w.project_picks, i),
+                status__in=statuses,
+                deleted_at=None,
+            )
         if key == "list_search":
             return lambda i: t.get_multi(
-                s, offset=0, limit=50, return_total_count=False, **order,
-                project_id=w.pick(w.project_picks, i), status__in=statuses, deleted_at=None,
-                _or={"title__ilike": pattern, "description__ilike": pattern})
+                s,
+                offset=0,
+                limit=50,
+                return_total_count=False,
+                **order,
+                project_id=w.pick(w.project_picks, i),
+                status__in=statuses,
+                deleted_at=None,
+                _or={"title__ilike": pattern, "description__ilike": pattern},
+            )
         if key == "count":
             return lambda i: t.count(s, project_id=w.pick(w.project_picks, i), deleted_at=None)
         if key == "list_500_rel":
             return lambda i: self._list_500(s, 500)
         if key == "cursor_p1":
             return lambda i: t.get_multi_by_cursor(
-                s, cursor=None, limit=50, sort_column="id", sort_order="asc", deleted_at=None)
+                s, cursor=None, limit=50, sort_column="id", sort_order="asc", deleted_at=None
+            )
         if key == "cursor_deep":
             return lambda i: t.get_multi_by_cursor(
-                s, cursor=w.cursor_boundary_id, limit=50, sort_column="id", sort_order="asc",
-                deleted_at=None)
+                s,
+                cursor=w.cursor_boundary_id,
+                limit=50,
+                sort_column="id",
+                sort_order="asc",
+                deleted_at=None,
+            )
         if key == "offset_deep":
             return lambda i: t.get_multi(
-                s, offset=w.offset_deep, limit=50, return_total_count=False, sort_columns="id",
-                sort_orders="asc", deleted_at=None)
+                s,
+                offset=w.offset_deep,
+                limit=50,
+                return_total_count=False,
+                sort_columns="id",
+                sort_orders="asc",
+                deleted_at=None,
+            )
         raise KeyError(key)
 
     def _writer(self, op: Operation, w: Workload) -> Callable[[int], Any]:
         if op.key == "create":
+
             async def create(i: int) -> None:
                 p, number, title, description, status, priority = w.new_task(i)
                 async with self.factory() as s:
-                    await self.tasks.create(s, _TaskCreate(
-                        project_id=p, number=number, title=title, description=description,
-                        status=self.TaskStatus(status), priority=priority))
+                    await self.tasks.create(
+                        s,
+                        _TaskCreate(
+                            project_id=p,
+                            number=number,
+                            title=title,
+                            description=description,
+                            status=self.TaskStatus(status),
+                            priority=priority,
+                        ),
+                    )
+
             return create
         if op.key == "update":
             ids = w.take("tasks", f"update/{self.name}", calls(op))
@@ -158,6 +218,7 @@ class FastCrud(Implementation):
             async def update(i: int) -> None:
                 async with self.factory() as s:
                     await self.tasks.update(s, {"title": f"Renamed {i}"}, id=ids[i])
+
             return update
         if op.key == "delete":
             cids = w.take("comments", f"delete/{self.name}", calls(op))
@@ -165,5 +226,6 @@ class FastCrud(Implementation):
             async def delete(i: int) -> None:
                 async with self.factory() as s:
                     await self.comments.delete(s, id=cids[i])
+
             return delete
         raise KeyError(op.key)

@@ -22,11 +22,25 @@ from bench.workload import (
     calls,
 )
 
-OPS = frozenset({
-    "get_pk", "get_rel", "list_filter", "list_search", "count", "list_500_rel", "cursor_p1",
-    "cursor_deep", "offset_deep", "create", "update", "delete", "soft_delete", "bulk_small",
-    "bulk_large",
-})
+OPS = frozenset(
+    {
+        "get_pk",
+        "get_rel",
+        "list_filter",
+        "list_search",
+        "count",
+        "list_500_rel",
+        "cursor_p1",
+        "cursor_deep",
+        "offset_deep",
+        "create",
+        "update",
+        "delete",
+        "soft_delete",
+        "bulk_small",
+        "bulk_large",
+    }
+)
 EXPUNGE_EVERY = 100
 
 
@@ -68,13 +82,16 @@ def _reader(api: _Api, op: Operation, w: Workload, repo: Callable[[], Any]) -> C
         return lambda i: repo().tasks.get(w.get_ids[i % len(w.get_ids)], load=["projects"])
     if key == "list_filter":
         return lambda i: repo().tasks.list(
-            where=api.filter(w.pick(w.project_picks, i)), order_by=order, limit=50)
+            where=api.filter(w.pick(w.project_picks, i)), order_by=order, limit=50
+        )
     if key == "list_search":
         return lambda i: repo().tasks.list(
-            where=api.filter(w.pick(w.project_picks, i)), search=SEARCH, order_by=order, limit=50)
+            where=api.filter(w.pick(w.project_picks, i)), search=SEARCH, order_by=order, limit=50
+        )
     if key == "count":
         return lambda i: repo().tasks.count(
-            where=api.TaskFilter(project_id__eq=w.pick(w.project_picks, i)))
+            where=api.TaskFilter(project_id__eq=w.pick(w.project_picks, i))
+        )
     if key == "list_500_rel":
         return lambda i: repo().audit_log.list(limit=500, load=["users"])
     if key == "cursor_p1":
@@ -154,12 +171,21 @@ class GeneratedAsync(Implementation):
     def _writer(self, op: Operation, w: Workload) -> Callable[[int], Any]:
         api = self.api
         if op.key == "create":
+
             async def create(i: int) -> None:
                 p, number, title, description, status, priority = w.new_task(i)
                 async with self.unit() as uow:
-                    await uow.tasks.create(api.TaskCreate(
-                        project_id=p, number=number, title=title, description=description,
-                        status=status, priority=priority))
+                    await uow.tasks.create(
+                        api.TaskCreate(
+                            project_id=p,
+                            number=number,
+                            title=title,
+                            description=description,
+                            status=status,
+                            priority=priority,
+                        )
+                    )
+
             return create
         if op.key == "update":
             ids = w.take("tasks", f"update/{self.name}", calls(op))
@@ -167,6 +193,7 @@ class GeneratedAsync(Implementation):
             async def update(i: int) -> None:
                 async with self.unit() as uow:
                     await uow.tasks.update(ids[i], api.TaskUpdate(version=1, title=f"Renamed {i}"))
+
             return update
         if op.key == "delete":
             cids = w.take("comments", f"delete/{self.name}", calls(op))
@@ -174,6 +201,7 @@ class GeneratedAsync(Implementation):
             async def delete(i: int) -> None:
                 async with self.unit() as uow:
                     await uow.comments.delete(cids[i])
+
             return delete
         if op.key == "soft_delete":
             tids = w.take("tasks", f"soft_delete/{self.name}", calls(op))
@@ -181,6 +209,7 @@ class GeneratedAsync(Implementation):
             async def soft_delete(i: int) -> None:
                 async with self.unit() as uow:
                     await uow.tasks.delete(tids[i])
+
             return soft_delete
         raise KeyError(op.key)
 
@@ -248,12 +277,21 @@ class GeneratedSync(Implementation):
     def _writer(self, op: Operation, w: Workload) -> Callable[[int], Any]:
         api = self.api
         if op.key == "create":
+
             def create(i: int) -> None:
                 p, number, title, description, status, priority = w.new_task(i)
                 with self.unit() as uow:
-                    uow.tasks.create(api.TaskCreate(
-                        project_id=p, number=number, title=title, description=description,
-                        status=status, priority=priority))
+                    uow.tasks.create(
+                        api.TaskCreate(
+                            project_id=p,
+                            number=number,
+                            title=title,
+                            description=description,
+                            status=status,
+                            priority=priority,
+                        )
+                    )
+
             return create
         if op.key == "update":
             ids = w.take("tasks", f"update/{self.name}", calls(op))
@@ -261,6 +299,7 @@ class GeneratedSync(Implementation):
             def update(i: int) -> None:
                 with self.unit() as uow:
                     uow.tasks.update(ids[i], api.TaskUpdate(version=1, title=f"Renamed {i}"))
+
             return update
         if op.key == "delete":
             cids = w.take("comments", f"delete/{self.name}", calls(op))
@@ -268,6 +307,7 @@ class GeneratedSync(Implementation):
             def delete(i: int) -> None:
                 with self.unit() as uow:
                     uow.comments.delete(cids[i])
+
             return delete
         if op.key == "soft_delete":
             tids = w.take("tasks", f"soft_delete/{self.name}", calls(op))
@@ -275,6 +315,7 @@ class GeneratedSync(Implementation):
             def soft_delete(i: int) -> None:
                 with self.unit() as uow:
                     uow.tasks.delete(tids[i])
+
             return soft_delete
         raise KeyError(op.key)
 

@@ -15,8 +15,12 @@ from bench.timing import fmt_us
 
 COLUMNS = ("asyncpg", "generated async", "generated sync", "FastCRUD", "asyncpg COPY")
 CHART = ("generated async", "generated sync", "FastCRUD", "asyncpg COPY")
-COLORS = {"generated async": "#1f77b4", "generated sync": "#6baed6", "FastCRUD": "#d62728",
-          "asyncpg COPY": "#2ca02c"}
+COLORS = {
+    "generated async": "#1f77b4",
+    "generated sync": "#6baed6",
+    "FastCRUD": "#d62728",
+    "asyncpg COPY": "#2ca02c",
+}
 BUILD_TARGET_S, CHECK_TARGET_S, IMPORT_TARGET_S = 10.0, 3.0, 1.0
 
 
@@ -40,7 +44,8 @@ def _runtime_md(r: RuntimeResults, settings: Settings) -> list[str]:
         f"layer, `conn.transaction()` for asyncpg, FastCRUD's own commit. Reads on `tasks` "
         f"({s.tasks:,} rows): filters `project_id = ?` and `status IN (todo, in_progress)`, "
         f"order `priority, -created_at`, search `'fix'` over title and description. Ratios are "
-        f"medians over the asyncpg median (for bulk, over asyncpg executemany).")
+        f"medians over the asyncpg median (for bulk, over asyncpg executemany)."
+    )
     out.append("")
     present = [c for c in COLUMNS if any(c in row for row in r.stats.values())]
     head = ["operation", "n"]
@@ -77,8 +82,10 @@ def _runtime_md(r: RuntimeResults, settings: Settings) -> list[str]:
             out.append("| " + " | ".join(cells) + " |")
         out.append("")
         built = ", ".join(f"{n:,}: {secs:.2f} s" for n, secs in r.create_objects_seconds.items())
-        out.append(f"Not in the bulk timings: building the `TaskCreate` objects the generated "
-                   f"bulk_create takes ({built}); asyncpg starts from tuples.")
+        out.append(
+            f"Not in the bulk timings: building the `TaskCreate` objects the generated "
+            f"bulk_create takes ({built}); asyncpg starts from tuples."
+        )
         out.append("")
     out.append("### Statements issued to list rows of audit_log with their users loaded")
     out.append("")
@@ -88,11 +95,13 @@ def _runtime_md(r: RuntimeResults, settings: Settings) -> list[str]:
         a, b = counts.get(50), counts.get(500)
         out.append(f"| {impl} | {a} | {b} | {'yes' if a == b else 'NO'} |")
     out.append("")
-    out.append("asyncpg and FastCRUD (`get_multi_joined`) use one JOIN. The generated layer "
-               "LEFT JOINs many-to-one relations into the page's statement on its fast path "
-               "(collections would add one `= ANY($1)` statement each); its statements are "
-               "counted where the repository sends them (`_run`), since a cursor-execute "
-               "listener would switch the fast path off.")
+    out.append(
+        "asyncpg and FastCRUD (`get_multi_joined`) use one JOIN. The generated layer "
+        "LEFT JOINs many-to-one relations into the page's statement on its fast path "
+        "(collections would add one `= ANY($1)` statement each); its statements are "
+        "counted where the repository sends them (`_run`), since a cursor-execute "
+        "listener would switch the fast path off."
+    )
     out.append("")
     out += _streaming_md(r)
     out.append("### Targets")
@@ -101,10 +110,14 @@ def _runtime_md(r: RuntimeResults, settings: Settings) -> list[str]:
     out.append("|---|---|---|---:|---|---|")
     titles = {op.key: op.title for op in r.operations}
     for chk in r.checks:
-        out.append(f"| {chk.target} | {chk.impl} | {titles.get(chk.op, chk.op)} | "
-                   f"{chk.value:.2f}x | {chk.limit} | {'yes' if chk.met else '**no**'} |")
+        out.append(
+            f"| {chk.target} | {chk.impl} | {titles.get(chk.op, chk.op)} | "
+            f"{chk.value:.2f}x | {chk.limit} | {'yes' if chk.met else '**no**'} |"
+        )
     out.append("")
-    out.append("The sync rows compare psycopg2 against asyncpg, so they mix driver and layer costs.")
+    out.append(
+        "The sync rows compare psycopg2 against asyncpg, so they mix driver and layer costs."
+    )
     out.append("")
     summary = _streaming_summary(r)
     if summary:
@@ -112,10 +125,12 @@ def _runtime_md(r: RuntimeResults, settings: Settings) -> list[str]:
     if r.experiments is not None and r.experiments.rows:
         out += _experiments_md(r)
     if r.profiles:
-        out.append("Profiles (pyinstrument) of the generated operations that missed a "
-                   "target (`sync_`: the sync repository): " + ", ".join(
-                       f"[{k}](profiles/{p.name})" for k, p in r.profiles.items())
-                   + ". What they show: [NOTES.md](NOTES.md).")
+        out.append(
+            "Profiles (pyinstrument) of the generated operations that missed a "
+            "target (`sync_`: the sync repository): "
+            + ", ".join(f"[{k}](profiles/{p.name})" for k, p in r.profiles.items())
+            + ". What they show: [NOTES.md](NOTES.md)."
+        )
         out.append("")
     return out
 
@@ -132,17 +147,21 @@ def _streaming_md(r: RuntimeResults) -> list[str]:
         "table's count and id sum). FastCRUD is not in the table: it has no streaming API "
         "(`get_multi` returns one list; `select` only builds a statement). The generated `list` cannot stand in for the last "
         f"line either (its page size is capped), so that line is plain SQLAlchemy on the "
-        f"generated model in the unit of work's session. {r.streaming_note}.", "",
+        f"generated model in the unit of work's session. {r.streaming_note}.",
+        "",
         "| variant | rows | time | rows/s | RSS before | peak RSS | added by streaming |",
-        "|---|---:|---:|---:|---:|---:|---:|"]
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for s in r.streaming:
         if s.error:
             out.append(f"| {s.variant} | failed: {s.error} | — | — | — | — | — |")
             continue
         rate = f"{s.rows / s.seconds:,.0f}" if s.seconds > 0 else "—"
-        out.append(f"| {s.variant} | {s.rows:,} | {_secs(s.seconds)} | {rate} | "
-                   f"{s.rss_before_mib:.0f} MiB | {s.peak_mib:.0f} MiB | "
-                   f"{s.added_mib:.0f} MiB |")
+        out.append(
+            f"| {s.variant} | {s.rows:,} | {_secs(s.seconds)} | {rate} | "
+            f"{s.rss_before_mib:.0f} MiB | {s.peak_mib:.0f} MiB | "
+            f"{s.added_mib:.0f} MiB |"
+        )
     out.append("")
     return out
 
@@ -153,8 +172,10 @@ def _streaming_summary(r: RuntimeResults) -> str:
     gen, whole = ok.get("generated_async"), ok.get("orm_all")
     if gen is None:
         return ""
-    line = (f"Streaming (no target set): the generated async `stream` read {gen.rows:,} rows "
-            f"with {gen.added_mib:.0f} MiB added to its process's peak RSS")
+    line = (
+        f"Streaming (no target set): the generated async `stream` read {gen.rows:,} rows "
+        f"with {gen.added_mib:.0f} MiB added to its process's peak RSS"
+    )
     if whole is not None:
         line += f"; all rows at once through the ORM added {whole.added_mib:.0f} MiB"
     return line + "."
@@ -163,16 +184,23 @@ def _streaming_summary(r: RuntimeResults) -> str:
 def _experiments_md(r: RuntimeResults) -> list[str]:
     ex = r.experiments
     assert ex is not None
-    out = ["### Where the time goes: the same operation one layer down", "",
-           "Measured in the same run, inside one session on the generated models (writes: one "
-           "transaction each). These are what the generated code could emit, not user code; "
-           "the ratio is to the first (asyncpg) line of each group.", "",
-           "| operation | variant | median | p95 | x asyncpg |", "|---|---|---:|---:|---:|"]
+    out = [
+        "### Where the time goes: the same operation one layer down",
+        "",
+        "Measured in the same run, inside one session on the generated models (writes: one "
+        "transaction each). These are what the generated code could emit, not user code; "
+        "the ratio is to the first (asyncpg) line of each group.",
+        "",
+        "| operation | variant | median | p95 | x asyncpg |",
+        "|---|---|---:|---:|---:|",
+    ]
     base: dict[str, float] = {}
     for e in ex.rows:
         base.setdefault(e.op, e.stats.median_us)
-        out.append(f"| {e.op} | {e.variant} | {fmt_us(e.stats.median_us)} | "
-                   f"{fmt_us(e.stats.p95_us)} | {e.stats.median_us / base[e.op]:.2f} |")
+        out.append(
+            f"| {e.op} | {e.variant} | {fmt_us(e.stats.median_us)} | "
+            f"{fmt_us(e.stats.p95_us)} | {e.stats.median_us / base[e.op]:.2f} |"
+        )
     out.append("")
     return out
 
@@ -183,46 +211,58 @@ def _runs(r: Runs) -> str:
 
 def _subject_row(s: Subject) -> str:
     codegen = _runs(s.sqlacodegen) if s.sqlacodegen.wall else s.sqlacodegen_note or "—"
-    return (f"| {s.name} | {s.tables} | {s.files} | {len(s.build.wall)} | {_runs(s.build)} | "
-            f"{_runs(s.build_warm)} | {_runs(s.check)} | {_runs(s.check_warm)} | {codegen} | "
-            f"{s.schema_load_seconds:.1f} s |")
+    return (
+        f"| {s.name} | {s.tables} | {s.files} | {len(s.build.wall)} | {_runs(s.build)} | "
+        f"{_runs(s.build_warm)} | {_runs(s.check)} | {_runs(s.check_warm)} | {codegen} | "
+        f"{s.schema_load_seconds:.1f} s |"
+    )
 
 
 def _imports_md(imports: list[ImportResult], name: str) -> list[str]:
-    out = [f"Importing the generated {name} package (every module but the migrations, in a fresh "
-           "process; SQLAlchemy and pydantic imported first), then `configure_mappers()`:", "",
-           "| mode | modules | package import | configure_mappers | whole process | RSS | "
-           "RSS added |", "|---|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        f"Importing the generated {name} package (every module but the migrations, in a fresh "
+        "process; SQLAlchemy and pydantic imported first), then `configure_mappers()`:",
+        "",
+        "| mode | modules | package import | configure_mappers | whole process | RSS | RSS added |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in imports:
         out.append(
             f"| {r.mode} | {r.modules} | {_secs(statistics.median(r.package_seconds))} | "
             f"{_secs(statistics.median(r.mappers_seconds))} | {_secs(r.process.median)} | "
-            f"{r.rss_mib:.0f} MiB | {r.rss_delta_mib:.0f} MiB |")
+            f"{r.rss_mib:.0f} MiB | {r.rss_delta_mib:.0f} MiB |"
+        )
     out.append("")
     return out
 
 
 def _generation_md(g: GenerationResults) -> list[str]:
-    out = ["## Generation", "",
-           "Each timing is a fresh process. `dbgen build` writes into an empty directory; "
-           "*cold* runs start with an empty black-output cache (`DBGEN_CACHE_DIR` pointed at a "
-           "new directory, as on a fresh clone or in CI), *warm* ones reuse the cache the first "
-           "cold build filled. `dbgen check` compares against that build's output. sqlacodegen "
-           "(declarative generator) reflects the same schema from a live database loaded with "
-           "`psql -f` (load time in the last column). Medians; CPU is the child's user + "
-           "system time (the machine is shared, so wall time can include waiting).", "",
-           "| schema | tables | files written | runs | dbgen build, cold | dbgen build, warm "
-           "cache | dbgen check, cold | dbgen check, warm cache | sqlacodegen | psql load |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        "## Generation",
+        "",
+        "Each timing is a fresh process. `dbgen build` writes into an empty directory; "
+        "*cold* runs start with an empty black-output cache (`DBGEN_CACHE_DIR` pointed at a "
+        "new directory, as on a fresh clone or in CI), *warm* ones reuse the cache the first "
+        "cold build filled. `dbgen check` compares against that build's output. sqlacodegen "
+        "(declarative generator) reflects the same schema from a live database loaded with "
+        "`psql -f` (load time in the last column). Medians; CPU is the child's user + "
+        "system time (the machine is shared, so wall time can include waiting).",
+        "",
+        "| schema | tables | files written | runs | dbgen build, cold | dbgen build, warm "
+        "cache | dbgen check, cold | dbgen check, warm cache | sqlacodegen | psql load |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     out.append(_subject_row(g.demo))
     if g.corpus is not None:
         out.append(_subject_row(g.corpus))
     out.append("")
     for subject in (g.demo, g.corpus):
         if subject is not None and subject.check_drift:
-            out.append(f"**`dbgen check` on {subject.name} did not find the fresh build current**: "
-                       f"{subject.check_drift} (a non-deterministic generator, or its source "
-                       "changed during the run).")
+            out.append(
+                f"**`dbgen check` on {subject.name} did not find the fresh build current**: "
+                f"{subject.check_drift} (a non-deterministic generator, or its source "
+                "changed during the run)."
+            )
             out.append("")
     if g.corpus is not None:
         out.append(f"The {g.corpus.name} spec: {g.corpus.spec_note}.")
@@ -230,15 +270,28 @@ def _generation_md(g: GenerationResults) -> list[str]:
         out.extend(_imports_md(g.imports, g.corpus.name))
         if g.corpus.name == "musicbrainz":
             warm = next((i for i in g.imports if i.mode.startswith("warm")), None)
-            rows = [("musicbrainz cold build < 10 s", g.corpus.build.median, BUILD_TARGET_S),
-                    ("musicbrainz `dbgen check` < 3 s (cold cache, as in CI)",
-                     g.corpus.check.median, CHECK_TARGET_S),
-                    ("musicbrainz `dbgen check` < 3 s (warm cache)", g.corpus.check_warm.median,
-                     CHECK_TARGET_S)]
+            rows = [
+                ("musicbrainz cold build < 10 s", g.corpus.build.median, BUILD_TARGET_S),
+                (
+                    "musicbrainz `dbgen check` < 3 s (cold cache, as in CI)",
+                    g.corpus.check.median,
+                    CHECK_TARGET_S,
+                ),
+                (
+                    "musicbrainz `dbgen check` < 3 s (warm cache)",
+                    g.corpus.check_warm.median,
+                    CHECK_TARGET_S,
+                ),
+            ]
             if warm is not None:
-                rows.append(("import < 1 s (warm, package + configure_mappers)",
-                             statistics.median(warm.package_seconds)
-                             + statistics.median(warm.mappers_seconds), IMPORT_TARGET_S))
+                rows.append(
+                    (
+                        "import < 1 s (warm, package + configure_mappers)",
+                        statistics.median(warm.package_seconds)
+                        + statistics.median(warm.mappers_seconds),
+                        IMPORT_TARGET_S,
+                    )
+                )
             out.append("| generation target | measured | met |")
             out.append("|---|---:|---|")
             for label, value, limit in rows:
@@ -285,8 +338,9 @@ def chart(r: RuntimeResults | None, path: Path) -> None:
     ax.axvline(1.0, color="black", linewidth=1)
     ax.axvline(2.0, color="grey", linestyle="--", linewidth=0.8)
     ax.axvline(2.5, color="grey", linestyle=":", linewidth=0.8)
-    ax.set_xlabel("median time ÷ raw asyncpg median (log scale; 1 = asyncpg; dashed 2.0x, "
-                  "dotted 2.5x)")
+    ax.set_xlabel(
+        "median time ÷ raw asyncpg median (log scale; 1 = asyncpg; dashed 2.0x, dotted 2.5x)"
+    )
     ax.set_title("dbgen generated layer vs raw asyncpg and FastCRUD (lower is better)")
     ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
@@ -294,26 +348,42 @@ def chart(r: RuntimeResults | None, path: Path) -> None:
     plt.close(fig)
 
 
-def write(settings: Settings, pg_version: str, runtime: RuntimeResults | None,
-          generation: GenerationResults | None, elapsed: float,
-          failures: list[str]) -> tuple[Path, Path]:
+def write(
+    settings: Settings,
+    pg_version: str,
+    runtime: RuntimeResults | None,
+    generation: GenerationResults | None,
+    elapsed: float,
+    failures: list[str],
+) -> tuple[Path, Path]:
     md = settings.out_dir / "results.md"
     png = settings.out_dir / "ratios.png"
     info = machine.describe(pg_version)
-    lines = ["# dbgen benchmarks", "",
-             f"Written by `python -m bench{' --quick' if settings.quick else ''}` on "
-             f"{dt.date.today().isoformat()} in {elapsed:.0f} s (seed {settings.seed}). Every "
-             "number below comes from that run; rerun with `make bench`.", "",
-             "![ratios to raw asyncpg](ratios.png)", "", "## Machine", "",
-             "| | |", "|---|---|"]
+    lines = [
+        "# dbgen benchmarks",
+        "",
+        f"Written by `python -m bench{' --quick' if settings.quick else ''}` on "
+        f"{dt.date.today().isoformat()} in {elapsed:.0f} s (seed {settings.seed}). Every "
+        "number below comes from that run; rerun with `make bench`.",
+        "",
+        "![ratios to raw asyncpg](ratios.png)",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+    ]
     lines += [f"| {k} | {v} |" for k, v in info.items()]
     lines.append(f"| load average at the end | {machine.load_average()} |")
     lines.append("")
     for failure in failures:
         lines += [f"**Failed**: {failure.splitlines()[0][:500]}", ""]
     if settings.quick:
-        lines += ["**Quick run**: small tables and few iterations, for checking that the bench "
-                  "works, not for its numbers.", ""]
+        lines += [
+            "**Quick run**: small tables and few iterations, for checking that the bench "
+            "works, not for its numbers.",
+            "",
+        ]
     if runtime is not None:
         lines += _runtime_md(runtime, settings)
     if generation is not None:

@@ -33,7 +33,10 @@ PROFILED = ("generated async", "generated sync")
 # (bench.stream_child variant, label in the report); each runs in its own fresh process
 STREAM_VARIANTS = (
     ("asyncpg", "asyncpg: server-side cursor (`conn.cursor`, prefetch 1,000)"),
-    ("generated_async", "generated async: `uow.audit_log.stream(order_by=[\"id\"], batch_size=1000)`"),
+    (
+        "generated_async",
+        'generated async: `uow.audit_log.stream(order_by=["id"], batch_size=1000)`',
+    ),
     ("generated_sync", "generated sync: `uow.audit_log.stream(...)` (psycopg2)"),
     ("orm_all", "SQLAlchemy ORM, all rows at once (no streaming)"),
 )
@@ -69,7 +72,6 @@ class RuntimeResults:
     create_objects_seconds: dict[int, float] = field(default_factory=dict)
     implementations: list[str] = field(default_factory=list)
     experiments: ExperimentResults | None = None
-
 
 
 class Cleaner:
@@ -124,7 +126,11 @@ async def _bulk(
 
 
 async def _profile(
-    impl: Implementation, op: Operation, w: Workload, cleaner: Cleaner, out: Path,
+    impl: Implementation,
+    op: Operation,
+    w: Workload,
+    cleaner: Cleaner,
+    out: Path,
     prefix: str = "",
 ) -> Path:
     from pyinstrument import Profiler
@@ -155,13 +161,18 @@ async def _profile(
     path = out / f"{prefix}{op.key}.txt"
     flat = profiler.output_text(unicode=True, flat=True, flat_time="self")
     cumulative = profiler.output_text(unicode=True, flat=True, flat_time="total")
-    tree = profiler.output_text(unicode=True, show_all=True,
-                                processor_options={"filter_threshold": 0.01})
+    tree = profiler.output_text(
+        unicode=True, show_all=True, processor_options={"filter_threshold": 0.01}
+    )
     path.write_text(
         f"# {impl.name}: {op.title} ({small.n} calls + warm-up)\n\n"
-        "## Self time by function (top 60)\n\n" + _head(flat, 70)
-        + "\n## Total time by function (top 60)\n\n" + _head(cumulative, 70)
-        + "\n## Call tree (nodes >= 1%)\n\n" + tree)
+        "## Self time by function (top 60)\n\n"
+        + _head(flat, 70)
+        + "\n## Total time by function (top 60)\n\n"
+        + _head(cumulative, 70)
+        + "\n## Call tree (nodes >= 1%)\n\n"
+        + tree
+    )
     return path
 
 
@@ -195,7 +206,13 @@ async def _grow_audit_log(
                    $5::timestamptz + random() * ($6::int * interval '1 second')
             FROM generate_series(1, $1::int), u
             """,
-            add, data.ACTIONS, data.ENTITY_TYPES, tasks, data.EPOCH, data.SPAN)
+            add,
+            data.ACTIONS,
+            data.ENTITY_TYPES,
+            tasks,
+            data.EPOCH,
+            data.SPAN,
+        )
     await conn.execute("VACUUM ANALYZE audit_log")
     return add, time.perf_counter() - t0
 
@@ -204,46 +221,64 @@ def _stream_child(variant: str, label: str, url: str, pkg: Package) -> tuple[Str
     """One fresh ``python -m bench.stream_child`` process; returns its result and id sum."""
     proc = subprocess.run(
         [sys.executable, "-m", "bench.stream_child", variant, url, str(pkg.root), pkg.name],
-        capture_output=True, text=True, cwd=REPO_ROOT, check=False)
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        check=False,
+    )
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
         return StreamResult(variant, label, error=f"exited {proc.returncode}: {tail[:300]}"), 0
     out = json.loads(lines[-1])
-    return StreamResult(variant, label, rows=int(out["rows"]), seconds=float(out["seconds"]),
-                        rss_before_mib=float(out["rss_before_mib"]),
-                        peak_mib=float(out["peak_mib"])), int(out["id_sum"])
+    return StreamResult(
+        variant,
+        label,
+        rows=int(out["rows"]),
+        seconds=float(out["seconds"]),
+        rss_before_mib=float(out["rss_before_mib"]),
+        peak_mib=float(out["peak_mib"]),
+    ), int(out["id_sum"])
 
 
-async def _streaming(conn: asyncpg.Connection, url: str, pkg: Package, settings: Settings,
-                     res: RuntimeResults) -> None:
+async def _streaming(
+    conn: asyncpg.Connection, url: str, pkg: Package, settings: Settings, res: RuntimeResults
+) -> None:
     """Peak memory while reading every row of a large audit_log, each variant in a fresh
     process. Runs last: it grows audit_log, which the operations above read."""
     target = settings.sizes.stream_rows
     log(f"streaming: growing audit_log to {target:,} rows (INSERT ... SELECT) ...")
-    added, grow_s = await _grow_audit_log(
-        conn, target, settings.sizes.tasks, settings.seed)
+    added, grow_s = await _grow_audit_log(conn, target, settings.sizes.tasks, settings.seed)
     count = int(await conn.fetchval("SELECT count(*) FROM audit_log"))
     id_sum = int(await conn.fetchval("SELECT coalesce(sum(id), 0) FROM audit_log"))
     problems: list[str] = []
     for variant, label in STREAM_VARIANTS:
         r, total = await asyncio.to_thread(_stream_child, variant, label, url, pkg)
         if not r.error and (r.rows != count or total != id_sum):
-            r = dataclasses.replace(r, error=f"read {r.rows:,} rows (id sum {total}); the table "
-                                             f"has {count:,} (id sum {id_sum})")
+            r = dataclasses.replace(
+                r,
+                error=f"read {r.rows:,} rows (id sum {total}); the table "
+                f"has {count:,} (id sum {id_sum})",
+            )
         if r.error:
             problems.append(f"{label}: {r.error}")
             log(f"  {label}: FAILED {r.error}")
         else:
-            log(f"  {label}: {r.rows:,} rows in {r.seconds:.1f} s, RSS {r.rss_before_mib:.0f} "
-                f"-> peak {r.peak_mib:.0f} MiB (+{r.added_mib:.0f})")
+            log(
+                f"  {label}: {r.rows:,} rows in {r.seconds:.1f} s, RSS {r.rss_before_mib:.0f} "
+                f"-> peak {r.peak_mib:.0f} MiB (+{r.added_mib:.0f})"
+            )
         res.streaming.append(r)
     res.streaming_note = (
         f"audit_log grown to {count:,} rows ({added:,} added with one INSERT ... SELECT FROM "
         f"generate_series, then VACUUM ANALYZE: {grow_s:.1f} s)"
-        + (f"; --quick: {target:,} rows, not the full run's {FULL.stream_rows:,}"
-           if settings.quick else "")
-        + (". Problems: " + "; ".join(problems) if problems else ""))
+        + (
+            f"; --quick: {target:,} rows, not the full run's {FULL.stream_rows:,}"
+            if settings.quick
+            else ""
+        )
+        + (". Problems: " + "; ".join(problems) if problems else "")
+    )
 
 
 async def run(settings: Settings, pkg: Package) -> RuntimeResults:
@@ -262,7 +297,8 @@ async def run(settings: Settings, pkg: Package) -> RuntimeResults:
             cleaner = Cleaner(admin)
             await cleaner.mark()
             impls: list[Implementation] = [
-                RawAsyncpg(db.url), AsyncpgCopy(db.url),
+                RawAsyncpg(db.url),
+                AsyncpgCopy(db.url),
                 GeneratedAsync(pkg, db.sqlalchemy_url("asyncpg")),
                 GeneratedSync(pkg, db.sqlalchemy_url("psycopg2")),
                 FastCrud(pkg, db.sqlalchemy_url("asyncpg")),
@@ -277,7 +313,8 @@ async def run(settings: Settings, pkg: Package) -> RuntimeResults:
                 for size, rows in w.bulk_rows.items():
                     t0 = time.perf_counter()
                     w.extra_creates[size] = [
-                        api_create(**dict(zip(BULK_COLUMNS, r, strict=True))) for r in rows]
+                        api_create(**dict(zip(BULK_COLUMNS, r, strict=True))) for r in rows
+                    ]
                     res.create_objects_seconds[size] = time.perf_counter() - t0
                 for op in ops:
                     which = [i for i in impls if i.supports(op)]
@@ -287,10 +324,14 @@ async def run(settings: Settings, pkg: Package) -> RuntimeResults:
                         row = await _interleaved(which, op, w, settings.sizes.rounds)
                     res.stats[op.key] = row
                     base = row.get("asyncpg")
-                    log(f"{op.title}: " + "; ".join(
-                        f"{name} {fmt_us(s.median_us)}"
-                        + (f" ({s.median_us / base.median_us:.2f}x)" if base else "")
-                        for name, s in row.items()))
+                    log(
+                        f"{op.title}: "
+                        + "; ".join(
+                            f"{name} {fmt_us(s.median_us)}"
+                            + (f" ({s.median_us / base.median_us:.2f}x)" if base else "")
+                            for name, s in row.items()
+                        )
+                    )
                 for impl in impls:
                     counts: dict[int, int | None] = {}
                     for limit in (50, 500):
@@ -301,8 +342,13 @@ async def run(settings: Settings, pkg: Package) -> RuntimeResults:
                 res.checks = evaluate(res.stats)
                 log("experiments: the same operations one layer down ...")
                 res.experiments = await experiments.run(
-                    pkg, db.sqlalchemy_url("asyncpg"), db.url, w, settings.sizes.experiments,
-                    settings.sizes.rounds)
+                    pkg,
+                    db.sqlalchemy_url("asyncpg"),
+                    db.url,
+                    w,
+                    settings.sizes.experiments,
+                    settings.sizes.rounds,
+                )
                 for e in res.experiments.rows:
                     log(f"  {e.op}: {e.variant}: {fmt_us(e.stats.median_us)}")
                 if settings.profile:
@@ -315,7 +361,8 @@ async def run(settings: Settings, pkg: Package) -> RuntimeResults:
                             op = next(o for o in ops if o.key == key)
                             log(f"profiling {impl.name} {op.title} (missed a target) ...")
                             res.profiles[prefix + key] = await _profile(
-                                impl, op, w, cleaner, settings.out_dir / "profiles", prefix)
+                                impl, op, w, cleaner, settings.out_dir / "profiles", prefix
+                            )
                 # last: it grows audit_log, which list_500_rel and its profile read
                 await _streaming(admin, db.url, pkg, settings, res)
             finally:

@@ -136,8 +136,10 @@ async def _orm_all(url: str, package: str, m: Meter) -> tuple[int, int, int]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 4 or argv[0] not in VARIANTS:
-        print(f"usage: python -m bench.stream_child {{{'|'.join(VARIANTS)}}} URL BUILD_DIR "
-              "PACKAGE", file=sys.stderr)
+        print(
+            f"usage: python -m bench.stream_child {{{'|'.join(VARIANTS)}}} URL BUILD_DIR PACKAGE",
+            file=sys.stderr,
+        )
         return 2
     variant, url, build_dir, package = argv
     sys.path.insert(0, build_dir)
@@ -151,10 +153,19 @@ def main(argv: list[str]) -> int:
     else:
         expected, rows, total = asyncio.run(_orm_all(url, package, m))
     peak = _status_mib("VmHWM")
-    print(json.dumps({
-        "variant": variant, "rows": rows, "expected": expected, "id_sum": total,
-        "seconds": m.seconds, "rss_before_mib": m.before, "peak_mib": peak,
-    }))
+    print(
+        json.dumps(
+            {
+                "variant": variant,
+                "rows": rows,
+                "expected": expected,
+                "id_sum": total,
+                "seconds": m.seconds,
+                "rss_before_mib": m.before,
+                "peak_mib": peak,
+            }
+        )
+    )
     if rows != expected:
         print(f"{variant}: read {rows} rows, the table has {expected}", file=sys.stderr)
         return 1

@@ -42,33 +42,73 @@ def evaluate(results: Results) -> list[Check]:
         for op in SINGLE_ROW:
             r = ratio(results, op, impl)
             if r is not None:
-                checks.append(Check("single-row op ≤ 2.5x asyncpg", impl, op, r,
-                                    f"≤ {SINGLE_LIMIT}x", r <= SINGLE_LIMIT))
+                checks.append(
+                    Check(
+                        "single-row op ≤ 2.5x asyncpg",
+                        impl,
+                        op,
+                        r,
+                        f"≤ {SINGLE_LIMIT}x",
+                        r <= SINGLE_LIMIT,
+                    )
+                )
         for op in PAGES:
             r = ratio(results, op, impl)
             if r is not None:
-                checks.append(Check("page of 50 ≤ 2.0x asyncpg", impl, op, r,
-                                    f"≤ {PAGE_LIMIT}x", r <= PAGE_LIMIT))
+                checks.append(
+                    Check(
+                        "page of 50 ≤ 2.0x asyncpg",
+                        impl,
+                        op,
+                        r,
+                        f"≤ {PAGE_LIMIT}x",
+                        r <= PAGE_LIMIT,
+                    )
+                )
         for op, row in results.items():
             if impl in row and "FastCRUD" in row:
                 r = row[impl].median_us / row["FastCRUD"].median_us
-                checks.append(Check("faster than FastCRUD", impl, op, r, "< 1.0x FastCRUD",
-                                    r < 1.0))
+                checks.append(
+                    Check("faster than FastCRUD", impl, op, r, "< 1.0x FastCRUD", r < 1.0)
+                )
         r = ratio(results, "bulk_large", impl)
         if r is not None:
-            checks.append(Check("bulk_create (large) ≥ ½ executemany throughput", impl,
-                                "bulk_large", r, f"≤ {BULK_LIMIT}x time", r <= BULK_LIMIT))
+            checks.append(
+                Check(
+                    "bulk_create (large) ≥ ½ executemany throughput",
+                    impl,
+                    "bulk_large",
+                    r,
+                    f"≤ {BULK_LIMIT}x time",
+                    r <= BULK_LIMIT,
+                )
+            )
         row_deep, row_p1 = results.get("cursor_deep", {}), results.get("cursor_p1", {})
         if impl in row_deep and impl in row_p1:
             deep = row_deep[impl].median_us / row_p1[impl].median_us
-            checks.append(Check("cursor page 1,000 < 2x page 1", impl, "cursor_deep", deep,
-                                f"< {DEPTH_LIMIT}x page 1", deep < DEPTH_LIMIT))
+            checks.append(
+                Check(
+                    "cursor page 1,000 < 2x page 1",
+                    impl,
+                    "cursor_deep",
+                    deep,
+                    f"< {DEPTH_LIMIT}x page 1",
+                    deep < DEPTH_LIMIT,
+                )
+            )
         row_off = results.get("offset_deep", {})
         if impl in row_off and impl in row_p1:
             off = row_off[impl].median_us / row_p1[impl].median_us
-            checks.append(Check("offset page 1,000 is not (expected ≥ 2x page 1)", impl,
-                                "offset_deep", off, f"≥ {DEPTH_LIMIT}x page 1",
-                                off >= DEPTH_LIMIT))
+            checks.append(
+                Check(
+                    "offset page 1,000 is not (expected ≥ 2x page 1)",
+                    impl,
+                    "offset_deep",
+                    off,
+                    f"≥ {DEPTH_LIMIT}x page 1",
+                    off >= DEPTH_LIMIT,
+                )
+            )
     return checks
 
 

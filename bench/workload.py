@@ -17,10 +17,22 @@ from bench.timing import warmup_count
 Kind = Literal["read", "write", "bulk"]
 
 # Columns of tasks, in the model's order: what every implementation reads back.
-TASK_COLUMNS = ("id, project_id, number, title, description, status, priority, assignee_id, "
-                "due_date, estimate, labels, version, deleted_at, created_at, updated_at")
-BULK_COLUMNS = ["project_id", "number", "title", "description", "status", "priority",
-                "assignee_id", "due_date", "estimate", "labels"]
+TASK_COLUMNS = (
+    "id, project_id, number, title, description, status, priority, assignee_id, "
+    "due_date, estimate, labels, version, deleted_at, created_at, updated_at"
+)
+BULK_COLUMNS = [
+    "project_id",
+    "number",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "assignee_id",
+    "due_date",
+    "estimate",
+    "labels",
+]
 LIST_STATUSES = ("todo", "in_progress")
 LIST_ORDER = ("priority", "-created_at")
 SEARCH = "fix"
@@ -43,20 +55,28 @@ def operations(settings: Settings) -> list[Operation]:
         Operation("get_pk", "get by primary key", "read", s.reads),
         Operation("get_rel", "get + 1 eager-loaded relation (task→project)", "read", s.reads),
         Operation("list_filter", "list: page of 50, 2 filters, 2-column sort", "read", s.pages),
-        Operation("list_search", "list: page of 50, 2 filters, sort + search term", "read",
-                  s.pages),
+        Operation(
+            "list_search", "list: page of 50, 2 filters, sort + search term", "read", s.pages
+        ),
         Operation("count", "count with a filter", "read", s.reads),
-        Operation("list_500_rel", "list 500 rows + relation (audit_log→users)", "read",
-                  max(20, s.pages // 5)),
+        Operation(
+            "list_500_rel",
+            "list 500 rows + relation (audit_log→users)",
+            "read",
+            max(20, s.pages // 5),
+        ),
         Operation("cursor_p1", "cursor page 1 (50 rows, by id)", "read", s.pages),
         Operation("cursor_deep", f"cursor page {depth:,}", "read", s.pages),
-        Operation("offset_deep", f"offset page {depth:,} (offset {(depth - 1) * s.page_size:,})",
-                  "read", s.pages),
+        Operation(
+            "offset_deep",
+            f"offset page {depth:,} (offset {(depth - 1) * s.page_size:,})",
+            "read",
+            s.pages,
+        ),
         Operation("create", "create one row (own transaction)", "write", s.writes),
         Operation("update", "update one row (own transaction)", "write", s.writes),
         Operation("delete", "delete one row (comments; own transaction)", "write", s.writes),
-        Operation("soft_delete", "soft-delete one row (tasks; own transaction)", "write",
-                  s.writes),
+        Operation("soft_delete", "soft-delete one row (tasks; own transaction)", "write", s.writes),
         Operation("bulk_small", f"bulk_create {small // 1000}k rows", "bulk", s.bulk_10k, small),
         Operation("bulk_large", f"bulk_create {large // 1000}k rows", "bulk", s.bulk_100k, large),
     ]
@@ -103,18 +123,30 @@ class Workload:
         """project_id, number, title, description, status, priority for a create; numbers are
         unique across the whole run."""
         self._next_number += 1
-        return (self.pick(self.project_picks, i), self._next_number, task_title(self._rng),
-                "Created by the benchmark.", "todo", 3)
+        return (
+            self.pick(self.project_picks, i),
+            self._next_number,
+            task_title(self._rng),
+            "Created by the benchmark.",
+            "todo",
+            3,
+        )
 
 
 async def prepare(conn: asyncpg.Connection, settings: Settings, loaded: Loaded) -> Workload:
     rng = random.Random(settings.seed + 1)
     s = settings.sizes
-    live = [r["id"] for r in await conn.fetch(
-        "SELECT id FROM tasks WHERE deleted_at IS NULL ORDER BY id")]
-    leaves = [r["id"] for r in await conn.fetch(
-        "SELECT c.id FROM comments c WHERE NOT EXISTS "
-        "(SELECT 1 FROM comments r WHERE r.parent_id = c.id) ORDER BY c.id")]
+    live = [
+        r["id"]
+        for r in await conn.fetch("SELECT id FROM tasks WHERE deleted_at IS NULL ORDER BY id")
+    ]
+    leaves = [
+        r["id"]
+        for r in await conn.fetch(
+            "SELECT c.id FROM comments c WHERE NOT EXISTS "
+            "(SELECT 1 FROM comments r WHERE r.parent_id = c.id) ORDER BY c.id"
+        )
+    ]
     get_ids = [rng.choice(live) for _ in range(50_000)]
     picks = [rng.choice(loaded.project_ids) for _ in range(10_000)]
     pool = list(live)
@@ -128,16 +160,30 @@ async def prepare(conn: asyncpg.Connection, settings: Settings, loaded: Loaded) 
     for size in settings.bulk_rows:
         rows: list[tuple[object, ...]] = []
         for j in range(size):
-            rows.append((
-                rng.choice(loaded.project_ids), 5_000_000 + j, task_title(rng),
-                "Imported in bulk." if j % 3 else None, rng.choice(statuses), rng.randint(1, 5),
-                rng.choice(loaded.user_ids) if j % 5 else None,
-                base + dt.timedelta(days=j % 365) if j % 2 else None, None,
-                rng.sample(LABELS, j % 3),
-            ))
+            rows.append(
+                (
+                    rng.choice(loaded.project_ids),
+                    5_000_000 + j,
+                    task_title(rng),
+                    "Imported in bulk." if j % 3 else None,
+                    rng.choice(statuses),
+                    rng.randint(1, 5),
+                    rng.choice(loaded.user_ids) if j % 5 else None,
+                    base + dt.timedelta(days=j % 365) if j % 2 else None,
+                    None,
+                    rng.sample(LABELS, j % 3),
+                )
+            )
         bulk[size] = rows
     return Workload(
-        settings=settings, loaded=loaded, get_ids=get_ids, project_picks=picks, live_ids=pool,
-        leaf_comments=leaves, cursor_boundary_id=boundary, offset_deep=offset, bulk_rows=bulk,
+        settings=settings,
+        loaded=loaded,
+        get_ids=get_ids,
+        project_picks=picks,
+        live_ids=pool,
+        leaf_comments=leaves,
+        cursor_boundary_id=boundary,
+        offset_deep=offset,
+        bulk_rows=bulk,
         _rng=random.Random(settings.seed + 2),
     )

@@ -19,9 +19,12 @@ app = typer.Typer(
     help="Generate a typed Python data layer from a PostgreSQL schema and crud.yaml.",
 )
 
-SpecDir = Annotated[Path, typer.Argument(help="Directory with *.sql (read in name order) and crud.yaml.")]
+SpecDir = Annotated[
+    Path, typer.Argument(help="Directory with *.sql (read in name order) and crud.yaml.")
+]
 OutOption = Annotated[
-    Path | None, typer.Option("--out", "-o", help="Output directory (default: dbgen.toml's, else ./generated).")
+    Path | None,
+    typer.Option("--out", "-o", help="Output directory (default: dbgen.toml's, else ./generated)."),
 ]
 
 
@@ -81,7 +84,10 @@ def check(spec_dir: SpecDir, out: OutOption = None) -> None:
     for kind, paths in (("stale", drift.stale), ("missing", drift.missing), ("extra", drift.extra)):
         for p in paths:
             print(f"{kind}: {display(target / p)}")
-    print(f"dbgen: {display(target)} is out of date; run `dbgen build {display(spec_dir)}`", file=sys.stderr)
+    print(
+        f"dbgen: {display(target)} is out of date; run `dbgen build {display(spec_dir)}`",
+        file=sys.stderr,
+    )
     raise typer.Exit(1)
 
 
@@ -116,16 +122,26 @@ def inspect(spec_dir: SpecDir) -> None:
         if has_errors(spec_diags):
             _fail(spec_diags)
     _print(diags)
-    json.dump({"catalog": to_jsonable(catalog), "spec": to_jsonable(spec)}, sys.stdout, indent=2, ensure_ascii=False)
+    json.dump(
+        {"catalog": to_jsonable(catalog), "spec": to_jsonable(spec)},
+        sys.stdout,
+        indent=2,
+        ensure_ascii=False,
+    )
     sys.stdout.write("\n")
 
 
 @app.command()
 def scaffold(
-    schema: Annotated[list[Path], typer.Argument(help="SQL schema files, read in the order given.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")] = None,
+    schema: Annotated[
+        list[Path], typer.Argument(help="SQL schema files, read in the order given.")
+    ],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write here instead of stdout.")
+    ] = None,
     package: Annotated[
-        str | None, typer.Option("--package", help="Package name (default: <first file's directory>_db).")
+        str | None,
+        typer.Option("--package", help="Package name (default: <first file's directory>_db)."),
     ] = None,
 ) -> None:
     """Write a starter crud.yaml for every table of the schema, accepted by `build` as is."""
@@ -164,8 +180,11 @@ def verify(
     spec_dir: SpecDir,
     database_url: Annotated[
         str,
-        typer.Option("--database-url", envvar="DBGEN_VERIFY_URL",
-                     help="A server to create two scratch databases on (postgresql://user@host:port/db)."),
+        typer.Option(
+            "--database-url",
+            envvar="DBGEN_VERIFY_URL",
+            help="A server to create two scratch databases on (postgresql://user@host:port/db).",
+        ),
     ],
 ) -> None:
     """Load the SQL into one scratch database and the generated migration into another; compare
@@ -200,8 +219,11 @@ def verify(
     for d in differences:
         print(d)
     if differences:
-        print(f"dbgen: verify: {len(differences)} difference{'s' if len(differences) != 1 else ''} "
-              "between the schema and the migration", file=sys.stderr)
+        print(
+            f"dbgen: verify: {len(differences)} difference{'s' if len(differences) != 1 else ''} "
+            "between the schema and the migration",
+            file=sys.stderr,
+        )
         raise typer.Exit(1)
     print(f"dbgen: verify: the migration rebuilds {display(spec_dir)} exactly")
 
@@ -215,7 +237,10 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Generate a typed Python data layer from a PostgreSQL schema and crud.yaml."""

@@ -1,7 +1,7 @@
 """Options from dbgen.toml (in the spec dir) or [tool.dbgen] in ./pyproject.toml.
 
-    out = "generated"        # output directory, relative to the file that says it
-    line_length = 100        # black's line length for generated code
+out = "generated"        # output directory, relative to the file that says it
+line_length = 100        # black's line length for generated code
 """
 
 from __future__ import annotations
@@ -40,10 +40,17 @@ def load_config(spec_dir: Path, cwd: Path) -> tuple[Config, tuple[Diagnostic, ..
     return default, ()
 
 
-def _from_table(data: dict[str, object], path: Path, default: Config) -> tuple[Config, tuple[Diagnostic, ...]]:
+def _from_table(
+    data: dict[str, object], path: Path, default: Config
+) -> tuple[Config, tuple[Diagnostic, ...]]:
     problems = [
-        error(Span(str(path)), "config", f"unknown option {key!r} (known: {', '.join(sorted(_KNOWN))})")
-        for key in data if key not in _KNOWN
+        error(
+            Span(str(path)),
+            "config",
+            f"unknown option {key!r} (known: {', '.join(sorted(_KNOWN))})",
+        )
+        for key in data
+        if key not in _KNOWN
     ]
     out, line_length = default.out, default.line_length
     if "out" in data:
@@ -56,5 +63,7 @@ def _from_table(data: dict[str, object], path: Path, default: Config) -> tuple[C
         if isinstance(value, int) and not isinstance(value, bool) and 40 <= value <= 200:
             line_length = value
         else:
-            problems.append(error(Span(str(path)), "config", "'line_length' must be an integer from 40 to 200"))
+            problems.append(
+                error(Span(str(path)), "config", "'line_length' must be an integer from 40 to 200")
+            )
     return Config(out=out, line_length=line_length), tuple(problems)

@@ -43,7 +43,9 @@ def read_inputs(spec_dir: Path) -> tuple[Inputs | None, tuple[Diagnostic, ...]]:
         return None, (error(Span(display(spec_dir)), "no-spec-dir", "not a directory"),)
     sql_paths = sorted(p for p in spec_dir.glob("*.sql") if p.is_file())
     if not sql_paths:
-        return None, (error(Span(display(spec_dir)), "no-sql", "no *.sql files in the spec directory"),)
+        return None, (
+            error(Span(display(spec_dir)), "no-sql", "no *.sql files in the spec directory"),
+        )
     problems: list[Diagnostic] = []
     sql: list[tuple[str, str]] = []
     for p in sql_paths:
@@ -59,10 +61,13 @@ def read_inputs(spec_dir: Path) -> tuple[Inputs | None, tuple[Diagnostic, ...]]:
         except (OSError, UnicodeDecodeError) as exc:
             problems.append(error(Span(display(crud_path)), "unreadable", str(exc)))
     else:
-        problems.append(error(
-            Span(display(crud_path)), "no-crud-spec",
-            f"{CRUD_FILE} is missing; `dbgen scaffold {display(spec_dir)}/*.sql --out {display(crud_path)}` writes a starter",
-        ))
+        problems.append(
+            error(
+                Span(display(crud_path)),
+                "no-crud-spec",
+                f"{CRUD_FILE} is missing; `dbgen scaffold {display(spec_dir)}/*.sql --out {display(crud_path)}` writes a starter",
+            )
+        )
     return Inputs(tuple(sql), crud), tuple(problems)
 
 

@@ -26,16 +26,121 @@ _NO_SPAN = Span("<none>", 0, 0)
 
 def quote_ident(name: str) -> str:
     """Quote an identifier the way PostgreSQL's quote_ident does."""
-    if name and ((name[0].isalpha() and name[0].isascii()) or name[0] == "_") and all(
-        (c.isascii() and (c.islower() or c.isdigit())) or c in "_$" for c in name
-    ) and name not in _RESERVED:
+    if (
+        name
+        and ((name[0].isalpha() and name[0].isascii()) or name[0] == "_")
+        and all((c.isascii() and (c.islower() or c.isdigit())) or c in "_$" for c in name)
+        and name not in _RESERVED
+    ):
         return name
     return '"' + name.replace('"', '""') + '"'
 
 
 # Keywords that must be quoted as identifiers (PostgreSQL's reserved and type-func-name set).
 _RESERVED = frozenset(
-    ["all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization", "binary", "both", "case", "cast", "check", "collate", "collation", "column", "concurrently", "constraint", "create", "cross", "current_catalog", "current_date", "current_role", "current_schema", "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do", "else", "end", "except", "false", "fetch", "for", "foreign", "freeze", "from", "full", "grant", "group", "having", "ilike", "in", "initially", "inner", "intersect", "into", "is", "isnull", "join", "lateral", "leading", "left", "like", "limit", "localtime", "localtimestamp", "natural", "not", "notnull", "null", "offset", "on", "only", "or", "order", "outer", "overlaps", "placing", "primary", "references", "returning", "right", "select", "session_user", "similar", "some", "symmetric", "system_user", "table", "tablesample", "then", "to", "trailing", "true", "union", "unique", "user", "using", "variadic", "verbose", "when", "where", "window", "with"]
+    [
+        "all",
+        "analyse",
+        "analyze",
+        "and",
+        "any",
+        "array",
+        "as",
+        "asc",
+        "asymmetric",
+        "authorization",
+        "binary",
+        "both",
+        "case",
+        "cast",
+        "check",
+        "collate",
+        "collation",
+        "column",
+        "concurrently",
+        "constraint",
+        "create",
+        "cross",
+        "current_catalog",
+        "current_date",
+        "current_role",
+        "current_schema",
+        "current_time",
+        "current_timestamp",
+        "current_user",
+        "default",
+        "deferrable",
+        "desc",
+        "distinct",
+        "do",
+        "else",
+        "end",
+        "except",
+        "false",
+        "fetch",
+        "for",
+        "foreign",
+        "freeze",
+        "from",
+        "full",
+        "grant",
+        "group",
+        "having",
+        "ilike",
+        "in",
+        "initially",
+        "inner",
+        "intersect",
+        "into",
+        "is",
+        "isnull",
+        "join",
+        "lateral",
+        "leading",
+        "left",
+        "like",
+        "limit",
+        "localtime",
+        "localtimestamp",
+        "natural",
+        "not",
+        "notnull",
+        "null",
+        "offset",
+        "on",
+        "only",
+        "or",
+        "order",
+        "outer",
+        "overlaps",
+        "placing",
+        "primary",
+        "references",
+        "returning",
+        "right",
+        "select",
+        "session_user",
+        "similar",
+        "some",
+        "symmetric",
+        "system_user",
+        "table",
+        "tablesample",
+        "then",
+        "to",
+        "trailing",
+        "true",
+        "union",
+        "unique",
+        "user",
+        "using",
+        "variadic",
+        "verbose",
+        "when",
+        "where",
+        "window",
+        "with",
+    ]
 )
 
 
@@ -55,11 +160,15 @@ class QName:
 
 
 class TypeKind(StrEnum):
-    BUILTIN = "builtin"  # a PostgreSQL built-in type (integer, text, jsonb, tsvector, int4range ...)
+    BUILTIN = (
+        "builtin"  # a PostgreSQL built-in type (integer, text, jsonb, tsvector, int4range ...)
+    )
     ENUM = "enum"  # a CREATE TYPE ... AS ENUM of the catalog; ``ref`` names it
     DOMAIN = "domain"  # a CREATE DOMAIN of the catalog; ``ref`` names it
     COMPOSITE = "composite"  # a CREATE TYPE ... AS (...) of the catalog; ``ref`` names it
-    OTHER = "other"  # anything else (extension types such as citext, unknown names): kept as written
+    OTHER = (
+        "other"  # anything else (extension types such as citext, unknown names): kept as written
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +195,12 @@ class SqlType:
         if not self.array_dims:
             return self
         return SqlType(
-            self.sql.removesuffix("[]" * self.array_dims), self.base, self.modifiers, 0,
-            self.kind, self.ref,
+            self.sql.removesuffix("[]" * self.array_dims),
+            self.base,
+            self.modifiers,
+            0,
+            self.kind,
+            self.ref,
         )
 
 
@@ -155,7 +268,9 @@ class ForeignKey:
     columns: tuple[str, ...]
     ref_table: QName
     ref_columns: tuple[str, ...]  # never empty: the referenced PK is filled in when omitted
-    on_delete: str | None = None  # "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT"; None = NO ACTION
+    on_delete: str | None = (
+        None  # "CASCADE", "SET NULL", "SET DEFAULT", "RESTRICT"; None = NO ACTION
+    )
     on_update: str | None = None
     match_full: bool = False
     deferral: Deferral = Deferral()
@@ -254,7 +369,9 @@ class CompositeType:
 @dataclass(frozen=True, slots=True)
 class Sequence:
     qname: QName
-    data_type: str | None = None  # "integer" / "bigint" / "smallint" when AS was given (serial sets it)
+    data_type: str | None = (
+        None  # "integer" / "bigint" / "smallint" when AS was given (serial sets it)
+    )
     options: str = ""  # START/INCREMENT/MINVALUE/... as written, "" when none
     owned_by: tuple[QName, str] | None = None  # (table, column)
     owned_position: int = 0  # statement that set OWNED BY (== position for serial columns)

@@ -32,13 +32,24 @@ from dbgen.plan.relationships import is_pure_association
 from dbgen.spec.types import is_equatable, is_orderable, is_text, resolve
 
 _ALL_OPERATIONS = (
-    "get", "list", "count", "exists", "create", "update", "delete",
-    "bulk_create", "bulk_update", "bulk_delete", "upsert",
+    "get",
+    "list",
+    "count",
+    "exists",
+    "create",
+    "update",
+    "delete",
+    "bulk_create",
+    "bulk_update",
+    "bulk_delete",
+    "upsert",
 )
 _UPDATING = frozenset({"update", "bulk_update", "upsert"})
 _READ_ONLY = ("list", "count")
 # Indexed for full-text or geometric search, not for comparing whole values.
-_NOT_FILTERED = frozenset({"tsvector", "tsquery", "point", "box", "polygon", "circle", "line", "lseg", "path"})
+_NOT_FILTERED = frozenset(
+    {"tsvector", "tsquery", "point", "box", "polygon", "circle", "line", "lseg", "path"}
+)
 
 # Plain scalars YAML 1.1 (PyYAML) would read as something other than a string.
 _YAML_SPECIAL = frozenset(
@@ -56,7 +67,9 @@ def default_package(schema_paths: Sequence[Path]) -> str:
 def yaml_scalar(text: str) -> str:
     if _PLAIN.match(text) and text.lower() not in _YAML_SPECIAL:
         return text
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid YAML double-quoted scalar
+    return json.dumps(
+        text, ensure_ascii=False
+    )  # a JSON string is a valid YAML double-quoted scalar
 
 
 def _flow(items: Iterable[str]) -> str:
@@ -156,7 +169,8 @@ def entity_yaml(t: Table, catalog: Catalog, related: list[QName]) -> list[str]:
     pk = set(t.primary_key.columns) if t.primary_key else set()
     references = {c for fk in t.foreign_keys for c in fk.columns} - pk
     filters = [
-        (name, _operators(columns[name], catalog, name in references)) for name in _filter_columns(t)
+        (name, _operators(columns[name], catalog, name in references))
+        for name in _filter_columns(t)
     ]
     filters = [(name, ops) for name, ops in filters if ops]
     if filters:

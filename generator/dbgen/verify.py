@@ -42,14 +42,22 @@ _NOT_EXT = "NOT EXISTS (SELECT 1 FROM pg_depend dep WHERE dep.objid = {oid} AND 
 # kind, SQL returning (identity, property, value) rows. Identities are schema-qualified names
 # (plus signature or table where needed) so a fact means the same in both databases.
 _QUERIES: tuple[tuple[str, str], ...] = (
-    ("schema", f"""
+    (
+        "schema",
+        f"""
         SELECT n.nspname, 'comment', obj_description(n.oid, 'pg_namespace')
         FROM pg_namespace n WHERE {_USER_NS} AND n.nspname <> 'public'
-          AND {_NOT_EXT.format(oid='n.oid')}"""),
-    ("extension", """
+          AND {_NOT_EXT.format(oid="n.oid")}""",
+    ),
+    (
+        "extension",
+        """
         SELECT e.extname, 'schema', n.nspname FROM pg_extension e
-        JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'"""),
-    ("type", f"""
+        JOIN pg_namespace n ON n.oid = e.extnamespace WHERE e.extname <> 'plpgsql'""",
+    ),
+    (
+        "type",
+        f"""
         SELECT format('%I.%I', n.nspname, t.typname), p.prop, p.val
         FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
         CROSS JOIN LATERAL (VALUES
@@ -73,8 +81,11 @@ _QUERIES: tuple[tuple[str, str], ...] = (
         ) AS p(prop, val)
         WHERE {_USER_NS} AND t.typtype IN ('e', 'd', 'c', 'r')
           AND (t.typtype <> 'c' OR (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')
-          AND {_NOT_EXT.format(oid='t.oid')}"""),
-    ("relation", f"""
+          AND {_NOT_EXT.format(oid="t.oid")}""",
+    ),
+    (
+        "relation",
+        f"""
         SELECT format('%I.%I', n.nspname, c.relname), p.prop, p.val
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         CROSS JOIN LATERAL (VALUES
@@ -98,9 +109,12 @@ _QUERIES: tuple[tuple[str, str], ...] = (
             ('comment', obj_description(c.oid, 'pg_class'))
         ) AS p(prop, val)
         WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
-          AND {_NOT_EXT.format(oid='c.oid')}
-          AND NOT (n.nspname = 'public' AND c.relname = 'alembic_version')"""),
-    ("column", f"""
+          AND {_NOT_EXT.format(oid="c.oid")}
+          AND NOT (n.nspname = 'public' AND c.relname = 'alembic_version')""",
+    ),
+    (
+        "column",
+        f"""
         SELECT format('%I.%I.%I', n.nspname, c.relname, a.attname), p.prop, p.val
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -119,9 +133,12 @@ _QUERIES: tuple[tuple[str, str], ...] = (
             ('comment', col_description(c.oid, a.attnum))
         ) AS p(prop, val)
         WHERE {_USER_NS} AND c.relkind IN ('r', 'p', 'v', 'm', 'f', 'c') AND a.attnum > 0
-          AND NOT a.attisdropped AND {_NOT_EXT.format(oid='c.oid')}
-          AND NOT (n.nspname = 'public' AND c.relname = 'alembic_version')"""),
-    ("constraint", f"""
+          AND NOT a.attisdropped AND {_NOT_EXT.format(oid="c.oid")}
+          AND NOT (n.nspname = 'public' AND c.relname = 'alembic_version')""",
+    ),
+    (
+        "constraint",
+        f"""
         SELECT format('%I.%I.%I', n.nspname, c.relname, k.conname), p.prop, p.val
         FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -133,8 +150,11 @@ _QUERIES: tuple[tuple[str, str], ...] = (
             ('validated', k.convalidated::text),
             ('comment', obj_description(k.oid, 'pg_constraint'))
         ) AS p(prop, val)
-        WHERE {_USER_NS} AND NOT (n.nspname = 'public' AND c.relname = 'alembic_version')"""),
-    ("index", f"""
+        WHERE {_USER_NS} AND NOT (n.nspname = 'public' AND c.relname = 'alembic_version')""",
+    ),
+    (
+        "index",
+        f"""
         SELECT format('%I.%I', n.nspname, ic.relname), p.prop, p.val
         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
         JOIN pg_namespace n ON n.oid = ic.relnamespace
@@ -143,8 +163,11 @@ _QUERIES: tuple[tuple[str, str], ...] = (
             ('options', array_to_string(ic.reloptions, ', ')),
             ('comment', obj_description(ic.oid, 'pg_class'))
         ) AS p(prop, val)
-        WHERE {_USER_NS} AND NOT (n.nspname = 'public' AND ic.relname = 'alembic_version_pkc')"""),
-    ("sequence", f"""
+        WHERE {_USER_NS} AND NOT (n.nspname = 'public' AND ic.relname = 'alembic_version_pkc')""",
+    ),
+    (
+        "sequence",
+        f"""
         SELECT format('%I.%I', n.nspname, c.relname), p.prop, p.val
         FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -160,8 +183,11 @@ _QUERIES: tuple[tuple[str, str], ...] = (
                             AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))),
             ('comment', obj_description(c.oid, 'pg_class'))
         ) AS p(prop, val)
-        WHERE {_USER_NS} AND {_NOT_EXT.format(oid='c.oid')}"""),
-    ("routine", f"""
+        WHERE {_USER_NS} AND {_NOT_EXT.format(oid="c.oid")}""",
+    ),
+    (
+        "routine",
+        f"""
         SELECT format('%I.%I(%s)', n.nspname, f.proname, pg_get_function_identity_arguments(f.oid)),
                p.prop, p.val
         FROM pg_proc f JOIN pg_namespace n ON n.oid = f.pronamespace
@@ -171,8 +197,11 @@ _QUERIES: tuple[tuple[str, str], ...] = (
             ('result', pg_get_function_result(f.oid)),
             ('comment', obj_description(f.oid, 'pg_proc'))
         ) AS p(prop, val)
-        WHERE {_USER_NS} AND {_NOT_EXT.format(oid='f.oid')}"""),
-    ("trigger", f"""
+        WHERE {_USER_NS} AND {_NOT_EXT.format(oid="f.oid")}""",
+    ),
+    (
+        "trigger",
+        f"""
         SELECT format('%I.%I.%I', n.nspname, c.relname, t.tgname), p.prop, p.val
         FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
         JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -181,46 +210,71 @@ _QUERIES: tuple[tuple[str, str], ...] = (
             ('enabled', t.tgenabled::text),
             ('comment', obj_description(t.oid, 'pg_trigger'))
         ) AS p(prop, val)
-        WHERE {_USER_NS} AND NOT t.tgisinternal"""),
-    ("rule", f"""
+        WHERE {_USER_NS} AND NOT t.tgisinternal""",
+    ),
+    (
+        "rule",
+        f"""
         SELECT format('%I.%I.%I', n.nspname, c.relname, r.rulename), 'definition', pg_get_ruledef(r.oid)
         FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
         JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE {_USER_NS} AND r.rulename <> '_RETURN'"""),
-    ("policy", """
+        WHERE {_USER_NS} AND r.rulename <> '_RETURN'""",
+    ),
+    (
+        "policy",
+        """
         SELECT format('%I.%I.%I', schemaname, tablename, policyname), 'definition',
                concat_ws(' ', permissive, cmd, array_to_string(roles, ','), qual, with_check)
-        FROM pg_policies"""),
-    ("text search configuration", f"""
+        FROM pg_policies""",
+    ),
+    (
+        "text search configuration",
+        f"""
         SELECT format('%I.%I', n.nspname, c.cfgname), 'mapping',
                (SELECT string_agg(m.maptokentype || ':' || m.mapseqno || ':' || m.mapdict::regdictionary::text,
                                   ', ' ORDER BY m.maptokentype, m.mapseqno)
                 FROM pg_ts_config_map m WHERE m.mapcfg = c.oid)
         FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
-        WHERE {_USER_NS} AND {_NOT_EXT.format(oid='c.oid')}"""),
-    ("text search dictionary", f"""
+        WHERE {_USER_NS} AND {_NOT_EXT.format(oid="c.oid")}""",
+    ),
+    (
+        "text search dictionary",
+        f"""
         SELECT format('%I.%I', n.nspname, d.dictname), 'options', coalesce(d.dictinitoption, '')
         FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace
-        WHERE {_USER_NS} AND {_NOT_EXT.format(oid='d.oid')}"""),
-    ("collation", f"""
+        WHERE {_USER_NS} AND {_NOT_EXT.format(oid="d.oid")}""",
+    ),
+    (
+        "collation",
+        f"""
         SELECT format('%I.%I', n.nspname, c.collname), 'definition',
                concat_ws(' ', c.collprovider, c.collcollate, c.collctype, c.collisdeterministic)
         FROM pg_collation c JOIN pg_namespace n ON n.oid = c.collnamespace
-        WHERE {_USER_NS} AND {_NOT_EXT.format(oid='c.oid')}"""),
-    ("operator", f"""
+        WHERE {_USER_NS} AND {_NOT_EXT.format(oid="c.oid")}""",
+    ),
+    (
+        "operator",
+        f"""
         SELECT format('%I.%s(%s, %s)', n.nspname, o.oprname, o.oprleft::regtype, o.oprright::regtype),
                'function', o.oprcode::regproc::text
         FROM pg_operator o JOIN pg_namespace n ON n.oid = o.oprnamespace
-        WHERE {_USER_NS} AND {_NOT_EXT.format(oid='o.oid')}"""),
-    ("cast", """
+        WHERE {_USER_NS} AND {_NOT_EXT.format(oid="o.oid")}""",
+    ),
+    (
+        "cast",
+        """
         SELECT format('%s AS %s', c.castsource::regtype, c.casttarget::regtype), 'definition',
                concat_ws(' ', c.castfunc::regprocedure::text, c.castcontext, c.castmethod)
         FROM pg_cast c WHERE c.oid >= 16384
-          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')"""),
-    ("event trigger", """
+          AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'e')""",
+    ),
+    (
+        "event trigger",
+        """
         SELECT e.evtname, 'definition', concat_ws(' ', e.evtevent, e.evtfoid::regproc::text,
                array_to_string(e.evttags, ','), e.evtenabled)
-        FROM pg_event_trigger e"""),
+        FROM pg_event_trigger e""",
+    ),
 )
 
 
@@ -308,8 +362,12 @@ class Server:
 
         u = make_url(self.url)
         env = dict(os.environ, PGDATABASE=database)
-        for var, value in (("PGHOST", u.host), ("PGPORT", u.port), ("PGUSER", u.username),
-                           ("PGPASSWORD", u.password)):
+        for var, value in (
+            ("PGHOST", u.host),
+            ("PGPORT", u.port),
+            ("PGUSER", u.username),
+            ("PGPASSWORD", u.password),
+        ):
             if value is not None:
                 env[var] = str(value)
         return env
@@ -352,7 +410,9 @@ def apply_sql(server: Server, database: str, paths: list[Path]) -> None:
     import glob
 
     # Debian/Ubuntu keep the client outside PATH when only the server package is installed.
-    psql = shutil.which("psql") or next(iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"), reverse=True)), None)
+    psql = shutil.which("psql") or next(
+        iter(sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"), reverse=True)), None
+    )
     if psql is None:
         raise VerifyError("psql is not on PATH; it loads the schema files as a user would")
     args = [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1"]
@@ -371,11 +431,17 @@ def apply_migration(server: Server, database: str, files: dict[str, str]) -> Non
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        env = dict(os.environ, DATABASE_URL=server.sqlalchemy_url(database, "asyncpg"),
-                   PYTHONDONTWRITEBYTECODE="1")
+        env = dict(
+            os.environ,
+            DATABASE_URL=server.sqlalchemy_url(database, "asyncpg"),
+            PYTHONDONTWRITEBYTECODE="1",
+        )
         proc = subprocess.run(
             [sys.executable, "-m", "alembic", "-c", str(root / "alembic.ini"), "upgrade", "head"],
-            cwd=root, env=env, capture_output=True, text=True,
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         if proc.returncode != 0:
             tail = "\n".join(proc.stderr.strip().splitlines()[-12:])

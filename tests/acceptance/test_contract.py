@@ -41,7 +41,10 @@ def chinook_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("acceptance") / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "dbgen", "build", str(SPEC), "--out", str(out)],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     return out
@@ -94,7 +97,9 @@ def test_contract_example_async(chinook: ModuleType, db: FreshDb) -> None:
                 assert [x.title for x in a.albums] == ["Powerage"]
                 page = await uow.artist.list(
                     where=ArtistFilter(name__ilike="a%", artist_id__in=[1, 2, 3]),
-                    search="dc", order_by=["-name"], limit=20,
+                    search="dc",
+                    order_by=["-name"],
+                    limit=20,
                 )
                 assert [x.name for x in page.items] == ["AC/DC"]
                 assert (page.next_cursor, page.prev_cursor, page.total) == (None, None, None)
@@ -107,10 +112,14 @@ def test_contract_example_async(chinook: ModuleType, db: FreshDb) -> None:
                 await uow.artist.delete(a.artist_id)  # NotFoundError if absent
                 with pytest.raises(NotFoundError):
                     await uow.artist.delete(a.artist_id)
-                n = await uow.artist.bulk_create([ArtistCreate(name=f"n{i}") for i in range(10_000)])
+                n = await uow.artist.bulk_create(
+                    [ArtistCreate(name=f"n{i}") for i in range(10_000)]
+                )
                 assert n == 10_000
                 # Artist 1 (AC/DC) is gone; the n* rows hold keys 2..10001.
-                n = await uow.artist.bulk_update([(1, ArtistUpdate(name="x")), (2, ArtistUpdate(name="y"))])
+                n = await uow.artist.bulk_update(
+                    [(1, ArtistUpdate(name="x")), (2, ArtistUpdate(name="y"))]
+                )
                 assert n == 1 and (await uow.artist.get(2)).name == "y"
                 n = await uow.artist.bulk_delete([1, 2])
                 assert n == 1 and await uow.artist.count() == 9_999
@@ -122,7 +131,11 @@ def test_contract_example_async(chinook: ModuleType, db: FreshDb) -> None:
                 for title in ("Let There Be Rock", "Back in Black", "High Voltage"):
                     await uow.album.create(AlbumCreate(title=title, artist_id=a.artist_id))
                 p = await uow.album.list_by_artist_id(a.artist_id, order_by=["title"], limit=10)
-                assert [al.title for al in p.items] == ["Back in Black", "High Voltage", "Let There Be Rock"]
+                assert [al.title for al in p.items] == [
+                    "Back in Black",
+                    "High Voltage",
+                    "Let There Be Rock",
+                ]
                 c = await uow.customer.create(
                     CustomerCreate(first_name="Bon", last_name="Scott", email="bon@x.org")
                 )
@@ -130,8 +143,12 @@ def test_contract_example_async(chinook: ModuleType, db: FreshDb) -> None:
                 inv = await uow.create_invoice_with_lines(
                     InvoiceCreate(customer_id=c.customer_id, total=D("1.98")),
                     invoice_line=[
-                        InvoiceLineCreateNested(track_id=t.track_id, unit_price=D("0.99"), quantity=1),
-                        InvoiceLineCreateNested(track_id=t.track_id, unit_price=D("0.99"), quantity=1),
+                        InvoiceLineCreateNested(
+                            track_id=t.track_id, unit_price=D("0.99"), quantity=1
+                        ),
+                        InvoiceLineCreateNested(
+                            track_id=t.track_id, unit_price=D("0.99"), quantity=1
+                        ),
                     ],
                 )
                 assert type(inv).__name__ == "Invoice" and inv.customer_id == c.customer_id
@@ -168,7 +185,9 @@ def test_contract_example_sync(chinook: ModuleType, db: FreshDb) -> None:
             assert [x.title for x in a.albums] == ["Powerage"]
             page = uow.artist.list(
                 where=ArtistFilter(name__ilike="a%", artist_id__in=[1, 2, 3]),
-                search="dc", order_by=["-name"], limit=20,
+                search="dc",
+                order_by=["-name"],
+                limit=20,
             )
             assert [x.name for x in page.items] == ["AC/DC"] and page.next_cursor is None
             assert uow.artist.count(where=ArtistFilter(name__ilike="a%")) == 1
@@ -177,8 +196,14 @@ def test_contract_example_sync(chinook: ModuleType, db: FreshDb) -> None:
             uow.artist.delete(a.artist_id)
             with pytest.raises(NotFoundError):
                 uow.artist.delete(a.artist_id)
-            assert uow.artist.bulk_create([ArtistCreate(name=f"n{i}") for i in range(10_000)]) == 10_000
-            assert uow.artist.bulk_update([(1, ArtistUpdate(name="x")), (2, ArtistUpdate(name="y"))]) == 1
+            assert (
+                uow.artist.bulk_create([ArtistCreate(name=f"n{i}") for i in range(10_000)])
+                == 10_000
+            )
+            assert (
+                uow.artist.bulk_update([(1, ArtistUpdate(name="x")), (2, ArtistUpdate(name="y"))])
+                == 1
+            )
             assert uow.artist.bulk_delete([1, 2]) == 1
             a = uow.artist.upsert(ArtistCreate(name="AC/DC"))
             assert uow.artist.get_by_name("AC/DC").artist_id == a.artist_id
@@ -189,9 +214,18 @@ def test_contract_example_sync(chinook: ModuleType, db: FreshDb) -> None:
             t = uow.track.create(TrackCreate(name="T.N.T.", milliseconds=214_000))
             inv = uow.create_invoice_with_lines(
                 InvoiceCreate(customer_id=c.customer_id),
-                invoice_line=[InvoiceLineCreateNested(track_id=t.track_id, unit_price=D("0.99"), quantity=2)],
+                invoice_line=[
+                    InvoiceLineCreateNested(track_id=t.track_id, unit_price=D("0.99"), quantity=2)
+                ],
             )
-        assert psql(db.dsn, "-Atc", f"SELECT quantity FROM invoice_line WHERE invoice_id = {inv.invoice_id}").stdout.strip() == "2"
+        assert (
+            psql(
+                db.dsn,
+                "-Atc",
+                f"SELECT quantity FROM invoice_line WHERE invoice_id = {inv.invoice_id}",
+            ).stdout.strip()
+            == "2"
+        )
     finally:
         engine.dispose()
 
@@ -236,7 +270,12 @@ def both(db: FreshDb, body: Callable[[Any, Aw, ModuleType], Coroutine[Any, Any, 
 
 
 def _reset_schema(db: FreshDb) -> None:
-    psql(db.dsn, "-q", "-c", "DROP SCHEMA public CASCADE; DROP SCHEMA reporting CASCADE; CREATE SCHEMA public;")
+    psql(
+        db.dsn,
+        "-q",
+        "-c",
+        "DROP SCHEMA public CASCADE; DROP SCHEMA reporting CASCADE; CREATE SCHEMA public;",
+    )
     psql(db.dsn, "-q", "-f", str(SPEC / "schema.sql"))
 
 
@@ -292,14 +331,20 @@ def test_filters_order_and_pages(chinook: ModuleType, db: FreshDb) -> None:
             await aw(uow.artist.list(order_by=["country"]))
         # default_sort [name]; cursors forward and backward reproduce the full order.
         by_name = [r.name for r in (await aw(uow.artist.list(limit=100))).items]
-        in_db = await aw(uow.session.scalars(sa.text("SELECT name FROM artist ORDER BY name, artist_id")))
+        in_db = await aw(
+            uow.session.scalars(sa.text("SELECT name FROM artist ORDER BY name, artist_id"))
+        )
         assert by_name == list(in_db)  # the database's collation decides, not Python's
         for order in (None, ["-name"], ["artist_id"]):
-            full = [r.artist_id for r in (await aw(uow.artist.list(order_by=order, limit=100))).items]
+            full = [
+                r.artist_id for r in (await aw(uow.artist.list(order_by=order, limit=100))).items
+            ]
             pages = [await aw(uow.artist.list(order_by=order, limit=7))]
             assert pages[0].prev_cursor is None
             while pages[-1].next_cursor:
-                pages.append(await aw(uow.artist.list(order_by=order, limit=7, after=pages[-1].next_cursor)))
+                pages.append(
+                    await aw(uow.artist.list(order_by=order, limit=7, after=pages[-1].next_cursor))
+                )
             assert [r.artist_id for p in pages for r in p.items] == full
             back, page = [r.artist_id for r in pages[-1].items], pages[-1]
             while page.prev_cursor:
@@ -308,7 +353,12 @@ def test_filters_order_and_pages(chinook: ModuleType, db: FreshDb) -> None:
             assert back == full
             via_offset = []
             for start in range(0, 33, 10):
-                via_offset += [r.artist_id for r in (await aw(uow.artist.list(order_by=order, limit=10, offset=start))).items]
+                via_offset += [
+                    r.artist_id
+                    for r in (
+                        await aw(uow.artist.list(order_by=order, limit=10, offset=start))
+                    ).items
+                ]
             assert via_offset == full
         # total only on request.
         page = await aw(uow.artist.list(limit=5))
@@ -321,7 +371,11 @@ def test_filters_order_and_pages(chinook: ModuleType, db: FreshDb) -> None:
             with pytest.raises(errors.InvalidCursorError):
                 await aw(uow.artist.list(limit=5, after=bad))
         trk = m("schemas.track")
-        await aw(uow.track.bulk_create([trk.TrackCreate(name=f"t{i}", milliseconds=1000 + i) for i in range(3)]))
+        await aw(
+            uow.track.bulk_create(
+                [trk.TrackCreate(name=f"t{i}", milliseconds=1000 + i) for i in range(3)]
+            )
+        )
         foreign = (await aw(uow.track.list(limit=1))).next_cursor
         with pytest.raises(errors.InvalidCursorError):
             await aw(uow.artist.list(limit=5, after=foreign))
@@ -329,7 +383,11 @@ def test_filters_order_and_pages(chinook: ModuleType, db: FreshDb) -> None:
         assert len((await aw(uow.artist.list(limit=1000))).items) == 33
         cus = m("schemas.customer")
         for i in range(12):
-            await aw(uow.customer.create(cus.CustomerCreate(first_name="F", last_name=f"L{i:02d}", email=f"c{i}@x.org")))
+            await aw(
+                uow.customer.create(
+                    cus.CustomerCreate(first_name="F", last_name=f"L{i:02d}", email=f"c{i}@x.org")
+                )
+            )
         assert len((await aw(uow.customer.list(limit=50))).items) == 10
         assert len((await aw(uow.customer.list())).items) == 10
         rest = await aw(uow.customer.list(limit=50, offset=10))
@@ -339,12 +397,26 @@ def test_filters_order_and_pages(chinook: ModuleType, db: FreshDb) -> None:
         alb = m("schemas.album")
         band = ids["Band 00"]
         for i in range(5):
-            await aw(uow.album.create(alb.AlbumCreate(title=f"A{i}", artist_id=band, released=datetime.date(2000 + i, 1, 1))))
+            await aw(
+                uow.album.create(
+                    alb.AlbumCreate(
+                        title=f"A{i}", artist_id=band, released=datetime.date(2000 + i, 1, 1)
+                    )
+                )
+            )
         first = await aw(uow.album.list_by_artist_id(band, order_by=["-released"], limit=2))
         assert [a.title for a in first.items] == ["A4", "A3"]
-        second = await aw(uow.album.list_by_artist_id(band, order_by=["-released"], limit=2, after=first.next_cursor))
+        second = await aw(
+            uow.album.list_by_artist_id(
+                band, order_by=["-released"], limit=2, after=first.next_cursor
+            )
+        )
         assert [a.title for a in second.items] == ["A2", "A1"]
-        third = await aw(uow.album.list_by_artist_id(band, order_by=["-released"], limit=2, offset=4, load=["artist"]))
+        third = await aw(
+            uow.album.list_by_artist_id(
+                band, order_by=["-released"], limit=2, offset=4, load=["artist"]
+            )
+        )
         assert [(a.title, a.artist.name) for a in third.items] == [("A0", "Band 00")]
 
     both(db, body)
@@ -356,10 +428,17 @@ def test_writes_versions_soft_delete_and_composite_keys(chinook: ModuleType, db:
         rock = await aw(uow.genre.upsert(gen.MusicGenreCreate(name="Rock")))
         again = await aw(uow.genre.upsert(gen.MusicGenreCreate(name="Rock")))
         assert type(rock).__name__ == "MusicGenre" and again.genre_id == rock.genre_id  # class_name
-        t = await aw(uow.track.create(trk.TrackCreate(
-            name="Thunderstruck", milliseconds=292_000, composer="Young", genre_id=rock.genre_id,
-            tags=["live", "80s"],
-        )))
+        t = await aw(
+            uow.track.create(
+                trk.TrackCreate(
+                    name="Thunderstruck",
+                    milliseconds=292_000,
+                    composer="Young",
+                    genre_id=rock.genre_id,
+                    tags=["live", "80s"],
+                )
+            )
+        )
         assert t.version == 1 and t.unit_price == D("0.99") and t.deleted_at is None
         assert "version" not in trk.TrackCreate.model_fields  # maintained by the repository
         assert "deleted_at" not in trk.TrackUpdate.model_fields  # soft delete belongs to delete()
@@ -367,7 +446,12 @@ def test_writes_versions_soft_delete_and_composite_keys(chinook: ModuleType, db:
             trk.TrackUpdate(name="no version")  # the version read is required
         # Only the fields set are written; an explicit None writes NULL; the version goes up.
         t2 = await aw(uow.track.update(t.track_id, trk.TrackUpdate(version=1, composer=None)))
-        assert (t2.version, t2.composer, t2.name, t2.tags) == (2, None, "Thunderstruck", ["live", "80s"])
+        assert (t2.version, t2.composer, t2.name, t2.tags) == (
+            2,
+            None,
+            "Thunderstruck",
+            ["live", "80s"],
+        )
         with pytest.raises(errors.ConflictError) as stale:
             await aw(uow.track.update(t.track_id, trk.TrackUpdate(version=1, name="stale")))
         assert stale.value.entity == "Track" and stale.value.key == t.track_id
@@ -377,38 +461,90 @@ def test_writes_versions_soft_delete_and_composite_keys(chinook: ModuleType, db:
         F = trk.TrackFilter
         assert await aw(uow.track.count(where=F(tags__contains=["80s"]))) == 1
         assert await aw(uow.track.count(where=F(tags__contains=["90s"]))) == 0
-        assert await aw(uow.track.count(where=F(milliseconds__between=(1, 300_000), genre_id__is_null=False))) == 1
-        assert [x.name for x in (await aw(uow.track.list(search="THUNDER"))).items] == ["Thunderstruck"]
+        assert (
+            await aw(
+                uow.track.count(
+                    where=F(milliseconds__between=(1, 300_000), genre_id__is_null=False)
+                )
+            )
+            == 1
+        )
+        assert [x.name for x in (await aw(uow.track.list(search="THUNDER"))).items] == [
+            "Thunderstruck"
+        ]
         # M:N relation through playlist_track, loaded both ways.
         pl = await aw(uow.playlist.create(m("schemas.playlist").PlaylistCreate(name="Mix")))
         pt = m("schemas.playlist_track")
-        await aw(uow.playlist_track.create(pt.PlaylistTrackCreate(playlist_id=pl.playlist_id, track_id=t.track_id)))
+        await aw(
+            uow.playlist_track.create(
+                pt.PlaylistTrackCreate(playlist_id=pl.playlist_id, track_id=t.track_id)
+            )
+        )
         loaded = await aw(uow.playlist.get(pl.playlist_id, load=["track"]))
         assert [x.name for x in loaded.tracks] == ["Thunderstruck"]
         # Composite primary keys: tuples.
         key = (pl.playlist_id, t.track_id)
         assert (await aw(uow.playlist_track.get(key))) is not None
-        assert await aw(uow.playlist_track.count(where=pt.PlaylistTrackFilter(playlist_id__eq=pl.playlist_id))) == 1
+        assert (
+            await aw(
+                uow.playlist_track.count(
+                    where=pt.PlaylistTrackFilter(playlist_id__eq=pl.playlist_id)
+                )
+            )
+            == 1
+        )
         await aw(uow.playlist_track.delete(key))
         with pytest.raises(errors.NotFoundError):
             await aw(uow.playlist_track.delete(key))
-        assert await aw(uow.playlist_track.bulk_create([pt.PlaylistTrackCreate(playlist_id=pl.playlist_id, track_id=t.track_id)])) == 1
+        assert (
+            await aw(
+                uow.playlist_track.bulk_create(
+                    [pt.PlaylistTrackCreate(playlist_id=pl.playlist_id, track_id=t.track_id)]
+                )
+            )
+            == 1
+        )
         assert await aw(uow.playlist_track.bulk_delete([key, (pl.playlist_id, 10**6)])) == 1
         cus, rt = m("schemas.customer"), m("schemas.track_rating")
-        c = await aw(uow.customer.create(cus.CustomerCreate(first_name="A", last_name="B", email="ab@x.org", country="AU")))
+        c = await aw(
+            uow.customer.create(
+                cus.CustomerCreate(first_name="A", last_name="B", email="ab@x.org", country="AU")
+            )
+        )
         rkey = (c.customer_id, t.track_id)
-        await aw(uow.track_rating.create(rt.TrackRatingCreate(customer_id=c.customer_id, track_id=t.track_id, stars=3)))
+        await aw(
+            uow.track_rating.create(
+                rt.TrackRatingCreate(customer_id=c.customer_id, track_id=t.track_id, stars=3)
+            )
+        )
         r = await aw(uow.track_rating.update(rkey, rt.TrackRatingUpdate(note="loud")))
         assert (r.stars, r.note) == (3, "loud")
-        r = await aw(uow.track_rating.upsert(rt.TrackRatingCreate(customer_id=c.customer_id, track_id=t.track_id, stars=5)))
+        r = await aw(
+            uow.track_rating.upsert(
+                rt.TrackRatingCreate(customer_id=c.customer_id, track_id=t.track_id, stars=5)
+            )
+        )
         assert (r.stars, r.note) == (5, "loud")
         assert await aw(uow.track_rating.bulk_update([(rkey, rt.TrackRatingUpdate(stars=4))])) == 1
         assert (await aw(uow.track_rating.get(rkey))).stars == 4
         await aw(uow.track_rating.delete(rkey))
         assert await aw(uow.track_rating.get(rkey)) is None
         # Soft delete (timestamp): delete stamps; reads skip the row.
-        album = await aw(uow.album.create(m("schemas.album").AlbumCreate(title="Razors Edge", artist_id=(await aw(uow.artist.create(m("schemas.artist").ArtistCreate(name="AC/DC")))).artist_id)))
-        t3 = await aw(uow.track.create(trk.TrackCreate(name="Moneytalks", milliseconds=225_000, album_id=album.album_id)))
+        album = await aw(
+            uow.album.create(
+                m("schemas.album").AlbumCreate(
+                    title="Razors Edge",
+                    artist_id=(
+                        await aw(uow.artist.create(m("schemas.artist").ArtistCreate(name="AC/DC")))
+                    ).artist_id,
+                )
+            )
+        )
+        t3 = await aw(
+            uow.track.create(
+                trk.TrackCreate(name="Moneytalks", milliseconds=225_000, album_id=album.album_id)
+            )
+        )
         await aw(uow.track.delete(t3.track_id))
         assert await aw(uow.track.get(t3.track_id)) is None
         assert await aw(uow.track.exists(t3.track_id)) is False
@@ -418,7 +554,11 @@ def test_writes_versions_soft_delete_and_composite_keys(chinook: ModuleType, db:
         assert (await aw(uow.album.get(album.album_id, load=["track"]))).tracks == []
         with pytest.raises(errors.NotFoundError):
             await aw(uow.track.delete(t3.track_id))
-        stamped = await aw(uow.session.scalar(sa.text(f"SELECT deleted_at IS NOT NULL FROM track WHERE track_id = {t3.track_id}")))
+        stamped = await aw(
+            uow.session.scalar(
+                sa.text(f"SELECT deleted_at IS NOT NULL FROM track WHERE track_id = {t3.track_id}")
+            )
+        )
         assert stamped is True
         # Soft delete (boolean): the same for customer.
         await aw(uow.customer.delete(c.customer_id))
@@ -428,7 +568,11 @@ def test_writes_versions_soft_delete_and_composite_keys(chinook: ModuleType, db:
         # A table outside the default schema: uow.<schema>_<table>.
         ds = m("schemas.reporting_daily_sales")
         day = datetime.date(2024, 3, 1)
-        await aw(uow.reporting_daily_sales.upsert(ds.DailySaleCreate(day=day, invoices=2, revenue=D("3.50"))))
+        await aw(
+            uow.reporting_daily_sales.upsert(
+                ds.DailySaleCreate(day=day, invoices=2, revenue=D("3.50"))
+            )
+        )
         got = await aw(uow.reporting_daily_sales.upsert(ds.DailySaleCreate(day=day, invoices=3)))
         assert (got.invoices, got.revenue) == (3, D("3.50"))
         assert (await aw(uow.reporting_daily_sales.get(day))).invoices == 3
@@ -456,29 +600,51 @@ def test_errors_transactions_and_unit_of_work(chinook: ModuleType, db: FreshDb) 
         assert (nf.value.entity, nf.value.key) == ("Artist", 10**6) and "Artist" in str(nf.value)
         with pytest.raises(errors.InvalidQueryError):
             await aw(uow.artist.get(1, load=["invoice"]))
-        c = await aw(uow.customer.create(m("schemas.customer").CustomerCreate(first_name="A", last_name="B", email="a@x.org")))
-        t = await aw(uow.track.create(m("schemas.track").TrackCreate(name="Jailbreak", milliseconds=280_000)))
+        c = await aw(
+            uow.customer.create(
+                m("schemas.customer").CustomerCreate(first_name="A", last_name="B", email="a@x.org")
+            )
+        )
+        t = await aw(
+            uow.track.create(m("schemas.track").TrackCreate(name="Jailbreak", milliseconds=280_000))
+        )
         N = line.InvoiceLineCreateNested
         assert "invoice_id" not in N.model_fields  # the method fills in the root's key
-        made = await aw(uow.create_invoice_with_lines(
-            inv.InvoiceCreate(customer_id=c.customer_id),
-            invoice_line=[N(track_id=t.track_id, unit_price=D("0.99"), quantity=q) for q in (1, 2, 3)],
-        ))
+        made = await aw(
+            uow.create_invoice_with_lines(
+                inv.InvoiceCreate(customer_id=c.customer_id),
+                invoice_line=[
+                    N(track_id=t.track_id, unit_price=D("0.99"), quantity=q) for q in (1, 2, 3)
+                ],
+            )
+        )
         got = await aw(uow.invoice.get(made.invoice_id, load=["invoice_line", "customer"]))
-        assert sorted(ln.quantity for ln in got.invoice_lines) == [1, 2, 3] and got.customer.email == "a@x.org"
+        assert (
+            sorted(ln.quantity for ln in got.invoice_lines) == [1, 2, 3]
+            and got.customer.email == "a@x.org"
+        )
         # All or nothing: a bad child undoes the root and the other children.
         with pytest.raises(errors.RelatedNotFoundError):
-            await aw(uow.create_invoice_with_lines(
-                inv.InvoiceCreate(customer_id=c.customer_id),
-                invoice_line=[N(track_id=t.track_id, unit_price=D("1"), quantity=1),
-                              N(track_id=10**6, unit_price=D("1"), quantity=1)],
-            ))
+            await aw(
+                uow.create_invoice_with_lines(
+                    inv.InvoiceCreate(customer_id=c.customer_id),
+                    invoice_line=[
+                        N(track_id=t.track_id, unit_price=D("1"), quantity=1),
+                        N(track_id=10**6, unit_price=D("1"), quantity=1),
+                    ],
+                )
+            )
         assert await aw(uow.session.scalar(sa.text("SELECT count(*) FROM invoice"))) == 1
         assert await aw(uow.session.scalar(sa.text("SELECT count(*) FROM invoice_line"))) == 3
         page = await aw(uow.invoice.list(limit=10))
         assert [i.invoice_id for i in page.items] == [made.invoice_id]
         # Eager loading costs one statement per relation, not one per row.
-        arts = [a.artist_id for a in [await aw(uow.artist.create(art.ArtistCreate(name=f"b{i}"))) for i in range(60)]]
+        arts = [
+            a.artist_id
+            for a in [
+                await aw(uow.artist.create(art.ArtistCreate(name=f"b{i}"))) for i in range(60)
+            ]
+        ]
         for aid in arts:
             await aw(uow.album.create(alb.AlbumCreate(title="t", artist_id=aid)))
         uow.session.expunge_all()
@@ -499,13 +665,17 @@ def test_errors_transactions_and_unit_of_work(chinook: ModuleType, db: FreshDb) 
     both(db, body)
 
 
-def test_unit_of_work_commits_rolls_back_and_repositories_never_commit(chinook: ModuleType, db: FreshDb) -> None:
+def test_unit_of_work_commits_rolls_back_and_repositories_never_commit(
+    chinook: ModuleType, db: FreshDb
+) -> None:
     from chinook_db.db import async_session_factory, create_async_engine_from_env
     from chinook_db.schemas.artist import ArtistCreate
     from chinook_db.uow import UnitOfWork
 
     def committed() -> str:
-        return psql(db.dsn, "-Atc", "SELECT string_agg(name, ',' ORDER BY name) FROM artist").stdout.strip()
+        return psql(
+            db.dsn, "-Atc", "SELECT string_agg(name, ',' ORDER BY name) FROM artist"
+        ).stdout.strip()
 
     async def main() -> None:
         engine = create_async_engine_from_env()
@@ -532,7 +702,9 @@ def test_unit_of_work_commits_rolls_back_and_repositories_never_commit(chinook: 
     run(main())
 
 
-def test_engine_settings_from_environment(chinook: ModuleType, db: FreshDb, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_engine_settings_from_environment(
+    chinook: ModuleType, db: FreshDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import chinook_db.db as dbm
 
     monkeypatch.setenv("DATABASE_POOL_SIZE", "3")
@@ -557,21 +729,43 @@ def test_engine_settings_from_environment(chinook: ModuleType, db: FreshDb, monk
 
 
 @pytest.mark.parametrize("tool", ["mypy", "ruff"])
-def test_generated_package_passes_strict_checks(chinook_out: Path, tool: str, tmp_path: Path) -> None:
+def test_generated_package_passes_strict_checks(
+    chinook_out: Path, tool: str, tmp_path: Path
+) -> None:
     """The contract's package is typed: mypy --strict and ruff accept it as generated."""
     import os
     import shutil
 
     bin_dir = Path(sys.executable).parent
     if tool == "mypy":
-        cmd = [str(bin_dir / "mypy"), "--strict", "--no-incremental", "--cache-dir",
-               str(tmp_path / "mc"), "-p", "chinook_db"]
+        cmd = [
+            str(bin_dir / "mypy"),
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(tmp_path / "mc"),
+            "-p",
+            "chinook_db",
+        ]
         env = dict(os.environ, MYPYPATH=str(chinook_out))
     else:
-        cmd = [str(bin_dir / "ruff"), "check", "--no-cache", "--isolated", "--select",
-               "E,F,W,I,B,UP,SIM,RUF", "--ignore", "E501", "--line-length", "100", str(chinook_out)]
+        cmd = [
+            str(bin_dir / "ruff"),
+            "check",
+            "--no-cache",
+            "--isolated",
+            "--select",
+            "E,F,W,I,B,UP,SIM,RUF",
+            "--ignore",
+            "E501",
+            "--line-length",
+            "100",
+            str(chinook_out),
+        ]
         env = dict(os.environ)
     if shutil.which(cmd[0]) is None:
         pytest.fail(f"{tool} is not installed in the test environment")
-    proc = subprocess.run(cmd, cwd=chinook_out, env=env, capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        cmd, cwd=chinook_out, env=env, capture_output=True, text=True, check=False
+    )
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-2000:]

@@ -32,8 +32,20 @@ from support import PgServer, in_ci, psql, require_shared
 pytestmark = pytest.mark.corpus
 
 SCHEMAS = [
-    "chinook", "northwind", "pagila", "pgexercises", "powerdns", "roundcube", "guacamole",
-    "miniflux", "kanboard", "osm", "synapse", "lemmy", "adventureworks", "musicbrainz",
+    "chinook",
+    "northwind",
+    "pagila",
+    "pgexercises",
+    "powerdns",
+    "roundcube",
+    "guacamole",
+    "miniflux",
+    "kanboard",
+    "osm",
+    "synapse",
+    "lemmy",
+    "adventureworks",
+    "musicbrainz",
 ]
 
 _IMPORT_ALL = """
@@ -50,15 +62,24 @@ print(len(names))
 """
 
 
-def _dbgen(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 900) -> subprocess.CompletedProcess[str]:
+def _dbgen(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: int = 900
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "dbgen", *args], cwd=cwd, capture_output=True, text=True,
-        env=env, timeout=timeout, check=False,
+        [sys.executable, "-m", "dbgen", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
     )
 
 
 def _ok(proc: subprocess.CompletedProcess[str], what: str) -> None:
-    assert proc.returncode == 0, f"{what} exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    assert proc.returncode == 0, (
+        f"{what} exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    )
 
 
 @pytest.mark.parametrize("name", SCHEMAS)
@@ -76,10 +97,17 @@ def test_corpus_schema(name: str, pg_server: PgServer, tmp_path: Path) -> None:
         psql(pg_server.admin_dsn, "-f", str(schema.parent / "roles.sql"), check=False)
 
     # scaffold: every table but partitions, accepted by the spec loader as is
-    _ok(_dbgen("scaffold", "schema.sql", "--out", "crud.yaml", "--package", package, cwd=spec), "scaffold")
-    catalog, diags = read_schema([("schema.sql", (spec / "schema.sql").read_text(encoding="utf-8"))])
+    _ok(
+        _dbgen("scaffold", "schema.sql", "--out", "crud.yaml", "--package", package, cwd=spec),
+        "scaffold",
+    )
+    catalog, diags = read_schema(
+        [("schema.sql", (spec / "schema.sql").read_text(encoding="utf-8"))]
+    )
     assert not [d for d in diags if d.is_error]
-    bound, spec_diags = load_spec("crud.yaml", (spec / "crud.yaml").read_text(encoding="utf-8"), catalog)
+    bound, spec_diags = load_spec(
+        "crud.yaml", (spec / "crud.yaml").read_text(encoding="utf-8"), catalog
+    )
     assert bound is not None and not [d for d in spec_diags if d.is_error], spec_diags
     assert len(bound.entities) == sum(t.partition_of is None for t in catalog.tables)
 
@@ -103,23 +131,45 @@ def test_corpus_schema(name: str, pg_server: PgServer, tmp_path: Path) -> None:
 
     # import every module, mappers configured, no SQLAlchemy warning
     imported = subprocess.run(
-        [sys.executable, "-c", _IMPORT_ALL, package], cwd=out, capture_output=True, text=True, check=False
+        [sys.executable, "-c", _IMPORT_ALL, package],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     _ok(imported, "importing the generated package")
 
     # dbgen verify: catalog comparison on two scratch databases
-    verify = _dbgen("verify", str(spec), "--database-url", pg_server.admin_dsn, cwd=tmp_path, env=env)
+    verify = _dbgen(
+        "verify", str(spec), "--database-url", pg_server.admin_dsn, cwd=tmp_path, env=env
+    )
     _ok(verify, "dbgen verify")
 
     # pg-roundtrip: alembic upgrade head on an empty database, pg_dump comparison, downgrade base
     alembic = f"{sys.executable} -m alembic -c {out / 'alembic.ini'}"
     rt = subprocess.run(
-        [sys.executable, str(roundtrip), "--downgrade", f"{alembic} downgrade base", str(schema),
-         "--", *alembic.split(), "upgrade", "head"],
-        cwd=out, capture_output=True, text=True, env=env, timeout=900, check=False,
+        [
+            sys.executable,
+            str(roundtrip),
+            "--downgrade",
+            f"{alembic} downgrade base",
+            str(schema),
+            "--",
+            *alembic.split(),
+            "upgrade",
+            "head",
+        ],
+        cwd=out,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=False,
     )
     last = rt.stdout.strip().splitlines()[-1] if rt.stdout.strip() else ""
-    assert rt.returncode == 0 and ", 0 missing, 0 extra" in last, rt.stdout[-4000:] + rt.stderr[-2000:]
+    assert rt.returncode == 0 and ", 0 missing, 0 extra" in last, (
+        rt.stdout[-4000:] + rt.stderr[-2000:]
+    )
 
 
 def test_corpus_is_complete() -> None:

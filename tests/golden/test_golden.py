@@ -67,7 +67,9 @@ def test_tree_case(case: Path, update_goldens: bool) -> None:
     mode = black.Mode(line_length=100, target_versions={black.TargetVersion.PY311})
     for rel, text in sorted(files.items()):
         if rel.endswith(".py"):
-            assert black.format_str(text, mode=mode) == text, f"{case.name}/{rel}: black would change it"
+            assert black.format_str(text, mode=mode) == text, (
+                f"{case.name}/{rel}: black would change it"
+            )
 
 
 @pytest.mark.parametrize("case", ERROR_CASES, ids=lambda p: p.name)
@@ -75,7 +77,10 @@ def test_error_case(case: Path, tmp_path: Path, update_goldens: bool) -> None:
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "dbgen", "build", ".", "--out", str(out)],
-        cwd=case, capture_output=True, text=True, check=False,
+        cwd=case,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if update_goldens and proc.returncode == 2:
         (case / "stderr.txt").write_text(proc.stderr, encoding="utf-8")

@@ -45,8 +45,14 @@ def _seed(api: Api) -> tuple[list[Any], list[Any]]:
         api.users.UserCreate(email="bob@x.org", display_name="Bob"),
     ]
     tasks = [
-        dict(number=1, title="first", labels=["a", "b"], estimate=decimal.Decimal("1.50"),
-             due_date=datetime.date(2026, 1, 2), status=api.enums.TaskStatus.DONE),
+        dict(
+            number=1,
+            title="first",
+            labels=["a", "b"],
+            estimate=decimal.Decimal("1.50"),
+            due_date=datetime.date(2026, 1, 2),
+            status=api.enums.TaskStatus.DONE,
+        ),
         dict(number=2, title="second", description="d"),
     ]
     return users, tasks
@@ -57,7 +63,9 @@ async def _fill_async(uow: Any, api: Api) -> tuple[Any, Any, Any]:
     ann = await uow.users.create(users[0])
     await uow.users.create(users[1])
     profile = mod("schemas.user_profiles").UserProfileCreate
-    await uow.user_profiles.create(profile(user_id=ann.id, preferences={"theme": "dark", "n": [1, 2]}))
+    await uow.user_profiles.create(
+        profile(user_id=ann.id, preferences={"theme": "dark", "n": [1, 2]})
+    )
     project = await uow.projects.create(
         api.projects.ProjectCreate(slug="p", name="P", owner_id=ann.id)
     )
@@ -123,7 +131,9 @@ def test_fast_rows_equal_orm_rows_sync(pkg: ModuleType, db: FreshDb) -> None:
             ann = uow.users.create(users[0])
             profile_create = mod("schemas.user_profiles").UserProfileCreate
             uow.user_profiles.create(profile_create(user_id=ann.id, preferences={"k": [True]}))
-            project = uow.projects.create(api.projects.ProjectCreate(slug="p", name="P", owner_id=ann.id))
+            project = uow.projects.create(
+                api.projects.ProjectCreate(slug="p", name="P", owner_id=ann.id)
+            )
             for t in tasks:
                 uow.tasks.create(api.tasks.TaskCreate(project_id=project.id, **t))
         with api.uow.SyncUnitOfWork(factory) as uow:
@@ -276,8 +286,13 @@ def test_relation_loads_equal_orm_async(pkg: ModuleType, db: FreshDb) -> None:
         root = await uow.comments.create(comment(task_id=tasks[0].id, author_id=ann.id, body="r"))
         for i in range(3):
             await uow.comments.create(
-                comment(task_id=tasks[0].id, parent_id=root.id, body=f"c{i}",
-                        author_id=ann.id if i else None))
+                comment(
+                    task_id=tasks[0].id,
+                    parent_id=root.id,
+                    body=f"c{i}",
+                    author_id=ann.id if i else None,
+                )
+            )
         await uow.comments.create(comment(task_id=tasks[1].id, body="on the deleted task"))
         tag = mod("schemas.tags").TagCreate
         t1 = await uow.tags.create(tag(name="t1"))

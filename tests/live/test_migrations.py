@@ -21,7 +21,10 @@ def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("demo") / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "dbgen", "build", "specs", "--out", str(out)],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     return out
@@ -31,7 +34,10 @@ def alembic(out: Path, db: FreshDb, *args: str) -> subprocess.CompletedProcess[s
     env = dict(os.environ, DATABASE_URL=db.async_url)
     return subprocess.run(
         [str(BIN / "alembic"), "-c", str(out / "alembic.ini"), *args],
-        env=env, capture_output=True, text=True, check=False,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -39,12 +45,14 @@ def relations(db: FreshDb) -> set[str]:
     engine = sa.create_engine(db.sync_url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(sa.text(
-                "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-                "WHERE n.nspname = 'public' AND c.relname NOT LIKE 'alembic_version%' "
-                "UNION ALL SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
-                "WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd')"
-            ))
+            rows = conn.execute(
+                sa.text(
+                    "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                    "WHERE n.nspname = 'public' AND c.relname NOT LIKE 'alembic_version%' "
+                    "UNION ALL SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+                    "WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd')"
+                )
+            )
             return {r[0] for r in rows}
     finally:
         engine.dispose()
@@ -68,9 +76,21 @@ def test_pg_roundtrip_is_exact(demo_out: Path, fresh_db: FreshDb) -> None:
     env = dict(os.environ, **fresh_db.server.libpq_env())
     alembic_bin = f"{BIN / 'alembic'} -c {demo_out / 'alembic.ini'}"
     proc = subprocess.run(
-        [sys.executable, str(tool), "--downgrade", f"{alembic_bin} downgrade base",
-         str(REPO_ROOT / "specs" / "schema.sql"), "--", *alembic_bin.split(), "upgrade", "head"],
-        env=env, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            str(tool),
+            "--downgrade",
+            f"{alembic_bin} downgrade base",
+            str(REPO_ROOT / "specs" / "schema.sql"),
+            "--",
+            *alembic_bin.split(),
+            "upgrade",
+            "head",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else proc.stderr[-2000:]
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
@@ -112,7 +132,9 @@ def test_health_check(demo_out: Path, fresh_db: FreshDb) -> None:
 
         async def probe() -> tuple[bool, bool]:
             good = db.create_async_engine_from_env(fresh_db.async_url)
-            bad = db.create_async_engine_from_env(fresh_db.async_url.replace(fresh_db.name, "no_such_db_x"))
+            bad = db.create_async_engine_from_env(
+                fresh_db.async_url.replace(fresh_db.name, "no_such_db_x")
+            )
             try:
                 return (await db.health_check(good)).ok, (await db.health_check(bad)).ok
             finally:
@@ -125,11 +147,30 @@ def test_health_check(demo_out: Path, fresh_db: FreshDb) -> None:
 @pytest.mark.parametrize("tool", ["mypy", "ruff"])
 def test_generated_code_passes_strict_checks(demo_out: Path, tool: str, tmp_path: Path) -> None:
     if tool == "mypy":
-        cmd = [str(BIN / "mypy"), "--strict", "--no-incremental", "--cache-dir", str(tmp_path / "mc"), "-p", "app_db"]
+        cmd = [
+            str(BIN / "mypy"),
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(tmp_path / "mc"),
+            "-p",
+            "app_db",
+        ]
         env = dict(os.environ, MYPYPATH=str(demo_out))
     else:
-        cmd = [str(BIN / "ruff"), "check", "--no-cache", "--isolated", "--select", "E,F,W,I,B,UP,SIM,RUF",
-               "--ignore", "E501", "--line-length", "100", str(demo_out)]
+        cmd = [
+            str(BIN / "ruff"),
+            "check",
+            "--no-cache",
+            "--isolated",
+            "--select",
+            "E,F,W,I,B,UP,SIM,RUF",
+            "--ignore",
+            "E501",
+            "--line-length",
+            "100",
+            str(demo_out),
+        ]
         env = dict(os.environ)
     if shutil.which(cmd[0]) is None:
         pytest.fail(f"{tool} is not installed in the test environment")

@@ -33,7 +33,10 @@ def demo_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("repo") / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "dbgen", "build", "specs", "--out", str(out)],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     return out
@@ -58,8 +61,10 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 
 def mod(name: str) -> Any:
-    return sys.modules[f"app_db.{name}"] if f"app_db.{name}" in sys.modules else __import__(
-        f"app_db.{name}", fromlist=["x"]
+    return (
+        sys.modules[f"app_db.{name}"]
+        if f"app_db.{name}" in sys.modules
+        else __import__(f"app_db.{name}", fromlist=["x"])
     )
 
 
@@ -161,7 +166,9 @@ def test_error_mapping_async(pkg: ModuleType, db: FreshDb) -> None:
 def test_version_and_soft_delete_async(pkg: ModuleType, db: FreshDb) -> None:
     async def body(uow: Any, api: Api) -> None:
         owner = await uow.users.create(api.users.UserCreate(email="o@x.org", display_name="O"))
-        p = await uow.projects.create(api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id))
+        p = await uow.projects.create(
+            api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id)
+        )
         t = await uow.tasks.create(api.tasks.TaskCreate(project_id=p.id, number=1, title="T"))
         assert t.version == 1 and t.status == api.enums.TaskStatus.TODO
         t2 = await uow.tasks.update(t.id, api.tasks.TaskUpdate(version=1, title="T2"))
@@ -182,7 +189,9 @@ def test_version_and_soft_delete_async(pkg: ModuleType, db: FreshDb) -> None:
         raw = await uow.session.scalar(sa.text("SELECT deleted_at IS NOT NULL FROM tasks"))
         assert raw is True  # the row is still there, stamped
         # Upsert on (project_id, number) brings the deleted task back with a new version.
-        back = await uow.tasks.upsert(api.tasks.TaskCreate(project_id=p.id, number=1, title="again"))
+        back = await uow.tasks.upsert(
+            api.tasks.TaskCreate(project_id=p.id, number=1, title="again")
+        )
         assert back.id == t.id and back.title == "again" and back.version == 3
         assert back.deleted_at is None
         # Loading the project's tasks hides soft-deleted ones.
@@ -205,7 +214,9 @@ def test_upsert_conflicts_async(pkg: ModuleType, db: FreshDb) -> None:
         # A conflict on a different unique key than the target is still an error.
         await uow.users.create(api.users.UserCreate(email="v@x.org", display_name="V"))
         with pytest.raises(api.errors.AlreadyExistsError):
-            await uow.users.upsert(api.users.UserCreate(email="V@x.org", display_name="dup by lower()"))
+            await uow.users.upsert(
+                api.users.UserCreate(email="V@x.org", display_name="dup by lower()")
+            )
 
     run(with_uow(db, body))
 
@@ -223,13 +234,17 @@ async def _seed_tasks(uow: Any, api: Api, n: int = 40) -> tuple[Any, list[Any]]:
         created.append(
             await uow.tasks.create(
                 api.tasks.TaskCreate(
-                    project_id=p.id, number=i + 1, title=f"Task {i % 7} {'100%_done' if i % 9 == 0 else 'x'}",
-                    status=statuses[i % len(statuses)], priority=1 + i % 5,
+                    project_id=p.id,
+                    number=i + 1,
+                    title=f"Task {i % 7} {'100%_done' if i % 9 == 0 else 'x'}",
+                    status=statuses[i % len(statuses)],
+                    priority=1 + i % 5,
                     assignee_id=(owner.id if i % 3 == 0 else other.id if i % 3 == 1 else None),
                     due_date=None if i % 4 == 0 else datetime.date(2024, 1, 1 + i % 6),
                     estimate=None if i % 5 == 0 else decimal.Decimal(i) / 2 + 1,
                     labels=["bug"] if i % 2 else ["bug", "ui"] if i % 3 else [],
-                    created_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(hours=i % 10),
+                    created_at=datetime.datetime(2024, 1, 1, tzinfo=datetime.UTC)
+                    + datetime.timedelta(hours=i % 10),
                 )
             )
         )
@@ -269,18 +284,39 @@ def test_every_filter_operator_async(pkg: ModuleType, db: FreshDb) -> None:
             (F(priority__between=(2, 3)), lambda t: 2 <= t.priority <= 3),
             (F(assignee_id__is_null=True), lambda t: t.assignee_id is None),
             (F(assignee_id__is_null=False), lambda t: t.assignee_id is not None),
-            (F(assignee_id__eq=rows[0].assignee_id), lambda t: t.assignee_id == rows[0].assignee_id),
+            (
+                F(assignee_id__eq=rows[0].assignee_id),
+                lambda t: t.assignee_id == rows[0].assignee_id,
+            ),
             (F(due_date__eq=d(2024, 1, 2)), lambda t: t.due_date == d(2024, 1, 2)),
-            (F(due_date__lt=d(2024, 1, 3)), lambda t: t.due_date is not None and t.due_date < d(2024, 1, 3)),
-            (F(due_date__gt=d(2024, 1, 3)), lambda t: t.due_date is not None and t.due_date > d(2024, 1, 3)),
-            (F(due_date__between=(d(2024, 1, 2), d(2024, 1, 4))), lambda t: t.due_date is not None and d(2024, 1, 2) <= t.due_date <= d(2024, 1, 4)),
+            (
+                F(due_date__lt=d(2024, 1, 3)),
+                lambda t: t.due_date is not None and t.due_date < d(2024, 1, 3),
+            ),
+            (
+                F(due_date__gt=d(2024, 1, 3)),
+                lambda t: t.due_date is not None and t.due_date > d(2024, 1, 3),
+            ),
+            (
+                F(due_date__between=(d(2024, 1, 2), d(2024, 1, 4))),
+                lambda t: t.due_date is not None and d(2024, 1, 2) <= t.due_date <= d(2024, 1, 4),
+            ),
             (F(due_date__is_null=True), lambda t: t.due_date is None),
-            (F(estimate__gte=decimal.Decimal(10)), lambda t: t.estimate is not None and t.estimate >= 10),
+            (
+                F(estimate__gte=decimal.Decimal(10)),
+                lambda t: t.estimate is not None and t.estimate >= 10,
+            ),
             (F(estimate__is_null=True), lambda t: t.estimate is None),
             (F(labels__contains=["ui"]), lambda t: "ui" in t.labels),
             (F(labels__contains=["bug"]), lambda t: "bug" in t.labels),
-            (F(created_at__gte=datetime.datetime(2024, 1, 1, 5, tzinfo=datetime.UTC)), lambda t: t.created_at.hour >= 5),
-            (F(or_=[F(priority__eq=1), F(status__eq=S.DONE, priority__gte=4)]), lambda t: t.priority == 1 or (t.status == S.DONE and t.priority >= 4)),
+            (
+                F(created_at__gte=datetime.datetime(2024, 1, 1, 5, tzinfo=datetime.UTC)),
+                lambda t: t.created_at.hour >= 5,
+            ),
+            (
+                F(or_=[F(priority__eq=1), F(status__eq=S.DONE, priority__gte=4)]),
+                lambda t: t.priority == 1 or (t.status == S.DONE and t.priority >= 4),
+            ),
             (F(or_=[]), lambda t: False),
             (F(), lambda t: True),
         ]
@@ -342,8 +378,13 @@ def _oracle(rows: list[Any], order: list[str]) -> list[int]:
 
 
 ORDERS = [
-    ["due_date"], ["-due_date"], ["priority", "-due_date"], ["-priority", "title"],
-    ["status", "due_date"], ["-created_at"], [],
+    ["due_date"],
+    ["-due_date"],
+    ["priority", "-due_date"],
+    ["-priority", "title"],
+    ["status", "due_date"],
+    ["-created_at"],
+    [],
 ]
 
 
@@ -377,7 +418,9 @@ def test_paging_oracle_async(pkg: ModuleType, db: FreshDb) -> None:
             back: list[int] = [t.id for t in pages[-1].items]
             page = pages[-1]
             while page.prev_cursor is not None:
-                page = await uow.tasks.list(order_by=order or None, limit=7, before=page.prev_cursor)
+                page = await uow.tasks.list(
+                    order_by=order or None, limit=7, before=page.prev_cursor
+                )
                 back = [t.id for t in page.items] + back
             assert back == expected, order
             # Offset paging agrees too.
@@ -433,7 +476,9 @@ def test_cursor_tampering_async(pkg: ModuleType, db: FreshDb) -> None:
 def test_transaction_atomic_async(pkg: ModuleType, db: FreshDb) -> None:
     async def body(uow: Any, api: Api) -> None:
         owner = await uow.users.create(api.users.UserCreate(email="o@x.org", display_name="O"))
-        p = await uow.projects.create(api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id))
+        p = await uow.projects.create(
+            api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id)
+        )
         N = api.comments.CommentCreateNested
         t = await uow.create_task_with_comments(
             api.tasks.TaskCreate(project_id=p.id, number=1, title="T"),
@@ -480,11 +525,16 @@ def test_failed_unit_of_work_rolls_back_everything(pkg: ModuleType, db: FreshDb)
 def test_bulk_100k_async(pkg: ModuleType, db: FreshDb) -> None:
     async def body(uow: Any, api: Api) -> None:
         owner = await uow.users.create(api.users.UserCreate(email="o@x.org", display_name="O"))
-        p = await uow.projects.create(api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id))
+        p = await uow.projects.create(
+            api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id)
+        )
         n = 100_000
         C = api.tasks.TaskCreate
         made = await uow.tasks.bulk_create(
-            [C(project_id=p.id, number=i, title=f"t{i}", labels=["a"] if i % 2 else []) for i in range(n)]
+            [
+                C(project_id=p.id, number=i, title=f"t{i}", labels=["a"] if i % 2 else [])
+                for i in range(n)
+            ]
         )
         assert made == n and await uow.tasks.count() == n
         ids = list(await uow.session.scalars(sa.text("SELECT id FROM tasks ORDER BY id")))
@@ -493,7 +543,9 @@ def test_bulk_100k_async(pkg: ModuleType, db: FreshDb) -> None:
             [(i, U(version=1, title=f"u{i}", status=api.enums.TaskStatus.DONE)) for i in ids]
         )
         assert updated == n
-        done = await uow.tasks.count(where=api.tasks.TaskFilter(status__eq=api.enums.TaskStatus.DONE))
+        done = await uow.tasks.count(
+            where=api.tasks.TaskFilter(status__eq=api.enums.TaskStatus.DONE)
+        )
         assert done == n
         with pytest.raises(api.errors.ConflictError):
             async with uow.savepoint():
@@ -502,7 +554,9 @@ def test_bulk_100k_async(pkg: ModuleType, db: FreshDb) -> None:
         assert deleted == n and await uow.tasks.count() == 0
         tags = await uow.tags.bulk_create([api.tags.TagCreate(name=f"tag{i}") for i in range(n)])
         assert tags == n
-        tag_ids = list(await uow.session.scalars(sa.text("SELECT id FROM tags ORDER BY id LIMIT 1000")))
+        tag_ids = list(
+            await uow.session.scalars(sa.text("SELECT id FROM tags ORDER BY id LIMIT 1000"))
+        )
         links = await uow.task_tags.bulk_create([])
         assert links == 0 and len(tag_ids) == 1000
 
@@ -516,12 +570,22 @@ def test_bulk_delete_composite_keys_async(pkg: ModuleType, db: FreshDb) -> None:
             await uow.users.create(api.users.UserCreate(email=f"u{i}@x.org", display_name=f"U{i}"))
             for i in range(4)
         ]
-        p = await uow.projects.create(api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id))
+        p = await uow.projects.create(
+            api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id)
+        )
         M = api.members.ProjectMemberCreate
-        assert await uow.project_members.bulk_create([M(project_id=p.id, user_id=u.id) for u in users]) == 5
+        assert (
+            await uow.project_members.bulk_create([M(project_id=p.id, user_id=u.id) for u in users])
+            == 5
+        )
         m = await uow.project_members.get((p.id, owner.id))
         assert m is not None and m.role == api.enums.ProjectRole.CONTRIBUTOR
-        assert await uow.project_members.bulk_delete([(p.id, users[1].id), (p.id, users[2].id), (p.id, uuid.uuid4())]) == 2
+        assert (
+            await uow.project_members.bulk_delete(
+                [(p.id, users[1].id), (p.id, users[2].id), (p.id, uuid.uuid4())]
+            )
+            == 2
+        )
         await uow.project_members.delete((p.id, users[3].id))
         assert await uow.project_members.count() == 2
         with pytest.raises(api.errors.InvalidQueryError):
@@ -536,18 +600,27 @@ def test_bulk_delete_composite_keys_async(pkg: ModuleType, db: FreshDb) -> None:
 def test_eager_load_constant_statements_async(pkg: ModuleType, db: FreshDb) -> None:
     async def body(uow: Any, api: Api) -> None:
         owner = await uow.users.create(api.users.UserCreate(email="o@x.org", display_name="O"))
-        p = await uow.projects.create(api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id))
+        p = await uow.projects.create(
+            api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id)
+        )
         await uow.tasks.bulk_create(
-            [api.tasks.TaskCreate(project_id=p.id, number=i, title=f"t{i}", assignee_id=owner.id) for i in range(500)]
+            [
+                api.tasks.TaskCreate(project_id=p.id, number=i, title=f"t{i}", assignee_id=owner.id)
+                for i in range(500)
+            ]
         )
         task_ids = list(await uow.session.scalars(sa.text("SELECT id FROM tasks")))
         # comments lists no bulk_create in crud.yaml: seed them with SQL.
         await uow.session.execute(
-            sa.text("INSERT INTO comments (task_id, body) SELECT id, 'c' FROM tasks, generate_series(1, 2)")
+            sa.text(
+                "INSERT INTO comments (task_id, body) SELECT id, 'c' FROM tasks, generate_series(1, 2)"
+            )
         )
         await uow.tags.bulk_create([api.tags.TagCreate(name="red")])
         tag_id = await uow.session.scalar(sa.text("SELECT id FROM tags"))
-        await uow.task_tags.bulk_create([api.task_tags.TaskTagCreate(task_id=t, tag_id=tag_id) for t in task_ids])
+        await uow.task_tags.bulk_create(
+            [api.task_tags.TaskTagCreate(task_id=t, tag_id=tag_id) for t in task_ids]
+        )
         uow.session.expunge_all()
 
         statements: list[str] = []
@@ -581,12 +654,16 @@ def test_sync_flavour(pkg: ModuleType, db: FreshDb) -> None:
         factory = mod("db").sync_session_factory(engine)
         with api.uow.SyncUnitOfWork(factory) as uow:
             owner = uow.users.create(api.users.UserCreate(email="o@x.org", display_name="O"))
-            p = uow.projects.create(api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id))
+            p = uow.projects.create(
+                api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id)
+            )
             assert uow.projects.get_by_slug("p").id == p.id
             made = uow.tasks.bulk_create(
                 [
                     api.tasks.TaskCreate(
-                        project_id=p.id, number=i, title=f"t{i % 4}",
+                        project_id=p.id,
+                        number=i,
+                        title=f"t{i % 4}",
                         due_date=None if i % 3 == 0 else datetime.date(2024, 1, 1 + i % 5),
                     )
                     for i in range(30)
@@ -605,13 +682,20 @@ def test_sync_flavour(pkg: ModuleType, db: FreshDb) -> None:
                 assert seen == _oracle(rows, order)
             t = rows[0]
             before = t.version
-            t2 = uow.tasks.update(t.id, api.tasks.TaskUpdate(version=before, status=api.enums.TaskStatus.DONE))
+            t2 = uow.tasks.update(
+                t.id, api.tasks.TaskUpdate(version=before, status=api.enums.TaskStatus.DONE)
+            )
             assert t2 is t and t.version == before + 1  # the session's object is refreshed
             with pytest.raises(api.errors.ConflictError), uow.savepoint():
                 uow.tasks.update(t.id, api.tasks.TaskUpdate(version=before, title="x"))
             others = [r.id for r in rows[1:10]]
             keys = [t.id, *others]
-            assert uow.tasks.bulk_update([(k, api.tasks.TaskUpdate(version=1, priority=5)) for k in others]) == 9
+            assert (
+                uow.tasks.bulk_update(
+                    [(k, api.tasks.TaskUpdate(version=1, priority=5)) for k in others]
+                )
+                == 9
+            )
             assert uow.tasks.count(where=api.tasks.TaskFilter(priority__eq=5)) == 9
             assert uow.tasks.bulk_delete(keys) == 10
             with pytest.raises(api.errors.AlreadyExistsError), uow.savepoint():
@@ -622,7 +706,15 @@ def test_sync_flavour(pkg: ModuleType, db: FreshDb) -> None:
                     comments=[api.comments.CommentCreateNested(body="x", parent_id=10**9)],
                 )
             assert uow.tasks.get_by_project_id_number(p.id, 999) is None
-            assert uow.users.upsert(api.users.UserCreate(email="o@x.org", display_name="new")).id == owner.id
-        assert psql(db.dsn, "-Atc", "SELECT count(*) FROM tasks WHERE deleted_at IS NULL").stdout.strip() == "20"
+            assert (
+                uow.users.upsert(api.users.UserCreate(email="o@x.org", display_name="new")).id
+                == owner.id
+            )
+        assert (
+            psql(
+                db.dsn, "-Atc", "SELECT count(*) FROM tasks WHERE deleted_at IS NULL"
+            ).stdout.strip()
+            == "20"
+        )
     finally:
         engine.dispose()

@@ -40,7 +40,10 @@ def core_out(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("core") / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "dbgen", "build", str(CASE), "--out", str(out)],
-        cwd=REPO_ROOT, capture_output=True, text=True, check=False,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     return out
@@ -154,12 +157,16 @@ def test_core_table_without_key_async(pkg: ModuleType, db: FreshDb) -> None:
             (F(level__eq=L.WARN), lambda r: r.level is L.WARN),
             (F(level__in=[L.DEBUG, L.WARN]), lambda r: r.level in (L.DEBUG, L.WARN)),
             (F(message__ilike="MSG 3"), lambda r: r.message == "msg 3"),
-            (F(happened_at__gte=base + datetime.timedelta(minutes=5)),
-             lambda r: r.happened_at >= base + datetime.timedelta(minutes=5)),
+            (
+                F(happened_at__gte=base + datetime.timedelta(minutes=5)),
+                lambda r: r.happened_at >= base + datetime.timedelta(minutes=5),
+            ),
             (F(payload__contains={"n": 2}), lambda r: r.payload == {"n": 2}),
             (F(stream_id__is_null=True), lambda r: r.stream_id is None),
-            (F(or_=[F(level__eq=L.DEBUG), F(stream_id__is_null=True)]),
-             lambda r: r.level is L.DEBUG or r.stream_id is None),
+            (
+                F(or_=[F(level__eq=L.DEBUG), F(stream_id__is_null=True)]),
+                lambda r: r.level is L.DEBUG or r.stream_id is None,
+            ),
         ]
         for where, pred in cases:
             want = sorted(map(repr, (_ident(r) for r in all_rows if pred(r))))
@@ -235,7 +242,9 @@ def _ej_oracle(rows: list[Any], order: list[str]) -> list[str]:
     return [r.event_id for r in result]
 
 
-async def _walk(list_page: Callable[..., Coroutine[Any, Any, Any]], order: list[str]) -> tuple[list[str], list[str]]:
+async def _walk(
+    list_page: Callable[..., Coroutine[Any, Any, Any]], order: list[str]
+) -> tuple[list[str], list[str]]:
     pages = [await list_page(order_by=order or None, limit=4)]
     while pages[-1].next_cursor is not None:
         pages.append(await list_page(order_by=order or None, limit=4, after=pages[-1].next_cursor))
@@ -252,8 +261,15 @@ def test_core_table_with_unique_key_async(pkg: ModuleType, db: FreshDb) -> None:
     async def body(uow: Any, api: Api) -> None:
         C = api.ej.EventJsonCreate
         made = await uow.event_json.bulk_create(
-            [C(event_id=f"$e{i:02d}", room=None if i % 3 == 0 else f"!r{i % 2}", json_="{}",
-               seq=i % 4) for i in range(23)]
+            [
+                C(
+                    event_id=f"$e{i:02d}",
+                    room=None if i % 3 == 0 else f"!r{i % 2}",
+                    json_="{}",
+                    seq=i % 4,
+                )
+                for i in range(23)
+            ]
         )
         assert made == 23
         rows = (await uow.event_json.list(limit=100)).items
@@ -276,7 +292,9 @@ def test_core_table_with_unique_key_async(pkg: ModuleType, db: FreshDb) -> None:
         assert await uow.event_json.count(where=api.ej.EventJsonFilter(room__is_null=True)) == 8
         page = await uow.event_json.list(limit=4, order_by=["seq"])
         with pytest.raises(api.errors.InvalidCursorError):
-            await uow.event_json.list(limit=4, order_by=["seq"], after=page.next_cursor[:-3] + "AAA")
+            await uow.event_json.list(
+                limit=4, order_by=["seq"], after=page.next_cursor[:-3] + "AAA"
+            )
         with pytest.raises(api.errors.InvalidCursorError, match="another order"):
             await uow.event_json.list(limit=4, order_by=["-seq"], after=page.next_cursor)
         with pytest.raises(api.errors.AlreadyExistsError):
@@ -298,7 +316,14 @@ async def _tokens_scenario(uow: Any, api: Api, aw: Callable[[Any], Any]) -> None
     assert (await aw(uow.tokens.get_by_uuid_(ids[0]))).id == t.id
     t = await aw(uow.tokens.update(t.id, U(version=1, json_="[1]", keys=None)))
     assert (t.json_, t.keys, t.version) == ("[1]", None, 2)
-    assert await aw(uow.tokens.bulk_create([C(uuid_=u, json_=f"j{i}", keys="k") for i, u in enumerate(ids[1:4])])) == 3
+    assert (
+        await aw(
+            uow.tokens.bulk_create(
+                [C(uuid_=u, json_=f"j{i}", keys="k") for i, u in enumerate(ids[1:4])]
+            )
+        )
+        == 3
+    )
     rows = (await aw(uow.tokens.list(where=F(uuid___in=ids[1:4]), order_by=["json_"]))).items
     assert [r.json_ for r in rows] == ["j0", "j1", "j2"]
     assert await aw(uow.tokens.bulk_update([(r.id, U(version=1, json_="bulk")) for r in rows])) == 3
@@ -312,9 +337,12 @@ async def _tokens_scenario(uow: Any, api: Api, aw: Callable[[Any], Any]) -> None
     back = await aw(uow.tokens.upsert(C(uuid_=ids[0])))  # only the key: brings the row back
     assert back.id == t.id and back.deleted_at is None
     assert await aw(uow.tokens.bulk_delete([r.id for r in rows])) == 3
-    s = await aw(uow.create_stream_with_tokens(
-        api.streams.StreamCreate(name="tok"), tokens=[tok.TokenCreateNested(uuid_=ids[5], json_="c")]
-    ))
+    s = await aw(
+        uow.create_stream_with_tokens(
+            api.streams.StreamCreate(name="tok"),
+            tokens=[tok.TokenCreateNested(uuid_=ids[5], json_="c")],
+        )
+    )
     child = await aw(uow.tokens.get_by_uuid_(ids[5]))
     assert child.stream_id == s.id and child.json_ == "c"
     with pytest.raises(errors.AlreadyExistsError):
@@ -346,9 +374,13 @@ def test_renamed_columns_sync(pkg: ModuleType, db: FreshDb) -> None:
 
 def test_core_tables_sync(pkg: ModuleType, db: FreshDb) -> None:
     api = Api()
-    psql(db.dsn, "-q", "-c",
-         "INSERT INTO room_stats SELECT 'r' || (i % 3), date '2024-01-01' + i / 3, i "
-         "FROM generate_series(0, 29) i")
+    psql(
+        db.dsn,
+        "-q",
+        "-c",
+        "INSERT INTO room_stats SELECT 'r' || (i % 3), date '2024-01-01' + i / 3, i "
+        "FROM generate_series(0, 29) i",
+    )
     engine = sa.create_engine(db.sync_url, poolclass=NullPool)
     try:
         with api.uow.SyncUnitOfWork(api.db.sync_session_factory(engine)) as uow:
@@ -371,10 +403,13 @@ def test_core_tables_sync(pkg: ModuleType, db: FreshDb) -> None:
             assert row.level is api.enums.Level.WARN and row.stream_id is None
             assert uow.event_log.bulk_create([C(message=f"m{i}") for i in range(5)]) == 5
             assert [r.message for r in uow.event_log.list(order_by=["message"], limit=3).items] == [
-                "m0", "m1", "m2"
+                "m0",
+                "m1",
+                "m2",
             ]
             s = uow.create_stream_with_events(
-                api.streams.StreamCreate(name="s"), event_log=[api.log.EventLogCreateNested(message="c")]
+                api.streams.StreamCreate(name="s"),
+                event_log=[api.log.EventLogCreateNested(message="c")],
             )
             assert uow.event_log.count(where=api.log.EventLogFilter(stream_id__eq=s.id)) == 1
             up = uow.event_json.upsert(api.ej.EventJsonCreate(event_id="$a", json_="{}"))
@@ -387,12 +422,30 @@ def test_core_tables_sync(pkg: ModuleType, db: FreshDb) -> None:
 @pytest.mark.parametrize("tool", ["mypy", "ruff"])
 def test_core_package_passes_strict_checks(core_out: Path, tool: str, tmp_path: Path) -> None:
     if tool == "mypy":
-        cmd = [str(BIN / "mypy"), "--strict", "--no-incremental", "--cache-dir",
-               str(tmp_path / "mc"), "-p", "core_db"]
+        cmd = [
+            str(BIN / "mypy"),
+            "--strict",
+            "--no-incremental",
+            "--cache-dir",
+            str(tmp_path / "mc"),
+            "-p",
+            "core_db",
+        ]
         env = dict(os.environ, MYPYPATH=str(core_out))
     else:
-        cmd = [str(BIN / "ruff"), "check", "--no-cache", "--isolated", "--select",
-               "E,F,W,I,B,UP,SIM,RUF", "--ignore", "E501", "--line-length", "100", str(core_out)]
+        cmd = [
+            str(BIN / "ruff"),
+            "check",
+            "--no-cache",
+            "--isolated",
+            "--select",
+            "E,F,W,I,B,UP,SIM,RUF",
+            "--ignore",
+            "E501",
+            "--line-length",
+            "100",
+            str(core_out),
+        ]
         env = dict(os.environ)
     if shutil.which(cmd[0]) is None:
         pytest.fail(f"{tool} is not installed in the test environment")
@@ -416,11 +469,23 @@ def test_scaffolded_core_tables_of_a_real_schema(tmp_path: Path, fresh_db: Fresh
     spec.mkdir()
     shutil.copy(schema, spec / "schema.sql")
     for cmd in (
-        ["scaffold", str(spec / "schema.sql"), "--package", "syn_db", "--out", str(spec / "crud.yaml")],
+        [
+            "scaffold",
+            str(spec / "schema.sql"),
+            "--package",
+            "syn_db",
+            "--out",
+            str(spec / "crud.yaml"),
+        ],
         ["build", str(spec), "--out", str(tmp_path / "out")],
     ):
-        proc = subprocess.run([sys.executable, "-m", "dbgen", *cmd], cwd=REPO_ROOT,
-                              capture_output=True, text=True, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "dbgen", *cmd],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert proc.returncode == 0, proc.stderr[-3000:]
     psql(fresh_db.dsn, "-q", "-f", str(schema))
     with import_generated(tmp_path / "out", "syn_db"):

@@ -21,16 +21,26 @@ def _task(api: Api, project_id: int, n: int) -> Any:
     statuses = list(api.enums.TaskStatus)
     extra: dict[str, Any] = {}
     if n % 3 == 0:  # a second shape of rows: more columns set
-        extra = dict(labels=[f"l{n}", "x"], estimate=decimal.Decimal(n) / 4,
-                     due_date=datetime.date(2026, 1, 1) + datetime.timedelta(days=n))
-    return api.tasks.TaskCreate(project_id=project_id, number=n, title=f"task {n}",
-                                status=statuses[n % len(statuses)], priority=n % 5 + 1, **extra)
+        extra = dict(
+            labels=[f"l{n}", "x"],
+            estimate=decimal.Decimal(n) / 4,
+            due_date=datetime.date(2026, 1, 1) + datetime.timedelta(days=n),
+        )
+    return api.tasks.TaskCreate(
+        project_id=project_id,
+        number=n,
+        title=f"task {n}",
+        status=statuses[n % len(statuses)],
+        priority=n % 5 + 1,
+        **extra,
+    )
 
 
 async def _project(uow: Any, api: Api) -> int:
     owner = await uow.users.create(api.users.UserCreate(email="o@x.org", display_name="O"))
     project = await uow.projects.create(
-        api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id))
+        api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id)
+    )
     return int(project.id)
 
 
@@ -48,17 +58,27 @@ def test_stream_async(pkg: ModuleType, db: FreshDb) -> None:
             async with api.uow.UnitOfWork(factory) as uow:
                 seen = [t.number async for t in uow.tasks.stream(order_by=["number"], batch_size=4)]
                 assert seen == [n for n in range(1, 26) if n != 5]
-                desc = [t.number async for t in uow.tasks.stream(order_by=["-number"], batch_size=7)]
+                desc = [
+                    t.number async for t in uow.tasks.stream(order_by=["-number"], batch_size=7)
+                ]
                 assert desc == seen[::-1]
                 done = api.enums.TaskStatus.DONE
                 filtered = [
-                    t async for t in uow.tasks.stream(
-                        where=api.tasks.TaskFilter(status__eq=done), search="task 1",
-                        order_by=["number"], batch_size=2)
+                    t
+                    async for t in uow.tasks.stream(
+                        where=api.tasks.TaskFilter(status__eq=done),
+                        search="task 1",
+                        order_by=["number"],
+                        batch_size=2,
+                    )
                 ]
-                expected = (await uow.tasks.list(
-                    where=api.tasks.TaskFilter(status__eq=done), search="task 1",
-                    order_by=["number"])).items
+                expected = (
+                    await uow.tasks.list(
+                        where=api.tasks.TaskFilter(status__eq=done),
+                        search="task 1",
+                        order_by=["number"],
+                    )
+                ).items
                 assert filtered == expected and filtered  # the same instances, the same rows
                 async for _t in uow.tasks.stream(batch_size=3):
                     break  # leaving early closes the cursor; the transaction goes on
@@ -83,11 +103,13 @@ def test_stream_sync(pkg: ModuleType, db: FreshDb) -> None:
         with api.uow.SyncUnitOfWork(factory) as uow:
             owner = uow.users.create(api.users.UserCreate(email="o@x.org", display_name="O"))
             pid = uow.projects.create(
-                api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id)).id
+                api.projects.ProjectCreate(slug="p", name="P", owner_id=owner.id)
+            ).id
             uow.tasks.bulk_create([_task(api, pid, n) for n in range(1, 12)])
         with api.uow.SyncUnitOfWork(factory) as uow:
             assert [t.number for t in uow.tasks.stream(order_by=["number"], batch_size=3)] == list(
-                range(1, 12))
+                range(1, 12)
+            )
     finally:
         engine.dispose()
 
@@ -104,7 +126,10 @@ def test_bulk_create_copies_async(pkg: ModuleType, db: FreshDb) -> None:
             factory = mod("db").async_session_factory(engine)
             async with api.uow.UnitOfWork(factory) as uow:
                 pid = await _project(uow, api)
-                assert await uow.tasks.bulk_create([_task(api, pid, n) for n in range(1, rows + 1)]) == rows
+                assert (
+                    await uow.tasks.bulk_create([_task(api, pid, n) for n in range(1, rows + 1)])
+                    == rows
+                )
                 # The same data through INSERT (below the threshold), for comparison.
                 small = [_task(api, pid, n) for n in range(rows + 1, rows + 31)]
                 assert await uow.tasks.bulk_create(small) == 30
@@ -113,7 +138,11 @@ def test_bulk_create_copies_async(pkg: ModuleType, db: FreshDb) -> None:
                 copied = {t.number: t async for t in uow.tasks.stream()}
                 for n in (1, 3, rows - 1, rows, rows + 1, rows + 3):
                     t, want = copied[n], _task(api, pid, n)
-                    assert (t.title, t.status, t.priority) == (want.title, want.status, want.priority)
+                    assert (t.title, t.status, t.priority) == (
+                        want.title,
+                        want.status,
+                        want.priority,
+                    )
                     assert t.labels == (want.labels or [])  # the column default '{}'
                     assert (t.estimate, t.due_date) == (want.estimate, want.due_date)
                     assert t.version == 1 and t.created_at is not None and t.id is not None

@@ -72,8 +72,23 @@ ALTER_A = "ALTER TABLE child ADD COLUMN a int;"
 
 def _psql(db: str, *args: str) -> str:
     proc = subprocess.run(
-        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-XAtq", "-v", "ON_ERROR_STOP=1", *args],
-        capture_output=True, text=True, timeout=60, check=False,
+        [
+            "psql",
+            "-h",
+            "127.0.0.1",
+            "-U",
+            "postgres",
+            "-d",
+            db,
+            "-XAtq",
+            "-v",
+            "ON_ERROR_STOP=1",
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     if proc.returncode != 0:
         raise AssertionError(f"psql failed: {proc.stderr}")
@@ -88,7 +103,10 @@ def database() -> Iterator[str]:
     else:
         probe = subprocess.run(
             ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-XAtqc", "SELECT 1"],
-            capture_output=True, text=True, timeout=20, check=False,
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=False,
         )
         if probe.returncode != 0:
             reason = f"PostgreSQL at 127.0.0.1:5432 is unreachable: {probe.stderr.strip()}"
@@ -105,10 +123,16 @@ def database() -> Iterator[str]:
 
 
 def _rows(db: str, sql: str) -> set[tuple[str, ...]]:
-    return {tuple(line.split("\x1f")) for line in _psql(db, "-F", "\x1f", "-c", sql).splitlines() if line}
+    return {
+        tuple(line.split("\x1f"))
+        for line in _psql(db, "-F", "\x1f", "-c", sql).splitlines()
+        if line
+    }
 
 
-def _catalog_rows(cat: Catalog) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], set[tuple[str, ...]], set[tuple[str, ...]]]:
+def _catalog_rows(
+    cat: Catalog,
+) -> tuple[set[tuple[str, ...]], set[tuple[str, ...]], set[tuple[str, ...]], set[tuple[str, ...]]]:
     cons: set[tuple[str, ...]] = set()
     idx: set[tuple[str, ...]] = set()
     cols: set[tuple[str, ...]] = set()
@@ -135,27 +159,42 @@ def test_names_and_types_match_postgresql(database: str) -> None:
     assert [str(d) for d in diags if d.is_error] == []
     _psql(database, "-c", "SET client_min_messages = warning", "-c", sql)
     user = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')"
-    live_cons = _rows(database, f"""
+    live_cons = _rows(
+        database,
+        f"""
         SELECT n.nspname, c.relname, k.conname, k.contype::text FROM pg_constraint k
-        JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {user}""")
-    live_idx = _rows(database, f"""
+        JOIN pg_class c ON c.oid = k.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {user}""",
+    )
+    live_idx = _rows(
+        database,
+        f"""
         SELECT n.nspname, t.relname, c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
-        JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {user}""")
-    live_cols = _rows(database, f"""
+        JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE {user}""",
+    )
+    live_cols = _rows(
+        database,
+        f"""
         SELECT n.nspname, c.relname, a.attname, format_type(a.atttypid, a.atttypmod),
                CASE WHEN a.attnotnull THEN 't' ELSE 'f' END, coalesce(pg_get_expr(d.adbin, d.adrelid), '')
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
-        WHERE {user} AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped""")
-    live_seqs = _rows(database, f"""
+        WHERE {user} AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped""",
+    )
+    live_seqs = _rows(
+        database,
+        f"""
         SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE {user} AND c.relkind = 'S' AND NOT EXISTS (
-            SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'i')""")
+            SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype = 'i')""",
+    )
     cons, idx, cols, seqs = _catalog_rows(cat)
     assert sorted(cons ^ live_cons) == []
     assert sorted(idx - live_idx) == sorted(live_idx - idx)
     # format_type qualifies catalog types outside the search path only; the IR always qualifies
-    live_cols = {(s, t, c, ty if ty.startswith("app.") or "." in ty else _qualify_public(ty, cat), nn, d) for s, t, c, ty, nn, d in live_cols}
+    live_cols = {
+        (s, t, c, ty if ty.startswith("app.") or "." in ty else _qualify_public(ty, cat), nn, d)
+        for s, t, c, ty, nn, d in live_cols
+    }
     assert sorted(cols ^ live_cols) == []
     assert sorted(seqs ^ live_seqs) == []
 

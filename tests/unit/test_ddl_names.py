@@ -58,7 +58,9 @@ def test_constraint_names() -> None:
     assert [c.name for c in t.checks] == ["t_a_check", "t_check", "t_b_check", "t_a_check1"]
     assert [(c.name, c.inline) for c in t.uniques] == [("t_a_b_key", True)]
     assert [(f.name, f.ref_columns, f.inline) for f in t.foreign_keys] == [
-        ("t_p_id_fkey", ("id",), True), ("t_code_fkey", ("code",), True), ("t_p_id_fkey1", ("id",), False),
+        ("t_p_id_fkey", ("id",), True),
+        ("t_code_fkey", ("code",), True),
+        ("t_p_id_fkey1", ("id",), False),
     ]
     assert t.foreign_keys[2].position > t.position
 
@@ -71,15 +73,24 @@ def test_index_names_with_expressions_include_and_conflicts() -> None:
         "CREATE INDEX ON t ((a + 1)); CREATE INDEX ON t (a, a);"
     )
     assert [i.name for i in cat.tables[0].indexes] == [
-        "t_a_idx", "t_a_idx1", "t_lower_expr_c_a_c1_idx", "t_expr_idx", "t_a_a1_idx",
+        "t_a_idx",
+        "t_a_idx1",
+        "t_lower_expr_c_a_c1_idx",
+        "t_expr_idx",
+        "t_a_a1_idx",
     ]
 
 
 def test_serial_sequence_name_truncation_and_conflict() -> None:
     long_t = "t" * 60
     long_c = "c" * 60
-    cat = _read(f"CREATE TABLE x_id_seq (v int); CREATE TABLE x (id serial); CREATE TABLE {long_t} ({long_c} serial);")
-    assert [s.qname.name for s in cat.sequences] == ["x_id_seq1", "t" * 29 + "_" + "c" * 29 + "_seq"]
+    cat = _read(
+        f"CREATE TABLE x_id_seq (v int); CREATE TABLE x (id serial); CREATE TABLE {long_t} ({long_c} serial);"
+    )
+    assert [s.qname.name for s in cat.sequences] == [
+        "x_id_seq1",
+        "t" * 29 + "_" + "c" * 29 + "_seq",
+    ]
     x = cat.table(QName("public", "x"))
     assert x is not None and x.columns[0].default == "nextval('x_id_seq1'::regclass)"
 

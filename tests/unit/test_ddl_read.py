@@ -86,7 +86,10 @@ def test_pg_dump_style_alters() -> None:
     )
     t = _table(cat, "t")
     assert t.columns[0].default == "nextval('public.t_id_seq'::regclass)"
-    assert t.primary_key is not None and (t.primary_key.inline, t.primary_key.position) == (False, 6)
+    assert t.primary_key is not None and (t.primary_key.inline, t.primary_key.position) == (
+        False,
+        6,
+    )
     [seq] = cat.sequences
     assert seq.data_type == "integer"
     assert seq.options == "START WITH 1 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1"
@@ -96,7 +99,9 @@ def test_pg_dump_style_alters() -> None:
 
 
 def test_ignored_statements_are_reported_with_reasons() -> None:
-    _, diags = _read("\\restrict key\nSET statement_timeout = 0;\nBEGIN;\nCREATE TABLE t (a int);\nALTER TABLE t OWNER TO bob;\nINSERT INTO t VALUES (1);\n\\unrestrict key\n")
+    _, diags = _read(
+        "\\restrict key\nSET statement_timeout = 0;\nBEGIN;\nCREATE TABLE t (a int);\nALTER TABLE t OWNER TO bob;\nINSERT INTO t VALUES (1);\n\\unrestrict key\n"
+    )
     assert [(str(d.span), d.severity.value, d.code) for d in diags] == [
         ("s.sql:1:1", "note", "ignored-statement"),
         ("s.sql:2:1", "note", "ignored-statement"),
@@ -117,17 +122,26 @@ def test_indexes() -> None:
     )
     t = _table(cat, "t")
     [gin] = t.indexes
-    assert (gin.name, gin.method, gin.comment, gin.elements) == ("t_c", "gin", "search", (IndexElement("c", "c"),))
+    assert (gin.name, gin.method, gin.comment, gin.elements) == (
+        "t_c",
+        "gin",
+        "search",
+        (IndexElement("c", "c"),),
+    )
     [raw] = cat.raw  # ON ONLY: carried verbatim, dropped with the table
     assert (raw.kind, raw.drop) == ("index", None)
     cat2 = _ok(
         "CREATE TABLE t (a int, b text);\n"
-        "CREATE UNIQUE INDEX t_b ON t (lower(b) COLLATE \"C\" text_pattern_ops DESC NULLS LAST, a) INCLUDE (a) NULLS NOT DISTINCT WITH (fillfactor=70) WHERE (a > 0);"
+        'CREATE UNIQUE INDEX t_b ON t (lower(b) COLLATE "C" text_pattern_ops DESC NULLS LAST, a) INCLUDE (a) NULLS NOT DISTINCT WITH (fillfactor=70) WHERE (a > 0);'
     )
     [ix] = _table(cat2, "t").indexes
     assert ix.elements[0] == IndexElement("lower(b)", None, "text_pattern_ops", True, "LAST", '"C"')
     assert (ix.unique, ix.include, ix.nulls_not_distinct, ix.with_options, ix.where) == (
-        True, ("a",), True, "fillfactor=70", "(a > 0)",
+        True,
+        ("a",),
+        True,
+        "fillfactor=70",
+        "(a > 0)",
     )
 
 
@@ -151,7 +165,12 @@ def test_comments_types_and_enum_values() -> None:
     [enum] = cat.enums
     assert enum.labels == ("sad", "ok", "happy", "great", "meh") and enum.comment == "feelings"
     [dom] = cat.domains
-    assert (dom.definition, dom.nullable, dom.comment, dom.base.sql) == ("integer NOT NULL CHECK (VALUE > 0)", False, "positive", "integer")
+    assert (dom.definition, dom.nullable, dom.comment, dom.base.sql) == (
+        "integer NOT NULL CHECK (VALUE > 0)",
+        False,
+        "positive",
+        "integer",
+    )
     t = _table(cat, "t", "app")
     assert (t.comment, t.columns[0].comment) == ("It's a table", "line\nbreak")
     assert [(r.kind, r.drop) for r in cat.raw] == [("view", "DROP VIEW app.v"), ("comment", None)]
@@ -197,10 +216,16 @@ def test_partitions_and_inheritance() -> None:
     )
     m, m1, m2, c = cat.tables
     assert m.partition_by == "RANGE (d)"
-    assert m1.partition_of == PartitionOf(QName("public", "m"), "FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')")
+    assert m1.partition_of == PartitionOf(
+        QName("public", "m"), "FOR VALUES FROM ('2020-01-01') TO ('2021-01-01')"
+    )
     assert [col.name for col in m1.columns] == ["id", "d"]
     assert m2.partition_of == PartitionOf(QName("public", "m"), "DEFAULT")
-    assert (c.inherits, c.unlogged, c.with_options) == ((QName("public", "m2"),), True, "fillfactor=70")
+    assert (c.inherits, c.unlogged, c.with_options) == (
+        (QName("public", "m2"),),
+        True,
+        "fillfactor=70",
+    )
     assert [col.name for col in c.columns] == ["id", "d", "extra"]
 
 
@@ -215,7 +240,9 @@ def test_alter_add_drop_columns_and_constraints() -> None:
     )
     t = _table(cat, "t")
     assert [(c.name, c.type.sql, c.nullable, c.default) for c in t.columns] == [
-        ("a", "bigint", False, None), ("d", "text", False, None), ("e", "integer", True, None),
+        ("a", "bigint", False, None),
+        ("d", "text", False, None),
+        ("e", "integer", True, None),
     ]
     assert t.uniques == ()
     assert [(c.name, c.inline) for c in t.checks] == [("e_chk", False)]
@@ -250,10 +277,15 @@ def test_error_diagnostics_point_at_the_token() -> None:
 
 
 def test_search_path_and_multiple_files() -> None:
-    cat, diags = read_schema([
-        ("a.sql", "CREATE SCHEMA s; SET search_path TO s, public; CREATE TABLE t (id serial PRIMARY KEY);"),
-        ("b.sql", "CREATE TABLE u (t_id int REFERENCES t);"),
-    ])
+    cat, diags = read_schema(
+        [
+            (
+                "a.sql",
+                "CREATE SCHEMA s; SET search_path TO s, public; CREATE TABLE t (id serial PRIMARY KEY);",
+            ),
+            ("b.sql", "CREATE TABLE u (t_id int REFERENCES t);"),
+        ]
+    )
     assert not [d for d in diags if d.is_error]
     t = _table(cat, "t", "s")
     assert t.columns[0].default == "nextval('s.t_id_seq'::regclass)"

@@ -22,10 +22,7 @@ def test_spans_point_at_first_token_after_comments() -> None:
 
 
 def test_semicolons_inside_quotes_and_comments_do_not_split() -> None:
-    text = (
-        "SELECT 'a;b', E'it\\'s;', \"we;ird\" -- c;\n"
-        "/* outer /* nested; */ still; */ FROM t;"
-    )
+    text = "SELECT 'a;b', E'it\\'s;', \"we;ird\" -- c;\n/* outer /* nested; */ still; */ FROM t;"
     [(sql, _)] = _stmts(text)
     assert sql.endswith("FROM t")
     assert sql.startswith("SELECT 'a;b'")
@@ -79,10 +76,22 @@ def test_last_statement_without_semicolon() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("SELECT 1;\nSELECT 'abc", "f.sql:2:8: error[unterminated-string]: unterminated string literal"),
-        ("SELECT 1;\n  /* a /* b */", "f.sql:2:3: error[unterminated-comment]: unterminated /* comment"),
-        ("SELECT $q$ x $$", "f.sql:1:8: error[unterminated-dollar-quote]: unterminated dollar-quoted string $q$"),
-        ('SELECT "abc', 'f.sql:1:8: error[unterminated-identifier]: unterminated quoted identifier (")'),
+        (
+            "SELECT 1;\nSELECT 'abc",
+            "f.sql:2:8: error[unterminated-string]: unterminated string literal",
+        ),
+        (
+            "SELECT 1;\n  /* a /* b */",
+            "f.sql:2:3: error[unterminated-comment]: unterminated /* comment",
+        ),
+        (
+            "SELECT $q$ x $$",
+            "f.sql:1:8: error[unterminated-dollar-quote]: unterminated dollar-quoted string $q$",
+        ),
+        (
+            'SELECT "abc',
+            'f.sql:1:8: error[unterminated-identifier]: unterminated quoted identifier (")',
+        ),
     ],
 )
 def test_unterminated_tokens_are_errors(text: str, expected: str) -> None:

@@ -25,13 +25,32 @@ MODE = black.Mode(line_length=100, target_versions={black.TargetVersion.PY311})
 
 
 def _black(text: str, line_length: int = 100) -> str:
-    return black.format_str(text, mode=black.Mode(line_length=line_length, target_versions={black.TargetVersion.PY311}))
+    return black.format_str(
+        text, mode=black.Mode(line_length=line_length, target_versions={black.TargetVersion.PY311})
+    )
 
 
-@pytest.mark.parametrize("value", [
-    "", "a", "it's", 'say "hi"', "both ' and \"", "two '' one \"", 'two "" one \'', "back\\slash",
-    "tab\there", "\x00nul", "é and 漢字", "\\'", '\\"', "'", '"', "''\"\"",
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "",
+        "a",
+        "it's",
+        'say "hi"',
+        "both ' and \"",
+        "two '' one \"",
+        'two "" one \'',
+        "back\\slash",
+        "tab\there",
+        "\x00nul",
+        "é and 漢字",
+        "\\'",
+        '\\"',
+        "'",
+        '"',
+        "''\"\"",
+    ],
+)
 def test_string_literals_are_black_normalised(value: str) -> None:
     literal = black_str(value)
     assert ast.literal_eval(literal) == value
@@ -45,15 +64,26 @@ def _random_expr(rng: random.Random, depth: int = 0) -> str:
     if depth > 3 or roll < 0.35:
         if rng.random() < 0.1:
             return pystr("line one\n" + "x" * rng.randint(0, 120) + "\nlast")
-        return rng.choice([pystr("s" * rng.randint(0, 60)), "True", "None", "sa.Text()", str(rng.randint(0, 99))])
+        return rng.choice(
+            [pystr("s" * rng.randint(0, 60)), "True", "None", "sa.Text()", str(rng.randint(0, 99))]
+        )
     if roll < 0.8:
         args = [_random_expr(rng, depth + 1) for _ in range(rng.randint(0, 5))]
         kwargs = [f"k{i}={_random_expr(rng, depth + 1)}" for i in range(rng.randint(0, 3))]
-        name = rng.choice(["f", "sa.Column", "op.create_table", "postgresql.ENUM", "x" * rng.randint(5, 40)])
+        name = rng.choice(
+            ["f", "sa.Column", "op.create_table", "postgresql.ENUM", "x" * rng.randint(5, 40)]
+        )
         return f"{name}({', '.join(args + kwargs)})"
     if roll < 0.92:
         return "[" + ", ".join(_random_expr(rng, depth + 1) for _ in range(rng.randint(0, 5))) + "]"
-    return "{" + ", ".join(f"{pystr('k' * rng.randint(1, 9))}: {_random_expr(rng, depth + 1)}" for _ in range(rng.randint(1, 3))) + "}"
+    return (
+        "{"
+        + ", ".join(
+            f"{pystr('k' * rng.randint(1, 9))}: {_random_expr(rng, depth + 1)}"
+            for _ in range(rng.randint(1, 3))
+        )
+        + "}"
+    )
 
 
 @pytest.mark.parametrize("seed", range(12))
@@ -68,7 +98,9 @@ def test_random_statements_match_black(seed: int) -> None:
             if kind == 0:  # an expression statement in a function body
                 body = "    x = 1\n    " + layout(expr, 1, line_length)
             elif kind == 1:  # an annotated assignment in a class body
-                body = "    " + layout(f"attr_{'n' * rng.randint(0, 60)}: Mapped[list[\"X\"]] = {expr}", 1, line_length)
+                body = "    " + layout(
+                    f'attr_{"n" * rng.randint(0, 60)}: Mapped[list["X"]] = {expr}', 1, line_length
+                )
             elif kind == 2:  # one element of an exploded tuple
                 body = "    t = (\n        None,\n        " + item(expr, 2, line_length) + "\n    )"
             else:
@@ -76,14 +108,25 @@ def test_random_statements_match_black(seed: int) -> None:
         except Unsupported:
             continue
         source = f"def f():\n{body}\n"
-        assert _black(source, line_length) == source, f"seed {seed}, line length {line_length}:\n{source}"
+        assert _black(source, line_length) == source, (
+            f"seed {seed}, line length {line_length}:\n{source}"
+        )
         checked += 1
     assert checked > 40  # Unsupported must stay the exception, not the rule
 
 
-@pytest.mark.parametrize("annotation", ['list["ReleaseGroupSecondaryTypeJoin"]', '"AttributeTypeAllowedValue | None"', "int"])
-@pytest.mark.parametrize("call", ['relationship(lazy="raise")', 'relationship(back_populates="release_group_attributes", '
-                                  'foreign_keys="[ReleaseGroupAttribute.release_group_attribute_type]", lazy="raise")'])
+@pytest.mark.parametrize(
+    "annotation",
+    ['list["ReleaseGroupSecondaryTypeJoin"]', '"AttributeTypeAllowedValue | None"', "int"],
+)
+@pytest.mark.parametrize(
+    "call",
+    [
+        'relationship(lazy="raise")',
+        'relationship(back_populates="release_group_attributes", '
+        'foreign_keys="[ReleaseGroupAttribute.release_group_attribute_type]", lazy="raise")',
+    ],
+)
 def test_long_annotated_targets_match_black(annotation: str, call: str) -> None:
     """Targets too long for "target = (": black splits the annotation's subscript, or
     parenthesizes the annotation; every length around each boundary."""
@@ -142,8 +185,11 @@ def _generated(case: Path) -> dict[str, str]:
     return result.files
 
 
-@pytest.mark.parametrize("spec", [REPO / "specs", *sorted(p for p in CASES.iterdir() if (p / "expected").is_dir())],
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "spec",
+    [REPO / "specs", *sorted(p for p in CASES.iterdir() if (p / "expected").is_dir())],
+    ids=lambda p: p.name,
+)
 def test_black_leaves_every_generated_file_unchanged(spec: Path) -> None:
     for path, text in _generated(spec).items():
         if path.endswith(".py"):
@@ -154,7 +200,9 @@ def test_build_skips_black_for_preformatted_files(monkeypatch: pytest.MonkeyPatc
     seen: list[str] = []
     real = fmt._format_all
 
-    def recording(items: list[tuple[str, str]], line_length: int) -> list[tuple[str, str | None, str | None]]:
+    def recording(
+        items: list[tuple[str, str]], line_length: int
+    ) -> list[tuple[str, str | None, str | None]]:
         seen.extend(path for path, _ in items)
         return real(items, line_length)
 

@@ -34,7 +34,7 @@ def test_search_path_changes_are_replayed_in_place() -> None:
     up = _upgrade(m)
     set_app = up.index('op.execute(sa.text("SET LOCAL search_path TO app, public"))')
     function = next(i for i, line in enumerate(up) if "CREATE FUNCTION ok" in line)
-    table_t = next(i for i, line in enumerate(up) if "op.create_table(\"t\"" in line)
+    table_t = next(i for i, line in enumerate(up) if 'op.create_table("t"' in line)
     back = up.index('op.execute(sa.text("SET LOCAL search_path TO DEFAULT"))')
     assert set_app < function < table_t < back
     # the downgrade walks back through the same paths
@@ -62,7 +62,9 @@ def test_public_objects_are_qualified_while_another_schema_comes_first() -> None
 
 
 def test_pg_dump_empty_search_path_changes_nothing() -> None:
-    m = _plan("SELECT pg_catalog.set_config('search_path', '', false);\nCREATE TABLE public.t (id int);\n")
+    m = _plan(
+        "SELECT pg_catalog.set_config('search_path', '', false);\nCREATE TABLE public.t (id int);\n"
+    )
     assert not any("search_path" in line for line in _upgrade(m))
 
 
@@ -80,8 +82,8 @@ def test_triggers_policies_rules_and_late_indexes_are_dropped_explicitly() -> No
     )
     down = _downgrade(m)
     text = "\n".join(down)
-    assert 'DROP TRIGGER trg ON public.t' in text
-    assert 'DROP POLICY pol ON public.t' in text and 'DROP RULE r ON public.t' in text
+    assert "DROP TRIGGER trg ON public.t" in text
+    assert "DROP POLICY pol ON public.t" in text and "DROP RULE r ON public.t" in text
     assert 'op.drop_index("t_g", table_name="t")' in text
     assert 'op.drop_index("t_v"' not in text  # a plain index goes with its table
     drop_g = next(i for i, line in enumerate(down) if "DROP FUNCTION public.g(text)" in line)
@@ -90,11 +92,18 @@ def test_triggers_policies_rules_and_late_indexes_are_dropped_explicitly() -> No
 
 
 def test_do_block_drops_what_it_may_create() -> None:
-    catalog, _ = read_schema([("s.sql", (
-        "CREATE SCHEMA s;\n"
-        "DO $$ BEGIN CREATE FUNCTION s.a(int) RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
-        "EXCEPTION WHEN others THEN CREATE OR REPLACE FUNCTION s.b() RETURNS int LANGUAGE sql AS 'SELECT 2'; END $$;\n"
-    ))])
+    catalog, _ = read_schema(
+        [
+            (
+                "s.sql",
+                (
+                    "CREATE SCHEMA s;\n"
+                    "DO $$ BEGIN CREATE FUNCTION s.a(int) RETURNS int LANGUAGE sql AS 'SELECT 1';\n"
+                    "EXCEPTION WHEN others THEN CREATE OR REPLACE FUNCTION s.b() RETURNS int LANGUAGE sql AS 'SELECT 2'; END $$;\n"
+                ),
+            )
+        ]
+    )
     [do] = [r for r in catalog.raw if r.kind == "do"]
     assert do.drop == (
         "DO $dbgen$\nBEGIN\n  DROP FUNCTION IF EXISTS s.b();\n  DROP FUNCTION IF EXISTS s.a(int);\nEND\n$dbgen$"
@@ -102,16 +111,32 @@ def test_do_block_drops_what_it_may_create() -> None:
 
 
 def test_client_encoding_reads_the_rest_as_psql_sends_it() -> None:
-    catalog, diags = read_schema([("s.sql", (
-        "CREATE TABLE t (a int);\nSET CLIENT_ENCODING=latin1;\nCOMMENT ON TABLE t IS 'Résumé';\n"
-    ))])
+    catalog, diags = read_schema(
+        [
+            (
+                "s.sql",
+                (
+                    "CREATE TABLE t (a int);\nSET CLIENT_ENCODING=latin1;\nCOMMENT ON TABLE t IS 'Résumé';\n"
+                ),
+            )
+        ]
+    )
     assert catalog.tables[0].comment == "RÃ©sumÃ©"  # what the server stores from these bytes
     assert [d.code for d in diags if d.severity.value == "warning"] == ["client-encoding"]
-    catalog, diags = read_schema([("s.sql", "SET client_encoding TO 'UTF8';\nCREATE TABLE t (a int);\nCOMMENT ON TABLE t IS 'Résumé';\n")])
+    catalog, diags = read_schema(
+        [
+            (
+                "s.sql",
+                "SET client_encoding TO 'UTF8';\nCREATE TABLE t (a int);\nCOMMENT ON TABLE t IS 'Résumé';\n",
+            )
+        ]
+    )
     assert catalog.tables[0].comment == "Résumé"
 
 
 def test_no_primary_key_note_points_at_create_table() -> None:
-    _, diags = read_schema([("s.sql", "CREATE TABLE k (id int PRIMARY KEY);\n\n  CREATE TABLE log (line text);\n")])
+    _, diags = read_schema(
+        [("s.sql", "CREATE TABLE k (id int PRIMARY KEY);\n\n  CREATE TABLE log (line text);\n")]
+    )
     [n] = [d for d in diags if d.code == "no-primary-key"]
     assert str(n).startswith("s.sql:3:3: note[no-primary-key]: table log has no primary key")

@@ -67,7 +67,14 @@ def test_operations_fit_the_table() -> None:
     assert e["log"]["operations"] == ["list", "count"]  # no primary key: read-only
     # all columns are key: nothing to update
     assert e["order_tags"]["operations"] == [
-        "get", "list", "count", "exists", "create", "delete", "bulk_create", "bulk_delete",
+        "get",
+        "list",
+        "count",
+        "exists",
+        "create",
+        "delete",
+        "bulk_create",
+        "bulk_delete",
     ]
     assert "upsert" in e["shop.orders"]["operations"]
 
@@ -111,12 +118,18 @@ def test_cli_writes_the_file(tmp_path: Path) -> None:
     (spec / "schema.sql").write_text(SCHEMA)
     proc = subprocess.run(
         [sys.executable, "-m", "dbgen", "scaffold", "schema.sql", "--out", "crud.yaml"],
-        cwd=spec, capture_output=True, text=True, check=False,
+        cwd=spec,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     assert "package: shop_db" in (spec / "crud.yaml").read_text()
     bad = subprocess.run(
         [sys.executable, "-m", "dbgen", "scaffold", "missing.sql"],
-        cwd=spec, capture_output=True, text=True, check=False,
+        cwd=spec,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert bad.returncode == 2

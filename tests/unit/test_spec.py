@@ -55,7 +55,12 @@ CATALOG = Catalog(
             primary_key=PrimaryKey("artist_pkey", ("artist_id",)),
             uniques=(UniqueConstraint("artist_name_key", ("name",)),),
             indexes=(
-                Index("artist_code_idx", (IndexElement("code", "code"),), unique=True, where="code <> ''"),
+                Index(
+                    "artist_code_idx",
+                    (IndexElement("code", "code"),),
+                    unique=True,
+                    where="code <> ''",
+                ),
             ),
         ),
         Table(
@@ -96,7 +101,9 @@ CATALOG = Catalog(
             indexes=(
                 Index("ej_json_idx", (IndexElement("json", "json"),), unique=True),
                 Index(
-                    "ej_stream_idx", (IndexElement("stream", "stream"),), unique=True,
+                    "ej_stream_idx",
+                    (IndexElement("stream", "stream"),),
+                    unique=True,
                     where="stream > 0",
                 ),
                 Index(
@@ -121,7 +128,9 @@ CATALOG = Catalog(
         Table(
             _q("measure_2024"),
             (Column("id", INT, nullable=False), Column("at", TSTZ, nullable=False)),
-            partition_of=PartitionOf(_q("measure"), "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"),
+            partition_of=PartitionOf(
+                _q("measure"), "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+            ),
         ),
         Table(
             _q("invoice"),
@@ -209,21 +218,26 @@ def test_full_entity_binds() -> None:
     assert artist.operations == ("get", "list", "create", "update", "delete", "upsert")
     # Filter order follows the table, operators follow the canonical order.
     assert [(f.column, f.operators) for f in artist.filters] == [
-        ("artist_id", ("lt", "between")), ("name", ("eq", "in", "ilike")), ("tags", ("contains",)),
+        ("artist_id", ("lt", "between")),
+        ("name", ("eq", "in", "ilike")),
+        ("tags", ("contains",)),
     ]
     assert artist.default_sort == (SortKey("name", True),)
     assert artist.pagination == ("cursor",)
     assert artist.max_page_size == 50
     # code has only a partial unique index: not a unique look-up; name alone is unique.
     assert [(f.columns, f.unique) for f in artist.finders] == [
-        (("name",), True), (("code",), False), (("name", "code"), True),
+        (("name",), True),
+        (("code",), False),
+        (("name", "code"), True),
     ]
     assert artist.upsert_on == ("name",)
     assert artist.soft_delete == "deleted_at" and artist.version_column == "version"
     assert [p.kind for p in artist.relations[0].paths] == ["one_to_many"]
     album = spec.entities[2]
     assert [(r.target, [p.kind for p in r.paths]) for r in album.relations] == [
-        (_q("genre"), ["many_to_many"]), (_q("artist"), ["many_to_one"]),
+        (_q("genre"), ["many_to_many"]),
+        (_q("artist"), ["many_to_one"]),
     ]
     assert spec.entities[1].qname == QName("sales", "orders")
     assert spec.entities[1].pagination == ("offset", "cursor")  # default with a PK
@@ -460,7 +474,9 @@ def test_several_errors_sorted_by_position() -> None:
         "    relations: [track]\n"
     )
     assert [d.split(": error")[0] for d in diags] == [
-        "crud.yaml:6:7", "crud.yaml:7:14", "crud.yaml:8:17",
+        "crud.yaml:6:7",
+        "crud.yaml:7:14",
+        "crud.yaml:8:17",
     ]
 
 

@@ -53,7 +53,9 @@ def read_schema(sources: Sequence[tuple[str, str]]) -> tuple[Catalog, tuple[Diag
                 text = recoded
                 statements, split_diags = split(path, text)
                 diags.extend(d for d in split_diags if d not in diags)
-                i = next((k for k, s in enumerate(statements) if s.start >= stmt.end), len(statements))
+                i = next(
+                    (k for k, s in enumerate(statements) if s.start >= stmt.end), len(statements)
+                )
     catalog, build_diags = builder.finish()
     diags.extend(build_diags)
     return catalog, tuple(diags)
@@ -61,14 +63,38 @@ def read_schema(sources: Sequence[tuple[str, str]]) -> tuple[Catalog, tuple[Diag
 
 # PostgreSQL encoding names -> Python codecs, for the ones a schema script plausibly names.
 _PG_ENCODINGS = {
-    "utf8": "utf-8", "unicode": "utf-8", "sql_ascii": "utf-8", "latin1": "latin-1",
-    "latin2": "iso8859-2", "latin3": "iso8859-3", "latin4": "iso8859-4", "latin5": "iso8859-9",
-    "latin6": "iso8859-10", "latin7": "iso8859-13", "latin8": "iso8859-14", "latin9": "iso8859-15",
-    "latin10": "iso8859-16", "win1250": "cp1250", "win1251": "cp1251", "win1252": "cp1252",
-    "win1253": "cp1253", "win1254": "cp1254", "win1255": "cp1255", "win1256": "cp1256",
-    "win1257": "cp1257", "win1258": "cp1258", "koi8r": "koi8-r", "koi8u": "koi8-u",
-    "iso_8859_5": "iso8859-5", "iso_8859_6": "iso8859-6", "iso_8859_7": "iso8859-7",
-    "iso_8859_8": "iso8859-8", "euc_jp": "euc-jp", "sjis": "shift-jis", "gbk": "gbk", "big5": "big5",
+    "utf8": "utf-8",
+    "unicode": "utf-8",
+    "sql_ascii": "utf-8",
+    "latin1": "latin-1",
+    "latin2": "iso8859-2",
+    "latin3": "iso8859-3",
+    "latin4": "iso8859-4",
+    "latin5": "iso8859-9",
+    "latin6": "iso8859-10",
+    "latin7": "iso8859-13",
+    "latin8": "iso8859-14",
+    "latin9": "iso8859-15",
+    "latin10": "iso8859-16",
+    "win1250": "cp1250",
+    "win1251": "cp1251",
+    "win1252": "cp1252",
+    "win1253": "cp1253",
+    "win1254": "cp1254",
+    "win1255": "cp1255",
+    "win1256": "cp1256",
+    "win1257": "cp1257",
+    "win1258": "cp1258",
+    "koi8r": "koi8-r",
+    "koi8u": "koi8-u",
+    "iso_8859_5": "iso8859-5",
+    "iso_8859_6": "iso8859-6",
+    "iso_8859_7": "iso8859-7",
+    "iso_8859_8": "iso8859-8",
+    "euc_jp": "euc-jp",
+    "sjis": "shift-jis",
+    "gbk": "gbk",
+    "big5": "big5",
 }
 
 
@@ -92,7 +118,10 @@ def _recode(text: str, offset: int, encoding: str) -> tuple[str, str | None]:
     after the statement is stored as that decoding (which is what the source database holds)."""
     key = next((k for k in _PG_ENCODINGS if re.sub(r"[-_ ]", "", k) == encoding), None)
     if key is None:
-        return text, f"client_encoding {encoding!r} is not one dbgen can emulate; the rest of the file is read as UTF-8"
+        return (
+            text,
+            f"client_encoding {encoding!r} is not one dbgen can emulate; the rest of the file is read as UTF-8",
+        )
     codec = codecs.lookup(_PG_ENCODINGS[key]).name
     rest = text[offset:]
     if codec == "utf-8" or rest.isascii():

@@ -70,10 +70,21 @@ class _Table:
 
     def freeze(self) -> Table:
         return Table(
-            self.qname, tuple(self.columns), self.primary_key, tuple(self.uniques),
-            tuple(self.checks), tuple(self.foreign_keys), tuple(self.indexes), self.comment,
-            self.partition_by, self.partition_of, self.inherits, self.unlogged,
-            self.with_options, self.position, self.span,
+            self.qname,
+            tuple(self.columns),
+            self.primary_key,
+            tuple(self.uniques),
+            tuple(self.checks),
+            tuple(self.foreign_keys),
+            tuple(self.indexes),
+            self.comment,
+            self.partition_by,
+            self.partition_of,
+            self.inherits,
+            self.unlogged,
+            self.with_options,
+            self.position,
+            self.span,
         )
 
 
@@ -108,7 +119,11 @@ class CatalogBuilder:
         self.pos = position
         first = stmt.tokens[0]
         if first.kind is Kind.BACKSLASH:
-            self._note(first.start, "ignored-statement", f"psql meta-command {first.value.split()[0]!r} only affects the psql session")
+            self._note(
+                first.start,
+                "ignored-statement",
+                f"psql meta-command {first.value.split()[0]!r} only affects the psql session",
+            )
             return
         cur = Cursor(stmt)
         try:
@@ -121,11 +136,14 @@ class CatalogBuilder:
     def finish(self) -> tuple[Catalog, list[Diagnostic]]:
         for t in self.tables.values():
             if t.primary_key is None and t.partition_of is None:
-                self.diags.append(note(
-                    t.statement or t.span, "no-primary-key",
-                    f"table {t.qname} has no primary key: the package exposes it as a Core sa.Table "
-                    "(read-only list/count in crud.yaml); add a PRIMARY KEY to get a mapped class",
-                ))
+                self.diags.append(
+                    note(
+                        t.statement or t.span,
+                        "no-primary-key",
+                        f"table {t.qname} has no primary key: the package exposes it as a Core sa.Table "
+                        "(read-only list/count in crud.yaml); add a PRIMARY KEY to get a mapped class",
+                    )
+                )
         cat = Catalog(
             schemas=tuple(self.schemas.values()),
             extensions=tuple(self.extensions.values()),
@@ -160,7 +178,11 @@ class CatalogBuilder:
             for s in self.search_path:
                 if s in self.known_schemas and s != "pg_catalog":
                     return QName(s, parts[0])
-            raise self._error(offset, "no-schema", f"no schema has been selected to create {parts[0]!r} in (search_path is empty)")
+            raise self._error(
+                offset,
+                "no-schema",
+                f"no schema has been selected to create {parts[0]!r} in (search_path is empty)",
+            )
         if len(parts) == 3:
             parts = parts[1:]  # database.schema.name
         if len(parts) != 2:
@@ -227,23 +249,60 @@ class CatalogBuilder:
             self._set(cur)
         elif word == "reset":
             self._note(first.start, "ignored-statement", _SESSION_NOTE)
-        elif word in ("begin", "commit", "end", "rollback", "start", "savepoint", "release", "abort"):
-            self._note(first.start, "ignored-statement", "transaction control only matters while loading the script")
+        elif word in (
+            "begin",
+            "commit",
+            "end",
+            "rollback",
+            "start",
+            "savepoint",
+            "release",
+            "abort",
+        ):
+            self._note(
+                first.start,
+                "ignored-statement",
+                "transaction control only matters while loading the script",
+            )
         elif word == "select":
             self._select(cur)
         elif word == "drop":
             self._drop(cur)
         elif word in ("insert", "update", "delete", "copy", "truncate", "with", "values", "merge"):
-            self._warn(first.start, "ignored-statement", "data statement: dbgen models the schema, not its rows; not carried into the migration")
+            self._warn(
+                first.start,
+                "ignored-statement",
+                "data statement: dbgen models the schema, not its rows; not carried into the migration",
+            )
         elif word in ("cluster", "security"):
             self._carry(word if word == "cluster" else "security label", None, None)
         elif word == "do":
-            self._warn(first.start, "unmodelled-statement", "DO block carried verbatim; its effects are not modelled")
+            self._warn(
+                first.start,
+                "unmodelled-statement",
+                "DO block carried verbatim; its effects are not modelled",
+            )
             self._carry("do", None, self._do_drop(cur))
-        elif word in ("analyze", "vacuum", "checkpoint", "discard", "listen", "notify", "load", "lock", "reindex", "refresh"):
-            self._note(first.start, "ignored-statement", f"{word.upper()} is maintenance, not schema")
+        elif word in (
+            "analyze",
+            "vacuum",
+            "checkpoint",
+            "discard",
+            "listen",
+            "notify",
+            "load",
+            "lock",
+            "reindex",
+            "refresh",
+        ):
+            self._note(
+                first.start, "ignored-statement", f"{word.upper()} is maintenance, not schema"
+            )
         else:
-            raise ParseError(first.start, f"unrecognised statement starting with {self.stmt_text(first.start, first.end)!r}")
+            raise ParseError(
+                first.start,
+                f"unrecognised statement starting with {self.stmt_text(first.start, first.end)!r}",
+            )
 
     def stmt_text(self, a: int, b: int) -> str:
         assert self.stmt is not None
@@ -324,10 +383,16 @@ class CatalogBuilder:
         if path == self.emitted_path:
             return
         previous = _path_sql(self.emitted_path)
-        self.raw.append(RawStatement(
-            "search path", f"SET LOCAL search_path TO {_path_sql(path)}",
-            f"SET LOCAL search_path TO {previous}", ", ".join(path), self.pos, self.stmt.span,
-        ))
+        self.raw.append(
+            RawStatement(
+                "search path",
+                f"SET LOCAL search_path TO {_path_sql(path)}",
+                f"SET LOCAL search_path TO {previous}",
+                ", ".join(path),
+                self.pos,
+                self.stmt.span,
+            )
+        )
         self.emitted_path = path
 
     def _select(self, cur: Cursor) -> None:
@@ -342,7 +407,11 @@ class CatalogBuilder:
             else:
                 self._note(start, "ignored-statement", _SESSION_NOTE)
             return
-        self._warn(start, "ignored-statement", "SELECT does not define schema; not carried into the migration")
+        self._warn(
+            start,
+            "ignored-statement",
+            "SELECT does not define schema; not carried into the migration",
+        )
 
     # -- CREATE --------------------------------------------------------------------------------------
     def _create(self, cur: Cursor) -> None:
@@ -378,21 +447,35 @@ class CatalogBuilder:
         elif cur.accept_word("schema"):
             self._create_schema(cur)
             return
-        elif cur.at_word("role", "user", "group", "tablespace", "database") and not cur.at_words("user", "mapping"):
-            self._warn(cur.offset(), "ignored-statement", f"{cur.next().value.upper()} is a cluster-wide object, outside the database schema; create it before running the migration")
+        elif cur.at_word("role", "user", "group", "tablespace", "database") and not cur.at_words(
+            "user", "mapping"
+        ):
+            self._warn(
+                cur.offset(),
+                "ignored-statement",
+                f"{cur.next().value.upper()} is a cluster-wide object, outside the database schema; create it before running the migration",
+            )
             return
         cur.i = save
         if cur.at_word("table"):
             cur.next()
             cur.accept_words("if", "not", "exists")
             q = self.creation_qname(cur.name_parts(), cur.offset())
-            self._warn(cur.offset(), "unmodelled-statement", "CREATE TABLE ... AS is carried verbatim; its columns are not modelled")
+            self._warn(
+                cur.offset(),
+                "unmodelled-statement",
+                "CREATE TABLE ... AS is carried verbatim; its columns are not modelled",
+            )
             self.ns.add_relation(q.schema, q.name)
             self._carry("table as", str(q), f"DROP TABLE {q.sql}")
             return
         info = classify_create(cur, self._qualify_any)
         if info is None:
-            raise ParseError(cur.offset(), f"unsupported CREATE statement: {self.stmt_text(cur.offset(), cur.peek().end if cur.peek() else cur.offset())!r}")  # type: ignore[union-attr]
+            nxt = cur.peek()
+            end = nxt.end if nxt is not None else cur.offset()
+            raise ParseError(
+                cur.offset(), f"unsupported CREATE statement: {self.stmt_text(cur.offset(), end)!r}"
+            )
         self._carry_info(info)
 
     def _carry_info(self, info: RawInfo) -> None:
@@ -420,7 +503,11 @@ class CatalogBuilder:
         q = self.creation_qname(cur.name_parts(), name_off)
         if q in self.tables or q.name in self.ns.relations(q.schema):
             if if_not_exists:
-                self._note(name_off, "skipped-statement", f"relation {q} already exists; CREATE TABLE IF NOT EXISTS does nothing")
+                self._note(
+                    name_off,
+                    "skipped-statement",
+                    f"relation {q} already exists; CREATE TABLE IF NOT EXISTS does nothing",
+                )
                 return
             raise self._error(name_off, "duplicate-object", f"relation {q} already exists")
         partition_of: PartitionOf | None = None
@@ -457,7 +544,9 @@ class CatalogBuilder:
             if cur.accept_word("inherits"):
                 for lo, hi in cur.split_list():
                     sub = cur.sub(lo, hi)
-                    inherits.append(self.table_of(sub.name_parts(), cur.toks[lo].start, "parent table").qname)
+                    inherits.append(
+                        self.table_of(sub.name_parts(), cur.toks[lo].start, "parent table").qname
+                    )
             elif cur.accept_words("partition", "by"):
                 partition_by = cur.rest_text()
                 cur.i = len(cur.toks)
@@ -469,19 +558,32 @@ class CatalogBuilder:
             elif cur.accept_words("without", "oids"):
                 pass
             elif cur.accept_word("tablespace"):
-                self._note(off, "ignored-clause", "TABLESPACE is deployment-specific and not carried")
+                self._note(
+                    off, "ignored-clause", "TABLESPACE is deployment-specific and not carried"
+                )
                 cur.ident()
             elif cur.accept_words("on", "commit"):
                 cur.next()
                 if cur.at_word("rows"):
                     cur.next()
             else:
-                raise ParseError(off, f"unexpected {self.stmt_text(off, cur.next().end)!r} after the column list")
+                raise ParseError(
+                    off, f"unexpected {self.stmt_text(off, cur.next().end)!r} after the column list"
+                )
         if partition_by is not None and partition_by.upper().startswith("PARTITION BY"):
             partition_by = partition_by[len("PARTITION BY") :].strip()
-        table = _Table(q, [], self.pos, self.stmt.span_at(name_off), unlogged=unlogged, statement=self.stmt.span,
-                       partition_of=partition_of, partition_by=partition_by,
-                       inherits=tuple(inherits), with_options=with_options)
+        table = _Table(
+            q,
+            [],
+            self.pos,
+            self.stmt.span_at(name_off),
+            unlogged=unlogged,
+            statement=self.stmt.span,
+            partition_of=partition_of,
+            partition_by=partition_by,
+            inherits=tuple(inherits),
+            with_options=with_options,
+        )
         # inherited columns come first, merged with same-named local ones
         for pq in inherits:
             for c in self.tables[pq].columns:
@@ -491,23 +593,44 @@ class CatalogBuilder:
             table.columns.extend(replace(c, identity=None, comment=None) for c in parent.columns)
         for lt, off in likes:
             for c in lt.columns:
-                table.columns.append(replace(c, default=None, identity=None, generated=None, comment=None, span=self._span(off)))
+                table.columns.append(
+                    replace(
+                        c,
+                        default=None,
+                        identity=None,
+                        generated=None,
+                        comment=None,
+                        span=self._span(off),
+                    )
+                )
         self._add_columns(table, cols, cons, merge=parent is not None or bool(inherits))
         self.ns.add_relation(q.schema, q.name)
         self.tables[q] = table
         self._apply_constraints(table, cons, inline=True)
 
     def _table_elements(
-        self, cur: Cursor, cols: list[el.ColumnSpec], cons: list[el.ConstraintSpec],
-        likes: list[tuple[_Table, int]], partition: bool,
+        self,
+        cur: Cursor,
+        cols: list[el.ColumnSpec],
+        cons: list[el.ConstraintSpec],
+        likes: list[tuple[_Table, int]],
+        partition: bool,
     ) -> None:
         resolve = self.resolver()
         for lo, hi in cur.split_list():
             sub = cur.sub(lo, hi)
             if sub.at_end():
-                raise ParseError(cur.toks[lo].start, f"syntax error at {cur.toks[lo].value!r}: empty table element")
-            if sub.at_word("constraint", "check", "unique", "primary", "foreign", "exclude") and not (
-                sub.at_word("unique", "check", "primary") and sub.peek(1) is not None and sub.peek(1).kind is Kind.WORD and partition  # type: ignore[union-attr]
+                raise ParseError(
+                    cur.toks[lo].start,
+                    f"syntax error at {cur.toks[lo].value!r}: empty table element",
+                )
+            if sub.at_word(
+                "constraint", "check", "unique", "primary", "foreign", "exclude"
+            ) and not (
+                sub.at_word("unique", "check", "primary")
+                and (after := sub.peek(1)) is not None
+                and after.kind is Kind.WORD
+                and partition
             ):
                 cons.append(el.table_constraint(sub))
             elif sub.at_word("like"):
@@ -517,7 +640,11 @@ class CatalogBuilder:
                 likes.append((lt, off))
                 rest = sub.rest_text()
                 if rest:
-                    self._warn(off, "unmodelled-clause", f"LIKE options {rest!r} are not modelled; only column names, types and NOT NULL are copied")
+                    self._warn(
+                        off,
+                        "unmodelled-clause",
+                        f"LIKE options {rest!r} are not modelled; only column names, types and NOT NULL are copied",
+                    )
                 sub.i = len(sub.toks)
             elif partition and sub.peek(1) is not None and sub.at_word("with", k=1):
                 # partition column options: "col WITH OPTIONS NOT NULL DEFAULT ..."
@@ -532,14 +659,22 @@ class CatalogBuilder:
             if cols and sub.toks and cols[-1].offset == sub.toks[0].start:
                 cons.extend(cols[-1].constraints)  # column constraints keep their place in order
             if not sub.at_end():
-                raise ParseError(sub.offset(), f"unexpected {self.stmt_text(sub.offset(), sub.next().end)!r}")
+                raise ParseError(
+                    sub.offset(), f"unexpected {self.stmt_text(sub.offset(), sub.next().end)!r}"
+                )
 
-    def _add_columns(self, table: _Table, cols: list[el.ColumnSpec], cons: list[el.ConstraintSpec], merge: bool) -> None:
+    def _add_columns(
+        self, table: _Table, cols: list[el.ColumnSpec], cons: list[el.ConstraintSpec], merge: bool
+    ) -> None:
         """Append column specs, naming serial sequences (their constraints are already in cons)."""
         for spec in cols:
             existing = table.column_index(spec.name)
             if existing >= 0 and not merge:
-                raise self._error(spec.offset, "duplicate-column", f"column {spec.name!r} specified more than once")
+                raise self._error(
+                    spec.offset,
+                    "duplicate-column",
+                    f"column {spec.name!r} specified more than once",
+                )
             col = self._column(table, spec)
             if existing >= 0:
                 old = table.columns[existing]
@@ -566,14 +701,25 @@ class CatalogBuilder:
             )
             default = f"nextval('{_regclass_literal(sq)}'::regclass)"
         if spec.identity is not None:
-            self.ns.add_relation(q.schema, self.ns.choose_relation_name(q.schema, q.name, spec.name, "seq", False))
+            self.ns.add_relation(
+                q.schema, self.ns.choose_relation_name(q.schema, q.name, spec.name, "seq", False)
+            )
         return Column(
-            spec.name, ctype, spec.nullable, default, spec.identity, spec.generated,
-            spec.collation, None, self._span(spec.offset),
+            spec.name,
+            ctype,
+            spec.nullable,
+            default,
+            spec.identity,
+            spec.generated,
+            spec.collation,
+            None,
+            self._span(spec.offset),
         )
 
     # -- constraints -------------------------------------------------------------------------------
-    def _apply_constraints(self, table: _Table, cons: list[el.ConstraintSpec], inline: bool) -> None:
+    def _apply_constraints(
+        self, table: _Table, cons: list[el.ConstraintSpec], inline: bool
+    ) -> None:
         """Name and attach constraints in the order PostgreSQL creates them:
         checks, then the primary key, then unique constraints, then foreign keys."""
         checknames: list[str] = []
@@ -588,7 +734,9 @@ class CatalogBuilder:
             if c.kind == "f":
                 self._add_fk(table, c, inline)
 
-    def _add_check(self, table: _Table, c: el.ConstraintSpec, inline: bool, checknames: list[str]) -> None:
+    def _add_check(
+        self, table: _Table, c: el.ConstraintSpec, inline: bool, checknames: list[str]
+    ) -> None:
         q = table.qname
         if c.name is None:
             cols = {w for w in c.expr_words if table.column_index(w) >= 0}
@@ -598,79 +746,176 @@ class CatalogBuilder:
             name = c.name
         checknames.append(name)
         self.ns.add_constraint(q.schema, name)
-        table.checks.append(CheckConstraint(name, c.expression, c.not_valid, c.no_inherit, self.pos, inline, self._span(c.offset)))
+        table.checks.append(
+            CheckConstraint(
+                name,
+                c.expression,
+                c.not_valid,
+                c.no_inherit,
+                self.pos,
+                inline,
+                self._span(c.offset),
+            )
+        )
 
     def _add_index_constraint(self, table: _Table, c: el.ConstraintSpec, inline: bool) -> None:
         q = table.qname
         for col in c.columns + c.include:
             if table.column_index(col) < 0:
-                raise self._error(c.offset, "unknown-column", f"column {col!r} named in key does not exist in table {q}")
+                raise self._error(
+                    c.offset,
+                    "unknown-column",
+                    f"column {col!r} named in key does not exist in table {q}",
+                )
         if c.extras:
-            self._warn(c.offset, "unmodelled-clause", f"{'; '.join(c.extras)} on a constraint index is not carried")
+            self._warn(
+                c.offset,
+                "unmodelled-clause",
+                f"{'; '.join(c.extras)} on a constraint index is not carried",
+            )
         if c.kind == "u":
             # PostgreSQL drops a unique constraint that duplicates the primary key or an earlier one
             pk = table.primary_key
-            if c.name is None and inline and (
-                (pk is not None and pk.position == self.pos and list(pk.columns) == c.columns and not c.include)
-                or any(u.position == self.pos and list(u.columns) == c.columns and u.include == tuple(c.include) and u.nulls_not_distinct == c.nulls_not_distinct and u.deferral == c.deferral for u in table.uniques)
+            if (
+                c.name is None
+                and inline
+                and (
+                    (
+                        pk is not None
+                        and pk.position == self.pos
+                        and list(pk.columns) == c.columns
+                        and not c.include
+                    )
+                    or any(
+                        u.position == self.pos
+                        and list(u.columns) == c.columns
+                        and u.include == tuple(c.include)
+                        and u.nulls_not_distinct == c.nulls_not_distinct
+                        and u.deferral == c.deferral
+                        for u in table.uniques
+                    )
+                )
             ):
                 return
         if c.name is not None:
             name = c.name
             if name in self.ns.relations(q.schema):
-                raise self._error(c.offset, "duplicate-object", f"relation {QName(q.schema, name)} already exists")
+                raise self._error(
+                    c.offset, "duplicate-object", f"relation {QName(q.schema, name)} already exists"
+                )
         else:
             label = {"p": "pkey", "u": "key", "x": "excl"}[c.kind]
-            name = self.ns.choose_index_name(q.schema, q.name, c.index_columns if c.kind == "x" else c.columns + c.include, label)
+            name = self.ns.choose_index_name(
+                q.schema, q.name, c.index_columns if c.kind == "x" else c.columns + c.include, label
+            )
         self.ns.add_relation(q.schema, name)
         self.ns.add_constraint(q.schema, name)
         span = self._span(c.offset)
         if c.kind == "p":
             if table.primary_key is not None:
-                raise self._error(c.offset, "duplicate-object", f"multiple primary keys for table {q} are not allowed")
-            table.primary_key = PrimaryKey(name, tuple(c.columns), c.deferral, self.pos, inline, span)
+                raise self._error(
+                    c.offset,
+                    "duplicate-object",
+                    f"multiple primary keys for table {q} are not allowed",
+                )
+            table.primary_key = PrimaryKey(
+                name, tuple(c.columns), c.deferral, self.pos, inline, span
+            )
             cols = set(c.columns)
-            table.columns = [replace(col, nullable=False) if col.name in cols else col for col in table.columns]
+            table.columns = [
+                replace(col, nullable=False) if col.name in cols else col for col in table.columns
+            ]
         elif c.kind == "u":
-            table.uniques.append(UniqueConstraint(name, tuple(c.columns), c.nulls_not_distinct, tuple(c.include), c.deferral, self.pos, inline, span))
+            table.uniques.append(
+                UniqueConstraint(
+                    name,
+                    tuple(c.columns),
+                    c.nulls_not_distinct,
+                    tuple(c.include),
+                    c.deferral,
+                    self.pos,
+                    inline,
+                    span,
+                )
+            )
         else:
             # The IR has no exclusion constraints: carry one as an ALTER TABLE statement.
             assert self.stmt is not None
-            sql = self.stmt.sql if not inline else f"ALTER TABLE {q.sql} ADD CONSTRAINT {_qi(name)} {c.body}"
+            sql = (
+                self.stmt.sql
+                if not inline
+                else f"ALTER TABLE {q.sql} ADD CONSTRAINT {_qi(name)} {c.body}"
+            )
             if not inline and c.name is None:
                 sql = f"ALTER TABLE {q.sql} ADD CONSTRAINT {_qi(name)} {c.body}"
-            self.raw.append(RawStatement("exclusion constraint", sql, None, f"{q}.{name}", self.pos, span))
+            self.raw.append(
+                RawStatement("exclusion constraint", sql, None, f"{q}.{name}", self.pos, span)
+            )
 
     def _add_fk(self, table: _Table, c: el.ConstraintSpec, inline: bool) -> None:
         q = table.qname
         for col in c.columns:
             if table.column_index(col) < 0:
-                raise self._error(c.offset, "unknown-column", f"column {col!r} referenced in foreign key constraint does not exist in table {q}")
+                raise self._error(
+                    c.offset,
+                    "unknown-column",
+                    f"column {col!r} referenced in foreign key constraint does not exist in table {q}",
+                )
         ref_q = self.lookup(c.ref, self.tables)  # type: ignore[arg-type]
         if ref_q is None:
-            raise self._error(c.ref_offset, "unknown-table", f"referenced table {'.'.join(c.ref)!r} does not exist")
+            raise self._error(
+                c.ref_offset,
+                "unknown-table",
+                f"referenced table {'.'.join(c.ref)!r} does not exist",
+            )
         ref = self.tables[ref_q]
         ref_cols = c.ref_columns
         if not ref_cols:
             if ref.primary_key is None:
-                raise self._error(c.offset, "no-primary-key", f"there is no primary key for referenced table {ref_q}")
+                raise self._error(
+                    c.offset,
+                    "no-primary-key",
+                    f"there is no primary key for referenced table {ref_q}",
+                )
             ref_cols = list(ref.primary_key.columns)
         for col in ref_cols:
             if ref.column_index(col) < 0:
-                raise self._error(c.offset, "unknown-column", f"column {col!r} referenced in foreign key constraint does not exist in table {ref_q}")
+                raise self._error(
+                    c.offset,
+                    "unknown-column",
+                    f"column {col!r} referenced in foreign key constraint does not exist in table {ref_q}",
+                )
         if len(ref_cols) != len(c.columns):
-            raise self._error(c.offset, "syntax", "number of referencing and referenced columns for foreign key disagree")
+            raise self._error(
+                c.offset,
+                "syntax",
+                "number of referencing and referenced columns for foreign key disagree",
+            )
         if c.name is None:
             from dbgen.ddl.names import name_addition
 
-            name = self.ns.choose_constraint_name(q.schema, q.name, name_addition(c.columns), "fkey")
+            name = self.ns.choose_constraint_name(
+                q.schema, q.name, name_addition(c.columns), "fkey"
+            )
         else:
             name = c.name
         self.ns.add_constraint(q.schema, name)
-        table.foreign_keys.append(ForeignKey(
-            name, tuple(c.columns), ref_q, tuple(ref_cols), c.on_delete, c.on_update,
-            c.match_full, c.deferral, c.not_valid, self.pos, inline, self._span(c.offset),
-        ))
+        table.foreign_keys.append(
+            ForeignKey(
+                name,
+                tuple(c.columns),
+                ref_q,
+                tuple(ref_cols),
+                c.on_delete,
+                c.on_update,
+                c.match_full,
+                c.deferral,
+                c.not_valid,
+                self.pos,
+                inline,
+                self._span(c.offset),
+            )
+        )
 
     # -- CREATE INDEX ------------------------------------------------------------------------------
     def _create_index(self, cur: Cursor) -> None:
@@ -689,30 +934,52 @@ class CatalogBuilder:
         q = table.qname
         for c in spec.elements:
             if c.column is not None and table.column_index(c.column) < 0:
-                raise self._error(start, "unknown-column", f"column {c.column!r} does not exist in table {q}")
+                raise self._error(
+                    start, "unknown-column", f"column {c.column!r} does not exist in table {q}"
+                )
         if spec.name is not None:
             iq = QName(q.schema, spec.name)
             if spec.name in self.ns.relations(q.schema):
                 if spec.if_not_exists:
-                    self._note(start, "skipped-statement", f"relation {iq} already exists; CREATE INDEX IF NOT EXISTS does nothing")
+                    self._note(
+                        start,
+                        "skipped-statement",
+                        f"relation {iq} already exists; CREATE INDEX IF NOT EXISTS does nothing",
+                    )
                     return
                 raise self._error(start, "duplicate-object", f"relation {iq} already exists")
             name = spec.name
         else:
-            name = self.ns.choose_index_name(q.schema, q.name, spec.element_names + spec.include, "idx")
+            name = self.ns.choose_index_name(
+                q.schema, q.name, spec.element_names + spec.include, "idx"
+            )
         self.ns.add_relation(q.schema, name)
         self.index_table[QName(q.schema, name)] = q
         if spec.only or spec.tablespace is not None:
             # ON ONLY (partitioned parents) has no IR field: carry it verbatim to stay exact
             if spec.tablespace is not None:
-                self._note(start, "ignored-clause", "TABLESPACE is carried as written in a verbatim CREATE INDEX")
+                self._note(
+                    start,
+                    "ignored-clause",
+                    "TABLESPACE is carried as written in a verbatim CREATE INDEX",
+                )
             self._carry("index", f"{q}.{name}", None)
             return
-        table.indexes.append(Index(
-            name, tuple(spec.elements), spec.unique, spec.method.lower(), spec.where,
-            tuple(spec.include), spec.nulls_not_distinct, spec.with_options, None, self.pos,
-            self.stmt.span,
-        ))
+        table.indexes.append(
+            Index(
+                name,
+                tuple(spec.elements),
+                spec.unique,
+                spec.method.lower(),
+                spec.where,
+                tuple(spec.include),
+                spec.nulls_not_distinct,
+                spec.with_options,
+                None,
+                self.pos,
+                self.stmt.span,
+            )
+        )
 
     # -- CREATE TYPE / DOMAIN / SEQUENCE / EXTENSION / SCHEMA -------------------------------------
     def _create_type(self, cur: Cursor) -> bool:
@@ -746,7 +1013,9 @@ class CatalogBuilder:
                     sub.name_parts()
             definition = self.stmt_text(d_lo, cur.toks[cur.i - 1].end)
             self.ns.add_relation(q.schema, q.name)
-            self.composites[q] = CompositeType(q, tuple(attrs), definition, None, self.pos, self.stmt.span_at(off))
+            self.composites[q] = CompositeType(
+                q, tuple(attrs), definition, None, self.pos, self.stmt.span_at(off)
+            )
             return True
         cur.i = save
         return False
@@ -784,10 +1053,15 @@ class CatalogBuilder:
             elif cur.accept_word("collate"):
                 cur.name_parts()
             else:
-                raise ParseError(cur.offset(), f"unexpected {self.stmt_text(cur.offset(), cur.next().end)!r} in CREATE DOMAIN")
+                raise ParseError(
+                    cur.offset(),
+                    f"unexpected {self.stmt_text(cur.offset(), cur.next().end)!r} in CREATE DOMAIN",
+                )
             pending = None
         definition = self.stmt_text(d_lo, self.stmt.end)
-        self.domains[q] = Domain(q, base, definition, nullable, None, self.pos, self.stmt.span_at(off))
+        self.domains[q] = Domain(
+            q, base, definition, nullable, None, self.pos, self.stmt.span_at(off)
+        )
 
     def _create_sequence(self, cur: Cursor) -> None:
         assert self.stmt is not None
@@ -796,12 +1070,25 @@ class CatalogBuilder:
         q = self.creation_qname(cur.name_parts(), off)
         if q.name in self.ns.relations(q.schema):
             if if_not_exists:
-                self._note(off, "skipped-statement", f"relation {q} already exists; CREATE SEQUENCE IF NOT EXISTS does nothing")
+                self._note(
+                    off,
+                    "skipped-statement",
+                    f"relation {q} already exists; CREATE SEQUENCE IF NOT EXISTS does nothing",
+                )
                 return
             raise self._error(off, "duplicate-object", f"relation {q} already exists")
         data_type, options, owned = self._sequence_options(cur)
         self.ns.add_relation(q.schema, q.name)
-        self.sequences[q] = Sequence(q, data_type, options, owned, self.pos if owned else 0, None, self.pos, self.stmt.span_at(off))
+        self.sequences[q] = Sequence(
+            q,
+            data_type,
+            options,
+            owned,
+            self.pos if owned else 0,
+            None,
+            self.pos,
+            self.stmt.span_at(off),
+        )
 
     def _sequence_options(self, cur: Cursor) -> tuple[str | None, str, tuple[QName, str] | None]:
         data_type: str | None = None
@@ -820,12 +1107,26 @@ class CatalogBuilder:
                 else:
                     t = self.table_of(parts[:-1], o_off)
                     if t.column_index(parts[-1]) < 0:
-                        raise self._error(o_off, "unknown-column", f"column {parts[-1]!r} of relation {t.qname} does not exist")
+                        raise self._error(
+                            o_off,
+                            "unknown-column",
+                            f"column {parts[-1]!r} of relation {t.qname} does not exist",
+                        )
                     owned = (t.qname, parts[-1])
                 continue
             cur.next()
             while not cur.at_end() and not cur.at_word(
-                "as", "owned", "increment", "minvalue", "maxvalue", "no", "start", "restart", "cache", "cycle", "sequence",
+                "as",
+                "owned",
+                "increment",
+                "minvalue",
+                "maxvalue",
+                "no",
+                "start",
+                "restart",
+                "cache",
+                "cycle",
+                "sequence",
             ):
                 cur.next()
             if cur.at_word("no") and cur.toks[cur.i - 1].is_word("no"):
@@ -851,7 +1152,9 @@ class CatalogBuilder:
                 self._note(off, "skipped-statement", f"extension {name!r} already exists")
                 return
             raise self._error(off, "duplicate-object", f"extension {name!r} already exists")
-        self.extensions[name] = Extension(name, schema, self.stmt.sql, self.pos, self.stmt.span_at(off))
+        self.extensions[name] = Extension(
+            name, schema, self.stmt.sql, self.pos, self.stmt.span_at(off)
+        )
 
     def _create_schema(self, cur: Cursor) -> None:
         assert self.stmt is not None
@@ -918,7 +1221,11 @@ class CatalogBuilder:
         if cur.at_word("index") and self._alter_index(cur):
             return
         if _owner_to(cur):
-            self._note(cur.offset(), "ignored-statement", "ownership is deployment-specific: the migration's role owns what it creates")
+            self._note(
+                cur.offset(),
+                "ignored-statement",
+                "ownership is deployment-specific: the migration's role owns what it creates",
+            )
             return
         what = " ".join(t.value for t in cur.toks[cur.i : cur.i + 2] if t.kind is Kind.WORD)
         self._carry(f"alter {what}".strip(), None, None)
@@ -933,12 +1240,20 @@ class CatalogBuilder:
         q = self.lookup(parts, self.tables)  # type: ignore[arg-type]
         if q is None:
             if if_exists:
-                self._note(off, "skipped-statement", f"table {'.'.join(parts)!r} does not exist; ALTER TABLE IF EXISTS does nothing")
+                self._note(
+                    off,
+                    "skipped-statement",
+                    f"table {'.'.join(parts)!r} does not exist; ALTER TABLE IF EXISTS does nothing",
+                )
                 return
             if self._qualify_any(parts).name in self.ns.relations(self._qualify_any(parts).schema):
                 # views, materialized views, foreign tables: carried raw
                 if _owner_to(cur):
-                    self._note(off, "ignored-statement", "ownership is deployment-specific: the migration's role owns what it creates")
+                    self._note(
+                        off,
+                        "ignored-statement",
+                        "ownership is deployment-specific: the migration's role owns what it creates",
+                    )
                 else:
                     self._carry("alter relation", ".".join(parts), None)
                 return
@@ -954,15 +1269,25 @@ class CatalogBuilder:
                 raw_actions.append(cur.slice_text(lo, hi))
         if raw_actions:
             # carried verbatim when no action was modelled, else just the unmodelled actions
-            sql = self.stmt.sql if len(raw_actions) == len(actions) else head + " " + ", ".join(raw_actions)
-            self.raw.append(RawStatement("alter table", sql, None, str(q), self.pos, self.stmt.span))
+            sql = (
+                self.stmt.sql
+                if len(raw_actions) == len(actions)
+                else head + " " + ", ".join(raw_actions)
+            )
+            self.raw.append(
+                RawStatement("alter table", sql, None, str(q), self.pos, self.stmt.span)
+            )
 
     def _alter_table_action(self, table: _Table, cur: Cursor) -> bool:
         """Apply one ALTER TABLE action; False when it is to be carried verbatim."""
         off = cur.offset()
         q = table.qname
         if _owner_to(cur):
-            self._note(off, "ignored-statement", "ownership is deployment-specific: the migration's role owns what it creates")
+            self._note(
+                off,
+                "ignored-statement",
+                "ownership is deployment-specific: the migration's role owns what it creates",
+            )
             return True
         if cur.accept_word("add"):
             if cur.at_word("constraint", "check", "unique", "primary", "foreign", "exclude"):
@@ -978,7 +1303,11 @@ class CatalogBuilder:
                 if if_not_exists:
                     self._note(off, "skipped-statement", f"column {spec_c.name!r} already exists")
                     return True
-                raise self._error(off, "duplicate-column", f"column {spec_c.name!r} of relation {q} already exists")
+                raise self._error(
+                    off,
+                    "duplicate-column",
+                    f"column {spec_c.name!r} of relation {q} already exists",
+                )
             self._add_columns(table, [spec_c], [], merge=False)
             self._apply_constraints(table, spec_c.constraints, inline=False)
             return True
@@ -987,7 +1316,9 @@ class CatalogBuilder:
                 if_exists = cur.accept_words("if", "exists")
                 name = cur.ident()
                 if not self._drop_constraint(table, name) and not if_exists:
-                    raise self._error(off, "unknown-object", f"constraint {name!r} of relation {q} does not exist")
+                    raise self._error(
+                        off, "unknown-object", f"constraint {name!r} of relation {q} does not exist"
+                    )
                 return True
             cur.accept_word("column")
             if_exists = cur.accept_words("if", "exists")
@@ -996,7 +1327,9 @@ class CatalogBuilder:
             if i < 0:
                 if if_exists:
                     return True
-                raise self._error(off, "unknown-column", f"column {name!r} of relation {q} does not exist")
+                raise self._error(
+                    off, "unknown-column", f"column {name!r} of relation {q} does not exist"
+                )
             self._drop_column(table, name)
             return True
         if cur.accept_word("alter"):
@@ -1005,7 +1338,9 @@ class CatalogBuilder:
             name = cur.ident()
             i = table.column_index(name)
             if i < 0:
-                raise self._error(c_off, "unknown-column", f"column {name!r} of relation {q} does not exist")
+                raise self._error(
+                    c_off, "unknown-column", f"column {name!r} of relation {q} does not exist"
+                )
             col = table.columns[i]
             if cur.accept_words("set", "default"):
                 lo = cur.i
@@ -1094,7 +1429,13 @@ class CatalogBuilder:
                 self._drop_constraint(table, ck.name)
         kept = []
         for ix in table.indexes:
-            if any(e.column == name or (e.column is None and _mentions(e.expression, name)) for e in ix.elements) or name in ix.include:
+            if (
+                any(
+                    e.column == name or (e.column is None and _mentions(e.expression, name))
+                    for e in ix.elements
+                )
+                or name in ix.include
+            ):
                 self.ns.discard_relation(q.schema, ix.name)
                 continue
             kept.append(ix)
@@ -1111,18 +1452,28 @@ class CatalogBuilder:
         parts = cur.name_parts()
         q = self.lookup(parts, self.sequences)  # type: ignore[arg-type]
         if _owner_to(cur):
-            self._note(off, "ignored-statement", "ownership is deployment-specific: the migration's role owns what it creates")
+            self._note(
+                off,
+                "ignored-statement",
+                "ownership is deployment-specific: the migration's role owns what it creates",
+            )
             return
         if q is None:
             if if_exists:
-                self._note(off, "skipped-statement", "sequence does not exist; ALTER SEQUENCE IF EXISTS does nothing")
+                self._note(
+                    off,
+                    "skipped-statement",
+                    "sequence does not exist; ALTER SEQUENCE IF EXISTS does nothing",
+                )
                 return
             raise self._error(off, "unknown-object", f"sequence {'.'.join(parts)!r} does not exist")
         seq = self.sequences[q]
         if cur.at_words("owned", "by"):
             _, options, owned = self._sequence_options(cur)
             if not options:
-                self.sequences[q] = replace(seq, owned_by=owned, owned_position=self.pos if owned else 0)
+                self.sequences[q] = replace(
+                    seq, owned_by=owned, owned_position=self.pos if owned else 0
+                )
                 return
         self._carry("alter sequence", str(q), None)
 
@@ -1132,7 +1483,11 @@ class CatalogBuilder:
         off = cur.offset()
         parts = cur.name_parts()
         if _owner_to(cur):
-            self._note(off, "ignored-statement", "ownership is deployment-specific: the migration's role owns what it creates")
+            self._note(
+                off,
+                "ignored-statement",
+                "ownership is deployment-specific: the migration's role owns what it creates",
+            )
             return True
         q = self.lookup(parts, self.enums)  # type: ignore[arg-type]
         if q is not None and cur.accept_words("add", "value"):
@@ -1144,12 +1499,16 @@ class CatalogBuilder:
             if t.value in labels:
                 if "exists" in [x.value for x in cur.toks[: cur.i]]:
                     return True
-                raise self._error(t.start, "duplicate-object", f"enum label {t.value!r} already exists")
+                raise self._error(
+                    t.start, "duplicate-object", f"enum label {t.value!r} already exists"
+                )
             where = cur.accept_word("before", "after")
             if where is not None:
                 ref = cur.next()
                 if ref.value not in labels:
-                    raise self._error(ref.start, "unknown-object", f"{ref.value!r} is not an existing enum label")
+                    raise self._error(
+                        ref.start, "unknown-object", f"{ref.value!r} is not an existing enum label"
+                    )
                 k = labels.index(ref.value) + (where.value == "after")
                 labels.insert(k, t.value)
             else:
@@ -1179,7 +1538,10 @@ class CatalogBuilder:
         off = cur.offset()
         kind_tok = cur.next()
         kind = kind_tok.value
-        if kind in ("materialized", "foreign", "text", "event", "access", "operator", "large") and cur.peek() is not None:
+        if (
+            kind in ("materialized", "foreign", "text", "event", "access", "operator", "large")
+            and cur.peek() is not None
+        ):
             kind += " " + cur.next().value
         if kind not in ("table", "column", "index", "type", "domain", "sequence", "schema"):
             self._carry("comment", None, None)
@@ -1211,7 +1573,9 @@ class CatalogBuilder:
             t = self.tables[q]
             i = t.column_index(parts[-1])
             if i < 0:
-                raise self._error(off, "unknown-column", f"column {parts[-1]!r} of relation {q} does not exist")
+                raise self._error(
+                    off, "unknown-column", f"column {parts[-1]!r} of relation {q} does not exist"
+                )
             t.columns[i] = replace(t.columns[i], comment=text)
             return True
         if kind == "table":
@@ -1236,7 +1600,9 @@ class CatalogBuilder:
                 return False
             self.sequences[q] = replace(self.sequences[q], comment=text)
             return True
-        regs: list[dict[QName, EnumType] | dict[QName, Domain] | dict[QName, CompositeType]] = [self.domains] if kind == "domain" else [self.enums, self.domains, self.composites]
+        regs: list[dict[QName, EnumType] | dict[QName, Domain] | dict[QName, CompositeType]] = (
+            [self.domains] if kind == "domain" else [self.enums, self.domains, self.composites]
+        )
         for reg in regs:
             q = self.lookup(parts, reg)  # type: ignore[arg-type]
             if q is not None:
@@ -1263,9 +1629,15 @@ class CatalogBuilder:
                 break
         for parts, n_off in names:
             if not self._drop_one(kind, parts) and not if_exists:
-                raise self._error(n_off, "unknown-object", f"{kind} {'.'.join(parts)!r} does not exist")
+                raise self._error(
+                    n_off, "unknown-object", f"{kind} {'.'.join(parts)!r} does not exist"
+                )
         if if_exists:
-            self._note(off, "ignored-statement", f"DROP {kind.upper()} IF EXISTS is applied while reading; not carried")
+            self._note(
+                off,
+                "ignored-statement",
+                f"DROP {kind.upper()} IF EXISTS is applied while reading; not carried",
+            )
 
     def _drop_one(self, kind: str, parts: list[str]) -> bool:
         if kind == "table":
@@ -1313,7 +1685,11 @@ class CatalogBuilder:
         q = self._qualify_any(parts)
         for k in range(len(self.raw) - 1, -1, -1):
             r = self.raw[k]
-            if r.kind == kind and r.name is not None and (r.name == str(q) or r.name.split("(")[0] == str(q)):
+            if (
+                r.kind == kind
+                and r.name is not None
+                and (r.name == str(q) or r.name.split("(")[0] == str(q))
+            ):
                 del self.raw[k]
                 self.ns.discard_relation(q.schema, q.name)
                 return True
@@ -1332,14 +1708,24 @@ def _regclass_literal(q: QName) -> str:
     return text.replace("'", "''")
 
 
-_DROPPABLE = ("MATERIALIZED VIEW", "FUNCTION", "PROCEDURE", "AGGREGATE", "VIEW", "TYPE", "TRIGGER", "POLICY", "RULE")
+_DROPPABLE = (
+    "MATERIALIZED VIEW",
+    "FUNCTION",
+    "PROCEDURE",
+    "AGGREGATE",
+    "VIEW",
+    "TYPE",
+    "TRIGGER",
+    "POLICY",
+    "RULE",
+)
 
 
 def _if_exists(drop: str) -> str:
     for kind in _DROPPABLE:
         prefix = f"DROP {kind} "
         if drop.startswith(prefix):
-            return f"{prefix}IF EXISTS {drop[len(prefix):]}"
+            return f"{prefix}IF EXISTS {drop[len(prefix) :]}"
     return drop
 
 

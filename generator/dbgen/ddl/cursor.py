@@ -79,7 +79,9 @@ class Cursor:
     def expect_word(self, *words: str) -> Token:
         t = self.accept_word(*words)
         if t is None:
-            raise ParseError(self.offset(), f"expected {' or '.join(w.upper() for w in words)}{self._got()}")
+            raise ParseError(
+                self.offset(), f"expected {' or '.join(w.upper() for w in words)}{self._got()}"
+            )
         return t
 
     def accept_punct(self, p: str) -> Token | None:
@@ -136,7 +138,9 @@ class Cursor:
         start, end = self.skip_group()
         return self.text(start, end).strip()
 
-    def until(self, stop_words: Sequence[str] = (), stop_punct: Sequence[str] = (",",)) -> tuple[int, int]:
+    def until(
+        self, stop_words: Sequence[str] = (), stop_punct: Sequence[str] = (",",)
+    ) -> tuple[int, int]:
         """Consume tokens up to (not including) a top-level stop; return the consumed range.
 
         Parentheses/brackets are skipped as units, so commas inside calls do not stop it. The

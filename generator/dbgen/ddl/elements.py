@@ -54,8 +54,20 @@ class ColumnSpec:
 
 
 _DEFAULT_STOPS = (
-    "constraint", "not", "null", "check", "unique", "primary", "references", "generated",
-    "collate", "deferrable", "initially", "default", "compression", "storage",
+    "constraint",
+    "not",
+    "null",
+    "check",
+    "unique",
+    "primary",
+    "references",
+    "generated",
+    "collate",
+    "deferrable",
+    "initially",
+    "default",
+    "compression",
+    "storage",
 )
 
 
@@ -299,7 +311,9 @@ def column_def_tail(cur: Cursor, col: ColumnSpec) -> ColumnSpec:
         elif cur.accept_word("compression", "storage"):
             cur.ident()
         else:
-            raise ParseError(c_off, f"unexpected {cur.text(c_off, cur.next().end)!r} in column definition")
+            raise ParseError(
+                c_off, f"unexpected {cur.text(c_off, cur.next().end)!r} in column definition"
+            )
         pending_name = None
     return col
 
@@ -354,7 +368,12 @@ def figure_index_colname(cur: Cursor) -> str:
 def _figure(idx: list[int], cur: Cursor) -> tuple[str | None, int]:
     toks = [cur.toks[i] for i in idx]
     # strip redundant outer parentheses
-    while len(toks) >= 2 and toks[0].value == "(" and toks[0].kind is Kind.PUNCT and _closing(toks, 0) == len(toks) - 1:
+    while (
+        len(toks) >= 2
+        and toks[0].value == "("
+        and toks[0].kind is Kind.PUNCT
+        and _closing(toks, 0) == len(toks) - 1
+    ):
         toks = toks[1:-1]
     if not toks:
         return None, 0
@@ -413,7 +432,11 @@ def _figure(idx: list[int], cur: Cursor) -> tuple[str | None, int]:
             return first.value, 2
         return names[-1], 2
     if toks[j].kind is Kind.PUNCT and toks[j].value == "(" and _closing(toks, j) == len(toks) - 1:
-        if len(names) == 1 and first.kind is Kind.WORD and first.value in ("coalesce", "greatest", "least", "nullif", "row"):
+        if (
+            len(names) == 1
+            and first.kind is Kind.WORD
+            and first.value in ("coalesce", "greatest", "least", "nullif", "row")
+        ):
             return first.value, 2
         return names[-1], 2
     return None, 0
@@ -421,10 +444,21 @@ def _figure(idx: list[int], cur: Cursor) -> tuple[str | None, int]:
 
 _EXPR_WORDS = ("and", "or", "not", "is", "in", "like", "ilike", "similar", "between", "at")
 
-_SQL_VALUE_FUNCS = frozenset((
-    "current_date", "current_time", "current_timestamp", "localtime", "localtimestamp",
-    "current_role", "current_user", "user", "session_user", "current_catalog", "current_schema",
-))
+_SQL_VALUE_FUNCS = frozenset(
+    (
+        "current_date",
+        "current_time",
+        "current_timestamp",
+        "localtime",
+        "localtimestamp",
+        "current_role",
+        "current_user",
+        "user",
+        "session_user",
+        "current_catalog",
+        "current_schema",
+    )
+)
 
 
 def _closing(toks: list[Token], j: int) -> int:
@@ -453,11 +487,28 @@ def _type_name_tokens(toks: list[Token]) -> list[Token]:
 
 
 _TYPE_FIGURE = {
-    "int": "int4", "integer": "int4", "int4": "int4", "smallint": "int2", "int2": "int2",
-    "bigint": "int8", "int8": "int8", "real": "float4", "float4": "float4", "float8": "float8",
-    "double": "float8", "boolean": "bool", "bool": "bool", "varchar": "varchar",
-    "character": "bpchar", "char": "bpchar", "decimal": "numeric", "numeric": "numeric",
-    "timestamptz": "timestamptz", "timetz": "timetz", "bit": "bit", "varbit": "varbit",
+    "int": "int4",
+    "integer": "int4",
+    "int4": "int4",
+    "smallint": "int2",
+    "int2": "int2",
+    "bigint": "int8",
+    "int8": "int8",
+    "real": "float4",
+    "float4": "float4",
+    "float8": "float8",
+    "double": "float8",
+    "boolean": "bool",
+    "bool": "bool",
+    "varchar": "varchar",
+    "character": "bpchar",
+    "char": "bpchar",
+    "decimal": "numeric",
+    "numeric": "numeric",
+    "timestamptz": "timestamptz",
+    "timetz": "timetz",
+    "bit": "bit",
+    "varbit": "varbit",
 }
 
 
@@ -581,8 +632,23 @@ def create_index(cur: Cursor) -> IndexSpec:
             where = cur.rest_text()
             cur.i = len(cur.toks)
         else:
-            raise ParseError(cur.offset(), f"unexpected {cur.text(cur.offset(), cur.next().end)!r} in CREATE INDEX")
+            raise ParseError(
+                cur.offset(),
+                f"unexpected {cur.text(cur.offset(), cur.next().end)!r} in CREATE INDEX",
+            )
     return IndexSpec(
-        name, table, only, unique, method, elements, names, include, nnd, with_options, where,
-        if_not_exists, concurrently, tablespace,
+        name,
+        table,
+        only,
+        unique,
+        method,
+        elements,
+        names,
+        include,
+        nnd,
+        with_options,
+        where,
+        if_not_exists,
+        concurrently,
+        tablespace,
     )

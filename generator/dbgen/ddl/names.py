@@ -134,9 +134,7 @@ class Namespaces:
             n += 1
             modlabel = f"{label}{n}"
 
-    def choose_index_name(
-        self, schema: str, table: str, columns: Sequence[str], kind: str
-    ) -> str:
+    def choose_index_name(self, schema: str, table: str, columns: Sequence[str], kind: str) -> str:
         """ChooseIndexName; kind is 'pkey', 'key', 'excl' or 'idx'."""
         if kind == "pkey":
             return self.choose_relation_name(schema, table, None, "pkey", True)

@@ -87,7 +87,9 @@ def _words(cur: Cursor) -> list[str]:
 def classify_create(cur: Cursor, qualify: Qualify) -> RawInfo | None:
     """Kind and drop of a CREATE statement the catalog does not model (cursor after CREATE)."""
     cur.accept_words("or", "replace")
-    while cur.accept_word("temp", "temporary", "recursive", "trusted", "procedural", "constraint", "default"):
+    while cur.accept_word(
+        "temp", "temporary", "recursive", "trusted", "procedural", "constraint", "default"
+    ):
         pass
     if cur.accept_word("view"):
         q = qualify(cur.name_parts())
@@ -96,7 +98,11 @@ def classify_create(cur: Cursor, qualify: Qualify) -> RawInfo | None:
         cur.accept_words("if", "not", "exists")
         q = qualify(cur.name_parts())
         return RawInfo("materialized view", str(q), f"DROP MATERIALIZED VIEW {q.sql}", q)
-    for word, kind in (("function", "FUNCTION"), ("procedure", "PROCEDURE"), ("aggregate", "AGGREGATE")):
+    for word, kind in (
+        ("function", "FUNCTION"),
+        ("procedure", "PROCEDURE"),
+        ("aggregate", "AGGREGATE"),
+    ):
         if cur.accept_word(word):
             q = qualify(cur.name_parts())
             sig = signature(cur)
@@ -105,7 +111,9 @@ def classify_create(cur: Cursor, qualify: Qualify) -> RawInfo | None:
         name = cur.ident()
         # Dropped explicitly: the downgrade may drop the trigger's function before its table.
         table = _on_relation(cur, qualify)
-        return RawInfo("trigger", name, f"DROP TRIGGER {_q(name)} ON {table.sql}" if table else None)
+        return RawInfo(
+            "trigger", name, f"DROP TRIGGER {_q(name)} ON {table.sql}" if table else None
+        )
     if cur.accept_words("event", "trigger"):
         name = cur.ident()
         return RawInfo("event trigger", name, f"DROP EVENT TRIGGER {_q(name)}")
@@ -131,7 +139,11 @@ def classify_create(cur: Cursor, qualify: Qualify) -> RawInfo | None:
                     if t.is_word("using") and j + 1 < len(cur.toks):
                         method = cur.toks[j + 1].value
                         break
-                return RawInfo(f"operator {what}", str(q), f"DROP OPERATOR {what.upper()} {q.sql} USING {method}")
+                return RawInfo(
+                    f"operator {what}",
+                    str(q),
+                    f"DROP OPERATOR {what.upper()} {q.sql} USING {method}",
+                )
         start = cur.i
         while not cur.at_punct("(") and not cur.at_end():
             cur.next()
@@ -169,7 +181,9 @@ def classify_create(cur: Cursor, qualify: Qualify) -> RawInfo | None:
         cur.expect_word("server")
         server = cur.ident()
         who = cur.text(user.start, user.end)
-        return RawInfo("user mapping", f"{who} {server}", f"DROP USER MAPPING FOR {who} SERVER {_q(server)}")
+        return RawInfo(
+            "user mapping", f"{who} {server}", f"DROP USER MAPPING FOR {who} SERVER {_q(server)}"
+        )
     for word in ("collation", "conversion", "statistics", "publication", "subscription"):
         if cur.accept_word(word):
             cur.accept_words("if", "not", "exists")

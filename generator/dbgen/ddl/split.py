@@ -75,7 +75,9 @@ class Statement:
 
 _WORD_START = re.compile(r"[A-Za-z_\u0080-\U0010ffff]")
 _WORD = re.compile(r"[A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_$\u0080-\U0010ffff]*")
-_NUMBER = re.compile(r"(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?|0[xXoObB][0-9A-Fa-f_]+")
+_NUMBER = re.compile(
+    r"(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?|0[xXoObB][0-9A-Fa-f_]+"
+)
 _DOLLAR_TAG = re.compile(r"\$(?:[A-Za-z_\u0080-\U0010ffff][A-Za-z0-9_\u0080-\U0010ffff]*)?\$")
 _PARAM = re.compile(r"\$\d+")
 _OP_CHARS = "+-*/<>=~!@#%^&|`?"
@@ -246,7 +248,9 @@ def lex(text: str, start: int = 0, end: int | None = None) -> list[Token]:
                 tag = m.group()
                 close = text.find(tag, m.end())
                 if close < 0:
-                    raise _Unterminated(i, "unterminated-dollar-quote", f"unterminated dollar-quoted string {tag}")
+                    raise _Unterminated(
+                        i, "unterminated-dollar-quote", f"unterminated dollar-quoted string {tag}"
+                    )
                 j = close + len(tag)
                 append(Token(Kind.STRING, text[m.end() : close], i, j))
                 i = j
@@ -365,7 +369,9 @@ def split(file: str, text: str) -> tuple[list[Statement], list[Diagnostic]]:
                 current = []
                 continue
         elif tok.kind is Kind.WORD and current and current[0].is_word("create"):
-            if (tok.value == "atomic" and current[-1].is_word("begin")) or (atomic and tok.value == "case"):
+            if (tok.value == "atomic" and current[-1].is_word("begin")) or (
+                atomic and tok.value == "case"
+            ):
                 atomic += 1
             elif atomic and tok.value == "end":
                 atomic -= 1

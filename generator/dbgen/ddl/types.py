@@ -17,8 +17,7 @@ from dbgen.ir import QName, SqlType, TypeKind
 Resolver = Callable[[list[str]], tuple[TypeKind, QName] | None]
 
 # Names format_type prints unchanged.
-_PLAIN_NAMES = (
-    """text bytea uuid json jsonb inet cidr macaddr macaddr8 money xml tsvector tsquery date
+_PLAIN_NAMES = """text bytea uuid json jsonb inet cidr macaddr macaddr8 money xml tsvector tsquery date
     point line lseg box path polygon circle int4range int8range numrange tsrange tstzrange
     daterange int4multirange int8multirange nummultirange tsmultirange tstzmultirange
     datemultirange oid regclass regproc regprocedure regoper regoperator regtype regconfig
@@ -27,7 +26,6 @@ _PLAIN_NAMES = (
     trigger event_trigger anyelement anyarray anynonarray anyenum anyrange anymultirange
     anycompatible anycompatiblearray cstring internal unknown gtsvector pg_ndistinct
     pg_dependencies pg_mcv_list"""
-)
 _PLAIN = frozenset(_PLAIN_NAMES.split())
 
 _ALIASES = {

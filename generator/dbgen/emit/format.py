@@ -125,9 +125,11 @@ class _Cache:
         if raw == "":
             self.root: Path | None = None
         else:
-            base = Path(raw) if raw else Path(
-                os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-            ) / "dbgen"
+            base = (
+                Path(raw)
+                if raw
+                else Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "dbgen"
+            )
             self.root = base / "black"
         self.line_length = line_length
 
@@ -188,7 +190,13 @@ def format_files(
     for path, formatted, message in _format_all(todo, line_length):
         if formatted is None:
             # A template produced invalid Python: a dbgen bug, reported against the output file.
-            problems.append(error(Span(path), "internal-invalid-python", f"generated code does not parse: {message}"))
+            problems.append(
+                error(
+                    Span(path),
+                    "internal-invalid-python",
+                    f"generated code does not parse: {message}",
+                )
+            )
             out[path] = sources[path]
         else:
             out[path] = formatted

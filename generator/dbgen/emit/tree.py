@@ -48,11 +48,14 @@ def unified_diff(out: Path, files: dict[str, str]) -> str:
         new = files.get(path, "")
         if old == new:
             continue
-        chunks.extend(difflib.unified_diff(
-            old.splitlines(keepends=True), new.splitlines(keepends=True),
-            fromfile=f"a/{path}" if path in have else "/dev/null",
-            tofile=f"b/{path}" if path in files else "/dev/null",
-        ))
+        chunks.extend(
+            difflib.unified_diff(
+                old.splitlines(keepends=True),
+                new.splitlines(keepends=True),
+                fromfile=f"a/{path}" if path in have else "/dev/null",
+                tofile=f"b/{path}" if path in files else "/dev/null",
+            )
+        )
     return "".join(chunks)
 
 

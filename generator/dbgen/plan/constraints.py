@@ -27,7 +27,10 @@ def ref_column(q: QName, column: str, explicit_public: bool = False) -> str:
 
 def primary_key(pk: PrimaryKey) -> str:
     return call(
-        "sa.PrimaryKeyConstraint", *(pystr(c) for c in pk.columns), name=pystr(pk.name), **deferral_kw(pk.deferral)
+        "sa.PrimaryKeyConstraint",
+        *(pystr(c) for c in pk.columns),
+        name=pystr(pk.name),
+        **deferral_kw(pk.deferral),
     )
 
 
@@ -73,7 +76,12 @@ def foreign_key_constraint(fk: ForeignKey, explicit_public: bool = False) -> str
 
 def column_foreign_key(fk: ForeignKey) -> str:
     """``sa.ForeignKey(...)`` inside a single column's mapped_column."""
-    return call("sa.ForeignKey", pystr(ref_column(fk.ref_table, fk.ref_columns[0])), name=pystr(fk.name), **_fk_options(fk))
+    return call(
+        "sa.ForeignKey",
+        pystr(ref_column(fk.ref_table, fk.ref_columns[0])),
+        name=pystr(fk.name),
+        **_fk_options(fk),
+    )
 
 
 def element_sql(e: IndexElement) -> str:

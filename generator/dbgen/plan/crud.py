@@ -251,7 +251,9 @@ def _field_default(c: ColumnPlan, required: bool) -> str | None:
     length = _max_length(c)
     if length is None:
         return None if required else "None"
-    return f"Field(max_length={length})" if required else f"Field(default=None, max_length={length})"
+    return (
+        f"Field(max_length={length})" if required else f"Field(default=None, max_length={length})"
+    )
 
 
 def _insertable(col: Column) -> bool:
@@ -308,11 +310,19 @@ def _schema_module(
     if b.version_column is not None and ent.column(b.version_column).server_generated:
         managed.add(b.version_column)
     create = _create_fields(ent, frozenset(managed))
-    classes.append(SchemaClass(f"{cls}Create", f"Fields to insert a row into {ent.qname.sql}.", tuple(create), config))
+    classes.append(
+        SchemaClass(
+            f"{cls}Create", f"Fields to insert a row into {ent.qname.sql}.", tuple(create), config
+        )
+    )
 
     update: list[Field] = []
     for c in ent.columns:
-        if c.primary_key or not _insertable(c.column) or c.name in (b.version_column, b.soft_delete):
+        if (
+            c.primary_key
+            or not _insertable(c.column)
+            or c.name in (b.version_column, b.soft_delete)
+        ):
             continue
         py, _ = _python(c)
         update.append(Field(c.attr, _optional(py), _field_default(c, False)))
@@ -324,14 +334,20 @@ def _schema_module(
         SchemaClass(
             f"{cls}Update",
             "Fields to change; a field left unset is not written, an explicit None writes NULL.",
-            tuple(update), config,
+            tuple(update),
+            config,
         )
     )
 
-    read = [Field(c.attr, _optional(c.type.python.expr) if c.nullable else c.type.python.expr) for c in ent.columns]
+    read = [
+        Field(c.attr, _optional(c.type.python.expr) if c.nullable else c.type.python.expr)
+        for c in ent.columns
+    ]
     classes.append(
         SchemaClass(
-            f"{cls}Read", f"A row of {ent.qname.sql}, built from a model instance.", tuple(read),
+            f"{cls}Read",
+            f"A row of {ent.qname.sql}, built from a model instance.",
+            tuple(read),
             "ConfigDict(from_attributes=True, arbitrary_types_allowed=True)",
         )
     )
@@ -340,12 +356,17 @@ def _schema_module(
     for f in b.filters:
         c = ent.column(f.column)
         for op in f.operators:
-            filt.append(Field(f"{c.attr}__{op}", _filter_annotation(c.type.python.expr, op, c), "None"))
+            filt.append(
+                Field(f"{c.attr}__{op}", _filter_annotation(c.type.python.expr, op, c), "None")
+            )
     filt.append(Field("or_", f"list[{cls}Filter] | None", "None"))
     classes.append(
         SchemaClass(
-            f"{cls}Filter", "Conditions on the allowed (column, operator) pairs; fields combine "
-            "with AND, ``or_`` lists alternatives.", tuple(filt), config,
+            f"{cls}Filter",
+            "Conditions on the allowed (column, operator) pairs; fields combine "
+            "with AND, ``or_`` lists alternatives.",
+            tuple(filt),
+            config,
         )
     )
 
@@ -355,12 +376,20 @@ def _schema_module(
         )
         classes.append(
             SchemaClass(
-                name, f"A {cls} created together with its {root.class_name}; the key to the "
-                f"{root.class_name} is filled in.", tuple(_create_fields(ent, fk_cols | frozenset(managed))), config,
+                name,
+                f"A {cls} created together with its {root.class_name}; the key to the "
+                f"{root.class_name} is filled in.",
+                tuple(_create_fields(ent, fk_cols | frozenset(managed))),
+                config,
             )
         )
 
-    literals = [(f"{cls}OrderKey", _literal(k for s in b.sort for k in (_attr(ent, s), "-" + _attr(ent, s))))]
+    literals = [
+        (
+            f"{cls}OrderKey",
+            _literal(k for s in b.sort for k in (_attr(ent, s), "-" + _attr(ent, s))),
+        )
+    ]
     if not b.sort:
         literals = [(f"{cls}OrderKey", ('""',))]  # nothing is sortable; no value passes
     if b.relations:
@@ -374,8 +403,12 @@ def _schema_module(
     return SchemaModule(
         path=f"{plan.package}/schemas/{ent.module}.py",
         doc=f"Pydantic schemas for {ent.qname.sql}.",
-        std_imports=std, third_imports=third, first_imports=first,
-        literals=tuple(literals), classes=tuple(classes), filter_class=f"{cls}Filter",
+        std_imports=std,
+        third_imports=third,
+        first_imports=first,
+        literals=tuple(literals),
+        classes=tuple(classes),
+        filter_class=f"{cls}Filter",
     )
 
 
@@ -410,11 +443,18 @@ def _sort_view(
 
 
 _BULK = frozenset({"bulk_create", "bulk_update", "bulk_delete"})
-_WRITES = frozenset({"create", "update", "delete", "bulk_create", "bulk_update", "bulk_delete", "upsert"})
+_WRITES = frozenset(
+    {"create", "update", "delete", "bulk_create", "bulk_update", "bulk_delete", "upsert"}
+)
 
 
 def _repo(
-    plan: ProjectPlan, spec: BoundSpec, ent: EntityPlan, b: BoundEntity, *, tx_root: bool,
+    plan: ProjectPlan,
+    spec: BoundSpec,
+    ent: EntityPlan,
+    b: BoundEntity,
+    *,
+    tx_root: bool,
     tx_child: bool,
 ) -> RepoView:
     pkg = plan.package
@@ -447,7 +487,8 @@ def _repo(
 
     filters = tuple(
         (f"{_attr(ent, f.column)}__{op}", _col(ent, ent.column(f.column)), op)
-        for f in b.filters for op in f.operators
+        for f in b.filters
+        for op in f.operators
     )
     sort = tuple(_sort_view(ent, ent.column(s), plan, imports) for s in b.sort)
     order_cols: dict[str, SortColumnView] = {s.key: s for s in sort}
@@ -502,10 +543,14 @@ def _repo(
             # is NOT NULL and no soft-delete criterion may hide the target (an outer join keeps
             # the row with the relation None, as a separate load would).
             inner = (
-                rel.kind == "many_to_one" and rel.foreign_key is not None and attr == f"{cls}.{rel.attr}"
+                rel.kind == "many_to_one"
+                and rel.foreign_key is not None
+                and attr == f"{cls}.{rel.attr}"
                 and all(not ent.column(c).nullable for c in rel.foreign_key.columns)
             )
-            options.append(f"joinedload({attr}, innerjoin=True)" if inner else f"joinedload({attr})")
+            options.append(
+                f"joinedload({attr}, innerjoin=True)" if inner else f"joinedload({attr})"
+            )
             imports.add(("sqlalchemy.orm", "joinedload"))
         loads.append((r.name, tuple(options)))
         relations.append((r.name, tuple(fast)))
@@ -518,13 +563,17 @@ def _repo(
         method = ("get_by_" if f.unique else "list_by_") + "_".join(c.attr for c in cols)
         finders.append(
             FinderView(
-                method, f.unique, tuple((c.attr, c.type.python.expr) for c in cols),
+                method,
+                f.unique,
+                tuple((c.attr, c.type.python.expr) for c in cols),
                 tuple(f'matches({_col(ent, c)}, "x_{c.attr}")' for c in cols),
             )
         )
 
     create_drop_none = tuple(
-        c.attr for c in ent.columns if not c.nullable and c.server_generated and _insertable(c.column)
+        c.attr
+        for c in ent.columns
+        if not c.nullable and c.server_generated and _insertable(c.column)
     )
     n_insert = sum(1 for c in ent.columns if _insertable(c.column))
     ops = set(b.operations)
@@ -543,12 +592,22 @@ def _repo(
     base = f"{pkg}.repositories._base"
     schemas = f"{pkg}.schemas.{ent.module}"
     wanted: list[tuple[bool, Import]] = [
-        (needs_page or relation_alias is not None or needs_insert_many or bool(ops & _BULK) or "stream" in ops, ("collections.abc", "Sequence")),
+        (
+            needs_page
+            or relation_alias is not None
+            or needs_insert_many
+            or bool(ops & _BULK)
+            or "stream" in ops,
+            ("collections.abc", "Sequence"),
+        ),
         (needs_values, ("pydantic", "BaseModel")),
         (needs_page, (f"{pkg}.pagination", "Page")),
         (bool(pk) or bool(finders), (base, "matches")),
         (ent.mapped, (base, "row_map")),
-        (relation_alias is not None and ("get" in ops or any(f.unique for f in finders)), (base, "with_loads")),
+        (
+            relation_alias is not None and ("get" in ops or any(f.unique for f in finders)),
+            (base, "with_loads"),
+        ),
         ("count" in ops, (base, "filtered")),
         ("count" in ops, (base, "count_statement")),
         ("update" in ops, (base, "cached")),
@@ -559,10 +618,23 @@ def _repo(
         ("bulk_update" in ops, (base, "update_batches")),
         ("bulk_delete" in ops, (base, "rowcount")),
         (len(pk) > 1, (f"{pkg}.errors", "InvalidQueryError")),
-        (bool(ops & {"update", "delete"}) or ("bulk_update" in ops and b.version_column is not None), (f"{pkg}.errors", "NotFoundError")),
-        (b.version_column is not None and bool(ops & {"update", "bulk_update"}), (f"{pkg}.errors", "ConflictError")),
-        (needs_insert or needs_insert_many or bool(ops & _WRITES), (f"{pkg}.errors", "map_db_error")),
-        (needs_insert or needs_insert_many or bool(ops & _WRITES), ("sqlalchemy.exc", "DBAPIError")),
+        (
+            bool(ops & {"update", "delete"})
+            or ("bulk_update" in ops and b.version_column is not None),
+            (f"{pkg}.errors", "NotFoundError"),
+        ),
+        (
+            b.version_column is not None and bool(ops & {"update", "bulk_update"}),
+            (f"{pkg}.errors", "ConflictError"),
+        ),
+        (
+            needs_insert or needs_insert_many or bool(ops & _WRITES),
+            (f"{pkg}.errors", "map_db_error"),
+        ),
+        (
+            needs_insert or needs_insert_many or bool(ops & _WRITES),
+            ("sqlalchemy.exc", "DBAPIError"),
+        ),
         ("upsert" in ops, ("sqlalchemy.dialects", "postgresql")),
         (bool(ops & {"create", "bulk_create", "upsert"}), (schemas, f"{cls}Create")),
         (bool(ops & {"update", "bulk_update"}), (schemas, f"{cls}Update")),
@@ -578,29 +650,52 @@ def _repo(
     return RepoView(
         path=f"{pkg}/repositories/{ent.module}.py",
         doc=f"Repositories for {ent.qname.sql}: {', '.join(b.operations) or 'no operations'}.",
-        entity=cls, mapped=ent.mapped, core_reads=core_reads, model=model, table=table, key_type=key_type,
+        entity=cls,
+        mapped=ent.mapped,
+        core_reads=core_reads,
+        model=model,
+        table=table,
+        key_type=key_type,
         composite=len(pk) > 1,
-        pk_columns=tuple(_col(ent, c) for c in pk), pk_attrs=tuple(c.attr for c in pk),
+        pk_columns=tuple(_col(ent, c) for c in pk),
+        pk_attrs=tuple(c.attr for c in pk),
         columns=tuple((c.attr, _col(ent, c)) for c in ent.columns),
         renamed=tuple((c.attr, c.name) for c in ent.columns if ent.mapped and c.attr != c.name),
         version_col=_col(ent, ent.column(b.version_column)) if b.version_column else None,
         pk_sort=tuple(_sort_view(ent, c, plan, imports) for c in pk),
         tie_break=tuple(_sort_view(ent, c, plan, imports) for c in tie_cols),
-        needs_page=needs_page, needs_insert=needs_insert, needs_insert_many=needs_insert_many,
+        needs_page=needs_page,
+        needs_insert=needs_insert,
+        needs_insert_many=needs_insert_many,
         needs_values=needs_values,
-        ops=frozenset(b.operations), std_imports=std, third_imports=third, first_imports=first,
-        create_schema=f"{cls}Create", update_schema=f"{cls}Update", filter_schema=f"{cls}Filter",
-        order_alias=f"{cls}OrderKey", relation_alias=relation_alias,
-        scope=f"{pkg}.{ent.key}", filters=filters, sort=sort,
-        order_columns=tuple(order_cols.values()), default_order=default_order,
-        search=tuple(_col(ent, ent.column(s)) for s in b.search), alive=alive, soft_delete=soft,
+        ops=frozenset(b.operations),
+        std_imports=std,
+        third_imports=third,
+        first_imports=first,
+        create_schema=f"{cls}Create",
+        update_schema=f"{cls}Update",
+        filter_schema=f"{cls}Filter",
+        order_alias=f"{cls}OrderKey",
+        relation_alias=relation_alias,
+        scope=f"{pkg}.{ent.key}",
+        filters=filters,
+        sort=sort,
+        order_columns=tuple(order_cols.values()),
+        default_order=default_order,
+        search=tuple(_col(ent, ent.column(s)) for s in b.search),
+        alive=alive,
+        soft_delete=soft,
         version=_attr(ent, b.version_column) if b.version_column else None,
-        loads=tuple(loads), relations=tuple(relations), max_page_size=b.max_page_size,
-        offset="offset" in b.pagination, cursor="cursor" in b.pagination,
+        loads=tuple(loads),
+        relations=tuple(relations),
+        max_page_size=b.max_page_size,
+        offset="offset" in b.pagination,
+        cursor="cursor" in b.pagination,
         create_drop_none=create_drop_none,
         upsert_on=tuple(_attr(ent, c) for c in b.upsert_on),
         upsert_undelete=soft is not None,
-        insert_chunk_cols=max(1, n_insert), finders=tuple(finders),
+        insert_chunk_cols=max(1, n_insert),
+        finders=tuple(finders),
     )
 
 
@@ -625,7 +720,9 @@ def _transaction(
             (child.column(col).attr, root.column(ref).attr)
             for col, ref in zip(ch.fk.columns, ch.fk.ref_columns, strict=True)
         )
-        children.append(TxChild(child.key, nested_names[(child.qname, root.qname)], child.key, fills))
+        children.append(
+            TxChild(child.key, nested_names[(child.qname, root.qname)], child.key, fills)
+        )
     return TxView(
         name=tx.name,
         doc=f"Create a {root.class_name} and its "
@@ -633,7 +730,8 @@ def _transaction(
         + " in one transaction (a savepoint): all rows are written or none.",
         root_schema=f"{root.class_name}Create",
         root_model=root.class_name if root.mapped else f"{root.class_name}Read",
-        root_repo=root.key, children=tuple(children),
+        root_repo=root.key,
+        children=tuple(children),
     )
 
 
@@ -662,7 +760,10 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
         schemas.append(_schema_module(plan, ent, b, nested.get(ent.qname, [])))
         repos.append(
             _repo(
-                plan, spec, ent, b,
+                plan,
+                spec,
+                ent,
+                b,
                 tx_root=any(tx.root == b.qname for tx in spec.transactions),
                 tx_child=any(ch.table == b.qname for tx in spec.transactions for ch in tx.children),
             )
@@ -694,14 +795,22 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
         uow_imports.add((f"{pkg}.schemas.{root.module}", f"{root.class_name}Create"))
         for ch in tx.children:
             child = plan.entity(ch.table)
-            uow_imports.add((f"{pkg}.schemas.{child.module}", nested_names[(child.qname, root.qname)]))
+            uow_imports.add(
+                (f"{pkg}.schemas.{child.module}", nested_names[(child.qname, root.qname)])
+            )
     std, third, first = import_lines(uow_imports, pkg)
     uow = UowView(
         doc=f"Units of work for {pkg}: one session, every repository, commit or roll back.",
-        repos=tuple(repo_refs), transactions=txs,
-        std_imports=std, third_imports=third, first_imports=first,
+        repos=tuple(repo_refs),
+        transactions=txs,
+        std_imports=std,
+        third_imports=third,
+        first_imports=first,
     )
     return CrudPlan(
-        package=pkg, secret_env=f"{pkg.upper()}_CURSOR_SECRET", schemas=tuple(schemas),
-        repos=tuple(repos), uow=uow,
+        package=pkg,
+        secret_env=f"{pkg.upper()}_CURSOR_SECRET",
+        schemas=tuple(schemas),
+        repos=tuple(repos),
+        uow=uow,
     )

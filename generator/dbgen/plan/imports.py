@@ -8,7 +8,9 @@ from dbgen.plan.typemap import Import
 
 # Modules imported under a conventional alias.
 _ALIASES = {"sqlalchemy": "sa"}
-_STDLIB = frozenset({"datetime", "decimal", "uuid", "typing", "enum", "os", "collections.abc", "dataclasses"})
+_STDLIB = frozenset(
+    {"datetime", "decimal", "uuid", "typing", "enum", "os", "collections.abc", "dataclasses"}
+)
 
 
 def _name_key(name: str) -> tuple[int, str]:

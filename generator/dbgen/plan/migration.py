@@ -96,28 +96,68 @@ def plan_migration(catalog: Catalog, ctx: TypeContext) -> MigrationPlan:
     if any(r.kind in ("function", "procedure") for r in catalog.raw):
         # Dumps create functions before the tables their bodies name, relying on the loader's
         # check_function_bodies = off; bodies are still checked when first called.
-        steps.append(Step(-1, (_execute("SET LOCAL check_function_bodies = false"),), (), "session setting"))
+        steps.append(
+            Step(-1, (_execute("SET LOCAL check_function_bodies = false"),), (), "session setting")
+        )
 
     for s in catalog.schemas:
-        steps.append(Step(s.position, (_execute(f"CREATE SCHEMA {quote_ident(s.name)}"),
-                                       *_comment_on("SCHEMA", quote_ident(s.name), s.comment)),
-                          (_execute(f"DROP SCHEMA {quote_ident(s.name)}"),), f"schema {s.name}"))
+        steps.append(
+            Step(
+                s.position,
+                (
+                    _execute(f"CREATE SCHEMA {quote_ident(s.name)}"),
+                    *_comment_on("SCHEMA", quote_ident(s.name), s.comment),
+                ),
+                (_execute(f"DROP SCHEMA {quote_ident(s.name)}"),),
+                f"schema {s.name}",
+            )
+        )
     for x in catalog.extensions:
-        steps.append(Step(x.position, (_execute(x.sql),),
-                          (_execute(f"DROP EXTENSION IF EXISTS {quote_ident(x.name)}"),), f"extension {x.name}"))
+        steps.append(
+            Step(
+                x.position,
+                (_execute(x.sql),),
+                (_execute(f"DROP EXTENSION IF EXISTS {quote_ident(x.name)}"),),
+                f"extension {x.name}",
+            )
+        )
     for e in catalog.enums:
         labels = ", ".join("'" + label.replace("'", "''") + "'" for label in e.labels)
-        steps.append(Step(e.position, (_execute(f"CREATE TYPE {e.qname.sql} AS ENUM ({labels})"),
-                                       *_comment_on("TYPE", e.qname.sql, e.comment)),
-                          (_execute(f"DROP TYPE {e.qname.sql}"),), f"enum {e.qname}"))
+        steps.append(
+            Step(
+                e.position,
+                (
+                    _execute(f"CREATE TYPE {e.qname.sql} AS ENUM ({labels})"),
+                    *_comment_on("TYPE", e.qname.sql, e.comment),
+                ),
+                (_execute(f"DROP TYPE {e.qname.sql}"),),
+                f"enum {e.qname}",
+            )
+        )
     for d in catalog.domains:
-        steps.append(Step(d.position, (_execute(f"CREATE DOMAIN {d.qname.sql} AS {d.definition}"),
-                                       *_comment_on("DOMAIN", d.qname.sql, d.comment)),
-                          (_execute(f"DROP DOMAIN {d.qname.sql}"),), f"domain {d.qname}"))
+        steps.append(
+            Step(
+                d.position,
+                (
+                    _execute(f"CREATE DOMAIN {d.qname.sql} AS {d.definition}"),
+                    *_comment_on("DOMAIN", d.qname.sql, d.comment),
+                ),
+                (_execute(f"DROP DOMAIN {d.qname.sql}"),),
+                f"domain {d.qname}",
+            )
+        )
     for c in catalog.composites:
-        steps.append(Step(c.position, (_execute(f"CREATE TYPE {c.qname.sql} AS {c.definition}"),
-                                       *_comment_on("TYPE", c.qname.sql, c.comment)),
-                          (_execute(f"DROP TYPE {c.qname.sql}"),), f"type {c.qname}"))
+        steps.append(
+            Step(
+                c.position,
+                (
+                    _execute(f"CREATE TYPE {c.qname.sql} AS {c.definition}"),
+                    *_comment_on("TYPE", c.qname.sql, c.comment),
+                ),
+                (_execute(f"DROP TYPE {c.qname.sql}"),),
+                f"type {c.qname}",
+            )
+        )
     nextval_users = _nextval_users(catalog)
     for seq in catalog.sequences:
         steps.extend(_sequence_steps(seq, catalog, nextval_users))
@@ -126,13 +166,25 @@ def plan_migration(catalog: Catalog, ctx: TypeContext) -> MigrationPlan:
         raw_type_used |= raw
         steps.extend(table_steps)
     for r in catalog.raw:
-        steps.append(Step(r.position, (_execute(r.sql),),
-                          (_execute(r.drop),) if r.drop else (), f"{r.kind} {r.name or ''}".strip()))
+        steps.append(
+            Step(
+                r.position,
+                (_execute(r.sql),),
+                (_execute(r.drop),) if r.drop else (),
+                f"{r.kind} {r.name or ''}".strip(),
+            )
+        )
     if paths.final is not None and paths.final.name != "public":
         # Leave the default path for alembic's own bookkeeping; the downgrade starts from the
         # path the upgrade ended with.
-        steps.append(Step(float("inf"), (_execute("SET LOCAL search_path TO DEFAULT"),),
-                          (_execute(paths.final.sql),), "search path back to the default"))
+        steps.append(
+            Step(
+                float("inf"),
+                (_execute("SET LOCAL search_path TO DEFAULT"),),
+                (_execute(paths.final.sql),),
+                "search path back to the default",
+            )
+        )
 
     # Stable sort: steps of one position keep the order they were planned in.
     ordered = tuple(sorted(steps, key=lambda s: s.position))
@@ -145,12 +197,16 @@ def plan_migration(catalog: Catalog, ctx: TypeContext) -> MigrationPlan:
 def _nextval_users(catalog: Catalog) -> list[tuple[int, str]]:
     """(table position, default text) of every column default that calls nextval."""
     return [
-        (t.position, c.default) for t in catalog.tables for c in t.columns
+        (t.position, c.default)
+        for t in catalog.tables
+        for c in t.columns
         if c.default is not None and "nextval" in c.default
     ]
 
 
-def _sequence_steps(seq: Sequence, catalog: Catalog, nextval_users: list[tuple[int, str]]) -> list[Step]:
+def _sequence_steps(
+    seq: Sequence, catalog: Catalog, nextval_users: list[tuple[int, str]]
+) -> list[Step]:
     needle = seq.qname.name
     users = [position for position, default in nextval_users if needle in default]
     position = min([seq.position, *users]) if users else seq.position
@@ -162,17 +218,29 @@ def _sequence_steps(seq: Sequence, catalog: Catalog, nextval_users: list[tuple[i
     if seq.options:
         create += f" {seq.options}"
     steps = [
-        Step(position,
-             (_execute(create), *_comment_on("SEQUENCE", seq.qname.sql, seq.comment)),
-             (_execute(f"DROP SEQUENCE IF EXISTS {seq.qname.sql}"),), f"sequence {seq.qname}")
+        Step(
+            position,
+            (_execute(create), *_comment_on("SEQUENCE", seq.qname.sql, seq.comment)),
+            (_execute(f"DROP SEQUENCE IF EXISTS {seq.qname.sql}"),),
+            f"sequence {seq.qname}",
+        )
     ]
     if seq.owned_by is not None:
         table, column = seq.owned_by
         owner = catalog.table(table)
         after = max(seq.owned_position, owner.position if owner else 0, position)
-        steps.append(Step(after + 0.25,  # right after its table
-                          (_execute(f"ALTER SEQUENCE {seq.qname.sql} OWNED BY {table.sql}.{quote_ident(column)}"),),
-                          (), f"sequence {seq.qname} owned by {table}.{column}"))
+        steps.append(
+            Step(
+                after + 0.25,  # right after its table
+                (
+                    _execute(
+                        f"ALTER SEQUENCE {seq.qname.sql} OWNED BY {table.sql}.{quote_ident(column)}"
+                    ),
+                ),
+                (),
+                f"sequence {seq.qname} owned by {table}.{column}",
+            )
+        )
     return steps
 
 
@@ -205,7 +273,9 @@ def _column(c: Column, t: Table, ctx: TypeContext, explicit: bool) -> tuple[str,
         *extras,
         nullable="False" if not c.nullable else None,
         # SQLAlchemy would make a lone integer key SERIAL; the schema says what it is.
-        autoincrement="False" if c.type.base in _INTEGERS and not c.type.array_dims and not extras else None,
+        autoincrement="False"
+        if c.type.base in _INTEGERS and not c.type.array_dims and not extras
+        else None,
         server_default=sql_text(c.default) if c.default is not None else None,
         comment=cx.comment_literal(c.comment),
     )
@@ -220,8 +290,14 @@ def _table_steps(t: Table, ctx: TypeContext, paths: _Paths) -> tuple[list[Step],
         create = f"CREATE TABLE {t.qname.sql} PARTITION OF {t.partition_of.parent.sql} {t.partition_of.bound}"
         if t.partition_by:
             create += f" PARTITION BY {t.partition_by}"
-        steps = [Step(t.position, (_execute(create), *_comment_on("TABLE", t.qname.sql, t.comment)), drop,
-                      f"partition {t.qname}")]
+        steps = [
+            Step(
+                t.position,
+                (_execute(create), *_comment_on("TABLE", t.qname.sql, t.comment)),
+                drop,
+                f"partition {t.qname}",
+            )
+        ]
         return steps + _later_objects(t, paths), raw_used
     columns, after = [], []
     for c in t.columns:
@@ -263,49 +339,139 @@ def _later_objects(t: Table, paths: _Paths) -> list[Step]:
 
     pk = t.primary_key
     if pk and not pk.inline:
-        steps.append(Step(pk.position, (call("op.create_primary_key", pystr(pk.name), table, _cols(pk.columns),
-                                             schema=schema_at(pk.position), **cx.deferral_kw(pk.deferral)),), (), f"primary key {pk.name}"))
+        steps.append(
+            Step(
+                pk.position,
+                (
+                    call(
+                        "op.create_primary_key",
+                        pystr(pk.name),
+                        table,
+                        _cols(pk.columns),
+                        schema=schema_at(pk.position),
+                        **cx.deferral_kw(pk.deferral),
+                    ),
+                ),
+                (),
+                f"primary key {pk.name}",
+            )
+        )
     for u in t.uniques:
         if not u.inline:
-            steps.append(Step(u.position, (call(
-                "op.create_unique_constraint", pystr(u.name), table, _cols(u.columns), schema=schema_at(u.position),
-                postgresql_nulls_not_distinct="True" if u.nulls_not_distinct else None,
-                postgresql_include=_cols(u.include) if u.include else None,
-                **cx.deferral_kw(u.deferral)),), (), f"unique {u.name}"))
+            steps.append(
+                Step(
+                    u.position,
+                    (
+                        call(
+                            "op.create_unique_constraint",
+                            pystr(u.name),
+                            table,
+                            _cols(u.columns),
+                            schema=schema_at(u.position),
+                            postgresql_nulls_not_distinct="True" if u.nulls_not_distinct else None,
+                            postgresql_include=_cols(u.include) if u.include else None,
+                            **cx.deferral_kw(u.deferral),
+                        ),
+                    ),
+                    (),
+                    f"unique {u.name}",
+                )
+            )
     for c in t.checks:
         if not c.inline:
-            steps.append(Step(c.position, (call(
-                "op.create_check_constraint", pystr(c.name), table, sql_text(c.expression), schema=schema_at(c.position),
-                postgresql_not_valid="True" if c.not_valid else None),),
-                # Dropped explicitly: the expression may call a function created after the table.
-                (call("op.drop_constraint", pystr(c.name), table, type_=pystr("check"),
-                      schema=schema_at(c.position)),),
-                f"check {c.name}"))
+            steps.append(
+                Step(
+                    c.position,
+                    (
+                        call(
+                            "op.create_check_constraint",
+                            pystr(c.name),
+                            table,
+                            sql_text(c.expression),
+                            schema=schema_at(c.position),
+                            postgresql_not_valid="True" if c.not_valid else None,
+                        ),
+                    ),
+                    # Dropped explicitly: the expression may call a function created after the table.
+                    (
+                        call(
+                            "op.drop_constraint",
+                            pystr(c.name),
+                            table,
+                            type_=pystr("check"),
+                            schema=schema_at(c.position),
+                        ),
+                    ),
+                    f"check {c.name}",
+                )
+            )
     for fk in t.foreign_keys:
         if not fk.inline:
-            steps.append(Step(fk.position, (call(
-                "op.create_foreign_key", pystr(fk.name), table, pystr(fk.ref_table.name), _cols(fk.columns),
-                _cols(fk.ref_columns), source_schema=schema_at(fk.position),
-                referent_schema=cx.schema_arg(fk.ref_table, paths.explicit_public(fk.position)),
-                ondelete=pystr(fk.on_delete) if fk.on_delete else None,
-                onupdate=pystr(fk.on_update) if fk.on_update else None,
-                match=pystr("FULL") if fk.match_full else None,
-                postgresql_not_valid="True" if fk.not_valid else None,
-                **cx.deferral_kw(fk.deferral)),),
-                # Dropped explicitly: a key added later may close a cycle between tables.
-                (call("op.drop_constraint", pystr(fk.name), table, type_=pystr("foreignkey"),
-                      schema=schema_at(fk.position)),),
-                f"foreign key {fk.name}"))
+            steps.append(
+                Step(
+                    fk.position,
+                    (
+                        call(
+                            "op.create_foreign_key",
+                            pystr(fk.name),
+                            table,
+                            pystr(fk.ref_table.name),
+                            _cols(fk.columns),
+                            _cols(fk.ref_columns),
+                            source_schema=schema_at(fk.position),
+                            referent_schema=cx.schema_arg(
+                                fk.ref_table, paths.explicit_public(fk.position)
+                            ),
+                            ondelete=pystr(fk.on_delete) if fk.on_delete else None,
+                            onupdate=pystr(fk.on_update) if fk.on_update else None,
+                            match=pystr("FULL") if fk.match_full else None,
+                            postgresql_not_valid="True" if fk.not_valid else None,
+                            **cx.deferral_kw(fk.deferral),
+                        ),
+                    ),
+                    # Dropped explicitly: a key added later may close a cycle between tables.
+                    (
+                        call(
+                            "op.drop_constraint",
+                            pystr(fk.name),
+                            table,
+                            type_=pystr("foreignkey"),
+                            schema=schema_at(fk.position),
+                        ),
+                    ),
+                    f"foreign key {fk.name}",
+                )
+            )
     for ix in t.indexes:
-        steps.append(Step(ix.position, (
-            call("op.create_index", pystr(ix.name), table, "[" + ", ".join(cx.index_elements(ix)) + "]",
-                 schema=schema_at(ix.position), **cx.index_options(ix)),
-            *_comment_on("INDEX", QName(t.qname.schema, ix.name).sql, ix.comment)),
-            # An expression, predicate or operator class may use a function created after the
-            # table, which the downgrade drops before the table: such an index goes first.
-            (call("op.drop_index", pystr(ix.name), table_name=table, schema=schema_at(ix.position)),)
-            if _may_use_functions(ix) else (),
-            f"index {ix.name}"))
+        steps.append(
+            Step(
+                ix.position,
+                (
+                    call(
+                        "op.create_index",
+                        pystr(ix.name),
+                        table,
+                        "[" + ", ".join(cx.index_elements(ix)) + "]",
+                        schema=schema_at(ix.position),
+                        **cx.index_options(ix),
+                    ),
+                    *_comment_on("INDEX", QName(t.qname.schema, ix.name).sql, ix.comment),
+                ),
+                # An expression, predicate or operator class may use a function created after the
+                # table, which the downgrade drops before the table: such an index goes first.
+                (
+                    call(
+                        "op.drop_index",
+                        pystr(ix.name),
+                        table_name=table,
+                        schema=schema_at(ix.position),
+                    ),
+                )
+                if _may_use_functions(ix)
+                else (),
+                f"index {ix.name}",
+            )
+        )
     return steps
 
 

@@ -78,8 +78,10 @@ def _relationship_line(r: RelationshipPlan, entity: EntityPlan) -> str:
     # Quoted class names: the target may live in a module imported only for type checking.
     if r.uselist:
         annotation = f'list["{r.target_class}"]'
-    elif r.kind == "many_to_one" and r.foreign_key is not None and all(
-        not entity.column(col).nullable for col in r.foreign_key.columns
+    elif (
+        r.kind == "many_to_one"
+        and r.foreign_key is not None
+        and all(not entity.column(col).nullable for col in r.foreign_key.columns)
     ):
         annotation = f'"{r.target_class}"'
     else:
@@ -116,11 +118,17 @@ def _table_args(entity: EntityPlan) -> tuple[list[str], list[tuple[str, str]]]:
     t = entity.table
     args: list[str] = []
     pk = t.primary_key
-    if pk is not None and (pk.name != f"{t.qname.name}_pkey" or pk.deferral.deferrable or not entity.mapped):
+    if pk is not None and (
+        pk.name != f"{t.qname.name}_pkey" or pk.deferral.deferrable or not entity.mapped
+    ):
         args.append(cx.primary_key(pk))
     args += [cx.unique(u) for u in t.uniques]
     args += [cx.check(c) for c in t.checks]
-    args += [cx.foreign_key_constraint(fk) for fk in t.foreign_keys if len(fk.columns) > 1 or not entity.mapped]
+    args += [
+        cx.foreign_key_constraint(fk)
+        for fk in t.foreign_keys
+        if len(fk.columns) > 1 or not entity.mapped
+    ]
     args += [cx.index(ix) for ix in t.indexes]
     options = []
     if t.qname.schema != "public":
@@ -133,8 +141,13 @@ def _table_args(entity: EntityPlan) -> tuple[list[str], list[tuple[str, str]]]:
 def _docstring_is_plain(text: str) -> bool:
     """black rewrites docstrings with line breaks, backslashes, edge quotes or edge spaces."""
     return (
-        "\n" not in text and "\\" not in text and '"""' not in text and text == text.strip()
-        and not text.startswith('"') and not text.endswith('"') and text.isprintable()
+        "\n" not in text
+        and "\\" not in text
+        and '"""' not in text
+        and text == text.strip()
+        and not text.startswith('"')
+        and not text.endswith('"')
+        and text.isprintable()
     )
 
 
@@ -142,7 +155,7 @@ def _import_lines(lines: list[str], depth: int, line_length: int) -> list[str]:
     out = []
     for line in lines:
         if line.startswith("from "):
-            module, names = line[len("from "):].split(" import ", 1)
+            module, names = line[len("from ") :].split(" import ", 1)
             out.append(import_from(module, names.split(", "), depth, line_length))
         else:
             out.append(line)
@@ -153,19 +166,30 @@ def model_view(entity: EntityPlan, project: ProjectPlan, line_length: int = 100)
     imports: set[Import] = {SA}
     for c in entity.columns:
         # Core tables (no primary key) have no annotations, so no Python type imports.
-        imports |= c.type.sqlalchemy.imports | (c.type.python.imports if entity.mapped else frozenset())
+        imports |= c.type.sqlalchemy.imports | (
+            c.type.python.imports if entity.mapped else frozenset()
+        )
     if entity.mapped:
         imports |= {("sqlalchemy.orm", "Mapped"), ("sqlalchemy.orm", "mapped_column")}
     if entity.relationships:
         imports.add(("sqlalchemy.orm", "relationship"))
     imports.add((f"{project.package}.base", "Base"))
-    targets = sorted({(r.target_module, r.target_class) for r in entity.relationships if r.target != entity.qname})
+    targets = sorted(
+        {
+            (r.target_module, r.target_class)
+            for r in entity.relationships
+            if r.target != entity.qname
+        }
+    )
     tc = [f"from {project.package}.models.{m} import {cls}" for m, cls in targets]
     if tc:
         imports.add(("typing", "TYPE_CHECKING"))
     std, third, first = import_lines(imports, project.package)
     args, options = _table_args(entity)
-    flat_columns = [_column_line(c, entity) if entity.mapped else _core_column(c, entity) for c in entity.columns]
+    flat_columns = [
+        _column_line(c, entity) if entity.mapped else _core_column(c, entity)
+        for c in entity.columns
+    ]
     flat_relationships = [_relationship_line(r, entity) for r in entity.relationships]
     docstring = _doc(entity)
     preformatted = _docstring_is_plain(docstring)
@@ -176,28 +200,42 @@ def model_view(entity: EntityPlan, project: ProjectPlan, line_length: int = 100)
         if entity.mapped:
             columns = [layout(line, 1, ll) for line in flat_columns]
             relationships = [layout(line, 1, ll) for line in flat_relationships]
-            entries = args + (["{" + ", ".join(f'"{k}": {v}' for k, v in options) + "}"] if options else [])
+            entries = args + (
+                ["{" + ", ".join(f'"{k}": {v}' for k, v in options) + "}"] if options else []
+            )
             if len(entries) == 1:
                 table_args = layout(f"__table_args__ = ({entries[0]},)", 1, ll)
             elif entries:
                 # Exploded with a trailing comma, which black keeps (a "magic trailing comma").
-                table_args = "\n".join(["__table_args__ = (", *("        " + item(e, 2, ll) for e in entries), "    )"])
+                table_args = "\n".join(
+                    ["__table_args__ = (", *("        " + item(e, 2, ll) for e in entries), "    )"]
+                )
         else:
             columns = [item(line, 1, ll) for line in flat_columns]
             relationships = []
-            core_args = [item(a, 1, ll) for a in args] + [item(f"{k}={v}", 1, ll) for k, v in options]
+            core_args = [item(a, 1, ll) for a in args] + [
+                item(f"{k}={v}", 1, ll) for k, v in options
+            ]
     except Unsupported:
         preformatted = False
         columns, relationships = flat_columns, flat_relationships
-        entries = args + (["{" + ", ".join(f'"{k}": {v}' for k, v in options) + "}"] if options else [])
-        table_args = ("__table_args__ = (" + ", ".join(entries) + ",)") if entries and entity.mapped else None
+        entries = args + (
+            ["{" + ", ".join(f'"{k}": {v}' for k, v in options) + "}"] if options else []
+        )
+        table_args = (
+            ("__table_args__ = (" + ", ".join(entries) + ",)")
+            if entries and entity.mapped
+            else None
+        )
         core_args = [a + "," for a in args] + [f"{k}={v}," for k, v in options]
         if not entity.mapped:
             columns = [c + "," for c in flat_columns]
     return ModelView(
         entity=entity,
         docstring=docstring,
-        import_block="\n\n".join("\n".join(_import_lines(g, 0, ll)) for g in (std, third, first) if g),
+        import_block="\n\n".join(
+            "\n".join(_import_lines(g, 0, ll)) for g in (std, third, first) if g
+        ),
         type_checking_imports=_import_lines(tc, 1, ll),
         table_args=table_args,
         core_args=core_args,

@@ -80,7 +80,9 @@ class ProjectPlan:
     spec: BoundSpec | None = None  # the bound crud.yaml (None when building models only)
     # entity() by dict: the CRUD planner asks once per relation, and a linear scan made that
     # quadratic (seconds on a 500-table schema).
-    _by_qname: dict[QName, EntityPlan] = field(default_factory=dict, init=False, repr=False, compare=False)
+    _by_qname: dict[QName, EntityPlan] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self._by_qname.update((e.qname, e) for e in self.entities)
@@ -114,7 +116,9 @@ def _members(e: EnumType) -> tuple[tuple[str, str], ...]:
 
 
 def class_names(
-    catalog: Catalog, reserved: frozenset[str] = frozenset(), overrides: Mapping[QName, str] | None = None
+    catalog: Catalog,
+    reserved: frozenset[str] = frozenset(),
+    overrides: Mapping[QName, str] | None = None,
 ) -> dict[QName, str]:
     """Unique class names: crud.yaml's class_name where given, else singular PascalCase,
     schema-qualified only where two tables would clash."""

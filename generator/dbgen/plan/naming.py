@@ -15,37 +15,128 @@ from dbgen.ir import QName
 # Attribute names a mapped class, a Pydantic model or the generated code itself already uses.
 RESERVED_ATTRIBUTES = frozenset(
     {
-        "metadata", "registry", "query", "model_config", "model_fields", "model_computed_fields",
-        "model_extra", "model_fields_set", "model_dump", "model_validate", "model_copy",
-        "model_construct", "model_json_schema", "model_post_init", "model_rebuild",
-        "model_dump_json", "model_validate_json", "model_validate_strings", "model_parametrized_name",
-        "dict", "json", "copy", "construct", "schema", "schema_json", "validate",
-        "parse_obj", "parse_raw", "parse_file", "from_orm", "update_forward_refs", "fields",
+        "metadata",
+        "registry",
+        "query",
+        "model_config",
+        "model_fields",
+        "model_computed_fields",
+        "model_extra",
+        "model_fields_set",
+        "model_dump",
+        "model_validate",
+        "model_copy",
+        "model_construct",
+        "model_json_schema",
+        "model_post_init",
+        "model_rebuild",
+        "model_dump_json",
+        "model_validate_json",
+        "model_validate_strings",
+        "model_parametrized_name",
+        "dict",
+        "json",
+        "copy",
+        "construct",
+        "schema",
+        "schema_json",
+        "validate",
+        "parse_obj",
+        "parse_raw",
+        "parse_file",
+        "from_orm",
+        "update_forward_refs",
+        "fields",
         # pydantic models are ABCMeta classes: these are the metaclass's own methods
-        "register", "mro",
+        "register",
+        "mro",
         # names the generated modules import at top level
-        "sa", "datetime", "decimal", "uuid", "typing", "enum", "Any", "Mapped", "mapped_column",
-        "relationship", "Base", "postgresql", "Optional", "BaseModel", "Field", "ConfigDict",
+        "sa",
+        "datetime",
+        "decimal",
+        "uuid",
+        "typing",
+        "enum",
+        "Any",
+        "Mapped",
+        "mapped_column",
+        "relationship",
+        "Base",
+        "postgresql",
+        "Optional",
+        "BaseModel",
+        "Field",
+        "ConfigDict",
     }
 )
 
 _IRREGULAR_SINGULARS = {
-    "people": "person", "children": "child", "men": "man", "women": "woman", "data": "data",
-    "media": "media", "criteria": "criterion", "series": "series", "species": "species",
-    "news": "news", "statuses": "status", "aliases": "alias", "indices": "index",
-    "matrices": "matrix", "vertices": "vertex", "analyses": "analysis", "bases": "base",
-    "mice": "mouse", "geese": "goose", "feet": "foot", "teeth": "tooth", "quizzes": "quiz",
-    "buses": "bus", "viruses": "virus", "campuses": "campus", "responses": "response",
-    "licenses": "license", "courses": "course", "purchases": "purchase", "releases": "release",
-    "cases": "case", "databases": "database", "phases": "phase", "uses": "use",
-    "invoices": "invoice", "prices": "price", "services": "service", "devices": "device",
-    "sources": "source", "resources": "resource", "places": "place", "pages": "page",
-    "images": "image", "messages": "message", "packages": "package", "languages": "language",
-    "stages": "stage", "changes": "change", "ranges": "range", "edges": "edge", "types": "type",
-    "movies": "movie", "cookies": "cookie", "caches": "cache", "ties": "tie", "lies": "lie",
+    "people": "person",
+    "children": "child",
+    "men": "man",
+    "women": "woman",
+    "data": "data",
+    "media": "media",
+    "criteria": "criterion",
+    "series": "series",
+    "species": "species",
+    "news": "news",
+    "statuses": "status",
+    "aliases": "alias",
+    "indices": "index",
+    "matrices": "matrix",
+    "vertices": "vertex",
+    "analyses": "analysis",
+    "bases": "base",
+    "mice": "mouse",
+    "geese": "goose",
+    "feet": "foot",
+    "teeth": "tooth",
+    "quizzes": "quiz",
+    "buses": "bus",
+    "viruses": "virus",
+    "campuses": "campus",
+    "responses": "response",
+    "licenses": "license",
+    "courses": "course",
+    "purchases": "purchase",
+    "releases": "release",
+    "cases": "case",
+    "databases": "database",
+    "phases": "phase",
+    "uses": "use",
+    "invoices": "invoice",
+    "prices": "price",
+    "services": "service",
+    "devices": "device",
+    "sources": "source",
+    "resources": "resource",
+    "places": "place",
+    "pages": "page",
+    "images": "image",
+    "messages": "message",
+    "packages": "package",
+    "languages": "language",
+    "stages": "stage",
+    "changes": "change",
+    "ranges": "range",
+    "edges": "edge",
+    "types": "type",
+    "movies": "movie",
+    "cookies": "cookie",
+    "caches": "cache",
+    "ties": "tie",
+    "lies": "lie",
     # already singular, though they end in "s" (place_alias must not become PlaceAlia)
-    "alias": "alias", "bias": "bias", "canvas": "canvas", "atlas": "atlas", "gas": "gas",
-    "lens": "lens", "chaos": "chaos", "corpus": "corpus", "analysis": "analysis",
+    "alias": "alias",
+    "bias": "bias",
+    "canvas": "canvas",
+    "atlas": "atlas",
+    "gas": "gas",
+    "lens": "lens",
+    "chaos": "chaos",
+    "corpus": "corpus",
+    "analysis": "analysis",
 }
 
 _WORD_RE = re.compile(r"[A-Za-z0-9]+|[^\x00-\x7f]+")
@@ -56,7 +147,14 @@ def singular(word: str) -> str:
     lower = word.lower()
     if lower in _IRREGULAR_SINGULARS:
         return _IRREGULAR_SINGULARS[lower]
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("shes", "sh"), ("ches", "ch"), ("xes", "x"), ("zzes", "zz")):
+    for suffix, repl in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("shes", "sh"),
+        ("ches", "ch"),
+        ("xes", "x"),
+        ("zzes", "zz"),
+    ):
         if lower.endswith(suffix) and len(lower) > len(suffix) + 1:
             return lower[: -len(suffix)] + repl
     if lower.endswith("s") and not lower.endswith(("ss", "us", "is", "os")) and len(lower) > 3:
@@ -87,7 +185,9 @@ def identifier(text: str) -> str:
     if not out or not out.isidentifier():
         out = "_" + out
         if not out.isidentifier():
-            out = "x" + "".join(c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in text)
+            out = "x" + "".join(
+                c if c.isascii() and (c.isalnum() or c == "_") else "_" for c in text
+            )
     if keyword.iskeyword(out) or keyword.issoftkeyword(out) or out in {"None", "True", "False"}:
         out += "_"
     return out
@@ -117,7 +217,11 @@ def attribute_name(column: str, *, taken: frozenset[str] = frozenset()) -> str:
 
 def module_name(table: QName) -> str:
     """Module (file) name for a table: ``tasks``; ``sales_orders`` for ``sales.orders``."""
-    base = snake(table.name) if table.schema == "public" else snake(table.schema) + "_" + snake(table.name)
+    base = (
+        snake(table.name)
+        if table.schema == "public"
+        else snake(table.schema) + "_" + snake(table.name)
+    )
     name = identifier(base)
     return name if not name.startswith("_") else "t" + name
 

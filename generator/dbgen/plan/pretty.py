@@ -95,7 +95,13 @@ class _Tokens:
         kind: list[int] = []
         match: list[int] = []  # index of the matching bracket, -1 for non-brackets
         trailer: list[bool] = []  # opening bracket of a call/subscript, not a literal
-        self.text, self.space, self.kind, self.match, self.trailer = text, space, kind, match, trailer
+        self.text, self.space, self.kind, self.match, self.trailer = (
+            text,
+            space,
+            kind,
+            match,
+            trailer,
+        )
         # The statement with one space wherever it had whitespace, and where each token starts
         # in it: render() is then one slice, not a join per call.
         offset: list[int] = []
@@ -130,9 +136,13 @@ class _Tokens:
             pieces.append(tok)
             flat_len += len(tok)
             trailer.append(
-                k == _OPEN and not ws and i > 0
-                and (prev_kind in (_CLOSE, _STR)
-                     or (prev_kind == _OTHER and (prev_tok[-1].isalnum() or prev_tok[-1] == "_")))
+                k == _OPEN
+                and not ws
+                and i > 0
+                and (
+                    prev_kind in (_CLOSE, _STR)
+                    or (prev_kind == _OTHER and (prev_tok[-1].isalnum() or prev_tok[-1] == "_"))
+                )
             )
             text.append(tok)
             space.append(bool(ws))
@@ -149,7 +159,7 @@ class _Tokens:
         """Tokens [lo, hi) joined as written, without the whitespace before the first."""
         if lo >= hi:
             return ""
-        return self.flat[self.offset[lo] + self.space[lo]:self.offset[hi]]
+        return self.flat[self.offset[lo] + self.space[lo] : self.offset[hi]]
 
 
 class _Line:
@@ -157,8 +167,17 @@ class _Line:
 
     __slots__ = ("comma", "depth", "explode", "hi", "inside", "lo")
 
-    def __init__(self, lo: int, hi: int, depth: int, inside: bool, comma: bool = False, explode: bool = False) -> None:
-        self.lo, self.hi, self.depth, self.inside, self.comma, self.explode = lo, hi, depth, inside, comma, explode
+    def __init__(
+        self, lo: int, hi: int, depth: int, inside: bool, comma: bool = False, explode: bool = False
+    ) -> None:
+        self.lo, self.hi, self.depth, self.inside, self.comma, self.explode = (
+            lo,
+            hi,
+            depth,
+            inside,
+            comma,
+            explode,
+        )
 
 
 class _Layout:
@@ -187,8 +206,14 @@ class _Layout:
         if len(mls) != 1:
             return False
         s = mls[0]
-        if (s > line.lo and t.kind[s - 1] == _OPEN and not t.trailer[s - 1] and t.match[s - 1] == s + 1
-                and s - 1 > line.lo and t.text[s - 2].endswith(":")):
+        if (
+            s > line.lo
+            and t.kind[s - 1] == _OPEN
+            and not t.trailer[s - 1]
+            and t.match[s - 1] == s + 1
+            and s - 1 > line.lo
+            and t.text[s - 2].endswith(":")
+        ):
             raise Unsupported("a multiline string alone in a bracket that is a dict value")
         # Every bracket pair on this line around the string: no comma at its top level.
         for open_ in range(line.lo, s):
@@ -238,7 +263,10 @@ class _Layout:
                     cuts.append(i)
                 elif kind == _OTHER and t.text[i] in _COMPARISON:
                     compared = True
-                elif kind == _OTHER and ((_OPERATOR.search(t.text[i]) and not t.text[i].endswith("=")) or (t.text[i].startswith(".") and i > line.lo and t.kind[i - 1] == _CLOSE)):
+                elif kind == _OTHER and (
+                    (_OPERATOR.search(t.text[i]) and not t.text[i].endswith("="))
+                    or (t.text[i].startswith(".") and i > line.lo and t.kind[i - 1] == _CLOSE)
+                ):
                     raise Unsupported(f"operator {t.text[i]!r} beside commas")
                 elif kind in (_STR, _MLS) and i > line.lo and t.kind[i - 1] in (_STR, _MLS):
                     raise Unsupported("implicit string concatenation")
@@ -298,7 +326,10 @@ def _statement(source: str, depth: int, line_length: int) -> list[str]:
     lay = _Layout(source, line_length)
     t = lay.t
     # An assignment: black puts invisible parentheses around the right-hand side.
-    eq = next((i for i in range(len(t.text)) if t.kind[i] == _OTHER and t.text[i] == "=" and t.space[i]), -1)
+    eq = next(
+        (i for i in range(len(t.text)) if t.kind[i] == _OTHER and t.text[i] == "=" and t.space[i]),
+        -1,
+    )
     line = _Line(0, len(t.text), depth, False)
     if eq < 0:
         lay.emit(line)
@@ -314,7 +345,11 @@ def _statement(source: str, depth: int, line_length: int) -> list[str]:
             raise Unsupported("a long value assigned to a subscripted or annotated target")
         value = t.text[rhs_lo]
         if (depth + 1) * len(INDENT) + _width(value) <= line_length:
-            return [INDENT * depth + t.render(0, rhs_lo) + " (", INDENT * (depth + 1) + value, INDENT * depth + ")"]
+            return [
+                INDENT * depth + t.render(0, rhs_lo) + " (",
+                INDENT * (depth + 1) + value,
+                INDENT * depth + ")",
+            ]
         return [INDENT * depth + text]
     if not ends_in_bracket or any(t.kind[i] != _OTHER for i in range(rhs_lo, t.match[-1])):
         raise Unsupported("right-hand side is not one call or literal")
@@ -427,7 +462,7 @@ def layout(source: str, depth: int, line_length: int) -> str:
     if "\n" not in source and len(INDENT) * depth + _width(source) <= line_length:
         return source
     lines = _statement(source, depth, line_length)
-    return "\n".join([lines[0][len(INDENT) * depth:], *lines[1:]])
+    return "\n".join([lines[0][len(INDENT) * depth :], *lines[1:]])
 
 
 def import_from(module: str, names: Iterable[str], depth: int, line_length: int) -> str:
@@ -437,7 +472,9 @@ def import_from(module: str, names: Iterable[str], depth: int, line_length: int)
     if len(INDENT) * depth + _width(line) <= line_length:
         return line
     inner = INDENT * (depth + 1)
-    return "\n".join([f"from {module} import (", *(inner + n + "," for n in names), INDENT * depth + ")"])
+    return "\n".join(
+        [f"from {module} import (", *(inner + n + "," for n in names), INDENT * depth + ")"]
+    )
 
 
 def item(source: str, depth: int, line_length: int) -> str:
@@ -448,4 +485,4 @@ def item(source: str, depth: int, line_length: int) -> str:
         return text
     lay = _Layout(source, line_length)
     lay.emit(_Line(0, len(lay.t.text), depth, True, comma=True))
-    return "\n".join([lay.out[0][len(INDENT) * depth:], *lay.out[1:]])
+    return "\n".join([lay.out[0][len(INDENT) * depth :], *lay.out[1:]])

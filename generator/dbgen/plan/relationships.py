@@ -53,7 +53,6 @@ class RelationshipPlan:
         return self.kind in ("one_to_many", "many_to_many")
 
 
-
 def table_key(q: QName) -> str:
     """The key of a table in SQLAlchemy's MetaData (schema.name outside public)."""
     return q.name if q.schema == "public" else f"{q.schema}.{q.name}"
@@ -84,7 +83,9 @@ def _is_unique(t: Table, cols: tuple[str, ...]) -> bool:
     keys = [u.columns for u in t.uniques]
     if t.primary_key:
         keys.append(t.primary_key.columns)
-    keys += [tuple(e.column or "" for e in i.elements) for i in t.indexes if i.unique and not i.where]
+    keys += [
+        tuple(e.column or "" for e in i.elements) for i in t.indexes if i.unique and not i.where
+    ]
     return any(set(k) == set(cols) for k in keys)
 
 
@@ -133,8 +134,11 @@ def plan_relationships(
         for fk in t.foreign_keys:
             pairs_per_target[fk.ref_table] = pairs_per_target.get(fk.ref_table, 0) + 1
         # Keys the other way (target -> this table) make the join ambiguous too.
-        paths = {q: n + sum(1 for b in by_name[q].foreign_keys if b.ref_table == t.qname)
-                 for q, n in pairs_per_target.items() if q in by_name}
+        paths = {
+            q: n + sum(1 for b in by_name[q].foreign_keys if b.ref_table == t.qname)
+            for q, n in pairs_per_target.items()
+            if q in by_name
+        }
         for fk in t.foreign_keys:
             target = fk.ref_table
             if not mapped.get(target):
@@ -143,7 +147,9 @@ def plan_relationships(
             self_ref = src == dst
             col_attr = attrs[src][fk.columns[0]]
             single = len(fk.columns) == 1
-            stem = col_attr[:-3] if single and col_attr.endswith("_id") and len(col_attr) > 3 else None
+            stem = (
+                col_attr[:-3] if single and col_attr.endswith("_id") and len(col_attr) > 3 else None
+            )
             target_snake = naming.snake(classes[dst])
             m2o_name = names.claim(
                 src,
@@ -165,8 +171,13 @@ def plan_relationships(
             add(
                 src,
                 RelationshipPlan(
-                    attr=m2o_name, kind="many_to_one", target=dst, target_class=classes[dst],
-                    target_module=modules[dst], back_populates=inverse_name, foreign_keys=fks,
+                    attr=m2o_name,
+                    kind="many_to_one",
+                    target=dst,
+                    target_class=classes[dst],
+                    target_module=modules[dst],
+                    back_populates=inverse_name,
+                    foreign_keys=fks,
                     remote_side=col_exprs(dst, fk.ref_columns) if self_ref else (),
                     foreign_key=fk,
                 ),
@@ -174,9 +185,14 @@ def plan_relationships(
             add(
                 dst,
                 RelationshipPlan(
-                    attr=inverse_name, kind="one_to_one" if unique else "one_to_many", target=src,
-                    target_class=classes[src], target_module=modules[src],
-                    back_populates=m2o_name, foreign_keys=fks, foreign_key=fk,
+                    attr=inverse_name,
+                    kind="one_to_one" if unique else "one_to_many",
+                    target=src,
+                    target_class=classes[src],
+                    target_module=modules[src],
+                    back_populates=m2o_name,
+                    foreign_keys=fks,
+                    foreign_key=fk,
                     single_path=not self_ref and paths.get(dst) == 1,
                 ),
             )
@@ -188,6 +204,7 @@ def _many_to_many(t, classes, modules, names, add, col_exprs) -> None:  # type: 
     a, b = t.foreign_keys
     ends = ((a, b), (b, a))
     self_ref = a.ref_table == b.ref_table
+
     def stem(fk: ForeignKey) -> str:
         return "_".join(fk.columns).removesuffix("_id")
 
@@ -197,13 +214,17 @@ def _many_to_many(t, classes, modules, names, add, col_exprs) -> None:  # type: 
     else:
         wanted = {id(fk): _plural(naming.snake(other.ref_table.name)) for fk, other in ends}
     claimed = {
-        id(fk): names.claim(fk.ref_table, wanted[id(fk)], f"{wanted[id(fk)]}_via_{naming.snake(t.qname.name)}")
+        id(fk): names.claim(
+            fk.ref_table, wanted[id(fk)], f"{wanted[id(fk)]}_via_{naming.snake(t.qname.name)}"
+        )
         for fk, _ in ends
     }
 
     def join(fk: ForeignKey) -> str:
         # Self-referential many-to-many needs the join spelled out: which column is "self".
-        pairs = zip(col_exprs(fk.ref_table, fk.ref_columns), col_exprs(t.qname, fk.columns), strict=True)
+        pairs = zip(
+            col_exprs(fk.ref_table, fk.ref_columns), col_exprs(t.qname, fk.columns), strict=True
+        )
         terms = [f"{ref} == {assoc}" for ref, assoc in pairs]
         return terms[0] if len(terms) == 1 else f"and_({', '.join(terms)})"
 
@@ -211,11 +232,17 @@ def _many_to_many(t, classes, modules, names, add, col_exprs) -> None:  # type: 
         add(
             fk.ref_table,
             RelationshipPlan(
-                attr=claimed[id(fk)], kind="many_to_many", target=other.ref_table,
-                target_class=classes[other.ref_table], target_module=modules[other.ref_table],
-                back_populates=claimed[id(other)], foreign_keys=(), secondary=table_key(t.qname),
+                attr=claimed[id(fk)],
+                kind="many_to_many",
+                target=other.ref_table,
+                target_class=classes[other.ref_table],
+                target_module=modules[other.ref_table],
+                back_populates=claimed[id(other)],
+                foreign_keys=(),
+                secondary=table_key(t.qname),
                 primaryjoin=join(fk) if self_ref else None,
-                secondaryjoin=join(other) if self_ref else None, via=t.qname,
+                secondaryjoin=join(other) if self_ref else None,
+                via=t.qname,
             ),
         )
 
@@ -225,12 +252,15 @@ def _with_overlaps(
 ) -> list[RelationshipPlan]:
     return [
         replace(r, overlaps=overlapping[id(r.foreign_key)])
-        if r.foreign_key is not None and id(r.foreign_key) in overlapping else r
+        if r.foreign_key is not None and id(r.foreign_key) in overlapping
+        else r
         for r in rels
     ]
 
 
-def _overlapping(catalog: Catalog, out: Mapping[QName, list[RelationshipPlan]]) -> dict[int, tuple[str, ...]]:
+def _overlapping(
+    catalog: Catalog, out: Mapping[QName, list[RelationshipPlan]]
+) -> dict[int, tuple[str, ...]]:
     """Per foreign key, the relationships that write a column it writes too (the mapper warns
     about such pairs unless told with ``overlaps``)."""
     attrs_of: dict[int, list[str]] = {}
@@ -243,7 +273,8 @@ def _overlapping(catalog: Catalog, out: Mapping[QName, list[RelationshipPlan]]) 
         fks = [fk for fk in t.foreign_keys if id(fk) in attrs_of]
         for fk in fks:
             names_ = {
-                a for other in fks
+                a
+                for other in fks
                 if other is not fk and set(other.columns) & set(fk.columns)
                 for a in attrs_of[id(other)]
             }

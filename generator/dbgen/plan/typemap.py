@@ -75,16 +75,36 @@ _SIMPLE: dict[str, tuple[TypeRef, TypeRef]] = {
     "tsvector": (_t("str"), _t("postgresql.TSVECTOR()", PG)),
     "oid": (_t("int"), _t("postgresql.OID()", PG)),
     "interval": (_t("datetime.timedelta", DT), _t("postgresql.INTERVAL()", PG)),
-    "int4range": (_t("Range[int]", ("sqlalchemy.dialects.postgresql", "Range")), _t("postgresql.INT4RANGE()", PG)),
-    "int8range": (_t("Range[int]", ("sqlalchemy.dialects.postgresql", "Range")), _t("postgresql.INT8RANGE()", PG)),
-    "numrange": (_t("Range[decimal.Decimal]", DEC, ("sqlalchemy.dialects.postgresql", "Range")), _t("postgresql.NUMRANGE()", PG)),
-    "daterange": (_t("Range[datetime.date]", DT, ("sqlalchemy.dialects.postgresql", "Range")), _t("postgresql.DATERANGE()", PG)),
-    "tsrange": (_t("Range[datetime.datetime]", DT, ("sqlalchemy.dialects.postgresql", "Range")), _t("postgresql.TSRANGE()", PG)),
-    "tstzrange": (_t("Range[datetime.datetime]", DT, ("sqlalchemy.dialects.postgresql", "Range")), _t("postgresql.TSTZRANGE()", PG)),
+    "int4range": (
+        _t("Range[int]", ("sqlalchemy.dialects.postgresql", "Range")),
+        _t("postgresql.INT4RANGE()", PG),
+    ),
+    "int8range": (
+        _t("Range[int]", ("sqlalchemy.dialects.postgresql", "Range")),
+        _t("postgresql.INT8RANGE()", PG),
+    ),
+    "numrange": (
+        _t("Range[decimal.Decimal]", DEC, ("sqlalchemy.dialects.postgresql", "Range")),
+        _t("postgresql.NUMRANGE()", PG),
+    ),
+    "daterange": (
+        _t("Range[datetime.date]", DT, ("sqlalchemy.dialects.postgresql", "Range")),
+        _t("postgresql.DATERANGE()", PG),
+    ),
+    "tsrange": (
+        _t("Range[datetime.datetime]", DT, ("sqlalchemy.dialects.postgresql", "Range")),
+        _t("postgresql.TSRANGE()", PG),
+    ),
+    "tstzrange": (
+        _t("Range[datetime.datetime]", DT, ("sqlalchemy.dialects.postgresql", "Range")),
+        _t("postgresql.TSTZRANGE()", PG),
+    ),
 }
 
 # Types that are strings to Python even though SQLAlchemy has no class for them.
-_STRING_LIKE = frozenset({"citext", "xml", "tsquery", "ltree", "name", "character", "bit", "bit varying"})
+_STRING_LIKE = frozenset(
+    {"citext", "xml", "tsquery", "ltree", "name", "character", "bit", "bit varying"}
+)
 
 
 def _raw(sql: str) -> TypeRef:
@@ -109,11 +129,15 @@ def _builtin(t: SqlType) -> tuple[TypeRef, TypeRef] | None:
             return _t("datetime.datetime", DT), _t(
                 f"postgresql.TIMESTAMP(timezone={tz}, precision={mods[0]})", PG
             )
-        return _t("datetime.datetime", DT), _t("sa.DateTime(timezone=True)" if tz else "sa.DateTime()", SA)
+        return _t("datetime.datetime", DT), _t(
+            "sa.DateTime(timezone=True)" if tz else "sa.DateTime()", SA
+        )
     if base in ("time without time zone", "time with time zone"):
         tz = base.endswith("with time zone")
         if mods:
-            return _t("datetime.time", DT), _t(f"postgresql.TIME(timezone={tz}, precision={mods[0]})", PG)
+            return _t("datetime.time", DT), _t(
+                f"postgresql.TIME(timezone={tz}, precision={mods[0]})", PG
+            )
         return _t("datetime.time", DT), _t("sa.Time(timezone=True)" if tz else "sa.Time()", SA)
     if base == "bit" and mods:
         return _t("str"), _t(f"postgresql.BIT({mods[0]})", PG)
@@ -135,7 +159,11 @@ def map_type(t: SqlType, ctx: TypeContext, *, qualify_public: bool = False) -> M
     ddl = _raw(elem.sql) if raw else sa_type
     if elem.kind is TypeKind.ENUM and elem.ref is not None:
         # The migration must not depend on the package's Python enums.
-        schema = f", schema={pystr(elem.ref.schema)}" if elem.ref.schema != "public" or qualify_public else ""
+        schema = (
+            f", schema={pystr(elem.ref.schema)}"
+            if elem.ref.schema != "public" or qualify_public
+            else ""
+        )
         ddl = _t(f"postgresql.ENUM(name={pystr(elem.ref.name)}{schema}, create_type=False)", PG)
     if t.array_dims:
         dims = f", dimensions={t.array_dims}" if t.array_dims > 1 else ""
@@ -159,7 +187,9 @@ def _scalar(t: SqlType, ctx: TypeContext) -> tuple[TypeRef, TypeRef, bool]:
         sa_type = _t(
             f"postgresql.ENUM({cls}, name={pystr(t.ref.name)}{schema}, "
             "values_callable=enum_values, create_type=False)",
-            PG, (f"{ctx.package}.enums", cls), (f"{ctx.package}.types", "enum_values"),
+            PG,
+            (f"{ctx.package}.enums", cls),
+            (f"{ctx.package}.types", "enum_values"),
         )
         return py, sa_type, False
     if t.kind is TypeKind.DOMAIN and t.ref is not None and t.ref in ctx.domain_bases:

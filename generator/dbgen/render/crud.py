@@ -68,7 +68,11 @@ class _Layout:
         if len(INDENT) * depth + len(one) <= self.line_length:
             return one
         inner = INDENT * (depth + 1)
-        lines = [f"{head}(", *(inner + p + "," for p in params), INDENT * depth + f") -> {returns}:"]
+        lines = [
+            f"{head}(",
+            *(inner + p + "," for p in params),
+            INDENT * depth + f") -> {returns}:",
+        ]
         if any(len(line) > self.line_length for line in lines[1:]):
             # black would split a parameter that is still too long (at its subscript, say).
             self.exact = False
@@ -81,7 +85,10 @@ class _Layout:
         if len(INDENT) * depth + len(one) <= self.line_length:
             return one
         head = f"{target} = {value[: value.index('(') + 1]}" if "(" in value else one
-        if len(INDENT) * depth + len(head) > self.line_length and len(INDENT) * (depth + 1) + len(value) <= self.line_length:
+        if (
+            len(INDENT) * depth + len(head) > self.line_length
+            and len(INDENT) * (depth + 1) + len(value) <= self.line_length
+        ):
             return f"{target} = (\n{INDENT * (depth + 1)}{value}\n{INDENT * depth})"
         return self.lay(one, depth)
 
@@ -90,7 +97,10 @@ class _Layout:
         one = f"{name}: {annotation}"
         if len(INDENT) * depth + len(one) <= self.line_length:
             return one
-        if len(INDENT) * (depth + 1) + len(annotation) > self.line_length or not annotation.isidentifier():
+        if (
+            len(INDENT) * (depth + 1) + len(annotation) > self.line_length
+            or not annotation.isidentifier()
+        ):
             self.exact = False
         return f"{name}: (\n{INDENT * (depth + 1)}{annotation}\n{INDENT * depth})"
 
@@ -115,10 +125,16 @@ class _Layout:
 
     def context(self) -> dict[str, Callable[..., str]]:
         return {
-            "lay": self.lay, "item": self.item, "sig": self.sig, "literal": self.literal,
-            "class_head": self.class_head, "assign": self.assign,
-            "annotate": self.annotate, "field": self.field,
-            "info_block": lambda r: _info_block(r, self), "tup": _tuple,
+            "lay": self.lay,
+            "item": self.item,
+            "sig": self.sig,
+            "literal": self.literal,
+            "class_head": self.class_head,
+            "assign": self.assign,
+            "annotate": self.annotate,
+            "field": self.field,
+            "info_block": lambda r: _info_block(r, self),
+            "tup": _tuple,
         }
 
 
@@ -142,7 +158,9 @@ def render_crud(plan: ProjectPlan, env: jinja2.Environment, line_length: int = 1
     render(f"{pkg}/schemas/__init__.py", "schemas/__init__.py.j2")
     render(f"{pkg}/repositories/__init__.py", "repositories/__init__.py.j2")
     render(
-        f"{pkg}/repositories/_base.py", "repositories/_base.py.j2", static=True,
+        f"{pkg}/repositories/_base.py",
+        "repositories/_base.py.j2",
+        static=True,
         max_bind_params=MAX_BIND_PARAMS,
     )
     for schema in crud.schemas:

@@ -33,8 +33,11 @@ class _StepView:
     downgrade: tuple[str, ...]
 
 
-def _migration_steps(migration: MigrationPlan, line_length: int) -> tuple[list[_StepView], list[_StepView], bool]:
+def _migration_steps(
+    migration: MigrationPlan, line_length: int
+) -> tuple[list[_StepView], list[_StepView], bool]:
     """(upgrade steps, downgrade steps, laid out like black); flat statements if not."""
+
     def lay(step: Step) -> _StepView:
         return _StepView(
             step.label,
@@ -46,7 +49,11 @@ def _migration_steps(migration: MigrationPlan, line_length: int) -> tuple[list[_
         return [lay(s) for s in migration.steps], [lay(s) for s in migration.downgrade_steps], True
     except Unsupported:
         flat = [_StepView(s.label, s.upgrade, s.downgrade) for s in migration.steps]
-        return flat, [_StepView(s.label, s.upgrade, s.downgrade) for s in migration.downgrade_steps], False
+        return (
+            flat,
+            [_StepView(s.label, s.upgrade, s.downgrade) for s in migration.downgrade_steps],
+            False,
+        )
 
 
 def render_package(
@@ -87,23 +94,39 @@ def render_package(
         f"{pkg}/models/__init__.py": render(
             "package/models/__init__.py.j2",
             import_lines=[
-                import_from(f"{pkg}.models.{e.module}", [e.class_name if e.mapped else e.table_var], 0, line_length)
+                import_from(
+                    f"{pkg}.models.{e.module}",
+                    [e.class_name if e.mapped else e.table_var],
+                    0,
+                    line_length,
+                )
                 for e in entities
             ],
             all_names=sorted(e.class_name if e.mapped else e.table_var for e in plan.entities),
         ),
         f"{pkg}/migrations/env.py": render("package/migrations/env.py.j2"),
-        f"{pkg}/migrations/script.py.mako": (templates_dir() / "package/migrations/script.py.mako").read_text(),
+        f"{pkg}/migrations/script.py.mako": (
+            templates_dir() / "package/migrations/script.py.mako"
+        ).read_text(),
         migration_path: render(
-            "package/migrations/initial.py.j2", m=migration, steps=steps, downgrade_steps=downgrade_steps
+            "package/migrations/initial.py.j2",
+            m=migration,
+            steps=steps,
+            downgrade_steps=downgrade_steps,
         ),
     }
     # The fixed templates (db.py, base.py, ...) are written in black's layout for its default
     # line length; at another one black may split or join their lines differently.
-    static = {f"{pkg}/{name}" for name in ("__init__.py", "base.py", "types.py", "db.py", "migrations/env.py")}
+    static = {
+        f"{pkg}/{name}"
+        for name in ("__init__.py", "base.py", "types.py", "db.py", "migrations/env.py")
+    }
     preformatted = {
-        path for path in files
-        if path.endswith(".py") and path != migration_path and (line_length == 100 or path not in static)
+        path
+        for path in files
+        if path.endswith(".py")
+        and path != migration_path
+        and (line_length == 100 or path not in static)
     }
     if not enums_plain:
         preformatted.discard(f"{pkg}/enums.py")

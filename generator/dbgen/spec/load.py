@@ -46,8 +46,19 @@ from dbgen.spec.model import (
 
 _TOP_KEYS = ("version", "package", "entities", "transactions")
 _ENTITY_KEYS = (
-    "class_name", "operations", "filters", "sort", "default_sort", "search", "pagination",
-    "max_page_size", "finders", "relations", "upsert_on", "soft_delete", "version_column",
+    "class_name",
+    "operations",
+    "filters",
+    "sort",
+    "default_sort",
+    "search",
+    "pagination",
+    "max_page_size",
+    "finders",
+    "relations",
+    "upsert_on",
+    "soft_delete",
+    "version_column",
 )
 _FINDER_KEYS = ("by",)
 _TRANSACTION_KEYS = ("root", "children")
@@ -106,7 +117,8 @@ class _Binder:
             seen.add(k.value)
             if allowed is not None and k.value not in allowed:
                 self.err(
-                    k, "unknown-key",
+                    k,
+                    "unknown-key",
                     f"unknown key '{k.value}' in {what}{_hint(k.value, allowed)}",
                 )
                 continue
@@ -158,7 +170,8 @@ class _Binder:
         col = table.column(name)
         if col is None:
             self.err(
-                node, "unknown-column",
+                node,
+                "unknown-column",
                 f"table '{table.qname}' has no column '{name}' (in {role})"
                 f"{_hint(name, [c.name for c in table.columns])}",
             )
@@ -182,7 +195,8 @@ class _Binder:
             self.diags.append(
                 error(
                     self.span(root) if root is not None else Span(self.file, 1, 1),
-                    "invalid-spec", "crud.yaml must be a mapping with version, package and entities",
+                    "invalid-spec",
+                    "crud.yaml must be a mapping with version, package and entities",
                 )
             )
             return None
@@ -201,7 +215,9 @@ class _Binder:
 
         package = ""
         if "package" not in by_key:
-            self.err(root, "missing-key", "crud.yaml needs 'package' (the generated Python package)")
+            self.err(
+                root, "missing-key", "crud.yaml needs 'package' (the generated Python package)"
+            )
         else:
             pnode = by_key["package"][1]
             p = self.scalar(pnode, "package")
@@ -239,7 +255,8 @@ class _Binder:
             if e.qname in seen:
                 self.diags.append(
                     error(
-                        e.span, "duplicate-entity",
+                        e.span,
+                        "duplicate-entity",
                         f"entity '{e.key}' names table '{e.qname}' again "
                         f"(first as '{seen[e.qname].key}')",
                     )
@@ -261,7 +278,8 @@ class _Binder:
                 if other != q and name == ent.class_name:
                     self.diags.append(
                         error(
-                            ent.span, "class-name-collision",
+                            ent.span,
+                            "class-name-collision",
                             f"class name '{name}' of table '{q}' is also the class name of "
                             f"table '{other}'",
                         )
@@ -276,7 +294,8 @@ class _Binder:
             return None
         if table.partition_of is not None:
             self.err(
-                knode, "partition-not-an-entity",
+                knode,
+                "partition-not-an-entity",
                 f"table '{table.qname}' is a partition of '{table.partition_of.parent}'; list "
                 "the partitioned table instead (its repository reaches every partition)",
             )
@@ -291,7 +310,8 @@ class _Binder:
             if cn is not None:
                 if not cn.isidentifier() or keyword.iskeyword(cn):
                     self.err(
-                        opts["class_name"], "invalid-class-name",
+                        opts["class_name"],
+                        "invalid-class-name",
                         f"class name '{cn}' is not a Python identifier",
                     )
                 else:
@@ -301,13 +321,15 @@ class _Binder:
         for name, node in self.names(opts.get("operations", _null()), "operations"):
             if name not in OPERATIONS:
                 self.err(
-                    node, "unknown-operation",
+                    node,
+                    "unknown-operation",
                     f"unknown operation '{name}' in {where}{_hint(name, OPERATIONS)}; "
                     f"expected one of: {', '.join(OPERATIONS)}",
                 )
             elif name in PK_OPERATIONS and not pk:
                 self.err(
-                    node, "no-primary-key",
+                    node,
+                    "no-primary-key",
                     f"operation '{name}' needs a primary key, and table '{table.qname}' has none",
                 )
             else:
@@ -334,7 +356,8 @@ class _Binder:
                 continue
             if not ty.is_text(ty.resolve(col.type, self.catalog)):
                 self.err(
-                    node, "unsearchable-column",
+                    node,
+                    "unsearchable-column",
                     f"search needs a text column; '{name}' of table '{table.qname}' "
                     f"is {col.type.sql}",
                 )
@@ -347,12 +370,14 @@ class _Binder:
             for name, node in self.names(opts["pagination"], "pagination"):
                 if name not in PAGINATIONS:
                     self.err(
-                        node, "unknown-pagination",
+                        node,
+                        "unknown-pagination",
                         f"unknown pagination '{name}'; expected offset or cursor",
                     )
                 elif name == "cursor" and not tie_break:
                     self.err(
-                        node, "no-stable-order",
+                        node,
+                        "no-stable-order",
                         f"cursor pagination needs a primary key or a unique key of NOT NULL "
                         f"columns to order by, and table '{table.qname}' has neither",
                     )
@@ -382,15 +407,16 @@ class _Binder:
                 kind = ty.soft_delete_kind(ty.resolve(col.type, self.catalog))
                 if kind is None:
                     self.err(
-                        opts["soft_delete"], "invalid-soft-delete",
+                        opts["soft_delete"],
+                        "invalid-soft-delete",
                         f"soft_delete column '{col.name}' must be a timestamp, date or boolean; "
                         f"it is {col.type.sql}",
                     )
                 elif kind == "timestamp" and not col.nullable:
                     self.err(
-                        opts["soft_delete"], "invalid-soft-delete",
-                        f"soft_delete column '{col.name}' must be nullable "
-                        "(NULL marks a live row)",
+                        opts["soft_delete"],
+                        "invalid-soft-delete",
+                        f"soft_delete column '{col.name}' must be nullable (NULL marks a live row)",
                     )
                 else:
                     soft_delete = col.name
@@ -403,13 +429,15 @@ class _Binder:
             if col is not None:
                 if not ty.is_integer(ty.resolve(col.type, self.catalog)):
                     self.err(
-                        vnode, "invalid-version-column",
+                        vnode,
+                        "invalid-version-column",
                         f"version_column '{col.name}' must be an integer column; "
                         f"it is {col.type.sql}",
                     )
                 elif col.name in pk:
                     self.err(
-                        vnode, "invalid-version-column",
+                        vnode,
+                        "invalid-version-column",
                         f"version_column '{col.name}' is part of the primary key",
                     )
                 else:
@@ -441,7 +469,8 @@ class _Binder:
             return False
         if not ty.is_orderable(ty.resolve(col.type, self.catalog)):
             self.err(
-                node, "unsortable-column",
+                node,
+                "unsortable-column",
                 f"column '{name}' of table '{table.qname}' ({col.type.sql}) cannot be sorted on",
             )
             return False
@@ -457,13 +486,15 @@ class _Binder:
             for op, onode in self.names(vnode, f"operators of filter '{knode.value}'"):
                 if op not in OPERATORS:
                     self.err(
-                        onode, "unknown-operator",
+                        onode,
+                        "unknown-operator",
                         f"unknown operator '{op}' for column '{knode.value}'"
                         f"{_hint(op, OPERATORS)}; expected one of: {', '.join(OPERATORS)}",
                     )
                 elif col is not None and not ty.supports(op, ty.resolve(col.type, self.catalog)):
                     self.err(
-                        onode, "operator-not-applicable",
+                        onode,
+                        "operator-not-applicable",
                         f"operator '{op}' does not apply to column '{col.name}' of type "
                         f"{col.type.sql}",
                     )
@@ -517,7 +548,8 @@ class _Binder:
         if "upsert_on" not in opts:
             if wanted and not pk:
                 self.err(
-                    knode, "missing-key",
+                    knode,
+                    "missing-key",
                     f"upsert on table '{table.qname}' needs 'upsert_on' (the table has no "
                     "primary key)",
                 )
@@ -534,7 +566,8 @@ class _Binder:
             return ()
         if not cols or frozenset(cols) not in _unique_keys(table, for_conflict=True):
             self.err(
-                node, "upsert-target-not-unique",
+                node,
+                "upsert-target-not-unique",
                 f"upsert_on [{', '.join(cols)}] of table '{table.qname}' is not the primary key, "
                 "a unique constraint or a unique index without predicate",
             )
@@ -552,12 +585,16 @@ class _Binder:
             paths = relation_paths(self.catalog, table, target) if related is not None else ()
             if not paths:
                 reachable = sorted(
-                    {str(t.qname) for t in self.catalog.tables
-                     if relation_paths(self.catalog, table, t.qname)}
+                    {
+                        str(t.qname)
+                        for t in self.catalog.tables
+                        if relation_paths(self.catalog, table, t.qname)
+                    }
                 )
                 why = "no such table" if related is None else "no foreign key links them"
                 self.err(
-                    rnode, "unknown-relation",
+                    rnode,
+                    "unknown-relation",
                     f"table '{table.qname}' has no relation '{name}' ({why})"
                     f"{_hint(name, reachable)}",
                 )
@@ -574,11 +611,16 @@ class _Binder:
         ent_keys = {naming.entity_key(e.qname) for e in entities}
         ok = True
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
-            self.err(knode, "invalid-transaction-name", f"transaction name '{name}' is not a Python identifier")
+            self.err(
+                knode,
+                "invalid-transaction-name",
+                f"transaction name '{name}' is not a Python identifier",
+            )
             ok = False
         elif name in ent_keys or name in _UOW_NAMES:
             self.err(
-                knode, "invalid-transaction-name",
+                knode,
+                "invalid-transaction-name",
                 f"transaction name '{name}' clashes with a unit-of-work attribute",
             )
             ok = False
@@ -598,7 +640,8 @@ class _Binder:
             return None
         if root.qname not in entity_tables:
             self.err(
-                opts["root"], "not-an-entity",
+                opts["root"],
+                "not-an-entity",
                 f"transaction root '{root_name}' is not listed under entities",
             )
             ok = False
@@ -609,7 +652,11 @@ class _Binder:
                 ok = False
                 continue
             if child.qname not in entity_tables:
-                self.err(cnode, "not-an-entity", f"transaction child '{cname}' is not listed under entities")
+                self.err(
+                    cnode,
+                    "not-an-entity",
+                    f"transaction child '{cname}' is not listed under entities",
+                )
                 ok = False
                 continue
             if any(c.table == child.qname for c in children):
@@ -619,13 +666,15 @@ class _Binder:
             fks = [fk for fk in child.foreign_keys if fk.ref_table == root.qname]
             if not fks:
                 self.err(
-                    cnode, "no-foreign-key",
+                    cnode,
+                    "no-foreign-key",
                     f"table '{cname}' has no foreign key to transaction root '{root_name}'",
                 )
                 ok = False
             elif len(fks) > 1:
                 self.err(
-                    cnode, "ambiguous-foreign-key",
+                    cnode,
+                    "ambiguous-foreign-key",
                     f"table '{cname}' has {len(fks)} foreign keys to transaction root "
                     f"'{root_name}' ({', '.join(fk.name for fk in fks)})",
                 )
@@ -712,7 +761,9 @@ class _RelationIndex:
         self.mapped = _mapped(catalog)
         self.tables = {t.qname: t for t in catalog.tables}
         self.pure = {
-            t.qname: is_pure_association(t, self.mapped) for t in catalog.tables if self.mapped[t.qname]
+            t.qname: is_pure_association(t, self.mapped)
+            for t in catalog.tables
+            if self.mapped[t.qname]
         }
         self.associations = [self.tables[q] for q, pure in self.pure.items() if pure]
 

@@ -14,8 +14,18 @@ from dbgen.ir import ForeignKey, QName, Table
 
 # The operations crud.yaml may list, in the order the generated code defines them.
 OPERATIONS: tuple[str, ...] = (
-    "get", "list", "stream", "count", "exists", "create", "update", "delete",
-    "bulk_create", "bulk_update", "bulk_delete", "upsert",
+    "get",
+    "list",
+    "stream",
+    "count",
+    "exists",
+    "create",
+    "update",
+    "delete",
+    "bulk_create",
+    "bulk_update",
+    "bulk_delete",
+    "upsert",
 )
 
 # Operations that address a row by its primary key.
@@ -23,8 +33,19 @@ PK_OPERATIONS = frozenset({"get", "exists", "update", "delete", "bulk_update", "
 
 # Filter operators, in the order the Filter schema lists its fields.
 OPERATORS: tuple[str, ...] = (
-    "eq", "ne", "lt", "lte", "gt", "gte", "in", "not_in", "between",
-    "like", "ilike", "is_null", "contains",
+    "eq",
+    "ne",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "in",
+    "not_in",
+    "between",
+    "like",
+    "ilike",
+    "is_null",
+    "contains",
 )
 
 PAGINATIONS: tuple[str, ...] = ("offset", "cursor")
@@ -48,7 +69,9 @@ class SortKey:
 @dataclass(frozen=True, slots=True)
 class BoundFinder:
     columns: tuple[str, ...]  # as listed under ``by``
-    unique: bool  # the columns are the PK or a unique constraint/index: get_by_..., else list_by_...
+    unique: (
+        bool  # the columns are the PK or a unique constraint/index: get_by_..., else list_by_...
+    )
     span: Span
 
 

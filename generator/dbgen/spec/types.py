@@ -10,9 +10,7 @@ from dbgen.ir import Catalog, SqlType, TypeKind
 
 TEXT_BASES = frozenset({"text", "character varying", "character", "citext", "name"})
 INTEGER_BASES = frozenset({"smallint", "integer", "bigint"})
-TIMESTAMP_BASES = frozenset(
-    {"timestamp without time zone", "timestamp with time zone", "date"}
-)
+TIMESTAMP_BASES = frozenset({"timestamp without time zone", "timestamp with time zone", "date"})
 # Scalar built-ins with a btree ordering that a Python value round-trips through.
 ORDERABLE_BASES = (
     TEXT_BASES
@@ -20,9 +18,23 @@ ORDERABLE_BASES = (
     | TIMESTAMP_BASES
     | frozenset(
         {
-            "numeric", "real", "double precision", "money", "boolean", "uuid", "interval",
-            "time without time zone", "time with time zone", "inet", "cidr", "macaddr",
-            "macaddr8", "oid", "bit", "bit varying", "bytea",
+            "numeric",
+            "real",
+            "double precision",
+            "money",
+            "boolean",
+            "uuid",
+            "interval",
+            "time without time zone",
+            "time with time zone",
+            "inet",
+            "cidr",
+            "macaddr",
+            "macaddr8",
+            "oid",
+            "bit",
+            "bit varying",
+            "bytea",
         }
     )
 )
@@ -38,8 +50,12 @@ def resolve(t: SqlType, catalog: Catalog) -> SqlType:
         base = dom.base
         if t.array_dims:
             base = SqlType(
-                base.sql + "[]" * t.array_dims, base.base, base.modifiers,
-                base.array_dims + t.array_dims, base.kind, base.ref,
+                base.sql + "[]" * t.array_dims,
+                base.base,
+                base.modifiers,
+                base.array_dims + t.array_dims,
+                base.kind,
+                base.ref,
             )
         t = base
         seen += 1
