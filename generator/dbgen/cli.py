@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from dbgen import __version__
-from dbgen.core import Result, display, generate, read_inputs
+from dbgen.core import Result, display, generate, inside, read_inputs
 from dbgen.diagnostics import Diagnostic, has_errors
+
+if TYPE_CHECKING:
+    from dbgen.emit.ownership import Survey
 
 app = typer.Typer(
     add_completion=False,
@@ -56,36 +59,73 @@ def _run(spec_dir: Path, out: Path | None) -> tuple[Result, Path]:
     return result, out if out is not None else config.out
 
 
+AdoptOption = Annotated[
+    bool,
+    typer.Option(
+        "--adopt",
+        help="Take over an output directory without a manifest: files identical to what the "
+        "build writes, or beginning with dbgen's header, become dbgen's; nothing else is touched.",
+    ),
+]
+
+
+def _survey(
+    spec_dir: Path, result: Result, target: Path, adopt: bool = False
+) -> tuple[Survey, str]:
+    from dbgen.emit.ownership import survey
+
+    where = display(target)
+    plan, diags = survey(target, result.files, spec_dir=spec_dir, display=where, adopt=adopt)
+    if plan is None:
+        _fail(diags)
+    _print(diags)
+    return plan, where
+
+
 @app.command()
-def build(spec_dir: SpecDir, out: OutOption = None) -> None:
-    """Generate the package into the output directory (atomically)."""
-    from dbgen.emit.tree import compare, write_tree
+def build(spec_dir: SpecDir, out: OutOption = None, adopt: AdoptOption = False) -> None:
+    """Generate the package into the output directory. Only files dbgen wrote (its manifest)
+    are replaced or removed, each atomically; a failed build restores the previous files."""
+    from dbgen.diagnostics import Span, error, note
+    from dbgen.emit.ownership import refusal
+    from dbgen.emit.write import Interrupted, apply, recover
 
     result, target = _run(spec_dir, out)
-    drift = compare(target, result.files)
-    if drift.clean:
-        print(f"dbgen: {display(target)} is up to date ({len(result.files)} files)")
+    where = display(target)
+    refused = refusal(target, spec_dir, where)
+    if refused is not None:
+        _fail([refused])
+    if target.is_dir() and recover(target.resolve()):
+        _print([note(Span(where), "recovered", "restored the files of an interrupted build")])
+    plan, where = _survey(spec_dir, result, target, adopt)
+    n = len(result.files)
+    if plan.clean:
+        print(f"dbgen: {where} is up to date ({n} files)")
         return
-    write_tree(target, result.files)
-    changed = len(drift.stale) + len(drift.missing) + len(drift.extra)
-    print(f"dbgen: wrote {display(target)} ({len(result.files)} files, {changed} changed)")
+    try:
+        apply(plan)
+    except (OSError, Interrupted) as exc:
+        failed = getattr(exc, "filename", None)
+        span = Span(display(Path(failed)) if isinstance(failed, str) else where)
+        _fail([error(span, "write-failed", f"{exc}; the previous files are restored")])
+    changed = len(plan.writes) + len(plan.removals)
+    removed = f", {len(plan.removals)} removed" if plan.removals else ""
+    print(f"dbgen: wrote {where} ({n} files, {changed} changed{removed})")
 
 
 @app.command()
 def check(spec_dir: SpecDir, out: OutOption = None) -> None:
     """Exit 0 when the output is up to date, 1 with the stale/missing/extra files otherwise."""
-    from dbgen.emit.tree import compare
-
     result, target = _run(spec_dir, out)
-    drift = compare(target, result.files)
-    if drift.clean:
-        print(f"dbgen: {display(target)} is up to date ({len(result.files)} files)")
+    plan, where = _survey(spec_dir, result, target)
+    if plan.clean:
+        print(f"dbgen: {where} is up to date ({len(result.files)} files)")
         return
-    for kind, paths in (("stale", drift.stale), ("missing", drift.missing), ("extra", drift.extra)):
+    for kind, paths in (("stale", plan.stale), ("missing", plan.missing), ("extra", plan.removals)):
         for p in paths:
-            print(f"{kind}: {display(target / p)}")
+            print(f"{kind}: {inside(where, p)}")
     print(
-        f"dbgen: {display(target)} is out of date; run `dbgen build {display(spec_dir)}`",
+        f"dbgen: {where} is out of date; run `dbgen build {display(spec_dir)}`",
         file=sys.stderr,
     )
     raise typer.Exit(1)
@@ -97,7 +137,8 @@ def diff(spec_dir: SpecDir, out: OutOption = None) -> None:
     from dbgen.emit.tree import unified_diff
 
     result, target = _run(spec_dir, out)
-    text = unified_diff(target, result.files)
+    plan, _ = _survey(spec_dir, result, target)
+    text = unified_diff(plan)
     sys.stdout.write(text)
     if text:
         raise typer.Exit(1)
@@ -253,6 +294,10 @@ def main() -> None:
         sys.exit(code if isinstance(code, int) else 0)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        # A build interrupted while writing has already put the previous files back.
+        print("dbgen: interrupted", file=sys.stderr)
+        sys.exit(130)
     except (typer.BadParameter, typer.Abort) as exc:
         print(f"dbgen: {exc}", file=sys.stderr)
         sys.exit(2)

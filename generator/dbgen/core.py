@@ -21,7 +21,7 @@ class Inputs:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    files: dict[str, str]  # path relative to the output dir -> content
+    files: dict[str, str]  # path relative to the output dir -> content, manifest included
     diagnostics: tuple[Diagnostic, ...]
     catalog: Catalog | None = None
 
@@ -36,6 +36,11 @@ def display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def inside(where: str, rel: str) -> str:
+    """``rel`` inside the directory displayed as ``where``."""
+    return rel if where in (".", "") else f"{where}/{rel}"
 
 
 def read_inputs(spec_dir: Path) -> tuple[Inputs | None, tuple[Diagnostic, ...]]:
@@ -75,6 +80,7 @@ def generate(inputs: Inputs, *, line_length: int = 100) -> Result:
     # Imported here so `dbgen --version` and `--help` stay fast.
     from dbgen.ddl import read_schema
     from dbgen.emit.format import format_files
+    from dbgen.emit.manifest import with_manifest
     from dbgen.plan.migration import plan_migration
     from dbgen.plan.models import plan_project
     from dbgen.render.crud import render_crud
@@ -102,7 +108,9 @@ def generate(inputs: Inputs, *, line_length: int = 100) -> Result:
     preformatted = package.preformatted | crud.preformatted
     formatted, format_diags = format_files(files, line_length, preformatted)
     all_diags += format_diags
-    return Result(formatted, _sorted(all_diags), catalog)
+    if has_errors(all_diags):
+        return Result({}, _sorted(all_diags), catalog)
+    return Result(with_manifest(formatted), _sorted(all_diags), catalog)
 
 
 def _sorted(diags: list[Diagnostic]) -> tuple[Diagnostic, ...]:
