@@ -81,6 +81,7 @@ def generate(inputs: Inputs, *, line_length: int = 100) -> Result:
     from dbgen.ddl import read_schema
     from dbgen.emit.format import format_files
     from dbgen.emit.manifest import with_manifest
+    from dbgen.emit.pycheck import check_python
     from dbgen.plan.migration import plan_migration
     from dbgen.plan.models import plan_project
     from dbgen.render.crud import render_crud
@@ -108,6 +109,8 @@ def generate(inputs: Inputs, *, line_length: int = 100) -> Result:
     preformatted = package.preformatted | crud.preformatted
     formatted, format_diags = format_files(files, line_length, preformatted)
     all_diags += format_diags
+    # Accepted means importable: nothing that does not compile leaves the core.
+    all_diags += check_python(formatted, {d.span.file for d in format_diags})
     if has_errors(all_diags):
         return Result({}, _sorted(all_diags), catalog)
     return Result(with_manifest(formatted), _sorted(all_diags), catalog)
