@@ -1,4 +1,4 @@
-"""Render the CRUD layer: schemas/, repositories/, uow.py, errors.py, pagination.py.
+"""Render the CRUD layer: schemas/, repositories/, uow.py, and the runtime (render/runtime.py).
 
 ``render_crud(plan, env)`` is what the core calls. All decisions live in plan/crud.py.
 
@@ -16,11 +16,12 @@ from collections.abc import Callable, Sequence
 
 import jinja2
 
-from dbgen.plan.crud import MAX_BIND_PARAMS, RepoView, SortColumnView, plan_crud
+from dbgen.plan.crud import RepoView, SortColumnView, plan_crud
 from dbgen.plan.models import ProjectPlan
 from dbgen.plan.pretty import INDENT, Unsupported, item, layout
 from dbgen.plan.pyexpr import pystr
 from dbgen.render.package import Rendered
+from dbgen.render.runtime import render_runtime
 
 # The fixed templates name the package in a few lines; short names keep those under 100 columns.
 _MAX_STATIC_PACKAGE = 30
@@ -152,17 +153,12 @@ def render_crud(plan: ProjectPlan, env: jinja2.Environment, line_length: int = 1
         if fmt.exact and not (static and len(pkg) > _MAX_STATIC_PACKAGE):
             preformatted.add(path)
 
-    render(f"{pkg}/errors.py", "errors.py.j2", static=True)
-    render(f"{pkg}/pagination.py", "pagination.py.j2", static=True, secret_env=crud.secret_env)
+    runtime = render_runtime(pkg, env, line_length)
+    files.update(runtime.files)
+    preformatted |= runtime.preformatted
     render(f"{pkg}/uow.py", "uow.py.j2", static=True, u=crud.uow)
     render(f"{pkg}/schemas/__init__.py", "schemas/__init__.py.j2")
     render(f"{pkg}/repositories/__init__.py", "repositories/__init__.py.j2")
-    render(
-        f"{pkg}/repositories/_base.py",
-        "repositories/_base.py.j2",
-        static=True,
-        max_bind_params=MAX_BIND_PARAMS,
-    )
     for schema in crud.schemas:
         render(schema.path, "schemas/schema.py.j2", s=schema)
     for repo in crud.repos:

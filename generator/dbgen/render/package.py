@@ -90,7 +90,6 @@ def render_package(
         f"{pkg}/base.py": render("package/base.py.j2"),
         f"{pkg}/types.py": render("package/types.py.j2"),
         f"{pkg}/enums.py": render("package/enums.py.j2", enums=enum_members),
-        f"{pkg}/db.py": render("package/db.py.j2"),
         f"{pkg}/models/__init__.py": render(
             "package/models/__init__.py.j2",
             import_lines=[
@@ -115,11 +114,10 @@ def render_package(
             downgrade_steps=downgrade_steps,
         ),
     }
-    # The fixed templates (db.py, base.py, ...) are written in black's layout for its default
+    # The fixed templates (base.py, types.py, ...) are written in black's layout for its default
     # line length; at another one black may split or join their lines differently.
     static = {
-        f"{pkg}/{name}"
-        for name in ("__init__.py", "base.py", "types.py", "db.py", "migrations/env.py")
+        f"{pkg}/{name}" for name in ("__init__.py", "base.py", "types.py", "migrations/env.py")
     }
     preformatted = {
         path

@@ -1,4 +1,3 @@
-{% include "_header.j2" %}
 """Engines and sessions, configured from the environment.
 
 DATABASE_URL            postgresql+asyncpg://user:pass@host/db (the sync engine swaps in psycopg2)

@@ -1,0 +1,113 @@
+"""Every private SQLAlchemy API the runtime uses, in one place.
+
+The repositories' fast path runs statements on the driver and turns rows into ORM instances
+itself (``repositories/_driver.py``, ``repositories/_hydrate.py``). Most of what it needs is
+public SQLAlchemy API; the functions below are the exceptions. Each says what it relies on, and
+each degrades to "no fast path" (the statement goes through SQLAlchemy) where the attribute it
+reads is missing, so a SQLAlchemy release that renames one costs speed, not correctness.
+
+Tested on SQLAlchemy 2.0.30 (the lowest supported release) and 2.1.x (the newest): CI runs the
+live repository tests on both (``.ci/run``). asyncpg and psycopg2 are used through their public
+APIs only; what their errors look like is classified in ``errors.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# The releases CI runs the live repository tests on (see _requirements.py for the bounds).
+TESTED_SQLALCHEMY = ("2.0.30", "2.1")
+
+
+# -- the asyncpg adapter ------------------------------------------------------------------------
+#
+# SQLAlchemy's asyncpg adapter sends BEGIN lazily, before its first statement. The fast path runs
+# statements on the asyncpg connection itself, so it asks the adapter to begin first (with the
+# isolation level and read-only flag the session's connection carries), so that the session's
+# COMMIT or ROLLBACK ends what the driver ran. ``_start_transaction`` and ``_transaction``: 2.0
+# and 2.1.
+
+
+def asyncpg_adapter_idle(adapter: Any) -> bool:
+    """Whether the adapter has not begun its transaction yet (and knows how to)."""
+    return (
+        getattr(adapter, "_transaction", True) is None
+        and getattr(adapter, "_start_transaction", None) is not None
+    )
+
+
+async def asyncpg_adapter_begin(adapter: Any) -> None:
+    """Send the adapter's lazy BEGIN now (``asyncpg_adapter_idle`` said it can)."""
+    await adapter._start_transaction()
+
+
+# -- compiled statements ------------------------------------------------------------------------
+#
+# A statement compiled once runs many times on the driver: the fast path needs the bind names in
+# the driver's order and whether anything must be rendered per call. ``positiontup``,
+# ``post_compile_params``, ``literal_execute_params``, ``escaped_bind_names`` and a
+# BindParameter's ``callable``: 2.0 and 2.1.
+
+
+def bind_order(compiled: Any) -> tuple[str, ...] | None:
+    """The bind parameter names in the order the driver takes them, or None when SQLAlchemy
+    must render the statement per call (expanding IN lists, literal parameters, escaped
+    names)."""
+    if compiled.post_compile_params or compiled.literal_execute_params:
+        return None
+    if getattr(compiled, "escaped_bind_names", None):
+        return None
+    return tuple(compiled.positiontup) if compiled.positional else tuple(compiled.binds)
+
+
+def bind_has_value(bind: Any) -> bool:
+    """Whether a bind parameter carries its own value (not a required one, not a callable)."""
+    return not bind.required and getattr(bind, "callable", None) is None
+
+
+def array_copies_only(impl: Any) -> bool:
+    """Whether an ARRAY type's result processor would only copy the driver's list (items need no
+    conversion and it is not an array of a native enum): ``_against_native_enum``."""
+    return not getattr(impl, "_against_native_enum", True)
+
+
+# -- the engine's event registry ----------------------------------------------------------------
+#
+# ``engine.dispatch``: the event collections SQLAlchemy itself consults before each statement.
+
+
+def statement_listeners(engine: Any) -> bool:
+    """Whether someone listens to the engine's cursor executions."""
+    dispatch = engine.dispatch
+    return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+
+
+# -- loading instances --------------------------------------------------------------------------
+#
+# What the ORM's loader does for a row it has not seen: a new instance, its values as committed
+# state, its identity key, registered in the session's identity map. ``InstanceState.key`` and
+# ``.session_id``, ``IdentityMap.add``, ``Session.hash_key``, ``ClassManager.new_instance`` and
+# ``InstanceState.expired_attributes``: 2.0 and 2.1.
+
+
+def session_token(session: Any) -> Any:
+    """What marks an instance as belonging to ``session``."""
+    return session.hash_key
+
+
+def new_instance(mapper: Any) -> Any:
+    """A new instance of the mapped class without calling its ``__init__``."""
+    return mapper.class_manager.new_instance()
+
+
+def register(identity_map: Any, state: Any, key: Any, session_id: Any) -> None:
+    """Give ``state`` its identity and put it in the identity map, as a persistent instance."""
+    state.key = key
+    state.session_id = session_id
+    identity_map.add(state)
+
+
+def expired_attributes(state: Any) -> set[str]:
+    """The attributes of a persistent instance that must be read again."""
+    expired: set[str] = state.expired_attributes
+    return expired

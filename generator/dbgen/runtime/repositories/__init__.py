@@ -1,0 +1,1 @@
+"""The shared repository machinery (the generated package renders its own ``__init__.py``)."""

@@ -1,0 +1,65 @@
+"""What the generated repository modules import: one name space over the shared machinery.
+
+``_query`` builds statements (cached per call shape), ``_driver`` runs them on asyncpg or
+psycopg2 (the fast path), ``_hydrate`` turns rows into ORM instances and loads relations,
+``_async`` and ``_sync`` are the repository base classes.
+"""
+
+from ._async import AsyncRepository
+from ._driver import COPY_MIN_ROWS, DriverStatement, driver_statement, watched
+from ._hydrate import RowMap, hydrate, row_map
+from ._query import (
+    MAX_BIND_PARAMS,
+    EntityInfo,
+    Filtered,
+    ListQuery,
+    SortColumn,
+    build_list,
+    cached,
+    chunked,
+    count_statement,
+    escape_like,
+    filtered,
+    insert_batches,
+    load_options,
+    matches,
+    pk_clause,
+    pk_in,
+    resolve_order,
+    rowcount,
+    update_batches,
+    with_loads,
+)
+from ._sync import SyncRepository
+
+__all__ = [
+    "COPY_MIN_ROWS",
+    "MAX_BIND_PARAMS",
+    "AsyncRepository",
+    "DriverStatement",
+    "EntityInfo",
+    "Filtered",
+    "ListQuery",
+    "RowMap",
+    "SortColumn",
+    "SyncRepository",
+    "build_list",
+    "cached",
+    "chunked",
+    "count_statement",
+    "driver_statement",
+    "escape_like",
+    "filtered",
+    "hydrate",
+    "insert_batches",
+    "load_options",
+    "matches",
+    "pk_clause",
+    "pk_in",
+    "resolve_order",
+    "row_map",
+    "rowcount",
+    "update_batches",
+    "watched",
+    "with_loads",
+]

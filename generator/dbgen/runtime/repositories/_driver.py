@@ -1,0 +1,148 @@
+"""The driver's fast path: statements compiled once, run by asyncpg or psycopg2 themselves.
+
+For a one-row read SQLAlchemy's ORM costs three to four times a raw asyncpg round trip: result
+processing and building the instance through the loading machinery. The repositories know every
+statement they run, so plain statements (no loader options) that return the table's columns are
+compiled once per shape and dialect and run by the driver itself, on the session's connection
+and inside its transaction: asyncpg's prepared statements, or a psycopg2 cursor. SQLAlchemy's own
+bind and result processors convert the values, so rows come back as SQLAlchemy would return
+them, and ``_hydrate.hydrate`` turns them into persistent instances of the session. The fast path
+steps aside, running the statement through SQLAlchemy, when the engine echoes SQL or has
+cursor-execute listeners (they would miss statements), for statements SQLAlchemy renders per call
+(expanding IN lists), for drivers other than asyncpg and psycopg2, and before the transaction's
+first statement when SQLAlchemy's adapter cannot be asked to send BEGIN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import sqlalchemy as sa
+
+from .. import _compat
+from ._query import EntityInfo, cached
+
+Processor = Callable[[Any], Any]
+# From this many rows bulk_create uses COPY on asyncpg. COPY first asks the server for the
+# table's column types (one more round trip), which only larger batches win back.
+COPY_MIN_ROWS = 1000
+Statement = sa.Select[Any] | sa.Insert | sa.Update | sa.Delete
+NOT_COMPILABLE = object()  # a shape only SQLAlchemy can run
+
+
+@dataclass(slots=True)
+class DriverStatement:
+    """A Core statement compiled once for one dialect, as its driver runs it."""
+
+    sql: str
+    names: tuple[str, ...]  # bind parameters, in the order the driver takes them
+    binds: tuple[Processor | None, ...]
+    defaults: dict[str, Any]  # bind parameters that carry their own value
+    compiled: Any  # construct_params() reports a missing value as SQLAlchemy does
+    # (position, conversion) for the result columns that need one; found on the first run,
+    # since they depend on the type OIDs.
+    conversions: tuple[tuple[int, Processor], ...] | None = None
+
+    def args(self, params: Mapping[str, Any]) -> list[Any]:
+        defaults = self.defaults
+        try:
+            values = [params[n] if n in params else defaults[n] for n in self.names]
+        except KeyError:
+            filled = self.compiled.construct_params(params)
+            values = [filled[name] for name in self.names]
+        return [v if p is None else p(v) for v, p in zip(values, self.binds, strict=True)]
+
+    def rows(self, records: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
+        """The driver's records with SQLAlchemy's result conversions applied."""
+        convert = self.conversions
+        if not convert:
+            return records
+        out: list[list[Any]] = []
+        for record in records:
+            row = list(record)
+            for i, p in convert:
+                row[i] = p(row[i])
+            out.append(row)
+        return out
+
+
+def driver_statement(
+    info: EntityInfo,
+    key: Hashable,
+    statement: Statement,
+    dialect: sa.Dialect,
+    column_keys: Sequence[str] | None = None,
+) -> DriverStatement | None:
+    """``statement`` compiled for the driver (once per shape), or None if only SQLAlchemy can
+    run it."""
+
+    def build() -> object:
+        keys = list(column_keys) if column_keys is not None else None
+        compiled: Any = statement.compile(dialect=dialect, column_keys=keys)
+        names = _compat.bind_order(compiled)
+        if names is None:
+            return NOT_COMPILABLE
+        binds = tuple(
+            compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in names
+        )
+        defaults = {
+            name: bind.value
+            for name, bind in compiled.binds.items()
+            if _compat.bind_has_value(bind)
+        }
+        return DriverStatement(compiled.string, names, binds, defaults, compiled)
+
+    found = cached(info, ("driver", dialect.driver, dialect.paramstyle, key), build)
+    return None if found is NOT_COMPILABLE else cast(DriverStatement, found)
+
+
+def result_conversions(
+    columns: Iterable[sa.ColumnElement[Any]], oids: Iterable[Any], dialect: sa.Dialect
+) -> tuple[tuple[int, Processor], ...]:
+    """SQLAlchemy's result processor for each column that has one, by position."""
+    out: list[tuple[int, Processor]] = []
+    for position, (column, oid) in enumerate(zip(columns, oids, strict=True)):
+        impl: Any = column.type.dialect_impl(dialect)
+        processor = impl.result_processor(dialect, oid)
+        if (
+            processor is not None
+            and isinstance(impl, sa.ARRAY)
+            and not impl.as_tuple
+            and _compat.array_copies_only(impl)
+            and impl.item_type.dialect_impl(dialect).result_processor(dialect, oid) is None
+        ):
+            # The driver already returns a list of plain items: SQLAlchemy would only copy it.
+            processor = None
+        if processor is not None:
+            out.append((position, processor))
+    return tuple(out)
+
+
+async def asyncpg_conversions(
+    driver: Any,
+    compiled: DriverStatement,
+    columns: Iterable[sa.ColumnElement[Any]],
+    dialect: sa.Dialect,
+) -> None:
+    """Fill in ``compiled.conversions`` once, from the types asyncpg prepares the query with."""
+    if compiled.conversions is None:
+        prepared = await driver.prepare(compiled.sql)
+        oids = [a.type.oid for a in prepared.get_attributes()]
+        compiled.conversions = result_conversions(columns, oids, dialect)
+
+
+def watched(engine: sa.Engine) -> bool:
+    """Whether someone watches the engine's statements (echo, cursor-execute listeners): then
+    every statement goes through SQLAlchemy, so that they see it. Checked on every call: a
+    listener added in the middle of a unit of work counts from its next statement."""
+    return bool(engine.echo) or _compat.statement_listeners(engine)
+
+
+def driver_error(exc: Exception, sql: str, params: Any) -> Exception:
+    """A database error raised by the driver itself, wrapped as SQLAlchemy would wrap it."""
+    if getattr(exc, "sqlstate", None) or getattr(exc, "pgcode", None):
+        return sa.exc.DBAPIError(sql, params, exc)
+    return exc

@@ -1,0 +1,222 @@
+"""Rows into persistent ORM instances, and relations loaded on the fast path.
+
+``hydrate`` does for the driver's rows what the ORM's loader does for a row it has not seen: a
+new instance, its values as committed state (no history), registered in the session's identity
+map. Relations are read with constant statements: many-to-one LEFT JOINed into the parents'
+statement (``joined_read``), collections with one ``= ANY($1)`` statement per relationship
+(``relation_loads``). Many-to-many and composite keys are left to the ORM's loaders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import instance_dict, instance_state, set_committed_value
+from sqlalchemy.sql.util import ClauseAdapter
+
+from .. import _compat
+from ._driver import NOT_COMPILABLE
+from ._query import EntityInfo, cached
+
+
+@dataclass(frozen=True, slots=True)
+class RowMap:
+    """How a row of the table's columns (in table order) becomes a mapped instance."""
+
+    mapper: Any
+    attrs: tuple[str, ...]
+    pk: tuple[int, ...]  # positions of the primary-key columns
+
+
+def row_map(model: type, table: sa.Table) -> RowMap:
+    mapper: Any = sa.inspect(model)
+    columns = list(table.c)
+    attrs = tuple(mapper.get_property_by_column(c).key for c in columns)
+    return RowMap(mapper, attrs, tuple(columns.index(c) for c in mapper.primary_key))
+
+
+@dataclass(frozen=True, slots=True)
+class RelationLoad:
+    """A relationship the fast path loads with one more statement whatever the number of
+    parents: the related rows whose ``remote`` column is any of the parents' keys. Its SQL text
+    is constant (one array parameter), so the driver prepares it once."""
+
+    attr: str  # the relationship attribute on the parents
+    local: str  # the parents' attribute holding the key
+    remote: int  # the position of the matched column in the related rows
+    rowmap: RowMap
+    columns: Sequence[sa.ColumnElement[Any]]  # the related table's columns
+    statement: sa.Select[Any]
+    collection: bool
+    # Many-to-one: the parents' key column, the related table, the criterion (or None). Such a
+    # relation joins into the parents' statement instead (see ``joined_read``).
+    join: tuple[sa.ColumnElement[Any], sa.Table, Any] | None
+
+
+def relation_loads(info: EntityInfo, mapper: Any, name: str) -> tuple[RelationLoad, ...] | None:
+    """How the fast path loads relation ``name`` (built once, from SQLAlchemy's own view of the
+    relationships), or None where only the ORM can: many-to-many, composite keys."""
+
+    def build() -> object:
+        if not mapper.configured:
+            sa.orm.configure_mappers()
+        out: list[RelationLoad] = []
+        for attr, criterion in info.relations.get(name, ()):
+            rel = mapper.relationships[attr]
+            if rel.secondary is not None or len(rel.local_remote_pairs) != 1:
+                return NOT_COMPILABLE
+            local, remote = rel.local_remote_pairs[0]
+            table = rel.mapper.local_table
+            columns = list(table.c)
+            position = next((i for i, c in enumerate(columns) if c is remote), None)
+            if position is None:
+                return NOT_COMPILABLE
+            keys = sa.bindparam("keys", type_=postgresql.ARRAY(remote.type))
+            conditions = [remote == sa.any_(keys)]
+            if criterion is not None:
+                conditions.append(criterion)
+            many_to_one = rel.direction is sa.orm.MANYTOONE
+            out.append(
+                RelationLoad(
+                    attr,
+                    mapper.get_property_by_column(local).key,
+                    position,
+                    row_map(rel.mapper.class_, table),
+                    columns,
+                    sa.select(*columns).where(*conditions),
+                    bool(rel.uselist),
+                    (local, table, criterion) if many_to_one else None,
+                )
+            )
+        return tuple(out)
+
+    found = cached(info, ("relations", name), build)
+    return None if found is NOT_COMPILABLE else cast(tuple[RelationLoad, ...], found)
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """A read whose many-to-one relations come in the same statement, LEFT JOINed: the
+    parents' columns, then each related table's (an alias, so a table may appear twice)."""
+
+    select: sa.Select[Any]
+    columns: tuple[sa.ColumnElement[Any], ...]
+    parts: tuple[tuple[RelationLoad, int], ...]  # each joined relation, where its columns start
+    rest: tuple[RelationLoad, ...]  # the others: one more statement each
+
+
+def joined_read(info: EntityInfo, mapper: Any, load: tuple[str, ...]) -> Joined:
+    """How the fast path reads rows of ``info`` with the relations in ``load`` (all of which
+    ``relation_loads`` can serve)."""
+
+    def build() -> Joined:
+        source: sa.FromClause = info.table
+        columns = list(info.table.c)
+        parts: list[tuple[RelationLoad, int]] = []
+        rest: list[RelationLoad] = []
+        for name in load:
+            for rl in relation_loads(info, mapper, name) or ():
+                if rl.join is None:
+                    rest.append(rl)
+                    continue
+                local, table, criterion = rl.join
+                alias = table.alias()
+                on = [alias.c[rl.remote] == local]
+                if criterion is not None:
+                    on.append(ClauseAdapter(alias).traverse(criterion))
+                source = source.outerjoin(alias, sa.and_(*on))
+                parts.append((rl, len(columns)))
+                columns.extend(alias.c)
+        select = sa.select(*columns).select_from(source)
+        return Joined(select, tuple(columns), tuple(parts), tuple(rest))
+
+    return cached(info, ("joined", load), build)
+
+
+def hydrate(
+    session: Session, rowmap: RowMap, rows: Iterable[Sequence[Any]], *, overwrite: bool = False
+) -> list[Any]:
+    """Persistent instances for ``rows``, as the ORM would load them: an instance the session
+    already holds is returned as it is (its expired attributes filled in), or, with
+    ``overwrite`` (after a write), brought up to date like ``populate_existing``."""
+    mapper = rowmap.mapper
+    if not mapper.configured:
+        sa.orm.configure_mappers()  # what the ORM's first query would do
+    identity_map = session.identity_map
+    get = identity_map.get
+    session_id = _compat.session_token(session)
+    # An identity key is (class, primary key tuple, token); built inline, row by row.
+    identity_class, _, token = mapper.identity_key_from_primary_key(())
+    register, new = _compat.register, _compat.new_instance
+    attrs = rowmap.attrs
+    pk = rowmap.pk
+    single = pk[0] if len(pk) == 1 else None
+    out: list[Any] = []
+    for row in rows:
+        ident = (row[single],) if single is not None else tuple(row[i] for i in pk)
+        key = (identity_class, ident, token)
+        found = get(key)
+        if found is None:
+            obj = new(mapper)
+            # (A row may go on with joined columns: zip stops at the table's.)
+            instance_dict(obj).update(zip(attrs, row, strict=False))
+            register(identity_map, instance_state(obj), key, session_id)
+            out.append(obj)
+            continue
+        stale = attrs if overwrite else _compat.expired_attributes(instance_state(found))
+        if stale:
+            for attr, value in zip(attrs, row, strict=False):
+                if attr in stale:
+                    set_committed_value(found, attr, value)
+        out.append(found)
+    return out
+
+
+def attach_joined(
+    session: Session, joined: Joined, parents: Sequence[Any], records: Sequence[Sequence[Any]]
+) -> None:
+    """Set each joined many-to-one relation on the parents that have it unloaded, from the
+    related columns of their rows (as the ORM's joined loader does: committed state)."""
+    for rl, start in joined.parts:
+        # Each related row once (many parents often share one), keyed by its primary key.
+        pk, end = start + rl.rowmap.pk[0], start + len(rl.columns)
+        unique: dict[Any, Sequence[Any]] = {}
+        for r in records:
+            if r[pk] is not None and r[pk] not in unique:
+                unique[r[pk]] = r[start:end]
+        found = dict(zip(unique, hydrate(session, rl.rowmap, unique.values()), strict=True))
+        for parent, r in zip(parents, records, strict=True):
+            values = instance_dict(parent)
+            if rl.attr not in values:
+                values[rl.attr] = found.get(r[pk])
+
+
+def unloaded(parents: Sequence[Any], rl: RelationLoad) -> tuple[list[Any], list[Any]]:
+    """The parents that have relation ``rl`` unloaded, and the keys its statement looks for."""
+    todo = [p for p in parents if rl.attr not in instance_dict(p)]
+    keys = {instance_dict(p).get(rl.local) for p in todo} - {None}
+    return todo, list(keys)
+
+
+def attach_related(
+    session: Session, rl: RelationLoad, todo: Sequence[Any], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Set relation ``rl`` on the parents in ``todo`` from the related rows its statement
+    returned (an empty collection, or None, where none matched)."""
+    related = hydrate(session, rl.rowmap, rows)
+    found: dict[Any, Any] = {}
+    for obj, row in zip(related, rows, strict=True):
+        if rl.collection:
+            found.setdefault(row[rl.remote], []).append(obj)
+        else:
+            found[row[rl.remote]] = obj
+    for parent in todo:
+        value = found.get(instance_dict(parent).get(rl.local))
+        if value is None and rl.collection:
+            value = []
+        set_committed_value(parent, rl.attr, value)

@@ -1,0 +1,573 @@
+"""Query building shared by every repository.
+
+The repositories hold one ``EntityInfo`` each (built once, at import) and call these functions;
+nothing here inspects models at run time. Statements are built from Core columns so SQLAlchemy's
+compiled-statement cache serves repeated shapes.
+
+Ordering model: ascending keys put NULLs last, descending keys NULLs first (PostgreSQL's
+defaults, so a plain btree index serves both directions). In either direction NULL therefore
+behaves as the greatest value, which is what the keyset predicate below relies on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlalchemy.orm.interfaces import ORMOption
+
+from ..errors import InvalidQueryError
+from ..pagination import Page, decode_cursor, encode_cursor
+
+T = TypeVar("T")
+S = TypeVar("S")
+Sel = TypeVar("Sel", bound=sa.Select[Any])
+
+# PostgreSQL's wire protocol counts bind parameters in an Int16.
+MAX_BIND_PARAMS = 32767
+
+
+@dataclass(frozen=True, slots=True)
+class SortColumn:
+    key: str  # the order_by key (the attribute name)
+    column: sa.ColumnElement[Any]
+    nullable: bool
+    kind: type | tuple[type, ...]  # what a decoded cursor value must be
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EntityInfo:
+    entity: str
+    scope: str  # identifies the entity inside cursors
+    table: sa.Table
+    pk: tuple[SortColumn, ...]  # empty for a table without a primary key
+    # Ends every order so that it is total: the primary key, else a unique NOT NULL key, else
+    # (a table with no key at all, offset pages only) every sortable column.
+    tie_break: tuple[SortColumn, ...]
+    filters: Mapping[str, tuple[sa.ColumnElement[Any], str]]
+    sort: Mapping[str, SortColumn]  # keys callers may order by
+    order_columns: Mapping[str, SortColumn]  # every key an order may contain
+    default_order: tuple[tuple[str, bool], ...]
+    search: tuple[sa.ColumnElement[Any], ...]
+    alive: sa.ColumnElement[bool] | None
+    loads: Mapping[str, tuple[ORMOption, ...]]
+    max_page_size: int
+    offset: bool
+    cursor: bool
+    # Attribute name -> Core column (the Table's key can differ: `uuid_` maps column `uuid`).
+    columns: Mapping[str, sa.ColumnElement[Any]] = field(default_factory=dict)
+    # Non-unique finders: name -> clauses comparing columns to bind parameters (x_<attr>).
+    finders: Mapping[str, tuple[sa.ColumnElement[bool], ...]] = field(default_factory=dict)
+    # Statements by shape (see "statements cached by shape"); filled as calls come in.
+    statements: dict[Hashable, Any] = field(default_factory=dict)
+    # A table without a primary key has no mapped class: its rows are validated into this.
+    read: type[BaseModel] | None = None
+    # Relation name -> (relationship attribute, criterion on the target or None): how the
+    # driver's fast path loads it (see ``relation_loads``).
+    relations: Mapping[str, tuple[tuple[str, Any], ...]] = field(default_factory=dict)
+
+    def live(self, *clauses: sa.ColumnElement[bool]) -> list[sa.ColumnElement[bool]]:
+        return [*clauses, self.alive] if self.alive is not None else list(clauses)
+
+
+def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def rowcount(result: Any) -> int:
+    """Rows a single (not executemany) UPDATE/DELETE touched."""
+    return int(result.rowcount)
+
+
+def pk_clause(info: EntityInfo, key: Any) -> sa.ColumnElement[bool]:
+    if len(info.pk) == 1:
+        single: sa.ColumnElement[bool] = info.pk[0].column == key
+        return single
+    if not isinstance(key, tuple) or len(key) != len(info.pk):
+        raise InvalidQueryError(info.entity, f"the key is a tuple of {len(info.pk)} values")
+    return sa.and_(*(c.column == v for c, v in zip(info.pk, key, strict=True)))
+
+
+def pk_in(info: EntityInfo, keys: Sequence[Any]) -> sa.ColumnElement[bool]:
+    if len(info.pk) == 1:
+        return info.pk[0].column.in_(keys)
+    for key in keys:
+        if not isinstance(key, tuple) or len(key) != len(info.pk):
+            raise InvalidQueryError(info.entity, f"each key is a tuple of {len(info.pk)} values")
+    return sa.tuple_(*(c.column for c in info.pk)).in_(keys)
+
+
+def escape_like(text: str) -> str:
+    """Make user text match literally inside a LIKE pattern (escape character: backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# -- statements cached by shape ------------------------------------------------------------------
+#
+# A call's statement depends on its *shape* (which filters are set, the order, whether a search,
+# a cursor, an offset, which relations to load) and on values. Values travel as bind parameters,
+# so each shape is built once per process and reused: no per-call statement construction and no
+# per-call cache-key computation, while SQLAlchemy's compiled cache serves the SQL.
+
+_SHAPES_MAX = 512  # per entity; a pathological caller cannot grow memory without bound
+
+
+def cached(info: EntityInfo, key: Hashable, build: Callable[[], S]) -> S:
+    found = info.statements.get(key)
+    if found is None:
+        if len(info.statements) >= _SHAPES_MAX:
+            info.statements.clear()
+        found = info.statements[key] = build()
+    return cast(S, found)
+
+
+def _bind(name: str, column: sa.ColumnElement[Any], *, expanding: bool = False) -> Any:
+    return sa.bindparam(name, type_=column.type, expanding=expanding)
+
+
+def matches(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+    """``column = :name``, the parameter typed like the column (keys and finders use this)."""
+    return column == sa.bindparam(name, type_=column.type)
+
+
+def _operator(column: sa.ColumnElement[Any], op: str, arg: Any) -> sa.ColumnElement[bool]:
+    """The clause for one filter; ``arg`` is the bind parameter name (for is_null: the flag)."""
+    clause: sa.ColumnElement[bool]
+    if op == "is_null":
+        clause = column.is_(None) if arg else column.is_not(None)
+    elif op == "eq":
+        clause = column == _bind(arg, column)
+    elif op == "ne":
+        clause = column != _bind(arg, column)
+    elif op == "lt":
+        clause = column < _bind(arg, column)
+    elif op == "lte":
+        clause = column <= _bind(arg, column)
+    elif op == "gt":
+        clause = column > _bind(arg, column)
+    elif op == "gte":
+        clause = column >= _bind(arg, column)
+    elif op == "in":
+        clause = column.in_(_bind(arg, column, expanding=True))
+    elif op == "not_in":
+        clause = column.not_in(_bind(arg, column, expanding=True))
+    elif op == "between":
+        clause = column.between(_bind(arg + "_lo", column), _bind(arg + "_hi", column))
+    elif op == "like":
+        clause = column.like(_bind(arg, column))
+    elif op == "ilike":
+        clause = column.ilike(_bind(arg, column))
+    elif op == "contains":
+        clause = column.contains(_bind(arg, column))
+    else:  # the generator only emits the operators above
+        raise AssertionError(f"unknown operator {op}")
+    return clause
+
+
+def where_shape(
+    info: EntityInfo, where: BaseModel, params: dict[str, Any], prefix: str = "w_"
+) -> tuple[Any, ...]:
+    """The shape of a filter (fields set, is_null flags, or_ structure); its values go into
+    ``params``. A field set to None means "no condition"."""
+    out: list[Any] = []
+    for name in sorted(where.model_fields_set):
+        value = getattr(where, name)
+        if value is None:
+            continue
+        if name == "or_":
+            alts = tuple(
+                where_shape(info, alt, params, f"{prefix}o{i}_") for i, alt in enumerate(value)
+            )
+            out.append(("or_", alts))
+            continue
+        op = info.filters[name][1]
+        arg = prefix + name
+        if op == "is_null":
+            out.append((name, bool(value)))
+            continue
+        if op == "between":
+            params[arg + "_lo"], params[arg + "_hi"] = value
+        elif op in ("in", "not_in"):
+            params[arg] = list(value)
+        else:
+            params[arg] = value
+        out.append((name, arg))
+    return tuple(out)
+
+
+def where_clauses(info: EntityInfo, shape: tuple[Any, ...]) -> list[sa.ColumnElement[bool]]:
+    out: list[sa.ColumnElement[bool]] = []
+    for name, arg in shape:
+        if name == "or_":
+            alternatives = [sa.and_(sa.true(), *where_clauses(info, alt)) for alt in arg]
+            out.append(sa.or_(*alternatives) if alternatives else sa.false())
+            continue
+        column, op = info.filters[name]
+        out.append(_operator(column, op, arg))
+    return out
+
+
+def search_clause(info: EntityInfo) -> sa.ColumnElement[bool]:
+    pattern = sa.bindparam("q_search", type_=sa.String())
+    return sa.or_(*(c.ilike(pattern, escape="\\") for c in info.search))
+
+
+def _conditions(info: EntityInfo, filtered: Filtered) -> list[sa.ColumnElement[bool]]:
+    conditions = info.live(*(info.finders[filtered.finder] if filtered.finder else ()))
+    if filtered.where is not None:
+        conditions += where_clauses(info, filtered.where)
+    if filtered.search:
+        conditions.append(search_clause(info))
+    return conditions
+
+
+@dataclass(frozen=True, slots=True)
+class Filtered:
+    """The filtering part of a call: its shape (hashable) and its parameter values."""
+
+    finder: str | None
+    where: tuple[Any, ...] | None
+    search: bool
+    params: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[Any, ...]:
+        return (self.finder, self.where, self.search)
+
+
+def filtered(
+    info: EntityInfo,
+    where: BaseModel | None = None,
+    search: str | None = None,
+    finder: str | None = None,
+    finder_params: dict[str, Any] | None = None,
+) -> Filtered:
+    params: dict[str, Any] = dict(finder_params) if finder_params else {}
+    shape = where_shape(info, where, params) if where is not None else None
+    if search:
+        params["q_search"] = f"%{escape_like(search)}%"
+    return Filtered(finder, shape, bool(search), params)
+
+
+def count_statement(info: EntityInfo, f: Filtered) -> sa.Select[Any]:
+    return cached(
+        info,
+        ("count", f.key),
+        lambda: sa.select(sa.func.count()).select_from(info.table).where(*_conditions(info, f)),
+    )
+
+
+def load_options(info: EntityInfo, load: Sequence[str] | None) -> list[ORMOption]:
+    out: list[ORMOption] = []
+    for name in load or ():
+        options = info.loads.get(name)
+        if options is None:
+            allowed = ", ".join(info.loads) or "none"
+            raise InvalidQueryError(info.entity, f"cannot load {name!r} (allowed: {allowed})")
+        out.extend(options)
+    return out
+
+
+def with_loads(info: EntityInfo, name: str, statement: Sel, load: Sequence[str] | None) -> Sel:
+    """``statement`` with the loader options for ``load``, built once per combination."""
+    if not load:
+        return statement
+    key = (name, tuple(load))
+    options = load_options(info, load)  # validates the names on every call
+    return cached(info, key, lambda: statement.options(*options))
+
+
+def resolve_order(
+    info: EntityInfo, order_by: Sequence[str] | None
+) -> tuple[tuple[SortColumn, bool], ...]:
+    """The full order: the caller's keys (or the default), then the tie-breaker (the primary
+    key, or the table's unique key).
+
+    The tie-breaker takes the direction of the first key so that a uniform order stays uniform
+    (and can use a row-value comparison and a plain index).
+    """
+    order: list[tuple[SortColumn, bool]] = []
+    if order_by:
+        for raw in order_by:
+            desc = raw.startswith("-")
+            name = raw[1:] if desc else raw
+            col = info.sort.get(name)
+            if col is None:
+                allowed = ", ".join(info.sort) or "none"
+                raise InvalidQueryError(
+                    info.entity, f"cannot order by {raw!r} (allowed: {allowed})"
+                )
+            order.append((col, desc))
+    else:
+        order = [(info.order_columns[name], desc) for name, desc in info.default_order]
+    seen: set[str] = set()
+    unique: list[tuple[SortColumn, bool]] = []
+    for col, desc in order:
+        if col.key not in seen:  # a repeated key cannot change the order
+            seen.add(col.key)
+            unique.append((col, desc))
+    tie_desc = unique[0][1] if unique else False
+    for col in info.tie_break:
+        if col.key not in seen:
+            unique.append((col, tie_desc))
+    return tuple(unique)
+
+
+def _signature(order: Sequence[tuple[SortColumn, bool]]) -> str:
+    return ",".join(("-" if desc else "") + col.key for col, desc in order)
+
+
+def _beyond(col: SortColumn, desc: bool, arg: str | None) -> sa.ColumnElement[bool]:
+    """Rows strictly after the boundary value (bind ``arg``; None: the value is NULL) in this
+    key's direction (NULL is the greatest value)."""
+    c = col.column
+    if arg is None:
+        return c.is_not(None) if desc else sa.false()
+    value = _bind(arg, c)
+    beyond: sa.ColumnElement[bool] = c < value if desc else c > value
+    if col.nullable and not desc:
+        beyond = sa.or_(beyond, c.is_(None))
+    return beyond
+
+
+def _same(col: SortColumn, arg: str | None) -> sa.ColumnElement[bool]:
+    same: sa.ColumnElement[bool] = (
+        col.column.is_(None) if arg is None else col.column == _bind(arg, col.column)
+    )
+    return same
+
+
+def keyset(
+    order: Sequence[tuple[SortColumn, bool]], args: Sequence[str | None]
+) -> sa.ColumnElement[bool]:
+    """Rows after the boundary row; ``args`` names the bind parameter of each sort-key value
+    (None where the boundary value is NULL)."""
+    directions = {desc for _, desc in order}
+    if len(directions) == 1 and not any(col.nullable for col, _ in order):
+        # One direction, no NULLs: a row-value comparison, which PostgreSQL serves from an index.
+        lhs = sa.tuple_(*(col.column for col, _ in order))
+        rhs = sa.tuple_(
+            *(
+                _bind(a, col.column)
+                for (col, _), a in zip(order, args, strict=True)
+                if a is not None
+            )
+        )
+        row_value: sa.ColumnElement[bool] = lhs < rhs if directions == {True} else lhs > rhs
+        return row_value
+    alternatives: list[sa.ColumnElement[bool]] = []
+    prefix: list[sa.ColumnElement[bool]] = []
+    for (col, desc), arg in zip(order, args, strict=True):
+        alternatives.append(sa.and_(*prefix, _beyond(col, desc, arg)))
+        prefix.append(_same(col, arg))
+    return sa.or_(*alternatives)
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    info: EntityInfo
+    key: Hashable  # the statement's shape
+    statement: sa.Select[Any]
+    params: dict[str, Any]
+    filtered: Filtered
+    order: tuple[tuple[SortColumn, bool], ...]
+    limit: int
+    backward: bool
+    has_before: bool  # rows exist before the first returned row (cursor or offset said so)
+
+    def count_statement(self) -> sa.Select[Any]:
+        """SELECT count(*) with the same filters (built only when with_total asks for it)."""
+        return count_statement(self.info, self.filtered)
+
+    def page(self, rows: Sequence[T], total: int | None) -> Page[T]:
+        items = list(rows[: self.limit])
+        more = len(rows) > self.limit
+        if self.backward:
+            items.reverse()
+            has_next, has_prev = True, more
+        else:
+            has_next, has_prev = more, self.has_before
+        next_cursor = prev_cursor = None
+        if self.info.cursor and items:
+            if has_next:
+                next_cursor = self._cursor(items[-1])
+            if has_prev:
+                prev_cursor = self._cursor(items[0])
+        return Page(items=items, next_cursor=next_cursor, prev_cursor=prev_cursor, total=total)
+
+    def _cursor(self, row: Any) -> str:
+        values = [getattr(row, col.key) for col, _ in self.order]
+        return encode_cursor(self.info.scope, _signature(self.order), values)
+
+
+def order_clauses(order: Sequence[tuple[SortColumn, bool]]) -> list[sa.ColumnElement[Any]]:
+    return [col.column.desc() if desc else col.column.asc() for col, desc in order]
+
+
+def stream_statement(
+    info: EntityInfo, select: sa.Select[Any], f: Filtered, order: Sequence[tuple[SortColumn, bool]]
+) -> tuple[Hashable, sa.Select[Any]]:
+    """Every matching row in order (no limit), and its shape key: what ``stream`` reads through
+    a server-side cursor."""
+    key = ("stream", f.key, _signature(order))
+
+    def build() -> sa.Select[Any]:
+        return select.where(*_conditions(info, f)).order_by(*order_clauses(order))
+
+    return key, cached(info, key, build)
+
+
+def build_list(
+    info: EntityInfo,
+    select: sa.Select[Any],
+    *,
+    where: BaseModel | None = None,
+    search: str | None = None,
+    order_by: Sequence[str] | None = None,
+    limit: int | None = None,
+    offset: int | None = None,
+    after: str | None = None,
+    before: str | None = None,
+    load: Sequence[str] | None = None,
+    finder: str | None = None,
+    finder_params: dict[str, Any] | None = None,
+    orm_options: bool = True,
+) -> ListQuery:
+    """The SELECT for one page (limit + 1 rows, to learn whether another page follows).
+    ``orm_options=False``: ``select`` already loads ``load`` (the fast path's joins)."""
+    if limit is None:
+        limit = info.max_page_size
+    if limit < 1:
+        raise InvalidQueryError(info.entity, "limit must be at least 1")
+    limit = min(limit, info.max_page_size)
+    if offset is not None and offset < 0:
+        raise InvalidQueryError(info.entity, "offset must not be negative")
+    if after is not None and before is not None:
+        raise InvalidQueryError(info.entity, "pass after or before, not both")
+    if offset and (after is not None or before is not None):
+        raise InvalidQueryError(info.entity, "offset cannot be combined with a cursor")
+    order = resolve_order(info, tuple(order_by) if order_by else None)
+    f = filtered(info, where, search, finder, finder_params)
+    params = f.params
+    params["p_limit"] = limit + 1
+    if offset:
+        params["p_offset"] = offset
+    backward = before is not None
+    cursor = after if after is not None else before
+    args: tuple[str | None, ...] | None = None
+    if cursor is not None:
+        values = decode_cursor(
+            info.entity, info.scope, _signature(order), cursor, [c.kind for c, _ in order]
+        )
+        args = tuple(None if v is None else f"c_{i}" for i, v in enumerate(values))
+        for i, v in enumerate(values):
+            if v is not None:
+                params[f"c_{i}"] = v
+    # Validated on every call, before the cache (the fast path has validated them already).
+    options = load_options(info, load) if orm_options else []
+    key = ("list", f.key, _signature(order), backward, args, bool(offset), tuple(load or ()))
+
+    def build() -> sa.Select[Any]:
+        sql_order = tuple((col, not desc) for col, desc in order) if backward else order
+        conditions = _conditions(info, f)
+        if args is not None:
+            conditions.append(keyset(sql_order, args))
+        statement = (
+            select.where(*conditions)
+            .order_by(*order_clauses(sql_order))
+            .limit(sa.bindparam("p_limit", type_=sa.Integer()))
+        )
+        if offset:
+            statement = statement.offset(sa.bindparam("p_offset", type_=sa.Integer()))
+        if options:
+            statement = statement.options(*options)
+        return statement
+
+    return ListQuery(
+        info,
+        key,
+        cached(info, key, build),
+        params,
+        f,
+        order,
+        limit,
+        backward,
+        has_before=after is not None or bool(offset),
+    )
+
+
+def insert_batches(
+    rows: Sequence[dict[str, Any]], columns_per_row: int
+) -> Iterator[list[dict[str, Any]]]:
+    """Rows grouped by the keys they set (one executemany needs one shape), in chunks that stay
+    under the bind-parameter limit."""
+    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        shapes.setdefault(tuple(sorted(row)), []).append(row)
+    size = max(1, MAX_BIND_PARAMS // max(1, columns_per_row))
+    for group in shapes.values():
+        for start in range(0, len(group), size):
+            yield group[start : start + size]
+
+
+def update_batches(
+    info: EntityInfo, items: Sequence[tuple[Any, dict[str, Any]]], version: str | None
+) -> Iterator[tuple[sa.Update, list[Any]]]:
+    """UPDATE ... FROM (VALUES ...) statements for ``(key, changes)`` pairs: one per set of
+    changed fields, each under the bind-parameter limit. Yields (statement, keys)."""
+    shapes: dict[tuple[str, ...], list[tuple[Any, dict[str, Any]]]] = {}
+    for key, change in items:
+        fields = tuple(sorted(f for f in change if f != version))
+        shapes.setdefault(fields, []).append((key, change))
+    for fields, group in shapes.items():
+        if not fields and version is None:
+            continue  # nothing to write for these rows
+        per_row = len(info.pk) + len(fields) + (1 if version is not None else 0)
+        for chunk in chunked(group, max(1, MAX_BIND_PARAMS // per_row)):
+            yield _update_values(info, chunk, fields, version), [key for key, _ in chunk]
+
+
+def _update_values(
+    info: EntityInfo,
+    chunk: Sequence[tuple[Any, dict[str, Any]]],
+    fields: Sequence[str],
+    version: str | None,
+) -> sa.Update:
+    # Each VALUES column is cast to its target column's type: psycopg2 sends untyped literals,
+    # which PostgreSQL would otherwise read as text.
+    table = info.table
+    pk_names = [f"k_{c.key}" for c in info.pk]
+    value_names = [f"v_{f}" for f in fields]
+    vcols = [sa.column(n, c.column.type) for n, c in zip(pk_names, info.pk, strict=True)]
+    cols = info.columns
+    vcols += [sa.column(n, cols[f].type) for n, f in zip(value_names, fields, strict=True)]
+    if version is not None:
+        vcols.append(sa.column("w_version", cols[version].type))
+    rows = []
+    for key, change in chunk:
+        row = [*(key if len(info.pk) > 1 else (key,)), *(change[f] for f in fields)]
+        if version is not None:
+            row.append(change[version])
+        rows.append(tuple(row))
+    data = sa.values(*vcols, name="v").data(rows)
+    where = [
+        c.column == sa.cast(data.c[n], c.column.type)
+        for n, c in zip(pk_names, info.pk, strict=True)
+    ]
+    # Keyed by Column: attribute names and column names may differ.
+    assignments: dict[Any, Any] = {
+        cols[f]: sa.cast(data.c[n], cols[f].type) for n, f in zip(value_names, fields, strict=True)
+    }
+    if version is not None:
+        where.append(cols[version] == sa.cast(data.c["w_version"], cols[version].type))
+        assignments[cols[version]] = cols[version] + 1
+    return (
+        sa.update(table)
+        .where(*info.live(*where))
+        .values(assignments)
+        .returning(*(c.column for c in info.pk))
+    )
