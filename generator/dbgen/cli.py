@@ -148,6 +148,7 @@ def diff(spec_dir: SpecDir, out: OutOption = None) -> None:
 def inspect(spec_dir: SpecDir) -> None:
     """Print the intermediate model (the schema catalog and the bound crud spec) as JSON."""
     from dbgen.ddl import read_schema
+    from dbgen.graph import build_graph
     from dbgen.jsonify import to_jsonable
     from dbgen.spec import load_spec
 
@@ -159,7 +160,7 @@ def inspect(spec_dir: SpecDir) -> None:
         _fail(diags)
     spec = None
     if inputs.crud is not None:
-        spec, spec_diags = load_spec(inputs.crud[0], inputs.crud[1], catalog)
+        spec, spec_diags = load_spec(inputs.crud[0], inputs.crud[1], build_graph(catalog))
         if has_errors(spec_diags):
             _fail(spec_diags)
     _print(diags)
@@ -188,6 +189,7 @@ def scaffold(
     """Write a starter crud.yaml for every table of the schema, accepted by `build` as is."""
     from dbgen.ddl import read_schema
     from dbgen.diagnostics import Span, error
+    from dbgen.graph import build_graph
     from dbgen.scaffold import default_package
     from dbgen.scaffold import scaffold as render_scaffold
 
@@ -207,7 +209,7 @@ def scaffold(
     if has_errors(diags):
         _fail(diags)
     _print([d for d in diags if d.is_error or d.severity.value == "warning"])
-    text = render_scaffold(catalog, pkg, [Path(p).name for p, _ in sources])
+    text = render_scaffold(build_graph(catalog), pkg, [Path(p).name for p, _ in sources])
     if out is None:
         sys.stdout.write(text)
         return

@@ -82,6 +82,7 @@ def generate(inputs: Inputs, *, line_length: int = 100) -> Result:
     from dbgen.emit.format import format_files
     from dbgen.emit.manifest import with_manifest
     from dbgen.emit.pycheck import check_python
+    from dbgen.graph import build_graph
     from dbgen.plan.migration import plan_migration
     from dbgen.plan.models import plan_project
     from dbgen.render.crud import render_crud
@@ -93,11 +94,12 @@ def generate(inputs: Inputs, *, line_length: int = 100) -> Result:
     all_diags = list(diagnostics)
     if has_errors(all_diags) or inputs.crud is None:
         return Result({}, _sorted(all_diags), catalog)
-    spec, spec_diags = load_spec(inputs.crud[0], inputs.crud[1], catalog)
+    graph = build_graph(catalog)  # once per build: binding and planning both read it
+    spec, spec_diags = load_spec(inputs.crud[0], inputs.crud[1], graph)
     all_diags += spec_diags
     if spec is None or has_errors(all_diags):
         return Result({}, _sorted(all_diags), catalog)
-    plan = plan_project(catalog, spec.package, spec)
+    plan = plan_project(graph, spec.package, spec)
     migration = plan_migration(catalog, plan.type_context)
     env = environment()
     sources = (*(Path(p).name for p, _ in inputs.sql), Path(inputs.crud[0]).name)

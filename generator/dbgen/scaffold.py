@@ -13,7 +13,7 @@ parent):
 - sort: those filter columns that have an ordering.
 - finders: one per unique constraint or plain unique index other than the primary key
   (``get_by_<cols>``).
-- relations: every related table the model planner gives a relationship to.
+- relations: every related table the schema graph gives a relationship (dbgen.graph).
 
 The YAML is written by hand (not yaml.dump) so it reads like the documented examples: flow lists,
 keys in the documented order, names quoted only where YAML needs it.
@@ -26,9 +26,8 @@ import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from dbgen.graph import SchemaGraph, naming
 from dbgen.ir import Catalog, Column, QName, Table
-from dbgen.plan import naming
-from dbgen.plan.relationships import is_pure_association
 from dbgen.spec.types import is_equatable, is_orderable, is_text, resolve
 
 _ALL_OPERATIONS = (
@@ -134,33 +133,7 @@ def _operations(t: Table) -> tuple[str, ...]:
     return tuple(o for o in _ALL_OPERATIONS if not (all_key and o in _UPDATING))
 
 
-def _related(catalog: Catalog) -> dict[QName, list[QName]]:
-    """Per table, the related tables ``load=[...]`` can name, in catalog order.
-
-    The same rules as spec.load.relation_paths (and plan/relationships.py), computed for all
-    tables at once: asking relation_paths about every pair is quadratic in the tables, which
-    takes a minute on a schema of 500 tables.
-    """
-    mapped = {t.qname: t.primary_key is not None and t.partition_of is None for t in catalog.tables}
-    pure = {t.qname for t in catalog.tables if mapped[t.qname] and is_pure_association(t, mapped)}
-    found: dict[QName, set[QName]] = {q: set() for q in mapped}
-    for t in catalog.tables:
-        if not mapped[t.qname]:
-            continue
-        if t.qname in pure:
-            a, b = t.foreign_keys
-            found[a.ref_table].add(b.ref_table)
-            found[b.ref_table].add(a.ref_table)
-            continue
-        for fk in t.foreign_keys:
-            if mapped.get(fk.ref_table):
-                found[t.qname].add(fk.ref_table)
-                found[fk.ref_table].add(t.qname)
-    order = {t.qname: i for i, t in enumerate(catalog.tables)}
-    return {q: sorted(targets, key=order.__getitem__) for q, targets in found.items()}
-
-
-def entity_yaml(t: Table, catalog: Catalog, related: list[QName]) -> list[str]:
+def entity_yaml(t: Table, catalog: Catalog, related: Sequence[QName]) -> list[str]:
     lines = [f"  {yaml_scalar(str(t.qname))}:"]
     if t.primary_key is None:
         lines.append("    # no primary key: read-only (rows cannot be addressed one by one)")
@@ -188,8 +161,9 @@ def entity_yaml(t: Table, catalog: Catalog, related: list[QName]) -> list[str]:
     return lines
 
 
-def scaffold(catalog: Catalog, package: str, sources: Sequence[str]) -> str:
-    """The starter crud.yaml text for ``catalog``."""
+def scaffold(graph: SchemaGraph, package: str, sources: Sequence[str]) -> str:
+    """The starter crud.yaml text for the graph's catalog."""
+    catalog = graph.catalog
     head = [
         f"# Starter CRUD spec written by `dbgen scaffold` from {', '.join(sources)}.",
         "# Trim it to what the application needs: every operation listed here is generated.",
@@ -200,7 +174,6 @@ def scaffold(catalog: Catalog, package: str, sources: Sequence[str]) -> str:
     if not tables:
         return "\n".join([*head, "entities: {}"]) + "\n"
     body = ["entities:"]
-    related = _related(catalog)
     for t in tables:
-        body += entity_yaml(t, catalog, related[t.qname])
+        body += entity_yaml(t, catalog, graph.related(t.qname))
     return "\n".join([*head, *body]) + "\n"

@@ -26,6 +26,7 @@ import black
 import pytest
 
 from dbgen.ddl import read_schema
+from dbgen.graph import build_graph
 from dbgen.spec import load_spec
 from support import PgServer, in_ci, psql, require_shared
 
@@ -106,7 +107,7 @@ def test_corpus_schema(name: str, pg_server: PgServer, tmp_path: Path) -> None:
     )
     assert not [d for d in diags if d.is_error]
     bound, spec_diags = load_spec(
-        "crud.yaml", (spec / "crud.yaml").read_text(encoding="utf-8"), catalog
+        "crud.yaml", (spec / "crud.yaml").read_text(encoding="utf-8"), build_graph(catalog)
     )
     assert bound is not None and not [d for d in spec_diags if d.is_error], spec_diags
     assert len(bound.entities) == sum(t.partition_of is None for t in catalog.tables)

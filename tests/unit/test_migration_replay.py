@@ -4,6 +4,7 @@ undoes objects created between a table and what hangs off it."""
 from __future__ import annotations
 
 from dbgen.ddl import read_schema
+from dbgen.graph import build_graph
 from dbgen.plan.migration import MigrationPlan, plan_migration
 from dbgen.plan.models import plan_project
 
@@ -11,7 +12,7 @@ from dbgen.plan.models import plan_project
 def _plan(sql: str) -> MigrationPlan:
     catalog, diags = read_schema([("s.sql", sql)])
     assert not [d for d in diags if d.is_error], diags
-    return plan_migration(catalog, plan_project(catalog, "p").type_context)
+    return plan_migration(catalog, plan_project(build_graph(catalog), "p").type_context)
 
 
 def _upgrade(m: MigrationPlan) -> list[str]:

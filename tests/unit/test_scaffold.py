@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 
 from dbgen.ddl import read_schema
+from dbgen.graph import build_graph
 from dbgen.scaffold import default_package, scaffold, yaml_scalar
 from dbgen.spec import load_spec
 
@@ -50,8 +51,9 @@ CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
 def _spec() -> tuple[str, dict[str, dict[str, object]]]:
     catalog, diags = read_schema([("schema.sql", SCHEMA)])
     assert not [d for d in diags if d.is_error]
-    text = scaffold(catalog, "shop_db", ["schema.sql"])
-    bound, spec_diags = load_spec("crud.yaml", text, catalog)
+    graph = build_graph(catalog)
+    text = scaffold(graph, "shop_db", ["schema.sql"])
+    bound, spec_diags = load_spec("crud.yaml", text, graph)
     assert bound is not None, spec_diags
     assert not [d for d in spec_diags if d.is_error], spec_diags
     return text, yaml.safe_load(text)["entities"]

@@ -6,6 +6,7 @@ import textwrap
 
 import pytest
 
+from dbgen.graph import build_graph
 from dbgen.ir import (
     Catalog,
     Column,
@@ -157,12 +158,13 @@ CATALOG = Catalog(
         ),
     )
 )
+GRAPH = build_graph(CATALOG)
 
 HEAD = "version: 1\npackage: app\n"
 
 
 def load(body: str) -> tuple[BoundSpec | None, list[str]]:
-    spec, diags = load_spec("crud.yaml", HEAD + textwrap.dedent(body), CATALOG)
+    spec, diags = load_spec("crud.yaml", HEAD + textwrap.dedent(body), GRAPH)
     return spec, [str(d) for d in diags]
 
 
@@ -437,7 +439,7 @@ def test_error(body: str, expected: str) -> None:
 
 
 def test_missing_package_and_version() -> None:
-    spec, diags = load_spec("specs/crud.yaml", "entities: {}\n", CATALOG)
+    spec, diags = load_spec("specs/crud.yaml", "entities: {}\n", GRAPH)
     assert spec is None
     assert [str(d) for d in diags] == [
         "specs/crud.yaml:1:1: error[missing-key]: crud.yaml needs 'version: 1'",
@@ -447,7 +449,7 @@ def test_missing_package_and_version() -> None:
 
 
 def test_bad_version_and_package() -> None:
-    spec, diags = load_spec("crud.yaml", "version: 2\npackage: my-app\n", CATALOG)
+    spec, diags = load_spec("crud.yaml", "version: 2\npackage: my-app\n", GRAPH)
     assert spec is None
     assert [str(d) for d in diags] == [
         "crud.yaml:1:10: error[unsupported-version]: unsupported spec version 2; expected 1",
@@ -456,7 +458,7 @@ def test_bad_version_and_package() -> None:
 
 
 def test_invalid_yaml_is_located() -> None:
-    spec, diags = load_spec("crud.yaml", "version: 1\nentities: [\n", CATALOG)
+    spec, diags = load_spec("crud.yaml", "version: 1\nentities: [\n", GRAPH)
     assert spec is None
     assert len(diags) == 1 and diags[0].code == "invalid-yaml"
     assert diags[0].span.line == 3

@@ -1,18 +1,17 @@
 """The project plan: every Python-side decision about the generated package, made once.
 
-Templates receive these view objects and only loop and print. The CRUD planner
-(plan/crud.py) builds on ``ProjectPlan`` too, so class names, attribute names and
-relationship names are decided here and nowhere else.
+Templates receive these view objects and only loop and print. Names and relationships come
+from the schema graph (dbgen.graph), column types from plan/typemap.py; the CRUD planner
+(plan/crud.py) builds on ``ProjectPlan`` and never re-derives them.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from dbgen.graph import SchemaGraph, naming
 from dbgen.ir import Catalog, Column, EnumType, ForeignKey, QName, Table
-from dbgen.plan import naming
 from dbgen.plan.relationships import RelationshipPlan, plan_relationships
 from dbgen.plan.typemap import MappedType, TypeContext, map_type
 from dbgen.spec.model import BoundSpec
@@ -45,10 +44,11 @@ class EntityPlan:
     table: Table
     class_name: str
     module: str  # module name under models/ (and schemas/, repositories/)
-    key: str  # unit-of-work attribute (naming.entity_key)
+    key: str  # unit-of-work attribute (the graph's uow_keys)
     columns: tuple[ColumnPlan, ...]
     relationships: tuple[RelationshipPlan, ...]
     mapped: bool  # False for tables without a primary key: exposed as a Core Table
+    table_var: str = ""  # name of the Core Table object of an unmapped table
 
     @property
     def qname(self) -> QName:
@@ -63,11 +63,6 @@ class EntityPlan:
             if c.name == sql_name:
                 return c
         raise KeyError(sql_name)
-
-    @property
-    def table_var(self) -> str:
-        """Name of the Core Table object for unmapped tables."""
-        return f"{self.module}_table"
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,15 +89,10 @@ class ProjectPlan:
             raise KeyError(str(qname)) from None
 
 
-def plan_enums(catalog: Catalog) -> tuple[EnumPlan, ...]:
-    names = Counter(naming.pascal(e.qname.name) for e in catalog.enums)
-    out = []
-    for e in catalog.enums:
-        cls = naming.pascal(e.qname.name)
-        if names[cls] > 1 and e.qname.schema != "public":
-            cls = naming.pascal(e.qname.schema) + cls
-        out.append(EnumPlan(e.qname, cls, _members(e)))
-    return tuple(out)
+def plan_enums(graph: SchemaGraph) -> tuple[EnumPlan, ...]:
+    return tuple(
+        EnumPlan(e.qname, graph.enum_classes[e.qname], _members(e)) for e in graph.catalog.enums
+    )
 
 
 def _members(e: EnumType) -> tuple[tuple[str, str], ...]:
@@ -115,62 +105,26 @@ def _members(e: EnumType) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def class_names(
-    catalog: Catalog,
-    reserved: frozenset[str] = frozenset(),
-    overrides: Mapping[QName, str] | None = None,
-) -> dict[QName, str]:
-    """Unique class names: crud.yaml's class_name where given, else singular PascalCase,
-    schema-qualified only where two tables would clash."""
-    overrides = overrides or {}
-    plain = {t.qname: overrides.get(t.qname) or naming.class_name(t.qname) for t in catalog.tables}
-    counts = Counter(plain.values())
-    out: dict[QName, str] = {}
-    used: set[str] = set(reserved)
-    for t in catalog.tables:
-        name = plain[t.qname]
-        if t.qname not in overrides and (counts[name] > 1 or name in reserved):
-            name = naming.class_name(t.qname, qualify=True)
-        while name in used:
-            name += "_"
-        used.add(name)
-        out[t.qname] = name
-    return out
-
-
-def _module_names(catalog: Catalog) -> dict[QName, str]:
-    out: dict[QName, str] = {}
-    used: set[str] = {"__init__"}
-    for t in catalog.tables:
-        name = naming.module_name(t.qname)
-        while name in used:
-            name += "_"
-        used.add(name)
-        out[t.qname] = name
-    return out
-
-
-def plan_project(catalog: Catalog, package: str, spec: BoundSpec | None = None) -> ProjectPlan:
-    enums = plan_enums(catalog)
+def plan_project(graph: SchemaGraph, package: str, spec: BoundSpec | None = None) -> ProjectPlan:
+    catalog = graph.catalog
+    enums = plan_enums(graph)
     ctx = TypeContext(
         package=package,
         enum_classes={e.qname: e.class_name for e in enums},
         domain_bases={d.qname: d.base for d in catalog.domains},
     )
-    reserved = frozenset(e.class_name for e in enums) | {"Base", "RawType"}
-    classes = class_names(catalog, reserved, spec.class_names if spec else None)
-    modules = _module_names(catalog)
-    columns = {t.qname: _plan_columns(t, ctx) for t in catalog.tables}
-    relationships = plan_relationships(catalog, classes, modules, columns)
+    classes = graph.class_names(spec.class_names if spec else None)
+    relationships = plan_relationships(graph, classes)
     entities = tuple(
         EntityPlan(
             table=t,
             class_name=classes[t.qname],
-            module=modules[t.qname],
-            key=modules[t.qname],
-            columns=columns[t.qname],
+            module=graph.modules[t.qname],
+            key=graph.uow_keys[t.qname],
+            columns=_plan_columns(t, graph.attributes[t.qname], ctx),
             relationships=relationships.get(t.qname, ()),
-            mapped=t.primary_key is not None,
+            mapped=graph.is_mapped(t.qname),
+            table_var=graph.table_vars.get(t.qname, ""),
         )
         for t in catalog.tables
         if t.partition_of is None  # partitions are reached through their parent
@@ -178,18 +132,17 @@ def plan_project(catalog: Catalog, package: str, spec: BoundSpec | None = None) 
     return ProjectPlan(package, catalog, enums, entities, ctx, spec)
 
 
-def _plan_columns(t: Table, ctx: TypeContext) -> tuple[ColumnPlan, ...]:
+def _plan_columns(
+    t: Table, attributes: Mapping[str, str], ctx: TypeContext
+) -> tuple[ColumnPlan, ...]:
     pk = set(t.primary_key.columns) if t.primary_key else set()
     single_fk = {fk.columns[0]: fk for fk in t.foreign_keys if len(fk.columns) == 1}
     out: list[ColumnPlan] = []
-    taken: set[str] = set()
     for c in t.columns:
-        attr = naming.attribute_name(c.name, taken=frozenset(taken))
-        taken.add(attr)
         out.append(
             ColumnPlan(
                 column=c,
-                attr=attr,
+                attr=attributes[c.name],
                 type=map_type(c.type, ctx),
                 primary_key=c.name in pk,
                 nullable=c.nullable and c.name not in pk,

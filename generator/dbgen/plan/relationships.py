@@ -1,12 +1,10 @@
-"""Relationships from foreign keys: many-to-one, one-to-many, one-to-one, many-to-many.
+"""Relationship attributes: what each relationship the schema graph found is called, and how.
 
-Rules, in order:
-- A *pure association table* (its columns are exactly those of two foreign keys to mapped
-  tables) becomes a many-to-many between the two ends, through ``secondary``; the association
-  class itself gets no relationships, so nothing overlaps.
-- Every other foreign key between mapped tables gives a many-to-one on the referencing class and
-  its inverse on the referenced class: one-to-many, or one-to-one (``uselist=False``) when the
-  foreign-key columns are themselves unique.
+Which relationships exist is the graph's decision (dbgen.graph.relations); this module names
+them and spells what the mapper needs:
+- Many-to-one on the class holding the key, its inverse (one-to-many, or one-to-one with
+  ``uselist=False``) on the referenced class; many-to-many on both ends of a pure association
+  table, through ``secondary`` (the association class itself gets no relationships).
 - ``foreign_keys`` is spelled out on the class that holds the key columns (as the column
   attributes themselves, nothing to evaluate when the mappers are configured); on the referenced
   class only when several keys link the two tables (``single_path`` False), as a string.
@@ -15,23 +13,17 @@ Rules, in order:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
 
-from dbgen.ir import Catalog, ForeignKey, QName, Table
-from dbgen.plan import naming
-
-if TYPE_CHECKING:
-    from dbgen.plan.models import ColumnPlan
-
-Kind = Literal["many_to_one", "one_to_many", "one_to_one", "many_to_many"]
+from dbgen.graph import Link, RelationKind, SchemaGraph, naming
+from dbgen.ir import ForeignKey, QName
 
 
 @dataclass(frozen=True, slots=True)
 class RelationshipPlan:
     attr: str
-    kind: Kind
+    kind: RelationKind
     target: QName  # the related table; ``load=[...]`` names it (crud-spec)
     target_class: str
     target_module: str
@@ -50,7 +42,7 @@ class RelationshipPlan:
 
     @property
     def uselist(self) -> bool:
-        return self.kind in ("one_to_many", "many_to_many")
+        return self.kind.uselist
 
 
 def table_key(q: QName) -> str:
@@ -68,32 +60,11 @@ def _plural(word: str) -> str:
     return word + "s"
 
 
-def is_pure_association(t: Table, mapped: Mapping[QName, bool]) -> bool:
-    if len(t.foreign_keys) != 2:
-        return False
-    a, b = t.foreign_keys
-    if set(a.columns) & set(b.columns):
-        return False
-    if not (mapped.get(a.ref_table) and mapped.get(b.ref_table)):
-        return False
-    return {c.name for c in t.columns} == set(a.columns) | set(b.columns)
-
-
-def _is_unique(t: Table, cols: tuple[str, ...]) -> bool:
-    keys = [u.columns for u in t.uniques]
-    if t.primary_key:
-        keys.append(t.primary_key.columns)
-    keys += [
-        tuple(e.column or "" for e in i.elements) for i in t.indexes if i.unique and not i.where
-    ]
-    return any(set(k) == set(cols) for k in keys)
-
-
 class _Names:
     """Attribute names taken per class, so relationship names never collide."""
 
-    def __init__(self, columns: Mapping[QName, tuple[ColumnPlan, ...]]) -> None:
-        self._taken = {q: {c.attr for c in cols} for q, cols in columns.items()}
+    def __init__(self, attributes: Mapping[QName, Mapping[str, str]]) -> None:
+        self._taken = {q: set(attrs.values()) for q, attrs in attributes.items()}
 
     def claim(self, q: QName, wanted: str, fallback: str) -> str:
         taken = self._taken.setdefault(q, set())
@@ -106,17 +77,16 @@ class _Names:
         return name
 
 
+_Add = Callable[[QName, RelationshipPlan], None]
+_ColExprs = Callable[[QName, tuple[str, ...]], tuple[str, ...]]
+
+
 def plan_relationships(
-    catalog: Catalog,
-    classes: Mapping[QName, str],
-    modules: Mapping[QName, str],
-    columns: Mapping[QName, tuple[ColumnPlan, ...]],
+    graph: SchemaGraph, classes: Mapping[QName, str]
 ) -> dict[QName, tuple[RelationshipPlan, ...]]:
-    mapped = {t.qname: t.primary_key is not None and t.partition_of is None for t in catalog.tables}
-    attrs = {q: {c.name: c.attr for c in cols} for q, cols in columns.items()}
-    names = _Names(columns)
+    attrs = graph.attributes
+    names = _Names(attrs)
     out: dict[QName, list[RelationshipPlan]] = {}
-    by_name = {t.qname: t for t in catalog.tables}
 
     def col_exprs(q: QName, cols: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(f"{classes[q]}.{attrs[q][c]}" for c in cols)
@@ -124,86 +94,92 @@ def plan_relationships(
     def add(q: QName, rel: RelationshipPlan) -> None:
         out.setdefault(q, []).append(rel)
 
-    for t in catalog.tables:
-        if not mapped[t.qname]:
-            continue
-        if is_pure_association(t, mapped):
-            _many_to_many(t, classes, modules, names, add, col_exprs)
-            continue
-        pairs_per_target: dict[QName, int] = {}
-        for fk in t.foreign_keys:
-            pairs_per_target[fk.ref_table] = pairs_per_target.get(fk.ref_table, 0) + 1
-        # Keys the other way (target -> this table) make the join ambiguous too.
-        paths = {
-            q: n + sum(1 for b in by_name[q].foreign_keys if b.ref_table == t.qname)
-            for q, n in pairs_per_target.items()
-            if q in by_name
-        }
-        for fk in t.foreign_keys:
-            target = fk.ref_table
-            if not mapped.get(target):
-                continue
-            src, dst = t.qname, target
-            self_ref = src == dst
-            col_attr = attrs[src][fk.columns[0]]
-            single = len(fk.columns) == 1
-            stem = (
-                col_attr[:-3] if single and col_attr.endswith("_id") and len(col_attr) > 3 else None
-            )
-            target_snake = naming.snake(classes[dst])
-            m2o_name = names.claim(
-                src,
-                stem or (f"{col_attr}_{target_snake}" if self_ref else target_snake),
-                f"{target_snake}_by_{'_'.join(attrs[src][c] for c in fk.columns)}",
-            )
-            unique = _is_unique(t, fk.columns)
-            several = pairs_per_target[dst] > 1 or self_ref
-            if unique:
-                inverse_wanted = naming.snake(classes[src])
-            elif self_ref and stem == "parent":
-                inverse_wanted = "children"
-            else:
-                inverse_wanted = _plural(naming.snake(t.qname.name))
-                if several:
-                    inverse_wanted = f"{m2o_name}_{inverse_wanted}"
-            inverse_name = names.claim(dst, inverse_wanted, f"{inverse_wanted}_by_{m2o_name}")
-            fks = col_exprs(src, fk.columns)
-            add(
-                src,
-                RelationshipPlan(
-                    attr=m2o_name,
-                    kind="many_to_one",
-                    target=dst,
-                    target_class=classes[dst],
-                    target_module=modules[dst],
-                    back_populates=inverse_name,
-                    foreign_keys=fks,
-                    remote_side=col_exprs(dst, fk.ref_columns) if self_ref else (),
-                    foreign_key=fk,
-                ),
-            )
-            add(
-                dst,
-                RelationshipPlan(
-                    attr=inverse_name,
-                    kind="one_to_one" if unique else "one_to_many",
-                    target=src,
-                    target_class=classes[src],
-                    target_module=modules[src],
-                    back_populates=m2o_name,
-                    foreign_keys=fks,
-                    foreign_key=fk,
-                    single_path=not self_ref and paths.get(dst) == 1,
-                ),
-            )
-    overlapping = _overlapping(catalog, out)
+    for link in graph.links:
+        if link.association is not None:
+            _many_to_many(link, graph, classes, names, add, col_exprs)
+        else:
+            _foreign_key(link, graph, classes, names, add, col_exprs)
+    overlapping = _overlapping(graph, out)
     return {q: tuple(_with_overlaps(rels, overlapping)) for q, rels in out.items()}
 
 
-def _many_to_many(t, classes, modules, names, add, col_exprs) -> None:  # type: ignore[no-untyped-def]
-    a, b = t.foreign_keys
+def _foreign_key(
+    link: Link,
+    graph: SchemaGraph,
+    classes: Mapping[QName, str],
+    names: _Names,
+    add: _Add,
+    col_exprs: _ColExprs,
+) -> None:
+    fk = link.forward.fk
+    src, dst = link.forward.source, link.forward.target
+    table = graph.table(src)
+    assert table is not None
+    self_ref = link.self_referential
+    col_attr = graph.attributes[src][fk.columns[0]]
+    single = len(fk.columns) == 1
+    stem = col_attr[:-3] if single and col_attr.endswith("_id") and len(col_attr) > 3 else None
+    target_snake = naming.snake(classes[dst])
+    m2o_name = names.claim(
+        src,
+        stem or (f"{col_attr}_{target_snake}" if self_ref else target_snake),
+        f"{target_snake}_by_{'_'.join(graph.attributes[src][c] for c in fk.columns)}",
+    )
+    unique = link.inverse.kind is RelationKind.ONE_TO_ONE
+    several = sum(1 for k in table.foreign_keys if k.ref_table == dst) > 1 or self_ref
+    if unique:
+        inverse_wanted = naming.snake(classes[src])
+    elif self_ref and stem == "parent":
+        inverse_wanted = "children"
+    else:
+        inverse_wanted = _plural(naming.snake(src.name))
+        if several:
+            inverse_wanted = f"{m2o_name}_{inverse_wanted}"
+    inverse_name = names.claim(dst, inverse_wanted, f"{inverse_wanted}_by_{m2o_name}")
+    fks = col_exprs(src, fk.columns)
+    add(
+        src,
+        RelationshipPlan(
+            attr=m2o_name,
+            kind=RelationKind.MANY_TO_ONE,
+            target=dst,
+            target_class=classes[dst],
+            target_module=graph.modules[dst],
+            back_populates=inverse_name,
+            foreign_keys=fks,
+            remote_side=col_exprs(dst, fk.ref_columns) if self_ref else (),
+            foreign_key=fk,
+        ),
+    )
+    add(
+        dst,
+        RelationshipPlan(
+            attr=inverse_name,
+            kind=link.inverse.kind,
+            target=src,
+            target_class=classes[src],
+            target_module=graph.modules[src],
+            back_populates=m2o_name,
+            foreign_keys=fks,
+            foreign_key=fk,
+            single_path=not self_ref and graph.keys_between(src, dst) == 1,
+        ),
+    )
+
+
+def _many_to_many(
+    link: Link,
+    graph: SchemaGraph,
+    classes: Mapping[QName, str],
+    names: _Names,
+    add: _Add,
+    col_exprs: _ColExprs,
+) -> None:
+    assoc = link.association
+    assert assoc is not None
+    a, b = link.forward.fk, link.inverse.fk
     ends = ((a, b), (b, a))
-    self_ref = a.ref_table == b.ref_table
+    self_ref = link.self_referential
 
     def stem(fk: ForeignKey) -> str:
         return "_".join(fk.columns).removesuffix("_id")
@@ -215,7 +191,7 @@ def _many_to_many(t, classes, modules, names, add, col_exprs) -> None:  # type: 
         wanted = {id(fk): _plural(naming.snake(other.ref_table.name)) for fk, other in ends}
     claimed = {
         id(fk): names.claim(
-            fk.ref_table, wanted[id(fk)], f"{wanted[id(fk)]}_via_{naming.snake(t.qname.name)}"
+            fk.ref_table, wanted[id(fk)], f"{wanted[id(fk)]}_via_{naming.snake(assoc.name)}"
         )
         for fk, _ in ends
     }
@@ -223,9 +199,9 @@ def _many_to_many(t, classes, modules, names, add, col_exprs) -> None:  # type: 
     def join(fk: ForeignKey) -> str:
         # Self-referential many-to-many needs the join spelled out: which column is "self".
         pairs = zip(
-            col_exprs(fk.ref_table, fk.ref_columns), col_exprs(t.qname, fk.columns), strict=True
+            col_exprs(fk.ref_table, fk.ref_columns), col_exprs(assoc, fk.columns), strict=True
         )
-        terms = [f"{ref} == {assoc}" for ref, assoc in pairs]
+        terms = [f"{ref} == {col}" for ref, col in pairs]
         return terms[0] if len(terms) == 1 else f"and_({', '.join(terms)})"
 
     for fk, other in ends:
@@ -233,16 +209,16 @@ def _many_to_many(t, classes, modules, names, add, col_exprs) -> None:  # type: 
             fk.ref_table,
             RelationshipPlan(
                 attr=claimed[id(fk)],
-                kind="many_to_many",
+                kind=RelationKind.MANY_TO_MANY,
                 target=other.ref_table,
                 target_class=classes[other.ref_table],
-                target_module=modules[other.ref_table],
+                target_module=graph.modules[other.ref_table],
                 back_populates=claimed[id(other)],
                 foreign_keys=(),
-                secondary=table_key(t.qname),
+                secondary=table_key(assoc),
                 primaryjoin=join(fk) if self_ref else None,
                 secondaryjoin=join(other) if self_ref else None,
-                via=t.qname,
+                via=assoc,
             ),
         )
 
@@ -259,7 +235,7 @@ def _with_overlaps(
 
 
 def _overlapping(
-    catalog: Catalog, out: Mapping[QName, list[RelationshipPlan]]
+    graph: SchemaGraph, out: Mapping[QName, list[RelationshipPlan]]
 ) -> dict[int, tuple[str, ...]]:
     """Per foreign key, the relationships that write a column it writes too (the mapper warns
     about such pairs unless told with ``overlaps``)."""
@@ -269,7 +245,7 @@ def _overlapping(
             if r.foreign_key is not None:
                 attrs_of.setdefault(id(r.foreign_key), []).append(r.attr)
     result: dict[int, tuple[str, ...]] = {}
-    for t in catalog.tables:
+    for t in graph.catalog.tables:
         fks = [fk for fk in t.foreign_keys if id(fk) in attrs_of]
         for fk in fks:
             names_ = {

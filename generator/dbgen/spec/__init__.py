@@ -1,11 +1,11 @@
 """crud.yaml: loading, validation against the schema, and the bound (typed, immutable) spec.
 
 Public API:
-- ``load_spec(path_display, text, catalog) -> (BoundSpec | None, tuple[Diagnostic, ...])``
+- ``load_spec(path_display, text, graph) -> (BoundSpec | None, tuple[Diagnostic, ...])``
 - the model classes in ``dbgen.spec.model`` (BoundSpec, BoundEntity, BoundFilter, ...).
 """
 
-from dbgen.spec.load import load_spec, parse_table_name, relation_paths
+from dbgen.spec.load import load_spec, parse_table_name
 from dbgen.spec.model import (
     OPERATIONS,
     OPERATORS,
@@ -17,7 +17,6 @@ from dbgen.spec.model import (
     BoundRelation,
     BoundSpec,
     BoundTransaction,
-    RelationPath,
     SortKey,
 )
 
@@ -32,9 +31,7 @@ __all__ = [
     "BoundRelation",
     "BoundSpec",
     "BoundTransaction",
-    "RelationPath",
     "SortKey",
     "load_spec",
     "parse_table_name",
-    "relation_paths",
 ]

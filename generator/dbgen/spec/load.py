@@ -1,7 +1,8 @@
 """Read crud.yaml and bind it to the schema's Catalog.
 
-``load_spec(path_display, text, catalog) -> (BoundSpec | None, diagnostics)`` is pure: it never
-touches the file system. The YAML is composed (not loaded) so every node keeps its line and
+``load_spec(path_display, text, graph) -> (BoundSpec | None, diagnostics)`` is pure: it never
+touches the file system. ``graph`` is the schema graph of the catalog (dbgen.graph), which says
+what is mapped, which relations exist and what the classes are called. The YAML is composed (not loaded) so every node keeps its line and
 column; each problem becomes a Diagnostic at ``path_display:LINE:COL``. The BoundSpec is None
 exactly when some diagnostic is an error.
 
@@ -23,9 +24,8 @@ from collections.abc import Iterable, Sequence
 import yaml
 
 from dbgen.diagnostics import Diagnostic, Span, error, sort_key
-from dbgen.ir import Catalog, Column, ForeignKey, QName, Table
-from dbgen.plan import naming
-from dbgen.plan.relationships import is_pure_association
+from dbgen.graph import SchemaGraph, naming
+from dbgen.ir import Catalog, Column, QName, Table
 from dbgen.spec import types as ty
 from dbgen.spec.model import (
     DEFAULT_MAX_PAGE_SIZE,
@@ -40,7 +40,6 @@ from dbgen.spec.model import (
     BoundRelation,
     BoundSpec,
     BoundTransaction,
-    RelationPath,
     SortKey,
 )
 
@@ -83,9 +82,10 @@ def parse_table_name(text: str) -> QName:
 
 
 class _Binder:
-    def __init__(self, file: str, catalog: Catalog) -> None:
+    def __init__(self, file: str, graph: SchemaGraph) -> None:
         self.file = file
-        self.catalog = catalog
+        self.graph = graph
+        self.catalog = graph.catalog
         self.diags: list[Diagnostic] = []
 
     # -- YAML helpers -------------------------------------------------------------------------
@@ -582,16 +582,10 @@ class _Binder:
                 self.err(rnode, "duplicate-key", f"relation '{name}' is listed twice")
                 continue
             related = self.catalog.table(target)
-            paths = relation_paths(self.catalog, table, target) if related is not None else ()
+            paths = self.graph.relations_between(table.qname, target)
             if not paths:
-                reachable = sorted(
-                    {
-                        str(t.qname)
-                        for t in self.catalog.tables
-                        if relation_paths(self.catalog, table, t.qname)
-                    }
-                )
-                why = "no such table" if related is None else "no foreign key links them"
+                reachable = sorted(str(q) for q in self.graph.related(table.qname))
+                why = self.no_relation_reason(table, related)
                 self.err(
                     rnode,
                     "unknown-relation",
@@ -602,13 +596,36 @@ class _Binder:
             out.append(BoundRelation(name, target, paths, self.span(rnode)))
         return tuple(out)
 
+    def no_relation_reason(self, table: Table, related: Table | None) -> str:
+        if related is None:
+            return "no such table"
+        linked = any(fk.ref_table == related.qname for fk in table.foreign_keys) or any(
+            fk.ref_table == table.qname for fk in related.foreign_keys
+        )
+        if not linked:
+            return "no foreign key links them"
+        for t in (table, related):
+            if not self.graph.is_mapped(t.qname):
+                return f"table '{t.qname}' has no primary key, so no mapped class to load"
+        for t in (table, related):
+            if t.qname in self.graph.associations:
+                ends = " and ".join(f"'{fk.ref_table}'" for fk in t.foreign_keys)
+                return (
+                    f"table '{t.qname}' is a pure association table: it links {ends} "
+                    "many-to-many and has no relations of its own"
+                )
+        # What is left: a key of a table to itself that pairs each column with itself.
+        return (
+            "its foreign key to itself pairs each column with itself: every row references itself"
+        )
+
     # -- transactions -------------------------------------------------------------------------
 
     def transaction(
         self, knode: yaml.ScalarNode, vnode: yaml.Node, entities: list[BoundEntity]
     ) -> BoundTransaction | None:
         name = str(knode.value)
-        ent_keys = {naming.entity_key(e.qname) for e in entities}
+        ent_keys = {self.graph.uow_keys[e.qname] for e in entities}
         ok = True
         if not name.isidentifier() or keyword.iskeyword(name) or name.startswith("_"):
             self.err(
@@ -747,72 +764,10 @@ def _covers_unique(table: Table, cols: Sequence[str]) -> bool:
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _mapped(catalog: Catalog) -> dict[QName, bool]:
-    # The model planner maps tables with a primary key; partitions are reached via their parent.
-    return {t.qname: t.primary_key is not None and t.partition_of is None for t in catalog.tables}
-
-
-class _RelationIndex:
-    """What relation_paths needs, computed once per catalog: binding a large schema asks
-    for thousands of paths, and scanning every table for each was most of a build."""
-
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-        self.mapped = _mapped(catalog)
-        self.tables = {t.qname: t for t in catalog.tables}
-        self.pure = {
-            t.qname: is_pure_association(t, self.mapped)
-            for t in catalog.tables
-            if self.mapped[t.qname]
-        }
-        self.associations = [self.tables[q] for q, pure in self.pure.items() if pure]
-
-
-_INDEX: list[_RelationIndex] = []  # the last catalog's index (one build binds one catalog)
-
-
-def _index(catalog: Catalog) -> _RelationIndex:
-    if not _INDEX or _INDEX[0].catalog is not catalog:
-        _INDEX[:] = [_RelationIndex(catalog)]
-    return _INDEX[0]
-
-
-def relation_paths(catalog: Catalog, table: Table, target: QName) -> tuple[RelationPath, ...]:
-    """Every relationship the model planner gives ``table`` towards ``target``.
-
-    The rules mirror plan/relationships.py: foreign keys between mapped tables in either
-    direction, and many-to-many through a pure association table (which itself takes part in
-    no other relationship).
-    """
-    index = _index(catalog)
-    other = index.tables.get(target)
-    if other is None or not index.mapped.get(table.qname) or not index.mapped.get(target):
-        return ()
-    paths: list[RelationPath] = []
-    if not index.pure.get(table.qname, False):
-        for fk in table.foreign_keys:
-            if fk.ref_table == target:
-                paths.append(RelationPath("many_to_one", fk))
-    if not index.pure.get(target, False):
-        for fk in other.foreign_keys:
-            if fk.ref_table == table.qname:
-                paths.append(RelationPath("one_to_many", fk))
-    for assoc in index.associations:
-        a, b = assoc.foreign_keys
-        pairs: list[tuple[ForeignKey, ForeignKey]] = []
-        if a.ref_table == table.qname and b.ref_table == target:
-            pairs.append((a, b))
-        if b.ref_table == table.qname and a.ref_table == target and a is not b:
-            pairs.append((b, a))
-        for mine, theirs in pairs:
-            paths.append(RelationPath("many_to_many", mine, assoc.qname, theirs))
-    return tuple(paths)
-
-
 def load_spec(
-    path_display: str, text: str, catalog: Catalog
+    path_display: str, text: str, graph: SchemaGraph
 ) -> tuple[BoundSpec | None, tuple[Diagnostic, ...]]:
-    """Parse crud.yaml text and bind it to ``catalog``; see the module docstring."""
-    binder = _Binder(path_display, catalog)
+    """Parse crud.yaml text and bind it to the graph's catalog; see the module docstring."""
+    binder = _Binder(path_display, graph)
     spec = binder.bind(text)
     return spec, tuple(sorted(binder.diags, key=sort_key))

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dbgen.diagnostics import Span
+from dbgen.graph import Relation
 from dbgen.ir import ForeignKey, QName, Table
 
 # The operations crud.yaml may list, in the order the generated code defines them.
@@ -76,25 +77,10 @@ class BoundFinder:
 
 
 @dataclass(frozen=True, slots=True)
-class RelationPath:
-    """One way to reach the related table.
-
-    kind: ``many_to_one`` (fk is on the entity's table), ``one_to_many`` (fk is on the related
-    table), ``many_to_many`` (through ``association``, whose ``fk`` points at the entity and
-    ``fk_other`` at the related table).
-    """
-
-    kind: str
-    fk: ForeignKey
-    association: QName | None = None
-    fk_other: ForeignKey | None = None
-
-
-@dataclass(frozen=True, slots=True)
 class BoundRelation:
     name: str  # as written in crud.yaml (the related table, "schema.table" outside public)
     target: QName
-    paths: tuple[RelationPath, ...]  # never empty
+    paths: tuple[Relation, ...]  # never empty; the graph's relationship ends towards target
     span: Span
 
 

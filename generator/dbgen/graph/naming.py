@@ -226,11 +226,6 @@ def module_name(table: QName) -> str:
     return name if not name.startswith("_") else "t" + name
 
 
-def entity_key(table: QName) -> str:
-    """The unit-of-work attribute for a table (crud-spec: ``uow.artist``, ``uow.sales_orders``)."""
-    return module_name(table)
-
-
 def enum_member(label: str, *, taken: frozenset[str] = frozenset()) -> str:
     """Python enum member name for an enum label: ``in progress`` -> ``IN_PROGRESS``."""
     words = _ascii_words(label)
