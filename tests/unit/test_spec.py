@@ -352,7 +352,8 @@ def test_defaults_without_pk() -> None:
         (
             "entities:\n  album:\n    relations: [album_genre]\n",
             "crud.yaml:5:17: error[unknown-relation]: table 'album' has no relation 'album_genre' "
-            "(no foreign key links them) (did you mean 'genre'?)",
+            "(table 'album_genre' is a pure association table: it links 'album' and 'genre' "
+            "many-to-many and has no relations of its own) (did you mean 'genre'?)",
         ),
         (
             "entities:\n  artist:\n    pagination: [keyset]\n",
