@@ -1,12 +1,17 @@
 """Typed errors of this data layer.
 
-Database errors are mapped to these from the SQLSTATE the server reports, so callers never need
-to look at driver exceptions. Every error names the entity and, where known, the key.
+Every failure a caller can cause or meet comes out as one of these: database errors are mapped
+from the SQLSTATE the server reports, driver and pool failures from what the drivers raise
+(``map_error``), bad values are refused before they reach the driver. Each error names the
+entity and, where known, the key; ``__cause__`` is the driver's own exception (asyncpg's or
+psycopg2's) where there is one, and ``.sqlstate`` its SQLSTATE.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+import sqlalchemy as sa
 
 
 class DataLayerError(Exception):
@@ -16,6 +21,7 @@ class DataLayerError(Exception):
         super().__init__(message)
         self.entity = entity
         self.key = key
+        self.sqlstate: str | None = None  # set when the error comes from the server
 
 
 class NotFoundError(DataLayerError):
@@ -110,38 +116,201 @@ class InvalidQueryError(DataLayerError):
 
     def __init__(self, entity: str, reason: str) -> None:
         super().__init__(f"invalid query on {entity}: {reason}", entity=entity)
+        self.reason = reason
 
 
-def _orig_attr(orig: BaseException | None, name: str) -> Any:
-    # psycopg2 exposes details on .diag, asyncpg on the wrapped exception (__cause__).
-    if orig is None:
-        return None
-    diag = getattr(orig, "diag", None)
-    diag_name = {"constraint_name": "constraint_name", "detail": "message_detail"}.get(name)
-    if diag is not None and diag_name is not None:
+class InvalidValueError(InvalidQueryError):
+    """A key, filter, limit, offset or search value that the column or the driver cannot take:
+    the wrong type, out of the column type's range, a NUL character, more bind parameters than
+    PostgreSQL accepts. Refused before any SQL is sent; ``.field`` names the argument."""
+
+    def __init__(self, entity: str, reason: str, *, field: str | None = None) -> None:
+        super().__init__(entity, reason)
+        self.field = field
+
+
+class QueryTimeoutError(DataLayerError):
+    """The statement ran out of time: ``statement_timeout`` or ``lock_timeout`` (SQLSTATE 57014,
+    55P03), or the driver's command timeout. The transaction is aborted: roll back (the unit of
+    work does)."""
+
+    def __init__(self, entity: str | None, reason: str = "") -> None:
+        what = f" on {entity}" if entity else ""
+        super().__init__(
+            f"query timed out{what}" + (f": {reason}" if reason else ""), entity=entity
+        )
+
+
+class PoolTimeoutError(DataLayerError):
+    """No connection became free in the pool within ``DATABASE_POOL_TIMEOUT`` seconds: the pool
+    (``DATABASE_POOL_SIZE`` + ``DATABASE_MAX_OVERFLOW``) is exhausted."""
+
+    def __init__(self, entity: str | None, reason: str = "") -> None:
+        super().__init__(
+            "no database connection available in time" + (f": {reason}" if reason else ""),
+            entity=entity,
+        )
+
+
+class ConnectionLostError(DataLayerError):
+    """The connection to the database broke, or could not be made (class 08, administrator
+    shutdown 57P01-57P03, a closed socket). ``during_commit``: it broke during COMMIT, so
+    whether the transaction committed is unknown; otherwise nothing of the unit of work was
+    committed and running it again is safe (``run_in_transaction`` does)."""
+
+    def __init__(
+        self, entity: str | None, reason: str = "", *, during_commit: bool = False
+    ) -> None:
+        when = " during COMMIT (the outcome is unknown)" if during_commit else ""
+        super().__init__(
+            f"lost the database connection{when}" + (f": {reason}" if reason else ""),
+            entity=entity,
+        )
+        self.during_commit = during_commit
+
+
+class RetryableError(DataLayerError):
+    """The transaction lost a race: a serialization failure (40001) or a deadlock (40P01).
+    Nothing was committed; run the unit of work again (``run_in_transaction(fn, retries=N)``)."""
+
+    def __init__(self, entity: str | None, reason: str = "") -> None:
+        super().__init__(
+            "the transaction must be retried" + (f": {reason}" if reason else ""), entity=entity
+        )
+
+
+# -- what the drivers raise -----------------------------------------------------------------------
+#
+# SQLAlchemy wraps DBAPI errors in DBAPIError (``.orig``); its asyncpg adapter wraps asyncpg's
+# exceptions once more (the asyncpg one is the adapter error's ``__cause__``). The fast path
+# runs on the drivers directly, so their own exceptions arrive too. SQLSTATE decides wherever
+# there is one; otherwise the exception's kind does.
+
+_LOST_STATES = ("08", "57P01", "57P02", "57P03", "53300", "25P03")
+_TIMEOUT_STATES = ("57014", "55P03")
+_RETRY_STATES = ("40001", "40P01")
+# Messages of driver errors without SQLSTATE that mean the connection is gone (asyncpg's
+# InterfaceError, psycopg2's InterfaceError and OperationalError).
+_LOST_MESSAGES = (
+    "connection is closed",
+    "connection was closed",
+    "connection already closed",
+    "underlying connection is closed",
+    "server closed the connection",
+    "terminating connection",
+    "connection has been released",
+    "could not connect",
+    "connection refused",
+    "connection reset",
+)
+
+
+def driver_exception(exc: BaseException) -> BaseException:
+    """The driver's own exception behind ``exc`` (``exc`` itself if it is one)."""
+    inner: BaseException = exc
+    if isinstance(exc, sa.exc.DBAPIError) and exc.orig is not None:
+        inner = exc.orig
+    while type(inner).__module__.startswith("sqlalchemy") and inner.__cause__ is not None:
+        inner = inner.__cause__
+    return inner
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The SQLSTATE of ``exc`` or of the driver error behind it."""
+    for candidate in (exc, getattr(exc, "orig", None), driver_exception(exc)):
+        state = getattr(candidate, "pgcode", None) or getattr(candidate, "sqlstate", None)
+        if isinstance(state, str) and state:
+            return state
+    return None
+
+
+def _attr(exc: BaseException, name: str) -> Any:
+    # psycopg2 exposes details on .diag, asyncpg on the exception itself.
+    diag = getattr(exc, "diag", None)
+    diag_name = {"constraint_name": "constraint_name", "detail": "message_detail"}[name]
+    if diag is not None:
         return getattr(diag, diag_name, None)
-    value = getattr(orig, name, None)
-    if value is None and orig.__cause__ is not None:
-        value = getattr(orig.__cause__, name, None)
-    return value
+    return getattr(exc, name, None)
 
 
-def map_db_error(exc: Exception, entity: str, key: Any = None) -> Exception:
-    """The typed error for a DBAPIError (or ``exc`` itself when it maps to nothing)."""
-    orig = getattr(exc, "orig", None)
-    state = getattr(orig, "pgcode", None) or getattr(orig, "sqlstate", None)
-    if not isinstance(state, str):
+def _lost(exc: BaseException, inner: BaseException) -> bool:
+    if isinstance(exc, sa.exc.DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(inner, OSError | EOFError) and not isinstance(inner, TimeoutError):
+        return True  # (TimeoutError is an OSError: a command timeout, not a lost connection)
+    text = str(inner).lower()
+    name = type(inner).__name__
+    driverish = type(inner).__module__.split(".")[0] in ("asyncpg", "psycopg2")
+    if driverish and name in ("InterfaceError", "OperationalError", "ConnectionDoesNotExistError"):
+        return any(message in text for message in _LOST_MESSAGES)
+    return False
+
+
+def map_error(
+    exc: BaseException, entity: str | None, key: Any = None, *, during_commit: bool = False
+) -> BaseException:
+    """The typed error for a failure of an operation on ``entity`` (``exc`` itself when it is
+    one already, or maps to nothing). The typed error's ``__cause__`` is the driver's
+    exception; raise it ``from`` that (``raise typed from typed.__cause__``)."""
+    if isinstance(exc, DataLayerError):
         return exc
-    constraint = _orig_attr(orig, "constraint_name")
-    detail = _orig_attr(orig, "detail")
-    mapped: DataLayerError
+    inner = driver_exception(exc)
+    state = sqlstate(exc)
+    name = entity or "the unit of work"
+    typed: DataLayerError | None = None
+    if isinstance(exc, sa.exc.TimeoutError):  # the pool's, not the server's
+        typed = PoolTimeoutError(entity, str(exc).split(" (Background")[0])
+    elif state is not None and state.startswith(_RETRY_STATES):
+        typed = RetryableError(entity, _first_line(inner))
+    elif state is not None and state.startswith(_TIMEOUT_STATES):
+        typed = QueryTimeoutError(entity, _first_line(inner))
+    elif (state is not None and state.startswith(_LOST_STATES)) or _lost(exc, inner):
+        typed = ConnectionLostError(entity, _first_line(inner), during_commit=during_commit)
+    elif isinstance(inner, TimeoutError):  # asyncio's too
+        typed = QueryTimeoutError(entity, "the driver's command timeout")
+    elif state == "25006":
+        typed = InvalidQueryError(name, "the unit of work is read-only (it may run on a replica)")
+    elif state is not None:
+        typed = _constraint(state, inner, entity, key)
+    elif _bad_value(inner):
+        typed = InvalidValueError(name, _first_line(inner))
+    if typed is None:
+        return exc
+    typed.sqlstate = state
+    typed.__cause__ = inner
+    return typed
+
+
+def _constraint(
+    state: str, inner: BaseException, entity: str | None, key: Any
+) -> DataLayerError | None:
+    name = entity or "the unit of work"
+    constraint = _attr(inner, "constraint_name")
+    detail = _attr(inner, "detail")
     if state in ("23505", "23P01"):
-        mapped = AlreadyExistsError(entity, key, constraint=constraint, detail=detail)
-    elif state == "23503":
-        mapped = RelatedNotFoundError(entity, key, constraint=constraint, detail=detail)
-    elif state in ("23502", "23514") or state.startswith("22"):
-        mapped = ConstraintViolationError(entity, key, constraint=constraint, detail=detail)
-    else:
-        return exc
-    mapped.__cause__ = exc
-    return mapped
+        return AlreadyExistsError(name, key, constraint=constraint, detail=detail)
+    if state == "23503":
+        return RelatedNotFoundError(name, key, constraint=constraint, detail=detail)
+    if state in ("23502", "23514") or state.startswith("22"):
+        detail = detail or _first_line(inner)
+        return ConstraintViolationError(name, key, constraint=constraint, detail=detail)
+    return None
+
+
+def _bad_value(inner: BaseException) -> bool:
+    """A value the driver refused to send (asyncpg's client-side DataError; psycopg2 raises
+    ValueError for a NUL character)."""
+    module = type(inner).__module__.split(".")[0]
+    if module == "asyncpg" and type(inner).__name__ == "DataError":
+        return True
+    return isinstance(inner, ValueError) and "NUL" in str(inner)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def map_db_error(exc: Exception, entity: str, key: Any = None) -> BaseException:
+    """``map_error`` under its earlier name."""
+    return map_error(exc, entity, key)
