@@ -443,9 +443,6 @@ def _sort_view(
 
 
 _BULK = frozenset({"bulk_create", "bulk_update", "bulk_delete"})
-_WRITES = frozenset(
-    {"create", "update", "delete", "bulk_create", "bulk_update", "bulk_delete", "upsert"}
-)
 
 
 def _repo(
@@ -604,38 +601,9 @@ def _repo(
         (needs_page, (f"{pkg}.pagination", "Page")),
         (bool(pk) or bool(finders), (base, "matches")),
         (ent.mapped, (base, "row_map")),
-        (
-            relation_alias is not None and ("get" in ops or any(f.unique for f in finders)),
-            (base, "with_loads"),
-        ),
-        ("count" in ops, (base, "filtered")),
-        ("count" in ops, (base, "count_statement")),
-        ("update" in ops, (base, "cached")),
-        (bool(ops & {"bulk_delete", "bulk_update"}), (base, "pk_in")),
-        (bool(ops & {"bulk_delete", "bulk_update"}), (base, "chunked")),
-        (bool(ops & {"bulk_delete", "bulk_update"}), (base, "MAX_BIND_PARAMS")),
-        (needs_insert_many, (base, "insert_batches")),
-        ("bulk_update" in ops, (base, "update_batches")),
-        ("bulk_delete" in ops, (base, "rowcount")),
-        (len(pk) > 1, (f"{pkg}.errors", "InvalidQueryError")),
-        (
-            bool(ops & {"update", "delete"})
-            or ("bulk_update" in ops and b.version_column is not None),
-            (f"{pkg}.errors", "NotFoundError"),
-        ),
-        (
-            b.version_column is not None and bool(ops & {"update", "bulk_update"}),
-            (f"{pkg}.errors", "ConflictError"),
-        ),
-        (
-            needs_insert or needs_insert_many or bool(ops & _WRITES),
-            (f"{pkg}.errors", "map_db_error"),
-        ),
-        (
-            needs_insert or needs_insert_many or bool(ops & _WRITES),
-            ("sqlalchemy.exc", "DBAPIError"),
-        ),
-        ("upsert" in ops, ("sqlalchemy.dialects", "postgresql")),
+        (True, (base, "Writes")),
+        (bool(ops) or bool(finders), (base, "operation")),
+        (bool(ops & {"get", "exists"}), (base, "key_params")),
         (bool(ops & {"create", "bulk_create", "upsert"}), (schemas, f"{cls}Create")),
         (bool(ops & {"update", "bulk_update"}), (schemas, f"{cls}Update")),
         (bool(ops & {"list", "stream", "count"}), (schemas, f"{cls}Filter")),
@@ -770,13 +738,22 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
         )
 
     uow_imports: set[Import] = {
-        ("types", "TracebackType"),
+        ("functools", None),
+        ("collections.abc", "AsyncIterator"),
+        ("collections.abc", "Awaitable"),
         ("collections.abc", "Callable"),
-        ("typing", "Self"),
+        ("collections.abc", "Coroutine"),
+        ("collections.abc", "Iterator"),
+        ("typing", "Any"),
+        ("typing", "Concatenate"),
+        ("typing", "ParamSpec"),
+        ("typing", "TypeVar"),
         ("sqlalchemy.ext.asyncio", "AsyncSession"),
-        ("sqlalchemy.ext.asyncio", "AsyncSessionTransaction"),
         ("sqlalchemy.orm", "Session"),
-        ("sqlalchemy.orm", "SessionTransaction"),
+        (f"{pkg}._uow", "AsyncUnitOfWorkBase"),
+        (f"{pkg}._uow", "SyncUnitOfWorkBase"),
+        (f"{pkg}._uow", "run_async"),
+        (f"{pkg}._uow", "run_sync"),
     }
     repo_refs: list[tuple[str, str, str]] = []
     for b in spec.entities:

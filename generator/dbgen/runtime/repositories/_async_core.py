@@ -1,17 +1,15 @@
-"""The base of every asynchronous repository (asyncpg's fast path; see ``_driver.py``)."""
+"""How an asynchronous repository runs a statement: on asyncpg itself (the fast path, see
+``_driver.py``) or through the session."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from .. import _compat
-from ..errors import InvalidQueryError
-from ..pagination import Page
 from ._common import M, RepositoryBase
 from ._driver import (
     COPY_MIN_ROWS,
@@ -21,13 +19,12 @@ from ._driver import (
     driver_statement,
     watched,
 )
-from ._hydrate import Joined, RelationLoad, attach_joined, attach_related, hydrate, unloaded
-from ._query import build_list, cached, filtered, resolve_order, rowcount, stream_statement
+from ._hydrate import hydrate
+from ._query import rowcount
 
 
-class AsyncRepository(RepositoryBase[M]):
-    """What every repository of one entity shares; the entity's subclass defines only the
-    operations crud.yaml lists, each with its exact signature."""
+class AsyncCore(RepositoryBase[M]):
+    """The session, its asyncpg connection, and running one statement on either."""
 
     def __init__(self, session: AsyncSession) -> None:
         super().__init__()
@@ -48,8 +45,9 @@ class AsyncRepository(RepositoryBase[M]):
             self._transaction, self._dialect, self._engine = transaction, engine.dialect, engine
             self._adapter = None if raw is None else raw.dbapi_connection
             self._driver = None if raw is None else raw.driver_connection
+        self._watching = watched(self._engine) or self._watched_session(session)
         driver = self._driver
-        if driver is None or watched(self._engine):
+        if driver is None or self._watching:
             return None
         if driver.is_in_transaction():
             return driver
@@ -152,156 +150,3 @@ class AsyncRepository(RepositoryBase[M]):
         rowmap = self._rowmap
         assert rowmap is not None, "only repositories of mapped classes fetch instances"
         return hydrate(self.session.sync_session, rowmap, rows, overwrite=overwrite)
-
-    async def _read_with(
-        self,
-        name: str,
-        where: Sequence[sa.ColumnElement[bool]],
-        params: dict[str, Any],
-        load: Sequence[str],
-    ) -> list[M]:
-        """Instances matching ``where`` with the relations in ``load`` (the fast path)."""
-        joined = self._joined(load)
-        key = (name, tuple(load))
-        statement = cached(self._info, key, lambda: joined.select.where(*where))
-        return await self._fetch_joined(key, statement, params, joined)
-
-    async def _fetch_joined(
-        self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], joined: Joined
-    ) -> list[M]:
-        """Instances for the rows of a ``joined_read`` statement, their relations set where
-        they are unloaded (as the ORM's eager loaders do)."""
-        records = await self._run(key, statement, params, columns=joined.columns)
-        assert self._rowmap is not None
-        session = self.session.sync_session
-        parents = hydrate(session, self._rowmap, records)  # reads the leading columns
-        attach_joined(session, joined, parents, records)
-        if joined.rest:
-            await self._load_related(parents, joined.rest)
-        return parents
-
-    async def _load_related(self, parents: Sequence[Any], loads: Sequence[RelationLoad]) -> None:
-        """Set these relations on the parents that have them unloaded: one statement per
-        relationship, whatever the number of parents."""
-        for rl in loads:
-            todo, keys = unloaded(parents, rl)
-            if not todo:
-                continue
-            rows: Sequence[Sequence[Any]] = []
-            if keys:
-                key = ("relation", rl.attr)
-                rows = await self._run(key, rl.statement, {"keys": keys}, columns=rl.columns)
-            attach_related(self.session.sync_session, rl, todo, rows)
-
-    async def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[M]:
-        info = self._info
-        fast = self._fast_loadable(load)
-        joined = self._joined(load) if fast and load else None
-        select = self._select if not fast else (joined.select if joined else self._columns)
-        query = build_list(
-            info,
-            select,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-            orm_options=not fast,
-        )
-        rows: Sequence[Any]
-        if joined is not None:
-            rows = await self._fetch_joined(query.key, query.statement, query.params, joined)
-        elif fast:
-            rows = await self._fetch(query.key, query.statement, query.params)
-        elif info.read is None:
-            rows = (await self.session.scalars(query.statement, query.params)).all()
-        else:
-            # Validated, not constructed: the Read schema's types (enums, constrained strings) hold.
-            result = await self.session.execute(query.statement, query.params)
-            rows = [info.read.model_validate(row._mapping) for row in result.all()]
-        total: int | None = None
-        if with_total:
-            total = int((await self.session.scalar(query.count_statement(), query.params)) or 0)
-        return query.page(rows, total)
-
-    async def _stream(
-        self,
-        *,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        batch_size: int = 1000,
-    ) -> AsyncIterator[M]:
-        """Every matching row, in order, read through a server-side cursor ``batch_size`` rows
-        at a time: memory stays flat however many rows match (as long as the caller lets go of
-        them: the session holds instances weakly)."""
-        info = self._info
-        if batch_size < 1:
-            raise InvalidQueryError(info.entity, "batch_size must be at least 1")
-        order = resolve_order(info, tuple(order_by) if order_by else None)
-        f = filtered(info, where, search)
-        key, statement = stream_statement(info, self._columns, f, order)
-        batches = self._batches(key, statement, f.params, batch_size)
-        session = self.session.sync_session
-        async for rows in batches:
-            items: list[Any]
-            if self._rowmap is not None:
-                items = hydrate(session, self._rowmap, rows)
-            else:
-                assert info.read is not None
-                items = [info.read.model_validate(row._mapping) for row in rows]
-            for item in items:
-                yield item
-
-    async def _batches(
-        self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], size: int
-    ) -> AsyncIterator[Sequence[Any]]:
-        """The rows of ``statement``, ``size`` at a time, from a server-side cursor: asyncpg's
-        own on the fast path, else SQLAlchemy's (``yield_per``)."""
-        session = self.session
-        if session.autoflush and (session.new or session.dirty or session.deleted):
-            await session.flush()
-        driver = await self._connection()
-        compiled = None
-        if driver is not None:
-            compiled = driver_statement(self._info, key, statement, self._dialect)
-        if compiled is not None:
-            args = compiled.args(params)
-            try:
-                table_columns = self._info.table.c
-                await asyncpg_conversions(driver, compiled, table_columns, self._dialect)
-                cursor = await driver.cursor(compiled.sql, *args)
-                while records := await cursor.fetch(size):
-                    yield compiled.rows(records)
-            except Exception as exc:
-                wrapped = driver_error(exc, compiled.sql, args)
-                if wrapped is exc:
-                    raise
-                raise wrapped from exc
-            return
-        options = {"yield_per": size}
-        result = await session.stream(statement, params, execution_options=options)
-        try:
-            async for rows in result.partitions():
-                yield rows
-        finally:
-            await result.close()

@@ -1,13 +1,16 @@
 """What the generated repository modules import: one name space over the shared machinery.
 
-``_query`` builds statements (cached per call shape), ``_driver`` runs them on asyncpg or
-psycopg2 (the fast path), ``_hydrate`` turns rows into ORM instances and loads relations,
-``_async`` and ``_sync`` are the repository base classes.
+``_query`` builds read statements (cached per call shape), ``_dml`` the writes, ``_driver`` runs
+them on asyncpg or psycopg2 (the fast path), ``_hydrate`` turns rows into ORM instances and loads
+relations, ``_operation`` is every operation's boundary (typed errors, logging), and ``_async``
+and ``_sync`` are the repository base classes.
 """
 
 from ._async import AsyncRepository
+from ._dml import Writes, insert_batches, update_batches
 from ._driver import COPY_MIN_ROWS, DriverStatement, driver_statement, watched
 from ._hydrate import RowMap, hydrate, row_map
+from ._operation import configure_logging, operation
 from ._query import (
     MAX_BIND_PARAMS,
     EntityInfo,
@@ -20,14 +23,13 @@ from ._query import (
     count_statement,
     escape_like,
     filtered,
-    insert_batches,
+    key_params,
     load_options,
     matches,
     pk_clause,
     pk_in,
     resolve_order,
     rowcount,
-    update_batches,
     with_loads,
 )
 from ._sync import SyncRepository
@@ -43,17 +45,21 @@ __all__ = [
     "RowMap",
     "SortColumn",
     "SyncRepository",
+    "Writes",
     "build_list",
     "cached",
     "chunked",
+    "configure_logging",
     "count_statement",
     "driver_statement",
     "escape_like",
     "filtered",
     "hydrate",
     "insert_batches",
+    "key_params",
     "load_options",
     "matches",
+    "operation",
     "pk_clause",
     "pk_in",
     "resolve_order",

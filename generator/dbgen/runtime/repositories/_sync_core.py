@@ -1,28 +1,22 @@
-"""The base of every synchronous repository (psycopg2's fast path; see ``_driver.py``).
-
-The twin of ``_async.py``: the same steps, with psycopg2 cursors and without ``await``.
-"""
+"""How a synchronous repository runs a statement: on psycopg2 itself (the fast path, see
+``_driver.py``) or through the session. The twin of ``_async_core.py``."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Sequence
+from collections.abc import Hashable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from ..errors import InvalidQueryError
-from ..pagination import Page
 from ._common import M, RepositoryBase
 from ._driver import Statement, driver_error, driver_statement, result_conversions, watched
-from ._hydrate import Joined, RelationLoad, attach_joined, attach_related, hydrate, unloaded
-from ._query import build_list, cached, filtered, resolve_order, rowcount, stream_statement
+from ._hydrate import hydrate
+from ._query import rowcount
 
 
-class SyncRepository(RepositoryBase[M]):
-    """What every synchronous repository of one entity shares; the entity's subclass defines
-    only the operations crud.yaml lists, each with its exact signature."""
+class SyncCore(RepositoryBase[M]):
+    """The session, its psycopg2 connection, and running one statement on either."""
 
     def __init__(self, session: Session) -> None:
         super().__init__()
@@ -41,7 +35,8 @@ class SyncRepository(RepositoryBase[M]):
             fast = engine.dialect.driver == "psycopg2"
             self._transaction, self._dialect, self._engine = transaction, engine.dialect, engine
             self._driver = connection.connection.dbapi_connection if fast else None
-        if self._driver is None or watched(self._engine):
+        self._watching = watched(self._engine) or self._watched_session(session)
+        if self._driver is None or self._watching:
             return None
         return self._driver
 
@@ -76,7 +71,8 @@ class SyncRepository(RepositoryBase[M]):
                 if want == "rowcount":
                     return int(cursor.rowcount)
                 if want == "scalar":
-                    return cursor.fetchone()[0]
+                    row = cursor.fetchone()
+                    return None if row is None else row[0]
                 if compiled.conversions is None:
                     oids = [d.type_code for d in cursor.description]
                     table_columns = self._info.table.c if columns is None else columns
@@ -103,133 +99,3 @@ class SyncRepository(RepositoryBase[M]):
         rowmap = self._rowmap
         assert rowmap is not None, "only repositories of mapped classes fetch instances"
         return hydrate(self.session, rowmap, rows, overwrite=overwrite)
-
-    def _read_with(
-        self,
-        name: str,
-        where: Sequence[sa.ColumnElement[bool]],
-        params: dict[str, Any],
-        load: Sequence[str],
-    ) -> list[M]:
-        """Instances matching ``where`` with the relations in ``load`` (the fast path)."""
-        joined = self._joined(load)
-        key = (name, tuple(load))
-        statement = cached(self._info, key, lambda: joined.select.where(*where))
-        return self._fetch_joined(key, statement, params, joined)
-
-    def _fetch_joined(
-        self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], joined: Joined
-    ) -> list[M]:
-        """Instances for the rows of a ``joined_read`` statement, their relations set where
-        they are unloaded (as the ORM's eager loaders do)."""
-        records = self._run(key, statement, params, columns=joined.columns)
-        assert self._rowmap is not None
-        parents = hydrate(self.session, self._rowmap, records)  # reads the leading columns
-        attach_joined(self.session, joined, parents, records)
-        if joined.rest:
-            self._load_related(parents, joined.rest)
-        return parents
-
-    def _load_related(self, parents: Sequence[Any], loads: Sequence[RelationLoad]) -> None:
-        """Set these relations on the parents that have them unloaded: one statement per
-        relationship, whatever the number of parents."""
-        for rl in loads:
-            todo, keys = unloaded(parents, rl)
-            if not todo:
-                continue
-            rows: Sequence[Sequence[Any]] = []
-            if keys:
-                key = ("relation", rl.attr)
-                rows = self._run(key, rl.statement, {"keys": keys}, columns=rl.columns)
-            attach_related(self.session, rl, todo, rows)
-
-    def _page(
-        self,
-        *,
-        finder: str | None = None,
-        finder_params: dict[str, Any] | None = None,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        limit: int | None = None,
-        offset: int | None = None,
-        after: str | None = None,
-        before: str | None = None,
-        load: Sequence[str] | None = None,
-        with_total: bool = False,
-    ) -> Page[M]:
-        info = self._info
-        fast = self._fast_loadable(load)
-        joined = self._joined(load) if fast and load else None
-        select = self._select if not fast else (joined.select if joined else self._columns)
-        query = build_list(
-            info,
-            select,
-            where=where,
-            search=search,
-            order_by=order_by,
-            limit=limit,
-            offset=offset,
-            after=after,
-            before=before,
-            load=load,
-            finder=finder,
-            finder_params=finder_params,
-            orm_options=not fast,
-        )
-        rows: Sequence[Any]
-        if joined is not None:
-            rows = self._fetch_joined(query.key, query.statement, query.params, joined)
-        elif fast:
-            rows = self._fetch(query.key, query.statement, query.params)
-        elif info.read is None:
-            rows = self.session.scalars(query.statement, query.params).all()
-        else:
-            # Validated, not constructed: the Read schema's types (enums, constrained strings) hold.
-            result = self.session.execute(query.statement, query.params)
-            rows = [info.read.model_validate(row._mapping) for row in result.all()]
-        total: int | None = None
-        if with_total:
-            total = int(self.session.scalar(query.count_statement(), query.params) or 0)
-        return query.page(rows, total)
-
-    def _stream(
-        self,
-        *,
-        where: BaseModel | None = None,
-        search: str | None = None,
-        order_by: Sequence[str] | None = None,
-        batch_size: int = 1000,
-    ) -> Iterator[M]:
-        """Every matching row, in order, read through a server-side cursor ``batch_size`` rows
-        at a time: memory stays flat however many rows match (as long as the caller lets go of
-        them: the session holds instances weakly)."""
-        info = self._info
-        if batch_size < 1:
-            raise InvalidQueryError(info.entity, "batch_size must be at least 1")
-        order = resolve_order(info, tuple(order_by) if order_by else None)
-        f = filtered(info, where, search)
-        key, statement = stream_statement(info, self._columns, f, order)
-        for rows in self._batches(key, statement, f.params, batch_size):
-            items: list[Any]
-            if self._rowmap is not None:
-                items = hydrate(self.session, self._rowmap, rows)
-            else:
-                assert info.read is not None
-                items = [info.read.model_validate(row._mapping) for row in rows]
-            yield from items
-
-    def _batches(
-        self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], size: int
-    ) -> Iterator[Sequence[Any]]:
-        """The rows of ``statement``, ``size`` at a time, from SQLAlchemy's server-side cursor
-        (``yield_per``)."""
-        session = self.session
-        if session.autoflush and (session.new or session.dirty or session.deleted):
-            session.flush()
-        options = {"yield_per": size}
-        result = session.execute(statement, params, execution_options=options)
-        try:
-            yield from result.partitions()
-        finally:
-            result.close()
