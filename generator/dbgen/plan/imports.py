@@ -9,7 +9,18 @@ from dbgen.plan.typemap import Import
 # Modules imported under a conventional alias.
 _ALIASES = {"sqlalchemy": "sa"}
 _STDLIB = frozenset(
-    {"datetime", "decimal", "uuid", "typing", "enum", "os", "collections.abc", "dataclasses"}
+    {
+        "collections.abc",
+        "dataclasses",
+        "datetime",
+        "decimal",
+        "enum",
+        "functools",
+        "os",
+        "types",
+        "typing",
+        "uuid",
+    }
 )
 
 

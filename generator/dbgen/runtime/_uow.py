@@ -1,0 +1,283 @@
+"""Units of work: one session, commit on success, roll back on error.
+
+The generated ``uow.py`` subclasses these with one attribute per repository and the
+transactions of crud.yaml. What they guarantee:
+
+- leaving the block commits; an exception rolls back and propagates, and a rollback that fails
+  in turn (the connection is gone) never hides it;
+- a failure of COMMIT itself comes out typed (``ConnectionLostError(during_commit=True)`` when
+  its outcome is unknown, ``RetryableError`` for a serialization failure);
+- ``isolation_level`` ("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE") and ``read_only``
+  hold for the unit of work's transaction;
+- without a session factory, sessions come from the default engines of ``db.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction
+
+from . import db
+from .errors import ConnectionLostError, InvalidValueError, RetryableError, map_error
+
+PACKAGE = __name__.split(".", 1)[0]
+logger = logging.getLogger(f"{PACKAGE}.uow")
+
+ISOLATION_LEVELS = ("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE")
+U = TypeVar("U", bound="AsyncUnitOfWorkBase")
+SU = TypeVar("SU", bound="SyncUnitOfWorkBase")
+R = TypeVar("R")
+
+
+def _options(isolation_level: str | None, read_only: bool) -> dict[str, Any]:
+    """The connection's execution options for the unit of work's transaction."""
+    options: dict[str, Any] = {}
+    if isolation_level is not None:
+        level = isolation_level.upper().replace("_", " ")
+        if level not in ISOLATION_LEVELS:
+            allowed = ", ".join(ISOLATION_LEVELS)
+            raise InvalidValueError(
+                "UnitOfWork", f"isolation_level {isolation_level!r} (allowed: {allowed})"
+            )
+        options["isolation_level"] = level
+    if read_only:
+        options["postgresql_readonly"] = True
+    return options
+
+
+def _retry_safe(exc: BaseException) -> bool:
+    """Whether running the unit of work again cannot write twice: nothing was committed."""
+    if isinstance(exc, RetryableError):
+        return True
+    return isinstance(exc, ConnectionLostError) and not exc.during_commit
+
+
+def backoff_seconds(attempt: int, base: float) -> float:
+    """Exponential backoff with jitter: about base, 2 x base, 4 x base ... (attempt 1, 2, 3)."""
+    return float(base * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
+
+
+class AsyncUnitOfWorkBase:
+    """One async session for a block of work; see the module docstring."""
+
+    session: AsyncSession
+
+    def __init__(
+        self,
+        session_factory: Callable[[], AsyncSession] | None = None,
+        *,
+        isolation_level: str | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self._session_factory = session_factory
+        self._execution_options = _options(isolation_level, read_only)
+        self.read_only = read_only
+
+    def _open(self, session: AsyncSession) -> None:
+        """Create the repositories on ``session`` (the generated subclass does)."""
+
+    def _new_session(self) -> AsyncSession:
+        factory = self._session_factory or db.default_async_session_factory()
+        return factory()
+
+    async def __aenter__(self) -> Self:
+        self.session = self._new_session()
+        if self._execution_options:
+            try:
+                await self.session.connection(execution_options=self._execution_options)
+            except BaseException:
+                await self.session.close()
+                raise
+        self._open(self.session)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        if exc is None:
+            try:
+                await session.commit()
+            except Exception as failure:
+                typed = map_error(failure, None, during_commit=True)
+                await self._discard(session)
+                if typed is failure:
+                    raise
+                raise typed from typed.__cause__
+            await self._close(session)
+            return
+        await self._discard(session)
+
+    async def _close(self, session: AsyncSession) -> None:
+        try:
+            await session.close()
+        except Exception as failure:
+            logger.debug("closing the session failed: %s", failure)
+
+    async def _discard(self, session: AsyncSession) -> None:
+        """Roll back and close without raising: an error is on its way out already, and a
+        dead connection cannot roll back (the pool drops it)."""
+        try:
+            await session.rollback()
+        except Exception as failure:
+            logger.debug("rollback failed (%s): invalidating the connection", failure)
+            try:
+                await session.invalidate()
+            except Exception as again:
+                logger.debug("invalidating the connection failed too: %s", again)
+        await self._close(session)
+
+    async def commit(self) -> None:
+        """Commit now (the unit of work stays usable and commits again at the end)."""
+        try:
+            await self.session.commit()
+        except Exception as failure:
+            typed = map_error(failure, None, during_commit=True)
+            if typed is failure:
+                raise
+            raise typed from typed.__cause__
+
+    async def rollback(self) -> None:
+        await self.session.rollback()
+
+    def savepoint(self) -> AsyncSessionTransaction:
+        """``async with uow.savepoint():`` runs a block in a SAVEPOINT: if it raises, only its
+        writes are undone."""
+        return self.session.begin_nested()
+
+
+class SyncUnitOfWorkBase:
+    """One session for a block of work (the sync twin of ``AsyncUnitOfWorkBase``)."""
+
+    session: Session
+
+    def __init__(
+        self,
+        session_factory: Callable[[], Session] | None = None,
+        *,
+        isolation_level: str | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self._session_factory = session_factory
+        self._execution_options = _options(isolation_level, read_only)
+        self.read_only = read_only
+
+    def _open(self, session: Session) -> None:
+        """Create the repositories on ``session`` (the generated subclass does)."""
+
+    def _new_session(self) -> Session:
+        factory = self._session_factory or db.default_sync_session_factory()
+        return factory()
+
+    def __enter__(self) -> Self:
+        self.session = self._new_session()
+        if self._execution_options:
+            try:
+                self.session.connection(execution_options=self._execution_options)
+            except BaseException:
+                self.session.close()
+                raise
+        self._open(self.session)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        session = self.session
+        if exc is None:
+            try:
+                session.commit()
+            except Exception as failure:
+                typed = map_error(failure, None, during_commit=True)
+                self._discard(session)
+                if typed is failure:
+                    raise
+                raise typed from typed.__cause__
+            self._close(session)
+            return
+        self._discard(session)
+
+    def _close(self, session: Session) -> None:
+        try:
+            session.close()
+        except Exception as failure:
+            logger.debug("closing the session failed: %s", failure)
+
+    def _discard(self, session: Session) -> None:
+        try:
+            session.rollback()
+        except Exception as failure:
+            logger.debug("rollback failed (%s): invalidating the connection", failure)
+            try:
+                session.invalidate()
+            except Exception as again:
+                logger.debug("invalidating the connection failed too: %s", again)
+        self._close(session)
+
+    def commit(self) -> None:
+        """Commit now (the unit of work stays usable and commits again at the end)."""
+        try:
+            self.session.commit()
+        except Exception as failure:
+            typed = map_error(failure, None, during_commit=True)
+            if typed is failure:
+                raise
+            raise typed from typed.__cause__
+
+    def rollback(self) -> None:
+        self.session.rollback()
+
+    def savepoint(self) -> SessionTransaction:
+        """``with uow.savepoint():`` runs a block in a SAVEPOINT: if it raises, only its writes
+        are undone."""
+        return self.session.begin_nested()
+
+
+async def run_async(
+    make: Callable[[], U], fn: Callable[[U], Awaitable[R]], retries: int, backoff: float
+) -> R:
+    """``fn`` in a fresh unit of work from ``make``, committed; run again (up to ``retries``
+    more times, with exponential backoff) after a ``RetryableError`` or a connection lost
+    before COMMIT. Anything else, and the last failure, propagates."""
+    attempt = 0
+    while True:
+        try:
+            async with make() as uow:
+                return await fn(uow)
+        except (RetryableError, ConnectionLostError) as exc:
+            if attempt >= retries or not _retry_safe(exc):
+                raise
+            attempt += 1
+            delay = backoff_seconds(attempt, backoff)
+            logger.info("retrying the unit of work in %.3f s (attempt %d): %s", delay, attempt, exc)
+            await asyncio.sleep(delay)
+
+
+def run_sync(make: Callable[[], SU], fn: Callable[[SU], R], retries: int, backoff: float) -> R:
+    """``run_async`` for synchronous units of work."""
+    attempt = 0
+    while True:
+        try:
+            with make() as uow:
+                return fn(uow)
+        except (RetryableError, ConnectionLostError) as exc:
+            if attempt >= retries or not _retry_safe(exc):
+                raise
+            attempt += 1
+            delay = backoff_seconds(attempt, backoff)
+            logger.info("retrying the unit of work in %.3f s (attempt %d): %s", delay, attempt, exc)
+            time.sleep(delay)
