@@ -8,8 +8,10 @@ compiled once per shape and dialect and run by the driver itself, on the session
 and inside its transaction: asyncpg's prepared statements, or a psycopg2 cursor. SQLAlchemy's own
 bind and result processors convert the values, so rows come back as SQLAlchemy would return
 them, and ``_hydrate.hydrate`` turns them into persistent instances of the session. The fast path
-steps aside, running the statement through SQLAlchemy, when the engine echoes SQL or has
-cursor-execute listeners (they would miss statements), for statements SQLAlchemy renders per call
+steps aside, running the statement through SQLAlchemy (``_common.RepositoryBase._watching``), for
+anyone who would miss what it skips: the engine echoes or logs SQL, has cursor-execute
+listeners, the session has ``do_orm_execute`` listeners (loader criteria), the mapped class has
+``load``/``refresh`` listeners. It also steps aside for statements SQLAlchemy renders per call
 (expanding IN lists), for drivers other than asyncpg and psycopg2, and before the transaction's
 first statement when SQLAlchemy's adapter cannot be asked to send BEGIN.
 """
@@ -136,10 +138,11 @@ async def asyncpg_conversions(
 
 
 def watched(engine: sa.Engine) -> bool:
-    """Whether someone watches the engine's statements (echo, cursor-execute listeners): then
-    every statement goes through SQLAlchemy, so that they see it. Checked on every call: a
-    listener added in the middle of a unit of work counts from its next statement."""
-    return bool(engine.echo) or _compat.statement_listeners(engine)
+    """Whether someone watches the engine's statements (echo or the ``sqlalchemy.engine``
+    logger at INFO, cursor-execute listeners): then every statement goes through SQLAlchemy, so
+    that they see it. Checked on every call: a listener added in the middle of a unit of work
+    counts from its next statement."""
+    return _compat.engine_logs_statements(engine) or _compat.statement_listeners(engine)
 
 
 def driver_error(exc: Exception, sql: str, params: Any) -> Exception:

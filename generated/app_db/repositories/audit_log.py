@@ -17,11 +17,11 @@ from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
     SyncRepository,
-    count_statement,
-    filtered,
+    Writes,
+    key_params,
     matches,
+    operation,
     row_map,
-    with_loads,
 )
 from app_db.schemas.audit_log import (
     AuditEntryFilter,
@@ -92,27 +92,23 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(AuditEntry)
-_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(AuditEntry, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
-_KEY_WHERE = _INFO.live(*_KEY_MATCH)
-_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
-_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-
-
-def _key_params(key: int) -> dict[str, Any]:
-    return {"pk__id": key}
+_KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
+_WRITES = Writes(source=AuditEntry, key_where=_KEY_WHERE, key_match=_KEY_MATCH)
 
 
 class AuditEntryRepository(AsyncRepository[AuditEntry]):
-    """Asynchronous repository for AuditEntry. It never commits: the unit of work does."""
+    """Asynchronous repository for AuditEntry. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
+    @operation
     async def get(
         self,
         key: int,
@@ -120,16 +116,9 @@ class AuditEntryRepository(AsyncRepository[AuditEntry]):
         load: Sequence[AuditEntryRelation] | None = None,
     ) -> AuditEntry | None:
         """The row with this primary key, or None."""
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get", _BY_KEY, load)
-            result = await self.session.execute(statement, _key_params(key))
-            return result.scalar_one_or_none()
-        if load:
-            rows = await self._read_with("get", _KEY_WHERE, _key_params(key), load)
-            return rows[0] if rows else None
-        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return await self._one("get", _KEY_WHERE, key_params(_INFO, key), load)
 
+    @operation
     async def list(
         self,
         *,
@@ -152,6 +141,7 @@ class AuditEntryRepository(AsyncRepository[AuditEntry]):
             with_total=with_total,
         )
 
+    @operation
     def stream(
         self,
         *,
@@ -166,21 +156,22 @@ class AuditEntryRepository(AsyncRepository[AuditEntry]):
             batch_size=batch_size,
         )
 
+    @operation
     async def count(self, *, where: AuditEntryFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return await self._count(where)
 
 
 class SyncAuditEntryRepository(SyncRepository[AuditEntry]):
-    """Synchronous repository for AuditEntry. It never commits: the unit of work does."""
+    """Synchronous repository for AuditEntry. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
+    @operation
     def get(
         self,
         key: int,
@@ -188,16 +179,9 @@ class SyncAuditEntryRepository(SyncRepository[AuditEntry]):
         load: Sequence[AuditEntryRelation] | None = None,
     ) -> AuditEntry | None:
         """The row with this primary key, or None."""
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get", _BY_KEY, load)
-            result = self.session.execute(statement, _key_params(key))
-            return result.scalar_one_or_none()
-        if load:
-            rows = self._read_with("get", _KEY_WHERE, _key_params(key), load)
-            return rows[0] if rows else None
-        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return self._one("get", _KEY_WHERE, key_params(_INFO, key), load)
 
+    @operation
     def list(
         self,
         *,
@@ -220,6 +204,7 @@ class SyncAuditEntryRepository(SyncRepository[AuditEntry]):
             with_total=with_total,
         )
 
+    @operation
     def stream(
         self,
         *,
@@ -234,8 +219,7 @@ class SyncAuditEntryRepository(SyncRepository[AuditEntry]):
             batch_size=batch_size,
         )
 
+    @operation
     def count(self, *, where: AuditEntryFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return self._count(where)

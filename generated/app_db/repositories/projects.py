@@ -10,10 +10,8 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload, selectinload
 
-from app_db.errors import NotFoundError, map_db_error
 from app_db.models.projects import Project
 from app_db.models.tasks import Task
 from app_db.pagination import Page
@@ -22,12 +20,11 @@ from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
     SyncRepository,
-    cached,
-    count_statement,
-    filtered,
+    Writes,
+    key_params,
     matches,
+    operation,
     row_map,
-    with_loads,
 )
 from app_db.schemas.projects import (
     ProjectCreate,
@@ -112,35 +109,14 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Project)
-_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(Project, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
-_KEY_WHERE = _INFO.live(*_KEY_MATCH)
-_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
-_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(_T).returning(*_T.c)
-_DELETE = sa.delete(_T).where(*_KEY_MATCH)
+_KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
 _GET_BY_SLUG_MATCH = (matches(_T.c["slug"], "x_slug"),)
-_GET_BY_SLUG = _SELECT.where(*_INFO.live(*_GET_BY_SLUG_MATCH))
-_GET_BY_SLUG_WHERE = _INFO.live(*_GET_BY_SLUG_MATCH)
-_GET_BY_SLUG_ROW = _COLUMNS.where(*_GET_BY_SLUG_WHERE)
+_GET_BY_SLUG_WHERE = tuple(_INFO.live(*_GET_BY_SLUG_MATCH))
 _DROP_NONE: frozenset[str] = frozenset({"is_archived", "created_at", "updated_at"})
-
-
-def _key_params(key: int) -> dict[str, Any]:
-    return {"pk__id": key}
-
-
-def _update_statement(fields: tuple[str, ...]) -> sa.Update:
-    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
-    # Keyed by Column: attribute names and column names may differ.
-    assignments: dict[Any, Any] = {
-        _INFO.columns[name]: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type)
-        for name in fields
-    }
-    conditions = _INFO.live(*_KEY_MATCH)
-    return sa.update(_T).where(*conditions).values(assignments).returning(*_T.c)
+_WRITES = Writes(source=Project, key_where=_KEY_WHERE, key_match=_KEY_MATCH)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -154,17 +130,19 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
 
 
 class ProjectRepository(AsyncRepository[Project]):
-    """Asynchronous repository for Project. It never commits: the unit of work does."""
+    """Asynchronous repository for Project. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     async def get(
         self,
         key: int,
@@ -172,16 +150,9 @@ class ProjectRepository(AsyncRepository[Project]):
         load: Sequence[ProjectRelation] | None = None,
     ) -> Project | None:
         """The row with this primary key, or None."""
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get", _BY_KEY, load)
-            result = await self.session.execute(statement, _key_params(key))
-            return result.scalar_one_or_none()
-        if load:
-            rows = await self._read_with("get", _KEY_WHERE, _key_params(key), load)
-            return rows[0] if rows else None
-        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return await self._one("get", _KEY_WHERE, key_params(_INFO, key), load)
 
+    @operation
     async def list(
         self,
         *,
@@ -204,66 +175,32 @@ class ProjectRepository(AsyncRepository[Project]):
             with_total=with_total,
         )
 
+    @operation
     async def count(self, *, where: ProjectFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where, search)
-        statement = count_statement(_INFO, f)
-        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return await self._count(where, search)
 
+    @operation
     async def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(await self._run("exists", _EXISTS, _key_params(key), want="scalar"))
+        return await self._exists(_KEY_WHERE, key_params(_INFO, key))
 
-    async def _insert(self, values: dict[str, Any]) -> Project:
-        keys = tuple(values)
-        try:
-            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
+    @operation
     async def create(self, data: ProjectCreate) -> Project:
         """Insert one row and return it with every server default filled in."""
         return await self._insert(_insert_values(data))
 
+    @operation
     async def update(self, key: int, data: ProjectUpdate) -> Project:
         """Write the fields the caller set."""
-        values = data.model_dump(exclude_unset=True)
-        params = _key_params(key)
-        if not values:
-            found = await self._fetch("get", _ROW_BY_KEY, params)
-            if not found:
-                raise NotFoundError(_INFO.entity, key)
-            return found[0]
-        fields = tuple(values)
-        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
-        for name, value in values.items():
-            params[f"set__{name}"] = value
-        try:
-            rows = await self._fetch(("update", fields), statement, params, overwrite=True)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if not rows:
-            raise NotFoundError(_INFO.entity, key)
-        return rows[0]
+        return await self._update(key, data.model_dump(exclude_unset=True))
 
+    @operation
     async def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        await self._delete(key)
 
+    @operation
     async def get_by_slug(
         self,
         slug: str,
@@ -272,15 +209,9 @@ class ProjectRepository(AsyncRepository[Project]):
     ) -> Project | None:
         """The row with this slug, or None."""
         params = {"x_slug": slug}
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get_by_slug", _GET_BY_SLUG, load)
-            return (await self.session.scalars(statement, params)).one_or_none()
-        if load:
-            rows = await self._read_with("get_by_slug", _GET_BY_SLUG_WHERE, params, load)
-            return rows[0] if rows else None
-        rows = await self._fetch("get_by_slug", _GET_BY_SLUG_ROW, params)
-        return rows[0] if rows else None
+        return await self._one("get_by_slug", _GET_BY_SLUG_WHERE, params, load)
 
+    @operation
     async def list_by_owner_id(
         self,
         owner_id: uuid.UUID,
@@ -304,29 +235,24 @@ class ProjectRepository(AsyncRepository[Project]):
 
 
 class SyncProjectRepository(SyncRepository[Project]):
-    """Synchronous repository for Project. It never commits: the unit of work does."""
+    """Synchronous repository for Project. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     def get(self, key: int, *, load: Sequence[ProjectRelation] | None = None) -> Project | None:
         """The row with this primary key, or None."""
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get", _BY_KEY, load)
-            result = self.session.execute(statement, _key_params(key))
-            return result.scalar_one_or_none()
-        if load:
-            rows = self._read_with("get", _KEY_WHERE, _key_params(key), load)
-            return rows[0] if rows else None
-        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return self._one("get", _KEY_WHERE, key_params(_INFO, key), load)
 
+    @operation
     def list(
         self,
         *,
@@ -349,66 +275,32 @@ class SyncProjectRepository(SyncRepository[Project]):
             with_total=with_total,
         )
 
+    @operation
     def count(self, *, where: ProjectFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where, search)
-        statement = count_statement(_INFO, f)
-        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return self._count(where, search)
 
+    @operation
     def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(self._run("exists", _EXISTS, _key_params(key), want="scalar"))
+        return self._exists(_KEY_WHERE, key_params(_INFO, key))
 
-    def _insert(self, values: dict[str, Any]) -> Project:
-        keys = tuple(values)
-        try:
-            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
+    @operation
     def create(self, data: ProjectCreate) -> Project:
         """Insert one row and return it with every server default filled in."""
         return self._insert(_insert_values(data))
 
+    @operation
     def update(self, key: int, data: ProjectUpdate) -> Project:
         """Write the fields the caller set."""
-        values = data.model_dump(exclude_unset=True)
-        params = _key_params(key)
-        if not values:
-            found = self._fetch("get", _ROW_BY_KEY, params)
-            if not found:
-                raise NotFoundError(_INFO.entity, key)
-            return found[0]
-        fields = tuple(values)
-        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
-        for name, value in values.items():
-            params[f"set__{name}"] = value
-        try:
-            rows = self._fetch(("update", fields), statement, params, overwrite=True)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if not rows:
-            raise NotFoundError(_INFO.entity, key)
-        return rows[0]
+        return self._update(key, data.model_dump(exclude_unset=True))
 
+    @operation
     def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        self._delete(key)
 
+    @operation
     def get_by_slug(
         self,
         slug: str,
@@ -417,15 +309,9 @@ class SyncProjectRepository(SyncRepository[Project]):
     ) -> Project | None:
         """The row with this slug, or None."""
         params = {"x_slug": slug}
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get_by_slug", _GET_BY_SLUG, load)
-            return (self.session.scalars(statement, params)).one_or_none()
-        if load:
-            rows = self._read_with("get_by_slug", _GET_BY_SLUG_WHERE, params, load)
-            return rows[0] if rows else None
-        rows = self._fetch("get_by_slug", _GET_BY_SLUG_ROW, params)
-        return rows[0] if rows else None
+        return self._one("get_by_slug", _GET_BY_SLUG_WHERE, params, load)
 
+    @operation
     def list_by_owner_id(
         self,
         owner_id: uuid.UUID,

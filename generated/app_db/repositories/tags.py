@@ -8,11 +8,8 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import selectinload
 
-from app_db.errors import NotFoundError, map_db_error
 from app_db.models.tags import Tag
 from app_db.models.tasks import Task
 from app_db.pagination import Page
@@ -21,13 +18,11 @@ from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
     SyncRepository,
-    cached,
-    count_statement,
-    filtered,
-    insert_batches,
+    Writes,
+    key_params,
     matches,
+    operation,
     row_map,
-    with_loads,
 )
 from app_db.schemas.tags import (
     TagCreate,
@@ -88,37 +83,21 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Tag)
-_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(Tag, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
-_KEY_WHERE = _INFO.live(*_KEY_MATCH)
-_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
-_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(_T).returning(*_T.c)
-_DELETE = sa.delete(_T).where(*_KEY_MATCH)
+_KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
 _GET_BY_NAME_MATCH = (matches(_T.c["name"], "x_name"),)
-_GET_BY_NAME = _SELECT.where(*_INFO.live(*_GET_BY_NAME_MATCH))
-_GET_BY_NAME_WHERE = _INFO.live(*_GET_BY_NAME_MATCH)
-_GET_BY_NAME_ROW = _COLUMNS.where(*_GET_BY_NAME_WHERE)
+_GET_BY_NAME_WHERE = tuple(_INFO.live(*_GET_BY_NAME_MATCH))
 _DROP_NONE: frozenset[str] = frozenset({"id", "color"})
-_CONFLICT = ("name",)
-_NOT_UPDATED: frozenset[str] = frozenset({"name", "id"})
-
-
-def _key_params(key: int) -> dict[str, Any]:
-    return {"pk__id": key}
-
-
-def _update_statement(fields: tuple[str, ...]) -> sa.Update:
-    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
-    # Keyed by Column: attribute names and column names may differ.
-    assignments: dict[Any, Any] = {
-        _INFO.columns[name]: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type)
-        for name in fields
-    }
-    conditions = _INFO.live(*_KEY_MATCH)
-    return sa.update(_T).where(*conditions).values(assignments).returning(*_T.c)
+_WRITES = Writes(
+    source=Tag,
+    key_where=_KEY_WHERE,
+    key_match=_KEY_MATCH,
+    upsert_on=("name",),
+    not_updated=frozenset({"name", "id"}),
+    insert_chunk_columns=3,
+)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -132,29 +111,24 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
 
 
 class TagRepository(AsyncRepository[Tag]):
-    """Asynchronous repository for Tag. It never commits: the unit of work does."""
+    """Asynchronous repository for Tag. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     async def get(self, key: int, *, load: Sequence[TagRelation] | None = None) -> Tag | None:
         """The row with this primary key, or None."""
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get", _BY_KEY, load)
-            result = await self.session.execute(statement, _key_params(key))
-            return result.scalar_one_or_none()
-        if load:
-            rows = await self._read_with("get", _KEY_WHERE, _key_params(key), load)
-            return rows[0] if rows else None
-        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return await self._one("get", _KEY_WHERE, key_params(_INFO, key), load)
 
+    @operation
     async def list(
         self,
         *,
@@ -177,106 +151,37 @@ class TagRepository(AsyncRepository[Tag]):
             with_total=with_total,
         )
 
+    @operation
     async def count(self, *, where: TagFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where, search)
-        statement = count_statement(_INFO, f)
-        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return await self._count(where, search)
 
-    async def _insert(self, values: dict[str, Any]) -> Tag:
-        keys = tuple(values)
-        try:
-            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        done = 0
-        try:
-            if await self._copy(rows):
-                return len(rows)
-            for batch in insert_batches(rows, 3):
-                await self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     async def create(self, data: TagCreate) -> Tag:
         """Insert one row and return it with every server default filled in."""
         return await self._insert(_insert_values(data))
 
+    @operation
     async def update(self, key: int, data: TagUpdate) -> Tag:
         """Write the fields the caller set."""
-        values = data.model_dump(exclude_unset=True)
-        params = _key_params(key)
-        if not values:
-            found = await self._fetch("get", _ROW_BY_KEY, params)
-            if not found:
-                raise NotFoundError(_INFO.entity, key)
-            return found[0]
-        fields = tuple(values)
-        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
-        for name, value in values.items():
-            params[f"set__{name}"] = value
-        try:
-            rows = await self._fetch(("update", fields), statement, params, overwrite=True)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if not rows:
-            raise NotFoundError(_INFO.entity, key)
-        return rows[0]
+        return await self._update(key, data.model_dump(exclude_unset=True))
 
+    @operation
     async def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        await self._delete(key)
 
+    @operation
     async def bulk_create(self, items: Sequence[TagCreate]) -> int:
         """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
+    @operation
     async def upsert(self, data: TagCreate) -> Tag:
         """Insert, or update the row that has the same name; the row as stored."""
-        values = _insert_values(data)
-        insert = postgresql.insert(Tag).values(values)
-        # Keyed by Column: attribute names and column names may differ.
-        updates: dict[Any, Any] = {
-            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
-            for name in values
-            if name not in _NOT_UPDATED
-        }
-        conflict = [_INFO.columns[name] for name in _CONFLICT]
-        if not updates:
-            # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-        returning = upsert.returning(Tag)
-        statement = returning.execution_options(populate_existing=True)
-        try:
-            return (await self.session.scalars(statement)).one()
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
+        return await self._upsert(_insert_values(data))
 
+    @operation
     async def get_by_name(
         self,
         name: str,
@@ -285,40 +190,28 @@ class TagRepository(AsyncRepository[Tag]):
     ) -> Tag | None:
         """The row with this name, or None."""
         params = {"x_name": name}
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get_by_name", _GET_BY_NAME, load)
-            return (await self.session.scalars(statement, params)).one_or_none()
-        if load:
-            rows = await self._read_with("get_by_name", _GET_BY_NAME_WHERE, params, load)
-            return rows[0] if rows else None
-        rows = await self._fetch("get_by_name", _GET_BY_NAME_ROW, params)
-        return rows[0] if rows else None
+        return await self._one("get_by_name", _GET_BY_NAME_WHERE, params, load)
 
 
 class SyncTagRepository(SyncRepository[Tag]):
-    """Synchronous repository for Tag. It never commits: the unit of work does."""
+    """Synchronous repository for Tag. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     def get(self, key: int, *, load: Sequence[TagRelation] | None = None) -> Tag | None:
         """The row with this primary key, or None."""
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get", _BY_KEY, load)
-            result = self.session.execute(statement, _key_params(key))
-            return result.scalar_one_or_none()
-        if load:
-            rows = self._read_with("get", _KEY_WHERE, _key_params(key), load)
-            return rows[0] if rows else None
-        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return self._one("get", _KEY_WHERE, key_params(_INFO, key), load)
 
+    @operation
     def list(
         self,
         *,
@@ -341,112 +234,38 @@ class SyncTagRepository(SyncRepository[Tag]):
             with_total=with_total,
         )
 
+    @operation
     def count(self, *, where: TagFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where, search)
-        statement = count_statement(_INFO, f)
-        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return self._count(where, search)
 
-    def _insert(self, values: dict[str, Any]) -> Tag:
-        keys = tuple(values)
-        try:
-            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        done = 0
-        try:
-            for batch in insert_batches(rows, 3):
-                self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     def create(self, data: TagCreate) -> Tag:
         """Insert one row and return it with every server default filled in."""
         return self._insert(_insert_values(data))
 
+    @operation
     def update(self, key: int, data: TagUpdate) -> Tag:
         """Write the fields the caller set."""
-        values = data.model_dump(exclude_unset=True)
-        params = _key_params(key)
-        if not values:
-            found = self._fetch("get", _ROW_BY_KEY, params)
-            if not found:
-                raise NotFoundError(_INFO.entity, key)
-            return found[0]
-        fields = tuple(values)
-        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
-        for name, value in values.items():
-            params[f"set__{name}"] = value
-        try:
-            rows = self._fetch(("update", fields), statement, params, overwrite=True)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if not rows:
-            raise NotFoundError(_INFO.entity, key)
-        return rows[0]
+        return self._update(key, data.model_dump(exclude_unset=True))
 
+    @operation
     def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        self._delete(key)
 
+    @operation
     def bulk_create(self, items: Sequence[TagCreate]) -> int:
         """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])
 
+    @operation
     def upsert(self, data: TagCreate) -> Tag:
         """Insert, or update the row that has the same name; the row as stored."""
-        values = _insert_values(data)
-        insert = postgresql.insert(Tag).values(values)
-        # Keyed by Column: attribute names and column names may differ.
-        updates: dict[Any, Any] = {
-            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
-            for name in values
-            if name not in _NOT_UPDATED
-        }
-        conflict = [_INFO.columns[name] for name in _CONFLICT]
-        if not updates:
-            # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-        returning = upsert.returning(Tag)
-        statement = returning.execution_options(populate_existing=True)
-        try:
-            return (self.session.scalars(statement)).one()
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
+        return self._upsert(_insert_values(data))
 
+    @operation
     def get_by_name(self, name: str, *, load: Sequence[TagRelation] | None = None) -> Tag | None:
         """The row with this name, or None."""
         params = {"x_name": name}
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get_by_name", _GET_BY_NAME, load)
-            return (self.session.scalars(statement, params)).one_or_none()
-        if load:
-            rows = self._read_with("get_by_name", _GET_BY_NAME_WHERE, params, load)
-            return rows[0] if rows else None
-        rows = self._fetch("get_by_name", _GET_BY_NAME_ROW, params)
-        return rows[0] if rows else None
+        return self._one("get_by_name", _GET_BY_NAME_WHERE, params, load)

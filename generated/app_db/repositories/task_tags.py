@@ -8,9 +8,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError
 
-from app_db.errors import InvalidQueryError, NotFoundError, map_db_error
 from app_db.models.task_tags import TaskTag
 from app_db.pagination import Page
 from app_db.repositories._base import (
@@ -18,8 +16,9 @@ from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
     SyncRepository,
-    insert_batches,
+    Writes,
     matches,
+    operation,
     row_map,
 )
 from app_db.schemas.task_tags import TaskTagCreate, TaskTagFilter, TaskTagOrderKey
@@ -75,21 +74,12 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(TaskTag)
-_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(TaskTag, _T)
 _KEY_MATCH = (matches(_T.c["task_id"], "pk__task_id"), matches(_T.c["tag_id"], "pk__tag_id"))
-_KEY_WHERE = _INFO.live(*_KEY_MATCH)
-_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
-_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(_T).returning(*_T.c)
-_DELETE = sa.delete(_T).where(*_KEY_MATCH)
+_KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
 _DROP_NONE: frozenset[str] = frozenset()
-
-
-def _key_params(key: tuple[int, int]) -> dict[str, Any]:
-    if not isinstance(key, tuple) or len(key) != 2:
-        raise InvalidQueryError(_INFO.entity, "the key is a tuple of 2 values")
-    return {"pk__task_id": key[0], "pk__tag_id": key[1]}
+_WRITES = Writes(source=TaskTag, key_where=_KEY_WHERE, key_match=_KEY_MATCH, insert_chunk_columns=2)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -103,17 +93,19 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
 
 
 class TaskTagRepository(AsyncRepository[TaskTag]):
-    """Asynchronous repository for TaskTag. It never commits: the unit of work does."""
+    """Asynchronous repository for TaskTag. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     async def list(
         self,
         *,
@@ -132,64 +124,36 @@ class TaskTagRepository(AsyncRepository[TaskTag]):
             with_total=with_total,
         )
 
-    async def _insert(self, values: dict[str, Any]) -> TaskTag:
-        keys = tuple(values)
-        try:
-            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        done = 0
-        try:
-            if await self._copy(rows):
-                return len(rows)
-            for batch in insert_batches(rows, 2):
-                await self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     async def create(self, data: TaskTagCreate) -> TaskTag:
         """Insert one row and return it with every server default filled in."""
         return await self._insert(_insert_values(data))
 
+    @operation
     async def delete(self, key: tuple[int, int]) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        await self._delete(key)
 
+    @operation
     async def bulk_create(self, items: Sequence[TaskTagCreate]) -> int:
         """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
 
 class SyncTaskTagRepository(SyncRepository[TaskTag]):
-    """Synchronous repository for TaskTag. It never commits: the unit of work does."""
+    """Synchronous repository for TaskTag. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     def list(
         self,
         *,
@@ -208,45 +172,17 @@ class SyncTaskTagRepository(SyncRepository[TaskTag]):
             with_total=with_total,
         )
 
-    def _insert(self, values: dict[str, Any]) -> TaskTag:
-        keys = tuple(values)
-        try:
-            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        done = 0
-        try:
-            for batch in insert_batches(rows, 2):
-                self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     def create(self, data: TaskTagCreate) -> TaskTag:
         """Insert one row and return it with every server default filled in."""
         return self._insert(_insert_values(data))
 
+    @operation
     def delete(self, key: tuple[int, int]) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        self._delete(key)
 
+    @operation
     def bulk_create(self, items: Sequence[TaskTagCreate]) -> int:
         """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])

@@ -10,12 +10,9 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload, selectinload
 
 from app_db.enums import UserRole
-from app_db.errors import NotFoundError, map_db_error
 from app_db.models.tasks import Task
 from app_db.models.users import User
 from app_db.pagination import Page
@@ -24,12 +21,11 @@ from app_db.repositories._base import (
     EntityInfo,
     SortColumn,
     SyncRepository,
-    cached,
-    count_statement,
-    filtered,
+    Writes,
+    key_params,
     matches,
+    operation,
     row_map,
-    with_loads,
 )
 from app_db.schemas.users import (
     UserCreate,
@@ -118,37 +114,20 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(User)
-_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(User, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
-_KEY_WHERE = _INFO.live(*_KEY_MATCH)
-_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
-_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(_T).returning(*_T.c)
-_DELETE = sa.delete(_T).where(*_KEY_MATCH)
+_KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
 _GET_BY_EMAIL_MATCH = (matches(_T.c["email"], "x_email"),)
-_GET_BY_EMAIL = _SELECT.where(*_INFO.live(*_GET_BY_EMAIL_MATCH))
-_GET_BY_EMAIL_WHERE = _INFO.live(*_GET_BY_EMAIL_MATCH)
-_GET_BY_EMAIL_ROW = _COLUMNS.where(*_GET_BY_EMAIL_WHERE)
+_GET_BY_EMAIL_WHERE = tuple(_INFO.live(*_GET_BY_EMAIL_MATCH))
 _DROP_NONE: frozenset[str] = frozenset({"id", "role", "is_active", "created_at", "updated_at"})
-_CONFLICT = ("email",)
-_NOT_UPDATED: frozenset[str] = frozenset({"email", "id"})
-
-
-def _key_params(key: uuid.UUID) -> dict[str, Any]:
-    return {"pk__id": key}
-
-
-def _update_statement(fields: tuple[str, ...]) -> sa.Update:
-    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
-    # Keyed by Column: attribute names and column names may differ.
-    assignments: dict[Any, Any] = {
-        _INFO.columns[name]: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type)
-        for name in fields
-    }
-    conditions = _INFO.live(*_KEY_MATCH)
-    return sa.update(_T).where(*conditions).values(assignments).returning(*_T.c)
+_WRITES = Writes(
+    source=User,
+    key_where=_KEY_WHERE,
+    key_match=_KEY_MATCH,
+    upsert_on=("email",),
+    not_updated=frozenset({"email", "id"}),
+)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -162,17 +141,19 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
 
 
 class UserRepository(AsyncRepository[User]):
-    """Asynchronous repository for User. It never commits: the unit of work does."""
+    """Asynchronous repository for User. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     async def get(
         self,
         key: uuid.UUID,
@@ -180,16 +161,9 @@ class UserRepository(AsyncRepository[User]):
         load: Sequence[UserRelation] | None = None,
     ) -> User | None:
         """The row with this primary key, or None."""
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get", _BY_KEY, load)
-            result = await self.session.execute(statement, _key_params(key))
-            return result.scalar_one_or_none()
-        if load:
-            rows = await self._read_with("get", _KEY_WHERE, _key_params(key), load)
-            return rows[0] if rows else None
-        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return await self._one("get", _KEY_WHERE, key_params(_INFO, key), load)
 
+    @operation
     async def list(
         self,
         *,
@@ -216,91 +190,37 @@ class UserRepository(AsyncRepository[User]):
             with_total=with_total,
         )
 
+    @operation
     async def count(self, *, where: UserFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where, search)
-        statement = count_statement(_INFO, f)
-        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return await self._count(where, search)
 
+    @operation
     async def exists(self, key: uuid.UUID) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(await self._run("exists", _EXISTS, _key_params(key), want="scalar"))
+        return await self._exists(_KEY_WHERE, key_params(_INFO, key))
 
-    async def _insert(self, values: dict[str, Any]) -> User:
-        keys = tuple(values)
-        try:
-            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
+    @operation
     async def create(self, data: UserCreate) -> User:
         """Insert one row and return it with every server default filled in."""
         return await self._insert(_insert_values(data))
 
+    @operation
     async def update(self, key: uuid.UUID, data: UserUpdate) -> User:
         """Write the fields the caller set."""
-        values = data.model_dump(exclude_unset=True)
-        params = _key_params(key)
-        if not values:
-            found = await self._fetch("get", _ROW_BY_KEY, params)
-            if not found:
-                raise NotFoundError(_INFO.entity, key)
-            return found[0]
-        fields = tuple(values)
-        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
-        for name, value in values.items():
-            params[f"set__{name}"] = value
-        try:
-            rows = await self._fetch(("update", fields), statement, params, overwrite=True)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if not rows:
-            raise NotFoundError(_INFO.entity, key)
-        return rows[0]
+        return await self._update(key, data.model_dump(exclude_unset=True))
 
+    @operation
     async def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        await self._delete(key)
 
+    @operation
     async def upsert(self, data: UserCreate) -> User:
         """Insert, or update the row that has the same email; the row as stored."""
-        values = _insert_values(data)
-        insert = postgresql.insert(User).values(values)
-        # Keyed by Column: attribute names and column names may differ.
-        updates: dict[Any, Any] = {
-            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
-            for name in values
-            if name not in _NOT_UPDATED
-        }
-        conflict = [_INFO.columns[name] for name in _CONFLICT]
-        if not updates:
-            # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-        returning = upsert.returning(User)
-        statement = returning.execution_options(populate_existing=True)
-        try:
-            return (await self.session.scalars(statement)).one()
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
+        return await self._upsert(_insert_values(data))
 
+    @operation
     async def get_by_email(
         self,
         email: str,
@@ -309,15 +229,9 @@ class UserRepository(AsyncRepository[User]):
     ) -> User | None:
         """The row with this email, or None."""
         params = {"x_email": email}
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
-            return (await self.session.scalars(statement, params)).one_or_none()
-        if load:
-            rows = await self._read_with("get_by_email", _GET_BY_EMAIL_WHERE, params, load)
-            return rows[0] if rows else None
-        rows = await self._fetch("get_by_email", _GET_BY_EMAIL_ROW, params)
-        return rows[0] if rows else None
+        return await self._one("get_by_email", _GET_BY_EMAIL_WHERE, params, load)
 
+    @operation
     async def list_by_role(
         self,
         role: UserRole,
@@ -345,29 +259,24 @@ class UserRepository(AsyncRepository[User]):
 
 
 class SyncUserRepository(SyncRepository[User]):
-    """Synchronous repository for User. It never commits: the unit of work does."""
+    """Synchronous repository for User. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     def get(self, key: uuid.UUID, *, load: Sequence[UserRelation] | None = None) -> User | None:
         """The row with this primary key, or None."""
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get", _BY_KEY, load)
-            result = self.session.execute(statement, _key_params(key))
-            return result.scalar_one_or_none()
-        if load:
-            rows = self._read_with("get", _KEY_WHERE, _key_params(key), load)
-            return rows[0] if rows else None
-        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return self._one("get", _KEY_WHERE, key_params(_INFO, key), load)
 
+    @operation
     def list(
         self,
         *,
@@ -394,91 +303,37 @@ class SyncUserRepository(SyncRepository[User]):
             with_total=with_total,
         )
 
+    @operation
     def count(self, *, where: UserFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where, search)
-        statement = count_statement(_INFO, f)
-        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return self._count(where, search)
 
+    @operation
     def exists(self, key: uuid.UUID) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(self._run("exists", _EXISTS, _key_params(key), want="scalar"))
+        return self._exists(_KEY_WHERE, key_params(_INFO, key))
 
-    def _insert(self, values: dict[str, Any]) -> User:
-        keys = tuple(values)
-        try:
-            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
+    @operation
     def create(self, data: UserCreate) -> User:
         """Insert one row and return it with every server default filled in."""
         return self._insert(_insert_values(data))
 
+    @operation
     def update(self, key: uuid.UUID, data: UserUpdate) -> User:
         """Write the fields the caller set."""
-        values = data.model_dump(exclude_unset=True)
-        params = _key_params(key)
-        if not values:
-            found = self._fetch("get", _ROW_BY_KEY, params)
-            if not found:
-                raise NotFoundError(_INFO.entity, key)
-            return found[0]
-        fields = tuple(values)
-        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
-        for name, value in values.items():
-            params[f"set__{name}"] = value
-        try:
-            rows = self._fetch(("update", fields), statement, params, overwrite=True)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if not rows:
-            raise NotFoundError(_INFO.entity, key)
-        return rows[0]
+        return self._update(key, data.model_dump(exclude_unset=True))
 
+    @operation
     def delete(self, key: uuid.UUID) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        self._delete(key)
 
+    @operation
     def upsert(self, data: UserCreate) -> User:
         """Insert, or update the row that has the same email; the row as stored."""
-        values = _insert_values(data)
-        insert = postgresql.insert(User).values(values)
-        # Keyed by Column: attribute names and column names may differ.
-        updates: dict[Any, Any] = {
-            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
-            for name in values
-            if name not in _NOT_UPDATED
-        }
-        conflict = [_INFO.columns[name] for name in _CONFLICT]
-        if not updates:
-            # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-        returning = upsert.returning(User)
-        statement = returning.execution_options(populate_existing=True)
-        try:
-            return (self.session.scalars(statement)).one()
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
+        return self._upsert(_insert_values(data))
 
+    @operation
     def get_by_email(
         self,
         email: str,
@@ -487,15 +342,9 @@ class SyncUserRepository(SyncRepository[User]):
     ) -> User | None:
         """The row with this email, or None."""
         params = {"x_email": email}
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get_by_email", _GET_BY_EMAIL, load)
-            return (self.session.scalars(statement, params)).one_or_none()
-        if load:
-            rows = self._read_with("get_by_email", _GET_BY_EMAIL_WHERE, params, load)
-            return rows[0] if rows else None
-        rows = self._fetch("get_by_email", _GET_BY_EMAIL_ROW, params)
-        return rows[0] if rows else None
+        return self._one("get_by_email", _GET_BY_EMAIL_WHERE, params, load)
 
+    @operation
     def list_by_role(
         self,
         role: UserRole,

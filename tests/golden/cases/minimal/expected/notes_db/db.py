@@ -10,9 +10,21 @@ DATABASE_POOL_PRE_PING  "1"/"true" to test each pooled connection before use (of
                         with asyncpg it costs three round trips per checkout; pool_recycle
                         already retires old connections)
 SQL_ECHO                "1"/"true" to log every statement
+DATABASE_SLOW_OPERATION_MS  a repository operation slower than this is logged as a WARNING
+DATABASE_LOG_PARAMETERS "1"/"true": operation log records include the call's arguments
+
+The default engines (``default_async_engine()``, ``default_sync_engine()``, the units of work made
+without a session factory, ``get_db_session``, ``get_uow``) are created from the environment on
+first use. An asyncpg engine belongs to the event loop it was first used on, so there is one
+default async engine per event loop: a second loop in the same process (a test framework's loop
+per test, a TestClient and then an AsyncClient) gets its own. End each loop's use with
+``await dispose_engines()`` (FastAPI: in the lifespan, after ``yield``; pytest: in the fixture's
+teardown), which closes its engine's connections; sync code calls ``dispose_engines_sync()``.
 """
 
+import asyncio
 import os
+import threading
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -98,24 +110,103 @@ def sync_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
-_default_engine: AsyncEngine | None = None
-_default_factory: async_sessionmaker[AsyncSession] | None = None
+@dataclass(frozen=True, slots=True)
+class _AsyncDefaults:
+    engine: AsyncEngine
+    factory: async_sessionmaker[AsyncSession]
+
+
+@dataclass(frozen=True, slots=True)
+class _SyncDefaults:
+    engine: Engine
+    factory: sessionmaker[Session]
+
+
+# Event loop -> its default engine. Held strongly (a loop's engine refers to the loop anyway);
+# engines of loops that have closed are dropped by the next dispose_engines().
+_async_defaults: dict[asyncio.AbstractEventLoop, _AsyncDefaults] = {}
+_sync_default: list[_SyncDefaults] = []
+_lock = threading.Lock()
+
+
+def _async_defaults_here() -> _AsyncDefaults:
+    loop = asyncio.get_running_loop()
+    found = _async_defaults.get(loop)
+    if found is None:
+        engine = create_async_engine_from_env()
+        found = _async_defaults[loop] = _AsyncDefaults(engine, async_session_factory(engine))
+    return found
+
+
+def _sync_defaults() -> _SyncDefaults:
+    with _lock:
+        if not _sync_default:
+            engine = create_sync_engine_from_env()
+            _sync_default.append(_SyncDefaults(engine, sync_session_factory(engine)))
+        return _sync_default[0]
 
 
 def default_async_engine() -> AsyncEngine:
-    """One process-wide engine from DATABASE_URL, created on first use."""
-    global _default_engine, _default_factory
-    if _default_engine is None:
-        _default_engine = create_async_engine_from_env()
-        _default_factory = async_session_factory(_default_engine)
-    return _default_engine
+    """The engine from DATABASE_URL for the running event loop, created on first use."""
+    return _async_defaults_here().engine
+
+
+def default_async_session_factory() -> async_sessionmaker[AsyncSession]:
+    """Sessions on ``default_async_engine()``."""
+    return _async_defaults_here().factory
+
+
+def default_sync_engine() -> Engine:
+    """One process-wide psycopg2 engine from DATABASE_URL, created on first use."""
+    return _sync_defaults().engine
+
+
+def default_sync_session_factory() -> sessionmaker[Session]:
+    """Sessions on ``default_sync_engine()``."""
+    return _sync_defaults().factory
+
+
+async def dispose_engines() -> None:
+    """Dispose the default engines: the running loop's (its pooled connections are closed),
+    the sync engine, and those of event loops that have closed (their connections went with
+    the loop: they are let go without I/O). The next use creates fresh ones."""
+    loop = asyncio.get_running_loop()
+    for owner, defaults in list(_async_defaults.items()):
+        if owner is loop:
+            await defaults.engine.dispose()
+        elif owner.is_closed():
+            await defaults.engine.dispose(close=False)
+        else:
+            continue  # a loop still running elsewhere disposes its own engine
+        del _async_defaults[owner]
+    _dispose_sync_default()
+
+
+def dispose_engines_sync() -> None:
+    """``dispose_engines()`` for code outside an event loop: the sync engine, and the async
+    engines of loops that are not running (closed properly where the loop is still open)."""
+    for owner, defaults in list(_async_defaults.items()):
+        if owner.is_running():
+            continue
+        if owner.is_closed():
+            defaults.engine.sync_engine.dispose(close=False)
+        else:
+            owner.run_until_complete(defaults.engine.dispose())
+        del _async_defaults[owner]
+    _dispose_sync_default()
+
+
+def _dispose_sync_default() -> None:
+    with _lock:
+        if _sync_default:
+            _sync_default.pop().engine.dispose()
 
 
 async def get_db_session() -> AsyncIterator[AsyncSession]:
-    """FastAPI-style dependency: a session per request, rolled back if the request fails."""
-    default_async_engine()
-    assert _default_factory is not None
-    async with _default_factory() as session:
+    """FastAPI-style dependency: a session per request on the default engine, rolled back if
+    the request fails. It never commits: for code that commits itself (``await
+    session.commit()``). ``uow.get_uow`` commits on success and is what most routes want."""
+    async with default_async_session_factory()() as session:
         try:
             yield session
         except BaseException:

@@ -72,15 +72,36 @@ def array_copies_only(impl: Any) -> bool:
     return not getattr(impl, "_against_native_enum", True)
 
 
-# -- the engine's event registry ----------------------------------------------------------------
+# -- who watches -------------------------------------------------------------------------------
 #
-# ``engine.dispatch``: the event collections SQLAlchemy itself consults before each statement.
+# The fast path steps aside for anyone who would miss what it skips. These are the checks
+# SQLAlchemy itself makes, read from the same places, on every call: the engine's and the
+# session's event collections (``.dispatch``), the class manager's instance events, and the
+# engine's logger (``Engine._should_log_info``: echo, or ``sqlalchemy.engine`` at INFO or DEBUG).
 
 
 def statement_listeners(engine: Any) -> bool:
     """Whether someone listens to the engine's cursor executions."""
     dispatch = engine.dispatch
     return bool(dispatch.before_cursor_execute or dispatch.after_cursor_execute)
+
+
+def engine_logs_statements(engine: Any) -> bool:
+    """Whether the engine logs its statements (``echo``, or its logger at INFO or DEBUG)."""
+    should_log = getattr(engine, "_should_log_info", None)
+    return True if should_log is None else bool(should_log())
+
+
+def orm_execute_listeners(session: Any) -> bool:
+    """Whether a ``do_orm_execute`` listener is attached to this session, its sessionmaker or
+    its class (the instance's dispatch joins all three)."""
+    return bool(session.dispatch.do_orm_execute)
+
+
+def load_listeners(mapper: Any) -> bool:
+    """Whether the mapped class has ``load`` or ``refresh`` instance event listeners."""
+    dispatch = mapper.class_manager.dispatch
+    return bool(dispatch.load or dispatch.refresh)
 
 
 # -- loading instances --------------------------------------------------------------------------

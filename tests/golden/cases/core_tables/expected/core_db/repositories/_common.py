@@ -9,6 +9,8 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import sqlalchemy as sa
 
+from .. import _compat
+from ._dml import Writes
 from ._hydrate import Joined, RowMap, joined_read, relation_loads
 from ._query import EntityInfo, load_options
 
@@ -22,6 +24,9 @@ class RepositoryBase(Generic[M]):
     _select: ClassVar[sa.Select[Any]]  # what loader options apply to
     _columns: ClassVar[sa.Select[Any]]  # the table's columns, in table order
     _rowmap: ClassVar[RowMap | None] = None  # None: no mapped class (rows are validated)
+    _writes: ClassVar[Writes]
+    # Tables without a primary key have no mapped class: rows are validated into this.
+    _read_model: ClassVar[Any] = None
 
     def __init__(self) -> None:
         # The driver connection under the session's current (root, nested) transaction.
@@ -30,6 +35,27 @@ class RepositoryBase(Generic[M]):
         self._adapter: Any = None  # SQLAlchemy's DBAPI adapter around the asyncpg connection
         self._engine: Any = None
         self._dialect: Any = None
+        # Someone watches what the fast path would skip: this call goes through the ORM
+        # (set by _connection on every call).
+        self._watching = False
+
+    def _watched_session(self, session: Any) -> bool:
+        """Whether the session (or the mapped class) has listeners the fast path would skip:
+        ``do_orm_execute`` (loader criteria among them), ``load``/``refresh`` events."""
+        if _compat.orm_execute_listeners(session):
+            return True
+        return self._rowmap is not None and _compat.load_listeners(self._rowmap.mapper)
+
+    @property
+    def _source(self) -> Any:
+        """What statements target: the mapped class (ORM-enabled through the session) or the
+        table."""
+        return self._info.table if self._rowmap is None else self._rowmap.mapper.class_
+
+    def _validated(self, rows: Sequence[Any]) -> list[Any]:
+        """Rows of a table without a primary key, as its Read schema (validated, not
+        constructed: the schema's types, enums and constrained strings, hold)."""
+        return [self._read_model.model_validate(row._mapping) for row in rows]
 
     def _fast_loadable(self, load: Sequence[str] | None) -> bool:
         """Whether the fast path can serve a read that loads ``load`` (validated here)."""
@@ -39,7 +65,14 @@ class RepositoryBase(Generic[M]):
             return True
         load_options(self._info, load)  # an unknown name is InvalidQueryError
         mapper = self._rowmap.mapper
-        return all(relation_loads(self._info, mapper, name) is not None for name in load)
+        for name in load:
+            loads = relation_loads(self._info, mapper, name)
+            if loads is None:
+                return False
+            # The related class's load events see its instances only through the ORM.
+            if any(_compat.load_listeners(rl.rowmap.mapper) for rl in loads):
+                return False
+        return True
 
     def _joined(self, load: Sequence[str]) -> Joined:
         assert self._rowmap is not None

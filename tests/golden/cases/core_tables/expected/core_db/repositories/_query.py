@@ -93,6 +93,16 @@ def pk_clause(info: EntityInfo, key: Any) -> sa.ColumnElement[bool]:
     return sa.and_(*(c.column == v for c, v in zip(info.pk, key, strict=True)))
 
 
+def key_params(info: EntityInfo, key: Any) -> dict[str, Any]:
+    """The bind parameters of a primary key (``pk__<attr>``, see ``matches``)."""
+    pk = info.pk
+    if len(pk) == 1:
+        return {f"pk__{pk[0].key}": key}
+    if not isinstance(key, tuple) or len(key) != len(pk):
+        raise InvalidQueryError(info.entity, f"the key is a tuple of {len(pk)} values")
+    return {f"pk__{c.key}": value for c, value in zip(pk, key, strict=True)}
+
+
 def pk_in(info: EntityInfo, keys: Sequence[Any]) -> sa.ColumnElement[bool]:
     if len(info.pk) == 1:
         return info.pk[0].column.in_(keys)
@@ -254,11 +264,34 @@ def filtered(
     return Filtered(finder, shape, bool(search), params)
 
 
-def count_statement(info: EntityInfo, f: Filtered) -> sa.Select[Any]:
+def count_statement(info: EntityInfo, f: Filtered, source: Any = None) -> sa.Select[Any]:
+    """``SELECT count(*)`` over the rows ``f`` matches. ``source``: the mapped class, so that
+    the statement is ORM-enabled (loader criteria apply to it); by default the table."""
     return cached(
         info,
         ("count", f.key),
-        lambda: sa.select(sa.func.count()).select_from(info.table).where(*_conditions(info, f)),
+        lambda: (
+            sa.select(sa.func.count())
+            .select_from(info.table if source is None else source)
+            .where(*_conditions(info, f))
+        ),
+    )
+
+
+def exists_statement(
+    info: EntityInfo, name: str, where: Sequence[sa.ColumnElement[bool]], source: Any = None
+) -> sa.Select[Any]:
+    """``SELECT 1 ... LIMIT 1`` over the rows ``where`` matches (ORM-enabled given the mapped
+    class as ``source``; an EXISTS subquery over the table would escape loader criteria)."""
+    return cached(
+        info,
+        ("exists", name),
+        lambda: (
+            sa.select(sa.literal_column("1"))
+            .select_from(info.table if source is None else source)
+            .where(*where)
+            .limit(1)
+        ),
     )
 
 
@@ -379,10 +412,11 @@ class ListQuery:
     limit: int
     backward: bool
     has_before: bool  # rows exist before the first returned row (cursor or offset said so)
+    source: Any = None  # what count_statement counts: the mapped class, or the table
 
     def count_statement(self) -> sa.Select[Any]:
         """SELECT count(*) with the same filters (built only when with_total asks for it)."""
-        return count_statement(self.info, self.filtered)
+        return count_statement(self.info, self.filtered, self.source)
 
     def page(self, rows: Sequence[T], total: int | None) -> Page[T]:
         items = list(rows[: self.limit])
@@ -410,11 +444,15 @@ def order_clauses(order: Sequence[tuple[SortColumn, bool]]) -> list[sa.ColumnEle
 
 
 def stream_statement(
-    info: EntityInfo, select: sa.Select[Any], f: Filtered, order: Sequence[tuple[SortColumn, bool]]
+    info: EntityInfo,
+    select: sa.Select[Any],
+    f: Filtered,
+    order: Sequence[tuple[SortColumn, bool]],
+    variant: Hashable = None,
 ) -> tuple[Hashable, sa.Select[Any]]:
     """Every matching row in order (no limit), and its shape key: what ``stream`` reads through
-    a server-side cursor."""
-    key = ("stream", f.key, _signature(order))
+    a server-side cursor. ``variant`` tells apart statements built on different selects."""
+    key = ("stream", variant, f.key, _signature(order))
 
     def build() -> sa.Select[Any]:
         return select.where(*_conditions(info, f)).order_by(*order_clauses(order))
@@ -437,9 +475,13 @@ def build_list(
     finder: str | None = None,
     finder_params: dict[str, Any] | None = None,
     orm_options: bool = True,
+    source: Any = None,
+    variant: Hashable = None,
 ) -> ListQuery:
     """The SELECT for one page (limit + 1 rows, to learn whether another page follows).
-    ``orm_options=False``: ``select`` already loads ``load`` (the fast path's joins)."""
+    ``orm_options=False``: ``select`` already loads ``load`` (the fast path's joins).
+    ``source``: what ``with_total`` counts (see ``count_statement``). ``variant`` tells apart
+    statements built on different selects (the table's columns, a join, the mapped class)."""
     if limit is None:
         limit = info.max_page_size
     if limit < 1:
@@ -470,7 +512,16 @@ def build_list(
                 params[f"c_{i}"] = v
     # Validated on every call, before the cache (the fast path has validated them already).
     options = load_options(info, load) if orm_options else []
-    key = ("list", f.key, _signature(order), backward, args, bool(offset), tuple(load or ()))
+    key = (
+        "list",
+        variant,
+        f.key,
+        _signature(order),
+        backward,
+        args,
+        bool(offset),
+        tuple(load or ()),
+    )
 
     def build() -> sa.Select[Any]:
         sql_order = tuple((col, not desc) for col, desc in order) if backward else order
@@ -498,77 +549,5 @@ def build_list(
         limit,
         backward,
         has_before=after is not None or bool(offset),
-    )
-
-
-def insert_batches(
-    rows: Sequence[dict[str, Any]], columns_per_row: int
-) -> Iterator[list[dict[str, Any]]]:
-    """Rows grouped by the keys they set (one executemany needs one shape), in chunks that stay
-    under the bind-parameter limit."""
-    shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        shapes.setdefault(tuple(sorted(row)), []).append(row)
-    size = max(1, MAX_BIND_PARAMS // max(1, columns_per_row))
-    for group in shapes.values():
-        for start in range(0, len(group), size):
-            yield group[start : start + size]
-
-
-def update_batches(
-    info: EntityInfo, items: Sequence[tuple[Any, dict[str, Any]]], version: str | None
-) -> Iterator[tuple[sa.Update, list[Any]]]:
-    """UPDATE ... FROM (VALUES ...) statements for ``(key, changes)`` pairs: one per set of
-    changed fields, each under the bind-parameter limit. Yields (statement, keys)."""
-    shapes: dict[tuple[str, ...], list[tuple[Any, dict[str, Any]]]] = {}
-    for key, change in items:
-        fields = tuple(sorted(f for f in change if f != version))
-        shapes.setdefault(fields, []).append((key, change))
-    for fields, group in shapes.items():
-        if not fields and version is None:
-            continue  # nothing to write for these rows
-        per_row = len(info.pk) + len(fields) + (1 if version is not None else 0)
-        for chunk in chunked(group, max(1, MAX_BIND_PARAMS // per_row)):
-            yield _update_values(info, chunk, fields, version), [key for key, _ in chunk]
-
-
-def _update_values(
-    info: EntityInfo,
-    chunk: Sequence[tuple[Any, dict[str, Any]]],
-    fields: Sequence[str],
-    version: str | None,
-) -> sa.Update:
-    # Each VALUES column is cast to its target column's type: psycopg2 sends untyped literals,
-    # which PostgreSQL would otherwise read as text.
-    table = info.table
-    pk_names = [f"k_{c.key}" for c in info.pk]
-    value_names = [f"v_{f}" for f in fields]
-    vcols = [sa.column(n, c.column.type) for n, c in zip(pk_names, info.pk, strict=True)]
-    cols = info.columns
-    vcols += [sa.column(n, cols[f].type) for n, f in zip(value_names, fields, strict=True)]
-    if version is not None:
-        vcols.append(sa.column("w_version", cols[version].type))
-    rows = []
-    for key, change in chunk:
-        row = [*(key if len(info.pk) > 1 else (key,)), *(change[f] for f in fields)]
-        if version is not None:
-            row.append(change[version])
-        rows.append(tuple(row))
-    data = sa.values(*vcols, name="v").data(rows)
-    where = [
-        c.column == sa.cast(data.c[n], c.column.type)
-        for n, c in zip(pk_names, info.pk, strict=True)
-    ]
-    # Keyed by Column: attribute names and column names may differ.
-    assignments: dict[Any, Any] = {
-        cols[f]: sa.cast(data.c[n], cols[f].type) for n, f in zip(value_names, fields, strict=True)
-    }
-    if version is not None:
-        where.append(cols[version] == sa.cast(data.c["w_version"], cols[version].type))
-        assignments[cols[version]] = cols[version] + 1
-    return (
-        sa.update(table)
-        .where(*info.live(*where))
-        .values(assignments)
-        .returning(*(c.column for c in info.pk))
+        source=source,
     )

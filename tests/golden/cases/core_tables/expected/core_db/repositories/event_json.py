@@ -8,10 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import DBAPIError
 
-from core_db.errors import map_db_error
 from core_db.models.event_json import event_json_table
 from core_db.pagination import Page
 from core_db.repositories._base import (
@@ -19,10 +16,9 @@ from core_db.repositories._base import (
     EntityInfo,
     SortColumn,
     SyncRepository,
-    count_statement,
-    filtered,
-    insert_batches,
+    Writes,
     matches,
+    operation,
 )
 from core_db.schemas.event_json import (
     EventJsonCreate,
@@ -86,15 +82,11 @@ _INFO = EntityInfo(
 _SELECT = sa.select(_T)
 _COLUMNS = _SELECT
 _GET_BY_EVENT_ID_MATCH = (matches(_T.c["event_id"], "x_event_id"),)
-_GET_BY_EVENT_ID = _SELECT.where(*_INFO.live(*_GET_BY_EVENT_ID_MATCH))
+_GET_BY_EVENT_ID_WHERE = tuple(_INFO.live(*_GET_BY_EVENT_ID_MATCH))
 _DROP_NONE: frozenset[str] = frozenset({"seq"})
-_CONFLICT = ("event_id",)
-_NOT_UPDATED: frozenset[str] = frozenset({"event_id"})
-
-
-def _read(row: sa.Row[Any]) -> EventJsonRead:
-    # Validated, not constructed: the Read schema's types (enums, constrained strings) hold.
-    return EventJsonRead.model_validate(row._mapping)
+_WRITES = Writes(
+    source=_T, upsert_on=("event_id",), not_updated=frozenset({"event_id"}), insert_chunk_columns=4
+)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -108,16 +100,19 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
 
 
 class EventJsonRepository(AsyncRepository[EventJsonRead]):
-    """Asynchronous repository for event_json_table. It never commits: the unit of work does."""
+    """Asynchronous repository for event_json_table. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
+    _writes = _WRITES
+    _read_model = EventJsonRead
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     async def list(
         self,
         *,
@@ -140,62 +135,28 @@ class EventJsonRepository(AsyncRepository[EventJsonRead]):
             with_total=with_total,
         )
 
+    @operation
     async def count(self, *, where: EventJsonFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return await self._count(where)
 
-    async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        done = 0
-        try:
-            if await self._copy(rows):
-                return len(rows)
-            for batch in insert_batches(rows, 4):
-                await self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     async def bulk_create(self, items: Sequence[EventJsonCreate]) -> int:
         """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
+    @operation
     async def upsert(self, data: EventJsonCreate) -> EventJsonRead:
         """Insert, or update the row that has the same event_id; the row as stored."""
-        values = _insert_values(data)
-        insert = postgresql.insert(_T).values(values)
-        # Keyed by Column: attribute names and column names may differ.
-        updates: dict[Any, Any] = {
-            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
-            for name in values
-            if name not in _NOT_UPDATED
-        }
-        conflict = [_INFO.columns[name] for name in _CONFLICT]
-        if not updates:
-            # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-        statement = upsert.returning(*_T.c)
-        try:
-            return _read((await self.session.execute(statement)).one())
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
+        return await self._upsert(_insert_values(data))
 
+    @operation
     async def get_by_event_id(self, event_id: str) -> EventJsonRead | None:
         """The row with this event_id, or None."""
         params = {"x_event_id": event_id}
-        statement = _GET_BY_EVENT_ID
-        row = (await self.session.execute(statement, params)).one_or_none()
-        return None if row is None else _read(row)
+        return await self._one("get_by_event_id", _GET_BY_EVENT_ID_WHERE, params)
 
+    @operation
     async def list_by_room(
         self,
         room: str,
@@ -221,16 +182,19 @@ class EventJsonRepository(AsyncRepository[EventJsonRead]):
 
 
 class SyncEventJsonRepository(SyncRepository[EventJsonRead]):
-    """Synchronous repository for event_json_table. It never commits: the unit of work does."""
+    """Synchronous repository for event_json_table. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
+    _writes = _WRITES
+    _read_model = EventJsonRead
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     def list(
         self,
         *,
@@ -253,60 +217,28 @@ class SyncEventJsonRepository(SyncRepository[EventJsonRead]):
             with_total=with_total,
         )
 
+    @operation
     def count(self, *, where: EventJsonFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return self._count(where)
 
-    def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        done = 0
-        try:
-            for batch in insert_batches(rows, 4):
-                self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     def bulk_create(self, items: Sequence[EventJsonCreate]) -> int:
         """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])
 
+    @operation
     def upsert(self, data: EventJsonCreate) -> EventJsonRead:
         """Insert, or update the row that has the same event_id; the row as stored."""
-        values = _insert_values(data)
-        insert = postgresql.insert(_T).values(values)
-        # Keyed by Column: attribute names and column names may differ.
-        updates: dict[Any, Any] = {
-            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
-            for name in values
-            if name not in _NOT_UPDATED
-        }
-        conflict = [_INFO.columns[name] for name in _CONFLICT]
-        if not updates:
-            # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-        statement = upsert.returning(*_T.c)
-        try:
-            return _read((self.session.execute(statement)).one())
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
+        return self._upsert(_insert_values(data))
 
+    @operation
     def get_by_event_id(self, event_id: str) -> EventJsonRead | None:
         """The row with this event_id, or None."""
         params = {"x_event_id": event_id}
-        statement = _GET_BY_EVENT_ID
-        row = (self.session.execute(statement, params)).one_or_none()
-        return None if row is None else _read(row)
+        return self._one("get_by_event_id", _GET_BY_EVENT_ID_WHERE, params)
 
+    @operation
     def list_by_room(
         self,
         room: str,

@@ -9,9 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError
 
-from core_db.errors import map_db_error
 from core_db.models.event_log import event_log_table
 from core_db.pagination import Page
 from core_db.repositories._base import (
@@ -19,9 +17,8 @@ from core_db.repositories._base import (
     EntityInfo,
     SortColumn,
     SyncRepository,
-    count_statement,
-    filtered,
-    insert_batches,
+    Writes,
+    operation,
 )
 from core_db.schemas.event_log import (
     EventLogCreate,
@@ -106,13 +103,8 @@ _INFO = EntityInfo(
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(_T)
 _COLUMNS = _SELECT
-_INSERT = sa.insert(_T).returning(*_T.c)
 _DROP_NONE: frozenset[str] = frozenset({"level", "happened_at", "deleted"})
-
-
-def _read(row: sa.Row[Any]) -> EventLogRead:
-    # Validated, not constructed: the Read schema's types (enums, constrained strings) hold.
-    return EventLogRead.model_validate(row._mapping)
+_WRITES = Writes(source=_T, soft_delete=_SOFT_DELETE, insert_chunk_columns=6)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -126,16 +118,19 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
 
 
 class EventLogRepository(AsyncRepository[EventLogRead]):
-    """Asynchronous repository for event_log_table. It never commits: the unit of work does."""
+    """Asynchronous repository for event_log_table. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
+    _writes = _WRITES
+    _read_model = EventLogRead
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     async def list(
         self,
         *,
@@ -156,56 +151,36 @@ class EventLogRepository(AsyncRepository[EventLogRead]):
             with_total=with_total,
         )
 
+    @operation
     async def count(self, *, where: EventLogFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where, search)
-        statement = count_statement(_INFO, f)
-        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return await self._count(where, search)
 
-    async def _insert(self, values: dict[str, Any]) -> EventLogRead:
-        try:
-            return _read((await self.session.execute(_INSERT, values)).one())
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        done = 0
-        try:
-            if await self._copy(rows):
-                return len(rows)
-            for batch in insert_batches(rows, 6):
-                await self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     async def create(self, data: EventLogCreate) -> EventLogRead:
         """Insert one row and return it with every server default filled in."""
         return await self._insert(_insert_values(data))
 
+    @operation
     async def bulk_create(self, items: Sequence[EventLogCreate]) -> int:
         """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
 
 class SyncEventLogRepository(SyncRepository[EventLogRead]):
-    """Synchronous repository for event_log_table. It never commits: the unit of work does."""
+    """Synchronous repository for event_log_table. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
+    _writes = _WRITES
+    _read_model = EventLogRead
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     def list(
         self,
         *,
@@ -226,38 +201,17 @@ class SyncEventLogRepository(SyncRepository[EventLogRead]):
             with_total=with_total,
         )
 
+    @operation
     def count(self, *, where: EventLogFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where, search)
-        statement = count_statement(_INFO, f)
-        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return self._count(where, search)
 
-    def _insert(self, values: dict[str, Any]) -> EventLogRead:
-        try:
-            return _read((self.session.execute(_INSERT, values)).one())
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        done = 0
-        try:
-            for batch in insert_batches(rows, 6):
-                self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     def create(self, data: EventLogCreate) -> EventLogRead:
         """Insert one row and return it with every server default filled in."""
         return self._insert(_insert_values(data))
 
+    @operation
     def bulk_create(self, items: Sequence[EventLogCreate]) -> int:
         """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])

@@ -16,8 +16,8 @@ from core_db.repositories._base import (
     EntityInfo,
     SortColumn,
     SyncRepository,
-    count_statement,
-    filtered,
+    Writes,
+    operation,
 )
 from core_db.schemas.room_stats import RoomStatFilter, RoomStatOrderKey, RoomStatRead
 
@@ -73,20 +73,19 @@ _INFO = EntityInfo(
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(_T)
 _COLUMNS = _SELECT
-
-
-def _read(row: sa.Row[Any]) -> RoomStatRead:
-    # Validated, not constructed: the Read schema's types (enums, constrained strings) hold.
-    return RoomStatRead.model_validate(row._mapping)
+_WRITES = Writes(source=_T)
 
 
 class RoomStatRepository(AsyncRepository[RoomStatRead]):
-    """Asynchronous repository for room_stats_table. It never commits: the unit of work does."""
+    """Asynchronous repository for room_stats_table. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
+    _writes = _WRITES
+    _read_model = RoomStatRead
 
+    @operation
     async def list(
         self,
         *,
@@ -109,20 +108,22 @@ class RoomStatRepository(AsyncRepository[RoomStatRead]):
             with_total=with_total,
         )
 
+    @operation
     async def count(self, *, where: RoomStatFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return await self._count(where)
 
 
 class SyncRoomStatRepository(SyncRepository[RoomStatRead]):
-    """Synchronous repository for room_stats_table. It never commits: the unit of work does."""
+    """Synchronous repository for room_stats_table. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
+    _writes = _WRITES
+    _read_model = RoomStatRead
 
+    @operation
     def list(
         self,
         *,
@@ -145,8 +146,7 @@ class SyncRoomStatRepository(SyncRepository[RoomStatRead]):
             with_total=with_total,
         )
 
+    @operation
     def count(self, *, where: RoomStatFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return self._count(where)

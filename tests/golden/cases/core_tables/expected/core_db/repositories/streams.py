@@ -7,16 +7,17 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError
 
-from core_db.errors import map_db_error
 from core_db.models.streams import Stream
 from core_db.repositories._base import (
     AsyncRepository,
     EntityInfo,
     SortColumn,
     SyncRepository,
+    Writes,
+    key_params,
     matches,
+    operation,
     row_map,
 )
 from core_db.schemas.streams import StreamCreate
@@ -58,18 +59,12 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Stream)
-_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(Stream, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_KEY_WHERE = _INFO.live(*_KEY_MATCH)
-_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
-_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(_T).returning(*_T.c)
+_KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
 _DROP_NONE: frozenset[str] = frozenset()
-
-
-def _key_params(key: int) -> dict[str, Any]:
-    return {"pk__id": key}
+_WRITES = Writes(source=Stream, key_where=_KEY_WHERE, key_match=_KEY_MATCH)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -83,64 +78,48 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
 
 
 class StreamRepository(AsyncRepository[Stream]):
-    """Asynchronous repository for Stream. It never commits: the unit of work does."""
+    """Asynchronous repository for Stream. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     async def get(self, key: int) -> Stream | None:
         """The row with this primary key, or None."""
-        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return await self._one("get", _KEY_WHERE, key_params(_INFO, key))
 
-    async def _insert(self, values: dict[str, Any]) -> Stream:
-        keys = tuple(values)
-        try:
-            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
+    @operation
     async def create(self, data: StreamCreate) -> Stream:
         """Insert one row and return it with every server default filled in."""
         return await self._insert(_insert_values(data))
 
 
 class SyncStreamRepository(SyncRepository[Stream]):
-    """Synchronous repository for Stream. It never commits: the unit of work does."""
+    """Synchronous repository for Stream. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     def get(self, key: int) -> Stream | None:
         """The row with this primary key, or None."""
-        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return self._one("get", _KEY_WHERE, key_params(_INFO, key))
 
-    def _insert(self, values: dict[str, Any]) -> Stream:
-        keys = tuple(values)
-        try:
-            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
+    @operation
     def create(self, data: StreamCreate) -> Stream:
         """Insert one row and return it with every server default filled in."""
         return self._insert(_insert_values(data))

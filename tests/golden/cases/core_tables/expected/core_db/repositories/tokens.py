@@ -9,28 +9,19 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import DBAPIError
 
-from core_db.errors import ConflictError, NotFoundError, map_db_error
 from core_db.models.tokens import Token
 from core_db.pagination import Page
 from core_db.repositories._base import (
-    MAX_BIND_PARAMS,
     AsyncRepository,
     EntityInfo,
     SortColumn,
     SyncRepository,
-    cached,
-    chunked,
-    count_statement,
-    filtered,
-    insert_batches,
+    Writes,
+    key_params,
     matches,
-    pk_in,
+    operation,
     row_map,
-    rowcount,
-    update_batches,
 )
 from core_db.schemas.tokens import TokenCreate, TokenFilter, TokenOrderKey, TokenUpdate
 
@@ -92,40 +83,24 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Token)
-_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(Token, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_KEY_WHERE = _INFO.live(*_KEY_MATCH)
-_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
-_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(_T).returning(*_T.c)
-_DELETE = sa.update(_T).where(*_INFO.live(*_KEY_MATCH)).values(_SOFT_DELETE)
+_KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
 _GET_BY_UUID__MATCH = (matches(_T.c["uuid"], "x_uuid_"),)
-_GET_BY_UUID__WHERE = _INFO.live(*_GET_BY_UUID__MATCH)
-_GET_BY_UUID__ROW = _COLUMNS.where(*_GET_BY_UUID__WHERE)
-_MAPPER = sa.inspect(Token)
+_GET_BY_UUID__WHERE = tuple(_INFO.live(*_GET_BY_UUID__MATCH))
 _DROP_NONE: frozenset[str] = frozenset({"id", "version"})
-_RENAMED = {"uuid_": "uuid", "json_": "json"}
-_CONFLICT = ("uuid_",)
-_NOT_UPDATED: frozenset[str] = frozenset({"uuid_", "id"})
-
-
-def _key_params(key: int) -> dict[str, Any]:
-    return {"pk__id": key}
-
-
-def _update_statement(fields: tuple[str, ...]) -> sa.Update:
-    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
-    # Keyed by Column: attribute names and column names may differ.
-    assignments: dict[Any, Any] = {
-        _INFO.columns[name]: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type)
-        for name in fields
-    }
-    version = _VERSION  # (a lower-case name: ruff reads an upper-case left operand as Yoda)
-    assignments[version] = version + 1
-    expected = version == sa.bindparam("version__expected", type_=version.type)
-    conditions = _INFO.live(*_KEY_MATCH, expected)
-    return sa.update(_T).where(*conditions).values(assignments).returning(*_T.c)
+_WRITES = Writes(
+    source=Token,
+    key_where=_KEY_WHERE,
+    key_match=_KEY_MATCH,
+    version=_VERSION,
+    version_attr="version",
+    soft_delete=_SOFT_DELETE,
+    upsert_on=("uuid_",),
+    not_updated=frozenset({"uuid_", "id"}),
+    insert_chunk_columns=7,
+)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -139,22 +114,24 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
 
 
 class TokenRepository(AsyncRepository[Token]):
-    """Asynchronous repository for Token. It never commits: the unit of work does."""
+    """Asynchronous repository for Token. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     async def get(self, key: int) -> Token | None:
         """The row with this primary key, or None."""
-        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return await self._one("get", _KEY_WHERE, key_params(_INFO, key))
 
+    @operation
     async def list(
         self,
         *,
@@ -179,167 +156,58 @@ class TokenRepository(AsyncRepository[Token]):
             with_total=with_total,
         )
 
+    @operation
     async def count(self, *, where: TokenFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where, search)
-        statement = count_statement(_INFO, f)
-        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return await self._count(where, search)
 
+    @operation
     async def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(await self._run("exists", _EXISTS, _key_params(key), want="scalar"))
+        return await self._exists(_KEY_WHERE, key_params(_INFO, key))
 
-    async def _insert(self, values: dict[str, Any]) -> Token:
-        # A Core INSERT names columns by their key, the Create schema by attribute.
-        values = {_RENAMED.get(name, name): value for name, value in values.items()}
-        keys = tuple(values)
-        try:
-            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        # A Core INSERT names columns by their key, the Create schema by attribute.
-        rows = [{_RENAMED.get(name, name): value for name, value in row.items()} for row in rows]
-        done = 0
-        try:
-            if await self._copy(rows):
-                return len(rows)
-            for batch in insert_batches(rows, 7):
-                await self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     async def create(self, data: TokenCreate) -> Token:
         """Insert one row and return it with every server default filled in."""
         return await self._insert(_insert_values(data))
 
+    @operation
     async def update(self, key: int, data: TokenUpdate) -> Token:
         """Write the fields the caller set, if the row still has version ``data.version``."""
-        values = data.model_dump(exclude_unset=True)
-        params = _key_params(key)
-        expected = values.pop("version")
-        params["version__expected"] = expected
-        fields = tuple(values)
-        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
-        for name, value in values.items():
-            params[f"set__{name}"] = value
-        try:
-            rows = await self._fetch(("update", fields), statement, params, overwrite=True)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if not rows:
-            if await self.session.scalar(_EXISTS, _key_params(key)):
-                raise ConflictError(_INFO.entity, key, expected_version=expected)
-            raise NotFoundError(_INFO.entity, key)
-        return rows[0]
+        return await self._update(key, data.model_dump(exclude_unset=True))
 
+    @operation
     async def delete(self, key: int) -> None:
         """Mark the row deleted (_T.c["deleted_at"]); NotFoundError if there is none."""
-        try:
-            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        await self._delete(key)
 
+    @operation
     async def bulk_create(self, items: Sequence[TokenCreate]) -> int:
         """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
+    @operation
     async def bulk_update(self, items: Sequence[tuple[int, TokenUpdate]]) -> int:
         """Apply each update (version-checked); the number of rows written."""
-        changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
-        batches = update_batches(_INFO, changes, "version")
-        done: list[Any] = []
-        try:
-            for statement, keys in batches:
-                result = await self.session.execute(statement)
-                written = [row[0] for row in result.all()]
-                done += written
-                if len(written) != len(keys):
-                    seen = set(written)
-                    missing = next(key for key in keys if key not in seen)
-                    if await self.session.scalar(_EXISTS, _key_params(missing)):
-                        raise ConflictError(_INFO.entity, missing)
-                    raise NotFoundError(_INFO.entity, missing)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        # The UPDATE went around the ORM: objects of these rows that the session already holds
-        # would keep their old values. Re-read just those (usually none) in place.
-        held = self.session.identity_map
-        identity = _MAPPER.identity_key_from_primary_key
-        loaded = [key for key in done if identity((key,)) in held]
-        for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
-            refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
-            (await self.session.scalars(refresh)).all()
-        return len(done)
+        return await self._bulk_update(items)
 
+    @operation
     async def bulk_delete(self, keys: Sequence[int]) -> int:
         """Mark the rows with these keys; the number of rows affected."""
-        done = 0
-        try:
-            for chunk in chunked(keys, MAX_BIND_PARAMS // 1):
-                live = _INFO.live(pk_in(_INFO, chunk))
-                statement = sa.update(_T).where(*live).values(_SOFT_DELETE)
-                done += rowcount(await self.session.execute(statement))
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
+        return await self._bulk_delete(keys)
 
+    @operation
     async def upsert(self, data: TokenCreate) -> Token:
         """Insert, or update the row that has the same uuid_; the row as stored."""
-        values = _insert_values(data)
-        insert = postgresql.insert(Token).values(values)
-        # Keyed by Column: attribute names and column names may differ.
-        updates: dict[Any, Any] = {
-            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
-            for name in values
-            if name not in _NOT_UPDATED
-        }
-        updates[_VERSION] = _VERSION + 1
-        updates[_DELETED] = None  # upserting a deleted row brings it back
-        conflict = [_INFO.columns[name] for name in _CONFLICT]
-        if not updates:
-            # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-        returning = upsert.returning(Token)
-        statement = returning.execution_options(populate_existing=True)
-        try:
-            return (await self.session.scalars(statement)).one()
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
+        return await self._upsert(_insert_values(data))
 
+    @operation
     async def get_by_uuid_(self, uuid_: uuid.UUID) -> Token | None:
         """The row with this uuid_, or None."""
         params = {"x_uuid_": uuid_}
-        rows = await self._fetch("get_by_uuid_", _GET_BY_UUID__ROW, params)
-        return rows[0] if rows else None
+        return await self._one("get_by_uuid_", _GET_BY_UUID__WHERE, params)
 
+    @operation
     async def list_by_keys(
         self,
         keys: str,
@@ -365,22 +233,24 @@ class TokenRepository(AsyncRepository[Token]):
 
 
 class SyncTokenRepository(SyncRepository[Token]):
-    """Synchronous repository for Token. It never commits: the unit of work does."""
+    """Synchronous repository for Token. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     def get(self, key: int) -> Token | None:
         """The row with this primary key, or None."""
-        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return self._one("get", _KEY_WHERE, key_params(_INFO, key))
 
+    @operation
     def list(
         self,
         *,
@@ -405,165 +275,58 @@ class SyncTokenRepository(SyncRepository[Token]):
             with_total=with_total,
         )
 
+    @operation
     def count(self, *, where: TokenFilter | None = None, search: str | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where, search)
-        statement = count_statement(_INFO, f)
-        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return self._count(where, search)
 
+    @operation
     def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(self._run("exists", _EXISTS, _key_params(key), want="scalar"))
+        return self._exists(_KEY_WHERE, key_params(_INFO, key))
 
-    def _insert(self, values: dict[str, Any]) -> Token:
-        # A Core INSERT names columns by their key, the Create schema by attribute.
-        values = {_RENAMED.get(name, name): value for name, value in values.items()}
-        keys = tuple(values)
-        try:
-            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        # A Core INSERT names columns by their key, the Create schema by attribute.
-        rows = [{_RENAMED.get(name, name): value for name, value in row.items()} for row in rows]
-        done = 0
-        try:
-            for batch in insert_batches(rows, 7):
-                self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     def create(self, data: TokenCreate) -> Token:
         """Insert one row and return it with every server default filled in."""
         return self._insert(_insert_values(data))
 
+    @operation
     def update(self, key: int, data: TokenUpdate) -> Token:
         """Write the fields the caller set, if the row still has version ``data.version``."""
-        values = data.model_dump(exclude_unset=True)
-        params = _key_params(key)
-        expected = values.pop("version")
-        params["version__expected"] = expected
-        fields = tuple(values)
-        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
-        for name, value in values.items():
-            params[f"set__{name}"] = value
-        try:
-            rows = self._fetch(("update", fields), statement, params, overwrite=True)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if not rows:
-            if self.session.scalar(_EXISTS, _key_params(key)):
-                raise ConflictError(_INFO.entity, key, expected_version=expected)
-            raise NotFoundError(_INFO.entity, key)
-        return rows[0]
+        return self._update(key, data.model_dump(exclude_unset=True))
 
+    @operation
     def delete(self, key: int) -> None:
         """Mark the row deleted (_T.c["deleted_at"]); NotFoundError if there is none."""
-        try:
-            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        self._delete(key)
 
+    @operation
     def bulk_create(self, items: Sequence[TokenCreate]) -> int:
         """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])
 
+    @operation
     def bulk_update(self, items: Sequence[tuple[int, TokenUpdate]]) -> int:
         """Apply each update (version-checked); the number of rows written."""
-        changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
-        batches = update_batches(_INFO, changes, "version")
-        done: list[Any] = []
-        try:
-            for statement, keys in batches:
-                result = self.session.execute(statement)
-                written = [row[0] for row in result.all()]
-                done += written
-                if len(written) != len(keys):
-                    seen = set(written)
-                    missing = next(key for key in keys if key not in seen)
-                    if self.session.scalar(_EXISTS, _key_params(missing)):
-                        raise ConflictError(_INFO.entity, missing)
-                    raise NotFoundError(_INFO.entity, missing)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        # The UPDATE went around the ORM: objects of these rows that the session already holds
-        # would keep their old values. Re-read just those (usually none) in place.
-        held = self.session.identity_map
-        identity = _MAPPER.identity_key_from_primary_key
-        loaded = [key for key in done if identity((key,)) in held]
-        for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
-            refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
-            (self.session.scalars(refresh)).all()
-        return len(done)
+        return self._bulk_update(items)
 
+    @operation
     def bulk_delete(self, keys: Sequence[int]) -> int:
         """Mark the rows with these keys; the number of rows affected."""
-        done = 0
-        try:
-            for chunk in chunked(keys, MAX_BIND_PARAMS // 1):
-                live = _INFO.live(pk_in(_INFO, chunk))
-                statement = sa.update(_T).where(*live).values(_SOFT_DELETE)
-                done += rowcount(self.session.execute(statement))
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
+        return self._bulk_delete(keys)
 
+    @operation
     def upsert(self, data: TokenCreate) -> Token:
         """Insert, or update the row that has the same uuid_; the row as stored."""
-        values = _insert_values(data)
-        insert = postgresql.insert(Token).values(values)
-        # Keyed by Column: attribute names and column names may differ.
-        updates: dict[Any, Any] = {
-            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
-            for name in values
-            if name not in _NOT_UPDATED
-        }
-        updates[_VERSION] = _VERSION + 1
-        updates[_DELETED] = None  # upserting a deleted row brings it back
-        conflict = [_INFO.columns[name] for name in _CONFLICT]
-        if not updates:
-            # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-        returning = upsert.returning(Token)
-        statement = returning.execution_options(populate_existing=True)
-        try:
-            return (self.session.scalars(statement)).one()
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
+        return self._upsert(_insert_values(data))
 
+    @operation
     def get_by_uuid_(self, uuid_: uuid.UUID) -> Token | None:
         """The row with this uuid_, or None."""
         params = {"x_uuid_": uuid_}
-        rows = self._fetch("get_by_uuid_", _GET_BY_UUID__ROW, params)
-        return rows[0] if rows else None
+        return self._one("get_by_uuid_", _GET_BY_UUID__WHERE, params)
 
+    @operation
     def list_by_keys(
         self,
         keys: str,

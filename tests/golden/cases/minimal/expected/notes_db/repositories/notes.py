@@ -9,9 +9,7 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError
 
-from notes_db.errors import NotFoundError, map_db_error
 from notes_db.models.notes import Note
 from notes_db.pagination import Page
 from notes_db.repositories._base import (
@@ -19,10 +17,10 @@ from notes_db.repositories._base import (
     EntityInfo,
     SortColumn,
     SyncRepository,
-    cached,
-    count_statement,
-    filtered,
+    Writes,
+    key_params,
     matches,
+    operation,
     row_map,
 )
 from notes_db.schemas.notes import NoteCreate, NoteFilter, NoteOrderKey, NoteUpdate
@@ -68,30 +66,12 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Note)
-_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(Note, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_KEY_WHERE = _INFO.live(*_KEY_MATCH)
-_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
-_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(_T).returning(*_T.c)
-_DELETE = sa.delete(_T).where(*_KEY_MATCH)
+_KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
 _DROP_NONE: frozenset[str] = frozenset({"created_at"})
-
-
-def _key_params(key: int) -> dict[str, Any]:
-    return {"pk__id": key}
-
-
-def _update_statement(fields: tuple[str, ...]) -> sa.Update:
-    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
-    # Keyed by Column: attribute names and column names may differ.
-    assignments: dict[Any, Any] = {
-        _INFO.columns[name]: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type)
-        for name in fields
-    }
-    conditions = _INFO.live(*_KEY_MATCH)
-    return sa.update(_T).where(*conditions).values(assignments).returning(*_T.c)
+_WRITES = Writes(source=Note, key_where=_KEY_WHERE, key_match=_KEY_MATCH)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -105,22 +85,24 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
 
 
 class NoteRepository(AsyncRepository[Note]):
-    """Asynchronous repository for Note. It never commits: the unit of work does."""
+    """Asynchronous repository for Note. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     async def get(self, key: int) -> Note | None:
         """The row with this primary key, or None."""
-        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return await self._one("get", _KEY_WHERE, key_params(_INFO, key))
 
+    @operation
     async def list(
         self,
         *,
@@ -143,84 +125,51 @@ class NoteRepository(AsyncRepository[Note]):
             with_total=with_total,
         )
 
+    @operation
     async def count(self, *, where: NoteFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return await self._count(where)
 
+    @operation
     async def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(await self._run("exists", _EXISTS, _key_params(key), want="scalar"))
+        return await self._exists(_KEY_WHERE, key_params(_INFO, key))
 
-    async def _insert(self, values: dict[str, Any]) -> Note:
-        keys = tuple(values)
-        try:
-            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
+    @operation
     async def create(self, data: NoteCreate) -> Note:
         """Insert one row and return it with every server default filled in."""
         return await self._insert(_insert_values(data))
 
+    @operation
     async def update(self, key: int, data: NoteUpdate) -> Note:
         """Write the fields the caller set."""
-        values = data.model_dump(exclude_unset=True)
-        params = _key_params(key)
-        if not values:
-            found = await self._fetch("get", _ROW_BY_KEY, params)
-            if not found:
-                raise NotFoundError(_INFO.entity, key)
-            return found[0]
-        fields = tuple(values)
-        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
-        for name, value in values.items():
-            params[f"set__{name}"] = value
-        try:
-            rows = await self._fetch(("update", fields), statement, params, overwrite=True)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if not rows:
-            raise NotFoundError(_INFO.entity, key)
-        return rows[0]
+        return await self._update(key, data.model_dump(exclude_unset=True))
 
+    @operation
     async def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        await self._delete(key)
 
 
 class SyncNoteRepository(SyncRepository[Note]):
-    """Synchronous repository for Note. It never commits: the unit of work does."""
+    """Synchronous repository for Note. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     def get(self, key: int) -> Note | None:
         """The row with this primary key, or None."""
-        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return self._one("get", _KEY_WHERE, key_params(_INFO, key))
 
+    @operation
     def list(
         self,
         *,
@@ -243,62 +192,27 @@ class SyncNoteRepository(SyncRepository[Note]):
             with_total=with_total,
         )
 
+    @operation
     def count(self, *, where: NoteFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return self._count(where)
 
+    @operation
     def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(self._run("exists", _EXISTS, _key_params(key), want="scalar"))
+        return self._exists(_KEY_WHERE, key_params(_INFO, key))
 
-    def _insert(self, values: dict[str, Any]) -> Note:
-        keys = tuple(values)
-        try:
-            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
+    @operation
     def create(self, data: NoteCreate) -> Note:
         """Insert one row and return it with every server default filled in."""
         return self._insert(_insert_values(data))
 
+    @operation
     def update(self, key: int, data: NoteUpdate) -> Note:
         """Write the fields the caller set."""
-        values = data.model_dump(exclude_unset=True)
-        params = _key_params(key)
-        if not values:
-            found = self._fetch("get", _ROW_BY_KEY, params)
-            if not found:
-                raise NotFoundError(_INFO.entity, key)
-            return found[0]
-        fields = tuple(values)
-        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
-        for name, value in values.items():
-            params[f"set__{name}"] = value
-        try:
-            rows = self._fetch(("update", fields), statement, params, overwrite=True)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if not rows:
-            raise NotFoundError(_INFO.entity, key)
-        return rows[0]
+        return self._update(key, data.model_dump(exclude_unset=True))
 
+    @operation
     def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        self._delete(key)

@@ -16,8 +16,8 @@ from realworld_db.repositories._base import (
     EntityInfo,
     SortColumn,
     SyncRepository,
-    count_statement,
-    filtered,
+    Writes,
+    operation,
 )
 from realworld_db.schemas.app_audit_log import (
     AuditLogFilter,
@@ -91,20 +91,19 @@ _INFO = EntityInfo(
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(_T)
 _COLUMNS = _SELECT
-
-
-def _read(row: sa.Row[Any]) -> AuditLogRead:
-    # Validated, not constructed: the Read schema's types (enums, constrained strings) hold.
-    return AuditLogRead.model_validate(row._mapping)
+_WRITES = Writes(source=_T)
 
 
 class AuditLogRepository(AsyncRepository[AuditLogRead]):
-    """Asynchronous repository for app_audit_log_table. It never commits: the unit of work does."""
+    """Asynchronous repository for app_audit_log_table. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
+    _writes = _WRITES
+    _read_model = AuditLogRead
 
+    @operation
     async def list(
         self,
         *,
@@ -123,20 +122,22 @@ class AuditLogRepository(AsyncRepository[AuditLogRead]):
             with_total=with_total,
         )
 
+    @operation
     async def count(self, *, where: AuditLogFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return await self._count(where)
 
 
 class SyncAuditLogRepository(SyncRepository[AuditLogRead]):
-    """Synchronous repository for app_audit_log_table. It never commits: the unit of work does."""
+    """Synchronous repository for app_audit_log_table. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
+    _writes = _WRITES
+    _read_model = AuditLogRead
 
+    @operation
     def list(
         self,
         *,
@@ -155,8 +156,7 @@ class SyncAuditLogRepository(SyncRepository[AuditLogRead]):
             with_total=with_total,
         )
 
+    @operation
     def count(self, *, where: AuditLogFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return self._count(where)

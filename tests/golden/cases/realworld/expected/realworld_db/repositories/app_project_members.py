@@ -8,25 +8,19 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError
 
-from realworld_db.errors import InvalidQueryError, NotFoundError, map_db_error
 from realworld_db.models.app_project_members import ProjectMember
 from realworld_db.pagination import Page
 from realworld_db.repositories._base import (
-    MAX_BIND_PARAMS,
     AsyncRepository,
     EntityInfo,
     SortColumn,
     SyncRepository,
-    chunked,
-    count_statement,
-    filtered,
-    insert_batches,
+    Writes,
+    key_params,
     matches,
-    pk_in,
+    operation,
     row_map,
-    rowcount,
 )
 from realworld_db.schemas.app_project_members import (
     ProjectMemberCreate,
@@ -106,25 +100,18 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(ProjectMember)
-_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(ProjectMember, _T)
 _KEY_MATCH = (
     matches(_T.c["org"], "pk__org"),
     matches(_T.c["slug"], "pk__slug"),
     matches(_T.c["user_id"], "pk__user_id"),
 )
-_KEY_WHERE = _INFO.live(*_KEY_MATCH)
-_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
-_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(_T).returning(*_T.c)
-_DELETE = sa.delete(_T).where(*_KEY_MATCH)
+_KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
 _DROP_NONE: frozenset[str] = frozenset()
-
-
-def _key_params(key: tuple[str, str, int]) -> dict[str, Any]:
-    if not isinstance(key, tuple) or len(key) != 3:
-        raise InvalidQueryError(_INFO.entity, "the key is a tuple of 3 values")
-    return {"pk__org": key[0], "pk__slug": key[1], "pk__user_id": key[2]}
+_WRITES = Writes(
+    source=ProjectMember, key_where=_KEY_WHERE, key_match=_KEY_MATCH, insert_chunk_columns=3
+)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -138,22 +125,24 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
 
 
 class ProjectMemberRepository(AsyncRepository[ProjectMember]):
-    """Asynchronous repository for ProjectMember. It never commits: the unit of work does."""
+    """Asynchronous repository for ProjectMember. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     async def get(self, key: tuple[str, str, int]) -> ProjectMember | None:
         """The row with this primary key, or None."""
-        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return await self._one("get", _KEY_WHERE, key_params(_INFO, key))
 
+    @operation
     async def list(
         self,
         *,
@@ -176,93 +165,56 @@ class ProjectMemberRepository(AsyncRepository[ProjectMember]):
             with_total=with_total,
         )
 
+    @operation
     async def count(self, *, where: ProjectMemberFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return await self._count(where)
 
+    @operation
     async def exists(self, key: tuple[str, str, int]) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(await self._run("exists", _EXISTS, _key_params(key), want="scalar"))
+        return await self._exists(_KEY_WHERE, key_params(_INFO, key))
 
-    async def _insert(self, values: dict[str, Any]) -> ProjectMember:
-        keys = tuple(values)
-        try:
-            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        done = 0
-        try:
-            if await self._copy(rows):
-                return len(rows)
-            for batch in insert_batches(rows, 3):
-                await self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     async def create(self, data: ProjectMemberCreate) -> ProjectMember:
         """Insert one row and return it with every server default filled in."""
         return await self._insert(_insert_values(data))
 
+    @operation
     async def delete(self, key: tuple[str, str, int]) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        await self._delete(key)
 
+    @operation
     async def bulk_create(self, items: Sequence[ProjectMemberCreate]) -> int:
         """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
+    @operation
     async def bulk_delete(self, keys: Sequence[tuple[str, str, int]]) -> int:
         """Delete the rows with these keys; the number of rows affected."""
-        done = 0
-        try:
-            for chunk in chunked(keys, MAX_BIND_PARAMS // 3):
-                statement = sa.delete(_T).where(pk_in(_INFO, chunk))
-                done += rowcount(await self.session.execute(statement))
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
+        return await self._bulk_delete(keys)
 
 
 class SyncProjectMemberRepository(SyncRepository[ProjectMember]):
-    """Synchronous repository for ProjectMember. It never commits: the unit of work does."""
+    """Synchronous repository for ProjectMember. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     def get(self, key: tuple[str, str, int]) -> ProjectMember | None:
         """The row with this primary key, or None."""
-        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return self._one("get", _KEY_WHERE, key_params(_INFO, key))
 
+    @operation
     def list(
         self,
         *,
@@ -285,69 +237,32 @@ class SyncProjectMemberRepository(SyncRepository[ProjectMember]):
             with_total=with_total,
         )
 
+    @operation
     def count(self, *, where: ProjectMemberFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return self._count(where)
 
+    @operation
     def exists(self, key: tuple[str, str, int]) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(self._run("exists", _EXISTS, _key_params(key), want="scalar"))
+        return self._exists(_KEY_WHERE, key_params(_INFO, key))
 
-    def _insert(self, values: dict[str, Any]) -> ProjectMember:
-        keys = tuple(values)
-        try:
-            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        done = 0
-        try:
-            for batch in insert_batches(rows, 3):
-                self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     def create(self, data: ProjectMemberCreate) -> ProjectMember:
         """Insert one row and return it with every server default filled in."""
         return self._insert(_insert_values(data))
 
+    @operation
     def delete(self, key: tuple[str, str, int]) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        self._delete(key)
 
+    @operation
     def bulk_create(self, items: Sequence[ProjectMemberCreate]) -> int:
         """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])
 
+    @operation
     def bulk_delete(self, keys: Sequence[tuple[str, str, int]]) -> int:
         """Delete the rows with these keys; the number of rows affected."""
-        done = 0
-        try:
-            for chunk in chunked(keys, MAX_BIND_PARAMS // 3):
-                statement = sa.delete(_T).where(pk_in(_INFO, chunk))
-                done += rowcount(self.session.execute(statement))
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
+        return self._bulk_delete(keys)

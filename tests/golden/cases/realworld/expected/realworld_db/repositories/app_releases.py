@@ -8,30 +8,20 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload
 
-from realworld_db.errors import NotFoundError, map_db_error
 from realworld_db.models.app_releases import Release
 from realworld_db.pagination import Page
 from realworld_db.repositories._base import (
-    MAX_BIND_PARAMS,
     AsyncRepository,
     EntityInfo,
     SortColumn,
     SyncRepository,
-    cached,
-    chunked,
-    count_statement,
-    filtered,
-    insert_batches,
+    Writes,
+    key_params,
     matches,
-    pk_in,
+    operation,
     row_map,
-    rowcount,
-    update_batches,
-    with_loads,
 )
 from realworld_db.schemas.app_releases import (
     ReleaseCreate,
@@ -95,34 +85,19 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Release)
-_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(Release, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
-_KEY_WHERE = _INFO.live(*_KEY_MATCH)
-_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
-_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(_T).returning(*_T.c)
-_DELETE = sa.delete(_T).where(*_KEY_MATCH)
-_MAPPER = sa.inspect(Release)
+_KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
 _DROP_NONE: frozenset[str] = frozenset()
-_CONFLICT = ("id",)
-_NOT_UPDATED: frozenset[str] = frozenset({"id"})
-
-
-def _key_params(key: int) -> dict[str, Any]:
-    return {"pk__id": key}
-
-
-def _update_statement(fields: tuple[str, ...]) -> sa.Update:
-    """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields."""
-    # Keyed by Column: attribute names and column names may differ.
-    assignments: dict[Any, Any] = {
-        _INFO.columns[name]: sa.bindparam(f"set__{name}", type_=_INFO.columns[name].type)
-        for name in fields
-    }
-    conditions = _INFO.live(*_KEY_MATCH)
-    return sa.update(_T).where(*conditions).values(assignments).returning(*_T.c)
+_WRITES = Writes(
+    source=Release,
+    key_where=_KEY_WHERE,
+    key_match=_KEY_MATCH,
+    upsert_on=("id",),
+    not_updated=frozenset({"id"}),
+    insert_chunk_columns=4,
+)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -136,17 +111,19 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
 
 
 class ReleaseRepository(AsyncRepository[Release]):
-    """Asynchronous repository for Release. It never commits: the unit of work does."""
+    """Asynchronous repository for Release. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     async def get(
         self,
         key: int,
@@ -154,16 +131,9 @@ class ReleaseRepository(AsyncRepository[Release]):
         load: Sequence[ReleaseRelation] | None = None,
     ) -> Release | None:
         """The row with this primary key, or None."""
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get", _BY_KEY, load)
-            result = await self.session.execute(statement, _key_params(key))
-            return result.scalar_one_or_none()
-        if load:
-            rows = await self._read_with("get", _KEY_WHERE, _key_params(key), load)
-            return rows[0] if rows else None
-        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return await self._one("get", _KEY_WHERE, key_params(_INFO, key), load)
 
+    @operation
     async def list(
         self,
         *,
@@ -188,174 +158,71 @@ class ReleaseRepository(AsyncRepository[Release]):
             with_total=with_total,
         )
 
+    @operation
     async def count(self, *, where: ReleaseFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return await self._count(where)
 
+    @operation
     async def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(await self._run("exists", _EXISTS, _key_params(key), want="scalar"))
+        return await self._exists(_KEY_WHERE, key_params(_INFO, key))
 
-    async def _insert(self, values: dict[str, Any]) -> Release:
-        keys = tuple(values)
-        try:
-            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    async def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        done = 0
-        try:
-            if await self._copy(rows):
-                return len(rows)
-            for batch in insert_batches(rows, 4):
-                await self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     async def create(self, data: ReleaseCreate) -> Release:
         """Insert one row and return it with every server default filled in."""
         return await self._insert(_insert_values(data))
 
+    @operation
     async def update(self, key: int, data: ReleaseUpdate) -> Release:
         """Write the fields the caller set."""
-        values = data.model_dump(exclude_unset=True)
-        params = _key_params(key)
-        if not values:
-            found = await self._fetch("get", _ROW_BY_KEY, params)
-            if not found:
-                raise NotFoundError(_INFO.entity, key)
-            return found[0]
-        fields = tuple(values)
-        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
-        for name, value in values.items():
-            params[f"set__{name}"] = value
-        try:
-            rows = await self._fetch(("update", fields), statement, params, overwrite=True)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if not rows:
-            raise NotFoundError(_INFO.entity, key)
-        return rows[0]
+        return await self._update(key, data.model_dump(exclude_unset=True))
 
+    @operation
     async def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = await self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        await self._delete(key)
 
+    @operation
     async def bulk_create(self, items: Sequence[ReleaseCreate]) -> int:
         """Insert many rows; the count. Large batches go through COPY on asyncpg, the rest through executemany, chunked under the bind-parameter limit."""
         return await self._insert_many([_insert_values(item) for item in items])
 
+    @operation
     async def bulk_update(self, items: Sequence[tuple[int, ReleaseUpdate]]) -> int:
         """Apply each update; the number of rows written."""
-        changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
-        batches = update_batches(_INFO, changes, None)
-        done: list[Any] = []
-        try:
-            for statement, _keys in batches:
-                result = await self.session.execute(statement)
-                written = [row[0] for row in result.all()]
-                done += written
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        # The UPDATE went around the ORM: objects of these rows that the session already holds
-        # would keep their old values. Re-read just those (usually none) in place.
-        held = self.session.identity_map
-        identity = _MAPPER.identity_key_from_primary_key
-        loaded = [key for key in done if identity((key,)) in held]
-        for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
-            refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
-            (await self.session.scalars(refresh)).all()
-        return len(done)
+        return await self._bulk_update(items)
 
+    @operation
     async def bulk_delete(self, keys: Sequence[int]) -> int:
         """Delete the rows with these keys; the number of rows affected."""
-        done = 0
-        try:
-            for chunk in chunked(keys, MAX_BIND_PARAMS // 1):
-                statement = sa.delete(_T).where(pk_in(_INFO, chunk))
-                done += rowcount(await self.session.execute(statement))
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
+        return await self._bulk_delete(keys)
 
+    @operation
     async def upsert(self, data: ReleaseCreate) -> Release:
         """Insert, or update the row that has the same id; the row as stored."""
-        values = _insert_values(data)
-        insert = postgresql.insert(Release).values(values)
-        # Keyed by Column: attribute names and column names may differ.
-        updates: dict[Any, Any] = {
-            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
-            for name in values
-            if name not in _NOT_UPDATED
-        }
-        conflict = [_INFO.columns[name] for name in _CONFLICT]
-        if not updates:
-            # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-        returning = upsert.returning(Release)
-        statement = returning.execution_options(populate_existing=True)
-        try:
-            return (await self.session.scalars(statement)).one()
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
+        return await self._upsert(_insert_values(data))
 
 
 class SyncReleaseRepository(SyncRepository[Release]):
-    """Synchronous repository for Release. It never commits: the unit of work does."""
+    """Synchronous repository for Release. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     def get(self, key: int, *, load: Sequence[ReleaseRelation] | None = None) -> Release | None:
         """The row with this primary key, or None."""
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get", _BY_KEY, load)
-            result = self.session.execute(statement, _key_params(key))
-            return result.scalar_one_or_none()
-        if load:
-            rows = self._read_with("get", _KEY_WHERE, _key_params(key), load)
-            return rows[0] if rows else None
-        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return self._one("get", _KEY_WHERE, key_params(_INFO, key), load)
 
+    @operation
     def list(
         self,
         *,
@@ -380,143 +247,47 @@ class SyncReleaseRepository(SyncRepository[Release]):
             with_total=with_total,
         )
 
+    @operation
     def count(self, *, where: ReleaseFilter | None = None) -> int:
         """How many rows match."""
-        f = filtered(_INFO, where)
-        statement = count_statement(_INFO, f)
-        return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
+        return self._count(where)
 
+    @operation
     def exists(self, key: int) -> bool:
         """Whether a (live) row has this primary key."""
-        return bool(self._run("exists", _EXISTS, _key_params(key), want="scalar"))
+        return self._exists(_KEY_WHERE, key_params(_INFO, key))
 
-    def _insert(self, values: dict[str, Any]) -> Release:
-        keys = tuple(values)
-        try:
-            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
-    def _insert_many(self, rows: Sequence[dict[str, Any]]) -> int:
-        done = 0
-        try:
-            for batch in insert_batches(rows, 4):
-                self.session.execute(sa.insert(_T), batch)
-                done += len(batch)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
-
+    @operation
     def create(self, data: ReleaseCreate) -> Release:
         """Insert one row and return it with every server default filled in."""
         return self._insert(_insert_values(data))
 
+    @operation
     def update(self, key: int, data: ReleaseUpdate) -> Release:
         """Write the fields the caller set."""
-        values = data.model_dump(exclude_unset=True)
-        params = _key_params(key)
-        if not values:
-            found = self._fetch("get", _ROW_BY_KEY, params)
-            if not found:
-                raise NotFoundError(_INFO.entity, key)
-            return found[0]
-        fields = tuple(values)
-        statement = cached(_INFO, ("update", fields), lambda: _update_statement(fields))
-        for name, value in values.items():
-            params[f"set__{name}"] = value
-        try:
-            rows = self._fetch(("update", fields), statement, params, overwrite=True)
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if not rows:
-            raise NotFoundError(_INFO.entity, key)
-        return rows[0]
+        return self._update(key, data.model_dump(exclude_unset=True))
 
+    @operation
     def delete(self, key: int) -> None:
         """Delete the row; NotFoundError if there is none."""
-        try:
-            done = self._run("delete", _DELETE, _key_params(key), want="rowcount")
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, key)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        if done == 0:
-            raise NotFoundError(_INFO.entity, key)
+        self._delete(key)
 
+    @operation
     def bulk_create(self, items: Sequence[ReleaseCreate]) -> int:
         """Insert many rows; the count. executemany, chunked under the bind-parameter limit."""
         return self._insert_many([_insert_values(item) for item in items])
 
+    @operation
     def bulk_update(self, items: Sequence[tuple[int, ReleaseUpdate]]) -> int:
         """Apply each update; the number of rows written."""
-        changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
-        batches = update_batches(_INFO, changes, None)
-        done: list[Any] = []
-        try:
-            for statement, _keys in batches:
-                result = self.session.execute(statement)
-                written = [row[0] for row in result.all()]
-                done += written
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        # The UPDATE went around the ORM: objects of these rows that the session already holds
-        # would keep their old values. Re-read just those (usually none) in place.
-        held = self.session.identity_map
-        identity = _MAPPER.identity_key_from_primary_key
-        loaded = [key for key in done if identity((key,)) in held]
-        for chunk in chunked(loaded, MAX_BIND_PARAMS // 1):
-            refresh = _SELECT.where(pk_in(_INFO, chunk)).execution_options(populate_existing=True)
-            (self.session.scalars(refresh)).all()
-        return len(done)
+        return self._bulk_update(items)
 
+    @operation
     def bulk_delete(self, keys: Sequence[int]) -> int:
         """Delete the rows with these keys; the number of rows affected."""
-        done = 0
-        try:
-            for chunk in chunked(keys, MAX_BIND_PARAMS // 1):
-                statement = sa.delete(_T).where(pk_in(_INFO, chunk))
-                done += rowcount(self.session.execute(statement))
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-        return done
+        return self._bulk_delete(keys)
 
+    @operation
     def upsert(self, data: ReleaseCreate) -> Release:
         """Insert, or update the row that has the same id; the row as stored."""
-        values = _insert_values(data)
-        insert = postgresql.insert(Release).values(values)
-        # Keyed by Column: attribute names and column names may differ.
-        updates: dict[Any, Any] = {
-            _INFO.columns[name]: insert.excluded[_INFO.columns[name].key or name]
-            for name in values
-            if name not in _NOT_UPDATED
-        }
-        conflict = [_INFO.columns[name] for name in _CONFLICT]
-        if not updates:
-            # DO NOTHING would return no row; a no-op write returns the existing one.
-            updates = {conflict[0]: insert.excluded[conflict[0].key or _CONFLICT[0]]}
-        upsert = insert.on_conflict_do_update(index_elements=conflict, set_=updates)
-        returning = upsert.returning(Release)
-        statement = returning.execution_options(populate_existing=True)
-        try:
-            return (self.session.scalars(statement)).one()
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
+        return self._upsert(_insert_values(data))

@@ -13,7 +13,10 @@ from rel_db.repositories._base import (
     EntityInfo,
     SortColumn,
     SyncRepository,
+    Writes,
+    key_params,
     matches,
+    operation,
     row_map,
 )
 
@@ -56,41 +59,38 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Match)
-_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(Match, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_KEY_WHERE = _INFO.live(*_KEY_MATCH)
-_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
-_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-
-
-def _key_params(key: int) -> dict[str, Any]:
-    return {"pk__id": key}
+_KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
+_WRITES = Writes(source=Match, key_where=_KEY_WHERE, key_match=_KEY_MATCH)
 
 
 class MatchRepository(AsyncRepository[Match]):
-    """Asynchronous repository for Match. It never commits: the unit of work does."""
+    """Asynchronous repository for Match. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
+    @operation
     async def get(self, key: int) -> Match | None:
         """The row with this primary key, or None."""
-        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return await self._one("get", _KEY_WHERE, key_params(_INFO, key))
 
 
 class SyncMatchRepository(SyncRepository[Match]):
-    """Synchronous repository for Match. It never commits: the unit of work does."""
+    """Synchronous repository for Match. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
+    @operation
     def get(self, key: int) -> Match | None:
         """The row with this primary key, or None."""
-        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return self._one("get", _KEY_WHERE, key_params(_INFO, key))

@@ -8,10 +8,8 @@ from typing import Any, cast
 
 import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import joinedload, selectinload
 
-from rel_db.errors import map_db_error
 from rel_db.models.people import Person
 from rel_db.pagination import Page
 from rel_db.repositories._base import (
@@ -19,9 +17,11 @@ from rel_db.repositories._base import (
     EntityInfo,
     SortColumn,
     SyncRepository,
+    Writes,
+    key_params,
     matches,
+    operation,
     row_map,
-    with_loads,
 )
 from rel_db.schemas.people import (
     PersonCreate,
@@ -75,19 +75,12 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(Person)
-_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_base.py)
+_COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(Person, _T)
 _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
-_BY_KEY = _SELECT.where(*_INFO.live(*_KEY_MATCH))
-_KEY_WHERE = _INFO.live(*_KEY_MATCH)
-_ROW_BY_KEY = _COLUMNS.where(*_KEY_WHERE)
-_EXISTS = sa.select(sa.exists().where(*_INFO.live(*_KEY_MATCH)))
-_INSERT = sa.insert(_T).returning(*_T.c)
+_KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
 _DROP_NONE: frozenset[str] = frozenset()
-
-
-def _key_params(key: int) -> dict[str, Any]:
-    return {"pk__id": key}
+_WRITES = Writes(source=Person, key_where=_KEY_WHERE, key_match=_KEY_MATCH)
 
 
 def _insert_values(data: BaseModel) -> dict[str, Any]:
@@ -101,29 +94,24 @@ def _insert_values(data: BaseModel) -> dict[str, Any]:
 
 
 class PersonRepository(AsyncRepository[Person]):
-    """Asynchronous repository for Person. It never commits: the unit of work does."""
+    """Asynchronous repository for Person. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     async def get(self, key: int, *, load: Sequence[PersonRelation] | None = None) -> Person | None:
         """The row with this primary key, or None."""
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get", _BY_KEY, load)
-            result = await self.session.execute(statement, _key_params(key))
-            return result.scalar_one_or_none()
-        if load:
-            rows = await self._read_with("get", _KEY_WHERE, _key_params(key), load)
-            return rows[0] if rows else None
-        rows = await self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return await self._one("get", _KEY_WHERE, key_params(_INFO, key), load)
 
+    @operation
     async def list(
         self,
         *,
@@ -148,45 +136,31 @@ class PersonRepository(AsyncRepository[Person]):
             with_total=with_total,
         )
 
-    async def _insert(self, values: dict[str, Any]) -> Person:
-        keys = tuple(values)
-        try:
-            return (await self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
+    @operation
     async def create(self, data: PersonCreate) -> Person:
         """Insert one row and return it with every server default filled in."""
         return await self._insert(_insert_values(data))
 
 
 class SyncPersonRepository(SyncRepository[Person]):
-    """Synchronous repository for Person. It never commits: the unit of work does."""
+    """Synchronous repository for Person. It never commits: the unit of work does. Every method is an operation: typed errors, one log record (repositories/_operation.py)."""
 
     _info = _INFO
     _select = _SELECT
     _columns = _COLUMNS
     _rowmap = _ROWMAP
+    _writes = _WRITES
 
     @staticmethod
     def _values(data: BaseModel) -> dict[str, Any]:
         return _insert_values(data)
 
+    @operation
     def get(self, key: int, *, load: Sequence[PersonRelation] | None = None) -> Person | None:
         """The row with this primary key, or None."""
-        if load and not self._fast_loadable(load):
-            statement = with_loads(_INFO, "get", _BY_KEY, load)
-            result = self.session.execute(statement, _key_params(key))
-            return result.scalar_one_or_none()
-        if load:
-            rows = self._read_with("get", _KEY_WHERE, _key_params(key), load)
-            return rows[0] if rows else None
-        rows = self._fetch("get", _ROW_BY_KEY, _key_params(key))
-        return rows[0] if rows else None
+        return self._one("get", _KEY_WHERE, key_params(_INFO, key), load)
 
+    @operation
     def list(
         self,
         *,
@@ -211,16 +185,7 @@ class SyncPersonRepository(SyncRepository[Person]):
             with_total=with_total,
         )
 
-    def _insert(self, values: dict[str, Any]) -> Person:
-        keys = tuple(values)
-        try:
-            return (self._fetch(("insert", keys), _INSERT, values, keys))[0]
-        except DBAPIError as exc:
-            mapped = map_db_error(exc, _INFO.entity, None)
-            if mapped is exc:
-                raise
-            raise mapped from exc
-
+    @operation
     def create(self, data: PersonCreate) -> Person:
         """Insert one row and return it with every server default filled in."""
         return self._insert(_insert_values(data))
