@@ -1,12 +1,17 @@
-"""The DDL reader: PostgreSQL DDL files -> ir.Catalog plus diagnostics.
+"""The PostgreSQL DDL reader: DDL files -> ir.Catalog plus diagnostics.
 
-Pipeline: split (psql-compatible lexing into statements with offsets) -> per-statement
-dispatch on leading keywords with small hand-written parsers over the tokens (types, column
-definitions, constraints, indexes) -> catalog builder that replays the script in order, naming
-unnamed objects the way PostgreSQL does. Fragments the server re-parses (defaults, checks, index
-expressions, predicates, raw statements) are sliced from the original text.
+Pipeline, one module per step:
+- split.py: psql-compatible lexing into statements with offsets into the file text;
+- parse.py (with parse_create.py, parse_alter.py, elements.py, indexes.py, types.py, raw.py):
+  each statement's tokens -> a small frozen statement value (statements.py), by leading keyword;
+- reader.py: each statement applied by the handler its kind has in ``APPLIERS`` (apply_*.py),
+  against the catalog under construction (catalog.py) and the session state (session.py:
+  search_path, client encoding, the path the migration replays under), naming unnamed objects
+  the way PostgreSQL does at that point of the script.
+Fragments the server re-parses (defaults, checks, index expressions, predicates, raw statements)
+are sliced from the original text.
 
-IR notes (ir.py is not ours to change; what it lacks and how this package copes):
+What the IR lacks and how the reader copes:
 - Exclusion constraints have no IR type: they are carried as RawStatement kind
   "exclusion constraint" (an ALTER TABLE ... ADD CONSTRAINT with the chosen name).
 - Indexes created ``ON ONLY`` a partitioned parent have no IR flag: carried verbatim (kind "index").
@@ -16,12 +21,11 @@ IR notes (ir.py is not ours to change; what it lacks and how this package copes)
 
 from __future__ import annotations
 
-import codecs
-import re
 from collections.abc import Sequence
 
-from dbgen.ddl.builder import CatalogBuilder
-from dbgen.ddl.split import Kind, Statement, split
+from dbgen.ddl.encoding import client_encoding, recode
+from dbgen.ddl.reader import Reader
+from dbgen.ddl.split import split
 from dbgen.diagnostics import Diagnostic, warning
 from dbgen.ir import Catalog
 
@@ -30,7 +34,7 @@ __all__ = ["read_schema"]
 
 def read_schema(sources: Sequence[tuple[str, str]]) -> tuple[Catalog, tuple[Diagnostic, ...]]:
     """Read DDL sources, given as (display_path, text) pairs in read order."""
-    builder = CatalogBuilder(tuple(path for path, _ in sources))
+    reader = Reader(tuple(path for path, _ in sources))
     diags: list[Diagnostic] = []
     position = 0
     for path, text in sources:
@@ -39,13 +43,14 @@ def read_schema(sources: Sequence[tuple[str, str]]) -> tuple[Catalog, tuple[Diag
         i = 0
         while i < len(statements):
             stmt = statements[i]
-            builder.feed(stmt, position)
+            reader.feed(stmt, position)
             position += 1
             i += 1
-            encoding = _client_encoding(stmt)
+            encoding = client_encoding(stmt)
             if encoding is None:
                 continue
-            recoded, problem = _recode(text, stmt.end, encoding)
+            reader.session.client_encoding = encoding
+            recoded, problem = recode(text, stmt.end, encoding)
             if problem:
                 diags.append(warning(stmt.span, "client-encoding", problem))
             if recoded != text:
@@ -56,82 +61,6 @@ def read_schema(sources: Sequence[tuple[str, str]]) -> tuple[Catalog, tuple[Diag
                 i = next(
                     (k for k, s in enumerate(statements) if s.start >= stmt.end), len(statements)
                 )
-    catalog, build_diags = builder.finish()
-    diags.extend(build_diags)
+    catalog, read_diags = reader.finish()
+    diags.extend(read_diags)
     return catalog, tuple(diags)
-
-
-# PostgreSQL encoding names -> Python codecs, for the ones a schema script plausibly names.
-_PG_ENCODINGS = {
-    "utf8": "utf-8",
-    "unicode": "utf-8",
-    "sql_ascii": "utf-8",
-    "latin1": "latin-1",
-    "latin2": "iso8859-2",
-    "latin3": "iso8859-3",
-    "latin4": "iso8859-4",
-    "latin5": "iso8859-9",
-    "latin6": "iso8859-10",
-    "latin7": "iso8859-13",
-    "latin8": "iso8859-14",
-    "latin9": "iso8859-15",
-    "latin10": "iso8859-16",
-    "win1250": "cp1250",
-    "win1251": "cp1251",
-    "win1252": "cp1252",
-    "win1253": "cp1253",
-    "win1254": "cp1254",
-    "win1255": "cp1255",
-    "win1256": "cp1256",
-    "win1257": "cp1257",
-    "win1258": "cp1258",
-    "koi8r": "koi8-r",
-    "koi8u": "koi8-u",
-    "iso_8859_5": "iso8859-5",
-    "iso_8859_6": "iso8859-6",
-    "iso_8859_7": "iso8859-7",
-    "iso_8859_8": "iso8859-8",
-    "euc_jp": "euc-jp",
-    "sjis": "shift-jis",
-    "gbk": "gbk",
-    "big5": "big5",
-}
-
-
-def _client_encoding(stmt: Statement) -> str | None:
-    """The encoding a ``SET client_encoding`` statement selects (lower case, without separators)."""
-    toks = [t for t in stmt.tokens if t.kind is not Kind.OP or t.value != "="]
-    words = [t.value.lower() for t in toks]
-    if len(words) < 3 or words[0] != "set":
-        return None
-    if words[1] in ("session", "local"):
-        words = words[1:]
-    if words[1] != "client_encoding" or len(words) < 3:
-        return None
-    value = words[3] if words[2] == "to" and len(words) > 3 else words[2]
-    return re.sub(r"[-_ ]", "", value) if value != "default" else "utf8"
-
-
-def _recode(text: str, offset: int, encoding: str) -> tuple[str, str | None]:
-    """The file as the server reads it after ``SET client_encoding``: psql sends the file's bytes
-    (UTF-8 here) unchanged and the server decodes them in the client encoding, so non-ASCII text
-    after the statement is stored as that decoding (which is what the source database holds)."""
-    key = next((k for k in _PG_ENCODINGS if re.sub(r"[-_ ]", "", k) == encoding), None)
-    if key is None:
-        return (
-            text,
-            f"client_encoding {encoding!r} is not one dbgen can emulate; the rest of the file is read as UTF-8",
-        )
-    codec = codecs.lookup(_PG_ENCODINGS[key]).name
-    rest = text[offset:]
-    if codec == "utf-8" or rest.isascii():
-        return text, None
-    try:
-        recoded = rest.encode("utf-8").decode(codec)
-    except UnicodeDecodeError:
-        return text, f"the rest of the file is not valid {key.upper()} bytes; read as UTF-8"
-    return text[:offset] + recoded, (
-        f"client_encoding {key.upper()}: the rest of this UTF-8 file is read as {key.upper()} bytes, "
-        "as psql and the server do, so non-ASCII text changes (save the file in that encoding, "
-        "or drop the SET, to keep it as written)"
-    )

@@ -1,31 +1,42 @@
-"""Parsers for the pieces of CREATE TABLE / ALTER TABLE / CREATE INDEX.
+"""Parsers for column definitions and table constraints (CREATE TABLE, ALTER TABLE ADD).
 
-They return unnamed, unresolved specs; the catalog builder names them (PostgreSQL's rules need the
-state of the whole script) and resolves referenced tables. Expressions are sliced from the
+They return unnamed, unresolved specs; the appliers name them (PostgreSQL's rules need the state
+of the whole script) and resolve referenced tables and types. Expressions are sliced from the
 original text.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 
+from dbgen.ddl.clauses import collation, column_list, expr_words, nulls_distinct
 from dbgen.ddl.cursor import Cursor, ParseError
-from dbgen.ddl.split import Kind, Token
-from dbgen.ddl.types import ParsedType, Resolver, parse_type
-from dbgen.ir import Deferral, Identity, IndexElement
+from dbgen.ddl.indexes import figure_index_colname
+from dbgen.ddl.split import Kind
+from dbgen.ddl.types import TypeName, parse_type
+from dbgen.ir import Deferral, Identity
 
 
-@dataclass(slots=True)
+class ConstraintKind(StrEnum):
+    PRIMARY_KEY = "p"
+    UNIQUE = "u"
+    CHECK = "c"
+    FOREIGN_KEY = "f"
+    EXCLUSION = "x"
+
+
+@dataclass(frozen=True, slots=True)
 class ConstraintSpec:
-    kind: str  # "p" primary key, "u" unique, "c" check, "f" foreign key, "x" exclusion
+    kind: ConstraintKind
     name: str | None
     offset: int  # where it starts, for diagnostics
-    columns: list[str] = field(default_factory=list)
+    columns: tuple[str, ...] = ()
     expression: str = ""  # check expression
-    expr_words: set[str] = field(default_factory=set)  # identifiers in a check expression
-    ref: list[str] = field(default_factory=list)  # referenced table name parts
+    expr_words: frozenset[str] = frozenset()  # identifiers in a check expression
+    ref: tuple[str, ...] = ()  # referenced table name parts
     ref_offset: int = 0
-    ref_columns: list[str] = field(default_factory=list)
+    ref_columns: tuple[str, ...] = ()
     on_delete: str | None = None
     on_update: str | None = None
     match_full: bool = False
@@ -33,23 +44,23 @@ class ConstraintSpec:
     not_valid: bool = False
     no_inherit: bool = False
     nulls_not_distinct: bool = False
-    include: list[str] = field(default_factory=list)
+    include: tuple[str, ...] = ()
     body: str = ""  # text after the name, as written (exclusion constraints are carried raw)
-    index_columns: list[str] = field(default_factory=list)  # per-element names (exclusion)
-    extras: list[str] = field(default_factory=list)  # index options the IR cannot hold
+    index_columns: tuple[str, ...] = ()  # per-element names (exclusion)
+    extras: tuple[str, ...] = ()  # index options the IR cannot hold
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class ColumnSpec:
     name: str
     offset: int
-    type: ParsedType
+    type: TypeName | None  # None for a partition's column options (the parent's type applies)
     nullable: bool = True
     default: str | None = None
     identity: Identity | None = None
     generated: str | None = None
     collation: str | None = None
-    constraints: list[ConstraintSpec] = field(default_factory=list)
+    constraints: tuple[ConstraintSpec, ...] = ()
     not_null_named: str | None = None
 
 
@@ -88,9 +99,19 @@ def _action(cur: Cursor) -> str:
     raise ParseError(cur.offset(), "expected a referential action")
 
 
-def _deferral(cur: Cursor, spec: ConstraintSpec) -> None:
-    deferrable = spec.deferral.deferrable
-    deferred = spec.deferral.initially_deferred
+@dataclass(frozen=True, slots=True)
+class _Attributes:
+    deferral: Deferral
+    not_valid: bool
+    no_inherit: bool
+
+
+def _attributes(cur: Cursor, base: _Attributes | None = None) -> _Attributes:
+    """DEFERRABLE / INITIALLY / NOT VALID / NO INHERIT / ENFORCED after a constraint."""
+    deferrable = base.deferral.deferrable if base else False
+    deferred = base.deferral.initially_deferred if base else False
+    not_valid = base.not_valid if base else False
+    no_inherit = base.no_inherit if base else False
     while True:
         if cur.accept_word("deferrable"):
             deferrable = True
@@ -101,88 +122,68 @@ def _deferral(cur: Cursor, spec: ConstraintSpec) -> None:
         elif cur.accept_words("initially", "immediate"):
             deferred = False
         elif cur.accept_words("not", "valid"):
-            spec.not_valid = True
+            not_valid = True
         elif cur.accept_words("no", "inherit"):
-            spec.no_inherit = True
+            no_inherit = True
         elif cur.accept_word("enforced"):
             pass
         else:
             break
-    if deferred:
-        deferrable = True
-    spec.deferral = Deferral(deferrable, deferred)
+    return _Attributes(Deferral(deferrable or deferred, deferred), not_valid, no_inherit)
 
 
-def column_list(cur: Cursor) -> list[str]:
-    cols: list[str] = []
-    cur.expect_punct("(")
-    while True:
-        cols.append(cur.ident())
-        if cur.accept_punct(")"):
-            return cols
-        cur.expect_punct(",")
-
-
-def _expr_words(cur: Cursor, lo: int, hi: int) -> set[str]:
-    """Identifiers in an expression that could be column references (not function names)."""
-    words: set[str] = set()
-    toks = cur.toks
-    for j in range(lo, hi):
-        t = toks[j]
-        if t.kind not in (Kind.WORD, Kind.QUOTED):
-            continue
-        nxt = toks[j + 1] if j + 1 < hi else None
-        if nxt is not None and nxt.kind is Kind.PUNCT and nxt.value == "(":
-            continue
-        prev = toks[j - 1] if j > lo else None
-        if prev is not None and prev.kind is Kind.OP and prev.value == "::":
-            continue
-        words.add(t.value)
-    return words
-
-
-def _index_params(cur: Cursor, spec: ConstraintSpec) -> None:
-    """INCLUDE (...), WITH (...), USING INDEX TABLESPACE x after UNIQUE / PRIMARY KEY."""
+def _index_params(cur: Cursor) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(INCLUDE columns, options the IR cannot hold) after UNIQUE / PRIMARY KEY / EXCLUDE:
+    INCLUDE (...), WITH (...), USING INDEX TABLESPACE x."""
+    include: tuple[str, ...] = ()
+    extras: list[str] = []
     while True:
         if cur.accept_word("include"):
-            spec.include = column_list(cur)
+            include = column_list(cur)
         elif cur.at_word("with") and cur.at_punct("(", k=1):
             cur.next()
-            spec.extras.append("WITH (" + cur.paren_text() + ")")
+            extras.append("WITH (" + cur.paren_text() + ")")
         elif cur.accept_words("using", "index", "tablespace"):
-            spec.extras.append("USING INDEX TABLESPACE " + cur.ident())
+            extras.append("USING INDEX TABLESPACE " + cur.ident())
         else:
-            return
+            return include, tuple(extras)
 
 
-def _nulls_distinct(cur: Cursor) -> bool:
-    if cur.accept_words("nulls", "not", "distinct"):
-        return True
-    cur.accept_words("nulls", "distinct")
-    return False
-
-
-def _references(cur: Cursor, spec: ConstraintSpec) -> None:
-    spec.ref_offset = cur.offset()
-    spec.ref = cur.name_parts()
+def _references(
+    cur: Cursor, kind: ConstraintKind, name: str | None, offset: int, columns: tuple[str, ...]
+) -> ConstraintSpec:
+    """REFERENCES table [(columns)] [MATCH ...] [ON DELETE ...] [ON UPDATE ...]."""
+    ref_offset = cur.offset()
+    ref = tuple(cur.name_parts())
+    ref_columns: tuple[str, ...] = ()
     if cur.at_punct("("):
-        spec.ref_columns = column_list(cur)
+        ref_columns = column_list(cur)
+    match_full = False
+    on_delete = on_update = None
     while True:
         if cur.accept_word("match"):
-            kind = cur.expect_word("full", "simple", "partial").value
-            spec.match_full = kind == "full"
-            if kind == "partial":
+            match = cur.expect_word("full", "simple", "partial").value
+            match_full = match == "full"
+            if match == "partial":
                 raise ParseError(cur.offset(), "MATCH PARTIAL is not implemented by PostgreSQL")
         elif cur.accept_words("on", "delete"):
-            spec.on_delete = _action(cur)
+            on_delete = _action(cur)
         elif cur.accept_words("on", "update"):
-            spec.on_update = _action(cur)
+            on_update = _action(cur)
         else:
             break
-    if spec.on_delete == "NO ACTION":
-        spec.on_delete = None
-    if spec.on_update == "NO ACTION":
-        spec.on_update = None
+    return ConstraintSpec(
+        kind,
+        name,
+        offset,
+        columns,
+        ref=ref,
+        ref_offset=ref_offset,
+        ref_columns=ref_columns,
+        match_full=match_full,
+        on_delete=None if on_delete == "NO ACTION" else on_delete,
+        on_update=None if on_update == "NO ACTION" else on_update,
+    )
 
 
 def table_constraint(cur: Cursor) -> ConstraintSpec:
@@ -193,120 +194,173 @@ def table_constraint(cur: Cursor) -> ConstraintSpec:
         name = cur.ident()
     body_start = cur.offset()
     t = cur.expect_word("check", "unique", "primary", "foreign", "exclude")
+    expression = ""
+    words: frozenset[str] = frozenset()
+    columns: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    extras: tuple[str, ...] = ()
+    index_columns: tuple[str, ...] = ()
+    nnd = False
+    references = None
     if t.value == "check":
-        spec = ConstraintSpec("c", name, offset)
+        kind = ConstraintKind.CHECK
         lo = cur.i + 1
-        spec.expression = cur.paren_text()
-        spec.expr_words = _expr_words(cur, lo, cur.i - 1)
+        expression = cur.paren_text()
+        words = expr_words(cur, lo, cur.i - 1)
     elif t.value == "unique":
-        spec = ConstraintSpec("u", name, offset)
-        spec.nulls_not_distinct = _nulls_distinct(cur)
-        spec.columns = column_list(cur)
-        _index_params(cur, spec)
+        kind = ConstraintKind.UNIQUE
+        nnd = nulls_distinct(cur)
+        columns = column_list(cur)
+        include, extras = _index_params(cur)
     elif t.value == "primary":
+        kind = ConstraintKind.PRIMARY_KEY
         cur.expect_word("key")
-        spec = ConstraintSpec("p", name, offset)
-        spec.columns = column_list(cur)
-        _index_params(cur, spec)
+        columns = column_list(cur)
+        include, extras = _index_params(cur)
     elif t.value == "foreign":
+        kind = ConstraintKind.FOREIGN_KEY
         cur.expect_word("key")
-        spec = ConstraintSpec("f", name, offset)
-        spec.columns = column_list(cur)
+        columns = column_list(cur)
         cur.expect_word("references")
-        _references(cur, spec)
+        references = _references(cur, kind, name, offset, columns)
     else:
-        spec = ConstraintSpec("x", name, offset)
-        if cur.accept_word("using"):
-            cur.ident()
-        elems = cur.split_list()
-        names: list[str] = []
-        for a, b in elems:
-            # each element is "<index element> WITH <operator>"
-            j = b - 1
-            while j > a and not cur.toks[j].is_word("with"):
-                j -= 1
-            names.append(figure_index_colname(cur.sub(a, j if j > a else b)))
-        spec.index_columns = names
-        _index_params(cur, spec)
+        kind = ConstraintKind.EXCLUSION
+        index_columns = _exclusion_elements(cur)
+        include, extras = _index_params(cur)
         if cur.accept_word("where"):
             cur.paren_text()
-    _deferral(cur, spec)
-    spec.body = cur.text(body_start, cur.toks[cur.i - 1].end)
-    return spec
+    attrs = _attributes(cur)
+    body = cur.text(body_start, cur.toks[cur.i - 1].end)
+    if references is not None:
+        return replace(
+            references,
+            deferral=attrs.deferral,
+            not_valid=attrs.not_valid,
+            no_inherit=attrs.no_inherit,
+            body=body,
+        )
+    return ConstraintSpec(
+        kind,
+        name,
+        offset,
+        columns,
+        expression,
+        words,
+        deferral=attrs.deferral,
+        not_valid=attrs.not_valid,
+        no_inherit=attrs.no_inherit,
+        nulls_not_distinct=nnd,
+        include=include,
+        body=body,
+        index_columns=index_columns,
+        extras=extras,
+    )
 
 
-def column_def(cur: Cursor, resolve: Resolver) -> ColumnSpec:
+def _exclusion_elements(cur: Cursor) -> tuple[str, ...]:
+    """EXCLUDE [USING method] ( element WITH operator, ... ): the elements' derived names."""
+    if cur.accept_word("using"):
+        cur.ident()
+    names: list[str] = []
+    for a, b in cur.split_list():
+        # each element is "<index element> WITH <operator>"
+        j = b - 1
+        while j > a and not cur.toks[j].is_word("with"):
+            j -= 1
+        names.append(figure_index_colname(cur.sub(a, j if j > a else b)))
+    return tuple(names)
+
+
+def column_def(cur: Cursor) -> ColumnSpec:
     offset = cur.offset()
     name = cur.ident()
-    ptype = parse_type(cur, resolve)
-    col = ColumnSpec(name, offset, ptype)
-    if ptype.serial:
-        col.nullable = False
-    return column_def_tail(cur, col)
+    ptype = parse_type(cur)
+    return column_def_tail(cur, name, offset, ptype)
 
 
-def column_def_tail(cur: Cursor, col: ColumnSpec) -> ColumnSpec:
+def column_def_tail(cur: Cursor, name: str, offset: int, ptype: TypeName | None) -> ColumnSpec:
     """Column constraints and options after the type (or after WITH OPTIONS)."""
-    name = col.name
+    nullable = ptype is None or not ptype.serial
+    default = generated = collation_name = not_null_named = None
+    identity: Identity | None = None
     pending_name: str | None = None
+    constraints: list[ConstraintSpec] = []
+    attributes: list[_Attributes | None] = []  # the attributes each constraint was given
+    columns = (name,)
     while not cur.at_end() and not cur.at_punct(",") and not cur.at_punct(")"):
         c_off = cur.offset()
         if cur.accept_word("constraint"):
             pending_name = cur.ident()
             continue
         if cur.accept_words("not", "null"):
-            col.nullable = False
-            col.not_null_named = pending_name
+            nullable = False
+            not_null_named = pending_name
         elif cur.accept_word("null"):
-            col.nullable = True
+            nullable = True
         elif cur.accept_word("default"):
-            lo = cur.i
-            col.default = _default_expr(cur, lo)
+            default = _default_expr(cur, cur.i)
         elif cur.accept_word("collate"):
-            n = len(_collation_parts(cur))
-            col.collation = cur.slice_text(cur.i, cur.i + n)
-            cur.i += n
+            collation_name = collation(cur)
         elif cur.accept_word("check"):
-            spec = ConstraintSpec("c", pending_name, c_off)
             lo = cur.i + 1
-            spec.expression = cur.paren_text()
-            spec.expr_words = _expr_words(cur, lo, cur.i - 1)
-            if cur.accept_words("no", "inherit"):
-                spec.no_inherit = True
-            col.constraints.append(spec)
+            expression = cur.paren_text()
+            words = expr_words(cur, lo, cur.i - 1)
+            no_inherit = cur.accept_words("no", "inherit")
+            kind = ConstraintKind.CHECK
+            constraints.append(
+                ConstraintSpec(
+                    kind, pending_name, c_off, (), expression, words, no_inherit=no_inherit
+                )
+            )
+            attributes.append(_Attributes(Deferral(), False, no_inherit))
         elif cur.accept_word("unique"):
-            spec = ConstraintSpec("u", pending_name, c_off, columns=[name])
-            spec.nulls_not_distinct = _nulls_distinct(cur)
-            _index_params(cur, spec)
-            col.constraints.append(spec)
+            nnd = nulls_distinct(cur)
+            include, extras = _index_params(cur)
+            constraints.append(
+                ConstraintSpec(
+                    ConstraintKind.UNIQUE,
+                    pending_name,
+                    c_off,
+                    columns,
+                    nulls_not_distinct=nnd,
+                    include=include,
+                    extras=extras,
+                )
+            )
+            attributes.append(None)
         elif cur.accept_words("primary", "key"):
-            spec = ConstraintSpec("p", pending_name, c_off, columns=[name])
-            _index_params(cur, spec)
-            col.constraints.append(spec)
-            col.nullable = False
+            include, extras = _index_params(cur)
+            constraints.append(
+                ConstraintSpec(
+                    ConstraintKind.PRIMARY_KEY,
+                    pending_name,
+                    c_off,
+                    columns,
+                    include=include,
+                    extras=extras,
+                )
+            )
+            attributes.append(None)
+            nullable = False
         elif cur.accept_word("references"):
-            spec = ConstraintSpec("f", pending_name, c_off, columns=[name])
-            _references(cur, spec)
-            col.constraints.append(spec)
+            kind = ConstraintKind.FOREIGN_KEY
+            constraints.append(_references(cur, kind, pending_name, c_off, columns))
+            attributes.append(None)
         elif cur.accept_word("generated"):
-            if cur.accept_word("always"):
-                always = True
-            else:
-                cur.expect_word("by")
-                cur.expect_word("default")
-                always = False
-            cur.expect_word("as")
-            if cur.accept_word("identity"):
-                opts = cur.paren_text() if cur.at_punct("(") else ""
-                col.identity = Identity(always, opts)
-                col.nullable = False
-            else:
-                col.generated = cur.paren_text()
-                cur.expect_word("stored")
+            identity, generated = _generated(cur)
+            if identity is not None:
+                nullable = False
         elif cur.at_word("deferrable", "initially") or cur.at_words("not", "deferrable"):
-            if not col.constraints:
+            if not constraints:
                 raise ParseError(c_off, "misplaced DEFERRABLE clause")
-            _deferral(cur, col.constraints[-1])
+            attrs = _attributes(cur, attributes[-1])
+            attributes[-1] = attrs
+            constraints[-1] = replace(
+                constraints[-1],
+                deferral=attrs.deferral,
+                not_valid=attrs.not_valid,
+                no_inherit=attrs.no_inherit,
+            )
             continue
         elif cur.accept_word("compression", "storage"):
             cur.ident()
@@ -315,17 +369,36 @@ def column_def_tail(cur: Cursor, col: ColumnSpec) -> ColumnSpec:
                 c_off, f"unexpected {cur.text(c_off, cur.next().end)!r} in column definition"
             )
         pending_name = None
-    return col
+    return ColumnSpec(
+        name,
+        offset,
+        ptype,
+        nullable,
+        default,
+        identity,
+        generated,
+        collation_name,
+        tuple(constraints),
+        not_null_named,
+    )
 
 
-def _collation_parts(cur: Cursor) -> list[int]:
-    """Token indexes of a (possibly qualified) collation name at the cursor, not consumed."""
-    out = [cur.i]
-    j = cur.i + 1
-    while j + 1 < len(cur.toks) and cur.toks[j].kind is Kind.PUNCT and cur.toks[j].value == ".":
-        out.extend([j, j + 1])
-        j += 2
-    return out
+def _generated(cur: Cursor) -> tuple[Identity | None, str | None]:
+    """GENERATED {ALWAYS | BY DEFAULT} AS IDENTITY [(...)] or GENERATED ALWAYS AS (expr) STORED:
+    (identity, generation expression), one of them set."""
+    if cur.accept_word("always"):
+        always = True
+    else:
+        cur.expect_word("by")
+        cur.expect_word("default")
+        always = False
+    cur.expect_word("as")
+    if cur.accept_word("identity"):
+        opts = cur.paren_text() if cur.at_punct("(") else ""
+        return Identity(always, opts), None
+    generated = cur.paren_text()
+    cur.expect_word("stored")
+    return None, generated
 
 
 def _default_expr(cur: Cursor, lo: int) -> str:
@@ -350,305 +423,3 @@ def _default_expr(cur: Cursor, lo: int) -> str:
     if cur.i == lo:
         raise ParseError(cur.offset(), "expected a default expression")
     return cur.slice_text(lo, cur.i)
-
-
-# -- index elements -----------------------------------------------------------------------------
-
-
-def figure_index_colname(cur: Cursor) -> str:
-    """The column name PostgreSQL derives for an index element (FigureIndexColname).
-
-    A plain column gives its name, a function call its function name, a cast the cast's
-    argument name (or the type's name), CASE gives "case"; anything else is "expr".
-    """
-    name, _strength = _figure(list(range(len(cur.toks))), cur)
-    return name or "expr"
-
-
-def _figure(idx: list[int], cur: Cursor) -> tuple[str | None, int]:
-    toks = [cur.toks[i] for i in idx]
-    # strip redundant outer parentheses
-    while (
-        len(toks) >= 2
-        and toks[0].value == "("
-        and toks[0].kind is Kind.PUNCT
-        and _closing(toks, 0) == len(toks) - 1
-    ):
-        toks = toks[1:-1]
-    if not toks:
-        return None, 0
-    if toks[0].is_word("case") and toks[-1].is_word("end"):
-        return "case", 1
-    # "x COLLATE c" is named after x
-    depth = 0
-    for j, t in enumerate(toks):
-        if t.kind is Kind.PUNCT and t.value in "([":
-            depth += 1
-        elif t.kind is Kind.PUNCT and t.value in ")]":
-            depth -= 1
-        elif depth == 0 and t.is_word("collate") and j > 0:
-            inner = Cursor(cur.stmt, toks[:j])
-            return _figure(list(range(j)), inner)
-    # top-level cast "x::type" -> look at the last top-level "::"
-    depth = 0
-    last_cast = -1
-    has_op = False
-    for j, t in enumerate(toks):
-        if t.kind is Kind.PUNCT and t.value in "([":
-            depth += 1
-        elif t.kind is Kind.PUNCT and t.value in ")]":
-            depth -= 1
-        elif depth == 0 and t.kind is Kind.OP and t.value == "::":
-            last_cast = j
-        elif depth == 0 and (t.kind is Kind.OP or t.is_word(*_EXPR_WORDS)):
-            has_op = True  # an operator at top level: an A_Expr, which PostgreSQL names "expr"
-    if has_op:
-        return None, 0
-    if last_cast >= 0:
-        inner = Cursor(cur.stmt, toks[:last_cast])
-        name, strength = _figure(list(range(len(inner.toks))), inner)
-        if strength <= 1:
-            type_toks = _type_name_tokens(toks[last_cast + 1 :])
-            if type_toks:
-                return _type_name_for_figure(type_toks), 1
-        return name, strength
-    first = toks[0]
-    if first.kind is Kind.WORD and first.value == "case":
-        return "case", 1
-    # name[.name...] optionally followed by a call
-    j = 0
-    names: list[str] = []
-    while j < len(toks) and toks[j].kind in (Kind.WORD, Kind.QUOTED):
-        names.append(toks[j].value)
-        j += 1
-        if j < len(toks) and toks[j].kind is Kind.PUNCT and toks[j].value == ".":
-            j += 1
-            continue
-        break
-    if not names:
-        return None, 0
-    if j == len(toks):
-        if len(names) == 1 and first.kind is Kind.WORD and first.value in _SQL_VALUE_FUNCS:
-            return first.value, 2
-        return names[-1], 2
-    if toks[j].kind is Kind.PUNCT and toks[j].value == "(" and _closing(toks, j) == len(toks) - 1:
-        if (
-            len(names) == 1
-            and first.kind is Kind.WORD
-            and first.value in ("coalesce", "greatest", "least", "nullif", "row")
-        ):
-            return first.value, 2
-        return names[-1], 2
-    return None, 0
-
-
-_EXPR_WORDS = ("and", "or", "not", "is", "in", "like", "ilike", "similar", "between", "at")
-
-_SQL_VALUE_FUNCS = frozenset(
-    (
-        "current_date",
-        "current_time",
-        "current_timestamp",
-        "localtime",
-        "localtimestamp",
-        "current_role",
-        "current_user",
-        "user",
-        "session_user",
-        "current_catalog",
-        "current_schema",
-    )
-)
-
-
-def _closing(toks: list[Token], j: int) -> int:
-    depth = 0
-    for k in range(j, len(toks)):
-        t = toks[k]
-        if t.kind is Kind.PUNCT and t.value in "([":
-            depth += 1
-        elif t.kind is Kind.PUNCT and t.value in ")]":
-            depth -= 1
-            if depth == 0:
-                return k
-    return -1
-
-
-def _type_name_tokens(toks: list[Token]) -> list[Token]:
-    out: list[Token] = []
-    for t in toks:
-        if t.kind in (Kind.WORD, Kind.QUOTED):
-            out.append(t)
-        elif t.kind is Kind.PUNCT and t.value == ".":
-            continue
-        else:
-            break
-    return out
-
-
-_TYPE_FIGURE = {
-    "int": "int4",
-    "integer": "int4",
-    "int4": "int4",
-    "smallint": "int2",
-    "int2": "int2",
-    "bigint": "int8",
-    "int8": "int8",
-    "real": "float4",
-    "float4": "float4",
-    "float8": "float8",
-    "double": "float8",
-    "boolean": "bool",
-    "bool": "bool",
-    "varchar": "varchar",
-    "character": "bpchar",
-    "char": "bpchar",
-    "decimal": "numeric",
-    "numeric": "numeric",
-    "timestamptz": "timestamptz",
-    "timetz": "timetz",
-    "bit": "bit",
-    "varbit": "varbit",
-}
-
-
-def _type_name_for_figure(type_toks: list[Token]) -> str:
-    """The last name of a cast's type as the grammar records it (int -> int4, varchar ...)."""
-    words = [t.value for t in type_toks]
-    if type_toks[-1].kind is Kind.QUOTED:
-        return words[-1]
-    first = words[0]
-    if len(words) >= 2 and first in ("character", "char") and words[1] == "varying":
-        return "varchar"
-    if first in ("timestamp", "time"):
-        tz = "with" in words
-        return first + ("tz" if tz else "")
-    if first == "bit" and len(words) >= 2 and words[1] == "varying":
-        return "varbit"
-    if len(words) == 1 or first not in _TYPE_FIGURE:
-        return _TYPE_FIGURE.get(words[-1], words[-1])
-    return _TYPE_FIGURE[first]
-
-
-@dataclass(slots=True)
-class IndexSpec:
-    name: str | None
-    table: list[str]
-    only: bool
-    unique: bool
-    method: str
-    elements: list[IndexElement]
-    element_names: list[str]
-    include: list[str]
-    nulls_not_distinct: bool
-    with_options: str | None
-    where: str | None
-    if_not_exists: bool
-    concurrently: bool
-    tablespace: str | None
-
-
-def index_element(cur: Cursor) -> tuple[IndexElement, str]:
-    """One index element and the name PostgreSQL derives for it."""
-    lo = cur.i
-    column: str | None = None
-    t = cur.peek()
-    if t is None:
-        raise ParseError(cur.offset(), "expected an index element")
-    if t.kind is Kind.PUNCT and t.value == "(":
-        cur.skip_group()
-    else:
-        parts_start = cur.i
-        cur.name_parts()
-        if cur.at_punct("("):
-            cur.skip_group()
-        elif cur.i - parts_start == 1:
-            column = t.value
-    hi = cur.i
-    expression = cur.slice_text(lo, hi)
-    figure = figure_index_colname(cur.sub(lo, hi)) if column is None else column
-    collation = opclass = nulls = None
-    descending = False
-    while not cur.at_end() and not cur.at_punct(",") and not cur.at_punct(")"):
-        if cur.accept_word("collate"):
-            n = len(_collation_parts(cur))
-            collation = cur.slice_text(cur.i, cur.i + n)
-            cur.i += n
-        elif cur.accept_word("asc"):
-            descending = False
-        elif cur.accept_word("desc"):
-            descending = True
-        elif cur.accept_word("nulls"):
-            nulls = cur.expect_word("first", "last").value.upper()
-        elif cur.at_word("with") and not cur.at_punct("(", k=1):
-            break  # exclusion constraint "WITH <operator>"
-        else:
-            o_lo = cur.i
-            cur.name_parts()
-            if cur.at_punct("("):
-                cur.skip_group()
-            opclass = cur.slice_text(o_lo, cur.i)
-    return IndexElement(expression, column, opclass, descending, nulls, collation), figure
-
-
-def create_index(cur: Cursor) -> IndexSpec:
-    """CREATE [UNIQUE] INDEX ... (cursor after CREATE)."""
-    unique = cur.accept_word("unique") is not None
-    cur.expect_word("index")
-    concurrently = cur.accept_word("concurrently") is not None
-    if_not_exists = cur.accept_words("if", "not", "exists")
-    name: str | None = None
-    if not cur.at_word("on"):
-        name = cur.ident()
-    cur.expect_word("on")
-    only = cur.accept_word("only") is not None
-    table = cur.name_parts()
-    method = "btree"
-    if cur.accept_word("using"):
-        method = cur.ident()
-    cur.expect_punct("(")
-    elements: list[IndexElement] = []
-    names: list[str] = []
-    while True:
-        el, fig = index_element(cur)
-        elements.append(el)
-        names.append(fig)
-        if cur.accept_punct(")"):
-            break
-        cur.expect_punct(",")
-    include: list[str] = []
-    nnd = False
-    with_options = where = tablespace = None
-    while not cur.at_end():
-        if cur.accept_word("include"):
-            include = column_list(cur)
-        elif cur.at_word("nulls"):
-            nnd = _nulls_distinct(cur)
-        elif cur.accept_word("with"):
-            with_options = cur.paren_text()
-        elif cur.accept_word("tablespace"):
-            tablespace = cur.ident()
-        elif cur.accept_word("where"):
-            where = cur.rest_text()
-            cur.i = len(cur.toks)
-        else:
-            raise ParseError(
-                cur.offset(),
-                f"unexpected {cur.text(cur.offset(), cur.next().end)!r} in CREATE INDEX",
-            )
-    return IndexSpec(
-        name,
-        table,
-        only,
-        unique,
-        method,
-        elements,
-        names,
-        include,
-        nnd,
-        with_options,
-        where,
-        if_not_exists,
-        concurrently,
-        tablespace,
-    )

@@ -2,27 +2,56 @@
 
 ``drop`` is None when dropping the object the statement hangs off (a table, say) already undoes
 it: triggers, rules, policies, grants, comments, RLS switches.
+
+Parsing knows the object's name only as written; which schema it lands in depends on the search
+path when the statement is applied. So the name and the drop are templates with a placeholder for
+the target, filled in by ``render`` once the target is qualified.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 
 from dbgen.ddl.cursor import Cursor, ParseError
 from dbgen.ddl.split import Kind
-from dbgen.ir import QName
+from dbgen.ddl.types import parse_type
+from dbgen.ir import QName, quote_ident
 
-# Turns name parts into the schema-qualified name the object is created under.
-Qualify = Callable[[list[str]], QName]
+
+class Target(Enum):
+    SQL = "sql"  # the target schema-qualified and quoted, for SQL
+    DISPLAY = "display"  # the target as messages show it (without ``public.``)
+
+
+Template = tuple[str | Target, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class RawInfo:
     kind: str
-    name: str | None
-    drop: str | None
-    relation: QName | None = None  # a relation-namespace name it creates (views)
+    name: Template | None
+    drop: Template | None
+    target: tuple[str, ...] | None = None  # name parts of the object the templates refer to
+    relation: bool = False  # the target is a relation-namespace name it creates (views)
+
+
+def render(template: Template | None, target: QName | None) -> str | None:
+    """A template with its target filled in."""
+    if template is None:
+        return None
+    out: list[str] = []
+    for piece in template:
+        if isinstance(piece, str):
+            out.append(piece)
+        elif target is not None:
+            out.append(target.sql if piece is Target.SQL else str(target))
+    return "".join(out)
+
+
+def _named(kind: str, parts: list[str], drop: Template | None, relation: bool = False) -> RawInfo:
+    """An object whose name is the qualified target itself."""
+    return RawInfo(kind, (Target.DISPLAY,), drop, tuple(parts), relation)
 
 
 _MULTIWORD_TYPE_START = frozenset(
@@ -61,11 +90,9 @@ def _arg_type_text(cur: Cursor, lo: int, hi: int) -> str | None:
 
 
 def _is_type(cur: Cursor, lo: int, hi: int) -> bool:
-    from dbgen.ddl.types import parse_type
-
     sub = cur.sub(lo, hi)
     try:
-        parse_type(sub, lambda parts: None)
+        parse_type(sub)
     except ParseError:
         return False
     if sub.at_punct("%") or (sub.peek() is not None and sub.peek().value == "%"):  # type: ignore[union-attr]
@@ -84,7 +111,7 @@ def _words(cur: Cursor) -> list[str]:
     return [t.value for t in cur.toks if t.kind is Kind.WORD]
 
 
-def classify_create(cur: Cursor, qualify: Qualify) -> RawInfo | None:
+def classify_create(cur: Cursor) -> RawInfo | None:
     """Kind and drop of a CREATE statement the catalog does not model (cursor after CREATE)."""
     cur.accept_words("or", "replace")
     while cur.accept_word(
@@ -92,88 +119,54 @@ def classify_create(cur: Cursor, qualify: Qualify) -> RawInfo | None:
     ):
         pass
     if cur.accept_word("view"):
-        q = qualify(cur.name_parts())
-        return RawInfo("view", str(q), f"DROP VIEW {q.sql}", q)
+        return _named("view", cur.name_parts(), ("DROP VIEW ", Target.SQL), relation=True)
     if cur.accept_words("materialized", "view"):
         cur.accept_words("if", "not", "exists")
-        q = qualify(cur.name_parts())
-        return RawInfo("materialized view", str(q), f"DROP MATERIALIZED VIEW {q.sql}", q)
+        drop = ("DROP MATERIALIZED VIEW ", Target.SQL)
+        return _named("materialized view", cur.name_parts(), drop, relation=True)
     for word, kind in (
         ("function", "FUNCTION"),
         ("procedure", "PROCEDURE"),
         ("aggregate", "AGGREGATE"),
     ):
         if cur.accept_word(word):
-            q = qualify(cur.name_parts())
+            parts = cur.name_parts()
             sig = signature(cur)
-            return RawInfo(word, f"{q}{sig}", f"DROP {kind} {q.sql}{sig}")
+            display = (Target.DISPLAY, sig)
+            return RawInfo(word, display, (f"DROP {kind} ", Target.SQL, sig), tuple(parts))
     if cur.accept_word("trigger"):
         name = cur.ident()
         # Dropped explicitly: the downgrade may drop the trigger's function before its table.
-        table = _on_relation(cur, qualify)
-        return RawInfo(
-            "trigger", name, f"DROP TRIGGER {_q(name)} ON {table.sql}" if table else None
-        )
+        return _on_table("trigger", name, "TRIGGER", _on_relation(cur))
     if cur.accept_words("event", "trigger"):
         name = cur.ident()
-        return RawInfo("event trigger", name, f"DROP EVENT TRIGGER {_q(name)}")
+        return RawInfo("event trigger", (name,), (f"DROP EVENT TRIGGER {_q(name)}",))
     if cur.accept_word("rule"):
         name = cur.ident()
-        table = _on_relation(cur, qualify, "to")
-        return RawInfo("rule", name, f"DROP RULE {_q(name)} ON {table.sql}" if table else None)
+        return _on_table("rule", name, "RULE", _on_relation(cur, "to"))
     if cur.accept_word("policy"):
         name = cur.ident()
-        table = _on_relation(cur, qualify)
-        return RawInfo("policy", name, f"DROP POLICY {_q(name)} ON {table.sql}" if table else None)
+        return _on_table("policy", name, "POLICY", _on_relation(cur))
     if cur.accept_word("cast"):
         inside = cur.paren_text()
-        return RawInfo("cast", inside, f"DROP CAST ({inside})")
+        return RawInfo("cast", (inside,), (f"DROP CAST ({inside})",))
     if cur.accept_word("operator"):
-        for what in ("class", "family"):
-            if cur.accept_word(what):
-                q = qualify(cur.name_parts())
-                if cur.accept_word("default"):
-                    pass
-                method = ""
-                for j, t in enumerate(cur.toks):
-                    if t.is_word("using") and j + 1 < len(cur.toks):
-                        method = cur.toks[j + 1].value
-                        break
-                return RawInfo(
-                    f"operator {what}",
-                    str(q),
-                    f"DROP OPERATOR {what.upper()} {q.sql} USING {method}",
-                )
-        start = cur.i
-        while not cur.at_punct("(") and not cur.at_end():
-            cur.next()
-        op = cur.slice_text(start, cur.i)
-        left = right = "NONE"
-        for lo, hi in cur.split_list():
-            sub = cur.sub(lo, hi)
-            key = sub.ident()
-            if sub.accept_punct("=") or (sub.peek() is not None and sub.next().value == "="):
-                pass
-            if key == "leftarg":
-                left = sub.rest_text()
-            elif key == "rightarg":
-                right = sub.rest_text()
-        return RawInfo("operator", op, f"DROP OPERATOR {op} ({left}, {right})")
+        return _operator(cur)
     if cur.accept_words("text", "search"):
         what = cur.expect_word("configuration", "dictionary", "parser", "template").value
-        q = qualify(cur.name_parts())
-        return RawInfo(f"text search {what}", str(q), f"DROP TEXT SEARCH {what.upper()} {q.sql}")
+        drop = (f"DROP TEXT SEARCH {what.upper()} ", Target.SQL)
+        return _named(f"text search {what}", cur.name_parts(), drop)
     if cur.accept_words("foreign", "table"):
         cur.accept_words("if", "not", "exists")
-        q = qualify(cur.name_parts())
-        return RawInfo("foreign table", str(q), f"DROP FOREIGN TABLE {q.sql}", q)
+        drop = ("DROP FOREIGN TABLE ", Target.SQL)
+        return _named("foreign table", cur.name_parts(), drop, relation=True)
     if cur.accept_words("foreign", "data", "wrapper"):
         name = cur.ident()
-        return RawInfo("foreign data wrapper", name, f"DROP FOREIGN DATA WRAPPER {_q(name)}")
+        return RawInfo("foreign data wrapper", (name,), (f"DROP FOREIGN DATA WRAPPER {_q(name)}",))
     if cur.accept_word("server"):
         cur.accept_words("if", "not", "exists")
         name = cur.ident()
-        return RawInfo("server", name, f"DROP SERVER {_q(name)}")
+        return RawInfo("server", (name,), (f"DROP SERVER {_q(name)}",))
     if cur.accept_words("user", "mapping"):
         cur.accept_words("if", "not", "exists")
         cur.expect_word("for")
@@ -182,31 +175,72 @@ def classify_create(cur: Cursor, qualify: Qualify) -> RawInfo | None:
         server = cur.ident()
         who = cur.text(user.start, user.end)
         return RawInfo(
-            "user mapping", f"{who} {server}", f"DROP USER MAPPING FOR {who} SERVER {_q(server)}"
+            "user mapping",
+            (f"{who} {server}",),
+            (f"DROP USER MAPPING FOR {who} SERVER {_q(server)}",),
         )
-    for word in ("collation", "conversion", "statistics", "publication", "subscription"):
+    for word in ("collation", "conversion", "statistics"):
         if cur.accept_word(word):
             cur.accept_words("if", "not", "exists")
-            q = qualify(cur.name_parts())
-            name = q.sql if word in ("collation", "conversion", "statistics") else _q(q.name)
-            return RawInfo(word, str(q), f"DROP {word.upper()} {name}")
+            return _named(word, cur.name_parts(), (f"DROP {word.upper()} ", Target.SQL))
+    for word in ("publication", "subscription"):
+        if cur.accept_word(word):
+            cur.accept_words("if", "not", "exists")
+            parts = cur.name_parts()
+            return _named(word, parts, (f"DROP {word.upper()} {_q(parts[-1])}",))
     if cur.accept_word("language"):
         name = cur.ident()
-        return RawInfo("language", name, f"DROP LANGUAGE {_q(name)}")
+        return RawInfo("language", (name,), (f"DROP LANGUAGE {_q(name)}",))
     if cur.accept_word("type"):
-        q = qualify(cur.name_parts())
+        parts = cur.name_parts()
         # a shell type ("CREATE TYPE x") is replaced by its full definition later; that one drops
-        drop = None if cur.at_end() else f"DROP TYPE {q.sql}"
-        return RawInfo("type", str(q), drop)
+        return _named("type", parts, None if cur.at_end() else ("DROP TYPE ", Target.SQL))
     if cur.accept_words("access", "method"):
         name = cur.ident()
-        return RawInfo("access method", name, f"DROP ACCESS METHOD {_q(name)}")
+        return RawInfo("access method", (name,), (f"DROP ACCESS METHOD {_q(name)}",))
     if cur.accept_word("transform"):
         return RawInfo("transform", None, None)
     return None
 
 
-def _on_relation(cur: Cursor, qualify: Qualify, word: str = "on") -> QName | None:
+def _on_table(kind: str, name: str, what: str, table: tuple[str, ...] | None) -> RawInfo:
+    """A trigger, rule or policy: dropped ON its table (with the table when it names none)."""
+    drop = None if table is None else (f"DROP {what} {_q(name)} ON ", Target.SQL)
+    return RawInfo(kind, (name,), drop, table)
+
+
+def _operator(cur: Cursor) -> RawInfo:
+    """CREATE OPERATOR [CLASS | FAMILY], the cursor after OPERATOR."""
+    for what in ("class", "family"):
+        if cur.accept_word(what):
+            parts = cur.name_parts()
+            if cur.accept_word("default"):
+                pass
+            method = ""
+            for j, t in enumerate(cur.toks):
+                if t.is_word("using") and j + 1 < len(cur.toks):
+                    method = cur.toks[j + 1].value
+                    break
+            drop = (f"DROP OPERATOR {what.upper()} ", Target.SQL, f" USING {method}")
+            return _named(f"operator {what}", parts, drop)
+    start = cur.i
+    while not cur.at_punct("(") and not cur.at_end():
+        cur.next()
+    op = cur.slice_text(start, cur.i)
+    left = right = "NONE"
+    for lo, hi in cur.split_list():
+        sub = cur.sub(lo, hi)
+        key = sub.ident()
+        if sub.accept_punct("=") or (sub.peek() is not None and sub.next().value == "="):
+            pass
+        if key == "leftarg":
+            left = sub.rest_text()
+        elif key == "rightarg":
+            right = sub.rest_text()
+    return RawInfo("operator", (op,), (f"DROP OPERATOR {op} ({left}, {right})",))
+
+
+def _on_relation(cur: Cursor, word: str = "on") -> tuple[str, ...] | None:
     """The relation after the first top-level ``word`` (ON for triggers and policies, TO for
     rules), or None when the statement has none (the object then goes with its table)."""
     depth = 0
@@ -219,13 +253,11 @@ def _on_relation(cur: Cursor, qualify: Qualify, word: str = "on") -> QName | Non
         elif depth == 0 and t.is_word(word):
             cur.accept_word("only")
             try:
-                return qualify(cur.name_parts())
+                return tuple(cur.name_parts())
             except ParseError:
                 return None
     return None
 
 
 def _q(name: str) -> str:
-    from dbgen.ir import quote_ident
-
     return quote_ident(name)

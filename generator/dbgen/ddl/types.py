@@ -55,12 +55,6 @@ SERIALS = {
 _INTERVAL_FIELDS = ("year", "month", "day", "hour", "minute", "second")
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedType:
-    type: SqlType
-    serial: bool = False  # serial/bigserial/smallserial: caller adds sequence + default
-
-
 def _int_mods(cur: Cursor) -> tuple[int, ...] | None:
     """Consume '(n[, m])' of integer modifiers if present; None when the group is not integers."""
     if not cur.at_punct("("):
@@ -162,19 +156,37 @@ def _builtin(cur: Cursor, word: str) -> tuple[str, str, tuple[int, ...]] | None:
     return None
 
 
-def parse_type(cur: Cursor, resolve: Resolver) -> ParsedType:
+@dataclass(frozen=True, slots=True)
+class TypeName:
+    """A type as written, before names of the catalog are resolved.
+
+    Built-in types are spelled canonically while parsing (``builtin``); any other name needs the
+    catalog and the search path in force, which only the applier knows (``resolve_type``).
+    """
+
+    parts: tuple[str, ...]  # the name as written, folded ("mood" or "public", "mood")
+    text: str  # the name and its modifiers as written, without array brackets
+    builtin: tuple[str, str, tuple[int, ...]] | None  # (sql, base, modifiers) when built in
+    modifiers: tuple[int, ...] = ()  # integer modifiers written after a name that is not built in
+    modifier_offset: int | None = None  # where such modifiers start (None when there are none)
+    array_dims: int = 0
+    serial: bool = False  # serial/bigserial/smallserial: the applier adds sequence + default
+
+
+def parse_type(cur: Cursor) -> TypeName:
     """Read a type at the cursor (through any array brackets)."""
     first = cur.peek()
     if first is None or first.kind not in (Kind.WORD, Kind.QUOTED):
         raise ParseError(cur.offset(), "expected a type name")
     start_i = cur.i
     serial = False
-    kind = TypeKind.BUILTIN
-    ref: QName | None = None
+    modifiers: tuple[int, ...] = ()
+    modifier_offset: int | None = None
     if first.kind is Kind.WORD and first.value in SERIALS and not cur.at_punct(".", k=1):
         cur.next()
         base = SERIALS[first.value]
         serial = True
+        parts: list[str] = [first.value]
         built: tuple[str, str, tuple[int, ...]] | None = (base, base, ())
     else:
         built = None
@@ -187,21 +199,14 @@ def parse_type(cur: Cursor, resolve: Resolver) -> ParsedType:
             built = _builtin(cur, parts[1])
         elif len(parts) == 1 and parts[0] == "char":
             built = ('"char"', '"char"', ())  # the quoted one-byte internal type
-        if built is None:
-            found = resolve(parts)
-            if found is not None:
-                kind, ref = found
-                built = (ref.sql, ref.name, ())
-            else:
-                kind = TypeKind.OTHER
-                mods_other = _int_mods(cur)
-                if mods_other is None:
-                    cur.skip_group()
-                    mods_other = ()
-                text = cur.slice_text(start_i, cur.i)
-                built = (text, parts[-1], mods_other)
-    assert built is not None
-    sql, base, mods = built
+        if built is None and cur.at_punct("("):
+            modifier_offset = cur.offset()
+            mods_other = _int_mods(cur)
+            if mods_other is None:
+                cur.skip_group()
+                mods_other = ()
+            modifiers = mods_other
+    text = cur.slice_text(start_i, cur.i)
     dims = 0
     while True:
         if cur.at_punct("["):
@@ -214,7 +219,19 @@ def parse_type(cur: Cursor, resolve: Resolver) -> ParsedType:
             dims += 1
         else:
             break
-    return ParsedType(
-        SqlType(sql + "[]" * dims, base, mods, dims, kind, ref),
-        serial=serial,
-    )
+    return TypeName(tuple(parts), text, built, modifiers, modifier_offset, dims, serial)
+
+
+def resolve_type(t: TypeName, resolve: Resolver) -> SqlType:
+    """The column type a parsed type names, given the catalog types visible at that point."""
+    brackets = "[]" * t.array_dims
+    if t.builtin is not None:
+        sql, base, mods = t.builtin
+        return SqlType(sql + brackets, base, mods, t.array_dims)
+    found = resolve(list(t.parts))
+    if found is not None:
+        kind, ref = found
+        if t.modifier_offset is not None:
+            raise ParseError(t.modifier_offset, f"type modifier is not allowed for type {ref}")
+        return SqlType(ref.sql + brackets, ref.name, (), t.array_dims, kind, ref)
+    return SqlType(t.text + brackets, t.parts[-1], t.modifiers, t.array_dims, TypeKind.OTHER)

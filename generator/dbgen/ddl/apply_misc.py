@@ -1,0 +1,263 @@
+"""Appliers for the loading session (SET, transaction control ...), for statements carried
+verbatim, and for COMMENT and DROP."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from dbgen.ddl.context import OWNER_NOTE, Context
+from dbgen.ddl.statements import (
+    ClusterObject,
+    Comment,
+    DataStatement,
+    DoBlock,
+    Drop,
+    Maintenance,
+    MetaCommand,
+    OwnerTo,
+    Query,
+    SetParameter,
+    SetSearchPath,
+    TransactionControl,
+    Verbatim,
+)
+from dbgen.ir import CompositeType, Domain, EnumType, QName
+
+SESSION_NOTE = "session setting for the loading script; not part of the schema"
+
+
+# -- the loading session -------------------------------------------------------------------------
+
+
+def meta_command(ctx: Context, stmt: MetaCommand) -> None:
+    ctx.note(
+        stmt.offset,
+        "ignored-statement",
+        f"psql meta-command {stmt.command!r} only affects the psql session",
+    )
+
+
+def set_parameter(ctx: Context, stmt: SetParameter) -> None:
+    ctx.note(stmt.offset, "ignored-statement", SESSION_NOTE)
+
+
+def set_search_path(ctx: Context, stmt: SetSearchPath) -> None:
+    ctx.set_search_path(list(stmt.path))
+
+
+def transaction_control(ctx: Context, stmt: TransactionControl) -> None:
+    ctx.note(
+        stmt.offset,
+        "ignored-statement",
+        "transaction control only matters while loading the script",
+    )
+
+
+def data_statement(ctx: Context, stmt: DataStatement) -> None:
+    ctx.warn(
+        stmt.offset,
+        "ignored-statement",
+        "data statement: dbgen models the schema, not its rows; not carried into the migration",
+    )
+
+
+def query(ctx: Context, stmt: Query) -> None:
+    ctx.warn(
+        stmt.offset,
+        "ignored-statement",
+        "SELECT does not define schema; not carried into the migration",
+    )
+
+
+def maintenance(ctx: Context, stmt: Maintenance) -> None:
+    ctx.note(stmt.offset, "ignored-statement", f"{stmt.word.upper()} is maintenance, not schema")
+
+
+def cluster_object(ctx: Context, stmt: ClusterObject) -> None:
+    ctx.warn(
+        stmt.offset,
+        "ignored-statement",
+        f"{stmt.word.upper()} is a cluster-wide object, outside the database schema; create it before running the migration",
+    )
+
+
+def owner_to(ctx: Context, stmt: OwnerTo) -> None:
+    ctx.note(stmt.offset, "ignored-statement", OWNER_NOTE)
+
+
+# -- carried verbatim ----------------------------------------------------------------------------
+
+
+def verbatim(ctx: Context, stmt: Verbatim) -> None:
+    ctx.carry_info(stmt.info)
+
+
+def do_block(ctx: Context, stmt: DoBlock) -> None:
+    """Undo for a DO block: drop what the CREATE statements in its body may have created.
+
+    A DO block often creates routines conditionally (one branch or its exception handler), so
+    each drop is IF EXISTS; the drops run in reverse order, in one DO block of their own.
+    """
+    ctx.warn(
+        stmt.offset,
+        "unmodelled-statement",
+        "DO block carried verbatim; its effects are not modelled",
+    )
+    drops: list[str] = []
+    for info in stmt.creates:
+        drop = ctx.rendered_drop(info)
+        if drop is not None and _if_exists(drop) not in drops:
+            drops.append(_if_exists(drop))
+    undo = None
+    if drops:
+        lines = "".join(f"  {d};\n" for d in reversed(drops))
+        undo = f"DO $dbgen$\nBEGIN\n{lines}END\n$dbgen$"
+    ctx.carry("do", None, undo)
+
+
+_DROPPABLE = (
+    "MATERIALIZED VIEW",
+    "FUNCTION",
+    "PROCEDURE",
+    "AGGREGATE",
+    "VIEW",
+    "TYPE",
+    "TRIGGER",
+    "POLICY",
+    "RULE",
+)
+
+
+def _if_exists(drop: str) -> str:
+    for kind in _DROPPABLE:
+        prefix = f"DROP {kind} "
+        if drop.startswith(prefix):
+            return f"{prefix}IF EXISTS {drop[len(prefix) :]}"
+    return drop
+
+
+# -- COMMENT -------------------------------------------------------------------------------------
+
+
+def comment(ctx: Context, stmt: Comment) -> None:
+    if not _attach_comment(ctx, stmt):
+        ctx.carry("comment", stmt.name.dotted, None)
+
+
+def _attach_comment(ctx: Context, stmt: Comment) -> bool:
+    catalog = ctx.catalog
+    kind, parts, text = stmt.kind, stmt.name.parts, stmt.text
+    if kind == "schema":
+        if parts[0] in catalog.schemas:
+            catalog.schemas[parts[0]] = replace(catalog.schemas[parts[0]], comment=text)
+            return True
+        return False
+    if kind == "column":
+        t = ctx.find_table(parts[:-1])
+        if t is None:
+            return False
+        i = t.column_index(parts[-1])
+        if i < 0:
+            raise ctx.error(
+                stmt.name.offset,
+                "unknown-column",
+                f"column {parts[-1]!r} of relation {t.qname} does not exist",
+            )
+        t.columns[i] = replace(t.columns[i], comment=text)
+        return True
+    if kind == "table":
+        t = ctx.find_table(parts)
+        if t is None:
+            return False
+        t.comment = text
+        return True
+    if kind == "index":
+        q = ctx.lookup(parts, catalog.index_table)  # type: ignore[arg-type]
+        if q is None:
+            return False
+        owner = catalog.tables[catalog.index_table[q]]
+        for k, ix in enumerate(owner.indexes):
+            if ix.name == q.name:
+                owner.indexes[k] = replace(ix, comment=text)
+                return True
+        return False
+    if kind == "sequence":
+        q = ctx.lookup(parts, catalog.sequences)  # type: ignore[arg-type]
+        if q is None:
+            return False
+        catalog.sequences[q] = replace(catalog.sequences[q], comment=text)
+        return True
+    regs: list[dict[QName, EnumType] | dict[QName, Domain] | dict[QName, CompositeType]] = (
+        [catalog.domains]
+        if kind == "domain"
+        else [catalog.enums, catalog.domains, catalog.composites]
+    )
+    for reg in regs:
+        q = ctx.lookup(parts, reg)  # type: ignore[arg-type]
+        if q is not None:
+            reg[q] = replace(reg[q], comment=text)  # type: ignore[assignment]
+            return True
+    return False
+
+
+# -- DROP ----------------------------------------------------------------------------------------
+
+
+def drop(ctx: Context, stmt: Drop) -> None:
+    for name in stmt.names:
+        if not _drop_one(ctx, stmt.kind, name.parts) and not stmt.if_exists:
+            raise ctx.error(
+                name.offset, "unknown-object", f"{stmt.kind} {name.dotted!r} does not exist"
+            )
+    if stmt.if_exists:
+        ctx.note(
+            stmt.offset,
+            "ignored-statement",
+            f"DROP {stmt.kind.upper()} IF EXISTS is applied while reading; not carried",
+        )
+
+
+def _drop_one(ctx: Context, kind: str, parts: tuple[str, ...]) -> bool:
+    catalog = ctx.catalog
+    if kind == "table":
+        q = ctx.lookup(parts, catalog.tables)  # type: ignore[arg-type]
+        if q is None:
+            return False
+        catalog.drop_table(q)
+        return True
+    if kind == "sequence":
+        q = ctx.lookup(parts, catalog.sequences)  # type: ignore[arg-type]
+        if q is None:
+            return False
+        del catalog.sequences[q]
+        catalog.ns.discard_relation(q.schema, q.name)
+        return True
+    if kind in ("type", "domain"):
+        for reg in (catalog.enums, catalog.domains, catalog.composites):
+            q = ctx.lookup(parts, reg)  # type: ignore[arg-type]
+            if q is not None:
+                del reg[q]
+                return True
+    if kind == "index":
+        q = ctx.lookup(parts, catalog.index_table)  # type: ignore[arg-type]
+        if q is None:
+            return False
+        owner = catalog.tables.get(catalog.index_table.pop(q))
+        if owner is not None:
+            owner.indexes = [ix for ix in owner.indexes if ix.name != q.name]
+        catalog.ns.discard_relation(q.schema, q.name)
+        return True
+    # routines, views and other carried objects: drop the carried statement
+    q = ctx.qualify_any(parts)
+    raw = catalog.raw
+    for k in range(len(raw) - 1, -1, -1):
+        r = raw[k]
+        if (
+            r.kind == kind
+            and r.name is not None
+            and (r.name == str(q) or r.name.split("(")[0] == str(q))
+        ):
+            del raw[k]
+            catalog.ns.discard_relation(q.schema, q.name)
+            return True
+    return False

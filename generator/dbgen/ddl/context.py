@@ -1,0 +1,177 @@
+"""What an applier works with: the catalog, the session, the statement it applies and where
+problems go. Name resolution lives here because it needs both the catalog (which schemas and
+objects exist) and the session (the search path in force)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dbgen.ddl.catalog import WorkingCatalog, WorkingTable
+from dbgen.ddl.raw import RawInfo, render
+from dbgen.ddl.session import Session, effective_path, path_sql
+from dbgen.ddl.split import Statement
+from dbgen.ddl.statements import Name
+from dbgen.ddl.types import Resolver, TypeName, resolve_type
+from dbgen.diagnostics import Diagnostic, Span, error, note, warning
+from dbgen.ir import QName, RawStatement, SqlType, TypeKind
+
+OWNER_NOTE = "ownership is deployment-specific: the migration's role owns what it creates"
+
+
+class Reported(Exception):
+    """A statement was rejected; the diagnostic is already recorded."""
+
+
+class Context:
+    def __init__(
+        self,
+        catalog: WorkingCatalog,
+        session: Session,
+        diags: list[Diagnostic],
+        read_nested: Callable[[Context, Statement], None],
+    ) -> None:
+        self.catalog = catalog
+        self.session = session
+        self.diags = diags
+        # reads a statement nested in the current one (CREATE SCHEMA's elements)
+        self.read_nested = read_nested
+        self.stmt: Statement | None = None
+        self.pos = 0
+
+    @property
+    def statement(self) -> Statement:
+        assert self.stmt is not None
+        return self.stmt
+
+    # -- diagnostics ---------------------------------------------------------------------------
+    def span(self, offset: int) -> Span:
+        return self.statement.span_at(offset)
+
+    def error(self, offset: int, code: str, message: str) -> Reported:
+        self.diags.append(error(self.span(offset), code, message))
+        return Reported()
+
+    def warn(self, offset: int, code: str, message: str) -> None:
+        self.diags.append(warning(self.span(offset), code, message))
+
+    def note(self, offset: int, code: str, message: str) -> None:
+        self.diags.append(note(self.span(offset), code, message))
+
+    # -- names ---------------------------------------------------------------------------------
+    def creation_qname(self, name: Name) -> QName:
+        """Where a new object lands: the first existing schema of the path, unless qualified."""
+        parts, offset = list(name.parts), name.offset
+        if len(parts) == 1:
+            for s in self.session.search_path:
+                if s in self.catalog.known_schemas and s != "pg_catalog":
+                    return QName(s, parts[0])
+            raise self.error(
+                offset,
+                "no-schema",
+                f"no schema has been selected to create {parts[0]!r} in (search_path is empty)",
+            )
+        if len(parts) == 3:
+            parts = parts[1:]  # database.schema.name
+        if len(parts) != 2:
+            raise self.error(offset, "syntax", f"improper qualified name {'.'.join(parts)!r}")
+        if parts[0] not in self.catalog.known_schemas:
+            raise self.error(offset, "unknown-schema", f"schema {parts[0]!r} does not exist")
+        return QName(parts[0], parts[1])
+
+    def qualify_any(self, parts: tuple[str, ...] | list[str]) -> QName:
+        """Qualify without validation (raw statements: the server checks them)."""
+        if len(parts) >= 2:
+            return QName(parts[-2], parts[-1])
+        for s in self.session.search_path:
+            if s in self.catalog.known_schemas and s != "pg_catalog":
+                return QName(s, parts[0])
+        return QName("public", parts[0])
+
+    def lookup(
+        self, parts: tuple[str, ...] | list[str], registry: dict[QName, object] | set[QName]
+    ) -> QName | None:
+        """The object an (unqualified or qualified) name finds on the search path, or None."""
+        if len(parts) >= 2:
+            q = QName(parts[-2], parts[-1])
+            return q if q in registry else None
+        for s in self.session.search_path:
+            q = QName(s, parts[0])
+            if q in registry:
+                return q
+        return None
+
+    def find_table(self, parts: tuple[str, ...] | list[str]) -> WorkingTable | None:
+        q = self.lookup(parts, self.catalog.tables)  # type: ignore[arg-type]
+        return None if q is None else self.catalog.tables[q]
+
+    def table_of(self, name: Name, what: str = "table") -> WorkingTable:
+        table = self.find_table(name.parts)
+        if table is None:
+            raise self.error(name.offset, "unknown-table", f"{what} {name.dotted!r} does not exist")
+        return table
+
+    def resolver(self) -> Resolver:
+        catalog = self.catalog
+
+        def resolve(parts: list[str]) -> tuple[TypeKind, QName] | None:
+            for kind, reg in (
+                (TypeKind.ENUM, catalog.enums),
+                (TypeKind.DOMAIN, catalog.domains),
+                (TypeKind.COMPOSITE, catalog.composites),
+            ):
+                q = self.lookup(parts, reg)  # type: ignore[arg-type]
+                if q is not None:
+                    return kind, q
+            return None
+
+        return resolve
+
+    def resolve(self, t: TypeName) -> SqlType:
+        return resolve_type(t, self.resolver())
+
+    # -- carrying statements verbatim ----------------------------------------------------------
+    def carry(self, kind: str, name: str | None, drop: str | None) -> None:
+        stmt = self.statement
+        self.catalog.raw.append(RawStatement(kind, stmt.sql, drop, name, self.pos, stmt.span))
+
+    def carry_info(self, info: RawInfo) -> None:
+        target = self.qualify_any(info.target) if info.target is not None else None
+        if info.relation and target is not None:
+            self.catalog.ns.add_relation(target.schema, target.name)
+        if info.kind == "type" and target is not None:
+            self.catalog.other_types.add(target)
+        self.carry(info.kind, render(info.name, target), render(info.drop, target))
+
+    def rendered_drop(self, info: RawInfo) -> str | None:
+        target = self.qualify_any(info.target) if info.target is not None else None
+        return render(info.drop, target)
+
+    # -- the search path -----------------------------------------------------------------------
+    def set_search_path(self, path: list[str]) -> None:
+        self.session.search_path = path
+        self.path_changed()
+
+    def path_changed(self) -> None:
+        """Carry a search_path change into the migration when it changes name resolution.
+
+        Raw statements, defaults, checks and index expressions are kept as written, so unqualified
+        names in them must resolve the way they did in the source: the migration replays the
+        source's path at the same position (SET LOCAL; the downgrade restores the previous one).
+        ``public`` is appended when absent so the objects the migration names without a schema
+        still resolve; that cannot change what the source resolved, because the source applied.
+        """
+        path = effective_path(self.session.search_path)
+        if path == self.session.replay_path:
+            return
+        previous = path_sql(self.session.replay_path)
+        self.catalog.raw.append(
+            RawStatement(
+                "search path",
+                f"SET LOCAL search_path TO {path_sql(path)}",
+                f"SET LOCAL search_path TO {previous}",
+                ", ".join(path),
+                self.pos,
+                self.statement.span,
+            )
+        )
+        self.session.replay_path = path
