@@ -147,7 +147,7 @@ def diff(spec_dir: SpecDir, out: OutOption = None) -> None:
 @app.command()
 def inspect(spec_dir: SpecDir) -> None:
     """Print the intermediate model (the schema catalog and the bound crud spec) as JSON."""
-    from dbgen.ddl import read_schema
+    from dbgen.dialects import get_dialect
     from dbgen.graph import build_graph
     from dbgen.jsonify import to_jsonable
     from dbgen.spec import load_spec
@@ -155,7 +155,7 @@ def inspect(spec_dir: SpecDir) -> None:
     inputs, input_diags = read_inputs(spec_dir)
     if inputs is None or has_errors([d for d in input_diags if d.code != "no-crud-spec"]):
         _fail(input_diags)
-    catalog, diags = read_schema(inputs.sql)
+    catalog, diags = get_dialect().read_schema(inputs.sql)
     if has_errors(diags):
         _fail(diags)
     spec = None
@@ -187,8 +187,8 @@ def scaffold(
     ] = None,
 ) -> None:
     """Write a starter crud.yaml for every table of the schema, accepted by `build` as is."""
-    from dbgen.ddl import read_schema
     from dbgen.diagnostics import Span, error
+    from dbgen.dialects import get_dialect
     from dbgen.graph import build_graph
     from dbgen.scaffold import default_package
     from dbgen.scaffold import scaffold as render_scaffold
@@ -205,7 +205,7 @@ def scaffold(
     pkg = package or default_package(schema)
     if not pkg.isidentifier():
         _fail([error(Span("--package"), "invalid-package", f"{pkg!r} is not a Python identifier")])
-    catalog, diags = read_schema(sources)
+    catalog, diags = get_dialect().read_schema(sources)
     if has_errors(diags):
         _fail(diags)
     _print([d for d in diags if d.is_error or d.severity.value == "warning"])

@@ -76,21 +76,22 @@ def read_inputs(spec_dir: Path) -> tuple[Inputs | None, tuple[Diagnostic, ...]]:
     return Inputs(tuple(sql), crud), tuple(problems)
 
 
-def generate(inputs: Inputs, *, line_length: int = 100) -> Result:
+def generate(inputs: Inputs, *, line_length: int = 100, dialect: str = "postgresql") -> Result:
     # Imported here so `dbgen --version` and `--help` stay fast.
-    from dbgen.ddl import read_schema
+    from dbgen.dialects import get_dialect
     from dbgen.emit.format import format_files
     from dbgen.emit.manifest import with_manifest
     from dbgen.emit.pycheck import check_python
     from dbgen.graph import build_graph
-    from dbgen.plan.migration import plan_migration
     from dbgen.plan.models import plan_project
     from dbgen.render.crud import render_crud
     from dbgen.render.env import environment
     from dbgen.render.package import render_package
     from dbgen.spec import load_spec
 
-    catalog, diagnostics = read_schema(inputs.sql)
+    # The one place the dialect is chosen: reading, types, migration and drivers follow from it.
+    db = get_dialect(dialect)
+    catalog, diagnostics = db.read_schema(inputs.sql)
     all_diags = list(diagnostics)
     if has_errors(all_diags) or inputs.crud is None:
         return Result({}, _sorted(all_diags), catalog)
@@ -99,11 +100,11 @@ def generate(inputs: Inputs, *, line_length: int = 100) -> Result:
     all_diags += spec_diags
     if spec is None or has_errors(all_diags):
         return Result({}, _sorted(all_diags), catalog)
-    plan = plan_project(graph, spec.package, spec)
-    migration = plan_migration(catalog, plan.type_context)
+    plan = plan_project(graph, spec.package, spec, map_type=db.map_type)
+    migration = db.plan_initial_migration(catalog, plan.type_context)
     env = environment()
     sources = (*(Path(p).name for p, _ in inputs.sql), Path(inputs.crud[0]).name)
-    package = render_package(plan, migration, sources, env, line_length)
+    package = render_package(plan, migration, sources, env, line_length, driver=db.driver)
     files = dict(package.files)
     crud = render_crud(plan, env, line_length)
     files.update(crud.files)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from dbgen.graph import SchemaGraph, naming
 from dbgen.ir import Catalog, Column, EnumType, ForeignKey, QName, Table
 from dbgen.plan.relationships import RelationshipPlan, plan_relationships
-from dbgen.plan.typemap import MappedType, TypeContext, map_type
+from dbgen.plan.typemap import MappedType, TypeContext, TypeMapper, map_type
 from dbgen.spec.model import BoundSpec
 
 
@@ -105,7 +105,12 @@ def _members(e: EnumType) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def plan_project(graph: SchemaGraph, package: str, spec: BoundSpec | None = None) -> ProjectPlan:
+def plan_project(
+    graph: SchemaGraph,
+    package: str,
+    spec: BoundSpec | None = None,
+    map_type: TypeMapper = map_type,
+) -> ProjectPlan:
     catalog = graph.catalog
     enums = plan_enums(graph)
     ctx = TypeContext(
@@ -121,7 +126,7 @@ def plan_project(graph: SchemaGraph, package: str, spec: BoundSpec | None = None
             class_name=classes[t.qname],
             module=graph.modules[t.qname],
             key=graph.uow_keys[t.qname],
-            columns=_plan_columns(t, graph.attributes[t.qname], ctx),
+            columns=_plan_columns(t, graph.attributes[t.qname], ctx, map_type),
             relationships=relationships.get(t.qname, ()),
             mapped=graph.is_mapped(t.qname),
             table_var=graph.table_vars.get(t.qname, ""),
@@ -133,7 +138,7 @@ def plan_project(graph: SchemaGraph, package: str, spec: BoundSpec | None = None
 
 
 def _plan_columns(
-    t: Table, attributes: Mapping[str, str], ctx: TypeContext
+    t: Table, attributes: Mapping[str, str], ctx: TypeContext, map_type: TypeMapper
 ) -> tuple[ColumnPlan, ...]:
     pk = set(t.primary_key.columns) if t.primary_key else set()
     single_fk = {fk.columns[0]: fk for fk in t.foreign_keys if len(fk.columns) == 1}

@@ -10,7 +10,7 @@ Three views of one column type:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from dbgen.ir import SqlType, TypeKind
@@ -145,6 +145,10 @@ def _builtin(t: SqlType) -> tuple[TypeRef, TypeRef] | None:
         length = mods[0] if mods else None
         return _t("str"), _t(f"postgresql.BIT({length}, varying=True)", PG)
     return None
+
+
+# The dialect's type map (dialects.base.MapType), as the planners call it.
+TypeMapper = Callable[[SqlType, TypeContext], MappedType]
 
 
 def map_type(t: SqlType, ctx: TypeContext, *, qualify_public: bool = False) -> MappedType:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import jinja2
 
+from dbgen.dialects.base import DriverFacts
+from dbgen.dialects.postgresql import POSTGRESQL
 from dbgen.plan.migration import MigrationPlan, Step
 from dbgen.plan.model_view import model_view
 from dbgen.plan.models import ProjectPlan
@@ -62,9 +64,11 @@ def render_package(
     sources: tuple[str, ...],
     env: jinja2.Environment,
     line_length: int = 100,
+    *,
+    driver: DriverFacts = POSTGRESQL.driver,
 ) -> Rendered:
     pkg = plan.package
-    common = {"package": pkg, "sources": sources}
+    common = {"package": pkg, "sources": sources, "driver": driver}
 
     def render(template: str, **context: object) -> str:
         return env.get_template(template).render(**common, **context)

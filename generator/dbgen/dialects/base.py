@@ -1,0 +1,44 @@
+"""What a dialect provides: the interface every per-dialect module implements.
+
+A dialect is data: a name, four entry points and the driver facts the generated runtime needs.
+Adding one (MySQL, SQLite) is a new module that builds a ``Dialect``, plus its line in
+``dialects/__init__.py``; nothing else branches on the dialect's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from dbgen.diagnostics import Diagnostic
+from dbgen.ir import Catalog
+from dbgen.plan.migration import MigrationPlan
+from dbgen.plan.typemap import TypeContext, TypeMapper
+
+# DDL sources as (display path, text) pairs, in read order -> the catalog and what was reported.
+ReadSchema = Callable[[Sequence[tuple[str, str]]], tuple[Catalog, tuple[Diagnostic, ...]]]
+# A column type -> its Python annotation, model type and migration type.
+MapType = TypeMapper
+# The catalog -> the initial revision, which rebuilds it from an empty database.
+PlanInitialMigration = Callable[[Catalog, TypeContext], MigrationPlan]
+
+
+@dataclass(frozen=True, slots=True)
+class DriverFacts:
+    """What the generated engines, sessions and Alembic environment need to know."""
+
+    url_schemes: tuple[str, ...]  # URL schemes a user's DATABASE_URL may start with
+    async_driver: str  # SQLAlchemy driver name of the async engine ("asyncpg")
+    sync_driver: str  # ... and of the sync engine ("psycopg2")
+    async_url: str  # SQLAlchemy drivername for the async engine ("postgresql+asyncpg")
+    sync_url: str  # ... and for the sync engine ("postgresql+psycopg2")
+    example_url: str  # what DATABASE_URL looks like, for messages and docs
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    name: str  # the value of `dialect` in dbgen.toml
+    read_schema: ReadSchema
+    map_type: MapType
+    plan_initial_migration: PlanInitialMigration
+    driver: DriverFacts
