@@ -32,8 +32,8 @@ def test_an_unknown_dialect_is_a_key_error() -> None:
 def test_the_runtime_db_module_uses_the_dialects_driver_names() -> None:
     # runtime/db.py is copied verbatim, so it spells the names; they must stay the dialect's.
     driver = get_dialect().driver
-    assert runtime_db.ASYNC_DRIVER == driver.async_url
-    assert runtime_db.SYNC_DRIVER == driver.sync_url
+    assert driver.async_url == runtime_db.ASYNC_DRIVER
+    assert driver.sync_url == runtime_db.SYNC_DRIVER
     assert driver.async_url == f"postgresql+{driver.async_driver}"
     assert driver.sync_url == f"postgresql+{driver.sync_driver}"
 
