@@ -36,11 +36,12 @@ db-migrate: venv
 
 # generated/ is excluded from ruff's default walk (pyproject); naming it explicitly lints it.
 lint: venv
-	$(BIN)/ruff format --check generator tests bench
-	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench docs/examples
+	$(BIN)/ruff check generator tests bench docs/examples
 	$(BIN)/ruff check generated
 	$(BIN)/mypy --strict
 	MYPYPATH=generated $(BIN)/mypy --strict -p $(PACKAGE)
+	MYPYPATH=generated $(BIN)/mypy --strict docs/examples
 
 bench: venv
 	$(BIN)/python -m bench

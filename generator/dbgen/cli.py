@@ -92,7 +92,7 @@ def build(spec_dir: SpecDir, out: OutOption = None, adopt: AdoptOption = False) 
 
     result, target = _run(spec_dir, out)
     where = display(target)
-    refused = refusal(target, spec_dir, where)
+    refused = refusal(target, spec_dir, where, result.files)
     if refused is not None:
         _fail([refused])
     if target.is_dir() and recover(target.resolve()):

@@ -20,6 +20,11 @@ from dbgen.plan.models import ProjectPlan
 from dbgen.plan.pretty import Unsupported, import_from, layout
 from dbgen.plan.pyexpr import pystr
 from dbgen.render.env import templates_dir
+from dbgen.runtime._requirements import REQUIREMENTS, TESTING_REQUIREMENTS
+
+# The distribution's version: the package is rebuilt from the schema, not released, so it stays
+# put (an editable install follows every build).
+DISTRIBUTION_VERSION = "0.1.0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +94,13 @@ def render_package(
     migration_path = f"{pkg}/migrations/versions/{migration.revision}_initial.py"
     files = {
         "alembic.ini": render("alembic.ini.j2"),
+        "pyproject.toml": render(
+            "pyproject.toml.j2",
+            distribution=pkg.replace("_", "-"),
+            version=DISTRIBUTION_VERSION,
+            requirements=REQUIREMENTS,
+            testing_requirements=TESTING_REQUIREMENTS,
+        ),
         f"{pkg}/__init__.py": render("package/__init__.py.j2"),
         f"{pkg}/py.typed": "",
         f"{pkg}/base.py": render("package/base.py.j2"),
