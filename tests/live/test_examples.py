@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import importlib.util
 import os
 import subprocess
 import sys
+import uuid
+from collections.abc import Iterator
+from types import ModuleType
 
-from support import REPO_ROOT, FreshDb
+import httpx
+import pytest
+
+from support import REPO_ROOT, FreshDb, import_generated, psql
 
 GENERATED = REPO_ROOT / "generated"  # the committed demo package (`make check` keeps it current)
+EXAMPLES = REPO_ROOT / "docs" / "examples"
 
 
 def user_env(db: FreshDb) -> dict[str, str]:
@@ -41,3 +50,74 @@ def test_the_tour_runs_on_a_migrated_database(fresh_db: FreshDb) -> None:
         "1 todo",
         "2 todo",
     ]
+
+
+@pytest.fixture
+def fastapi_example(fresh_db: FreshDb, monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    """docs/examples/fastapi_app.py imported against the committed demo package, with
+    DATABASE_URL on a freshly migrated database."""
+    migrate(fresh_db)
+    monkeypatch.setenv("DATABASE_URL", fresh_db.async_url)
+    with import_generated(GENERATED, "app_db"):
+        spec = importlib.util.spec_from_file_location("fastapi_app", EXAMPLES / "fastapi_app.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        yield module
+        sys.modules["app_db.db"].dispose_engines_sync()
+
+
+def _backends(db: FreshDb) -> int:
+    query = f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{db.name}'"
+    return int(psql(db.server.admin_dsn, "-Atc", query).stdout.strip())
+
+
+def test_the_fastapi_example(fastapi_example: ModuleType, fresh_db: FreshDb) -> None:
+    app = fastapi_example.app
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app)
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://t") as client,
+        ):
+            ada = {"email": "ada@example.com", "display_name": "Ada"}
+            created = await client.post("/users", json=ada)
+            assert created.status_code == 201, created.text
+            user_id = created.json()["id"]
+            assert (await client.get(f"/users/{user_id}")).json()["email"] == ada["email"]
+
+            again = await client.post("/users", json=ada)
+            assert again.status_code == 409, again.text
+            assert again.json()["error"] == "AlreadyExistsError"
+            assert again.json()["constraint"] == "users_email_key"
+
+            missing = await client.get(f"/users/{uuid.uuid4()}")
+            assert (missing.status_code, missing.json()["error"]) == (404, "NotFoundError")
+            gone = await client.patch(f"/users/{uuid.uuid4()}", json={"display_name": "x"})
+            assert gone.status_code == 404, gone.text
+
+            bad = await client.patch(f"/users/{user_id}", json={"email": "no-at-sign"})
+            assert bad.status_code == 422, bad.text
+            assert bad.json()["constraint"] == "users_email_format"
+            nothing = await client.get("/users", params={"limit": 0})
+            assert (nothing.status_code, nothing.json()["error"]) == (422, "InvalidQueryError")
+            forged = await client.get("/users", params={"after": "not-a-cursor"})
+            assert (forged.status_code, forged.json()["error"]) == (422, "InvalidCursorError")
+
+            await client.post("/users", json={"email": "bob@example.com", "display_name": "B"})
+            first = (await client.get("/users", params={"limit": 1})).json()
+            assert [u["email"] for u in first["items"]] == ["ada@example.com"]
+            rest = await client.get("/users", params={"limit": 1, "after": first["next_cursor"]})
+            assert [u["email"] for u in rest.json()["items"]] == ["bob@example.com"]
+
+            assert (await client.delete(f"/users/{user_id}")).status_code == 204
+            assert (await client.get(f"/users/{user_id}")).status_code == 404
+            assert _backends(fresh_db) >= 1  # the pool holds its connection until shutdown
+        # The lifespan disposed the engine at shutdown: no connection is left open.
+        assert sys.modules["app_db.db"]._async_defaults == {}
+
+    asyncio.run(scenario())
+    emails = psql(fresh_db.dsn, "-Atc", "SELECT email FROM users ORDER BY email").stdout.split()
+    assert emails == ["bob@example.com"]  # the failed requests committed nothing
+    assert _backends(fresh_db) == 0

@@ -37,12 +37,13 @@ class Taken:
 
 
 def regions(example: Path) -> dict[str, str]:
-    """NAME -> the region's text, dedented, marker lines excluded."""
+    """NAME -> the region's text, dedented, without the marker lines and trailing blank lines."""
     found: dict[str, str] = {}
     for m in _REGION.finditer(example.read_text(encoding="utf-8")):
         if m["name"] in found:
             raise ValueError(f"{example}: region {m['name']!r} is marked twice")
-        found[m["name"]] = textwrap.dedent(m["body"])
+        # Trailing blank lines (black puts two before a comment after a function) are dropped.
+        found[m["name"]] = textwrap.dedent(m["body"]).rstrip("\n") + "\n"
     return found
 
 
