@@ -1,0 +1,334 @@
+"""Compare two catalogs and list the Changes that turn the first into the second.
+
+``diff_catalogs(old, new, renames)`` is the whole differ; the pieces it calls:
+- ``renames.apply_renames``: declared renames first, so the rest compares like with like;
+- ``tables.TableDiff``: every table both sides have (columns, constraints, indexes, options);
+- ``types.py``: enums and domains (values added in place, anything else rebuilt);
+- ``verbatim.py``: the statements carried as written (views, functions, triggers, ...);
+- what only one side has: new objects are created by the initial migration's own planner,
+  in the new source's order (which applied, so it applies again); dropped objects are dropped
+  in reverse old order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from dbgen.diagnostics import Diagnostic, warning
+from dbgen.evolve import hazards as hz
+from dbgen.evolve.changes import Change, Phase, sql_change
+from dbgen.evolve.renames import NO_RENAMES, Renames, apply_renames
+from dbgen.evolve.tables import TableDiff, _comment, norm
+from dbgen.evolve.types import type_changes
+from dbgen.evolve.verbatim import VerbatimPlan, plan_verbatim
+from dbgen.ir import Catalog, QName, Sequence, Table, quote_ident
+from dbgen.plan.migration import plan_migration
+from dbgen.plan.typemap import TypeContext
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    changes: tuple[Change, ...]  # in the order to run them
+    diagnostics: tuple[Diagnostic, ...]
+    uses_raw_type: bool
+
+
+def type_context(catalog: Catalog) -> TypeContext:
+    """What the migration planner needs to spell column types (enum classes are not used in
+    migrations, so any name does)."""
+    return TypeContext(
+        package="_",
+        enum_classes={e.qname: "Enum" for e in catalog.enums},
+        domain_bases={d.qname: d.base for d in catalog.domains},
+    )
+
+
+def diff_catalogs(old: Catalog, new: Catalog, renames: Renames = NO_RENAMES) -> Diff:
+    changes: list[Change] = []
+    diags: list[Diagnostic] = []
+
+    renamed = apply_renames(old, new, renames)
+    for i, (label, sql) in enumerate(renamed.statements):
+        changes.append(
+            sql_change(
+                Phase.RENAME, i, label, sql, hazard=hz.Hazard(hz.ACCESS_EXCLUSIVE, label.split()[2])
+            )
+        )
+    old = renamed.catalog
+
+    old_tables = {t.qname: t for t in old.tables}
+    new_tables = {t.qname: t for t in new.tables}
+    created = [t for t in new.tables if t.qname not in old_tables]
+    removed = [t for t in old.tables if t.qname not in new_tables]
+    changed_columns: set[tuple[QName, str]] = set(renamed.columns)
+
+    # tables both sides have
+    for t in new.tables:
+        before = old_tables.get(t.qname)
+        if before is None:
+            continue
+        td = TableDiff(before, t, frozenset(q.qname for q in created))
+        td.columns()
+        td.constraints()
+        td.indexes()
+        td.options()
+        changes += td.changes
+        diags += td.diagnostics
+        changed_columns |= {(t.qname, c) for c in td.changed_columns}
+
+    # tables that went
+    for t in sorted(removed, key=lambda t: -t.position):
+        for fk in t.foreign_keys:
+            changes.append(
+                sql_change(
+                    Phase.DROP_FOREIGN_KEYS,
+                    -t.position,
+                    f"drop foreign key {fk.name}",
+                    f"ALTER TABLE {t.qname.sql} DROP CONSTRAINT {quote_ident(fk.name)}",
+                    hazard=hz.Hazard(hz.ACCESS_EXCLUSIVE, str(t.qname)),
+                )
+            )
+        changes.append(
+            sql_change(
+                Phase.DROP_TABLES,
+                -t.position,
+                f"drop table {t.qname}",
+                f"DROP TABLE {t.qname.sql}",
+                hazard=hz.Hazard(hz.ACCESS_EXCLUSIVE, str(t.qname)),
+            )
+        )
+        diags.append(
+            warning(t.span, "destructive-change", f"table {t.qname} is dropped: its rows are lost")
+        )
+    diags += _table_rename_hints(removed, created)
+
+    # enums, domains
+    tc = type_changes(old, new)
+    changes += tc.changes
+    diags += tc.diagnostics
+
+    # verbatim statements
+    vp = plan_verbatim(old, new, changed_columns, {t.qname for t in removed} | set(renamed.tables))
+    changes += vp.changes
+    diags += vp.diagnostics
+
+    # sequences
+    changes += _sequences(old, new, {t.qname for t in created})
+
+    # schemas and extensions that went
+    new_schemas = {s.name for s in new.schemas}
+    for s in old.schemas:
+        if s.name not in new_schemas:
+            changes.append(
+                sql_change(
+                    Phase.DROP_LATE,
+                    1e9 - s.position,
+                    f"drop schema {s.name}",
+                    f"DROP SCHEMA {quote_ident(s.name)}",
+                )
+            )
+    new_ext = {x.name for x in new.extensions}
+    for x in old.extensions:
+        if x.name not in new_ext:
+            changes.append(
+                sql_change(
+                    Phase.DROP_LATE,
+                    1e9 - x.position,
+                    f"drop extension {x.name}",
+                    f"DROP EXTENSION IF EXISTS {quote_ident(x.name)}",
+                )
+            )
+    old_schemas = {s.name: s for s in old.schemas}
+    for s in new.schemas:
+        o = old_schemas.get(s.name)
+        if o is not None and o.comment != s.comment:
+            changes.append(
+                sql_change(
+                    Phase.COMMENTS,
+                    s.position,
+                    f"comment on schema {s.name}",
+                    f"COMMENT ON SCHEMA {quote_ident(s.name)} IS {_comment(s.comment)}",
+                )
+            )
+
+    # everything new, planned like the initial migration
+    created_changes, raw_type = _created(old, new, created, vp)
+    changes += created_changes
+
+    ordered = sorted(changes, key=lambda c: (c.phase, c.order))
+    return Diff(tuple(ordered), tuple(diags), raw_type)
+
+
+def _created(
+    old: Catalog, new: Catalog, created: list[Table], vp: VerbatimPlan
+) -> tuple[list[Change], bool]:
+    old_schemas = {s.name for s in old.schemas}
+    old_ext = {x.name for x in old.extensions}
+    old_enums = {e.qname for e in old.enums}
+    old_domains = {d.qname for d in old.domains}
+    old_comp = {c.qname for c in old.composites}
+    old_seqs = {s.qname for s in old.sequences}
+    created_names = {t.qname for t in created}
+    paths = tuple(r for r in new.raw if r.kind == "search path")
+    out: list[Change] = []
+    raw_type = False
+    for phase, raws, tables in (
+        (Phase.CREATE, vp.create_early, created),
+        (Phase.CREATE_LATE, vp.create_late, []),
+    ):
+        sub = Catalog(
+            schemas=tuple(s for s in new.schemas if s.name not in old_schemas)
+            if phase is Phase.CREATE
+            else (),
+            extensions=tuple(x for x in new.extensions if x.name not in old_ext)
+            if phase is Phase.CREATE
+            else (),
+            enums=tuple(e for e in new.enums if e.qname not in old_enums)
+            if phase is Phase.CREATE
+            else (),
+            domains=tuple(d for d in new.domains if d.qname not in old_domains)
+            if phase is Phase.CREATE
+            else (),
+            composites=tuple(c for c in new.composites if c.qname not in old_comp)
+            if phase is Phase.CREATE
+            else (),
+            sequences=tuple(
+                _own_later(s, created_names) for s in new.sequences if s.qname not in old_seqs
+            )
+            if phase is Phase.CREATE
+            else (),
+            tables=tuple(tables),
+            raw=(),
+            files=new.files,
+        )
+        if not (
+            sub.schemas
+            or sub.extensions
+            or sub.enums
+            or sub.domains
+            or sub.composites
+            or sub.sequences
+            or sub.tables
+            or raws
+        ):
+            continue
+        sub = dataclasses.replace(sub, raw=tuple(sorted((*raws, *paths), key=lambda r: r.position)))
+        plan = plan_migration(sub, type_context(new))
+        raw_type |= plan.uses_raw_type
+        for i, step in enumerate(plan.steps):
+            out.append(Change(phase, i, step.label, step.upgrade, _create_hazard(step.label, old)))
+    return out, raw_type
+
+
+def _create_hazard(label: str, old: Catalog) -> hz.Hazard:
+    """Creating objects locks nothing that exists, except triggers, rules and policies, which
+    lock the table they are on."""
+    kind = label.split(" ", 1)[0]
+    if kind in ("trigger", "rule", "policy"):
+        return hz.Hazard(
+            hz.SHARE_ROW_EXCLUSIVE if kind == "trigger" else hz.ACCESS_EXCLUSIVE,
+            label.split(" ", 1)[1],
+        )
+    return hz.NO_LOCK
+
+
+def _own_later(s: Sequence, created: set[QName]) -> Sequence:
+    """A new sequence owned by a column of an existing table: OWNED BY waits for the column."""
+    if s.owned_by is not None and s.owned_by[0] not in created:
+        return dataclasses.replace(s, owned_by=None)
+    return s
+
+
+def _sequences(old: Catalog, new: Catalog, created_tables: set[QName]) -> list[Change]:
+    out: list[Change] = []
+    old_by = {s.qname: s for s in old.sequences}
+    new_by = {s.qname: s for s in new.sequences}
+    for q, s in old_by.items():
+        if q not in new_by:
+            out.append(
+                sql_change(
+                    Phase.DROP_LATE,
+                    -s.position,
+                    f"drop sequence {q}",
+                    f"DROP SEQUENCE IF EXISTS {q.sql}",
+                )
+            )
+    for q, s in new_by.items():
+        o = old_by.get(q)
+        if o is None:
+            if s.owned_by is not None and s.owned_by[0] not in created_tables:
+                table, column = s.owned_by
+                out.append(
+                    sql_change(
+                        Phase.SEQUENCES,
+                        s.position,
+                        f"sequence {q} owned by {table}.{column}",
+                        f"ALTER SEQUENCE {q.sql} OWNED BY {table.sql}.{quote_ident(column)}",
+                    )
+                )
+            continue
+        if o.data_type != s.data_type and s.data_type:
+            out.append(
+                sql_change(
+                    Phase.SEQUENCES,
+                    s.position,
+                    f"sequence {q}: type",
+                    f"ALTER SEQUENCE {q.sql} AS {s.data_type}",
+                )
+            )
+        if norm(o.options) != norm(s.options) and s.options:
+            out.append(
+                sql_change(
+                    Phase.SEQUENCES,
+                    s.position,
+                    f"sequence {q}: options",
+                    f"ALTER SEQUENCE {q.sql} {s.options}",
+                )
+            )
+        if o.owned_by != s.owned_by:
+            target = (
+                "NONE"
+                if s.owned_by is None
+                else f"{s.owned_by[0].sql}.{quote_ident(s.owned_by[1])}"
+            )
+            out.append(
+                sql_change(
+                    Phase.SEQUENCES,
+                    s.position,
+                    f"sequence {q} owned by",
+                    f"ALTER SEQUENCE {q.sql} OWNED BY {target}",
+                )
+            )
+        if o.comment != s.comment:
+            out.append(
+                sql_change(
+                    Phase.COMMENTS,
+                    s.position,
+                    f"comment on sequence {q}",
+                    f"COMMENT ON SEQUENCE {q.sql} IS {_comment(s.comment)}",
+                )
+            )
+    return out
+
+
+def _table_rename_hints(removed: list[Table], created: list[Table]) -> list[Diagnostic]:
+    def shape(t: Table) -> tuple[object, ...]:
+        from dbgen.evolve.casts import type_key
+
+        return tuple((c.name, type_key(c.type)) for c in t.columns)
+
+    out = []
+    for r in removed:
+        twins = [c for c in created if shape(c) == shape(r) and c.qname.schema == r.qname.schema]
+        if len(twins) == 1:
+            c = twins[0]
+            out.append(
+                warning(
+                    c.span,
+                    "possible-rename",
+                    f"table {r.qname} is dropped and {c.qname} added with the same columns; if it "
+                    f'was renamed, declare it in dbgen.toml: [renames] tables = {{ "{r.qname}" = "{c.qname}" }}',
+                )
+            )
+    return out

@@ -1,0 +1,188 @@
+"""Enums and domains both sides have: values added in place, anything else rebuilt.
+
+``ALTER TYPE ... ADD VALUE`` keeps every row and runs outside the transaction (PostgreSQL < 12
+refuses it inside one, and no version lets the transaction that adds a value use it), so it
+runs in Alembic's autocommit block. Removing or reordering values has no ALTER form: the type
+is rebuilt (renamed aside, created anew, every column using it converted through text, the old
+one dropped). A changed domain is rebuilt the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dbgen.diagnostics import Diagnostic, warning
+from dbgen.evolve import hazards as hz
+from dbgen.evolve.changes import Change, Phase, sql_change
+from dbgen.evolve.sqlgen import literal
+from dbgen.evolve.tables import _comment, norm
+from dbgen.ir import Catalog, QName, quote_ident
+
+_ASIDE = "__dbgen_old"
+
+
+@dataclass(slots=True)
+class TypeChanges:
+    changes: list[Change] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def _is_subsequence(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
+    it = iter(new)
+    return all(label in it for label in old)
+
+
+def type_changes(old: Catalog, new: Catalog) -> TypeChanges:
+    out = TypeChanges()
+    old_enums = {e.qname: e for e in old.enums}
+    for e in new.enums:
+        o = old_enums.get(e.qname)
+        if o is None:
+            continue
+        if o.labels != e.labels:
+            if _is_subsequence(o.labels, e.labels):
+                _add_values(out, e.qname, o.labels, e.labels, float(e.position))
+            else:
+                gone = [label for label in o.labels if label not in e.labels]
+                if gone:
+                    out.diagnostics.append(
+                        warning(
+                            e.span,
+                            "destructive-change",
+                            f"enum {e.qname} loses {', '.join(map(repr, gone))}: the type is rebuilt "
+                            "and the upgrade fails where rows hold them",
+                        )
+                    )
+                labels = ", ".join(literal(label) for label in e.labels)
+                _rebuild(
+                    out,
+                    new,
+                    e.qname,
+                    "TYPE",
+                    f"CREATE TYPE {e.qname.sql} AS ENUM ({labels})",
+                    float(e.position),
+                )
+        if o.comment != e.comment:
+            out.changes.append(
+                sql_change(
+                    Phase.COMMENTS,
+                    e.position,
+                    f"comment on type {e.qname}",
+                    f"COMMENT ON TYPE {e.qname.sql} IS {_comment(e.comment)}",
+                )
+            )
+    for e in old.enums:
+        if new.enum(e.qname) is None:
+            out.changes.append(
+                sql_change(
+                    Phase.DROP_LATE, -e.position, f"drop enum {e.qname}", f"DROP TYPE {e.qname.sql}"
+                )
+            )
+    old_domains = {d.qname: d for d in old.domains}
+    for d in new.domains:
+        od = old_domains.get(d.qname)
+        if od is None:
+            continue
+        if norm(od.definition) != norm(d.definition):
+            _rebuild(
+                out,
+                new,
+                d.qname,
+                "DOMAIN",
+                f"CREATE DOMAIN {d.qname.sql} AS {d.definition}",
+                float(d.position),
+            )
+        if od.comment != d.comment:
+            out.changes.append(
+                sql_change(
+                    Phase.COMMENTS,
+                    d.position,
+                    f"comment on domain {d.qname}",
+                    f"COMMENT ON DOMAIN {d.qname.sql} IS {_comment(d.comment)}",
+                )
+            )
+    for d in old.domains:
+        if new.domain(d.qname) is None:
+            out.changes.append(
+                sql_change(
+                    Phase.DROP_LATE,
+                    -d.position,
+                    f"drop domain {d.qname}",
+                    f"DROP DOMAIN {d.qname.sql}",
+                )
+            )
+    return out
+
+
+def _add_values(
+    out: TypeChanges, q: QName, old: tuple[str, ...], new: tuple[str, ...], order: float
+) -> None:
+    present = list(old)
+    for i, label in enumerate(new):
+        if label in present:
+            continue
+        after = new[i - 1] if i > 0 else None
+        where = (
+            f" AFTER {literal(after)}"
+            if after is not None
+            else f" BEFORE {literal(present[0])}"
+            if present
+            else ""
+        )
+        out.changes.append(
+            sql_change(
+                Phase.TYPES,
+                order + i / 1000,
+                f"enum {q}: add value {label!r}",
+                f"ALTER TYPE {q.sql} ADD VALUE {literal(label)}{where}",
+                autocommit=True,
+            )
+        )
+        present.insert(present.index(after) + 1 if after is not None else 0, label)
+
+
+def _rebuild(
+    out: TypeChanges, new: Catalog, q: QName, kind: str, create: str, order: float
+) -> None:
+    aside = QName(q.schema, q.name + _ASIDE)
+    steps = [
+        sql_change(
+            Phase.RETYPE,
+            order,
+            f"{kind.lower()} {q}: set the old one aside",
+            f"ALTER {kind} {q.sql} RENAME TO {quote_ident(aside.name)}",
+        ),
+        sql_change(Phase.RETYPE, order, f"{kind.lower()} {q}: rebuilt", create),
+    ]
+    for t in new.tables:
+        for c in t.columns:
+            if c.type.ref != q:
+                continue
+            col = quote_ident(c.name)
+            alter = f"ALTER TABLE {t.qname.sql} ALTER COLUMN {col}"
+            lock = hz.Hazard(hz.ACCESS_EXCLUSIVE, str(t.qname), rewrites=True)
+            sql = []
+            if c.default is not None:
+                sql.append(f"{alter} DROP DEFAULT")
+            via = "::text" if kind == "TYPE" else ""
+            sql.append(f"{alter} TYPE {c.type.sql} USING {col}{via}::{c.type.sql}")
+            if c.default is not None:
+                sql.append(f"{alter} SET DEFAULT {c.default}")
+            steps.append(
+                sql_change(
+                    Phase.RETYPE,
+                    order,
+                    f"column {t.qname}.{c.name} onto the rebuilt {kind.lower()}",
+                    *sql,
+                    hazard=lock,
+                )
+            )
+    steps.append(
+        sql_change(
+            Phase.RETYPE,
+            order,
+            f"{kind.lower()} {q}: the old one dropped",
+            f"DROP {kind} {aside.sql}",
+        )
+    )
+    out.changes += steps
