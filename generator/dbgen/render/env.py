@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jinja2
 
-from dbgen.plan.pyexpr import pystr
+from dbgen.plan.pyexpr import docbody, pycomment, pystr
 
 
 def templates_dir() -> Path:
@@ -29,5 +29,8 @@ def environment() -> jinja2.Environment:
         keep_trailing_newline=True,
         autoescape=False,  # we render Python and INI, not HTML
     )
+    # Input text reaches the generated source only through these three (plan/pyexpr.py).
     env.filters["pystr"] = pystr
+    env.filters["doc"] = docbody
+    env.filters["comment"] = pycomment
     return env
