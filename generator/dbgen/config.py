@@ -1,7 +1,7 @@
 """Options from dbgen.toml (in the spec dir) or [tool.dbgen] in ./pyproject.toml.
 
 out = "generated"        # output directory, relative to the file that says it
-line_length = 100        # black's line length for generated code
+line_length = 100        # columns for the lines dbgen composes from names and values
 """
 
 from __future__ import annotations

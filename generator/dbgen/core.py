@@ -79,7 +79,6 @@ def read_inputs(spec_dir: Path) -> tuple[Inputs | None, tuple[Diagnostic, ...]]:
 def generate(inputs: Inputs, *, line_length: int = 100, dialect: str = "postgresql") -> Result:
     # Imported here so `dbgen --version` and `--help` stay fast.
     from dbgen.dialects import get_dialect
-    from dbgen.emit.format import format_files
     from dbgen.emit.manifest import with_manifest
     from dbgen.emit.pycheck import check_python
     from dbgen.graph import build_graph
@@ -106,17 +105,13 @@ def generate(inputs: Inputs, *, line_length: int = 100, dialect: str = "postgres
     sources = (*(Path(p).name for p, _ in inputs.sql), Path(inputs.crud[0]).name)
     package = render_package(plan, migration, sources, env, line_length, driver=db.driver)
     files = dict(package.files)
-    crud = render_crud(plan, env, line_length)
-    files.update(crud.files)
-    # Most files are rendered in black's layout already; black formats the rest.
-    preformatted = package.preformatted | crud.preformatted
-    formatted, format_diags = format_files(files, line_length, preformatted)
-    all_diags += format_diags
+    files.update(render_crud(plan, env, line_length).files)
+    # Every file is rendered in its final layout (layout/); nothing formats it afterwards.
     # Accepted means importable: nothing that does not compile leaves the core.
-    all_diags += check_python(formatted, {d.span.file for d in format_diags})
+    all_diags += check_python(files)
     if has_errors(all_diags):
         return Result({}, _sorted(all_diags), catalog)
-    return Result(with_manifest(formatted), _sorted(all_diags), catalog)
+    return Result(with_manifest(files), _sorted(all_diags), catalog)
 
 
 def _sorted(diags: list[Diagnostic]) -> tuple[Diagnostic, ...]:

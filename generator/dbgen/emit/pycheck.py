@@ -9,21 +9,18 @@ into a located error against the generated file, instead of exit 0. The code is 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Mapping
 
 from dbgen.diagnostics import Diagnostic, Span, error
 
 CODE = "internal-invalid-python"
 
 
-def check_python(
-    files: Mapping[str, str], already_reported: Collection[str] = ()
-) -> tuple[Diagnostic, ...]:
-    """An error for each Python file of ``files`` that does not compile (paths in
-    ``already_reported`` are skipped: black found them unparsable already)."""
+def check_python(files: Mapping[str, str]) -> tuple[Diagnostic, ...]:
+    """An error for each Python file of ``files`` that does not compile."""
     problems: list[Diagnostic] = []
     for path, text in sorted(files.items()):
-        if not path.endswith(".py") or path in already_reported:
+        if not path.endswith(".py"):
             continue
         try:
             # Bytes, as an import reads the file: a coding declaration would count there too.

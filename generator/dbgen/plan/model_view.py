@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dbgen.layout.printer import Printer
+from dbgen.layout.statement import import_from
 from dbgen.plan import constraints as cx
 from dbgen.plan.imports import import_lines
 from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
-from dbgen.plan.pretty import Unsupported, import_from, item, layout
 from dbgen.plan.pyexpr import call, pystr, sql_text
 from dbgen.plan.relationships import RelationshipPlan
 from dbgen.plan.typemap import SA, Import
@@ -17,7 +18,7 @@ _INTEGER_TYPES = frozenset({"smallint", "integer", "bigint"})
 
 @dataclass(frozen=True, slots=True)
 class ModelView:
-    """Every statement already laid out as black would (see plan/pretty.py): a line's first row
+    """Every statement already laid out (layout/): a line's first row
     is unindented (the template indents it), the rows after it carry their indentation."""
 
     entity: EntityPlan
@@ -30,7 +31,6 @@ class ModelView:
     core_args: list[str]
     column_lines: list[str]  # "attr: Mapped[...] = mapped_column(...)"; Core: "sa.Column(...),"
     relationship_lines: list[str]
-    preformatted: bool  # False: something fell outside pretty's subset; black formats the file
 
 
 def _doc(entity: EntityPlan) -> str:
@@ -138,19 +138,6 @@ def _table_args(entity: EntityPlan) -> tuple[list[str], list[tuple[str, str]]]:
     return args, options
 
 
-def _docstring_is_plain(text: str) -> bool:
-    """black rewrites docstrings with line breaks, backslashes, edge quotes or edge spaces."""
-    return (
-        "\n" not in text
-        and "\\" not in text
-        and '"""' not in text
-        and text == text.strip()
-        and not text.startswith('"')
-        and not text.endswith('"')
-        and text.isprintable()
-    )
-
-
 def _import_lines(lines: list[str], depth: int, line_length: int) -> list[str]:
     out = []
     for line in lines:
@@ -192,44 +179,27 @@ def model_view(entity: EntityPlan, project: ProjectPlan, line_length: int = 100)
     ]
     flat_relationships = [_relationship_line(r, entity) for r in entity.relationships]
     docstring = _doc(entity)
-    preformatted = _docstring_is_plain(docstring)
-    ll = line_length
+    fmt = Printer(line_length)
     table_args: str | None = None
     core_args: list[str] = []
-    try:
-        if entity.mapped:
-            columns = [layout(line, 1, ll) for line in flat_columns]
-            relationships = [layout(line, 1, ll) for line in flat_relationships]
-            entries = args + (
-                ["{" + ", ".join(f'"{k}": {v}' for k, v in options) + "}"] if options else []
-            )
-            if len(entries) == 1:
-                table_args = layout(f"__table_args__ = ({entries[0]},)", 1, ll)
-            elif entries:
-                # Exploded with a trailing comma, which black keeps (a "magic trailing comma").
-                table_args = "\n".join(
-                    ["__table_args__ = (", *("        " + item(e, 2, ll) for e in entries), "    )"]
-                )
-        else:
-            columns = [item(line, 1, ll) for line in flat_columns]
-            relationships = []
-            core_args = [item(a, 1, ll) for a in args] + [
-                item(f"{k}={v}", 1, ll) for k, v in options
-            ]
-    except Unsupported:
-        preformatted = False
-        columns, relationships = flat_columns, flat_relationships
+    if entity.mapped:
+        columns = [fmt.lay(line, 1) for line in flat_columns]
+        relationships = [fmt.lay(line, 1) for line in flat_relationships]
         entries = args + (
             ["{" + ", ".join(f'"{k}": {v}' for k, v in options) + "}"] if options else []
         )
-        table_args = (
-            ("__table_args__ = (" + ", ".join(entries) + ",)")
-            if entries and entity.mapped
-            else None
-        )
-        core_args = [a + "," for a in args] + [f"{k}={v}," for k, v in options]
-        if not entity.mapped:
-            columns = [c + "," for c in flat_columns]
+        if len(entries) == 1:
+            table_args = fmt.lay(f"__table_args__ = ({entries[0]},)", 1)
+        elif entries:
+            # Exploded with a trailing comma, which black keeps (a "magic trailing comma").
+            table_args = "\n".join(
+                ["__table_args__ = (", *("        " + fmt.item(e, 2) for e in entries), "    )"]
+            )
+    else:
+        columns = [fmt.item(line, 1) for line in flat_columns]
+        relationships = []
+        core_args = [fmt.item(a, 1) for a in args] + [fmt.item(f"{k}={v}", 1) for k, v in options]
+    ll = line_length
     return ModelView(
         entity=entity,
         docstring=docstring,
@@ -241,5 +211,4 @@ def model_view(entity: EntityPlan, project: ProjectPlan, line_length: int = 100)
         core_args=core_args,
         column_lines=columns,
         relationship_lines=relationships,
-        preformatted=preformatted,
     )

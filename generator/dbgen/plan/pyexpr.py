@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from dbgen.plan.pretty import black_str
+from dbgen.layout.statement import black_str
 
 # Colons SQLAlchemy's text() would change: a bind parameter (":name", not "::cast"), or one its
 # unescaping would eat ("\\:"). Such a colon and every colon chained to it by a word ("\\:a:b")

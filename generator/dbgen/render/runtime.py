@@ -16,7 +16,6 @@ import jinja2
 from dbgen.render.package import Rendered
 
 RUNTIME_DIR = Path(__file__).resolve().parent.parent / "runtime"
-_DEFAULT_LINE_LENGTH = 100
 
 
 @cache
@@ -29,9 +28,8 @@ def runtime_sources() -> tuple[tuple[str, str], ...]:
     )
 
 
-def render_runtime(package: str, env: jinja2.Environment, line_length: int = 100) -> Rendered:
+def render_runtime(package: str, env: jinja2.Environment) -> Rendered:
+    """The modules are in ruff format's (and black's) layout at 100 columns, whatever the
+    configured line length: they are copied, never laid out again."""
     header = env.get_template("_header.j2").render().rstrip("\n") + "\n"
-    files = {f"{package}/{rel}": header + text for rel, text in runtime_sources()}
-    # The modules are formatted (ruff format, black-stable) at the default line length only.
-    preformatted = frozenset(files) if line_length == _DEFAULT_LINE_LENGTH else frozenset()
-    return Rendered(files, preformatted)
+    return Rendered({f"{package}/{rel}": header + text for rel, text in runtime_sources()})

@@ -84,6 +84,14 @@ _COMPARISON = frozenset({"==", "!=", "<=", ">="})
 _OPERATOR = re.compile(r"[|&+\-*/%<>^~@]|^(?:and|or|not|in|is|if|else|lambda|for|async|await)$")
 
 
+_STARRED = re.compile(r"\*{1,2}[A-Za-z_][\w.]*")
+
+
+def _unpacking(t: _Tokens, i: int, lo: int) -> bool:
+    """``*name`` / ``**name`` opening an element: an unpacking, not an operator."""
+    return bool(_STARRED.fullmatch(t.text[i])) and (i == lo or t.kind[i - 1] in (_COMMA, _OPEN))
+
+
 class _Tokens:
     __slots__ = ("flat", "kind", "match", "offset", "space", "text", "trailer")
 
@@ -264,7 +272,11 @@ class _Layout:
                 elif kind == _OTHER and t.text[i] in _COMPARISON:
                     compared = True
                 elif kind == _OTHER and (
-                    (_OPERATOR.search(t.text[i]) and not t.text[i].endswith("="))
+                    (
+                        _OPERATOR.search(t.text[i])
+                        and not t.text[i].endswith("=")
+                        and not _unpacking(t, i, line.lo)
+                    )
                     or (t.text[i].startswith(".") and i > line.lo and t.kind[i - 1] == _CLOSE)
                 ):
                     raise Unsupported(f"operator {t.text[i]!r} beside commas")
@@ -293,8 +305,10 @@ class _Layout:
         if any(t.kind[i] != _COMMA for i in range(close + 1, line.hi)):
             raise Unsupported("something follows the last bracket")
         open_ = t.match[close]
-        if t.text[open_] == "[" and t.trailer[open_]:
-            raise Unsupported("split at a subscript")
+        if t.text[open_] == "[" and t.trailer[open_] and self._has_top_comma(open_ + 1, close):
+            # One element (an annotation's argument, a key) splits like a call's; black's
+            # trailing-comma rules for a subscript's element list are not modelled.
+            raise Unsupported("split at a subscript with several elements")
         head = _Line(line.lo, open_ + 1, line.depth, line.inside)
         body = _Line(open_ + 1, close, line.depth + 1, True)
         tail = _Line(close, line.hi, line.depth, line.inside, comma=line.comma)
@@ -354,6 +368,34 @@ def _statement(source: str, depth: int, line_length: int) -> list[str]:
     if not ends_in_bracket or any(t.kind[i] != _OTHER for i in range(rhs_lo, t.match[-1])):
         raise Unsupported("right-hand side is not one call or literal")
     head_has_brackets = any(t.kind[i] in (_OPEN, _CLOSE) for i in range(rhs_lo))
+    open_ = t.match[-1]
+    if (
+        not head_has_brackets
+        and open_ - rhs_lo <= 1
+        and "." not in t.render(rhs_lo, open_)
+        and open_ + 1 < len(t.text) - 1
+        and _MLS not in t.kind
+        and _width(INDENT * depth + t.render(0, open_ + 1)) > line_length
+    ):
+        # A name assigned one plain call or literal, "name = call(" too long to fit. If
+        # "name = (" fits and the value fits inside, black makes the value's invisible
+        # parentheses real; if not, it splits at the value's brackets all the same, leaving
+        # that first line too long.
+        value = t.render(rhs_lo, len(t.text))
+        if (
+            _width(INDENT * depth + t.render(0, rhs_lo) + " (") <= line_length
+            and _width(INDENT * (depth + 1) + value) <= line_length
+        ):
+            return [
+                INDENT * depth + t.render(0, rhs_lo) + " (",
+                INDENT * (depth + 1) + value,
+                INDENT * depth + ")",
+            ]
+        lay.out.append(INDENT * depth + t.render(0, open_ + 1))
+        explode = not t.trailer[open_] and lay._has_top_comma(open_ + 1, len(t.text) - 1)
+        lay.emit(_Line(open_ + 1, len(t.text) - 1, depth + 1, True, explode=explode))
+        lay.out.append(INDENT * depth + t.text[-1])
+        return lay.out
     if head_has_brackets:
         if t.match[-1] == len(t.text) - 2:
             raise Unsupported("an annotated assignment of an empty call or literal")
