@@ -20,7 +20,7 @@ from dbgen.evolve.diff import Diff, diff_catalogs
 from dbgen.evolve.hazards import Hazard
 from dbgen.evolve.renames import NO_RENAMES, Renames
 from dbgen.ir import Catalog
-from dbgen.plan.pretty import INDENT, Unsupported, layout
+from dbgen.layout.statement import INDENT, Unsupported, layout
 from dbgen.plan.pyexpr import pystr
 
 
