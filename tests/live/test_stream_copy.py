@@ -114,6 +114,61 @@ def test_stream_sync(pkg: ModuleType, db: FreshDb) -> None:
         engine.dispose()
 
 
+def test_stream_holds_only_what_the_caller_keeps(pkg: ModuleType, db: FreshDb) -> None:
+    """A stream hydrates one row at a time: an instance the caller let go of is gone from the
+    session before the next one is made, even inside one batch (a batch hydrated up front
+    would hold all of it: the garbage collector's work for a large stream). An instance the
+    caller keeps stays the session's, and a row the session already holds comes back as the
+    same object."""
+
+    def held(session: Any) -> int:
+        return len(session.identity_map)
+
+    async def main() -> None:
+        api = Api()
+        engine = create_async_engine(db.async_url, poolclass=NullPool)
+        try:
+            factory = mod("db").async_session_factory(engine)
+            async with api.uow.UnitOfWork(factory) as uow:
+                pid = await _project(uow, api)
+                await uow.tasks.bulk_create([_task(api, pid, n) for n in range(1, 31)])
+            async with api.uow.UnitOfWork(factory) as uow:
+                kept = await uow.tasks.get_by_project_id_number(pid, 7)
+                base = held(uow.session.sync_session)
+                peak = 0
+                numbers = []
+                async for t in uow.tasks.stream(order_by=["number"], batch_size=100):
+                    numbers.append(t.number)
+                    if t.number == 7:
+                        assert t is kept
+                    peak = max(peak, held(uow.session.sync_session) - base)
+                    del t
+                assert numbers == list(range(1, 31))
+                assert peak <= 1
+        finally:
+            await engine.dispose()
+
+    run(main())
+    engine = sync_engine(db)
+    try:
+        factory = mod("db").sync_session_factory(engine)
+        with api_uow(factory) as uow:
+            peak = 0
+            count = 0
+            for t in uow.tasks.stream(order_by=["number"], batch_size=100):
+                count += 1
+                peak = max(peak, held(uow.session))
+                del t
+            assert count == 30
+            assert peak <= 1
+    finally:
+        engine.dispose()
+
+
+def api_uow(factory: Any) -> Any:
+    return Api().uow.SyncUnitOfWork(factory)
+
+
 def test_bulk_create_copies_async(pkg: ModuleType, db: FreshDb) -> None:
     """From COPY_MIN_ROWS rows on, bulk_create writes with COPY: same rows, same defaults, same
     errors and the same transaction as the INSERT path."""
