@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
 
 import httpx
@@ -121,3 +124,45 @@ def test_the_fastapi_example(fastapi_example: ModuleType, fresh_db: FreshDb) -> 
     emails = psql(fresh_db.dsn, "-Atc", "SELECT email FROM users ORDER BY email").stdout.split()
     assert emails == ["bob@example.com"]  # the failed requests committed nothing
     assert _backends(fresh_db) == 0
+
+
+def _test_databases(db: FreshDb) -> set[str]:
+    query = "SELECT datname FROM pg_database WHERE datname LIKE 'app\\_db\\_test\\_%'"
+    return set(psql(db.server.admin_dsn, "-Atc", query).stdout.split())
+
+
+@pytest.mark.parametrize("where", ["DATABASE_URL", "throwaway server"])
+def test_the_users_first_repository_tests_pass(
+    fresh_db: FreshDb, tmp_path: Path, where: str
+) -> None:
+    """docs/examples/{conftest,test_users}.py copied into a project of their own and run with
+    pytest: the session's database is migrated, each test's writes are rolled back, and the
+    database (or the whole throwaway server) is gone afterwards."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for name in ("conftest.py", "test_users.py"):
+        shutil.copy(EXAMPLES / name, project / name)
+    # The throwaway server's directory must be reachable by the postgres OS user under root.
+    scratch = Path(tempfile.mkdtemp(prefix="dbgen-testing-"))
+    scratch.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(PYTHONPATH=str(GENERATED), TMPDIR=str(scratch))
+    if where == "DATABASE_URL":
+        env["DATABASE_URL"] = fresh_db.async_url  # its server, beside this database
+    before = _test_databases(fresh_db)
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "3 passed" in proc.stdout, proc.stdout
+        assert list(scratch.iterdir()) == []  # the throwaway server's files are removed
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    assert _test_databases(fresh_db) == before
+    tables = psql(fresh_db.dsn, "-Atc", "SELECT count(*) FROM pg_tables WHERE tablename = 'users'")
+    assert tables.stdout.strip() == "0"  # DATABASE_URL's own database is never touched

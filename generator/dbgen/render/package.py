@@ -103,6 +103,7 @@ def render_package(
             ],
             all_names=sorted(e.class_name if e.mapped else e.table_var for e in plan.entities),
         ),
+        f"{pkg}/testing.py": render("package/testing.py.j2"),
         f"{pkg}/migrations/env.py": render("package/migrations/env.py.j2"),
         f"{pkg}/migrations/script.py.mako": (
             templates_dir() / "package/migrations/script.py.mako"
