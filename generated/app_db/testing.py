@@ -31,13 +31,14 @@ from app_db.uow import SyncUnitOfWork, UnitOfWork
 @pytest.fixture(scope="session")
 def database_url() -> Iterator[str]:
     """The URL (asyncpg) of this session's migrated test database."""
-    with _testing.migrated_database() as url, pytest.MonkeyPatch.context() as env:
+    with _testing.migrated_database() as url:
         rendered = url.render_as_string(hide_password=False)
-        env.setenv("DATABASE_URL", rendered)
-        try:
-            yield rendered
-        finally:
-            db.dispose_engines_sync()
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv("DATABASE_URL", rendered)
+            try:
+                yield rendered
+            finally:
+                db.dispose_engines_sync()
 
 
 @pytest_asyncio.fixture
