@@ -405,6 +405,15 @@ def test_defaults_without_pk() -> None:
             "crud.yaml:5:20: error[invalid-value]: max_page_size must be an integer",
         ),
         (
+            "entities:\n  artist:\n    max_page_size: 3000000000\n",
+            "crud.yaml:5:20: error[invalid-value]: max_page_size must be at most 1,000,000 "
+            "(read more rows with stream)",
+        ),
+        (
+            "entities:\n  artist:\n    max_page_size: 0\n",
+            "crud.yaml:5:20: error[invalid-value]: max_page_size must be at least 1",
+        ),
+        (
             "entities:\n  invoice: {}\n  invoice_line: {}\ntransactions:\n  t:\n"
             "    root: invoices\n    children: [invoice_line]\n",
             "crud.yaml:8:11: error[unknown-table]: unknown table 'invoices' in transaction 't' "

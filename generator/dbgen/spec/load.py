@@ -29,6 +29,7 @@ from dbgen.ir import Catalog, Column, QName, Table
 from dbgen.spec import types as ty
 from dbgen.spec.model import (
     DEFAULT_MAX_PAGE_SIZE,
+    MAX_PAGE_SIZE_LIMIT,
     OPERATIONS,
     OPERATORS,
     PAGINATIONS,
@@ -392,6 +393,13 @@ class _Binder:
             m = self.integer(opts["max_page_size"], "max_page_size")
             if m is not None and m < 1:
                 self.err(opts["max_page_size"], "invalid-value", "max_page_size must be at least 1")
+            elif m is not None and m > MAX_PAGE_SIZE_LIMIT:
+                self.err(
+                    opts["max_page_size"],
+                    "invalid-value",
+                    f"max_page_size must be at most {MAX_PAGE_SIZE_LIMIT:,} "
+                    "(read more rows with stream)",
+                )
             elif m is not None:
                 max_page_size = m
 

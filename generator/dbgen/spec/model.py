@@ -52,6 +52,9 @@ OPERATORS: tuple[str, ...] = (
 PAGINATIONS: tuple[str, ...] = ("offset", "cursor")
 
 DEFAULT_MAX_PAGE_SIZE = 100
+# A page is built in memory; more rows than this belong in stream(). (It also keeps LIMIT far
+# inside the 64-bit range the drivers send it as.)
+MAX_PAGE_SIZE_LIMIT = 1_000_000
 
 
 @dataclass(frozen=True, slots=True)
