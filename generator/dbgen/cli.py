@@ -113,6 +113,14 @@ def build(spec_dir: SpecDir, out: OutOption = None, adopt: AdoptOption = False) 
     print(f"dbgen: wrote {where} ({n} files, {changed} changed{removed})")
 
 
+def _command(name: str, spec_dir: Path, out: Path | None) -> str:
+    """``dbgen NAME`` with the spec directory and --out as the user gave them."""
+    import shlex
+
+    words = ["dbgen", name, str(spec_dir), *(["--out", str(out)] if out is not None else [])]
+    return shlex.join(words)
+
+
 @app.command()
 def check(spec_dir: SpecDir, out: OutOption = None) -> None:
     """Exit 0 when the output is up to date, 1 with the stale/missing/extra files otherwise."""
@@ -125,8 +133,7 @@ def check(spec_dir: SpecDir, out: OutOption = None) -> None:
         for p in paths:
             print(f"{kind}: {inside(where, p)}")
     print(
-        f"dbgen: {where} is out of date; run `dbgen build {display(spec_dir)}`",
-        file=sys.stderr,
+        f"dbgen: {where} is out of date; run `{_command('build', spec_dir, out)}`", file=sys.stderr
     )
     raise typer.Exit(1)
 
@@ -222,13 +229,14 @@ def scaffold(
 def verify(
     spec_dir: SpecDir,
     database_url: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--database-url",
-            envvar="DBGEN_VERIFY_URL",
-            help="A server to create two scratch databases on (postgresql://user@host:port/db).",
+            envvar=["DBGEN_VERIFY_URL", "DATABASE_URL"],
+            help="A server to create two scratch databases on (postgresql://user@host:port/db); "
+            "default: $DBGEN_VERIFY_URL, else $DATABASE_URL (its database is not touched).",
         ),
-    ],
+    ] = None,
 ) -> None:
     """Load the SQL into one scratch database and the generated migration into another; compare
     their catalogs. Exit 1 on any difference. Both databases are dropped afterwards."""
@@ -239,6 +247,17 @@ def verify(
     from dbgen.verify import Server, VerifyError
     from dbgen.verify import verify as run_verify
 
+    if not database_url:
+        _fail(
+            [
+                error(
+                    Span("--database-url"),
+                    "no-database-url",
+                    "verify needs a server: pass --database-url postgresql://user@host:port/db, "
+                    "or set DBGEN_VERIFY_URL or DATABASE_URL",
+                )
+            ]
+        )
     try:
         url = make_url(database_url)
     except ArgumentError as exc:
