@@ -279,3 +279,123 @@ def test_edge_values_are_accepted(
     pkg: ModuleType, db: FreshDb, flavour: str, fn: Any, expected: Any
 ) -> None:
     assert call(pkg, db, flavour, fn) == expected
+
+
+# -- cursors --------------------------------------------------------------------------------------
+
+
+def forge(order: str, values: list[Any]) -> str:
+    """A cursor for tasks signed with the current key, as someone holding the key could make."""
+    import base64
+    import json
+
+    pagination = importlib.import_module("app_db.pagination")
+    payload = json.dumps(
+        {"s": "app_db.tasks", "o": order, "v": values}, separators=(",", ":"), sort_keys=True
+    ).encode()
+    head = base64.urlsafe_b64encode(payload).rstrip(b"=").decode()
+    return f"{head}.{pagination.sign(payload)}"
+
+
+FORGED: list[tuple[str, list[str], str, list[Any], str]] = [
+    # (case, order_by, the order's signature, values, a fragment of the reason)
+    ("null-for-not-null", ["priority"], "priority,id", [None, 1], "NULL for the NOT NULL key"),
+    ("null-for-the-key", ["priority"], "priority,id", [1, None], "NULL for the NOT NULL key 'id'"),
+    ("int16-overflow", ["priority"], "priority,id", [2**40, 1], "16-bit"),
+    ("int64-overflow", ["priority"], "priority,id", [1, 2**70], "64-bit"),
+    ("bool-for-int", ["priority"], "priority,id", [True, 1], "integer"),
+    ("wrong-type", ["priority"], "priority,id", ["x", 1], "wrong type"),
+    ("not-an-enum-value", ["status"], "status,id", ["nope", 1], "not one of"),
+    ("nul-in-text", ["title"], "title,id", ["a\x00", 1], "NUL"),
+    ("timedelta-overflow", ["due_date"], "due_date,id", [{"td": [10**12, 0, 0]}, 1], "malformed"),
+    ("bad-decimal", ["due_date"], "due_date,id", [{"n": "abc"}, 1], "malformed"),
+    ("datetime-for-date", ["due_date"], "due_date,id", [{"dt": "2020-01-01T00:00:00"}, 1], "date"),
+    ("values-not-a-list", ["priority"], "priority,id", {"a": 1}, "malformed"),  # type: ignore[list-item]
+    ("too-few-values", ["priority"], "priority,id", [1], "number of values"),
+]
+
+
+@pytest.fixture
+def cursor_secret(monkeypatch: pytest.MonkeyPatch) -> str:
+    secret = "test-secret-" + uuid.uuid4().hex
+    monkeypatch.setenv("APP_DB_CURSOR_SECRET", secret)
+    return secret
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize(
+    ("order_by", "order", "values", "fragment"),
+    [pytest.param(ob, o, v, frag, id=case) for case, ob, o, v, frag in FORGED],
+)
+def test_forged_cursor_values_are_invalid_cursor_errors(
+    pkg: ModuleType,
+    db: FreshDb,
+    cursor_secret: str,
+    flavour: str,
+    order_by: list[str],
+    order: str,
+    values: list[Any],
+    fragment: str,
+) -> None:
+    """A correctly signed cursor whose values do not fit the sort columns never reaches SQL."""
+    errors = App().errors
+    cursor = forge(order, values)
+    for direction in ("after", "before"):
+        with pytest.raises(errors.InvalidCursorError, match=fragment) as raised:
+            call(
+                pkg,
+                db,
+                flavour,
+                lambda u, a, d=direction: u.tasks.list(order_by=order_by, **{d: cursor}),
+            )
+        assert raised.value.__cause__ is None
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_signed_cursors_round_trip_and_foreign_keys_are_refused(
+    pkg: ModuleType, db: FreshDb, cursor_secret: str, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    errors = App().errors
+    # A cursor the layer made, for a nullable key holding NULL, round-trips.
+    made = forge("due_date,id", [None, 10**6])
+    page = call(pkg, db, flavour, lambda u, a: u.tasks.list(order_by=["due_date"], before=made))
+    count = page if isinstance(page, int) else len(page.items)
+    assert count == 1
+    # Under another secret the same cursor is foreign.
+    monkeypatch.setenv("APP_DB_CURSOR_SECRET", "another")
+    with pytest.raises(errors.InvalidCursorError, match="signature"):
+        call(pkg, db, flavour, lambda u, a: u.tasks.list(order_by=["due_date"], before=made))
+
+
+def test_without_a_secret_the_key_is_random_per_process(
+    pkg: ModuleType, db: FreshDb, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No key anyone can derive from the code: a cursor signed with what the package name
+    gave before is refused, and the process warns that its cursors are local to it."""
+    import base64
+    import hashlib
+    import hmac
+    import json
+
+    monkeypatch.delenv("APP_DB_CURSOR_SECRET", raising=False)
+    errors = App().errors
+    payload = json.dumps(
+        {"s": "app_db.tasks", "o": "priority,id", "v": [None, 1]},
+        separators=(",", ":"),
+        sort_keys=True,
+    ).encode()
+    guessable = hashlib.sha256(b"dbgen-cursor:app_db").digest()
+    mac = hmac.digest(guessable, payload, "sha256")[:16]
+    b64 = base64.urlsafe_b64encode
+    cursor = f"{b64(payload).rstrip(b'=').decode()}.{b64(mac).rstrip(b'=').decode()}"
+    pagination = importlib.import_module("app_db.pagination")
+    pagination._process_key.clear()  # as in a fresh process
+    with caplog.at_level("WARNING", logger="app_db.pagination"):
+        with pytest.raises(errors.InvalidCursorError, match="signature"):
+            call(pkg, db, "sync", lambda u, a: u.tasks.list(order_by=["priority"], after=cursor))
+        # Cursors still work within the process.
+        made = pagination.encode_cursor("app_db.tasks", "priority,id", [3, 1])
+        assert pagination.decode_cursor("Task", "app_db.tasks", "priority,id", made, [int, int])
+    assert [r for r in caplog.records if "APP_DB_CURSOR_SECRET is not set" in r.getMessage()]
+    assert len(pagination._process_key) == 1
+    assert pagination._process_key[0] != guessable
