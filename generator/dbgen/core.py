@@ -9,6 +9,10 @@ from dbgen.diagnostics import Diagnostic, Span, error, has_errors, sort_key
 from dbgen.ir import Catalog
 
 CRUD_FILE = "crud.yaml"
+# The largest input file read (each *.sql and crud.yaml), checked before reading: six times the
+# largest real schema of the test corpus (musicbrainz, 640 kB), and small enough that any file
+# under it is read within seconds and a few hundred MB (docs/safety.md).
+MAX_INPUT_BYTES = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,17 +58,15 @@ def read_inputs(spec_dir: Path) -> tuple[Inputs | None, tuple[Diagnostic, ...]]:
     problems: list[Diagnostic] = []
     sql: list[tuple[str, str]] = []
     for p in sql_paths:
-        try:
-            sql.append((display(p), p.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(error(Span(display(p)), "unreadable", str(exc)))
+        text = _read(p, problems)
+        if text is not None:
+            sql.append((display(p), text))
     crud_path = spec_dir / CRUD_FILE
     crud = None
     if crud_path.is_file():
-        try:
-            crud = (display(crud_path), crud_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(error(Span(display(crud_path)), "unreadable", str(exc)))
+        text = _read(crud_path, problems)
+        if text is not None:
+            crud = (display(crud_path), text)
     else:
         problems.append(
             error(
@@ -74,6 +76,38 @@ def read_inputs(spec_dir: Path) -> tuple[Inputs | None, tuple[Diagnostic, ...]]:
             )
         )
     return Inputs(tuple(sql), crud), tuple(problems)
+
+
+def _read(path: Path, problems: list[Diagnostic]) -> str | None:
+    """An input file's text, or None with the reason added to ``problems``."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_INPUT_BYTES:
+            problems.append(
+                error(
+                    Span(display(path)),
+                    "input-too-large",
+                    f"{size} bytes; dbgen reads input files of at most {MAX_INPUT_BYTES} bytes "
+                    f"({MAX_INPUT_BYTES // (1024 * 1024)} MiB)",
+                )
+            )
+            return None
+        with path.open(encoding="utf-8") as f:
+            # A file grown since stat() is still cut at the limit: one byte more says so.
+            text = f.read(MAX_INPUT_BYTES + 1)
+        if len(text.encode("utf-8")) > MAX_INPUT_BYTES:
+            problems.append(
+                error(
+                    Span(display(path)),
+                    "input-too-large",
+                    "the file grew past the limit while read",
+                )
+            )
+            return None
+        return text
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(error(Span(display(path)), "unreadable", str(exc)))
+        return None
 
 
 def generate(inputs: Inputs, *, line_length: int = 100, dialect: str = "postgresql") -> Result:

@@ -26,10 +26,13 @@ from collections.abc import Sequence
 from dbgen.ddl.encoding import client_encoding, recode
 from dbgen.ddl.reader import Reader
 from dbgen.ddl.split import split
-from dbgen.diagnostics import Diagnostic, warning
+from dbgen.diagnostics import Diagnostic, error, warning
 from dbgen.ir import Catalog
 
-__all__ = ["read_schema"]
+__all__ = ["MAX_COLUMNS", "read_schema"]
+
+# PostgreSQL's MaxHeapAttributeNumber: CREATE TABLE (or ALTER TABLE ADD COLUMN) fails beyond it.
+MAX_COLUMNS = 1600
 
 
 def read_schema(sources: Sequence[tuple[str, str]]) -> tuple[Catalog, tuple[Diagnostic, ...]]:
@@ -63,4 +66,14 @@ def read_schema(sources: Sequence[tuple[str, str]]) -> tuple[Catalog, tuple[Diag
                 )
     catalog, read_diags = reader.finish()
     diags.extend(read_diags)
+    diags.extend(
+        error(
+            t.span,
+            "too-many-columns",
+            f"table '{t.qname}' has {len(t.columns)} columns; PostgreSQL allows at most "
+            f"{MAX_COLUMNS}",
+        )
+        for t in catalog.tables
+        if len(t.columns) > MAX_COLUMNS
+    )
     return catalog, tuple(diags)

@@ -13,7 +13,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dbgen.diagnostics import Diagnostic, Span, error, line_col
+from dbgen.ddl.names import MAX_IDENT_BYTES, truncate_identifier
+from dbgen.diagnostics import Diagnostic, Span, error, line_col, warning
 
 
 class Kind(StrEnum):
@@ -83,6 +84,11 @@ _PARAM = re.compile(r"\$\d+")
 _OP_CHARS = "+-*/<>=~!@#%^&|`?"
 _OP = re.compile(r"[+\-*/<>=~!@#%^&|`?]+")
 _SPACE = re.compile(r"\s+")
+
+
+# Deepest bracket nesting read (a limit, documented in docs/safety.md): real schemas stay far
+# below it, and a hostile line of "(" stops here instead of costing a token per byte.
+MAX_NESTING = 1000
 
 
 class _Unterminated(Exception):
@@ -203,6 +209,7 @@ def lex(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     i = start
     n = len(text) if end is None else end
     append = toks.append
+    depth = 0
     while i < n:
         c = text[i]
         if c in " \t\r\n\f\v":
@@ -284,6 +291,17 @@ def lex(text: str, start: int = 0, end: int | None = None) -> list[Token]:
                 i += 1
             continue
         if c in "()[],;.":
+            if c in "([":
+                depth += 1
+                if depth > MAX_NESTING:
+                    raise _Unterminated(
+                        i,
+                        "nesting-too-deep",
+                        f"brackets nested more than {MAX_NESTING} deep (no schema needs that "
+                        "many; PostgreSQL would run out of stack)",
+                    )
+            elif c in ")]":
+                depth -= depth > 0
             append(Token(Kind.PUNCT, c, i, i + 1))
             i += 1
             continue
@@ -338,6 +356,7 @@ def split(file: str, text: str) -> tuple[list[Statement], list[Diagnostic]]:
             tokens = lex(text, 0, _last_semicolon_before(text, exc.offset))
         except _Unterminated:
             tokens = []
+    diags += _token_problems(file, text, tokens)
     starts = (0, *(m.end() for m in re.finditer("\n", text)))
     statements: list[Statement] = []
     current: list[Token] = []
@@ -379,6 +398,42 @@ def split(file: str, text: str) -> tuple[list[Statement], list[Diagnostic]]:
     if current:
         statements.append(Statement(file, text, tuple(current), starts))
     return statements, diags
+
+
+def _token_problems(file: str, text: str, tokens: list[Token]) -> list[Diagnostic]:
+    """What the server would say about the text itself, before any statement runs: a NUL byte
+    is rejected anywhere (raw, or written as an escape in E'' or U&'' text), and identifiers are
+    cut to 63 bytes with a notice."""
+    out: list[Diagnostic] = []
+    nul = text.find("\0")
+    if nul >= 0:
+        line, col = line_col(text, nul)
+        out.append(error(Span(file, line, col), "nul-byte", _NUL_MESSAGE))
+    for tok in tokens:
+        value = tok.value
+        if (
+            tok.kind in (Kind.WORD, Kind.QUOTED)
+            and len(value) > MAX_IDENT_BYTES // 4
+            and (len(value.encode()) > MAX_IDENT_BYTES)
+        ):
+            line, col = line_col(text, tok.start)
+            out.append(
+                warning(
+                    Span(file, line, col),
+                    "identifier-truncated",
+                    f"identifier {value[:80]!r} is longer than {MAX_IDENT_BYTES} bytes; "
+                    f"PostgreSQL truncates it to {truncate_identifier(value)!r}",
+                )
+            )
+        elif nul < 0 and tok.kind in (Kind.STRING, Kind.QUOTED) and "\0" in value:
+            line, col = line_col(text, tok.start)
+            out.append(error(Span(file, line, col), "nul-byte", _NUL_MESSAGE))
+    return out
+
+
+_NUL_MESSAGE = (
+    "PostgreSQL does not accept a NUL byte (0x00) in SQL text, nor in a string or identifier"
+)
 
 
 def _skip_copy_data(text: str, tokens: list[Token], i: int, after: int) -> int:

@@ -332,3 +332,36 @@ PACKAGE_NAMES_RESERVED = (
     | frozenset(keyword.kwlist)
     | frozenset(keyword.softkwlist)
 )
+
+# A package name is a directory name and part of every module path; 100 characters leaves room
+# under the 255-byte file-name limit for the longest names the package holds.
+MAX_PACKAGE_NAME = 100
+
+
+def package_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be the generated package's name, or None when it can."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        return f"package '{name}' is not a Python identifier"
+    if not name.isascii():
+        return f"package '{name}' is not ASCII (module names must be, to import everywhere)"
+    if len(name) > MAX_PACKAGE_NAME:
+        return f"package name is {len(name)} characters long; at most {MAX_PACKAGE_NAME}"
+    if name in PACKAGE_NAMES_RESERVED:
+        return (
+            f"package '{name}' would shadow the module of that name (standard library, builtin "
+            "or a dependency of the generated code)"
+        )
+    return None
+
+
+def class_name_problem(name: str) -> str | None:
+    """Why ``name`` (crud.yaml's ``class_name``) cannot name a generated class, or None."""
+    if not name.isidentifier() or keyword.iskeyword(name):
+        return f"class name '{name}' is not a Python identifier"
+    if name.startswith("_"):
+        return f"class name '{name}' starts with '_', which the generated code keeps for itself"
+    if name in CLASS_NAMES_RESERVED or name in ("Base", "RawType"):
+        return (
+            f"class name '{name}' is a name the generated modules import or define; choose another"
+        )
+    return None

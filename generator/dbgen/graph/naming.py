@@ -10,65 +10,8 @@ import keyword
 import re
 import unicodedata
 
+from dbgen.graph.bindings import ATTRIBUTES_RESERVED
 from dbgen.ir import QName
-
-# Attribute names a mapped class, a Pydantic model or the generated code itself already uses.
-RESERVED_ATTRIBUTES = frozenset(
-    {
-        "metadata",
-        "registry",
-        "query",
-        "model_config",
-        "model_fields",
-        "model_computed_fields",
-        "model_extra",
-        "model_fields_set",
-        "model_dump",
-        "model_validate",
-        "model_copy",
-        "model_construct",
-        "model_json_schema",
-        "model_post_init",
-        "model_rebuild",
-        "model_dump_json",
-        "model_validate_json",
-        "model_validate_strings",
-        "model_parametrized_name",
-        "dict",
-        "json",
-        "copy",
-        "construct",
-        "schema",
-        "schema_json",
-        "validate",
-        "parse_obj",
-        "parse_raw",
-        "parse_file",
-        "from_orm",
-        "update_forward_refs",
-        "fields",
-        # pydantic models are ABCMeta classes: these are the metaclass's own methods
-        "register",
-        "mro",
-        # names the generated modules import at top level
-        "sa",
-        "datetime",
-        "decimal",
-        "uuid",
-        "typing",
-        "enum",
-        "Any",
-        "Mapped",
-        "mapped_column",
-        "relationship",
-        "Base",
-        "postgresql",
-        "Optional",
-        "BaseModel",
-        "Field",
-        "ConfigDict",
-    }
-)
 
 _IRREGULAR_SINGULARS = {
     "people": "person",
@@ -205,10 +148,12 @@ def class_name(table: QName, *, qualify: bool = False) -> str:
 
 
 def attribute_name(column: str, *, taken: frozenset[str] = frozenset()) -> str:
-    """Python attribute for a column: snake_case, never a keyword or a reserved attribute."""
+    """Python attribute for a column: snake_case, never a keyword nor a name the generated
+    class bodies use (bindings.ATTRIBUTES_RESERVED: ``list``, ``str``, ``sa``, ``metadata``...);
+    the SQL name is kept beside it."""
     name = column if column.isidentifier() and column == column.lower() else snake(column)
     name = identifier(name)
-    if name.startswith("__") or name in RESERVED_ATTRIBUTES:
+    if name.startswith("__") or name in ATTRIBUTES_RESERVED:
         name = identifier(name.strip("_") + "_")
     while name in taken:
         name += "_"

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dbgen.graph import naming
+from dbgen.graph.bindings import CLASS_NAMES_RESERVED
 from dbgen.graph.relations import Link, Relation, discover_links, is_mapped, is_pure_association
 from dbgen.ir import Catalog, QName, Table
 
@@ -67,7 +68,7 @@ class SchemaGraph:
         schema-qualified only where two tables would clash."""
         overrides = overrides or {}
         tables = self.catalog.tables
-        reserved = frozenset(self.enum_classes.values()) | _PACKAGE_CLASSES
+        reserved = frozenset(self.enum_classes.values()) | _PACKAGE_CLASSES | CLASS_NAMES_RESERVED
         plain = {t.qname: overrides.get(t.qname) or naming.class_name(t.qname) for t in tables}
         counts = Counter(plain.values())
         out: dict[QName, str] = {}
@@ -150,5 +151,7 @@ def _enum_classes(catalog: Catalog) -> dict[QName, str]:
         cls = naming.pascal(e.qname.name)
         if counts[cls] > 1 and e.qname.schema != "public":
             cls = naming.pascal(e.qname.schema) + cls
+        while cls in CLASS_NAMES_RESERVED or cls in _PACKAGE_CLASSES:  # an enum named "any"
+            cls += "_"
         out[e.qname] = cls
     return out

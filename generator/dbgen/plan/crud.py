@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from dbgen.graph.bindings import FINDER_PARAMETERS_RESERVED
 from dbgen.ir import Column, QName
 from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
 from dbgen.plan.pyexpr import pystr
@@ -558,12 +559,15 @@ def _repo(
         for c in cols:
             imports |= c.type.python.imports
         method = ("get_by_" if f.unique else "list_by_") + "_".join(c.attr for c in cols)
+        names = [_finder_parameter(c.attr) for c in cols]
         finders.append(
             FinderView(
                 method,
                 f.unique,
-                tuple((c.attr, c.type.python.expr) for c in cols),
-                tuple(f'matches({_col(ent, c)}, "x_{c.attr}")' for c in cols),
+                tuple((n, c.type.python.expr) for n, c in zip(names, cols, strict=True)),
+                tuple(
+                    f'matches({_col(ent, c)}, "x_{n}")' for n, c in zip(names, cols, strict=True)
+                ),
             )
         )
 
@@ -677,6 +681,14 @@ def _tie_break(plan: ProjectPlan, ent: EntityPlan, b: BoundEntity) -> tuple[Colu
     return tuple(c for c in ent.columns if is_orderable(resolve(c.column.type, plan.catalog)))
 
 
+def _finder_parameter(attr: str) -> str:
+    """A finder's parameter for a key column: its attribute, unless the method already binds
+    that name (``limit``, ``params``, ``self``...: bindings.FINDER_PARAMETERS_RESERVED)."""
+    while attr in FINDER_PARAMETERS_RESERVED:
+        attr += "_"
+    return attr
+
+
 def _transaction(
     plan: ProjectPlan, tx: BoundTransaction, nested_names: dict[tuple[QName, QName], str]
 ) -> TxView:
@@ -693,9 +705,12 @@ def _transaction(
         )
     return TxView(
         name=tx.name,
-        doc=f"Create a {root.class_name} and its "
-        + (", ".join(c.param for c in children) or "children")
-        + " in one transaction (a savepoint): all rows are written or none.",
+        doc=(
+            f"Create a {root.class_name} and its {', '.join(c.param for c in children)} in one "
+            "transaction (a savepoint): all rows are written or none."
+            if children
+            else f"Create a {root.class_name} in a transaction of its own (a savepoint)."
+        ),
         root_schema=f"{root.class_name}Create",
         root_model=root.class_name if root.mapped else f"{root.class_name}Read",
         root_repo=root.key,

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Sequence
 import yaml
 
 from dbgen.diagnostics import Diagnostic, Span, error, sort_key
-from dbgen.graph import SchemaGraph, naming
+from dbgen.graph import SchemaGraph, bindings, naming
 from dbgen.ir import Catalog, Column, QName, Table
 from dbgen.spec import types as ty
 from dbgen.spec.model import (
@@ -62,10 +62,6 @@ _ENTITY_KEYS = (
 )
 _FINDER_KEYS = ("by",)
 _TRANSACTION_KEYS = ("root", "children")
-# Names a UnitOfWork already has; a transaction method may not shadow them.
-_UOW_NAMES = frozenset(
-    {"session", "commit", "rollback", "savepoint", "flush", "close", "refresh", "repositories"}
-)
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 _INT_TAG = "tag:yaml.org,2002:int"
@@ -223,8 +219,9 @@ class _Binder:
             pnode = by_key["package"][1]
             p = self.scalar(pnode, "package")
             if p is not None:
-                if not p.isidentifier() or keyword.iskeyword(p):
-                    self.err(pnode, "invalid-package", f"package '{p}' is not a Python identifier")
+                problem = bindings.package_name_problem(p)
+                if problem is not None:
+                    self.err(pnode, "invalid-package", problem)
                 package = p
 
         entities: list[BoundEntity] = []
@@ -309,12 +306,9 @@ class _Binder:
         if "class_name" in opts:
             cn = self.scalar(opts["class_name"], "class_name")
             if cn is not None:
-                if not cn.isidentifier() or keyword.iskeyword(cn):
-                    self.err(
-                        opts["class_name"],
-                        "invalid-class-name",
-                        f"class name '{cn}' is not a Python identifier",
-                    )
+                problem = bindings.class_name_problem(cn)
+                if problem is not None:
+                    self.err(opts["class_name"], "invalid-class-name", problem)
                 else:
                     class_name = cn
 
@@ -642,7 +636,7 @@ class _Binder:
                 f"transaction name '{name}' is not a Python identifier",
             )
             ok = False
-        elif name in ent_keys or name in _UOW_NAMES:
+        elif name in ent_keys or name in bindings.TRANSACTION_NAMES_RESERVED:
             self.err(
                 knode,
                 "invalid-transaction-name",
