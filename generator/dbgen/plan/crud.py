@@ -9,7 +9,6 @@ and are never re-derived.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,6 +19,9 @@ from dbgen.plan.pyexpr import pystr
 from dbgen.plan.typemap import Import
 from dbgen.spec.model import BoundEntity, BoundSpec, BoundTransaction
 from dbgen.spec.types import is_orderable, resolve, soft_delete_kind
+
+# The schema classes a repository module may name (schemas/<module>.py defines them).
+_SCHEMA_KINDS = ("Create", "Update", "Filter", "OrderKey", "Relation", "Read")
 
 # PostgreSQL's wire protocol counts bind parameters in an Int16: at most 32767 per statement.
 MAX_BIND_PARAMS = 32767
@@ -67,9 +69,8 @@ class SchemaClass:
 class SchemaModule:
     path: str
     doc: str
-    std_imports: list[str]
-    third_imports: list[str]
-    first_imports: list[str]
+    # Every import the module may use; layout/imports.py keeps those its body reads.
+    imports: frozenset[Import]
     literals: tuple[tuple[str, tuple[str, ...]], ...]  # (alias, Literal members as literals)
     classes: tuple[SchemaClass, ...]
     filter_class: str | None  # rebuilt after definition (it refers to itself through or_)
@@ -111,9 +112,8 @@ class RepoView:
     needs_insert_many: bool  # _insert_many (bulk_create, or a child of a transaction)
     needs_values: bool  # _values: Create schema -> insert values
     ops: frozenset[str]
-    std_imports: list[str]
-    third_imports: list[str]
-    first_imports: list[str]
+    # Every import the module may use; layout/imports.py keeps those its body reads.
+    imports: frozenset[Import]
     create_schema: str
     update_schema: str
     filter_schema: str
@@ -171,9 +171,8 @@ class UowView:
     doc: str
     repos: tuple[tuple[str, str, str], ...]  # (attribute, module, class base name)
     transactions: tuple[TxView, ...]
-    std_imports: list[str]
-    third_imports: list[str]
-    first_imports: list[str]
+    # Every import the module may use; layout/imports.py keeps those its body reads.
+    imports: frozenset[Import]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,48 +183,6 @@ class CrudPlan:
     repos: tuple[RepoView, ...]
     uow: UowView
     modules: tuple[str, ...] = field(default=())
-
-
-def import_lines(imports: Iterable[Import], package: str) -> tuple[list[str], list[str], list[str]]:
-    """(stdlib, third-party, first-party) import lines, sorted the way ruff's isort expects."""
-    groups: dict[str, list[tuple[str, str]]] = {"std": [], "third": [], "first": []}
-    froms: dict[str, set[str]] = {}
-    for module, name in imports:
-        if name is None:
-            text = f"import {module}" + (" as sa" if module == "sqlalchemy" else "")
-            groups[_group(module, package)].append((f"0{module}", text))
-        else:
-            froms.setdefault(module, set()).add(name)
-    for module, names in froms.items():
-        # isort's force-sort-within-sections is off: "import x" lines come before "from x".
-        ordered = sorted(names, key=_name_key)
-        line = f"from {module} import {', '.join(ordered)}"
-        if len(line) > _ISORT_LINE_LENGTH:
-            # Wrapped with a trailing comma so black keeps it wrapped and isort accepts it.
-            line = f"from {module} import (\n" + "".join(f"    {n},\n" for n in ordered) + ")"
-        groups[_group(module, package)].append((f"1{module}", line))
-    std, third, first = ([t for _, t in sorted(groups[g])] for g in ("std", "third", "first"))
-    return std, third, first
-
-
-# ruff's isort wraps at its default line length unless configured otherwise.
-_ISORT_LINE_LENGTH = 88
-
-
-def _name_key(name: str) -> tuple[int, str]:
-    # ruff sorts CONSTANTS, then Classes, then functions (order-by-type).
-    if name.isupper() and len(name) > 1:
-        return (0, name)
-    if name[:1].isupper():
-        return (1, name)
-    return (2, name)
-
-
-def _group(module: str, package: str) -> str:
-    root = module.split(".")[0]
-    if root in sys.stdlib_module_names:
-        return "std"
-    return "first" if root == package else "third"
 
 
 def _nested_name(child: EntityPlan, root: EntityPlan, clash: bool) -> str:
@@ -395,18 +352,11 @@ def _schema_module(
         literals = [(f"{cls}OrderKey", ('""',))]  # nothing is sortable; no value passes
     if b.relations:
         literals.append((f"{cls}Relation", _literal(r.name for r in b.relations)))
-    imports.add(("typing", "Literal"))
-    if any(f.default and f.default.startswith("Field(") for sc in classes for f in sc.fields):
-        imports.add(("pydantic", "Field"))
-    if any("Any" in f.annotation for sc in classes for f in sc.fields):
-        imports.add(("typing", "Any"))
-    std, third, first = import_lines(imports, plan.package)
+    imports |= {("typing", "Literal"), ("pydantic", "Field"), ("typing", "Any")}
     return SchemaModule(
         path=f"{plan.package}/schemas/{ent.module}.py",
         doc=f"Pydantic schemas for {ent.qname.sql}.",
-        std_imports=std,
-        third_imports=third,
-        first_imports=first,
+        imports=frozenset(imports),
         literals=tuple(literals),
         classes=tuple(classes),
         filter_class=f"{cls}Filter",
@@ -592,33 +542,17 @@ def _repo(
 
     base = f"{pkg}.repositories._base"
     schemas = f"{pkg}.schemas.{ent.module}"
-    wanted: list[tuple[bool, Import]] = [
-        (
-            needs_page
-            or relation_alias is not None
-            or needs_insert_many
-            or bool(ops & _BULK)
-            or "stream" in ops,
-            ("collections.abc", "Sequence"),
-        ),
-        (needs_values, ("pydantic", "BaseModel")),
-        (needs_page, (f"{pkg}.pagination", "Page")),
-        (bool(pk) or bool(finders), (base, "matches")),
-        (ent.mapped, (base, "row_map")),
-        (True, (base, "Writes")),
-        (bool(ops) or bool(finders), (base, "operation")),
-        (bool(ops & {"get", "exists"}), (base, "key_params")),
-        (bool(ops & {"create", "bulk_create", "upsert"}), (schemas, f"{cls}Create")),
-        (bool(ops & {"update", "bulk_update"}), (schemas, f"{cls}Update")),
-        (bool(ops & {"list", "stream", "count"}), (schemas, f"{cls}Filter")),
-        (needs_page or "stream" in ops, (schemas, f"{cls}OrderKey")),
-        ("stream" in ops, ("collections.abc", "AsyncIterator")),
-        ("stream" in ops, ("collections.abc", "Iterator")),
-        (relation_alias is not None, (schemas, f"{cls}Relation")),
-        (core_reads, (schemas, f"{cls}Read")),
-    ]
-    imports |= {imp for cond, imp in wanted if cond}
-    std, third, first = import_lines(imports, pkg)
+    imports |= {
+        ("collections.abc", "AsyncIterator"),
+        ("collections.abc", "Iterator"),
+        ("collections.abc", "Sequence"),
+        ("pydantic", "BaseModel"),
+        (f"{pkg}.pagination", "Page"),
+        *((base, name) for name in ("Writes", "key_params", "matches", "operation", "row_map")),
+        *((schemas, f"{cls}{kind}") for kind in _SCHEMA_KINDS),
+    }
+    pk_sort = tuple(_sort_view(ent, c, plan, imports) for c in pk)
+    tie_break = tuple(_sort_view(ent, c, plan, imports) for c in tie_cols)
     return RepoView(
         path=f"{pkg}/repositories/{ent.module}.py",
         doc=f"Repositories for {ent.qname.sql}: {', '.join(b.operations) or 'no operations'}.",
@@ -634,16 +568,14 @@ def _repo(
         columns=tuple((c.attr, _col(ent, c)) for c in ent.columns),
         renamed=tuple((c.attr, c.name) for c in ent.columns if ent.mapped and c.attr != c.name),
         version_col=_col(ent, ent.column(b.version_column)) if b.version_column else None,
-        pk_sort=tuple(_sort_view(ent, c, plan, imports) for c in pk),
-        tie_break=tuple(_sort_view(ent, c, plan, imports) for c in tie_cols),
+        pk_sort=pk_sort,
+        tie_break=tie_break,
         needs_page=needs_page,
         needs_insert=needs_insert,
         needs_insert_many=needs_insert_many,
         needs_values=needs_values,
         ops=frozenset(b.operations),
-        std_imports=std,
-        third_imports=third,
-        first_imports=first,
+        imports=frozenset(imports),
         create_schema=f"{cls}Create",
         update_schema=f"{cls}Update",
         filter_schema=f"{cls}Filter",
@@ -790,14 +722,11 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
             uow_imports.add(
                 (f"{pkg}.schemas.{child.module}", nested_names[(child.qname, root.qname)])
             )
-    std, third, first = import_lines(uow_imports, pkg)
     uow = UowView(
         doc=f"Units of work for {pkg}: one session, every repository, commit or roll back.",
         repos=tuple(repo_refs),
         transactions=txs,
-        std_imports=std,
-        third_imports=third,
-        first_imports=first,
+        imports=frozenset(uow_imports),
     )
     return CrudPlan(
         package=pkg,

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from dbgen.layout.printer import Printer
 from dbgen.layout.statement import import_from
 from dbgen.plan import constraints as cx
-from dbgen.plan.imports import import_lines
 from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
 from dbgen.plan.pyexpr import call, pystr, sql_text
 from dbgen.plan.relationships import RelationshipPlan
@@ -23,7 +22,7 @@ class ModelView:
 
     entity: EntityPlan
     docstring: str
-    import_block: str  # stdlib, third-party and first-party imports, a blank line between groups
+    imports: frozenset[Import]  # every import the module may use (layout/imports.py picks)
     type_checking_imports: list[str]
     # Mapped class: the whole ``__table_args__ = ...`` statement, or None. Core table: the
     # elements of sa.Table(...) after the columns, each with its trailing comma.
@@ -150,17 +149,17 @@ def _import_lines(lines: list[str], depth: int, line_length: int) -> list[str]:
 
 
 def model_view(entity: EntityPlan, project: ProjectPlan, line_length: int = 100) -> ModelView:
-    imports: set[Import] = {SA}
+    # What the module may use; the names its body reads decide (layout/imports.py).
+    imports: set[Import] = {
+        SA,
+        ("sqlalchemy.orm", "Mapped"),
+        ("sqlalchemy.orm", "mapped_column"),
+        ("sqlalchemy.orm", "relationship"),
+        ("typing", "TYPE_CHECKING"),
+        (f"{project.package}.base", "Base"),
+    }
     for c in entity.columns:
-        # Core tables (no primary key) have no annotations, so no Python type imports.
-        imports |= c.type.sqlalchemy.imports | (
-            c.type.python.imports if entity.mapped else frozenset()
-        )
-    if entity.mapped:
-        imports |= {("sqlalchemy.orm", "Mapped"), ("sqlalchemy.orm", "mapped_column")}
-    if entity.relationships:
-        imports.add(("sqlalchemy.orm", "relationship"))
-    imports.add((f"{project.package}.base", "Base"))
+        imports |= c.type.sqlalchemy.imports | c.type.python.imports
     targets = sorted(
         {
             (r.target_module, r.target_class)
@@ -168,10 +167,8 @@ def model_view(entity: EntityPlan, project: ProjectPlan, line_length: int = 100)
             if r.target != entity.qname
         }
     )
+    # Read only inside string annotations (Mapped["Other"]), so imported for type checkers.
     tc = [f"from {project.package}.models.{m} import {cls}" for m, cls in targets]
-    if tc:
-        imports.add(("typing", "TYPE_CHECKING"))
-    std, third, first = import_lines(imports, project.package)
     args, options = _table_args(entity)
     flat_columns = [
         _column_line(c, entity) if entity.mapped else _core_column(c, entity)
@@ -203,9 +200,7 @@ def model_view(entity: EntityPlan, project: ProjectPlan, line_length: int = 100)
     return ModelView(
         entity=entity,
         docstring=docstring,
-        import_block="\n\n".join(
-            "\n".join(_import_lines(g, 0, ll)) for g in (std, third, first) if g
-        ),
+        imports=frozenset(imports),
         type_checking_imports=_import_lines(tc, 1, ll),
         table_args=table_args,
         core_args=core_args,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import jinja2
 
+from dbgen.layout.imports import IMPORTS, Import, with_imports
 from dbgen.layout.printer import Printer
 from dbgen.layout.statement import INDENT
 from dbgen.plan.crud import RepoView, SortColumnView, plan_crud
@@ -26,22 +27,26 @@ def render_crud(plan: ProjectPlan, env: jinja2.Environment, line_length: int = 1
     pkg = crud.package
     files: dict[str, str] = {}
 
-    def render(path: str, template: str, **context: object) -> None:
+    def render(
+        path: str, template: str, offered: frozenset[Import] | None = None, **context: object
+    ) -> None:
         fmt = Printer(line_length)
         helpers = {**fmt.context(), "info_block": lambda r: _info_block(r, fmt), "tup": _tuple}
-        text = env.get_template(template).render(package=pkg, **helpers, **context)
+        text = env.get_template(template).render(package=pkg, imports=IMPORTS, **helpers, **context)
+        if offered is not None:
+            text = with_imports(path, text, offered, pkg)
         # Files built from macros end in the macro's own newline plus the template's.
         files[path] = text.rstrip("\n") + "\n"
 
     runtime = render_runtime(pkg, env)
     files.update(runtime.files)
-    render(f"{pkg}/uow.py", "uow.py.j2", u=crud.uow)
+    render(f"{pkg}/uow.py", "uow.py.j2", crud.uow.imports, u=crud.uow)
     render(f"{pkg}/schemas/__init__.py", "schemas/__init__.py.j2")
     render(f"{pkg}/repositories/__init__.py", "repositories/__init__.py.j2")
     for schema in crud.schemas:
-        render(schema.path, "schemas/schema.py.j2", s=schema)
+        render(schema.path, "schemas/schema.py.j2", schema.imports, s=schema)
     for repo in crud.repos:
-        render(repo.path, "repositories/repository.py.j2", r=repo)
+        render(repo.path, "repositories/repository.py.j2", repo.imports, r=repo)
     return Rendered(files)
 
 

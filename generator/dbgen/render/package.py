@@ -12,6 +12,7 @@ import jinja2
 
 from dbgen.dialects.base import DriverFacts
 from dbgen.dialects.postgresql import POSTGRESQL
+from dbgen.layout.imports import IMPORTS, with_imports
 from dbgen.layout.printer import Printer
 from dbgen.layout.statement import import_from
 from dbgen.plan.migration import MigrationPlan, Step
@@ -24,6 +25,19 @@ from dbgen.runtime._requirements import REQUIREMENTS, TESTING_REQUIREMENTS
 # The distribution's version: the package is rebuilt from the schema, not released, so it stays
 # put (an editable install follows every build).
 DISTRIBUTION_VERSION = "0.1.0"
+
+
+# What the initial revision may use: the operations, the dialect's types and RawType's base.
+_MIGRATION_IMPORTS = frozenset(
+    {
+        ("collections.abc", "Sequence"),
+        ("typing", "Any"),
+        ("sqlalchemy", None),
+        ("alembic", "op"),
+        ("sqlalchemy.dialects", "postgresql"),
+        ("sqlalchemy.types", "UserDefinedType"),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +80,7 @@ def render_package(
     common = {"package": pkg, "sources": sources, "driver": driver}
 
     def render(template: str, **context: object) -> str:
-        return env.get_template(template).render(**common, **context)
+        return env.get_template(template).render(**common, imports=IMPORTS, **context)
 
     fmt = Printer(line_length)
     enum_members = [
@@ -108,14 +122,21 @@ def render_package(
         f"{pkg}/migrations/script.py.mako": (
             templates_dir() / "package/migrations/script.py.mako"
         ).read_text(),
-        migration_path: render(
-            "package/migrations/initial.py.j2",
-            m=migration,
-            steps=steps,
-            downgrade_steps=downgrade_steps,
+        migration_path: with_imports(
+            migration_path,
+            render(
+                "package/migrations/initial.py.j2",
+                m=migration,
+                steps=steps,
+                downgrade_steps=downgrade_steps,
+            ),
+            _MIGRATION_IMPORTS,
+            pkg,
         ),
     }
     for entity in plan.entities:
         path = f"{pkg}/models/{entity.module}.py"
-        files[path] = render("package/models/model.py.j2", m=model_view(entity, plan, line_length))
+        view = model_view(entity, plan, line_length)
+        text = render("package/models/model.py.j2", m=view)
+        files[path] = with_imports(path, text, view.imports, pkg, line_length=line_length)
     return Rendered(files)
