@@ -13,7 +13,8 @@ parent):
 - sort: those filter columns that have an ordering.
 - finders: one per unique constraint or plain unique index other than the primary key
   (``get_by_<cols>``).
-- relations: every related table the schema graph gives a relationship (dbgen.graph).
+- relations: every related table the schema graph gives a relationship (dbgen.graph), by its
+  name; where several foreign keys lead to the same table, each relationship by its attribute.
 
 The YAML is written by hand (not yaml.dump) so it reads like the documented examples: flow lists,
 keys in the documented order, names quoted only where YAML needs it.
@@ -27,7 +28,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from dbgen.graph import SchemaGraph, naming
-from dbgen.ir import Catalog, Column, QName, Table
+from dbgen.graph.relationships import load_names, plan_relationships
+from dbgen.ir import Catalog, Column, Table
 from dbgen.spec.types import is_equatable, is_orderable, is_text, resolve
 
 _ALL_OPERATIONS = (
@@ -133,7 +135,7 @@ def _operations(t: Table) -> tuple[str, ...]:
     return tuple(o for o in _ALL_OPERATIONS if not (all_key and o in _UPDATING))
 
 
-def entity_yaml(t: Table, catalog: Catalog, related: Sequence[QName]) -> list[str]:
+def entity_yaml(t: Table, catalog: Catalog, related: Sequence[str]) -> list[str]:
     lines = [f"  {yaml_scalar(str(t.qname))}:"]
     if t.primary_key is None:
         lines.append("    # no primary key: read-only (rows cannot be addressed one by one)")
@@ -157,7 +159,7 @@ def entity_yaml(t: Table, catalog: Catalog, related: Sequence[QName]) -> list[st
         lines.append("    finders:")
         lines += [f"      - by: {_flow(cols)}" for cols in finders]
     if related:
-        lines.append(f"    relations: {_flow(str(q) for q in related)}")
+        lines.append(f"    relations: {_flow(related)}")
     return lines
 
 
@@ -174,6 +176,8 @@ def scaffold(graph: SchemaGraph, package: str, sources: Sequence[str]) -> str:
     if not tables:
         return "\n".join([*head, "entities: {}"]) + "\n"
     body = ["entities:"]
+    planned = plan_relationships(graph, graph.class_names())
     for t in tables:
-        body += entity_yaml(t, catalog, graph.related(t.qname))
+        related = load_names(planned.get(t.qname, ()), graph.related(t.qname))
+        body += entity_yaml(t, catalog, related)
     return "\n".join([*head, *body]) + "\n"

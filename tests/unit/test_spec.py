@@ -345,9 +345,10 @@ def test_defaults_without_pk() -> None:
             "(no foreign key links them)",
         ),
         (
-            "entities:\n  artist:\n    relations: [albums]\n",
-            "crud.yaml:5:17: error[unknown-relation]: table 'artist' has no relation 'albums' "
-            "(no such table) (did you mean 'album'?)",
+            "entities:\n  artist:\n    relations: [albumz]\n",
+            "crud.yaml:5:17: error[unknown-relation]: table 'artist' has no relation 'albumz' "
+            "(no such table, and no relationship attribute of that name) "
+            "(did you mean 'album'?)",
         ),
         (
             "entities:\n  album:\n    relations: [album_genre]\n",

@@ -10,7 +10,7 @@ Rules, in catalog order:
   t (id)``) links each row to that same row: it gets no relationship (the mapper could not tell
   its two ends apart). The constraint itself is kept.
 
-What the relationships are called is decided later (plan/relationships.py), from these links.
+What the relationships are called is decided in graph/relationships.py, from these links.
 """
 
 from __future__ import annotations

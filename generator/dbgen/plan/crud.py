@@ -466,7 +466,7 @@ def _repo(
         options: list[str] = []
         fast: list[str] = []  # (attribute, criterion on the target) for the driver's fast path
         for rel in ent.relationships:
-            if rel.target != r.target:
+            if rel.target != r.target or (r.attrs and rel.attr not in r.attrs):
                 continue
             target_spec = spec.entity(rel.target)
             target_ent = plan.entity(rel.target)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dbgen.graph.relationships import RelationshipPlan
 from dbgen.layout.printer import Printer
 from dbgen.layout.statement import import_from
 from dbgen.plan import constraints as cx
 from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
 from dbgen.plan.pyexpr import call, pystr, sql_text
-from dbgen.plan.relationships import RelationshipPlan
 from dbgen.plan.typemap import SA, Import
 
 _INTEGER_TYPES = frozenset({"smallint", "integer", "bigint"})

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dbgen.graph import SchemaGraph, naming
+from dbgen.graph.relationships import RelationshipPlan, plan_relationships
 from dbgen.ir import Catalog, Column, EnumType, ForeignKey, QName, Table
-from dbgen.plan.relationships import RelationshipPlan, plan_relationships
 from dbgen.plan.typemap import MappedType, TypeContext, TypeMapper, map_type
 from dbgen.spec.model import BoundSpec
 

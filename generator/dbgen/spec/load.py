@@ -20,11 +20,13 @@ from __future__ import annotations
 import difflib
 import keyword
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import yaml
 
 from dbgen.diagnostics import Diagnostic, Span, error, sort_key
 from dbgen.graph import SchemaGraph, bindings, naming
+from dbgen.graph.relationships import RelationshipPlan, link_of, plan_relationships
 from dbgen.ir import Catalog, Column, QName, Table
 from dbgen.spec import types as ty
 from dbgen.spec.model import (
@@ -84,6 +86,7 @@ class _Binder:
         self.graph = graph
         self.catalog = graph.catalog
         self.diags: list[Diagnostic] = []
+        self.relation_nodes: dict[QName, yaml.Node] = {}
 
     # -- YAML helpers -------------------------------------------------------------------------
 
@@ -232,6 +235,7 @@ class _Binder:
                     entities.append(ent)
         entities = self.unique_entities(entities)
         self.check_class_names(entities)
+        entities = self.bind_relations(entities)
 
         transactions: list[BoundTransaction] = []
         if "transactions" in by_key:
@@ -398,7 +402,10 @@ class _Binder:
                 max_page_size = m
 
         finders = self.finders(table, opts.get("finders"), where)
-        relations = self.relations(table, opts.get("relations", _null()))
+        # Bound once every entity's class name is known (relationship names follow from them).
+        if "relations" in opts:
+            self.relation_nodes[table.qname] = opts["relations"]
+        relations: tuple[BoundRelation, ...] = ()
         upsert_on = self.upsert_on(table, opts, "upsert" in ops, knode)
 
         soft_delete: str | None = None
@@ -576,18 +583,66 @@ class _Binder:
             return ()
         return tuple(cols) if wanted else ()
 
-    def relations(self, table: Table, node: yaml.Node) -> tuple[BoundRelation, ...]:
+    def bind_relations(self, entities: list[BoundEntity]) -> list[BoundEntity]:
+        if not self.relation_nodes:
+            return entities
+        overrides = {e.qname: e.class_name for e in entities if e.class_name is not None}
+        planned = plan_relationships(self.graph, self.graph.class_names(overrides))
+        return [
+            replace(
+                e,
+                relations=self.relations(
+                    e.table, self.relation_nodes[e.qname], planned.get(e.qname, ())
+                ),
+            )
+            if e.qname in self.relation_nodes
+            else e
+            for e in entities
+        ]
+
+    def relations(
+        self, table: Table, node: yaml.Node, planned: Sequence[RelationshipPlan]
+    ) -> tuple[BoundRelation, ...]:
+        """Each entry names a related table (every relationship towards it, when there is one)
+        or a relationship attribute of the entity's class (``assignee``)."""
         out: list[BoundRelation] = []
         for name, rnode in self.names(node, "relations"):
             target = parse_table_name(name)
-            if any(r.target == target for r in out):
+            towards = [p for p in planned if p.target == target]
+            named = [p for p in planned if p.attr == name]
+            # One link (a foreign key, or an association table) is one meaning of the table's
+            # name, both ends of a self-reference included; several links make it ambiguous.
+            links = {link_of(p) for p in towards}
+            if len(links) == 1 or (towards and not named):
+                attrs = tuple(p.attr for p in towards)
+            elif named:
+                target, attrs = named[0].target, (name,)
+            else:
+                attrs = ()
+            if len(links) > 1 and not named:
+                listed = ", ".join(p.attr for p in towards)
+                self.err(
+                    rnode,
+                    "ambiguous-relation",
+                    f"table '{table.qname}' is related to '{target}' by {len(links)} foreign "
+                    f"keys, as {listed}; name the relationship to load by its attribute, e.g. "
+                    f"relations: [{towards[0].attr}]",
+                )
+                continue
+            if any(r.attrs == attrs and attrs for r in out) or any(r.name == name for r in out):
                 self.err(rnode, "duplicate-key", f"relation '{name}' is listed twice")
                 continue
-            related = self.catalog.table(target)
             paths = self.graph.relations_between(table.qname, target)
-            if not paths:
-                reachable = sorted(str(q) for q in self.graph.related(table.qname))
-                why = self.no_relation_reason(table, related)
+            if not paths or not attrs:
+                reachable = sorted(
+                    {*(str(q) for q in self.graph.related(table.qname)), *(p.attr for p in planned)}
+                )
+                related = self.catalog.table(target)
+                why = (
+                    "no such table, and no relationship attribute of that name"
+                    if related is None
+                    else self.no_relation_reason(table, related)
+                )
                 self.err(
                     rnode,
                     "unknown-relation",
@@ -595,7 +650,7 @@ class _Binder:
                     f"{_hint(name, reachable)}",
                 )
                 continue
-            out.append(BoundRelation(name, target, paths, self.span(rnode)))
+            out.append(BoundRelation(name, target, paths, self.span(rnode), attrs))
         return tuple(out)
 
     def no_relation_reason(self, table: Table, related: Table | None) -> str:

@@ -85,6 +85,9 @@ class BoundRelation:
     target: QName
     paths: tuple[Relation, ...]  # never empty; the graph's relationship ends towards target
     span: Span
+    # The relationship attributes it loads: the one it names, or every one towards a table named
+    # with a single relationship (empty only where the attribute names were not known).
+    attrs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

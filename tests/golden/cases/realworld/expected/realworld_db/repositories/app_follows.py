@@ -83,13 +83,12 @@ _INFO = EntityInfo(
     search=(),
     alive=None,
     loads={
-        "app.users": (
-            joinedload(Follow.follower, innerjoin=True),
-            joinedload(Follow.followed, innerjoin=True),
-        ),
+        "follower": (joinedload(Follow.follower, innerjoin=True),),
+        "followed": (joinedload(Follow.followed, innerjoin=True),),
     },
     relations={
-        "app.users": (("follower", None), ("followed", None)),
+        "follower": (("follower", None),),
+        "followed": (("followed", None),),
     },
     max_page_size=100,
     offset=True,

@@ -80,13 +80,12 @@ _INFO = EntityInfo(
     search=(),
     alive=None,
     loads={
-        "app.users": (
-            joinedload(BillingAccount.owner, innerjoin=True),
-            joinedload(BillingAccount.backup_owner),
-        ),
+        "owner": (joinedload(BillingAccount.owner, innerjoin=True),),
+        "backup_owner": (joinedload(BillingAccount.backup_owner),),
     },
     relations={
-        "app.users": (("owner", None), ("backup_owner", None)),
+        "owner": (("owner", None),),
+        "backup_owner": (("backup_owner", None),),
     },
     max_page_size=100,
     offset=True,

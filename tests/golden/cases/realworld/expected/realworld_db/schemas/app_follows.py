@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict
 
 FollowOrderKey = Literal["follower_id", "-follower_id", "followed_id", "-followed_id"]
-FollowRelation = Literal["app.users"]
+FollowRelation = Literal["follower", "followed"]
 
 
 class FollowCreate(BaseModel):

@@ -12,7 +12,14 @@ from pydantic import BaseModel, ConfigDict
 from realworld_db.enums import Mood
 
 UserOrderKey = Literal["id", "-id", "email", "-email", "manager_id", "-manager_id"]
-UserRelation = Literal["app.users", "Billing.accounts", "app.projects", "app.follows"]
+UserRelation = Literal[
+    "app.users",
+    "owner_accounts",
+    "backup_owner_accounts",
+    "app.projects",
+    "follower_follows",
+    "followed_follows",
+]
 
 
 class UserCreate(BaseModel):

@@ -19,7 +19,7 @@ BillingAccountOrderKey = Literal[
     "code",
     "-code",
 ]
-BillingAccountRelation = Literal["app.users"]
+BillingAccountRelation = Literal["owner", "backup_owner"]
 
 
 class BillingAccountCreate(BaseModel):

@@ -1,7 +1,8 @@
 """Relationship attributes: what each relationship the schema graph found is called, and how.
 
-Which relationships exist is the graph's decision (dbgen.graph.relations); this module names
-them and spells what the mapper needs:
+Which relationships exist is decided in dbgen.graph.relations; this module names them (for the
+planner, and for crud.yaml's ``relations:``, which may name them by attribute) and spells what
+the mapper needs:
 - Many-to-one on the class holding the key, its inverse (one-to-many, or one-to-one with
   ``uselist=False``) on the referenced class; many-to-many on both ends of a pure association
   table, through ``secondary`` (the association class itself gets no relationships).
@@ -13,10 +14,12 @@ them and spells what the mapper needs:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from dbgen.graph import Link, RelationKind, SchemaGraph, naming
+from dbgen.graph import naming
+from dbgen.graph.relations import Link, RelationKind
+from dbgen.graph.schema_graph import SchemaGraph
 from dbgen.ir import ForeignKey, QName
 
 
@@ -43,6 +46,27 @@ class RelationshipPlan:
     @property
     def uselist(self) -> bool:
         return self.kind.uselist
+
+
+def link_of(rel: RelationshipPlan) -> object:
+    """What a relationship comes from: its association table, or its foreign key (both ends of
+    a self-reference come from the same one)."""
+    return rel.via if rel.via is not None else id(rel.foreign_key)
+
+
+def load_names(rels: Sequence[RelationshipPlan], targets: Sequence[QName]) -> list[str]:
+    """How crud.yaml's ``relations:`` names the relationships of one class towards ``targets``
+    (in that order): a table reached by one link by its name (``schema.table`` outside
+    public), each relationship towards a table reached by several by its attribute (the
+    table's name would be ambiguous)."""
+    out: list[str] = []
+    for target in targets:
+        towards = [r for r in rels if r.target == target]
+        if len({link_of(r) for r in towards}) > 1:
+            out += [r.attr for r in towards]
+        elif towards:
+            out.append(str(target))
+    return out
 
 
 def table_key(q: QName) -> str:
