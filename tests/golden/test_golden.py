@@ -10,6 +10,7 @@ Update the expected trees (and stderr.txt files) after an intended change with `
 
 from __future__ import annotations
 
+import difflib
 import os
 import shutil
 import subprocess
@@ -25,6 +26,45 @@ CASES = Path(__file__).parent / "cases"
 ALL_CASES = sorted(p for p in CASES.iterdir() if p.is_dir())
 TREE_CASES = [p for p in ALL_CASES if not (p / "stderr.txt").exists()]
 ERROR_CASES = [p for p in ALL_CASES if (p / "stderr.txt").exists()]
+
+
+# What a mismatch tells the reader to run once the change is intended.
+UPDATE = "make golden"
+_MAX_DIFF_LINES = 200
+
+
+def golden_diff(case: str, expected: dict[str, bytes], got: dict[str, bytes]) -> str:
+    """ "" when the trees are equal; else which files are missing or extra, a unified diff of
+    each differing file (cut at 200 lines) and the command that updates the golden files."""
+    out: list[str] = []
+    for rel in sorted(expected.keys() - got.keys()):
+        out.append(f"{case}/expected/{rel}: no longer generated")
+    for rel in sorted(got.keys() - expected.keys()):
+        out.append(f"{case}/expected/{rel}: generated but not in the golden tree")
+    for rel in sorted(expected.keys() & got.keys()):
+        if expected[rel] == got[rel]:
+            continue
+        diff = list(
+            difflib.unified_diff(
+                expected[rel].decode("utf-8", "replace").splitlines(keepends=True),
+                got[rel].decode("utf-8", "replace").splitlines(keepends=True),
+                f"{case}/expected/{rel}",
+                f"{case}/generated/{rel}",
+            )
+        )
+        if not diff:  # the bytes differ, the decoded lines do not (line endings, say)
+            diff = [f"{case}/expected/{rel}: differs in bytes the text does not show\n"]
+        if len(diff) > _MAX_DIFF_LINES:
+            more = len(diff) - _MAX_DIFF_LINES
+            diff = [*diff[:_MAX_DIFF_LINES], f"... {more} more diff lines\n"]
+        out.append("".join(line if line.endswith("\n") else line + "\n" for line in diff))
+    if not out:
+        return ""
+    return (
+        f"{case}: the generated tree differs from the golden files\n"
+        + "\n".join(out)
+        + f"\nIf the change is intended, run `{UPDATE}` and review the diff of tests/golden.\n"
+    )
 
 
 def _tree(root: Path) -> dict[str, bytes]:
@@ -57,13 +97,13 @@ def test_tree_case(case: Path, update_goldens: bool) -> None:
         for rel, text in files.items():
             (expected_dir / rel).parent.mkdir(parents=True, exist_ok=True)
             (expected_dir / rel).write_text(text, encoding="utf-8")
-    assert expected_dir.is_dir(), f"{case.name}: no expected/ tree; run `make golden`"
-    expected = _tree(expected_dir)
-    got = {k: v.encode() for k, v in files.items()}
-    assert sorted(got) == sorted(expected), "file lists differ"
-    for rel in sorted(got):
-        assert got[rel] == expected[rel], f"{case.name}/{rel} differs from the golden file"
-    # Most files skip black in the build (they are rendered in its layout): black is the oracle.
+    assert expected_dir.is_dir(), f"{case.name}: no expected/ tree; run `{UPDATE}`"
+    mismatch = golden_diff(
+        case.name, _tree(expected_dir), {k: v.encode() for k, v in files.items()}
+    )
+    if mismatch:
+        pytest.fail(mismatch, pytrace=False)
+    # The build formats nothing (dbgen/layout/ writes the final layout): black is the oracle.
     mode = black.Mode(line_length=100, target_versions={black.TargetVersion.PY311})
     for rel, text in sorted(files.items()):
         if rel.endswith(".py"):
@@ -85,5 +125,25 @@ def test_error_case(case: Path, tmp_path: Path, update_goldens: bool) -> None:
     if update_goldens and proc.returncode == 2:
         (case / "stderr.txt").write_text(proc.stderr, encoding="utf-8")
     assert proc.returncode == 2, proc.stdout + proc.stderr
-    assert proc.stderr == (case / "stderr.txt").read_text(encoding="utf-8")
+    expected = (case / "stderr.txt").read_bytes()
+    mismatch = golden_diff(
+        case.name, {"stderr.txt": expected}, {"stderr.txt": proc.stderr.encode()}
+    )
+    if mismatch:
+        pytest.fail(mismatch, pytrace=False)
     assert not out.exists(), "a failed build must write nothing"
+
+
+def test_a_mismatch_shows_a_unified_diff_and_the_update_command() -> None:
+    expected = {"a.py": b"x = 1\ny = 2\n", "gone.py": b"", "same.py": b"z\n"}
+    got = {"a.py": b"x = 1\ny = 3\n", "new.py": b"", "same.py": b"z\n"}
+    report = golden_diff("case", expected, got)
+    assert "--- case/expected/a.py\n+++ case/generated/a.py\n" in report
+    assert "-y = 2\n+y = 3\n" in report
+    assert "case/expected/gone.py: no longer generated" in report
+    assert "case/expected/new.py: generated but not in the golden tree" in report
+    assert "same.py" not in report
+    assert report.rstrip().endswith("run `make golden` and review the diff of tests/golden.")
+    assert golden_diff("case", expected, dict(expected)) == ""
+    crlf = golden_diff("case", {"a": b"x\n"}, {"a": b"x\r\n"})
+    assert "differs" in crlf
