@@ -104,7 +104,8 @@ def test_the_fastapi_example(fastapi_example: ModuleType, fresh_db: FreshDb) -> 
             assert bad.status_code == 422, bad.text
             assert bad.json()["constraint"] == "users_email_format"
             nothing = await client.get("/users", params={"limit": 0})
-            assert (nothing.status_code, nothing.json()["error"]) == (422, "InvalidQueryError")
+            assert nothing.status_code == 422, nothing.text  # an InvalidQueryError (or subclass)
+            assert nothing.json()["error"] in ("InvalidQueryError", "InvalidValueError")
             forged = await client.get("/users", params={"after": "not-a-cursor"})
             assert (forged.status_code, forged.json()["error"]) == (422, "InvalidCursorError")
 
