@@ -46,11 +46,15 @@ def pkg(demo_out: Path) -> Iterator[ModuleType]:
         yield module
 
 
-@pytest.fixture(scope="module")
-def db(pg_server: Any) -> Iterator[FreshDb]:
+@pytest.fixture(scope="module", params=["direct", "pgbouncer"])
+def db(pg_server: Any, request: pytest.FixtureRequest) -> Iterator[FreshDb]:
+    """One database for the module, reached directly and then through PgBouncer."""
     from support.pg import temporary_database
 
-    with temporary_database(pg_server) as fresh:
+    with temporary_database(pg_server) as direct:
+        fresh = direct
+        if request.param == "pgbouncer":
+            fresh = request.getfixturevalue("pgbouncer").route(direct)
         psql(fresh.dsn, "-q", "-f", str(REPO_ROOT / "specs" / "schema.sql"))
         # One row of each, so that a value the server would choke on meets a row to compare.
         psql(
@@ -77,7 +81,9 @@ def call(pkg: ModuleType, db: FreshDb, flavour: str, fn: Callable[[Any, Any], An
             engine.dispose()
 
     async def body() -> Any:
-        engine = create_async_engine(db.async_url, poolclass=NullPool)
+        engine = create_async_engine(
+            db.async_url, poolclass=NullPool, connect_args=db.async_connect_args
+        )
         try:
             async with app.uow.UnitOfWork(app.db.async_session_factory(engine)) as uow:
                 return await fn(uow, app)

@@ -86,7 +86,9 @@ class Api:
 
 async def with_uow(db: FreshDb, body: Callable[[Any, Api], Coroutine[Any, Any, T]]) -> T:
     api = Api()
-    engine = create_async_engine(db.async_url, poolclass=NullPool)
+    engine = create_async_engine(
+        db.async_url, poolclass=NullPool, connect_args=db.async_connect_args
+    )
     try:
         factory = mod("db").async_session_factory(engine)
         async with api.uow.UnitOfWork(factory) as uow:

@@ -85,7 +85,9 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
 async def with_uow(db: FreshDb, body: Callable[[Any, Api], Coroutine[Any, Any, T]]) -> T:
     api = Api()
-    engine = create_async_engine(db.async_url, poolclass=NullPool)
+    engine = create_async_engine(
+        db.async_url, poolclass=NullPool, connect_args=db.async_connect_args
+    )
     try:
         async with api.uow.UnitOfWork(api.db.async_session_factory(engine)) as uow:
             return await body(uow, api)
@@ -496,7 +498,9 @@ def test_scaffolded_core_tables_of_a_real_schema(tmp_path: Path, fresh_db: Fresh
         db_mod = importlib.import_module("syn_db.db")
 
         async def read_all() -> int:
-            engine = create_async_engine(fresh_db.async_url, poolclass=NullPool)
+            engine = create_async_engine(
+                fresh_db.async_url, poolclass=NullPool, connect_args=fresh_db.async_connect_args
+            )
             try:
                 async with uow_mod.UnitOfWork(db_mod.async_session_factory(engine)) as uow:
                     for name in core:

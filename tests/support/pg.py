@@ -92,6 +92,9 @@ class FreshDb:
     async_url: str  # postgresql+asyncpg://...
     sync_url: str  # postgresql+psycopg2://...
     server: PgServer
+    # Keyword arguments an asyncpg engine on ``async_url`` needs (what the route asks for).
+    async_connect_args: dict[str, Any] = field(default_factory=dict)
+    through: str = "direct"  # or "pgbouncer": how the URLs reach the server
 
 
 def server_from_url(raw: str) -> PgServer:

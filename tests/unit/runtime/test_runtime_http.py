@@ -22,6 +22,7 @@ EXPECTED = {
     e.PoolTimeoutError: 503,
     e.ConnectionLostError: 503,
     e.QueryTimeoutError: 504,
+    e.ConfigurationError: 500,
 }
 
 

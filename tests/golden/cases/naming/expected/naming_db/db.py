@@ -9,6 +9,14 @@ DATABASE_POOL_RECYCLE   seconds, default 1800
 DATABASE_POOL_PRE_PING  "1"/"true" to test each pooled connection before use (off by default:
                         with asyncpg it costs three round trips per checkout; pool_recycle
                         already retires old connections)
+DATABASE_PGBOUNCER      "1"/"true": a pooler in transaction mode (PgBouncer's pool_mode =
+                        transaction, as many hosted offerings run) is in front of the server,
+                        so asyncpg must not keep named prepared statements (they stay on one
+                        server connection, the next transaction may get another): asyncpg's
+                        and SQLAlchemy's statement caches are turned off (PGBOUNCER_CONNECT_ARGS)
+                        and statements are unnamed. "0"/"false": never. Unset: on when the URL's
+                        port is 6432, PgBouncer's default. psycopg2 prepares nothing; it needs
+                        no setting.
 SQL_ECHO                "1"/"true" to log every statement
 DATABASE_SLOW_OPERATION_MS  a repository operation slower than this is logged as a WARNING
 DATABASE_LOG_PARAMETERS "1"/"true": operation log records include the call's arguments
@@ -95,8 +103,31 @@ def pool_options() -> dict[str, Any]:
     }
 
 
+# asyncpg's statement cache and SQLAlchemy's off: every statement is unnamed, parsed in the
+# transaction that runs it (a round trip more per statement, the price of transaction pooling).
+PGBOUNCER_CONNECT_ARGS: dict[str, Any] = {
+    "statement_cache_size": 0,
+    "prepared_statement_cache_size": 0,
+}
+PGBOUNCER_PORT = 6432
+
+
+def behind_pgbouncer(url: str | URL | None = None) -> bool:
+    """Whether the async engine must work through a transaction-pooling PgBouncer (see
+    DATABASE_PGBOUNCER)."""
+    raw = os.environ.get("DATABASE_PGBOUNCER", "").strip().lower()
+    if raw in ("1", "true", "yes"):
+        return True
+    if raw in ("0", "false", "no"):
+        return False
+    return async_url(url).port == PGBOUNCER_PORT
+
+
 def create_async_engine_from_env(url: str | URL | None = None, **overrides: Any) -> AsyncEngine:
-    return create_async_engine(async_url(url), **{**pool_options(), **overrides})
+    options = {**pool_options(), **overrides}
+    if behind_pgbouncer(url):
+        options["connect_args"] = {**PGBOUNCER_CONNECT_ARGS, **options.get("connect_args", {})}
+    return create_async_engine(async_url(url), **options)
 
 
 def create_sync_engine_from_env(url: str | URL | None = None, **overrides: Any) -> Engine:
