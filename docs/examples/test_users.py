@@ -17,10 +17,12 @@ async def test_create_then_get_by_email(uow: UnitOfWork) -> None:
     await uow.commit()  # releases a savepoint: the test's transaction is rolled back anyway
     found = await uow.users.get_by_email("ada@example.com")
     assert found is not None and found.id == ada.id
+    assert await uow.users.exists_by_email("ada@example.com")
 
 
 def test_each_test_starts_empty(sync_uow: SyncUnitOfWork) -> None:
     assert sync_uow.users.count() == 0
+    assert not sync_uow.users.exists_by_email("ada@example.com")  # rolled back
     sync_uow.users.create(UserCreate(email="bob@example.com", display_name="Bob"))
     assert sync_uow.users.count() == 1
 

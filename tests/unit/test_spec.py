@@ -308,6 +308,10 @@ def test_defaults_without_pk() -> None:
             "of table 'artist' is integer",
         ),
         (
+            "entities:\n  artist:\n    finders:\n      - {by: [name], exists: maybe}\n",
+            "crud.yaml:6:30: error[invalid-value]: a finder's 'exists' must be true or false",
+        ),
+        (
             "entities:\n  artist:\n    finders:\n      - by: [nickname]\n",
             "crud.yaml:6:14: error[unknown-column]: table 'artist' has no column 'nickname' "
             "(in finders) (did you mean 'name'?)",

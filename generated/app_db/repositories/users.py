@@ -120,6 +120,7 @@ _KEY_MATCH = (matches(_T.c["id"], "pk__id"),)
 _KEY_WHERE = tuple(_INFO.live(*_KEY_MATCH))
 _GET_BY_EMAIL_MATCH = (matches(_T.c["email"], "x_email"),)
 _GET_BY_EMAIL_WHERE = tuple(_INFO.live(*_GET_BY_EMAIL_MATCH))
+_EXISTS_BY_EMAIL_WHERE = tuple(_INFO.live(matches(_T.c["email"], "x_email")))
 _DROP_NONE: frozenset[str] = frozenset({"id", "role", "is_active", "created_at", "updated_at"})
 _WRITES = Writes(
     source=User,
@@ -230,6 +231,12 @@ class UserRepository(AsyncRepository[User]):
         """The row with this email, or None."""
         params = {"x_email": email}
         return await self._one("get_by_email", _GET_BY_EMAIL_WHERE, params, load)
+
+    @operation
+    async def exists_by_email(self, email: str) -> bool:
+        """Whether a (live) row has this email."""
+        params = {"x_email": email}
+        return await self._exists(_EXISTS_BY_EMAIL_WHERE, params, "exists_by_email")
 
     @operation
     async def list_by_role(
@@ -343,6 +350,12 @@ class SyncUserRepository(SyncRepository[User]):
         """The row with this email, or None."""
         params = {"x_email": email}
         return self._one("get_by_email", _GET_BY_EMAIL_WHERE, params, load)
+
+    @operation
+    def exists_by_email(self, email: str) -> bool:
+        """Whether a (live) row has this email."""
+        params = {"x_email": email}
+        return self._exists(_EXISTS_BY_EMAIL_WHERE, params, "exists_by_email")
 
     @operation
     def list_by_role(

@@ -90,6 +90,7 @@ class FinderView:
     unique: bool
     params: tuple[tuple[str, str], ...]  # (parameter name, annotation)
     clauses: tuple[str, ...]  # expressions comparing the column to the parameter
+    exists: str | None = None  # the exists_by_... method, when the finder asks for one
 
 
 @dataclass(frozen=True, slots=True)
@@ -518,6 +519,7 @@ def _repo(
                 tuple(
                     f'matches({_col(ent, c)}, "x_{n}")' for n, c in zip(names, cols, strict=True)
                 ),
+                "exists_by_" + "_".join(c.attr for c in cols) if f.exists else None,
             )
         )
 

@@ -62,11 +62,12 @@ _ENTITY_KEYS = (
     "soft_delete",
     "version_column",
 )
-_FINDER_KEYS = ("by",)
+_FINDER_KEYS = ("by", "exists")
 _TRANSACTION_KEYS = ("root", "children")
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 _INT_TAG = "tag:yaml.org,2002:int"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
 
 
 def _hint(name: str, candidates: Iterable[str]) -> str:
@@ -547,7 +548,16 @@ class _Binder:
                 self.err(item, "duplicate-key", f"finder by {', '.join(cols)} is listed twice")
                 continue
             seen.add(tuple(cols))
-            out.append(BoundFinder(tuple(cols), _covers_unique(table, cols), self.span(item)))
+            exists = False
+            if "exists" in opts:
+                enode = opts["exists"]
+                if isinstance(enode, yaml.ScalarNode) and enode.tag == _BOOL_TAG:
+                    exists = str(enode.value).lower() in ("true", "yes", "on", "y")
+                else:
+                    self.err(enode, "invalid-value", "a finder's 'exists' must be true or false")
+                    continue
+            unique = _covers_unique(table, cols)
+            out.append(BoundFinder(tuple(cols), unique, self.span(item), exists))
         return tuple(out)
 
     def upsert_on(

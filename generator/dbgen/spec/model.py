@@ -77,6 +77,7 @@ class BoundFinder:
         bool  # the columns are the PK or a unique constraint/index: get_by_..., else list_by_...
     )
     span: Span
+    exists: bool = False  # ``exists: true``: an exists_by_... as well
 
 
 @dataclass(frozen=True, slots=True)
