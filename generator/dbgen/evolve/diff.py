@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 
 from dbgen.diagnostics import Diagnostic, warning
@@ -49,11 +50,9 @@ def diff_catalogs(old: Catalog, new: Catalog, renames: Renames = NO_RENAMES) -> 
     diags: list[Diagnostic] = []
 
     renamed = apply_renames(old, new, renames)
-    for i, (label, sql) in enumerate(renamed.statements):
+    for i, (label, sql, table) in enumerate(renamed.statements):
         changes.append(
-            sql_change(
-                Phase.RENAME, i, label, sql, hazard=hz.Hazard(hz.ACCESS_EXCLUSIVE, label.split()[2])
-            )
+            sql_change(Phase.RENAME, i, label, sql, hazard=hz.Hazard(hz.ACCESS_EXCLUSIVE, table))
         )
     old = renamed.catalog
 
@@ -69,6 +68,7 @@ def diff_catalogs(old: Catalog, new: Catalog, renames: Renames = NO_RENAMES) -> 
         if before is None:
             continue
         td = TableDiff(before, t, frozenset(q.qname for q in created))
+        td.renamed()
         td.columns()
         td.constraints()
         td.indexes()
@@ -268,22 +268,22 @@ def _sequences(old: Catalog, new: Catalog, created_tables: set[QName]) -> list[C
                     )
                 )
             continue
-        if o.data_type != s.data_type and s.data_type:
+        if (o.data_type or "bigint") != (s.data_type or "bigint"):
             out.append(
                 sql_change(
                     Phase.SEQUENCES,
                     s.position,
                     f"sequence {q}: type",
-                    f"ALTER SEQUENCE {q.sql} AS {s.data_type}",
+                    f"ALTER SEQUENCE {q.sql} AS {s.data_type or 'bigint'}",
                 )
             )
-        if norm(o.options) != norm(s.options) and s.options:
+        if norm(o.options) != norm(s.options):
             out.append(
                 sql_change(
                     Phase.SEQUENCES,
                     s.position,
                     f"sequence {q}: options",
-                    f"ALTER SEQUENCE {q.sql} {s.options}",
+                    f"ALTER SEQUENCE {q.sql} {_sequence_options(o.options, s.options)}",
                 )
             )
         if o.owned_by != s.owned_by:
@@ -310,6 +310,30 @@ def _sequences(old: Catalog, new: Catalog, created_tables: set[QName]) -> list[C
                 )
             )
     return out
+
+
+# What CREATE SEQUENCE assumes for an option it was not given (ascending sequences).
+_SEQUENCE_DEFAULTS = {
+    "increment": "INCREMENT BY 1",
+    "minvalue": "NO MINVALUE",
+    "maxvalue": "NO MAXVALUE",
+    "start": "START WITH 1",
+    "cache": "CACHE 1",
+    "cycle": "NO CYCLE",
+}
+_SEQUENCE_WORD = re.compile(r"\b(increment|minvalue|maxvalue|start|cache|cycle)\b", re.IGNORECASE)
+
+
+def _sequence_options(old: str, new: str) -> str:
+    """The new options, and the default back for each one the old options set and the new do
+    not (ALTER SEQUENCE changes only what it names)."""
+    given = {m.lower() for m in _SEQUENCE_WORD.findall(new)}
+    resets = [
+        text
+        for word, text in _SEQUENCE_DEFAULTS.items()
+        if word not in given and re.search(rf"\b{word}\b", old, re.IGNORECASE)
+    ]
+    return " ".join([new, *resets]).strip()
 
 
 def _table_rename_hints(removed: list[Table], created: list[Table]) -> list[Diagnostic]:

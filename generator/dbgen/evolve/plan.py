@@ -22,6 +22,7 @@ from dbgen.evolve.renames import NO_RENAMES, Renames
 from dbgen.ir import Catalog
 from dbgen.layout.statement import INDENT, Unsupported, layout
 from dbgen.plan.pyexpr import pystr
+from dbgen.plan.typemap import TypeContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,11 @@ def plan_revision(
     renames: Renames = NO_RENAMES,
     allow_destructive: bool = False,
     line_length: int = 100,
+    ctx: TypeContext | None = None,
 ) -> RevisionPlan:
+    """``ctx`` is accepted for callers that hold the models' type context; the planner builds
+    one per direction itself (the downgrade spells the old catalog's enums, which ctx lacks)."""
+    del ctx
     up = diff_catalogs(old, new, renames)
     down = diff_catalogs(new, old, renames.inverse())
     guards = _downgrade_guards(old, new, up)
@@ -157,51 +162,32 @@ def _irreversible(up: Diff, old: Catalog, new: Catalog) -> list[Diagnostic]:
 
 
 _WORD = re.compile(r"[^a-z0-9]+")
+_VERBS = {"add": "add", "drop": "drop", "rename": "rename", "table": "add", "partition": "add"}
 
 
 def _slug(changes: tuple[Change, ...]) -> str:
-    """From the change itself: 'add_invites', 'alter_users', 'drop_oauth_tokens_and_2_more'."""
+    """From the change itself: what is done (add, drop, rename, or alter when mixed) to which
+    objects, the first two named: ``add_invites``, ``alter_items_docs_etc``."""
     subjects: list[str] = []
     verbs: set[str] = set()
     for c in changes:
-        if (
-            c.phase is Phase.SETUP
-            or c.phase is Phase.FINISH
-            or c.label.startswith(("session", "search path"))
-        ):
+        if c.phase in (Phase.SETUP, Phase.FINISH) or c.label.startswith(("session", "search path")):
             continue
         words = c.label.split()
-        verb = {"drop": "drop", "add": "add", "table": "add", "rename": "rename"}.get(
-            words[0], "alter"
-        )
-        if c.phase is Phase.CREATE and words[0] in (
-            "table",
-            "partition",
-            "enum",
-            "view",
-            "function",
-            "index",
-            "sequence",
-        ):
-            verb = "add"
-        subject = (
-            words[-1]
-            if words[0] in ("table", "partition")
-            else (words[1] if len(words) > 1 else words[0])
-        )
-        subject = subject.split(".")[0].rstrip(":")
-        if c.hazard.table and c.phase is not Phase.CREATE:
-            subject = c.hazard.table.rsplit(".", 1)[-1]
-        verbs.add(verb)
+        verbs.add(_VERBS.get(words[0], "add" if c.phase is Phase.CREATE else "alter"))
+        if c.hazard.table is not None and c.phase is not Phase.CREATE:
+            subject = c.hazard.table
+        else:
+            subject = c.label.split(":")[0].split()[-1]
+        subject = subject.split("(")[0].rsplit(".", 1)[-1]
         if subject not in subjects:
             subjects.append(subject)
     if not subjects:
         return "empty"
-    verb = verbs.pop() if len(verbs) == 1 else "change"
-    head = _WORD.sub("_", f"{verb}_{subjects[0]}".lower()).strip("_")
-    if len(subjects) > 1:
-        head += f"_and_{len(subjects) - 1}_more"
-    return head[:40].rstrip("_")
+    verb = verbs.pop() if len(verbs) == 1 else "alter"
+    slug = "_".join([verb, *subjects[:2]] + (["etc"] if len(subjects) > 2 else []))
+    slug = _WORD.sub("_", slug.lower()).strip("_")
+    return slug[:40].rstrip("_") or "change"
 
 
 def _summary(changes: tuple[Change, ...]) -> str:

@@ -17,6 +17,7 @@ foreign keys and owned sequences follow), and returns the statements that do it.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -125,13 +126,13 @@ def _pairs(value: object, key: str, where: Span, diags: list[Diagnostic]) -> lis
 @dataclass(frozen=True, slots=True)
 class Renamed:
     catalog: Catalog  # the old catalog as it is after the renames
-    statements: tuple[tuple[str, str], ...]  # (label, SQL) in the order to run them
+    statements: tuple[tuple[str, str, str], ...]  # (label, SQL, table) in the order to run
     tables: tuple[QName, ...]  # new names of renamed tables (their views need recreating)
     columns: tuple[tuple[QName, str], ...]  # (table, new column name) of renamed columns
 
 
 def apply_renames(old: Catalog, new: Catalog, renames: Renames) -> Renamed:
-    statements: list[tuple[str, str]] = []
+    statements: list[tuple[str, str, str]] = []
     table_map: dict[QName, QName] = {}
     for o, n in renames.tables:
         if old.table(o) is None or new.table(n) is None or old.table(n) is not None:
@@ -142,6 +143,7 @@ def apply_renames(old: Catalog, new: Catalog, renames: Renames) -> Renamed:
                 (
                     f"move table {o} to schema {n.schema}",
                     f"ALTER TABLE {o.sql} SET SCHEMA {quote_ident(n.schema)}",
+                    str(o),
                 )
             )
         if o.name != n.name:
@@ -149,6 +151,7 @@ def apply_renames(old: Catalog, new: Catalog, renames: Renames) -> Renamed:
                 (
                     f"rename table {o} to {n}",
                     f"ALTER TABLE {QName(n.schema, o.name).sql} RENAME TO {quote_ident(n.name)}",
+                    str(QName(n.schema, o.name)),
                 )
             )
     column_map: dict[QName, dict[str, str]] = {}
@@ -164,6 +167,7 @@ def apply_renames(old: Catalog, new: Catalog, renames: Renames) -> Renamed:
             (
                 f"rename column {t}.{oc} to {nc}",
                 f"ALTER TABLE {t.sql} RENAME COLUMN {quote_ident(oc)} TO {quote_ident(nc)}",
+                str(t),
             )
         )
 
@@ -188,6 +192,13 @@ def apply_renames(old: Catalog, new: Catalog, renames: Renames) -> Renamed:
         def cs(names: tuple[str, ...]) -> tuple[str, ...]:
             return tuple(m.get(n, n) for n in names)
 
+        def ex(sql: str | None) -> str | None:
+            # PostgreSQL keeps expressions parsed, so they follow a column rename.
+            for a, b in m.items():
+                if sql is not None:
+                    sql = re.sub(r'(?<![\w"])' + re.escape(a) + r'(?![\w"])', quote_ident(b), sql)
+            return sql
+
         columns = tuple(
             dataclasses.replace(c, name=m.get(c.name, c.name)) if c.name in m else c
             for c in t.columns
@@ -202,6 +213,13 @@ def apply_renames(old: Catalog, new: Catalog, renames: Renames) -> Renamed:
             qname=tname(q),
             columns=columns,
             primary_key=pk,
+            checks=tuple(
+                dataclasses.replace(c, expression=ex(c.expression) or "") for c in t.checks
+            ),
+            partition_of=dataclasses.replace(t.partition_of, parent=tname(t.partition_of.parent))
+            if t.partition_of
+            else None,
+            inherits=tuple(tname(p) for p in t.inherits),
             uniques=tuple(
                 dataclasses.replace(u, columns=cs(u.columns), include=cs(u.include))
                 for u in t.uniques
@@ -215,10 +233,13 @@ def apply_renames(old: Catalog, new: Catalog, renames: Renames) -> Renamed:
                             e, column=m[e.column], expression=quote_ident(m[e.column])
                         )
                         if e.column is not None and e.column in m
+                        else dataclasses.replace(e, expression=ex(e.expression) or "")
+                        if e.column is None
                         else e
                         for e in ix.elements
                     ),
                     include=cs(ix.include),
+                    where=ex(ix.where),
                 )
                 for ix in t.indexes
             ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable
+from typing import TypeVar
 
 from dbgen.diagnostics import Diagnostic, Span, warning
 from dbgen.evolve import hazards as hz
@@ -27,6 +28,7 @@ from dbgen.ir import (
 )
 
 _WS = re.compile(r"\s+")
+_T = TypeVar("_T")
 
 
 def norm(sql: str | None) -> str | None:
@@ -184,7 +186,9 @@ class TableDiff:
             self.alter(
                 Phase.COLUMNS,
                 order,
-                f"{label}: type {old.type.sql} -> {new.type.sql}",
+                f"{label}: type {old.type.sql} -> {new.type.sql}"
+                if type_key(old.type) != type_key(new.type)
+                else f"{label}: collation {old.collation or 'default'} -> {new.collation or 'default'}",
                 f"ALTER COLUMN {name} TYPE {sqlgen.column_type(new)}{using}",
                 self.lock(hz.ACCESS_EXCLUSIVE, rewrites=facts.rewrites),
             )
@@ -306,6 +310,76 @@ class TableDiff:
                 )
 
     # -- constraints and indexes -----------------------------------------------------------------
+    def renamed(self) -> None:
+        """Constraints and indexes that only changed name (a renamed table's ``<table>_pkey``,
+        say) are renamed, not rebuilt: a rebuilt key would have to drop what references it."""
+        o, n = self.old, self.new
+        pk = o.primary_key
+        npk = n.primary_key
+        if (
+            pk is not None
+            and npk is not None
+            and pk.name != npk.name
+            and same_constraint(dataclasses.replace(pk, name=npk.name), npk)
+        ):
+            self._rename_constraint(pk.name, npk.name)
+            pk = dataclasses.replace(pk, name=npk.name)
+        self.old = dataclasses.replace(
+            o,
+            primary_key=pk,
+            uniques=self._rename_all(
+                o.uniques, n.uniques, same_constraint, self._rename_constraint
+            ),
+            checks=self._rename_all(o.checks, n.checks, same_constraint, self._rename_constraint),
+            foreign_keys=self._rename_all(
+                o.foreign_keys, n.foreign_keys, same_constraint, self._rename_constraint
+            ),
+            indexes=self._rename_all(o.indexes, n.indexes, same_index, self._rename_index),
+        )
+
+    def _rename_all(
+        self,
+        old: tuple[_T, ...],
+        new: tuple[_T, ...],
+        same: Callable[[_T, _T], bool],
+        rename: Callable[[str, str], None],
+    ) -> tuple[_T, ...]:
+        old_names = {_name(x) for x in old}
+        new_names = {_name(x) for x in new}
+        spare = [x for x in new if _name(x) not in old_names]
+        out = []
+        for x in old:
+            if _name(x) not in new_names:
+                twin = next(
+                    (y for y in spare if same(dataclasses.replace(x, name=_name(y)), y)),  # type: ignore[type-var]
+                    None,
+                )
+                if twin is not None:
+                    spare.remove(twin)
+                    rename(_name(x), _name(twin))
+                    x = dataclasses.replace(x, name=_name(twin))  # type: ignore[type-var]
+            out.append(x)
+        return tuple(out)
+
+    def _rename_constraint(self, old: str, new: str) -> None:
+        self.alter(
+            Phase.RENAME,
+            1e6 + self.new.position,
+            f"rename constraint {old} to {new}",
+            f"RENAME CONSTRAINT {quote_ident(old)} TO {quote_ident(new)}",
+            self.lock(hz.ACCESS_EXCLUSIVE),
+        )
+
+    def _rename_index(self, old: str, new: str) -> None:
+        schema = quote_ident(self.new.qname.schema)
+        self.add(
+            Phase.RENAME,
+            1e6 + self.new.position,
+            f"rename index {old} to {new}",
+            f"ALTER INDEX {schema}.{quote_ident(old)} RENAME TO {quote_ident(new)}",
+            hazard=self.lock(hz.SHARE_UPDATE_EXCLUSIVE),
+        )
+
     def constraints(self) -> None:
         old_t, new_t = self.old, self.new
         drop_o = -float(old_t.position)

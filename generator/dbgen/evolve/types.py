@@ -16,7 +16,7 @@ from dbgen.evolve import hazards as hz
 from dbgen.evolve.changes import Change, Phase, sql_change
 from dbgen.evolve.sqlgen import literal
 from dbgen.evolve.tables import _comment, norm
-from dbgen.ir import Catalog, QName, quote_ident
+from dbgen.ir import Catalog, Domain, QName, quote_ident
 
 _ASIDE = "__dbgen_old"
 
@@ -39,6 +39,7 @@ def type_changes(old: Catalog, new: Catalog) -> TypeChanges:
         o = old_enums.get(e.qname)
         if o is None:
             continue
+        rebuilt = False
         if o.labels != e.labels:
             if _is_subsequence(o.labels, e.labels):
                 _add_values(out, e.qname, o.labels, e.labels, float(e.position))
@@ -58,11 +59,11 @@ def type_changes(old: Catalog, new: Catalog) -> TypeChanges:
                     out,
                     new,
                     e.qname,
-                    "TYPE",
                     f"CREATE TYPE {e.qname.sql} AS ENUM ({labels})",
                     float(e.position),
                 )
-        if o.comment != e.comment:
+                rebuilt = True
+        if o.comment != e.comment or (rebuilt and e.comment is not None):
             out.changes.append(
                 sql_change(
                     Phase.COMMENTS,
@@ -83,16 +84,10 @@ def type_changes(old: Catalog, new: Catalog) -> TypeChanges:
         od = old_domains.get(d.qname)
         if od is None:
             continue
-        if norm(od.definition) != norm(d.definition):
-            _rebuild(
-                out,
-                new,
-                d.qname,
-                "DOMAIN",
-                f"CREATE DOMAIN {d.qname.sql} AS {d.definition}",
-                float(d.position),
-            )
-        if od.comment != d.comment:
+        rebuilt = norm(od.definition) != norm(d.definition)
+        if rebuilt:
+            _rebuild_domain(out, new, od, d)
+        if od.comment != d.comment or (rebuilt and d.comment is not None):
             out.changes.append(
                 sql_change(
                     Phase.COMMENTS,
@@ -141,9 +136,8 @@ def _add_values(
         present.insert(present.index(after) + 1 if after is not None else 0, label)
 
 
-def _rebuild(
-    out: TypeChanges, new: Catalog, q: QName, kind: str, create: str, order: float
-) -> None:
+def _rebuild(out: TypeChanges, new: Catalog, q: QName, create: str, order: float) -> None:
+    kind = "TYPE"
     aside = QName(q.schema, q.name + _ASIDE)
     steps = [
         sql_change(
@@ -164,8 +158,7 @@ def _rebuild(
             sql = []
             if c.default is not None:
                 sql.append(f"{alter} DROP DEFAULT")
-            via = "::text" if kind == "TYPE" else ""
-            sql.append(f"{alter} TYPE {c.type.sql} USING {col}{via}::{c.type.sql}")
+            sql.append(f"{alter} TYPE {c.type.sql} USING {col}::text::{c.type.sql}")
             if c.default is not None:
                 sql.append(f"{alter} SET DEFAULT {c.default}")
             steps.append(
@@ -186,3 +179,48 @@ def _rebuild(
         )
     )
     out.changes += steps
+
+
+def _rebuild_domain(out: TypeChanges, new: Catalog, old: Domain, d: Domain) -> None:
+    """Columns onto the old base type, the domain dropped and created anew, columns back onto it.
+
+    (Setting the old domain aside under another name would keep its constraint names taken, and
+    the new domain's unnamed constraints would be named differently from a fresh load's.)
+    """
+    users = [(t, c) for t in new.tables for c in t.columns if c.type.ref == d.qname]
+    order = float(d.position)
+
+    def retype(type_sql: str, label: str, with_default: bool) -> None:
+        for t, c in users:
+            col = quote_ident(c.name)
+            alter = f"ALTER TABLE {t.qname.sql} ALTER COLUMN {col}"
+            sql = [] if with_default or c.default is None else [f"{alter} DROP DEFAULT"]
+            target = type_sql + "[]" * c.type.array_dims
+            sql.append(f"{alter} TYPE {target} USING {col}::{target}")
+            if with_default and c.default is not None:
+                sql.append(f"{alter} SET DEFAULT {c.default}")
+            lock = hz.Hazard(hz.ACCESS_EXCLUSIVE, str(t.qname), scans=True)
+            out.changes.append(
+                sql_change(
+                    Phase.RETYPE, order, f"column {t.qname}.{c.name} {label}", *sql, hazard=lock
+                )
+            )
+
+    retype(old.base.sql, f"onto {old.base.sql} while domain {d.qname} is rebuilt", False)
+    out.changes.append(
+        sql_change(
+            Phase.RETYPE,
+            order,
+            f"domain {d.qname}: dropped to be rebuilt",
+            f"DROP DOMAIN {d.qname.sql}",
+        )
+    )
+    out.changes.append(
+        sql_change(
+            Phase.RETYPE,
+            order,
+            f"domain {d.qname}: rebuilt",
+            f"CREATE DOMAIN {d.qname.sql} AS {d.definition}",
+        )
+    )
+    retype(d.qname.sql, f"onto the rebuilt domain {d.qname}", True)

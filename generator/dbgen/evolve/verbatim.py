@@ -37,6 +37,7 @@ _LATE = frozenset(
         "alter",
         "owner",
         "select",
+        "exclusion constraint",
         "security label",
         "statistics",
         "publication",
@@ -138,6 +139,8 @@ def plan_verbatim(
                 )
             )
         elif r in removed:
+            if any(mentions(r.sql, t.name) for t in gone_tables):
+                continue  # went with its table
             undo = _undo(r)
             if undo is not None:
                 out.changes.append(
@@ -172,6 +175,10 @@ def _or_replace(r: RawStatement) -> RawStatement:
 
 
 _COMMENT = re.compile(r"^\s*(comment\s+on\s+.+?\s+is)\s", re.IGNORECASE | re.DOTALL)
+_EXCLUDE = re.compile(
+    r"^\s*alter\s+table\s+(?:only\s+)?(.+?)\s+add\s+constraint\s+(\S+)\s+exclude\b",
+    re.IGNORECASE | re.DOTALL,
+)
 _GRANT = re.compile(r"^\s*grant\s+(.+)\s+to\s+(.+)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -180,6 +187,9 @@ def _undo(r: RawStatement) -> str | None:
     if r.kind == "comment":
         m = _COMMENT.match(r.sql)
         return f"{m.group(1)} NULL" if m else None
+    if r.kind == "exclusion constraint":
+        m = _EXCLUDE.match(r.sql)
+        return f"ALTER TABLE {m.group(1)} DROP CONSTRAINT {m.group(2)}" if m else None
     if r.kind == "grant":
         m = _GRANT.match(r.sql)
         return f"REVOKE {m.group(1)} FROM {m.group(2)}" if m else None

@@ -1,0 +1,12 @@
+CREATE EXTENSION IF NOT EXISTS btree_gist;
+CREATE TABLE bookings (
+    id integer PRIMARY KEY,
+    room integer NOT NULL,
+    during tstzrange NOT NULL,
+    CONSTRAINT bookings_no_overlap EXCLUDE USING gist (room WITH =, during WITH &&) WHERE (room > 0)
+);
+CREATE TABLE desks (
+    id integer PRIMARY KEY,
+    during tstzrange NOT NULL,
+    CONSTRAINT desks_no_overlap EXCLUDE USING gist (during WITH &&)
+);
