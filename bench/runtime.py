@@ -23,9 +23,10 @@ from bench.impl_base import Case, Implementation
 from bench.impl_fastcrud import FastCrud
 from bench.impl_generated import GeneratedAsync, GeneratedSync
 from bench.impl_raw import AsyncpgCopy, RawAsyncpg
+from bench.impl_raw_sync import RawPsycopg2
 from bench.log import log
 from bench.settings import DEMO_SPEC, FULL, REPO_ROOT, Settings
-from bench.targets import Check, evaluate, missed_ops
+from bench.targets import Check, evaluate, evaluate_stream, missed_ops
 from bench.timing import Stats, fmt_us
 from bench.workload import BULK_COLUMNS, Operation, Workload
 
@@ -298,6 +299,7 @@ async def run(settings: Settings, pkg: Package) -> RuntimeResults:
             await cleaner.mark()
             impls: list[Implementation] = [
                 RawAsyncpg(db.url),
+                RawPsycopg2(db.url),
                 AsyncpgCopy(db.url),
                 GeneratedAsync(pkg, db.sqlalchemy_url("asyncpg")),
                 GeneratedSync(pkg, db.sqlalchemy_url("psycopg2")),
@@ -365,6 +367,9 @@ async def run(settings: Settings, pkg: Package) -> RuntimeResults:
                             )
                 # last: it grows audit_log, which list_500_rel and its profile read
                 await _streaming(admin, db.url, pkg, settings, res)
+                res.checks += evaluate_stream(
+                    {r.key: r.rows / r.seconds for r in res.streaming if r.seconds and not r.error}
+                )
             finally:
                 for impl in impls:
                     await impl.close()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bench.timing import Stats
 
 BASE = "asyncpg"
+SYNC_BASE = "psycopg2"  # the raw driver the sync repositories run on
 GENERATED = ("generated async", "generated sync")
 SINGLE_ROW = ("get_pk", "get_rel", "count", "create", "update", "delete", "soft_delete")
 PAGES = ("list_filter", "list_search", "cursor_p1", "cursor_deep", "offset_deep")
@@ -16,6 +17,24 @@ BULK_LIMIT = 2.0  # half the throughput of executemany == twice its time
 DEPTH_LIMIT = 2.0
 
 Results = dict[str, dict[str, Stats]]
+
+# Issue 10's targets, with the fast path's hook checks on: (label, implementation, baseline,
+# operations, limit as a ratio of medians).
+DRIVER_SPEED: tuple[tuple[str, str, str, tuple[str, ...], float], ...] = (
+    ("get by key ≤ 1.3x asyncpg", "generated async", BASE, ("get_pk",), 1.3),
+    ("get + relation ≤ 1.4x asyncpg", "generated async", BASE, ("get_rel",), 1.4),
+    ("cursor page ≤ 1.5x asyncpg", "generated async", BASE, ("cursor_p1", "cursor_deep"), 1.5),
+    (
+        "single-row write, own transaction ≤ 1.4x asyncpg",
+        "generated async",
+        BASE,
+        ("create", "update", "delete", "soft_delete"),
+        1.4,
+    ),
+    ("list 500 + relation ≤ 1.5x asyncpg", "generated async", BASE, ("list_500_rel",), 1.5),
+    ("sync get by key ≤ 1.3x psycopg2", "generated sync", SYNC_BASE, ("get_pk",), 1.3),
+)
+STREAM_SHARE = 0.4  # the generated async stream reads at least this share of asyncpg's rows/s
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +57,11 @@ def ratio(results: Results, op: str, impl: str, base: str = BASE) -> float | Non
 
 def evaluate(results: Results) -> list[Check]:
     checks: list[Check] = []
+    for label, impl, base, ops, limit in DRIVER_SPEED:
+        for op in ops:
+            r = ratio(results, op, impl, base)
+            if r is not None:
+                checks.append(Check(label, impl, op, r, f"≤ {limit}x {base}", r <= limit))
     for impl in GENERATED:
         for op in SINGLE_ROW:
             r = ratio(results, op, impl)
@@ -110,6 +134,25 @@ def evaluate(results: Results) -> list[Check]:
                 )
             )
     return checks
+
+
+def evaluate_stream(rows_per_second: dict[str, float]) -> list[Check]:
+    """The generated async stream's rows per second as a share of raw asyncpg's (keyed by the
+    stream variant: ``asyncpg``, ``generated_async``)."""
+    base, mine = rows_per_second.get("asyncpg"), rows_per_second.get("generated_async")
+    if not base or mine is None:
+        return []
+    share = mine / base
+    return [
+        Check(
+            f"stream 1M rows ≥ {STREAM_SHARE:.0%} of asyncpg's rows/s",
+            "generated async",
+            "stream",
+            share,
+            f"≥ {STREAM_SHARE}x asyncpg rows/s",
+            share >= STREAM_SHARE,
+        )
+    ]
 
 
 def missed_ops(checks: list[Check], impl: str) -> list[str]:
