@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 
 # gc.collect() before each timed chunk; the profiler turns it off so it does not show up.
 COLLECT = True
+# What a sample measures: wall time (the bench), or this process's CPU time (``bench.focus
+# --cpu``: an A/B of the layer's own work that other load on the machine hardly moves).
+CLOCK = time.perf_counter_ns
 
 
 @dataclass(slots=True)
@@ -43,7 +46,7 @@ async def run_chunk(case: Case, start: int, count: int) -> list[int]:
     """Time ``case.step(i)`` for i in [start, start + count); ``between`` runs untimed."""
     if COLLECT:
         gc.collect()
-    clock = time.perf_counter_ns
+    clock = CLOCK
     out: list[int] = []
     step, between = case.step, case.between
     if case.is_async:
