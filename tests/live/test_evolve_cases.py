@@ -25,7 +25,7 @@ from support.evolution import (
     roundtrip,
     write_revision,
 )
-from support.evolve_cases import CASES, CASES_DIR, case_renames
+from support.evolve_cases import CASES, CASES_DIR, case_options, case_renames
 
 
 def _last(stdout: str) -> str:
@@ -39,7 +39,13 @@ def test_case_is_exact_both_ways(name: str, pg_server: PgServer, tmp_path: Path)
     case = CASES_DIR / name
     old, new = case / "old.sql", case / "new.sql"
     out = build_initial(old, tmp_path, f"{name}_db")
-    plan = plan_revision(read(old), read(new), renames=case_renames(case), allow_destructive=True)
+    plan = plan_revision(
+        read(old),
+        read(new),
+        renames=case_renames(case),
+        **case_options(case),
+        allow_destructive=True,
+    )
     write_revision(out, plan, head_revision(out))
     env = environ(pg_server.libpq_env())
     a = alembic(out)
@@ -79,7 +85,12 @@ def test_rows_survive_declared_renames(fresh_db: FreshDb, tmp_path: Path) -> Non
     case = CASES_DIR / "renames"
     out = build_initial(case / "old.sql", tmp_path, "renames_db")
     initial = head_revision(out)
-    plan = plan_revision(read(case / "old.sql"), read(case / "new.sql"), renames=case_renames(case))
+    plan = plan_revision(
+        read(case / "old.sql"),
+        read(case / "new.sql"),
+        renames=case_renames(case),
+        **case_options(case),
+    )
     assert not plan.refused and not plan.diagnostics, plan.diagnostics
     write_revision(out, plan, initial)
     _alembic(out, fresh_db, "upgrade", initial)

@@ -1,5 +1,6 @@
 """The per-kind evolution cases in tests/evolve_cases/<case>/: old.sql, new.sql, an optional
-renames.toml (the ``[renames]`` table of dbgen.toml), and expected.txt (the planned revision)."""
+renames.toml (the ``[renames]`` table of dbgen.toml), an optional options.toml (plan_revision
+switches), and expected.txt (the planned revision)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ def case_renames(case: Path) -> Renames:
     renames, diags = load_renames(tomllib.loads(path.read_text(encoding="utf-8")), path.name)
     assert not diags, diags
     return renames
+
+
+def case_options(case: Path) -> dict[str, bool]:
+    """plan_revision's switches for the case (options.toml: concurrent_indexes = true)."""
+    path = case / "options.toml"
+    if not path.is_file():
+        return {}
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {k: bool(v) for k, v in data.items()}
 
 
 def expected_text(plan: RevisionPlan) -> str:

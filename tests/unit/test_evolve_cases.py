@@ -9,13 +9,18 @@ import pytest
 
 from dbgen.evolve import plan_revision
 from support.evolution import read
-from support.evolve_cases import CASES, CASES_DIR, case_renames, expected_text
+from support.evolve_cases import CASES, CASES_DIR, case_options, case_renames, expected_text
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_case_plans_as_expected(name: str, update_goldens: bool) -> None:
     case = CASES_DIR / name
-    plan = plan_revision(read(case / "old.sql"), read(case / "new.sql"), renames=case_renames(case))
+    plan = plan_revision(
+        read(case / "old.sql"),
+        read(case / "new.sql"),
+        renames=case_renames(case),
+        **case_options(case),
+    )
     text = expected_text(plan)
     expected = case / "expected.txt"
     if update_goldens:
@@ -28,8 +33,8 @@ def test_case_plans_as_expected(name: str, update_goldens: bool) -> None:
 def test_case_is_deterministic_and_compiles(name: str) -> None:
     case = CASES_DIR / name
     old, new = read(case / "old.sql"), read(case / "new.sql")
-    a = plan_revision(old, new, renames=case_renames(case))
-    b = plan_revision(old, new, renames=case_renames(case))
+    a = plan_revision(old, new, renames=case_renames(case), **case_options(case))
+    b = plan_revision(old, new, renames=case_renames(case), **case_options(case))
     assert a == b
     assert not a.is_empty
     for body in (a.upgrade_body, a.downgrade_body):

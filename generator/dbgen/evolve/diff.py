@@ -45,7 +45,9 @@ def type_context(catalog: Catalog) -> TypeContext:
     )
 
 
-def diff_catalogs(old: Catalog, new: Catalog, renames: Renames = NO_RENAMES) -> Diff:
+def diff_catalogs(
+    old: Catalog, new: Catalog, renames: Renames = NO_RENAMES, *, concurrent_indexes: bool = False
+) -> Diff:
     changes: list[Change] = []
     diags: list[Diagnostic] = []
 
@@ -62,18 +64,21 @@ def diff_catalogs(old: Catalog, new: Catalog, renames: Renames = NO_RENAMES) -> 
     removed = [t for t in old.tables if t.qname not in new_tables]
     changed_columns: set[tuple[QName, str]] = set(renamed.columns)
 
-    # tables both sides have
+    # tables both sides have (parents before their partitions and children)
+    statements: dict[QName, set[str]] = {}
     for t in new.tables:
         before = old_tables.get(t.qname)
         if before is None:
             continue
-        td = TableDiff(before, t, frozenset(q.qname for q in created))
+        td = TableDiff(before, t, concurrent_indexes)
         td.renamed()
         td.columns()
         td.constraints()
         td.indexes()
         td.options()
-        changes += td.changes
+        parents = [t.partition_of.parent] if t.partition_of else list(t.inherits)
+        changes += _not_inherited(td.changes, t, parents, statements)
+        statements[t.qname] = {s for c in td.changes for s in c.statements}
         diags += td.diagnostics
         changed_columns |= {(t.qname, c) for c in td.changed_columns}
 
@@ -104,7 +109,7 @@ def diff_catalogs(old: Catalog, new: Catalog, renames: Renames = NO_RENAMES) -> 
     diags += _table_rename_hints(removed, created)
 
     # enums, domains
-    tc = type_changes(old, new)
+    tc = type_changes(old, new, renames)
     changes += tc.changes
     diags += tc.diagnostics
 
@@ -231,6 +236,24 @@ def _create_hazard(label: str, old: Catalog) -> hz.Hazard:
             label.split(" ", 1)[1],
         )
     return hz.NO_LOCK
+
+
+def _not_inherited(
+    changes: list[Change], t: Table, parents: list[QName], statements: dict[QName, set[str]]
+) -> list[Change]:
+    """A partition's or inheritance child's changes without those its parent's ALTER TABLE
+    makes to it already (ADD/DROP COLUMN, types, NOT NULL, defaults and checks recurse)."""
+    if not parents:
+        return changes
+    kept = []
+    for c in changes:
+        inherited = c.phase is not Phase.COMMENTS and all(
+            any(s.replace(t.qname.sql, p.sql, 1) in statements.get(p, set()) for p in parents)
+            for s in c.statements
+        )
+        if not inherited:
+            kept.append(c)
+    return kept
 
 
 def _own_later(s: Sequence, created: set[QName]) -> Sequence:

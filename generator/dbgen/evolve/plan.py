@@ -50,14 +50,19 @@ def plan_revision(
     *,
     renames: Renames = NO_RENAMES,
     allow_destructive: bool = False,
+    concurrent_indexes: bool = False,
     line_length: int = 100,
     ctx: TypeContext | None = None,
 ) -> RevisionPlan:
     """``ctx`` is accepted for callers that hold the models' type context; the planner builds
-    one per direction itself (the downgrade spells the old catalog's enums, which ctx lacks)."""
+    one per direction itself (the downgrade spells the old catalog's enums, which ctx lacks).
+
+    ``concurrent_indexes``: indexes of existing tables are built and dropped CONCURRENTLY in
+    Alembic's autocommit block (no write lock; each runs outside the revision's transaction).
+    """
     del ctx
-    up = diff_catalogs(old, new, renames)
-    down = diff_catalogs(new, old, renames.inverse())
+    up = diff_catalogs(old, new, renames, concurrent_indexes=concurrent_indexes)
+    down = diff_catalogs(new, old, renames.inverse(), concurrent_indexes=concurrent_indexes)
     guards = _downgrade_guards(old, new, up)
     diags = list(up.diagnostics) + _irreversible(up, old, new)
     destructive = [d for d in diags if d.code == "destructive-change"]
@@ -98,8 +103,7 @@ def _body(changes: tuple[Change, ...], line_length: int, guards: tuple[str, ...]
     lines: list[str] = [INDENT + g for g in guards]
     for c in changes:
         lines.append(f"{INDENT}# {c.label}")
-        if c.hazard.table is not None and c.hazard.lock != hz.NONE:
-            lines.append(f"{INDENT}# {c.hazard.comment}")
+        lines.append(f"{INDENT}# {c.hazard.comment}")
         depth = 1
         if c.autocommit:
             lines.append(f"{INDENT}with op.get_context().autocommit_block():")

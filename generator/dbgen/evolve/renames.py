@@ -5,9 +5,10 @@ In the spec directory's ``dbgen.toml``::
     [renames]
     tables = { "old_name" = "new_name", "audit.old_log" = "audit.log" }
     columns = { "users.fullname" = "display_name" }   # <table as named now>.<old column>
+    enum_values = { "mood" = { "sad" = "unhappy" } }  # enum -> { old label = new label }
 
 Names without a schema mean ``public``; names are folded the way unquoted SQL names are
-(lower case) unless written in double quotes. A declaration whose old name the previous state
+(lower case) unless written in double quotes; enum labels are exact strings. A declaration whose old name the previous state
 does not have is ignored, so entries can stay in the file after the revision is built.
 
 ``apply_renames`` rewrites the old catalog the way PostgreSQL's RENAME would (the references of
@@ -29,6 +30,7 @@ from dbgen.ir import Catalog, ForeignKey, QName, Sequence, Table, quote_ident
 class Renames:
     tables: tuple[tuple[QName, QName], ...] = ()  # (old, new)
     columns: tuple[tuple[QName, str, str], ...] = ()  # (table as named now, old, new)
+    enum_values: tuple[tuple[QName, str, str], ...] = ()  # (enum, old label, new label)
 
     def inverse(self) -> Renames:
         """The renames that undo these (for the downgrade, planned from new to old)."""
@@ -36,6 +38,7 @@ class Renames:
         return Renames(
             tables=tuple((new, old) for old, new in self.tables),
             columns=tuple((back.get(t, t), new, old) for t, old, new in self.columns),
+            enum_values=tuple((e, new, old) for e, old, new in self.enum_values),
         )
 
 
@@ -84,8 +87,14 @@ def load_renames(data: object, file: str) -> tuple[Renames, tuple[Diagnostic, ..
     tables: list[tuple[QName, QName]] = []
     columns: list[tuple[QName, str, str]] = []
     for key in data:
-        if key not in ("tables", "columns"):
-            diags.append(error(where, "config", f"[renames] has no key {key!r} (tables, columns)"))
+        if key not in ("tables", "columns", "enum_values"):
+            diags.append(
+                error(
+                    where,
+                    "config",
+                    f"[renames] has no key {key!r} (tables, columns, enum_values)",
+                )
+            )
     for old, new in _pairs(data.get("tables", {}), "tables", where, diags):
         o, n = _qname(old), _qname(new)
         if o is None or n is None:
@@ -108,7 +117,19 @@ def load_renames(data: object, file: str) -> tuple[Renames, tuple[Diagnostic, ..
             continue
         table = QName("public", parts[0]) if len(parts) == 2 else QName(parts[0], parts[1])
         columns.append((table, parts[-1], _split(new)[0]))
-    return Renames(tuple(tables), tuple(columns)), tuple(diags)
+    values: list[tuple[QName, str, str]] = []
+    raw_values = data.get("enum_values", {})
+    if not isinstance(raw_values, Mapping):
+        diags.append(error(where, "config", "renames.enum_values must be a table of tables"))
+        raw_values = {}
+    for enum, labels in sorted(raw_values.items()):
+        q = _qname(enum) if isinstance(enum, str) else None
+        if q is None:
+            diags.append(error(where, "config", f"renames.enum_values: bad enum name {enum!r}"))
+            continue
+        for old, new in _pairs(labels, f"enum_values.{enum}", where, diags):
+            values.append((q, old, new))
+    return Renames(tuple(tables), tuple(columns), tuple(values)), tuple(diags)
 
 
 def _pairs(value: object, key: str, where: Span, diags: list[Diagnostic]) -> list[tuple[str, str]]:

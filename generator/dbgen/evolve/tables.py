@@ -67,7 +67,7 @@ class TableDiff:
 
     old: Table
     new: Table
-    new_table_names: frozenset[object]  # tables created by this revision (no lock on them)
+    concurrently: bool = False  # indexes built and dropped CONCURRENTLY (outside the transaction)
     changes: list[Change] = dataclasses.field(default_factory=list)
     diagnostics: list[Diagnostic] = dataclasses.field(default_factory=list)
     changed_columns: set[str] = dataclasses.field(default_factory=set)  # dropped or retyped
@@ -500,14 +500,17 @@ class TableDiff:
         old_by = {ix.name: ix for ix in self.old.indexes}
         new_by = {ix.name: ix for ix in self.new.indexes}
         schema = self.new.qname.schema
+        # PostgreSQL builds no index CONCURRENTLY on a partitioned table.
+        conc = self.concurrently and self.new.partition_by is None and self.old.partition_by is None
         for name, o in old_by.items():
             if name not in new_by or not same_index(o, new_by[name]):
                 self.add(
                     Phase.DROP_CONSTRAINTS,
                     -float(o.position),
                     f"drop index {name}",
-                    f"DROP INDEX {quote_ident(schema)}.{quote_ident(name)}",
-                    hazard=self.lock(hz.ACCESS_EXCLUSIVE),
+                    f"DROP INDEX{' CONCURRENTLY' if conc else ''} {quote_ident(schema)}.{quote_ident(name)}",
+                    hazard=self.lock(hz.SHARE_UPDATE_EXCLUSIVE if conc else hz.ACCESS_EXCLUSIVE),
+                    autocommit=conc,
                 )
         for name, n in new_by.items():
             was = old_by.get(name)
@@ -516,8 +519,9 @@ class TableDiff:
                     Phase.ADD_CONSTRAINTS,
                     float(n.position),
                     f"index {name}",
-                    sqlgen.create_index(n, self.new.qname),
-                    hazard=self.lock(hz.SHARE, scans=True),
+                    sqlgen.create_index(n, self.new.qname, concurrently=conc),
+                    hazard=self.lock(hz.SHARE_UPDATE_EXCLUSIVE if conc else hz.SHARE, scans=True),
+                    autocommit=conc,
                 )
                 if n.comment is not None:
                     self.add(

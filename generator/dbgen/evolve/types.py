@@ -9,14 +9,16 @@ one dropped). A changed domain is rebuilt the same way.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from dbgen.diagnostics import Diagnostic, warning
 from dbgen.evolve import hazards as hz
 from dbgen.evolve.changes import Change, Phase, sql_change
+from dbgen.evolve.renames import NO_RENAMES, Renames
 from dbgen.evolve.sqlgen import literal
 from dbgen.evolve.tables import _comment, norm
-from dbgen.ir import Catalog, Domain, QName, quote_ident
+from dbgen.ir import Catalog, Domain, EnumType, QName, quote_ident
 
 _ASIDE = "__dbgen_old"
 
@@ -32,19 +34,35 @@ def _is_subsequence(old: tuple[str, ...], new: tuple[str, ...]) -> bool:
     return all(label in it for label in old)
 
 
-def type_changes(old: Catalog, new: Catalog) -> TypeChanges:
+def type_changes(old: Catalog, new: Catalog, renames: Renames = NO_RENAMES) -> TypeChanges:
     out = TypeChanges()
     old_enums = {e.qname: e for e in old.enums}
     for e in new.enums:
         o = old_enums.get(e.qname)
         if o is None:
             continue
+        o = _rename_values(out, o, e, renames)
         rebuilt = False
         if o.labels != e.labels:
             if _is_subsequence(o.labels, e.labels):
                 _add_values(out, e.qname, o.labels, e.labels, float(e.position))
             else:
                 gone = [label for label in o.labels if label not in e.labels]
+                came = [label for label in e.labels if label not in o.labels]
+                if (
+                    len(gone) == 1
+                    and len(came) == 1
+                    and o.labels.index(gone[0]) == e.labels.index(came[0])
+                ):
+                    out.diagnostics.append(
+                        warning(
+                            e.span,
+                            "possible-rename",
+                            f"enum {e.qname} loses {gone[0]!r} and gains {came[0]!r} in its place; "
+                            "if it was renamed, declare it in dbgen.toml: [renames] enum_values = "
+                            f'{{ "{e.qname}" = {{ "{gone[0]}" = "{came[0]}" }} }}',
+                        )
+                    )
                 if gone:
                     out.diagnostics.append(
                         warning(
@@ -107,6 +125,24 @@ def type_changes(old: Catalog, new: Catalog) -> TypeChanges:
                 )
             )
     return out
+
+
+def _rename_values(out: TypeChanges, o: EnumType, e: EnumType, renames: Renames) -> EnumType:
+    """Declared label renames, applied in place (ALTER TYPE ... RENAME VALUE keeps every row)."""
+    labels = list(o.labels)
+    for q, before, after in renames.enum_values:
+        if q != e.qname or before not in labels or after in labels or after not in e.labels:
+            continue  # stale or already applied
+        labels[labels.index(before)] = after
+        out.changes.append(
+            sql_change(
+                Phase.TYPES,
+                float(e.position) - 0.5,
+                f"enum {q}: rename value {before!r} to {after!r}",
+                f"ALTER TYPE {q.sql} RENAME VALUE {literal(before)} TO {literal(after)}",
+            )
+        )
+    return dataclasses.replace(o, labels=tuple(labels))
 
 
 def _add_values(
