@@ -6,7 +6,6 @@ unused imports (F401), undefined names (F821) and redefinitions (F811).
 
 from __future__ import annotations
 
-import ast
 import random
 import subprocess
 import sys
@@ -25,17 +24,19 @@ from dbgen.layout.imports import (
 
 
 def _free(source: str) -> set[str]:
-    return free_names(ast.parse(source))
+    return free_names("x.py", source)
 
 
 def test_free_names_follow_python_scoping() -> None:
-    source = """
+    source = """from __future__ import annotations
+
 import os
 X = 1
 
 @decorate(Y)
 def f(a: A, b: int = DEFAULT, *args: Z, **kw: W) -> R:
     local = a + X
+    inner: LocalAnnotation = 3
     return [local for local in items if cond(local)] + list(map(lambda q: q + bound, kw))
 
 class C(Base, metaclass=Meta):
@@ -52,7 +53,7 @@ except Failure as exc:
 """
     assert _free(source) == {
         "decorate", "Y", "A", "DEFAULT", "Z", "W", "R", "items", "cond", "bound",
-        "Base", "Meta", "T", "make", "Sequence", "V", "attr", "Failure",
+        "Base", "Meta", "T", "make", "Sequence", "V", "attr", "Failure", "LocalAnnotation",
     }  # fmt: skip
 
 

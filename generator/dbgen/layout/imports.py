@@ -10,10 +10,10 @@ the user's package. Lines are grouped and sorted the way ruff's isort rules expe
 
 from __future__ import annotations
 
-import ast
 import builtins
+import symtable
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 
 from dbgen.layout.statement import import_from
 
@@ -61,7 +61,7 @@ def needed_imports(path: str, text: str, offered: Iterable[Import]) -> set[Impor
     for imp in offered:
         by_name.setdefault(bound_name(imp), set()).add(imp)
     chosen: set[Import] = set()
-    for name in sorted(free_names(ast.parse(text, path))):
+    for name in sorted(free_names(path, text)):
         options = by_name.get(name, set())
         if len(options) != 1:
             what = "nothing provides it" if not options else f"several imports bind it: {options}"
@@ -126,107 +126,27 @@ def _group(module: str, package: str) -> str:
 
 # -- which names a module reads that nothing in it binds ------------------------------------
 
-_Function = ast.FunctionDef | ast.AsyncFunctionDef
-_Comprehension = ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp
+_FUTURE = "from __future__ import annotations\n"
 
 
-def free_names(tree: ast.Module) -> set[str]:
+def free_names(path: str, text: str) -> set[str]:
     """Names read somewhere in the module that no scope around the read binds, builtins aside.
 
-    Python's scoping for what generated code uses: module, class (not seen by its methods),
-    function (parameters and every name bound in its body), lambda and comprehension scopes;
-    decorators, defaults and annotations are read in the enclosing scope.
+    Python's own symbol tables decide (module, class, function, lambda and comprehension
+    scopes, a class's names unseen by its methods). Annotations count as reads: the symbol
+    table only records them when they are evaluated, so it is built without the module's
+    ``from __future__ import annotations`` (the line stays, blank, so positions hold).
     """
-    free: set[str] = set()
-    visible = _bound_in(tree.body)
-    for node in tree.body:
-        _reads(node, visible, free)
-    return free - _BUILTINS
-
-
-def _reads(node: ast.AST, visible: frozenset[str], free: set[str]) -> None:
-    if isinstance(node, ast.Name):
-        if isinstance(node.ctx, ast.Load) and node.id not in visible:
-            free.add(node.id)
-    elif isinstance(node, _Function):
-        _function(node, visible, visible, free)
-    elif isinstance(node, ast.ClassDef):
-        for outer in (*node.decorator_list, *node.bases, *node.keywords):
-            _reads(outer, visible, free)
-        inside = visible | _bound_in(node.body)
-        for stmt in node.body:
-            if isinstance(stmt, _Function):
-                # A method's head is read in the class scope, its body does not see it.
-                _function(stmt, inside, visible, free)
-            else:
-                _reads(stmt, inside, free)
-    elif isinstance(node, ast.Lambda):
-        for default in _defaults(node.args):
-            _reads(default, visible, free)
-        _reads(node.body, visible | _parameters(node.args), free)
-    elif isinstance(node, _Comprehension):
-        targets = frozenset(
-            n.id for gen in node.generators for n in ast.walk(gen.target) if isinstance(n, ast.Name)
-        )
-        for child in ast.iter_child_nodes(node):
-            _reads(child, visible | targets, free)
-    else:
-        for child in ast.iter_child_nodes(node):
-            _reads(child, visible, free)
-
-
-def _function(
-    node: ast.FunctionDef | ast.AsyncFunctionDef,
-    head: frozenset[str],
-    outer: frozenset[str],
-    free: set[str],
-) -> None:
-    for expr in (*node.decorator_list, *_defaults(node.args), *_annotations(node)):
-        _reads(expr, head, free)
-    inside = outer | _parameters(node.args) | _bound_in(node.body)
-    for stmt in node.body:
-        _reads(stmt, inside, free)
-
-
-def _all_args(args: ast.arguments) -> Iterator[ast.arg]:
-    yield from (*args.posonlyargs, *args.args, *args.kwonlyargs)
-    if args.vararg is not None:
-        yield args.vararg
-    if args.kwarg is not None:
-        yield args.kwarg
-
-
-def _parameters(args: ast.arguments) -> frozenset[str]:
-    return frozenset(a.arg for a in _all_args(args))
-
-
-def _defaults(args: ast.arguments) -> list[ast.expr]:
-    return [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
-
-
-def _annotations(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
-    found = [a.annotation for a in _all_args(node.args) if a.annotation is not None]
-    return found + ([node.returns] if node.returns is not None else [])
-
-
-def _bound_in(body: list[ast.stmt]) -> frozenset[str]:
-    """Names the statements bind in their own scope (not inside nested functions or classes)."""
-    bound: set[str] = set()
-    stack: list[ast.AST] = list(body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ast.Name):
-            if not isinstance(node.ctx, ast.Load):
-                bound.add(node.id)
-            continue
-        if isinstance(node, _Function | ast.ClassDef):
-            bound.add(node.name)
-            continue
-        if isinstance(node, ast.Lambda | _Comprehension):
-            continue
-        if isinstance(node, ast.alias):
-            bound.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-        stack.extend(ast.iter_child_nodes(node))
-    return frozenset(bound)
+    top = symtable.symtable(text.replace(_FUTURE, "\n", 1), path, "exec")
+    bound = {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported()}
+    read: set[str] = set()
+    tables = [top]
+    while tables:
+        table = tables.pop()
+        tables.extend(table.get_children())
+        for s in table.get_symbols():
+            if s.is_referenced() and not (
+                s.is_assigned() or s.is_imported() or s.is_parameter() or s.is_free()
+            ):
+                read.add(s.get_name())
+    return read - bound - _BUILTINS
