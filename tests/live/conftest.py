@@ -9,6 +9,7 @@ import pytest
 
 from support.pg import FreshDb, PgServer, temporary_database
 from support.pgbouncer import Bouncer, running_pgbouncer
+from support.replica import ReplicaPair, running_replica_pair
 
 # Modules whose tests run a second time through PgBouncer, and tests left to the direct run
 # (100,000 rows through COPY take a minute more and test nothing the pooler changes).
@@ -48,3 +49,11 @@ def fresh_db(pg_server: PgServer, route: str, request: pytest.FixtureRequest) ->
             yield bouncer.route(db)
         else:
             yield db
+
+
+@pytest.fixture(scope="session")
+def replica_pair() -> Iterator[ReplicaPair]:
+    """A primary and a streaming replica of its own (initdb, pg_basebackup -R), on free ports;
+    stopped and removed after the session."""
+    with running_replica_pair() as pair:
+        yield pair

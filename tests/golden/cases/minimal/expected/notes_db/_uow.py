@@ -10,7 +10,9 @@ transactions of crud.yaml. What they guarantee:
   its outcome is unknown, ``RetryableError`` for a serialization failure);
 - ``isolation_level`` ("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE") and ``read_only``
   hold for the unit of work's transaction;
-- without a session factory, sessions come from the default engines of ``db.py``.
+- without a session factory, sessions come from the default engines of ``db.py``; a read-only
+  unit of work then reads from a replica of DATABASE_REPLICA_URLS (the primary when none
+  answers), and every other one runs on the primary, where it reads its own writes.
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ class AsyncUnitOfWorkBase:
         self._session_factory = session_factory
         self._execution_options = _options(isolation_level, read_only)
         self.read_only = read_only
+        # Set when the unit of work runs on a replica: leaves it out should it fail us.
+        self._replica_failed: Callable[[BaseException], None] | None = None
 
     def _open(self, session: AsyncSession) -> None:
         """Create the repositories on ``session`` (the generated subclass does)."""
@@ -108,6 +112,15 @@ class AsyncUnitOfWorkBase:
         return factory()
 
     async def __aenter__(self) -> Self:
+        self._replica_failed = None
+        if self.read_only and self._session_factory is None:
+            # A read-only unit of work on the default engines reads from a replica, if any
+            # answers (see _replicas.py).
+            opened = await db.open_replica_session(self._execution_options)
+            if opened is not None:
+                self.session, self._replica_failed = opened
+                self._open(self.session)
+                return self
         self.session = self._new_session()
         if self._execution_options:
             try:
@@ -132,12 +145,19 @@ class AsyncUnitOfWorkBase:
                 await session.run_sync(_commit_and_close)
             except Exception as failure:
                 typed = map_error(failure, None, during_commit=True)
+                self._note(typed)
                 await self._discard(session)
                 if typed is failure:
                     raise
                 raise typed from typed.__cause__
             return
+        self._note(exc)
         await self._discard(session)
+
+    def _note(self, failure: BaseException) -> None:
+        """A replica whose connection broke is left out for a while (see _replicas.py)."""
+        if self._replica_failed is not None and isinstance(failure, ConnectionLostError):
+            self._replica_failed(failure)
 
     async def _close(self, session: AsyncSession) -> None:
         try:
@@ -195,6 +215,8 @@ class SyncUnitOfWorkBase:
         self._session_factory = session_factory
         self._execution_options = _options(isolation_level, read_only)
         self.read_only = read_only
+        # Set when the unit of work runs on a replica: leaves it out should it fail us.
+        self._replica_failed: Callable[[BaseException], None] | None = None
 
     def _open(self, session: Session) -> None:
         """Create the repositories on ``session`` (the generated subclass does)."""
@@ -204,6 +226,13 @@ class SyncUnitOfWorkBase:
         return factory()
 
     def __enter__(self) -> Self:
+        self._replica_failed = None
+        if self.read_only and self._session_factory is None:
+            opened = db.open_sync_replica_session(self._execution_options)
+            if opened is not None:
+                self.session, self._replica_failed = opened
+                self._open(self.session)
+                return self
         self.session = self._new_session()
         if self._execution_options:
             try:
@@ -226,13 +255,19 @@ class SyncUnitOfWorkBase:
                 session.commit()
             except Exception as failure:
                 typed = map_error(failure, None, during_commit=True)
+                self._note(typed)
                 self._discard(session)
                 if typed is failure:
                     raise
                 raise typed from typed.__cause__
             self._close(session)
             return
+        self._note(exc)
         self._discard(session)
+
+    def _note(self, failure: BaseException) -> None:
+        if self._replica_failed is not None and isinstance(failure, ConnectionLostError):
+            self._replica_failed(failure)
 
     def _close(self, session: Session) -> None:
         try:
