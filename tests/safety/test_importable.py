@@ -118,3 +118,14 @@ def test_a_primary_key_referencing_its_own_table(tmp_path: Path) -> None:
     _imports(sql, _crud(entity="    relations: []\n"), tmp_path)
     sql = "CREATE TABLE t (id integer PRIMARY KEY REFERENCES t (id), parent_id integer REFERENCES t (id));\n"
     _imports(sql, _crud(), tmp_path)
+
+
+@pytest.mark.parametrize("table", ["session", "commit", "repositories", "get_uow"])
+def test_a_table_named_like_a_unit_of_work_attribute(table: str, tmp_path: Path) -> None:
+    sql = f'CREATE TABLE "{table}" (id integer PRIMARY KEY);\n'
+    crud = f"version: 1\npackage: p\nentities:\n  {table}:\n    operations: [get, create]\n"
+    result = build(sql, crud)
+    assert result.ok, "\n".join(errors(result))
+    # The repository moves aside (uow.session_), the unit of work's own attribute stays.
+    assert f"\n    {table}_: " in result.files["p/uow.py"]
+    _imports(sql, crud, tmp_path)

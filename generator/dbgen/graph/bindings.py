@@ -112,6 +112,9 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
             "insert_batches",
             "update_batches",
             "rowcount",
+            "Writes",
+            "key_params",
+            "operation",
         }
     ),
     FileKind.UOW: frozenset(
@@ -127,6 +130,27 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
             "SessionTransaction",
             "UnitOfWork",
             "SyncUnitOfWork",
+            "Any",
+            "AsyncIterator",
+            "AsyncUnitOfWorkBase",
+            "Awaitable",
+            "Concatenate",
+            "Coroutine",
+            "Iterator",
+            "P",
+            "ParamSpec",
+            "R",
+            "SyncUnitOfWorkBase",
+            "TypeVar",
+            "functools",
+            "get_sync_uow",
+            "get_uow",
+            "run_async",
+            "run_in_sync_transaction",
+            "run_in_transaction",
+            "run_sync",
+            "sync_transactional",
+            "transactional",
         }
     ),
     FileKind.MIGRATION_ENV: frozenset(
@@ -178,7 +202,7 @@ BUILTINS_USED: dict[FileKind, frozenset[str]] = {
             "type",
         }
     ),
-    FileKind.UOW: frozenset({"type", "BaseException"}),
+    FileKind.UOW: frozenset({"type", "BaseException", "bool", "float", "int", "str"}),
     FileKind.MIGRATION_ENV: frozenset({"RuntimeError", "str"}),
 }
 

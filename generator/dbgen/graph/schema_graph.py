@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dbgen.graph import naming
-from dbgen.graph.bindings import CLASS_NAMES_RESERVED
+from dbgen.graph.bindings import CLASS_NAMES_RESERVED, UOW_KEYS_RESERVED
 from dbgen.graph.relations import Link, Relation, discover_links, is_mapped, is_pure_association
 from dbgen.ir import Catalog, QName, Table
 
@@ -111,7 +111,7 @@ def build_graph(catalog: Catalog) -> SchemaGraph:
         associations=associations,
         links=links,
         modules=modules,
-        uow_keys=dict(modules),
+        uow_keys=_uow_keys(modules),
         table_vars={q: f"{m}_table" for q, m in modules.items() if q not in mapped},
         attributes={t.qname: _attributes(t) for t in tables},
         enum_classes=_enum_classes(catalog),
@@ -131,6 +131,23 @@ def _module_names(tables: tuple[Table, ...]) -> dict[QName, str]:
             name += "_"
         used.add(name)
         out[t.qname] = name
+    return out
+
+
+def _uow_keys(modules: Mapping[QName, str]) -> dict[QName, str]:
+    """``uow.<key>``: the module name, unless the unit of work has that name already
+    (``session``, ``commit``...: bindings.UOW_KEYS_RESERVED): then a trailing ``_``, kept unique
+    among the other keys."""
+    out: dict[QName, str] = {}
+    used = set(modules.values())
+    for q, m in modules.items():
+        key = m
+        if key in UOW_KEYS_RESERVED:
+            key += "_"
+            while key in UOW_KEYS_RESERVED or key in used:
+                key += "_"
+            used.add(key)
+        out[q] = key
     return out
 
 
