@@ -20,7 +20,8 @@ from dbgen.diagnostics import Diagnostic, warning
 from dbgen.evolve import hazards as hz
 from dbgen.evolve.changes import Change, Phase, sql_change
 from dbgen.evolve.renames import NO_RENAMES, Renames, apply_renames
-from dbgen.evolve.tables import TableDiff, _comment, norm
+from dbgen.evolve.tables import TableDiff, _comment
+from dbgen.evolve.text import norm
 from dbgen.evolve.types import type_changes
 from dbgen.evolve.verbatim import VerbatimPlan, plan_verbatim
 from dbgen.ir import Catalog, QName, Sequence, Table, quote_ident

@@ -18,11 +18,11 @@ foreign keys and owned sequences follow), and returns the statements that do it.
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dbgen.diagnostics import Diagnostic, Span, error
+from dbgen.evolve.text import rename_in
 from dbgen.ir import Catalog, ForeignKey, QName, Sequence, Table, quote_ident
 
 
@@ -217,11 +217,11 @@ def apply_renames(old: Catalog, new: Catalog, renames: Renames) -> Renamed:
             # PostgreSQL keeps expressions parsed, so they follow a column rename.
             for a, b in m.items():
                 if sql is not None:
-                    sql = re.sub(r'(?<![\w"])' + re.escape(a) + r'(?![\w"])', quote_ident(b), sql)
+                    sql = rename_in(sql, a, b)
             return sql
 
         columns = tuple(
-            dataclasses.replace(c, name=m.get(c.name, c.name)) if c.name in m else c
+            dataclasses.replace(c, name=m.get(c.name, c.name), generated=ex(c.generated))
             for c in t.columns
         )
         pk = (

@@ -7,7 +7,6 @@ every table the two catalogs share (after declared renames were applied to the o
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -16,6 +15,7 @@ from dbgen.evolve import hazards as hz
 from dbgen.evolve import sqlgen
 from dbgen.evolve.casts import cast, type_key
 from dbgen.evolve.changes import Change, Phase, sql_change
+from dbgen.evolve.text import mentions, norm
 from dbgen.ir import (
     CheckConstraint,
     Column,
@@ -27,13 +27,7 @@ from dbgen.ir import (
     quote_ident,
 )
 
-_WS = re.compile(r"\s+")
 _T = TypeVar("_T")
-
-
-def norm(sql: str | None) -> str | None:
-    """SQL text compared modulo whitespace runs."""
-    return None if sql is None else _WS.sub(" ", sql.strip())
 
 
 def _neutral(obj: object, **extra: object) -> object:
@@ -109,6 +103,39 @@ class TableDiff:
         order = float(self.new.position)
         dropped = [c for c in self.old.columns if c.name not in new_cols]
         added = [c for c in self.new.columns if c.name not in old_cols]
+        # A generated column stands in the way of retyping or dropping what it reads, and
+        # PostgreSQL 15 cannot change its expression: it holds no data of its own, so it is
+        # dropped first and added back after.
+        moved = {c.name for c in dropped} | {
+            n.name
+            for n in self.new.columns
+            if n.name in old_cols
+            and (
+                type_key(old_cols[n.name].type) != type_key(n.type)
+                or norm(old_cols[n.name].collation) != norm(n.collation)
+            )
+        }
+        regenerated = [
+            n
+            for n in self.new.columns
+            if n.name in old_cols
+            and old_cols[n.name].generated is not None
+            and n.generated is not None
+            and (
+                norm(old_cols[n.name].generated) != norm(n.generated)
+                or type_key(old_cols[n.name].type) != type_key(n.type)
+                or any(mentions(old_cols[n.name].generated or "", m) for m in moved)
+            )
+        ]
+        for c in regenerated:
+            self.changed_columns.add(c.name)
+            self.alter(
+                Phase.COLUMNS,
+                order,
+                f"column {self.display}.{c.name}: generated, dropped to be added back",
+                f"DROP COLUMN {quote_ident(c.name)}",
+                self.lock(hz.ACCESS_EXCLUSIVE),
+            )
         for c in dropped:
             self.changed_columns.add(c.name)
             self.alter(
@@ -124,8 +151,10 @@ class TableDiff:
             )
         for c in self.new.columns:
             before = old_cols.get(c.name)
-            if before is not None:
+            if before is not None and c not in regenerated:
                 self.column(before, c, order)
+        for c in regenerated:
+            self.add_column(c, order)
         for c in added:
             self.add_column(c, order)
         self.rename_hints(dropped, added)

@@ -17,7 +17,8 @@ from dbgen.evolve import hazards as hz
 from dbgen.evolve.changes import Change, Phase, sql_change
 from dbgen.evolve.renames import NO_RENAMES, Renames
 from dbgen.evolve.sqlgen import literal
-from dbgen.evolve.tables import _comment, norm
+from dbgen.evolve.tables import _comment
+from dbgen.evolve.text import norm
 from dbgen.ir import Catalog, Domain, EnumType, QName, quote_ident
 
 _ASIDE = "__dbgen_old"

@@ -15,11 +15,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from dbgen.ddl.catalog import mentions
 from dbgen.diagnostics import Diagnostic, warning
 from dbgen.evolve import hazards as hz
 from dbgen.evolve.changes import Change, Phase, sql_change
-from dbgen.evolve.tables import norm
+from dbgen.evolve.text import mentions, norm
 from dbgen.ir import Catalog, QName, RawStatement
 
 # Kinds that run after the tables changed (they read columns); every other kind (functions,
