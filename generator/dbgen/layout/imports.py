@@ -10,10 +10,12 @@ the user's package. Lines are grouped and sorted the way ruff's isort rules expe
 
 from __future__ import annotations
 
+import _symtable
 import builtins
-import symtable
 import sys
+from _symtable import DEF_IMPORT, DEF_LOCAL, DEF_PARAM, FREE, SCOPE_MASK, SCOPE_OFF, USE
 from collections.abc import Iterable
+from typing import Any
 
 from dbgen.layout.statement import import_from
 
@@ -137,16 +139,21 @@ def free_names(path: str, text: str) -> set[str]:
     table only records them when they are evaluated, so it is built without the module's
     ``from __future__ import annotations`` (the line stays, blank, so positions hold).
     """
-    top = symtable.symtable(text.replace(_FUTURE, "\n", 1), path, "exec")
-    bound = {s.get_name() for s in top.get_symbols() if s.is_assigned() or s.is_imported()}
+    # The C tables behind the symtable module: each name's flags, without a Symbol object per
+    # name (which costs more than building the tables).
+    top: Any = _symtable.symtable(text.replace(_FUTURE, "\n", 1), path, "exec")
+    bound = {name for name, flags in top.symbols.items() if flags & (DEF_LOCAL | DEF_IMPORT)}
     read: set[str] = set()
     tables = [top]
     while tables:
         table = tables.pop()
-        tables.extend(table.get_children())
-        for s in table.get_symbols():
-            if s.is_referenced() and not (
-                s.is_assigned() or s.is_imported() or s.is_parameter() or s.is_free()
+        tables.extend(table.children)
+        for name, flags in table.symbols.items():
+            # Read here, not bound here, and not a closure's variable of an enclosing function.
+            if (
+                flags & USE
+                and not flags & (DEF_LOCAL | DEF_IMPORT | DEF_PARAM)
+                and (flags >> SCOPE_OFF) & SCOPE_MASK != FREE
             ):
-                read.add(s.get_name())
+                read.add(name)
     return read - bound - _BUILTINS
