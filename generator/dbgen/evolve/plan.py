@@ -38,7 +38,7 @@ class RevisionPlan:
     hazards: tuple[Hazard, ...]
     hazard_summary: str
     diagnostics: tuple[Diagnostic, ...]
-    refused: bool  # destructive changes found and not allowed: write nothing, exit 2
+    refused: bool  # an error, or destructive changes not allowed: write nothing, exit 2
     digest: str
     upgrade: tuple[Change, ...]
     downgrade: tuple[Change, ...]
@@ -65,9 +65,16 @@ def plan_revision(
     down = diff_catalogs(new, old, renames.inverse(), concurrent_indexes=concurrent_indexes)
     guards = _downgrade_guards(old, new, up)
     diags = list(up.diagnostics) + _irreversible(up, old, new)
+    # What the way back cannot do (an error planning new -> old) makes the downgrade raise.
+    for d in down.diagnostics:
+        if d.is_error:
+            msg = "cannot downgrade: " + d.message
+            diags.append(warning(d.span, "irreversible-downgrade", msg))
+            guards += (f"raise RuntimeError({pystr(msg)})",)
+            break
     destructive = [d for d in diags if d.code == "destructive-change"]
-    refused = bool(destructive) and not allow_destructive
-    if refused:
+    refused = any(d.is_error for d in diags) or (bool(destructive) and not allow_destructive)
+    if destructive and not allow_destructive:
         diags.append(
             Diagnostic(
                 destructive[0].span,

@@ -10,7 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import TypeVar
 
-from dbgen.diagnostics import Diagnostic, Span, warning
+from dbgen.diagnostics import Diagnostic, Span, error, warning
 from dbgen.evolve import hazards as hz
 from dbgen.evolve import sqlgen
 from dbgen.evolve.casts import cast, type_key
@@ -573,6 +573,16 @@ class TableDiff:
     def options(self) -> None:
         o, n = self.old, self.new
         order = float(n.position)
+        if norm(o.partition_by) != norm(n.partition_by):
+            self.diagnostics.append(
+                error(
+                    n.span,
+                    "unsupported-change",
+                    f"table {self.display} changes its partitioning ({o.partition_by or 'none'} -> "
+                    f"{n.partition_by or 'none'}): PostgreSQL cannot alter that; create the new "
+                    "table under another name, move the rows, and rename (a declared rename)",
+                )
+            )
         if o.comment != n.comment:
             self.add(
                 Phase.COMMENTS,

@@ -12,8 +12,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from dbgen.diagnostics import Diagnostic, warning
+from dbgen.diagnostics import Diagnostic, error, warning
 from dbgen.evolve import hazards as hz
+from dbgen.evolve.casts import type_key
 from dbgen.evolve.changes import Change, Phase, sql_change
 from dbgen.evolve.renames import NO_RENAMES, Renames
 from dbgen.evolve.sqlgen import literal
@@ -125,7 +126,98 @@ def type_changes(old: Catalog, new: Catalog, renames: Renames = NO_RENAMES) -> T
                     f"DROP DOMAIN {d.qname.sql}",
                 )
             )
+    _composites(out, old, new)
     return out
+
+
+def _composites(out: TypeChanges, old: Catalog, new: Catalog) -> None:
+    """Attributes dropped, retyped and appended in place (ALTER TYPE ... ATTRIBUTE); a type
+    whose attributes were reordered or renamed is dropped and created again when no column
+    uses it, and reported otherwise."""
+    old_by = {c.qname: c for c in old.composites}
+    new_names = {c.qname for c in new.composites}
+    for c in new.composites:
+        o = old_by.get(c.qname)
+        if o is None:
+            continue
+        if o.comment != c.comment:
+            out.changes.append(
+                sql_change(
+                    Phase.COMMENTS,
+                    c.position,
+                    f"comment on type {c.qname}",
+                    f"COMMENT ON TYPE {c.qname.sql} IS {_comment(c.comment)}",
+                )
+            )
+        before = [(n, type_key(t)) for n, t in o.attributes]
+        after = [(n, type_key(t)) for n, t in c.attributes]
+        if before == after:
+            continue
+        kept = [n for n, _ in o.attributes if n in dict(c.attributes)]
+        new_order = [n for n, _ in c.attributes]
+        order = float(c.position)
+        used = [
+            f"{t.qname}.{col.name}"
+            for t in new.tables
+            for col in t.columns
+            if col.type.ref == c.qname
+        ]
+        types = dict(c.attributes)
+        retyped = [n for n, t in o.attributes if n in types and type_key(t) != type_key(types[n])]
+        if used and (retyped or new_order[: len(kept)] != kept):
+            out.diagnostics.append(
+                error(
+                    c.span,
+                    "unsupported-change",
+                    f"type {c.qname} retypes, reorders or renames attributes while "
+                    f"{', '.join(used)} use it: PostgreSQL has no ALTER for that; add the new "
+                    "type under another name and move the columns over in two revisions",
+                )
+            )
+            continue
+        if new_order[: len(kept)] == kept:
+            sql = [f"DROP ATTRIBUTE {quote_ident(n)}" for n, _ in o.attributes if n not in types]
+            sql += [
+                f"ALTER ATTRIBUTE {quote_ident(n)} TYPE {types[n].sql}"
+                for n, t in o.attributes
+                if n in types and type_key(t) != type_key(types[n])
+            ]
+            sql += [f"ADD ATTRIBUTE {quote_ident(n)} {t.sql}" for n, t in c.attributes[len(kept) :]]
+            gone = [n for n, _ in o.attributes if n not in types]
+            if gone:
+                out.diagnostics.append(
+                    warning(
+                        c.span,
+                        "destructive-change",
+                        f"type {c.qname} loses attribute(s) {', '.join(gone)}: their values "
+                        "in columns of this type are lost",
+                    )
+                )
+            out.changes.append(
+                sql_change(
+                    Phase.RETYPE,
+                    order,
+                    f"type {c.qname}: attributes",
+                    *(f"ALTER TYPE {c.qname.sql} {action}" for action in sql),
+                )
+            )
+            continue
+        out.changes.append(
+            sql_change(
+                Phase.RETYPE,
+                order,
+                f"type {c.qname}: rebuilt",
+                f"DROP TYPE {c.qname.sql}",
+                f"CREATE TYPE {c.qname.sql} AS {c.definition}",
+            )
+        )
+    for o in old.composites:
+        if o.qname not in new_names:
+            out.changes.append(
+                sql_change(
+                    Phase.DROP_LATE, -o.position, f"drop type {o.qname}", f"DROP TYPE {o.qname.sql}"
+                )
+            )
 
 
 def _rename_values(out: TypeChanges, o: EnumType, e: EnumType, renames: Renames) -> EnumType:
