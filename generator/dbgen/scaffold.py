@@ -29,8 +29,8 @@ from pathlib import Path
 
 from dbgen.graph import SchemaGraph, naming
 from dbgen.graph.relationships import load_names, plan_relationships
-from dbgen.ir import Catalog, Column, Table
-from dbgen.spec.types import is_equatable, is_orderable, is_text, resolve
+from dbgen.ir import Catalog, Column, Table, quote_ident
+from dbgen.spec.types import TIMESTAMP_BASES, is_equatable, is_orderable, is_text, resolve
 
 _ALL_OPERATIONS = (
     "get",
@@ -46,6 +46,11 @@ _ALL_OPERATIONS = (
     "upsert",
 )
 _UPDATING = frozenset({"update", "bulk_update", "upsert"})
+# A creation timestamp, by the names frameworks give it: the newest rows come first.
+_CREATED = frozenset({"created_at", "created", "created_on", "inserted_at", "creation_time"})
+# The column a framework stamps on every change.
+_UPDATED = frozenset({"updated_at", "updated", "updated_on", "modified_at", "last_modified"})
+_UPDATE_TRIGGER = re.compile(r"\bUPDATE\b", re.IGNORECASE)
 _READ_ONLY = ("list", "count")
 # Indexed for full-text or geometric search, not for comparing whole values.
 _NOT_FILTERED = frozenset(
@@ -56,7 +61,7 @@ _NOT_FILTERED = frozenset(
 _YAML_SPECIAL = frozenset(
     ["y", "yes", "n", "no", "on", "off", "true", "false", "null", "~", ".nan", ".inf", "-.inf"]
 )
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*\Z")
+_PLAIN = re.compile(r"-?[A-Za-z_][A-Za-z0-9_.]*\Z")  # "-name": a descending sort key
 
 
 def default_package(schema_paths: Sequence[Path]) -> str:
@@ -135,29 +140,104 @@ def _operations(t: Table) -> tuple[str, ...]:
     return tuple(o for o in _ALL_OPERATIONS if not (all_key and o in _UPDATING))
 
 
+def _search_columns(t: Table, catalog: Catalog) -> list[str]:
+    """Text columns outside the keys: what a person types into a search box matches them."""
+    keys = {c for fk in t.foreign_keys for c in fk.columns}
+    keys |= set(t.primary_key.columns) if t.primary_key else set()
+    return [
+        c.name
+        for c in t.columns
+        if c.name not in keys
+        and is_text(resolved := resolve(c.type, catalog))
+        and not resolved.array_dims
+        and resolved.kind.value != "enum"
+    ]
+
+
+def _default_sort(t: Table, catalog: Catalog) -> list[str]:
+    """Newest first by a creation timestamp; else the single-column key ascending."""
+    for c in t.columns:
+        if c.name in _CREATED and resolve(c.type, catalog).base in TIMESTAMP_BASES:
+            return [f"-{c.name}"]
+    if t.primary_key is not None and len(t.primary_key.columns) == 1:
+        return list(t.primary_key.columns)
+    return []
+
+
+def touch_columns(t: Table, catalog: Catalog) -> list[str]:
+    """An ``updated_at``-like timestamp column, unless a trigger on UPDATE already sets it (or
+    may: a trigger's body is not read)."""
+    key = set(t.primary_key.columns) if t.primary_key else set()
+    triggered = any(
+        raw.kind == "trigger"
+        and raw.drop is not None
+        and raw.drop.endswith(f" ON {t.qname.sql}")
+        and _UPDATE_TRIGGER.search(raw.sql)
+        for raw in catalog.raw
+    )
+    if triggered:
+        return []
+    return [
+        c.name
+        for c in t.columns
+        if c.name in _UPDATED
+        and c.name not in key
+        and c.generated is None
+        and resolve(c.type, catalog).base in TIMESTAMP_BASES
+    ]
+
+
+def _index_hint(t: Table, column: str, ops: Sequence[str]) -> str:
+    """The index a filter on ``column`` would use (containment needs GIN)."""
+    using = " USING gin" if ops == ["contains"] else ""
+    return f"CREATE INDEX ON {t.qname.sql}{using} ({quote_ident(column)})"
+
+
 def entity_yaml(t: Table, catalog: Catalog, related: Sequence[str]) -> list[str]:
     lines = [f"  {yaml_scalar(str(t.qname))}:"]
     if t.primary_key is None:
         lines.append("    # no primary key: read-only (rows cannot be addressed one by one)")
-    lines.append(f"    operations: {_flow(_operations(t))}")
+    operations = _operations(t)
+    lines.append(f"    operations: {_flow(operations)}")
     columns = {c.name: c for c in t.columns}
     pk = set(t.primary_key.columns) if t.primary_key else set()
     references = {c for fk in t.foreign_keys for c in fk.columns} - pk
-    filters = [
-        (name, _operators(columns[name], catalog, name in references))
-        for name in _filter_columns(t)
-    ]
+    indexed = _filter_columns(t)
+    filters = [(name, _operators(columns[name], catalog, name in references)) for name in indexed]
     filters = [(name, ops) for name, ops in filters if ops]
-    if filters:
-        lines.append("    filters:")
+    # The other columns could be filtered too, but a filter without an index reads the whole
+    # table: offered as comments, with the index that would make them cheap.
+    unindexed = [
+        (c.name, ops)
+        for c in t.columns
+        if c.name not in indexed and (ops := _operators(c, catalog, c.name in references))
+    ]
+    if filters or unindexed:
+        lines.append("    filters:" if filters else "    # filters:")
         lines += [f"      {yaml_scalar(name)}: {_flow(ops)}" for name, ops in filters]
+        lines += [
+            f"      # {yaml_scalar(name)}: {_flow(ops)}  # needs {_index_hint(t, name, ops)}"
+            for name, ops in unindexed
+        ]
     sort = [name for name, _ in filters if is_orderable(resolve(columns[name].type, catalog))]
     if sort:
         lines.append(f"    sort: {_flow(sort)}")
+    default_sort = _default_sort(t, catalog)
+    if default_sort:
+        lines.append(f"    default_sort: {_flow(default_sort)}")
+    search = _search_columns(t, catalog)
+    if search:
+        lines.append(f"    search: {_flow(search)}")
+    touch = [c for c in touch_columns(t, catalog) if "update" in operations]
+    if touch:
+        lines.append(f"    touch: {_flow(touch)}  # set to now() on every update")
     finders = _unique_finders(t)
     if finders:
         lines.append("    finders:")
-        lines += [f"      - by: {_flow(cols)}" for cols in finders]
+        for cols in finders:
+            lines.append(f"      - by: {_flow(cols)}")
+            if "exists" in operations:
+                lines.append("        exists: true")
     if related:
         lines.append(f"    relations: {_flow(related)}")
     return lines

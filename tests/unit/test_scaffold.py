@@ -91,7 +91,7 @@ def test_filters_sorts_finders_relations() -> None:
         "ref": ["eq", "in", "is_null"],
     }
     assert orders["sort"] == ["id", "customer_id", "placed", "ref"]
-    assert orders["finders"] == [{"by": ["ref"]}]
+    assert orders["finders"] == [{"by": ["ref"], "exists": True}]
     assert orders["relations"] == ["shop.customers", "tags"]  # tags: many-to-many via order_tags
     customers = e["shop.customers"]
     assert customers["filters"]["email"] == ["eq", "in", "like", "ilike"]
@@ -135,3 +135,66 @@ def test_cli_writes_the_file(tmp_path: Path) -> None:
         check=False,
     )
     assert bad.returncode == 2
+
+
+RICH = """
+CREATE TABLE notes (
+    id bigserial PRIMARY KEY,
+    slug text NOT NULL UNIQUE,
+    title text NOT NULL,
+    body text,
+    labels text[] NOT NULL DEFAULT '{}',
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE stamped (
+    id int PRIMARY KEY,
+    note text,
+    updated_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+CREATE TRIGGER stamped_touch BEFORE UPDATE ON stamped FOR EACH ROW EXECUTE FUNCTION stamp();
+"""
+
+
+def test_rich_starter_search_sort_touch_exists_and_index_hints() -> None:
+    catalog, diags = read_schema([("schema.sql", RICH)])
+    assert not [d for d in diags if d.is_error]
+    graph = build_graph(catalog)
+    text = scaffold(graph, "notes_db", ["schema.sql"])
+    bound, spec_diags = load_spec("crud.yaml", text, graph)
+    assert bound is not None and not [d for d in spec_diags if d.is_error], spec_diags
+    notes = yaml.safe_load(text)["entities"]["notes"]
+    assert notes["search"] == ["slug", "title", "body"]  # text, not the key, not arrays
+    assert notes["default_sort"] == ["-created_at"]  # newest first
+    assert notes["touch"] == ["updated_at"]
+    assert notes["finders"] == [{"by": ["slug"], "exists": True}]
+    assert notes["filters"] == {
+        "id": ["eq", "in", "lt", "lte", "gt", "gte", "between"],
+        "slug": ["eq", "in", "like", "ilike"],
+    }
+    # The other columns are offered as comments naming the index they would need.
+    assert (
+        "      # title: [eq, in, like, ilike]  # needs CREATE INDEX ON public.notes (title)\n"
+        in text
+    )
+    assert (
+        "      # labels: [contains]  # needs CREATE INDEX ON public.notes USING gin (labels)\n"
+        in text
+    )
+    stamped = yaml.safe_load(text)["entities"]["stamped"]
+    assert "touch" not in stamped  # its trigger sets updated_at already
+    assert stamped["default_sort"] == ["id"]  # no creation timestamp: the key
+    assert bound.entity(next(e.qname for e in bound.entities if e.key == "notes")).touch == (
+        "updated_at",
+    )
+
+
+def test_scaffold_without_indexed_filters_comments_the_key() -> None:
+    catalog, _ = read_schema([("schema.sql", "CREATE TABLE t (a int, b text);")])
+    graph = build_graph(catalog)
+    text = scaffold(graph, "t_db", ["schema.sql"])
+    assert "    # filters:\n      # a: [eq, in, lt, lte, gt, gte, between, is_null]" in text
+    bound, diags = load_spec("crud.yaml", text, graph)
+    assert bound is not None, diags

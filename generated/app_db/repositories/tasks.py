@@ -180,6 +180,7 @@ _WRITES = Writes(
     version=_VERSION,
     version_attr="version",
     soft_delete=_SOFT_DELETE,
+    touch=("updated_at",),
     upsert_on=("project_id", "number"),
     not_updated=frozenset({"project_id", "number", "id"}),
     insert_chunk_columns=15,

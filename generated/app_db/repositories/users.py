@@ -126,6 +126,7 @@ _WRITES = Writes(
     source=User,
     key_where=_KEY_WHERE,
     key_match=_KEY_MATCH,
+    touch=("updated_at",),
     upsert_on=("email",),
     not_updated=frozenset({"email", "id"}),
 )

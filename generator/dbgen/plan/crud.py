@@ -130,6 +130,7 @@ class RepoView:
     soft_delete: tuple[str, str] | None  # (Core column expression, stamp expression)
     version: str | None  # attribute of the version column
     version_col: str | None  # its Core column expression
+    touch: tuple[str, ...]  # attributes every update sets to now()
     columns: tuple[tuple[str, str], ...]  # (attribute, Core column expression), every column
     renamed: tuple[tuple[str, str], ...]  # (attribute, column key) where they differ
     loads: tuple[tuple[str, tuple[str, ...]], ...]  # relation name -> loader option expressions
@@ -570,6 +571,7 @@ def _repo(
         columns=tuple((c.attr, _col(ent, c)) for c in ent.columns),
         renamed=tuple((c.attr, c.name) for c in ent.columns if ent.mapped and c.attr != c.name),
         version_col=_col(ent, ent.column(b.version_column)) if b.version_column else None,
+        touch=tuple(ent.column(c).attr for c in b.touch),
         pk_sort=pk_sort,
         tie_break=tie_break,
         needs_page=needs_page,

@@ -61,6 +61,7 @@ _ENTITY_KEYS = (
     "upsert_on",
     "soft_delete",
     "version_column",
+    "touch",
 )
 _FINDER_KEYS = ("by", "exists")
 _TRANSACTION_KEYS = ("root", "children")
@@ -469,6 +470,7 @@ class _Binder:
             upsert_on=upsert_on,
             soft_delete=soft_delete,
             version_column=version_column,
+            touch=self.touch(table, opts.get("touch", _null()), pk, soft_delete, version_column),
             tie_break=tie_break,
             span=self.span(knode),
         )
@@ -516,6 +518,34 @@ class _Binder:
                 )
         # Table column order: the Filter schema's field order does not depend on YAML order.
         return tuple(found[c.name] for c in table.columns if c.name in found)
+
+    def touch(
+        self,
+        table: Table,
+        node: yaml.Node,
+        pk: Sequence[str],
+        soft_delete: str | None,
+        version_column: str | None,
+    ) -> tuple[str, ...]:
+        out: list[str] = []
+        for name, cnode in self.names(node, "touch"):
+            col = self.column(table, name, cnode, "touch")
+            if col is None:
+                continue
+            why = None
+            if ty.resolve(col.type, self.catalog).base not in ty.TIMESTAMP_BASES:
+                why = f"must be a timestamp or date column; it is {col.type.sql}"
+            elif col.name in pk or col.name in (soft_delete, version_column):
+                why = "is part of the primary key, the soft_delete or the version column"
+            elif col.generated is not None:
+                why = "is a generated column"
+            if why is not None:
+                self.err(cnode, "invalid-touch", f"touch column '{col.name}' {why}")
+            elif col.name in out:
+                self.err(cnode, "duplicate-key", f"touch column '{col.name}' is listed twice")
+            else:
+                out.append(col.name)
+        return tuple(out)
 
     def finders(self, table: Table, node: yaml.Node | None, where: str) -> tuple[BoundFinder, ...]:
         if node is None or _is_null(node):

@@ -112,6 +112,8 @@ class BoundEntity:
     # has neither, and then cursor pagination is refused.
     tie_break: tuple[str, ...]
     span: Span
+    # Timestamp columns every update and bulk_update sets to now() (unless the call sets them).
+    touch: tuple[str, ...] = ()
 
     @property
     def qname(self) -> QName:
