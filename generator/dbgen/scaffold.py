@@ -30,28 +30,18 @@ from pathlib import Path
 from dbgen.graph import SchemaGraph, naming
 from dbgen.graph.relationships import load_names, plan_relationships
 from dbgen.ir import Catalog, Column, Table, quote_ident
+from dbgen.spec.model import Operation
 from dbgen.spec.types import TIMESTAMP_BASES, is_equatable, is_orderable, is_text, resolve
 
-_ALL_OPERATIONS = (
-    "get",
-    "list",
-    "count",
-    "exists",
-    "create",
-    "update",
-    "delete",
-    "bulk_create",
-    "bulk_update",
-    "bulk_delete",
-    "upsert",
-)
-_UPDATING = frozenset({"update", "bulk_update", "upsert"})
+# Every operation but stream (a starter spec lists what most tables want).
+_ALL_OPERATIONS = tuple(o for o in Operation if o is not Operation.STREAM)
+_UPDATING = frozenset({Operation.UPDATE, Operation.BULK_UPDATE, Operation.UPSERT})
 # A creation timestamp, by the names frameworks give it: the newest rows come first.
 _CREATED = frozenset({"created_at", "created", "created_on", "inserted_at", "creation_time"})
 # The column a framework stamps on every change.
 _UPDATED = frozenset({"updated_at", "updated", "updated_on", "modified_at", "last_modified"})
 _UPDATE_TRIGGER = re.compile(r"\bUPDATE\b", re.IGNORECASE)
-_READ_ONLY = ("list", "count")
+_READ_ONLY = (Operation.LIST, Operation.COUNT)
 # Indexed for full-text or geometric search, not for comparing whole values.
 _NOT_FILTERED = frozenset(
     {"tsvector", "tsquery", "point", "box", "polygon", "circle", "line", "lseg", "path"}

@@ -61,6 +61,12 @@ def test_string_literals_are_black_normalised(value: str) -> None:
     assert _black(source) == source
 
 
+def test_enum_members_are_spelled_by_their_value() -> None:
+    from dbgen.spec import Operation, Operator
+
+    assert black_str(Operator.IS_NULL) == '"is_null"' and pystr(Operation.GET) == '"get"'
+
+
 def _random_expr(rng: random.Random, depth: int = 0) -> str:
     """A call, list, dict or value of the shapes the generator writes, of random length."""
     roll = rng.random()

@@ -34,8 +34,9 @@ def black_str(value: str) -> str:
     """A string literal as black normalises it: double quotes unless that needs more escapes.
 
     Single-line values only (multi-line text goes through ``pyexpr.pystr``'s triple quotes).
+    A str subclass (an enum member such as ``Operation.GET``) is spelled by its value.
     """
-    r = repr(value)
+    r = repr(str.__str__(value))
     if r[0] == '"':
         return r  # value holds ' and no ": black keeps double quotes as they are
     body = r[1:-1]

@@ -13,11 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dbgen.graph.bindings import FINDER_PARAMETERS_RESERVED
+from dbgen.graph.relations import RelationKind
 from dbgen.ir import Column, QName
 from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
 from dbgen.plan.pyexpr import pystr
 from dbgen.plan.typemap import Import
-from dbgen.spec.model import BoundEntity, BoundSpec, BoundTransaction
+from dbgen.spec.model import BoundEntity, BoundSpec, BoundTransaction, Operation
 from dbgen.spec.types import is_orderable, resolve, soft_delete_kind
 
 # The schema classes a repository module may name (schemas/<module>.py defines them).
@@ -395,7 +396,7 @@ def _sort_view(
     return SortColumnView(c.attr, _col(ent, c), c.nullable, kind)
 
 
-_BULK = frozenset({"bulk_create", "bulk_update", "bulk_delete"})
+_BULK = frozenset({Operation.BULK_CREATE, Operation.BULK_UPDATE, Operation.BULK_DELETE})
 
 
 def _repo(
@@ -493,7 +494,7 @@ def _repo(
             # is NOT NULL and no soft-delete criterion may hide the target (an outer join keeps
             # the row with the relation None, as a separate load would).
             inner = (
-                rel.kind == "many_to_one"
+                rel.kind is RelationKind.MANY_TO_ONE
                 and rel.foreign_key is not None
                 and attr == f"{cls}.{rel.attr}"
                 and all(not ent.column(c).nullable for c in rel.foreign_key.columns)
@@ -531,16 +532,18 @@ def _repo(
     )
     n_insert = sum(1 for c in ent.columns if _insertable(c.column))
     ops = set(b.operations)
-    needs_page = "list" in ops or any(not f.unique for f in finders)
-    needs_insert = "create" in ops or tx_root
-    needs_insert_many = "bulk_create" in ops or tx_child
-    needs_values = needs_insert or needs_insert_many or "upsert" in ops
+    needs_page = Operation.LIST in ops or any(not f.unique for f in finders)
+    needs_insert = Operation.CREATE in ops or tx_root
+    needs_insert_many = Operation.BULK_CREATE in ops or tx_child
+    needs_values = needs_insert or needs_insert_many or Operation.UPSERT in ops
     # A Core repository turns rows into the Read schema wherever it returns any.
     core_reads = not ent.mapped and (
-        needs_page or needs_insert or "upsert" in ops or any(f.unique for f in finders)
+        needs_page or needs_insert or Operation.UPSERT in ops or any(f.unique for f in finders)
     )
     relation_alias = (
-        f"{cls}Relation" if b.relations and ("get" in ops or "list" in ops or finders) else None
+        f"{cls}Relation"
+        if b.relations and (Operation.GET in ops or Operation.LIST in ops or finders)
+        else None
     )
 
     base = f"{pkg}.repositories._base"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dbgen.graph.relations import RelationKind
 from dbgen.graph.relationships import RelationshipPlan
 from dbgen.layout.printer import Printer
 from dbgen.layout.statement import import_from
@@ -78,7 +79,7 @@ def _relationship_line(r: RelationshipPlan, entity: EntityPlan) -> str:
     if r.uselist:
         annotation = f'list["{r.target_class}"]'
     elif (
-        r.kind == "many_to_one"
+        r.kind is RelationKind.MANY_TO_ONE
         and r.foreign_key is not None
         and all(not entity.column(col).nullable for col in r.foreign_key.columns)
     ):
@@ -88,7 +89,7 @@ def _relationship_line(r: RelationshipPlan, entity: EntityPlan) -> str:
     fk = r.foreign_key
     foreign_keys: str | None = None
     remote_side: str | None = None
-    if fk is not None and (r.kind == "many_to_one" or r.target == entity.qname):
+    if fk is not None and (r.kind is RelationKind.MANY_TO_ONE or r.target == entity.qname):
         # The key columns are attributes of this class: name them directly, so configuring the
         # mappers has no string to evaluate.
         foreign_keys = "[" + ", ".join(entity.column(c).attr for c in fk.columns) + "]"
@@ -104,7 +105,7 @@ def _relationship_line(r: RelationshipPlan, entity: EntityPlan) -> str:
         "secondary": pystr(r.secondary) if r.secondary else None,
         "primaryjoin": pystr(r.primaryjoin) if r.primaryjoin else None,
         "secondaryjoin": pystr(r.secondaryjoin) if r.secondaryjoin else None,
-        "uselist": "False" if r.kind == "one_to_one" else None,
+        "uselist": "False" if r.kind is RelationKind.ONE_TO_ONE else None,
         "overlaps": pystr(",".join(r.overlaps)) if r.overlaps else None,
         # No implicit IO: related rows are loaded on request (load=[...]), never one query per row.
         "lazy": pystr("raise"),

@@ -8,48 +8,69 @@ re-validates. Everything is frozen and made of tuples, like the IR.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from dbgen.diagnostics import Span
 from dbgen.graph import Relation
 from dbgen.ir import ForeignKey, QName, Table
 
-# The operations crud.yaml may list, in the order the generated code defines them.
-OPERATIONS: tuple[str, ...] = (
-    "get",
-    "list",
-    "stream",
-    "count",
-    "exists",
-    "create",
-    "update",
-    "delete",
-    "bulk_create",
-    "bulk_update",
-    "bulk_delete",
-    "upsert",
-)
+
+class Operation(StrEnum):
+    """An operation crud.yaml may list; members in the order the generated code defines them."""
+
+    GET = "get"
+    LIST = "list"
+    STREAM = "stream"
+    COUNT = "count"
+    EXISTS = "exists"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    BULK_CREATE = "bulk_create"
+    BULK_UPDATE = "bulk_update"
+    BULK_DELETE = "bulk_delete"
+    UPSERT = "upsert"
+
+
+class Operator(StrEnum):
+    """A filter operator; members in the order the Filter schema lists its fields."""
+
+    EQ = "eq"
+    NE = "ne"
+    LT = "lt"
+    LTE = "lte"
+    GT = "gt"
+    GTE = "gte"
+    IN = "in"
+    NOT_IN = "not_in"
+    BETWEEN = "between"
+    LIKE = "like"
+    ILIKE = "ilike"
+    IS_NULL = "is_null"
+    CONTAINS = "contains"
+
+
+class Pagination(StrEnum):
+    OFFSET = "offset"
+    CURSOR = "cursor"
+
+
+# StrEnum members are their values: `"get" in OPERATIONS` and templates' `"get" in r.ops` hold.
+OPERATIONS: tuple[Operation, ...] = tuple(Operation)
+OPERATORS: tuple[Operator, ...] = tuple(Operator)
+PAGINATIONS: tuple[Pagination, ...] = tuple(Pagination)
 
 # Operations that address a row by its primary key.
-PK_OPERATIONS = frozenset({"get", "exists", "update", "delete", "bulk_update", "bulk_delete"})
-
-# Filter operators, in the order the Filter schema lists its fields.
-OPERATORS: tuple[str, ...] = (
-    "eq",
-    "ne",
-    "lt",
-    "lte",
-    "gt",
-    "gte",
-    "in",
-    "not_in",
-    "between",
-    "like",
-    "ilike",
-    "is_null",
-    "contains",
+PK_OPERATIONS = frozenset(
+    {
+        Operation.GET,
+        Operation.EXISTS,
+        Operation.UPDATE,
+        Operation.DELETE,
+        Operation.BULK_UPDATE,
+        Operation.BULK_DELETE,
+    }
 )
-
-PAGINATIONS: tuple[str, ...] = ("offset", "cursor")
 
 DEFAULT_MAX_PAGE_SIZE = 100
 # A page is built in memory; more rows than this belong in stream(). (It also keeps LIMIT far
@@ -60,7 +81,7 @@ MAX_PAGE_SIZE_LIMIT = 1_000_000
 @dataclass(frozen=True, slots=True)
 class BoundFilter:
     column: str
-    operators: tuple[str, ...]  # in OPERATORS order, without duplicates
+    operators: tuple[Operator, ...]  # in OPERATORS order, without duplicates
     span: Span
 
 
@@ -96,12 +117,12 @@ class BoundEntity:
     key: str  # as written in crud.yaml
     table: Table
     class_name: str | None  # explicit override, None for the default name
-    operations: tuple[str, ...]  # in OPERATIONS order
+    operations: tuple[Operation, ...]  # in OPERATIONS order
     filters: tuple[BoundFilter, ...]  # in the table's column order
     sort: tuple[str, ...]  # as listed
     default_sort: tuple[SortKey, ...]  # as listed; empty means "primary key ascending"
     search: tuple[str, ...]
-    pagination: tuple[str, ...]  # in PAGINATIONS order
+    pagination: tuple[Pagination, ...]  # in PAGINATIONS order
     max_page_size: int
     finders: tuple[BoundFinder, ...]
     relations: tuple[BoundRelation, ...]
