@@ -218,7 +218,7 @@ def entity_yaml(t: Table, catalog: Catalog, related: Sequence[str]) -> list[str]
     search = _search_columns(t, catalog)
     if search:
         lines.append(f"    search: {_flow(search)}")
-    touch = [c for c in touch_columns(t, catalog) if "update" in operations]
+    touch = [c for c in touch_columns(t, catalog) if Operation.UPDATE in operations]
     if touch:
         lines.append(f"    touch: {_flow(touch)}  # set to now() on every update")
     finders = _unique_finders(t)
