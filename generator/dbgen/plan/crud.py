@@ -1,7 +1,7 @@
-"""View objects for the CRUD layer: schemas/, repositories/, uow.py, errors.py, pagination.py.
+"""View objects for the CRUD layer: repositories/, uow.py; schemas/ through plan/crud_schemas.py.
 
-Every decision about the generated CRUD code is made here: which fields each schema has and
-how they are typed, which operations and finders each repository defines, which statements the
+Every decision about the generated CRUD code is made here or in crud_schemas.py (which fields
+each schema has and how they are typed): which operations and finders each repository defines, which statements the
 module pre-builds, which loader options each relation name maps to. The templates only loop and
 print. Class names, attribute names and relationships come from the model plan (plan/models.py)
 and are never re-derived.
@@ -9,12 +9,18 @@ and are never re-derived.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from dbgen.graph.bindings import FINDER_PARAMETERS_RESERVED
 from dbgen.graph.relations import RelationKind
-from dbgen.ir import Column, QName
+from dbgen.ir import QName
+from dbgen.plan.crud_schemas import (
+    SchemaModule,
+    column_attr,
+    insertable,
+    nested_name,
+    schema_module,
+)
 from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
 from dbgen.plan.pyexpr import pystr
 from dbgen.plan.typemap import Import
@@ -23,9 +29,6 @@ from dbgen.spec.types import is_orderable, resolve, soft_delete_kind
 
 # The schema classes a repository module may name (schemas/<module>.py defines them).
 _SCHEMA_KINDS = ("Create", "Update", "Filter", "OrderKey", "Relation", "Read")
-
-# PostgreSQL's wire protocol counts bind parameters in an Int16: at most 32767 per statement.
-MAX_BIND_PARAMS = 32767
 
 # Python annotation -> what a decoded cursor value must be an instance of.
 _CURSOR_KINDS = {
@@ -41,40 +44,6 @@ _CURSOR_KINDS = {
     "decimal.Decimal": "decimal.Decimal",
     "uuid.UUID": "uuid.UUID",
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One Pydantic field: ``name: annotation`` or ``name: annotation = default``."""
-
-    name: str
-    annotation: str
-    default: str | None = None
-
-    @property
-    def line(self) -> str:
-        return f"{self.name}: {self.annotation}" + (
-            f" = {self.default}" if self.default is not None else ""
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaClass:
-    name: str
-    doc: str
-    fields: tuple[Field, ...]
-    config: str  # ConfigDict(...) expression
-
-
-@dataclass(frozen=True, slots=True)
-class SchemaModule:
-    path: str
-    doc: str
-    # Every import the module may use; layout/imports.py keeps those its body reads.
-    imports: frozenset[Import]
-    literals: tuple[tuple[str, tuple[str, ...]], ...]  # (alias, Literal members as literals)
-    classes: tuple[SchemaClass, ...]
-    filter_class: str | None  # rebuilt after definition (it refers to itself through or_)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,188 +157,6 @@ class CrudPlan:
     modules: tuple[str, ...] = field(default=())
 
 
-def _nested_name(child: EntityPlan, root: EntityPlan, clash: bool) -> str:
-    return f"{child.class_name}CreateNested" + (f"In{root.class_name}" if clash else "")
-
-
-def _python(c: ColumnPlan) -> tuple[str, frozenset[Import]]:
-    return c.type.python.expr, c.type.python.imports
-
-
-def _optional(annotation: str) -> str:
-    return annotation if annotation == "Any" else f"{annotation} | None"
-
-
-def _max_length(c: ColumnPlan) -> int | None:
-    t = c.column.type
-    if t.base in ("character varying", "character") and t.modifiers and not t.array_dims:
-        return t.modifiers[0]
-    return None
-
-
-def _field_default(c: ColumnPlan, required: bool) -> str | None:
-    """``Field(...)`` carrying what Pydantic can check (varchar length), or a plain default."""
-    length = _max_length(c)
-    if length is None:
-        return None if required else "None"
-    return (
-        f"Field(max_length={length})" if required else f"Field(default=None, max_length={length})"
-    )
-
-
-def _insertable(col: Column) -> bool:
-    # GENERATED ALWAYS identities and generated columns reject explicit values.
-    return col.generated is None and not (col.identity is not None and col.identity.always)
-
-
-def _create_fields(ent: EntityPlan, skip: frozenset[str] = frozenset()) -> list[Field]:
-    out: list[Field] = []
-    for c in ent.columns:
-        if not _insertable(c.column) or c.name in skip:
-            continue
-        py, _ = _python(c)
-        required = not c.nullable and not c.server_generated
-        ann = py if required else _optional(py)
-        out.append(Field(c.attr, ann, _field_default(c, required)))
-    # Pydantic (like Python) needs fields without defaults first.
-    return [f for f in out if f.default is None or f.default.startswith("Field(max")] + [
-        f for f in out if not (f.default is None or f.default.startswith("Field(max"))
-    ]
-
-
-def _filter_annotation(py: str, op: str, c: ColumnPlan) -> str:
-    if op in ("in", "not_in"):
-        return f"list[{py}] | None"
-    if op == "between":
-        return f"tuple[{py}, {py}] | None"
-    if op in ("like", "ilike"):
-        return "str | None"
-    if op == "is_null":
-        return "bool | None"
-    if op == "contains":
-        return _optional(py)
-    return _optional(py)
-
-
-def _literal(values: Iterable[str]) -> tuple[str, ...]:
-    """The members of a ``Literal[...]``, as string literals (the template lays them out)."""
-    return tuple(pystr(v) for v in values)
-
-
-def _schema_module(
-    plan: ProjectPlan, ent: EntityPlan, b: BoundEntity, nested: list[tuple[str, EntityPlan]]
-) -> SchemaModule:
-    imports: set[Import] = {("pydantic", "BaseModel"), ("pydantic", "ConfigDict")}
-    for c in ent.columns:
-        imports |= c.type.python.imports
-    cls = ent.class_name
-    config = 'ConfigDict(extra="forbid", arbitrary_types_allowed=True)'
-    classes: list[SchemaClass] = []
-
-    # The soft-delete stamp belongs to delete(), and a defaulted version to the repository.
-    managed = {b.soft_delete} if b.soft_delete else set()
-    if b.version_column is not None and ent.column(b.version_column).server_generated:
-        managed.add(b.version_column)
-    create = _create_fields(ent, frozenset(managed))
-    classes.append(
-        SchemaClass(
-            f"{cls}Create", f"Fields to insert a row into {ent.qname.sql}.", tuple(create), config
-        )
-    )
-
-    update: list[Field] = []
-    for c in ent.columns:
-        if (
-            c.primary_key
-            or not _insertable(c.column)
-            or c.name in (b.version_column, b.soft_delete)
-        ):
-            continue
-        py, _ = _python(c)
-        update.append(Field(c.attr, _optional(py), _field_default(c, False)))
-    if b.version_column is not None:
-        vc = ent.column(b.version_column)
-        # The version the caller last read: required, so a stale write cannot slip through.
-        update.insert(0, Field(vc.attr, vc.type.python.expr))
-    classes.append(
-        SchemaClass(
-            f"{cls}Update",
-            "Fields to change; a field left unset is not written, an explicit None writes NULL.",
-            tuple(update),
-            config,
-        )
-    )
-
-    read = [
-        Field(c.attr, _optional(c.type.python.expr) if c.nullable else c.type.python.expr)
-        for c in ent.columns
-    ]
-    classes.append(
-        SchemaClass(
-            f"{cls}Read",
-            f"A row of {ent.qname.sql}, built from a model instance.",
-            tuple(read),
-            "ConfigDict(from_attributes=True, arbitrary_types_allowed=True)",
-        )
-    )
-
-    filt: list[Field] = []
-    for f in b.filters:
-        c = ent.column(f.column)
-        for op in f.operators:
-            filt.append(
-                Field(f"{c.attr}__{op}", _filter_annotation(c.type.python.expr, op, c), "None")
-            )
-    filt.append(Field("or_", f"list[{cls}Filter] | None", "None"))
-    classes.append(
-        SchemaClass(
-            f"{cls}Filter",
-            "Conditions on the allowed (column, operator) pairs; fields combine "
-            "with AND, ``or_`` lists alternatives.",
-            tuple(filt),
-            config,
-        )
-    )
-
-    for name, root in nested:
-        fk_cols = frozenset(
-            col for fk in ent.table.foreign_keys if fk.ref_table == root.qname for col in fk.columns
-        )
-        classes.append(
-            SchemaClass(
-                name,
-                f"A {cls} created together with its {root.class_name}; the key to the "
-                f"{root.class_name} is filled in.",
-                tuple(_create_fields(ent, fk_cols | frozenset(managed))),
-                config,
-            )
-        )
-
-    literals = [
-        (
-            f"{cls}OrderKey",
-            _literal(k for s in b.sort for k in (_attr(ent, s), "-" + _attr(ent, s))),
-        )
-    ]
-    if not b.sort:
-        literals = [(f"{cls}OrderKey", ('""',))]  # nothing is sortable; no value passes
-    if b.relations:
-        literals.append((f"{cls}Relation", _literal(r.name for r in b.relations)))
-    imports |= {("typing", "Literal"), ("pydantic", "Field"), ("typing", "Any")}
-    return SchemaModule(
-        path=f"{plan.package}/schemas/{ent.module}.py",
-        doc=f"Pydantic schemas for {ent.qname.sql}.",
-        imports=frozenset(imports),
-        literals=tuple(literals),
-        classes=tuple(classes),
-        filter_class=f"{cls}Filter",
-    )
-
-
-def _attr(ent: EntityPlan, column: str) -> str:
-    return ent.column(column).attr
-
-
 def _kind(c: ColumnPlan, plan: ProjectPlan) -> tuple[str, set[Import]]:
     py = c.type.python.expr
     if py in _CURSOR_KINDS:
@@ -437,7 +224,7 @@ def _repo(
         key_type = "tuple[" + ", ".join(c.type.python.expr for c in pk) + "]"
 
     filters = tuple(
-        (f"{_attr(ent, f.column)}__{op}", _col(ent, ent.column(f.column)), op)
+        (f"{column_attr(ent, f.column)}__{op}", _col(ent, ent.column(f.column)), op)
         for f in b.filters
         for op in f.operators
     )
@@ -449,9 +236,9 @@ def _repo(
     tie_cols = _tie_break(plan, ent, b)
     for c in tie_cols:
         order_cols.setdefault(c.attr, _sort_view(ent, c, plan, imports))
-    default_order = tuple((_attr(ent, sk.column), sk.descending) for sk in b.default_sort) or tuple(
-        (c.attr, False) for c in tie_cols
-    )
+    default_order = tuple(
+        (column_attr(ent, sk.column), sk.descending) for sk in b.default_sort
+    ) or tuple((c.attr, False) for c in tie_cols)
 
     alive: str | None = None
     soft: tuple[str, str] | None = None
@@ -528,9 +315,9 @@ def _repo(
     create_drop_none = tuple(
         c.attr
         for c in ent.columns
-        if not c.nullable and c.server_generated and _insertable(c.column)
+        if not c.nullable and c.server_generated and insertable(c.column)
     )
-    n_insert = sum(1 for c in ent.columns if _insertable(c.column))
+    n_insert = sum(1 for c in ent.columns if insertable(c.column))
     ops = set(b.operations)
     needs_page = Operation.LIST in ops or any(not f.unique for f in finders)
     needs_insert = Operation.CREATE in ops or tx_root
@@ -596,14 +383,14 @@ def _repo(
         search=tuple(_col(ent, ent.column(s)) for s in b.search),
         alive=alive,
         soft_delete=soft,
-        version=_attr(ent, b.version_column) if b.version_column else None,
+        version=column_attr(ent, b.version_column) if b.version_column else None,
         loads=tuple(loads),
         relations=tuple(relations),
         max_page_size=b.max_page_size,
         offset="offset" in b.pagination,
         cursor="cursor" in b.pagination,
         create_drop_none=create_drop_none,
-        upsert_on=tuple(_attr(ent, c) for c in b.upsert_on),
+        upsert_on=tuple(column_attr(ent, c) for c in b.upsert_on),
         upsert_undelete=soft is not None,
         insert_chunk_cols=max(1, n_insert),
         finders=tuple(finders),
@@ -671,7 +458,7 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
             child = plan.entity(ch.table)
             if (child.qname, root.qname) in nested_names:
                 continue
-            name = _nested_name(child, root, clash=child.qname in nested)
+            name = nested_name(child, root, clash=child.qname in nested)
             nested_names[(child.qname, root.qname)] = name
             nested.setdefault(child.qname, []).append((name, root))
 
@@ -679,7 +466,7 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
     repos: list[RepoView] = []
     for b in spec.entities:
         ent = plan.entity(b.qname)
-        schemas.append(_schema_module(plan, ent, b, nested.get(ent.qname, [])))
+        schemas.append(schema_module(plan, ent, b, nested.get(ent.qname, [])))
         repos.append(
             _repo(
                 plan,

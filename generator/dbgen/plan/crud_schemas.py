@@ -1,0 +1,229 @@
+"""View objects for schemas/<module>.py: the Pydantic classes of one entity (plan/crud.py
+plans the rest of the CRUD layer).
+
+Which fields each schema has and how they are typed: the Create, Update, Read, Filter classes,
+the nested Create classes of transactions, the OrderKey and Relation literals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dbgen.ir import Column
+from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
+from dbgen.plan.pyexpr import pystr
+from dbgen.plan.typemap import Import
+from dbgen.spec.model import BoundEntity
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """One Pydantic field: ``name: annotation`` or ``name: annotation = default``."""
+
+    name: str
+    annotation: str
+    default: str | None = None
+
+    @property
+    def line(self) -> str:
+        return f"{self.name}: {self.annotation}" + (
+            f" = {self.default}" if self.default is not None else ""
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaClass:
+    name: str
+    doc: str
+    fields: tuple[Field, ...]
+    config: str  # ConfigDict(...) expression
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaModule:
+    path: str
+    doc: str
+    # Every import the module may use; layout/imports.py keeps those its body reads.
+    imports: frozenset[Import]
+    literals: tuple[tuple[str, tuple[str, ...]], ...]  # (alias, Literal members as literals)
+    classes: tuple[SchemaClass, ...]
+    filter_class: str | None  # rebuilt after definition (it refers to itself through or_)
+
+
+def nested_name(child: EntityPlan, root: EntityPlan, clash: bool) -> str:
+    return f"{child.class_name}CreateNested" + (f"In{root.class_name}" if clash else "")
+
+
+def _python(c: ColumnPlan) -> tuple[str, frozenset[Import]]:
+    return c.type.python.expr, c.type.python.imports
+
+
+def _optional(annotation: str) -> str:
+    return annotation if annotation == "Any" else f"{annotation} | None"
+
+
+def _max_length(c: ColumnPlan) -> int | None:
+    t = c.column.type
+    if t.base in ("character varying", "character") and t.modifiers and not t.array_dims:
+        return t.modifiers[0]
+    return None
+
+
+def _field_default(c: ColumnPlan, required: bool) -> str | None:
+    """``Field(...)`` carrying what Pydantic can check (varchar length), or a plain default."""
+    length = _max_length(c)
+    if length is None:
+        return None if required else "None"
+    return (
+        f"Field(max_length={length})" if required else f"Field(default=None, max_length={length})"
+    )
+
+
+def insertable(col: Column) -> bool:
+    # GENERATED ALWAYS identities and generated columns reject explicit values.
+    return col.generated is None and not (col.identity is not None and col.identity.always)
+
+
+def _create_fields(ent: EntityPlan, skip: frozenset[str] = frozenset()) -> list[Field]:
+    out: list[Field] = []
+    for c in ent.columns:
+        if not insertable(c.column) or c.name in skip:
+            continue
+        py, _ = _python(c)
+        required = not c.nullable and not c.server_generated
+        ann = py if required else _optional(py)
+        out.append(Field(c.attr, ann, _field_default(c, required)))
+    # Pydantic (like Python) needs fields without defaults first.
+    return [f for f in out if f.default is None or f.default.startswith("Field(max")] + [
+        f for f in out if not (f.default is None or f.default.startswith("Field(max"))
+    ]
+
+
+def _filter_annotation(py: str, op: str, c: ColumnPlan) -> str:
+    if op in ("in", "not_in"):
+        return f"list[{py}] | None"
+    if op == "between":
+        return f"tuple[{py}, {py}] | None"
+    if op in ("like", "ilike"):
+        return "str | None"
+    if op == "is_null":
+        return "bool | None"
+    if op == "contains":
+        return _optional(py)
+    return _optional(py)
+
+
+def _literal(values: Iterable[str]) -> tuple[str, ...]:
+    """The members of a ``Literal[...]``, as string literals (the template lays them out)."""
+    return tuple(pystr(v) for v in values)
+
+
+def schema_module(
+    plan: ProjectPlan, ent: EntityPlan, b: BoundEntity, nested: list[tuple[str, EntityPlan]]
+) -> SchemaModule:
+    imports: set[Import] = {("pydantic", "BaseModel"), ("pydantic", "ConfigDict")}
+    for c in ent.columns:
+        imports |= c.type.python.imports
+    cls = ent.class_name
+    config = 'ConfigDict(extra="forbid", arbitrary_types_allowed=True)'
+    classes: list[SchemaClass] = []
+
+    # The soft-delete stamp belongs to delete(), and a defaulted version to the repository.
+    managed = {b.soft_delete} if b.soft_delete else set()
+    if b.version_column is not None and ent.column(b.version_column).server_generated:
+        managed.add(b.version_column)
+    create = _create_fields(ent, frozenset(managed))
+    classes.append(
+        SchemaClass(
+            f"{cls}Create", f"Fields to insert a row into {ent.qname.sql}.", tuple(create), config
+        )
+    )
+
+    update: list[Field] = []
+    for c in ent.columns:
+        if c.primary_key or not insertable(c.column) or c.name in (b.version_column, b.soft_delete):
+            continue
+        py, _ = _python(c)
+        update.append(Field(c.attr, _optional(py), _field_default(c, False)))
+    if b.version_column is not None:
+        vc = ent.column(b.version_column)
+        # The version the caller last read: required, so a stale write cannot slip through.
+        update.insert(0, Field(vc.attr, vc.type.python.expr))
+    classes.append(
+        SchemaClass(
+            f"{cls}Update",
+            "Fields to change; a field left unset is not written, an explicit None writes NULL.",
+            tuple(update),
+            config,
+        )
+    )
+
+    read = [
+        Field(c.attr, _optional(c.type.python.expr) if c.nullable else c.type.python.expr)
+        for c in ent.columns
+    ]
+    classes.append(
+        SchemaClass(
+            f"{cls}Read",
+            f"A row of {ent.qname.sql}, built from a model instance.",
+            tuple(read),
+            "ConfigDict(from_attributes=True, arbitrary_types_allowed=True)",
+        )
+    )
+
+    filt: list[Field] = []
+    for f in b.filters:
+        c = ent.column(f.column)
+        for op in f.operators:
+            filt.append(
+                Field(f"{c.attr}__{op}", _filter_annotation(c.type.python.expr, op, c), "None")
+            )
+    filt.append(Field("or_", f"list[{cls}Filter] | None", "None"))
+    classes.append(
+        SchemaClass(
+            f"{cls}Filter",
+            "Conditions on the allowed (column, operator) pairs; fields combine "
+            "with AND, ``or_`` lists alternatives.",
+            tuple(filt),
+            config,
+        )
+    )
+
+    for name, root in nested:
+        fk_cols = frozenset(
+            col for fk in ent.table.foreign_keys if fk.ref_table == root.qname for col in fk.columns
+        )
+        classes.append(
+            SchemaClass(
+                name,
+                f"A {cls} created together with its {root.class_name}; the key to the "
+                f"{root.class_name} is filled in.",
+                tuple(_create_fields(ent, fk_cols | frozenset(managed))),
+                config,
+            )
+        )
+
+    literals = [
+        (
+            f"{cls}OrderKey",
+            _literal(k for s in b.sort for k in (column_attr(ent, s), "-" + column_attr(ent, s))),
+        )
+    ]
+    if not b.sort:
+        literals = [(f"{cls}OrderKey", ('""',))]  # nothing is sortable; no value passes
+    if b.relations:
+        literals.append((f"{cls}Relation", _literal(r.name for r in b.relations)))
+    imports |= {("typing", "Literal"), ("pydantic", "Field"), ("typing", "Any")}
+    return SchemaModule(
+        path=f"{plan.package}/schemas/{ent.module}.py",
+        doc=f"Pydantic schemas for {ent.qname.sql}.",
+        imports=frozenset(imports),
+        literals=tuple(literals),
+        classes=tuple(classes),
+        filter_class=f"{cls}Filter",
+    )
+
+
+def column_attr(ent: EntityPlan, column: str) -> str:
+    return ent.column(column).attr
