@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # The demo's generated package (crud.yaml's `package:`), for type-checking the output.
 PACKAGE ?= app_db
 
-.PHONY: venv build test check golden db-migrate lint bench
+.PHONY: venv build test check golden db-migrate lint bench bench-scaffolded
 
 venv: $(STAMP)
 
@@ -45,3 +45,7 @@ lint: venv
 
 bench: venv
 	$(BIN)/python -m bench
+
+# Generation at scale (issue 15): the scaffolded musicbrainz spec, figures in bench/scaffolded.md.
+bench-scaffolded: venv
+	$(BIN)/python -m bench.scaffolded

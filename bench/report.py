@@ -263,9 +263,9 @@ def _generation_md(g: GenerationResults) -> list[str]:
         "## Generation",
         "",
         "Each timing is a fresh process. `dbgen build` writes into an empty directory; "
-        "*cold* runs start with an empty black-output cache (`DBGEN_CACHE_DIR` pointed at a "
-        "new directory, as on a fresh clone or in CI), *warm* ones reuse the cache the first "
-        "cold build filled. `dbgen check` compares against that build's output. sqlacodegen "
+        "the build keeps no cache (it formats nothing since dbgen/layout/ writes the final "
+        "layout), so *cold* and *warm* differ only in the OS file cache and .pyc files. "
+        "`dbgen check` compares against the first build's output. sqlacodegen "
         "(declarative generator) reflects the same schema from a live database loaded with "
         "`psql -f` (load time in the last column). Medians; CPU is the child's user + "
         "system time (the machine is shared, so wall time can include waiting).",
