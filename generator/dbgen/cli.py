@@ -43,8 +43,19 @@ def _fail(diags: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _run(spec_dir: Path, out: Path | None) -> tuple[Result, Path]:
+def _run(
+    spec_dir: Path,
+    out: Path | None,
+    *,
+    allow_destructive: bool = False,
+    message: str | None = None,
+    fold: bool = False,
+) -> tuple[Result, Path]:
+    import dataclasses
+
     from dbgen.config import load_config
+    from dbgen.history.plan import Options
+    from dbgen.history.revisions import read_history_files
 
     config, config_diags = load_config(spec_dir, Path.cwd())
     if has_errors(config_diags):
@@ -52,11 +63,30 @@ def _run(spec_dir: Path, out: Path | None) -> tuple[Result, Path]:
     inputs, input_diags = read_inputs(spec_dir)
     if inputs is None or has_errors(input_diags):
         _fail(input_diags)
-    result = generate(inputs, line_length=config.line_length)
+    target = out if out is not None else config.out
+    renames = None
+    if config.renames:
+        from dbgen.evolve import load_renames
+
+        renames, rename_diags = load_renames(config.renames, config.source)
+        if has_errors(rename_diags):
+            _fail(rename_diags)
+        _print(rename_diags)
+    # The revisions already in the output directory are an input: the build adds to them.
+    inputs = dataclasses.replace(
+        inputs, history=read_history_files(target.resolve()), out_display=display(target)
+    )
+    options = Options(
+        allow_destructive=allow_destructive or config.allow_destructive,
+        message=message,
+        fold=fold,
+        renames=renames,
+    )
+    result = generate(inputs, line_length=config.line_length, evolve=options)
     if not result.ok:
         _fail(result.diagnostics)
     _print(result.diagnostics)
-    return result, out if out is not None else config.out
+    return result, target
 
 
 AdoptOption = Annotated[
@@ -82,16 +112,68 @@ def _survey(
     return plan, where
 
 
+AllowDestructiveOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-destructive",
+        help="Write a revision that drops tables, columns or enum values, narrows a type or sets "
+        "NOT NULL (refused otherwise; `allow_destructive = true` in dbgen.toml does the same).",
+    ),
+]
+MessageOption = Annotated[
+    str | None,
+    typer.Option(
+        "--message",
+        "-m",
+        help="What the new revision does: its docstring's first line and its file name's slug.",
+    ),
+]
+FoldOption = Annotated[
+    bool,
+    typer.Option(
+        "--fold",
+        help="Fold the schema edits into the newest revision (dbgen's, not yet deployed) "
+        "instead of adding one: that revision is planned again from its parent and replaced.",
+    ),
+]
+
+
+def _pending_line(result: Result, where: str) -> str | None:
+    p = result.pending
+    if p is None:
+        return None
+    verb = f"replaces {p.replaces} with" if p.replaces else "adds"
+    return f"dbgen: revision {verb} {p.revision} ({inside(where, p.path)}): {p.summary}"
+
+
 @app.command()
-def build(spec_dir: SpecDir, out: OutOption = None, adopt: AdoptOption = False) -> None:
+def build(
+    spec_dir: SpecDir,
+    out: OutOption = None,
+    adopt: AdoptOption = False,
+    allow_destructive: AllowDestructiveOption = False,
+    message: MessageOption = None,
+    fold: FoldOption = False,
+) -> None:
     """Generate the package into the output directory. Only files dbgen wrote (its manifest)
-    are replaced or removed, each atomically; a failed build restores the previous files."""
+    are replaced or removed, each atomically; a failed build restores the previous files. When
+    the schema changed since the newest revision, one revision is added after it."""
     from dbgen.diagnostics import Span, error, note
     from dbgen.emit.ownership import refusal
     from dbgen.emit.write import Interrupted, apply, recover
 
-    result, target = _run(spec_dir, out)
+    result, target = _run(
+        spec_dir, out, allow_destructive=allow_destructive, message=message, fold=fold
+    )
     where = display(target)
+    if result.pending is not None and result.pending.refused:
+        print(
+            "dbgen: the new revision makes destructive changes (above) and none were allowed; "
+            "nothing written. Review them, then build with --allow-destructive "
+            "(or allow_destructive = true in dbgen.toml)",
+            file=sys.stderr,
+        )
+        raise typer.Exit(2)
     refused = refusal(target, spec_dir, where, result.files)
     if refused is not None:
         _fail([refused])
@@ -111,6 +193,11 @@ def build(spec_dir: SpecDir, out: OutOption = None, adopt: AdoptOption = False) 
     changed = len(plan.writes) + len(plan.removals)
     removed = f", {len(plan.removals)} removed" if plan.removals else ""
     print(f"dbgen: wrote {where} ({n} files, {changed} changed{removed})")
+    line = _pending_line(result, where)
+    if line is not None:
+        print(line)
+        if result.pending is not None and result.pending.hazard_summary:
+            print(f"dbgen: {result.pending.hazard_summary}")
 
 
 def _command(name: str, spec_dir: Path, out: Path | None) -> str:
@@ -123,7 +210,8 @@ def _command(name: str, spec_dir: Path, out: Path | None) -> str:
 
 @app.command()
 def check(spec_dir: SpecDir, out: OutOption = None) -> None:
-    """Exit 0 when the output is up to date, 1 with the stale/missing/extra files otherwise."""
+    """Exit 0 when the output is up to date, 1 with the stale/missing/extra files otherwise
+    (and, when the schema changed since the newest revision, which revision that is)."""
     result, target = _run(spec_dir, out)
     plan, where = _survey(spec_dir, result, target)
     if plan.clean:
@@ -132,6 +220,11 @@ def check(spec_dir: SpecDir, out: OutOption = None) -> None:
     for kind, paths in (("stale", plan.stale), ("missing", plan.missing), ("extra", plan.removals)):
         for p in paths:
             print(f"{kind}: {inside(where, p)}")
+    if result.pending is not None and result.pending.parent is not None:
+        print(
+            f"dbgen: schema changed since revision {result.pending.parent}: run dbgen build",
+            file=sys.stderr,
+        )
     print(
         f"dbgen: {where} is out of date; run `{_command('build', spec_dir, out)}`", file=sys.stderr
     )
@@ -139,11 +232,17 @@ def check(spec_dir: SpecDir, out: OutOption = None) -> None:
 
 
 @app.command()
-def diff(spec_dir: SpecDir, out: OutOption = None) -> None:
-    """Print a unified diff from the output directory to what build would write; exit 1 if any."""
+def diff(
+    spec_dir: SpecDir,
+    out: OutOption = None,
+    message: MessageOption = None,
+    fold: FoldOption = False,
+) -> None:
+    """Print a unified diff from the output directory to what build would write (a pending
+    revision included); exit 1 if any."""
     from dbgen.emit.tree import unified_diff
 
-    result, target = _run(spec_dir, out)
+    result, target = _run(spec_dir, out, message=message, fold=fold)
     plan, _ = _survey(spec_dir, result, target)
     text = unified_diff(plan)
     sys.stdout.write(text)

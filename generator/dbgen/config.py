@@ -2,23 +2,31 @@
 
 out = "generated"        # output directory, relative to the file that says it
 line_length = 100        # columns for the lines dbgen composes from names and values
+allow_destructive = false  # let `dbgen build` write revisions that drop or narrow (the CLI flag)
+
+[renames]                # declared renames for the next revision (dbgen.evolve reads them)
+tables = { "old_name" = "new_name" }
+columns = { "users.fullname" = "display_name" }
 """
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dbgen.diagnostics import Diagnostic, Span, error
 
-_KNOWN = {"out", "line_length"}
+_KNOWN = {"out", "line_length", "allow_destructive", "renames"}
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
     out: Path
     line_length: int = 100
+    allow_destructive: bool = False
+    renames: dict[str, object] = field(default_factory=dict)  # the [renames] table as parsed
+    source: str = ""  # the file these came from (for the renames' diagnostics)
 
 
 def load_config(spec_dir: Path, cwd: Path) -> tuple[Config, tuple[Diagnostic, ...]]:
@@ -66,4 +74,25 @@ def _from_table(
             problems.append(
                 error(Span(str(path)), "config", "'line_length' must be an integer from 40 to 200")
             )
-    return Config(out=out, line_length=line_length), tuple(problems)
+    allow_destructive = default.allow_destructive
+    if "allow_destructive" in data:
+        if isinstance(data["allow_destructive"], bool):
+            allow_destructive = data["allow_destructive"]
+        else:
+            problems.append(
+                error(Span(str(path)), "config", "'allow_destructive' must be true or false")
+            )
+    renames: dict[str, object] = {}
+    if "renames" in data:
+        if isinstance(data["renames"], dict):
+            renames = data["renames"]
+        else:
+            problems.append(error(Span(str(path)), "config", "'renames' must be a table"))
+    config = Config(
+        out=out,
+        line_length=line_length,
+        allow_destructive=allow_destructive,
+        renames=renames,
+        source=str(path),
+    )
+    return config, tuple(problems)

@@ -5,9 +5,13 @@ from __future__ import annotations
 import gc
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dbgen.diagnostics import Diagnostic, Span, error, has_errors, sort_key
 from dbgen.ir import Catalog
+
+if TYPE_CHECKING:
+    from dbgen.history.plan import Options, Pending
 
 CRUD_FILE = "crud.yaml"
 # The largest input file read (each *.sql and crud.yaml), checked before reading: six times the
@@ -22,6 +26,10 @@ class Inputs:
 
     sql: tuple[tuple[str, str], ...]
     crud: tuple[str, str] | None
+    # The output directory's migration history (history/revisions.read_history_files) and how
+    # to name that directory in messages.
+    history: tuple[tuple[str, str], ...] = ()
+    out_display: str = "generated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +37,8 @@ class Result:
     files: dict[str, str]  # path relative to the output dir -> content, manifest included
     diagnostics: tuple[Diagnostic, ...]
     catalog: Catalog | None = None
+    pending: Pending | None = None  # the revision this build adds to the history, if any
+    head: str | None = None  # the history's head before this build
 
     @property
     def ok(self) -> bool:
@@ -111,26 +121,34 @@ def _read(path: Path, problems: list[Diagnostic]) -> str | None:
         return None
 
 
-def generate(inputs: Inputs, *, line_length: int = 100, dialect: str = "postgresql") -> Result:
+def generate(
+    inputs: Inputs,
+    *,
+    line_length: int = 100,
+    dialect: str = "postgresql",
+    evolve: Options | None = None,
+) -> Result:
     # A build allocates millions of objects that live until it ends (catalog, plan, the files);
     # the cyclic collector would traverse them again and again (about a sixth of a 500-table
     # build) to find little: it is paused for the build and runs once after it.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _generate(inputs, line_length=line_length, dialect=dialect)
+        return _generate(inputs, line_length=line_length, dialect=dialect, evolve=evolve)
     finally:
         if enabled:
             gc.enable()
         gc.collect()
 
 
-def _generate(inputs: Inputs, *, line_length: int, dialect: str) -> Result:
+def _generate(inputs: Inputs, *, line_length: int, dialect: str, evolve: Options | None) -> Result:
     # Imported here so `dbgen --version` and `--help` stay fast.
     from dbgen.dialects import get_dialect
     from dbgen.emit.manifest import with_manifest
     from dbgen.emit.pycheck import check_python
     from dbgen.graph import build_graph
+    from dbgen.history.plan import Options, initial_files, plan_versions, source_name
+    from dbgen.history.revisions import load_history
     from dbgen.plan.models import plan_project
     from dbgen.render.crud import render_crud
     from dbgen.render.env import environment
@@ -149,18 +167,72 @@ def _generate(inputs: Inputs, *, line_length: int, dialect: str) -> Result:
     if spec is None or has_errors(all_diags):
         return Result({}, _sorted(all_diags), catalog)
     plan = plan_project(graph, spec.package, spec, map_type=db.map_type)
-    migration = db.plan_initial_migration(catalog, plan.type_context)
+    history, history_diags = load_history(inputs.history, spec.package, inputs.out_display)
+    all_diags += history_diags
+    if has_errors(all_diags):
+        return Result({}, _sorted(all_diags), catalog)
+    sql_sources = {source_name(p): text for p, text in inputs.sql}
+    versions = plan_versions(
+        history,
+        package=spec.package,
+        sources=sql_sources,
+        source_dir=str(Path(inputs.sql[0][0]).parent),
+        catalog=catalog,
+        ctx=plan.type_context,
+        dialect=db,
+        options=evolve if evolve is not None else Options(),
+        out_display=inputs.out_display,
+        line_length=line_length,
+    )
+    all_diags += versions.diagnostics
+    if has_errors(all_diags):
+        return Result({}, _sorted(all_diags), catalog)
+    # The initial revision is planned only when it is written (or compared, for a legacy one).
+    migration = (
+        db.plan_initial_migration(catalog, plan.type_context)
+        if versions.render_initial or versions.legacy is not None
+        else None
+    )
     env = environment()
     sources = (*(Path(p).name for p, _ in inputs.sql), Path(inputs.crud[0]).name)
     package = render_package(plan, migration, sources, env, line_length, driver=db.driver)
     files = dict(package.files)
+    files.update(versions.new_files)
     files.update(render_crud(plan, env, line_length).files)
     # Every file is rendered in its final layout (layout/); nothing formats it afterwards.
     # Accepted means importable: nothing that does not compile leaves the core.
     all_diags += check_python(files)
     if has_errors(all_diags):
         return Result({}, _sorted(all_diags), catalog)
-    return Result(with_manifest(files), _sorted(all_diags), catalog)
+    if migration is not None:
+        initial = package.migration_path
+        assert initial is not None
+        if versions.legacy is not None and files.get(initial) != versions.legacy.text:
+            return Result(
+                {}, _sorted([*all_diags, _legacy_changed(inputs, versions.legacy.rel)]), catalog
+            )
+        # A legacy initial revision is identical to what was rendered: it stays, and gains the
+        # schema diff it was written without.
+        files.update(initial_files(initial, migration.revision, sql_sources))
+    files.update(versions.kept)  # history goes back out as it came in
+    return Result(
+        with_manifest(files),
+        _sorted(all_diags),
+        catalog,
+        pending=versions.pending,
+        head=versions.head,
+    )
+
+
+def _legacy_changed(inputs: Inputs, rel: str) -> Diagnostic:
+    return error(
+        Span(inside(inputs.out_display, rel)),
+        "history-no-snapshot",
+        "an earlier dbgen wrote this initial revision without a schema snapshot, and the schema "
+        "changed since, so dbgen cannot tell what changed. If no database was upgraded to it, "
+        "delete it and build (a new initial revision); otherwise put the schema back as it was, "
+        "build once (dbgen records it), then make your edit and build again",
+    )
 
 
 def _sorted(diags: list[Diagnostic]) -> tuple[Diagnostic, ...]:

@@ -1,7 +1,10 @@
 """Golden cases: one directory per feature under cases/.
 
-A case holds its input (*.sql, crud.yaml) and either
-- expected/: the whole generated tree, compared byte for byte; or
+A case holds its input (*.sql, crud.yaml), optionally history/ (an output directory's
+``<package>/migrations/versions/`` as an earlier build and the user left it: the build starts from
+it), and either
+- expected/: the whole generated tree, compared byte for byte (history kept, plus the revision
+  the edit adds); or
 - stderr.txt: the exact diagnostics `dbgen build` prints, which must exit 2 and write nothing.
 
 Update the expected trees (and stderr.txt files) after an intended change with `make golden`
@@ -10,6 +13,7 @@ Update the expected trees (and stderr.txt files) after an intended change with `
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import os
 import shutil
@@ -21,6 +25,7 @@ import black
 import pytest
 
 from dbgen.core import generate, read_inputs
+from dbgen.history.revisions import read_history_files
 
 CASES = Path(__file__).parent / "cases"
 ALL_CASES = sorted(p for p in CASES.iterdir() if p.is_dir())
@@ -81,11 +86,14 @@ def _generate(case: Path) -> dict[str, str]:
     try:
         inputs, diags = read_inputs(Path("."))
         assert inputs is not None, [str(d) for d in diags]
-        result = generate(inputs)
+        history = read_history_files(Path("history"))
+        result = generate(dataclasses.replace(inputs, history=history, out_display="out"))
     finally:
         os.chdir(cwd)
     assert result.ok, "\n".join(str(d) for d in result.diagnostics)
-    return result.files
+    # The tree after the build: what it wrote, plus the history files that are the user's
+    # (hand-written revisions), which stay where they are.
+    return {**dict(history), **result.files}
 
 
 @pytest.mark.parametrize("case", TREE_CASES, ids=lambda p: p.name)
@@ -115,6 +123,9 @@ def test_tree_case(case: Path, update_goldens: bool) -> None:
 @pytest.mark.parametrize("case", ERROR_CASES, ids=lambda p: p.name)
 def test_error_case(case: Path, tmp_path: Path, update_goldens: bool) -> None:
     out = tmp_path / "out"
+    if (case / "history").is_dir():
+        shutil.copytree(case / "history", out)
+    before = _tree(out) if out.exists() else None
     proc = subprocess.run(
         [sys.executable, "-m", "dbgen", "build", ".", "--out", str(out)],
         cwd=case,
@@ -131,7 +142,10 @@ def test_error_case(case: Path, tmp_path: Path, update_goldens: bool) -> None:
     )
     if mismatch:
         pytest.fail(mismatch, pytrace=False)
-    assert not out.exists(), "a failed build must write nothing"
+    if before is None:
+        assert not out.exists(), "a failed build must write nothing"
+    else:
+        assert _tree(out) == before, "a failed build must write nothing"
 
 
 def test_a_mismatch_shows_a_unified_diff_and_the_update_command() -> None:

@@ -28,7 +28,7 @@ DISTRIBUTION_VERSION = "0.1.0"
 
 
 # What the initial revision may use: the operations, the dialect's types and RawType's base.
-_MIGRATION_IMPORTS = frozenset(
+MIGRATION_IMPORTS = frozenset(
     {
         ("collections.abc", "Sequence"),
         ("typing", "Any"),
@@ -43,6 +43,7 @@ _MIGRATION_IMPORTS = frozenset(
 @dataclass(frozen=True, slots=True)
 class Rendered:
     files: dict[str, str]
+    migration_path: str | None = None  # the initial revision, when one was rendered
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ def _migration_steps(
 
 def render_package(
     plan: ProjectPlan,
-    migration: MigrationPlan,
+    migration: MigrationPlan | None,
     sources: tuple[str, ...],
     env: jinja2.Environment,
     line_length: int = 100,
@@ -88,8 +89,6 @@ def render_package(
         for e in plan.enums
     ]
     entities = sorted(plan.entities, key=lambda e: e.module)
-    steps, downgrade_steps = _migration_steps(migration, fmt)
-    migration_path = f"{pkg}/migrations/versions/{migration.revision}_initial.py"
     files = {
         "alembic.ini": render("alembic.ini.j2"),
         "pyproject.toml": render(
@@ -122,7 +121,13 @@ def render_package(
         f"{pkg}/migrations/script.py.mako": (
             templates_dir() / "package/migrations/script.py.mako"
         ).read_text(),
-        migration_path: with_imports(
+    }
+    # Only a new history gets the initial revision: an existing one is kept as it is.
+    migration_path = None
+    if migration is not None:
+        steps, downgrade_steps = _migration_steps(migration, fmt)
+        migration_path = f"{pkg}/migrations/versions/{migration.revision}_initial.py"
+        files[migration_path] = with_imports(
             migration_path,
             render(
                 "package/migrations/initial.py.j2",
@@ -130,13 +135,12 @@ def render_package(
                 steps=steps,
                 downgrade_steps=downgrade_steps,
             ),
-            _MIGRATION_IMPORTS,
+            MIGRATION_IMPORTS,
             pkg,
-        ),
-    }
+        )
     for entity in plan.entities:
         path = f"{pkg}/models/{entity.module}.py"
         view = model_view(entity, plan, line_length)
         text = render("package/models/model.py.j2", m=view)
         files[path] = with_imports(path, text, view.imports, pkg, line_length=line_length)
-    return Rendered(files)
+    return Rendered(files, migration_path)
