@@ -180,6 +180,63 @@ class RetryableError(DataLayerError):
         )
 
 
+# -- HTTP ----------------------------------------------------------------------------------------
+#
+# For web frameworks, without depending on one: the status a DataLayerError stands for, and a
+# body that says what went wrong without leaking what the client need not see.
+
+# Most specific class first: InvalidValueError is an InvalidQueryError.
+_HTTP_STATUS: tuple[tuple[type[DataLayerError], int], ...] = (
+    (NotFoundError, 404),
+    (AlreadyExistsError, 409),
+    (ConflictError, 409),
+    (RelatedNotFoundError, 409),
+    (ConstraintViolationError, 422),
+    (InvalidQueryError, 422),
+    (InvalidCursorError, 422),
+    (RetryableError, 503),
+    (PoolTimeoutError, 503),
+    (ConnectionLostError, 503),
+    (QueryTimeoutError, 504),
+)
+
+
+def http_status(exc: DataLayerError) -> int:
+    """The HTTP status for ``exc``: 404 not found; 409 already exists, changed by someone else
+    (optimistic locking), a foreign key's referenced row missing or still referenced; 422 a
+    constraint, value or query the request got wrong (a cursor too); 503 the database is
+    unavailable for now (retry: pool exhausted, connection lost, serialization failure); 504 a
+    statement timed out; 500 anything else."""
+    for cls, status in _HTTP_STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 500
+
+
+def http_detail(exc: DataLayerError) -> dict[str, Any]:
+    """A JSON-ready body for ``exc``: ``error`` (the class name), ``message`` and, for the
+    client's own mistakes (4xx), ``entity`` and the ``field`` or ``constraint`` where known.
+    A 5xx body says only what kind of failure it was: the server's log has the rest."""
+    status = http_status(exc)
+    if status >= 500:
+        return {"error": type(exc).__name__, "message": _SERVER_SIDE.get(status, "server error")}
+    body: dict[str, Any] = {"error": type(exc).__name__, "message": str(exc)}
+    if exc.entity is not None:
+        body["entity"] = exc.entity
+    for name in ("field", "constraint"):
+        value = getattr(exc, name, None)
+        if value is not None:
+            body[name] = value
+    return body
+
+
+_SERVER_SIDE = {
+    503: "the database is unavailable for now; try again",
+    504: "the database did not answer in time",
+    500: "a database error",
+}
+
+
 # -- what the drivers raise -----------------------------------------------------------------------
 #
 # SQLAlchemy wraps DBAPI errors in DBAPIError (``.orig``); its asyncpg adapter wraps asyncpg's

@@ -18,11 +18,13 @@ without a session factory, ``get_db_session``, ``get_uow``) are created from the
 first use. An asyncpg engine belongs to the event loop it was first used on, so there is one
 default async engine per event loop: a second loop in the same process (a test framework's loop
 per test, a TestClient and then an AsyncClient) gets its own. End each loop's use with
-``await dispose_engines()`` (FastAPI: in the lifespan, after ``yield``; pytest: in the fixture's
-teardown), which closes its engine's connections; sync code calls ``dispose_engines_sync()``.
+``await dispose_engines()`` (FastAPI: ``FastAPI(lifespan=lifespan)`` does it at shutdown; pytest:
+in the fixture's teardown), which closes its engine's connections; sync code calls
+``dispose_engines_sync()``.
 """
 
 import asyncio
+import contextlib
 import os
 import threading
 import time
@@ -200,6 +202,16 @@ def _dispose_sync_default() -> None:
     with _lock:
         if _sync_default:
             _sync_default.pop().engine.dispose()
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: Any = None) -> AsyncIterator[None]:
+    """An ASGI lifespan (``FastAPI(lifespan=lifespan)``): the default engines are disposed when
+    the application shuts down. Inside a lifespan of your own: ``async with lifespan(app):``."""
+    try:
+        yield
+    finally:
+        await dispose_engines()
 
 
 async def get_db_session() -> AsyncIterator[AsyncSession]:
