@@ -254,7 +254,7 @@ def _sentence(text: str) -> str:
     # Nothing that could end the docstring or start an escape.
     text = " ".join(text.split()).replace("\\", "/").replace('"', "'")
     text = text[:1].upper() + text[1:]
-    text = text if text.endswith(".") else text + "."
+    text = text if text.endswith((".", "!", "?")) else text + "."
     return textwrap.fill(text, width=96, break_on_hyphens=False, break_long_words=False)
 
 
