@@ -16,7 +16,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench import evolution
 from bench.database import temporary_database
+from bench.evolution import Rebuild
 from bench.generated import dbgen_executable
 from bench.log import log
 from bench.settings import DEMO_SPEC, Settings
@@ -66,6 +68,7 @@ class Subject:
     schema_load_seconds: float = 0.0
     spec_note: str = ""
     check_drift: str = ""  # what `dbgen check` reported, if it did not find the output current
+    rebuild: Rebuild | None = None  # after a 10-statement edit (bench/evolution.py)
 
 
 @dataclass(slots=True)
@@ -318,7 +321,11 @@ def run(settings: Settings, work: Path) -> GenerationResults:
     corpus_out = work / corpus_name
     corpus_out.mkdir()
     log(f"generation: dbgen build/check on {corpus_name} ...")
-    _dbgen(corpus, spec, corpus_out, s.gen_corpus_runs, s.gen_corpus_warm_runs)
+    out = _dbgen(corpus, spec, corpus_out, s.gen_corpus_runs, s.gen_corpus_warm_runs)
+    log(f"generation: {corpus_name} rebuilt after a 10-statement edit ...")
+    corpus.rebuild = evolution.run(
+        spec, out, corpus_out / "cache-warm", corpus_out / "evolve", s.gen_corpus_runs
+    )
     log(f"generation: sqlacodegen on {corpus_name} ...")
     _sqlacodegen(corpus, settings, corpus_dir / "schema.sql", corpus_out, s.gen_corpus_runs)
     log(f"generation: importing {corpus_name} built with a scaffolded crud.yaml ...")

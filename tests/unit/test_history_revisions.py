@@ -60,7 +60,7 @@ def test_subdirectories_of_versions_are_not_this_history() -> None:
 
 def test_a_history_left_under_the_old_package_name_must_be_moved() -> None:
     files = {"old/migrations/versions/x.py": rev("x", None)}
-    history, problems = load_history(files.items(), "pkg", "out")
+    _, problems = load_history(files.items(), "pkg", "out")
     assert [p.code for p in problems] == ["history-moved"]
     assert problems[0].span.file == "out/old/migrations/versions"
     assert "pkg/migrations/versions" in problems[0].message

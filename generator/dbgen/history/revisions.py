@@ -15,6 +15,7 @@ them, without importing anything.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -223,6 +224,17 @@ def _cycle(revisions: dict[str, Revision]) -> str | None:
 
 def _ids(text: str, where: str) -> tuple[tuple[str, tuple[str, ...]] | None, Diagnostic | None]:
     """(revision, parents) from a revision file's literal assignments."""
+    # Alembic's identifiers sit above the first function; an initial revision of a large schema
+    # is megabytes of code below them, not worth parsing on every build.
+    cut = re.search(r"^(?:async\s+def|def|class)\s", text, re.MULTILINE)
+    if cut is not None and re.search(r"^down_revision\b", text[: cut.start()], re.MULTILINE):
+        found = _ids_in(text[: cut.start()], where)
+        if found[0] is not None:
+            return found
+    return _ids_in(text, where)
+
+
+def _ids_in(text: str, where: str) -> tuple[tuple[str, tuple[str, ...]] | None, Diagnostic | None]:
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, UnicodeError) as exc:

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 
 SUFFIX = ".schema.diff"
 _NO_NEWLINE = "\\ No newline at end of file\n"
+_BIG = 4000  # differing lines past which difflib may use its junk heuristic
 _HUNK = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
@@ -59,7 +60,7 @@ def render_diff(old: Mapping[str, str], new: Mapping[str, str], header: str = ""
         parts.append(f"--- {'a/' + name if before is not None else '/dev/null'}\n")
         parts.append(f"+++ {'b/' + name if after is not None else '/dev/null'}\n")
         a, b = lines(before or ""), lines(after or "")
-        for group in difflib.SequenceMatcher(None, a, b, autojunk=False).get_grouped_opcodes(3):
+        for group in _grouped(_opcodes(a, b)):
             i1, i2, j1, j2 = group[0][1], group[-1][2], group[0][3], group[-1][4]
             parts.append(f"@@ -{_range(i1, i2)} +{_range(j1, j2)} @@\n")
             for tag, x1, x2, y1, y2 in group:
@@ -69,6 +70,64 @@ def render_diff(old: Mapping[str, str], new: Mapping[str, str], header: str = ""
                 parts.extend(_emit("-", line) for line in a[x1:x2])
                 parts.extend(_emit("+", line) for line in b[y1:y2])
     return "".join(parts)
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib's opcodes from ``a`` to ``b``, matched only between the common head and tail.
+
+    A schema edit touches a few lines of a long file: trimming what is the same at both ends
+    leaves difflib a small problem (musicbrainz: 16,000 lines, seconds -> milliseconds). Past a
+    few thousand differing lines difflib's junk heuristic keeps it fast; the diff may then be
+    less minimal, never wrong.
+    """
+    head = 0
+    limit = min(len(a), len(b))
+    while head < limit and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    mid_a, mid_b = a[head : len(a) - tail], b[head : len(b) - tail]
+    matcher = difflib.SequenceMatcher(
+        None, mid_a, mid_b, autojunk=max(len(mid_a), len(mid_b)) > _BIG
+    )
+    codes = [
+        (tag, i1 + head, i2 + head, j1 + head, j2 + head)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+        if i1 != i2 or j1 != j2
+    ]
+    if head:
+        codes.insert(0, ("equal", 0, head, 0, head))
+    if tail:
+        codes.append(("equal", len(a) - tail, len(a), len(b) - tail, len(b)))
+    return codes
+
+
+def _grouped(
+    codes: list[tuple[str, int, int, int, int]], n: int = 3
+) -> list[list[tuple[str, int, int, int, int]]]:
+    """Hunks with ``n`` lines of context, as difflib.SequenceMatcher.get_grouped_opcodes."""
+    if not any(tag != "equal" for tag, *_ in codes):
+        return []
+    codes = list(codes)
+    tag, i1, i2, j1, j2 = codes[0]
+    if tag == "equal":
+        codes[0] = (tag, max(i1, i2 - n), i2, max(j1, j2 - n), j2)
+    tag, i1, i2, j1, j2 = codes[-1]
+    if tag == "equal":
+        codes[-1] = (tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n))
+    groups: list[list[tuple[str, int, int, int, int]]] = []
+    group: list[tuple[str, int, int, int, int]] = []
+    for tag, i1, i2, j1, j2 in codes:
+        if tag == "equal" and i2 - i1 > 2 * n:
+            group.append((tag, i1, min(i2, i1 + n), j1, min(j2, j1 + n)))
+            groups.append(group)
+            group = []
+            i1, j1 = max(i1, i2 - n), max(j1, j2 - n)
+        group.append((tag, i1, i2, j1, j2))
+    if group and not (len(group) == 1 and group[0][0] == "equal"):
+        groups.append(group)
+    return groups
 
 
 def _range(start: int, stop: int) -> str:

@@ -1,0 +1,90 @@
+"""The schema-evolution benchmark: rebuilding after a 10-statement edit, against a cold build.
+
+The edit adds a column to five tables and an index on each (10 statements appended to the
+schema), the way a day's work lands. The tree it rebuilds is the one the cold build wrote, so
+the build reads the history, replays the schema at its head from the schema diffs, plans one
+revision and writes it plus the five changed models. Two cache states: the black cache the
+previous build left (what a developer has: the target's case), and an empty one (as in CI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bench.log import log
+
+EDIT_TABLES = 5  # x (ADD COLUMN + CREATE INDEX) = 10 statements
+REBUILD_TARGET = 1.5  # at most this many cold builds
+
+
+@dataclass(slots=True)
+class Rebuild:
+    edit: str = ""  # what the edit was
+    warm: list[float] = field(default_factory=list)  # wall seconds, previous build's cache
+    cold: list[float] = field(default_factory=list)  # wall seconds, empty cache
+    revision: str = ""  # the file the rebuild added
+
+
+def ten_statement_edit(schema_sql: str) -> tuple[str, str]:
+    """The schema with 10 statements appended, and a description of them."""
+    from dbgen.ddl import read_schema
+
+    catalog, _ = read_schema([("schema.sql", schema_sql)])
+    tables = sorted(
+        (t for t in catalog.tables if t.primary_key is not None and t.partition_of is None),
+        key=lambda t: (t.qname.schema, t.qname.name),
+    )[:EDIT_TABLES]
+    statements = [f"ALTER TABLE {t.qname.sql} ADD COLUMN bench_note text;" for t in tables]
+    statements += [
+        f"CREATE INDEX {t.qname.name[:40]}_bench_note_idx ON {t.qname.sql} (bench_note);"
+        for t in tables
+    ]
+    names = ", ".join(str(t.qname) for t in tables)
+    edit = f"ADD COLUMN and CREATE INDEX on each of {names}"
+    return schema_sql.rstrip("\n") + "\n\n" + "\n".join(statements) + "\n", edit
+
+
+def run(spec: Path, built: Path, warm_cache: Path, work: Path, runs: int) -> Rebuild:
+    """``built``: a tree the cold build wrote from ``spec``; ``warm_cache``: the black cache it
+    filled."""
+    from bench.generated import dbgen_executable
+    from bench.generation import Runs, _timed
+
+    result = Rebuild()
+    edited = work / "edited-spec"
+    shutil.copytree(spec, edited)
+    text, result.edit = ten_statement_edit((spec / "schema.sql").read_text(encoding="utf-8"))
+    (edited / "schema.sql").write_text(text, encoding="utf-8")
+    exe = dbgen_executable()
+    for i in range(runs):
+        for mode, samples in (("warm", result.warm), ("cold", result.cold)):
+            target = work / f"rebuild-{mode}-{i}"
+            shutil.copytree(built, target)
+            cache = work / f"rebuild-cache-{mode}-{i}"
+            if mode == "warm" and warm_cache.is_dir():  # absent: black had nothing to format
+                shutil.copytree(warm_cache, cache)
+            env = {**os.environ, "DBGEN_CACHE_DIR": str(cache)}
+            one = Runs()
+            _timed([exe, "build", str(edited), "--out", str(target)], one, env=env)
+            samples.append(one.wall[0])
+            result.revision = _added_revision(built, target)
+            shutil.rmtree(target)
+            shutil.rmtree(cache, ignore_errors=True)
+    log(f"evolution: rebuilds after the edit: {result.warm} s (previous cache), {result.cold} s")
+    return result
+
+
+def _added_revision(before: Path, after: Path) -> str:
+    """The one revision the rebuild added (anything else is a failure of the benchmark)."""
+    old = {p.name for p in before.glob("*/migrations/versions/*.py")}
+    new = sorted(p.name for p in after.glob("*/migrations/versions/*.py") if p.name not in old)
+    kept = all(
+        (after / p.relative_to(before)).read_bytes() == p.read_bytes()
+        for p in before.glob("*/migrations/versions/*")
+    )
+    if len(new) != 1 or not kept:
+        raise RuntimeError(f"the rebuild should add exactly one revision and keep the rest: {new}")
+    return new[0]
