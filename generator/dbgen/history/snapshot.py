@@ -91,7 +91,7 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
     matcher = difflib.SequenceMatcher(
         None, mid_a, mid_b, autojunk=max(len(mid_a), len(mid_b)) > _BIG
     )
-    codes = [
+    codes: list[tuple[str, int, int, int, int]] = [
         (tag, i1 + head, i2 + head, j1 + head, j2 + head)
         for tag, i1, i2, j1, j2 in matcher.get_opcodes()
         if i1 != i2 or j1 != j2

@@ -14,7 +14,8 @@ APIs only; what their errors look like is classified in ``errors.py``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 # The releases CI runs the live repository tests on (see _requirements.py for the bounds).
 TESTED_SQLALCHEMY = ("2.0.30", "2.1")
@@ -108,7 +109,8 @@ def load_listeners(mapper: Any) -> bool:
 #
 # What the ORM's loader does for a row it has not seen: a new instance, its values as committed
 # state, its identity key, registered in the session's identity map. ``InstanceState.key`` and
-# ``.session_id``, ``IdentityMap.add``, ``Session.hash_key``, ``ClassManager.new_instance`` and
+# ``.session_id``, ``IdentityMap._add_unpresent`` (what the ORM's loader calls; ``add`` where it
+# is missing), ``Session.hash_key``, ``ClassManager.new_instance`` and
 # ``InstanceState.expired_attributes``: 2.0 and 2.1.
 
 
@@ -117,16 +119,20 @@ def session_token(session: Any) -> Any:
     return session.hash_key
 
 
-def new_instance(mapper: Any) -> Any:
-    """A new instance of the mapped class without calling its ``__init__``."""
-    return mapper.class_manager.new_instance()
+def instance_factory(mapper: Any) -> Callable[[], Any]:
+    """Makes a new instance of the mapped class without calling its ``__init__``."""
+    factory: Callable[[], Any] = mapper.class_manager.new_instance
+    return factory
 
 
-def register(identity_map: Any, state: Any, key: Any, session_id: Any) -> None:
-    """Give ``state`` its identity and put it in the identity map, as a persistent instance."""
-    state.key = key
-    state.session_id = session_id
-    identity_map.add(state)
+def identity_adder(identity_map: Any) -> Callable[[Any, Any], None]:
+    """``add(state, key)``: put a new persistent state (its ``key`` and ``session_id`` set) into
+    the identity map, which ``get(key)`` just said does not hold it. The ORM's loader uses the
+    map's inlined ``_add_unpresent``; without it, the public ``add``."""
+    inlined = getattr(identity_map, "_add_unpresent", None)
+    if inlined is not None:
+        return cast(Callable[[Any, Any], None], inlined)
+    return lambda state, key: identity_map.add(state)
 
 
 def expired_attributes(state: Any) -> set[str]:

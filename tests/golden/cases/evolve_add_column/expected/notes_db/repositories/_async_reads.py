@@ -8,7 +8,7 @@ so that listeners, loader criteria and load events see exactly what the ORM woul
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Hashable, Sequence
+from collections.abc import AsyncIterator, Hashable, Iterable, Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -19,7 +19,15 @@ from ..pagination import Page
 from ._async_core import AsyncCore
 from ._common import M
 from ._driver import asyncpg_conversions, driver_error, driver_statement
-from ._hydrate import Joined, RelationLoad, attach_joined, attach_related, hydrate, unloaded
+from ._hydrate import (
+    Joined,
+    RelationLoad,
+    attach_joined,
+    attach_related,
+    hydrate,
+    loader,
+    unloaded,
+)
 from ._query import (
     build_list,
     cached,
@@ -197,20 +205,26 @@ class AsyncReads(AsyncCore[M]):
                 await result.close()
             return
         key, statement = stream_statement(info, self._columns, f, order)
+        rowmap = self._rowmap
         async for rows in self._batches(key, statement, f.params, batch_size):
-            items: list[Any]
-            if self._rowmap is not None:
-                items = hydrate(session.sync_session, self._rowmap, rows)
-            else:
-                items = self._validated(rows)
-            for item in items:
-                yield item
+            if rowmap is None:
+                for item in self._validated(list(rows)):
+                    yield item
+                continue
+            # One row at a time, so that each instance (and its converted row) can go as soon
+            # as the caller lets go of it: a batch built up front would outlive the young
+            # generation and make the garbage collector walk every tracked object, again and
+            # again, for a large stream.
+            load = loader(session.sync_session, rowmap)
+            for row in rows:
+                yield load(row)
 
     async def _batches(
         self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], size: int
-    ) -> AsyncIterator[Sequence[Any]]:
+    ) -> AsyncIterator[Iterable[Sequence[Any]]]:
         """The rows of ``statement``, ``size`` at a time, from a server-side cursor: asyncpg's
-        own on the fast path, else SQLAlchemy's (``yield_per``)."""
+        own on the fast path (each row converted as it is read), else SQLAlchemy's
+        (``yield_per``)."""
         session = self.session
         if session.autoflush and (session.new or session.dirty or session.deleted):
             await session.flush()
@@ -225,7 +239,7 @@ class AsyncReads(AsyncCore[M]):
                 await asyncpg_conversions(driver, compiled, table_columns, self._dialect)
                 cursor = await driver.cursor(compiled.sql, *args)
                 while records := await cursor.fetch(size):
-                    yield compiled.rows(records)
+                    yield compiled.each_row(records)
             except Exception as exc:
                 wrapped = driver_error(exc, compiled.sql, args)
                 if wrapped is exc:

@@ -10,7 +10,7 @@ statement (``joined_read``), collections with one ``= ANY($1)`` statement per re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -139,43 +139,56 @@ def joined_read(info: EntityInfo, mapper: Any, load: tuple[str, ...]) -> Joined:
     return cached(info, ("joined", load), build)
 
 
-def hydrate(
-    session: Session, rowmap: RowMap, rows: Iterable[Sequence[Any]], *, overwrite: bool = False
-) -> list[Any]:
-    """Persistent instances for ``rows``, as the ORM would load them: an instance the session
-    already holds is returned as it is (its expired attributes filled in), or, with
-    ``overwrite`` (after a write), brought up to date like ``populate_existing``."""
+Loader = Callable[[Sequence[Any]], Any]
+
+
+def loader(session: Session, rowmap: RowMap, *, overwrite: bool = False) -> Loader:
+    """A function turning one row into its persistent instance, as the ORM's loader would: an
+    instance the session already holds is returned as it is (its expired attributes filled in),
+    or, with ``overwrite`` (after a write), brought up to date like ``populate_existing``. Made
+    per batch of rows: it holds the session's identity map of the moment."""
     mapper = rowmap.mapper
     if not mapper.configured:
         sa.orm.configure_mappers()  # what the ORM's first query would do
     identity_map = session.identity_map
     get = identity_map.get
+    add = _compat.identity_adder(identity_map)
     session_id = _compat.session_token(session)
     # An identity key is (class, primary key tuple, token); built inline, row by row.
     identity_class, _, token = mapper.identity_key_from_primary_key(())
-    register, new = _compat.register, _compat.new_instance
+    new = _compat.instance_factory(mapper)
     attrs = rowmap.attrs
     pk = rowmap.pk
     single = pk[0] if len(pk) == 1 else None
-    out: list[Any] = []
-    for row in rows:
+
+    def load(row: Sequence[Any]) -> Any:
         ident = (row[single],) if single is not None else tuple(row[i] for i in pk)
         key = (identity_class, ident, token)
         found = get(key)
         if found is None:
-            obj = new(mapper)
+            obj = new()
             # (A row may go on with joined columns: zip stops at the table's.)
             instance_dict(obj).update(zip(attrs, row, strict=False))
-            register(identity_map, instance_state(obj), key, session_id)
-            out.append(obj)
-            continue
+            state = instance_state(obj)
+            state.key = key
+            state.session_id = session_id
+            add(state, key)
+            return obj
         stale = attrs if overwrite else _compat.expired_attributes(instance_state(found))
         if stale:
             for attr, value in zip(attrs, row, strict=False):
                 if attr in stale:
                     set_committed_value(found, attr, value)
-        out.append(found)
-    return out
+        return found
+
+    return load
+
+
+def hydrate(
+    session: Session, rowmap: RowMap, rows: Iterable[Sequence[Any]], *, overwrite: bool = False
+) -> list[Any]:
+    """Persistent instances for ``rows`` (see ``loader``)."""
+    return list(map(loader(session, rowmap, overwrite=overwrite), rows))
 
 
 def attach_joined(

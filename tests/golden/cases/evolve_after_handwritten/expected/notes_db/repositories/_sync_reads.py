@@ -17,7 +17,15 @@ from pydantic import BaseModel
 from ..errors import InvalidQueryError
 from ..pagination import Page
 from ._common import M
-from ._hydrate import Joined, RelationLoad, attach_joined, attach_related, hydrate, unloaded
+from ._hydrate import (
+    Joined,
+    RelationLoad,
+    attach_joined,
+    attach_related,
+    hydrate,
+    loader,
+    unloaded,
+)
 from ._query import (
     build_list,
     cached,
@@ -191,13 +199,13 @@ class SyncReads(SyncCore[M]):
                 result.close()
             return
         key, statement = stream_statement(info, self._columns, f, order)
+        rowmap = self._rowmap
         for rows in self._batches(key, statement, f.params, batch_size):
-            items: list[Any]
-            if self._rowmap is not None:
-                items = hydrate(session, self._rowmap, rows)
-            else:
-                items = self._validated(rows)
-            yield from items
+            if rowmap is None:
+                yield from self._validated(rows)
+                continue
+            # One row at a time (see AsyncReads._stream).
+            yield from map(loader(session, rowmap), rows)
 
     def _batches(
         self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], size: int

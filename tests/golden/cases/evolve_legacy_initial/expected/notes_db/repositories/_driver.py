@@ -57,6 +57,20 @@ class DriverStatement:
             values = [filled[name] for name in self.names]
         return [v if p is None else p(v) for v, p in zip(values, self.binds, strict=True)]
 
+    def each_row(self, records: Sequence[Sequence[Any]]) -> Iterable[Sequence[Any]]:
+        """``rows``, one row at a time as they are read (a stream's batch)."""
+        convert = self.conversions
+        if not convert:
+            return records
+
+        def row(record: Sequence[Any]) -> Sequence[Any]:
+            out = list(record)
+            for i, p in convert:
+                out[i] = p(out[i])
+            return out
+
+        return map(row, records)
+
     def rows(self, records: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
         """The driver's records with SQLAlchemy's result conversions applied."""
         convert = self.conversions
