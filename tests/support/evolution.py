@@ -1,14 +1,12 @@
 """Driving a schema evolution in a test: build the old schema, add the planned revision, and
 check databases against the roundtrip tool.
 
-``write_revision`` stands in for the build's own revision writer (the history half of issue
-16): it renders the plan's bodies into a revision file chained to the initial one, the way
-the build does, so the planner can be proven on real databases by itself.
+``evolve`` does what a user does: build the old schema, put the new one in its place, build
+again; the revision under test is the one `dbgen build` wrote.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import subprocess
 import sys
@@ -18,20 +16,6 @@ from dbgen.ddl import read_schema
 from dbgen.evolve import Renames, RevisionPlan, plan_revision
 from dbgen.evolve.renames import NO_RENAMES
 from dbgen.ir import Catalog
-
-_RAW_TYPE = '''
-
-class RawType(UserDefinedType[Any]):
-    """A column type printed exactly as the schema wrote it."""
-
-    cache_ok = True
-
-    def __init__(self, sql: str) -> None:
-        self.sql = sql
-
-    def get_col_spec(self, **kw: Any) -> str:
-        return self.sql
-'''
 
 
 def dbgen(
@@ -74,43 +58,44 @@ def versions_dir(out: Path) -> Path:
     return found[0]
 
 
-def head_revision(out: Path) -> str:
-    files = sorted(versions_dir(out).glob("*.py"))
-    assert len(files) == 1, files
-    return files[0].name.split("_", 1)[0]
-
-
-def write_revision(out: Path, plan: RevisionPlan, parent: str) -> Path:
-    rev = hashlib.sha256(f"{parent}\n{plan.digest}".encode()).hexdigest()[:12]
-    imports = ["from collections.abc import Sequence"]
-    if plan.uses_raw_type:
-        imports.append("from typing import Any")
-    imports += ["", "import sqlalchemy as sa", "from alembic import op"]
-    if plan.uses_postgresql:
-        imports.append("from sqlalchemy.dialects import postgresql")
-    if plan.uses_raw_type:
-        imports.append("from sqlalchemy.types import UserDefinedType")
-    text = (
-        f'"""{plan.slug}\n\nRevision ID: {rev}\nRevises: {parent}\n"""\n\n'
-        + "\n".join(imports)
-        + f'\n\nrevision: str = "{rev}"\ndown_revision: str | Sequence[str] | None = "{parent}"\n'
-        "branch_labels: str | Sequence[str] | None = None\n"
-        "depends_on: str | Sequence[str] | None = None\n"
-        + (_RAW_TYPE if plan.uses_raw_type else "")
-        + f"\n\ndef upgrade() -> None:\n{plan.upgrade_body}\n\ndef downgrade() -> None:\n{plan.downgrade_body}"
-    )
-    path = versions_dir(out) / f"{rev}_{plan.slug}.py"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def evolve(
     old: Path, new: Path, work: Path, package: str, renames: Renames = NO_RENAMES
 ) -> tuple[Path, RevisionPlan]:
+    """Build ``old``, then ``new`` into the same tree, as a user would (``--allow-destructive``,
+    crud.yaml scaffolded again for the new tables); the second build must keep the first
+    revision byte for byte and add exactly one. Returns the tree and the planner's plan (for
+    its diagnostics); ``renames`` go to dbgen.toml."""
     out = build_initial(old, work, package)
+    versions = versions_dir(out)
+    first = {p.name: p.read_bytes() for p in versions.iterdir()}
+    spec = work / "spec"
+    (spec / "schema.sql").write_bytes(new.read_bytes())
+    done = dbgen("scaffold", "schema.sql", "--out", "crud.yaml", "--package", package, cwd=spec)
+    assert done.returncode == 0, done.stderr
+    if renames != NO_RENAMES:
+        (spec / "dbgen.toml").write_text(renames_toml(renames), encoding="utf-8")
+    done = dbgen("build", str(spec), "--out", str(out), "--allow-destructive", cwd=work)
+    assert done.returncode == 0, done.stdout + done.stderr
+    after = {p.name: p.read_bytes() for p in versions.iterdir()}
+    assert {n: after[n] for n in first} == first, "the first revision was rewritten"
+    added = sorted(n for n in after if n not in first and n.endswith(".py"))
+    assert len(added) == 1, added
     plan = plan_revision(read(old), read(new), renames=renames, allow_destructive=True)
-    write_revision(out, plan, head_revision(out))
+    assert added[0].removesuffix(".py").split("_", 1)[1] == plan.slug
     return out, plan
+
+
+def renames_toml(renames: Renames) -> str:
+    """``renames`` as dbgen.toml's [renames] table (README, "Changing the schema")."""
+
+    def q(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    tables = ", ".join(
+        f"{q(f'{o.schema}.{o.name}')} = {q(f'{n.schema}.{n.name}')}" for o, n in renames.tables
+    )
+    columns = ", ".join(f"{q(f'{t.schema}.{t.name}.{a}')} = {q(b)}" for t, a, b in renames.columns)
+    return f"[renames]\ntables = {{ {tables} }}\ncolumns = {{ {columns} }}\n"
 
 
 def roundtrip(
