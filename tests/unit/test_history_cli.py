@@ -217,3 +217,37 @@ def test_a_broken_history_is_refused_with_its_location(project: Path) -> None:
     assert proc.returncode == 2
     assert f"{VERSIONS}/dangling.py:1:1: error[history-broken]" in proc.stderr
     assert {k: v for k, v in tree(project).items() if not k.endswith("dangling.py")} == before
+
+
+def test_two_branches_merged_with_alembic_merge(project: Path, tmp_path: Path) -> None:
+    other = tmp_path / "q"
+    shutil.copytree(project, other)  # a second branch from the same commit
+    edit(project, NICKNAME)
+    ok(dbgen(project, "build", "specs"))
+    edit(other, PRONOUNS)
+    ok(dbgen(other, "build", "specs"))
+    # git merge: both branches' revisions in versions/, both edits in schema.sql.
+    for name, data in versions(other).items():
+        (project / VERSIONS / name).write_bytes(data)
+    edit(project, PRONOUNS)
+    heads = dbgen(project, "build", "specs")
+    assert heads.returncode == 2 and "error[history-heads]" in heads.stderr
+    merge = subprocess.run(
+        [str(Path(sys.executable).parent / "alembic"), "-c", "generated/alembic.ini"]
+        + ["merge", "heads", "-m", "merge"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert merge.returncode == 0, merge.stdout + merge.stderr
+    merged = versions(project)
+    out = ok(dbgen(project, "build", "specs")).stdout
+    assert "revision adds" not in out  # the merge's schema is both edits: nothing is due
+    assert versions(project) == merged
+    ok(dbgen(project, "check", "specs"))
+    (merge_rev,) = [n[:12] for n in merged if n.endswith("_merge.py")]
+    edit(project, ("    timezone    text", "    tz_name     text"))
+    ok(dbgen(project, "build", "specs", "--allow-destructive"))
+    (new,) = [b for n, b in versions(project).items() if n not in merged and n.endswith(".py")]
+    assert f'down_revision: str | Sequence[str] | None = "{merge_rev}"'.encode() in new

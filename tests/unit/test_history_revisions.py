@@ -122,3 +122,39 @@ def test_ids_and_slugs_are_derived_from_content() -> None:
     assert slugify("Add invites: v2 (API)!") == "add_invites_v2_api"
     assert slugify("  ") == ""
     assert len(slugify("x" * 100)) == 40
+
+
+def _branches(a_edit: str, b_edit: str, b_table: str = "t3 ()") -> dict[str, str]:
+    """r1 (three tables) -> a and r1 -> b, each a dbgen revision, merged by m."""
+    s0 = {"s.sql": "create table t1 ();\ncreate table t2 ();\ncreate table t3 ();\n"}
+    sa = {"s.sql": s0["s.sql"].replace("t1 ()", a_edit)}
+    sb = {"s.sql": s0["s.sql"].replace(b_table, b_edit)}
+    files: dict[str, str] = {}
+    dbgen_rev(files, "r1_initial", "r1", None, {}, s0)
+    dbgen_rev(files, "a_one", "a", "r1", s0, sa)
+    dbgen_rev(files, "b_two", "b", "r1", s0, sb)
+    files[f"{V}/m_merge.py"] = 'revision = "m"\ndown_revision = ("a", "b")\n'
+    return files
+
+
+def test_a_merge_combines_both_branches_edits() -> None:
+    history = load(_branches("t1 (x int)", "t3 (y int)"))
+    assert state_at(history, "m", "out") == {
+        "s.sql": "create table t1 (x int);\ncreate table t2 ();\ncreate table t3 (y int);\n"
+    }
+
+
+def test_the_same_edit_on_both_branches_counts_once() -> None:
+    files = _branches("t1 (x int)", "t3 (y int)")
+    s0 = {"s.sql": "create table t1 ();\ncreate table t2 ();\ncreate table t3 ();\n"}
+    same = {"s.sql": s0["s.sql"].replace("t1 ()", "t1 (x int)")}
+    dbgen_rev(files, "b_two", "b", "r1", s0, same)
+    assert state_at(load(files), "m", "out") == same
+
+
+def test_a_merge_whose_branches_changed_the_same_lines_is_an_error() -> None:
+    files = _branches("t1 (x int)", "t1 (y int)", "t1 ()")
+    with pytest.raises(StateError) as exc:
+        state_at(load(files), "m", "out")
+    assert exc.value.diagnostic.code == "history-merge"
+    assert "same lines of s.sql" in exc.value.diagnostic.message

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dbgen.diagnostics import Diagnostic, Span, error
-from dbgen.history.snapshot import SUFFIX, SnapshotError, apply_diff
+from dbgen.history.snapshot import SUFFIX, MergeConflict, SnapshotError, apply_diff, merge_sources
 
 VERSIONS = "migrations/versions"
 
@@ -298,23 +298,16 @@ def state_at(history: History, rev: str, display: str) -> dict[str, str] | None:
         stack.pop()
         if node in memo:
             continue
-        memo[node] = _state(history.revisions[node], memo, display)
+        memo[node] = _state(history, history.revisions[node], memo, display)
     return memo[rev]
 
 
 def _state(
-    r: Revision, memo: dict[str, dict[str, str] | None], display: str
+    history: History, r: Revision, memo: dict[str, dict[str, str] | None], display: str
 ) -> dict[str, str] | None:
     bases = [memo[p] for p in r.parents]
     if any(b != bases[0] for b in bases):
-        raise StateError(
-            error(
-                Span(_where(display, r.rel)),
-                "history-merge",
-                "this revision merges branches whose schemas differ; dbgen cannot tell the "
-                "schema after it (bring the branches to the same schema before merging)",
-            )
-        )
+        bases = [_merged(history, r, memo, display)]
     base = bases[0] if bases else {}
     if r.diff_text is None:
         return base if r.parents else None
@@ -338,3 +331,50 @@ def _state(
                 "dbgen wrote it (restore it from version control)",
             )
         ) from None
+
+
+def _merged(
+    history: History, r: Revision, memo: dict[str, dict[str, str] | None], display: str
+) -> dict[str, str]:
+    """The schema after a merge revision: both branches' edits since their common ancestor,
+    combined the way git merges text (so it is what schema.sql holds after the git merge)."""
+
+    def fail(why: str) -> StateError:
+        return StateError(
+            error(
+                Span(_where(display, r.rel)),
+                "history-merge",
+                f"this revision merges branches whose schemas differ, and {why}; dbgen cannot "
+                "tell the schema after it",
+            )
+        )
+
+    if len(r.parents) != 2:
+        raise fail("it has more than two parents")
+    ours, theirs = (memo[p] for p in r.parents)
+    ancestors = [_ancestors(history, p) for p in r.parents]
+    common = ancestors[0] & ancestors[1]
+    # The nearest common ancestors: those no other common ancestor descends from.
+    nearest = {c for c in common if not any(c in _ancestors(history, o) - {o} for o in common)}
+    states = [memo.get(c) for c in sorted(nearest)]
+    base = states[0] if states else {}
+    if ours is None or theirs is None or base is None or any(s != base for s in states):
+        raise fail("their common ancestor is not one dbgen can read")
+    try:
+        return merge_sources(base, ours, theirs)
+    except MergeConflict as exc:
+        raise fail(
+            f"both branches changed the same lines of {exc.name}; merge them by hand in "
+            "schema.sql and in a revision of their own"
+        ) from None
+
+
+def _ancestors(history: History, rev: str) -> set[str]:
+    seen = {rev}
+    stack = [rev]
+    while stack:
+        for p in history.revisions[stack.pop()].parents:
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return seen

@@ -217,3 +217,62 @@ def _name(field: str, prefix: str, line: int) -> str | None:
     if not field.startswith(prefix) or len(field) == len(prefix):
         raise SnapshotError(line, f"expected {prefix}<file> or /dev/null")
     return field[len(prefix) :]
+
+
+class MergeConflict(Exception):
+    """Two branches changed the same lines of a schema file (``name``)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.name = name
+
+
+def merge_sources(
+    base: Mapping[str, str], ours: Mapping[str, str], theirs: Mapping[str, str]
+) -> dict[str, str]:
+    """The sources with both branches' edits since ``base``, as git merges text: edits to
+    different lines combine, the same edit on both sides counts once, and edits that touch
+    the same lines raise MergeConflict."""
+    merged: dict[str, str] = {}
+    for name in sorted({*base, *ours, *theirs}):
+        b, o, t = base.get(name), ours.get(name), theirs.get(name)
+        if o == t:
+            result = o
+        elif o == b:
+            result = t
+        elif t == b:
+            result = o
+        elif o is None or t is None or b is None:
+            raise MergeConflict(name)  # added on both sides, or removed on one and edited
+        else:
+            result = _merge_lines(lines(b), lines(o), lines(t), name)
+        if result is not None:
+            merged[name] = result
+    return merged
+
+
+def _merge_lines(base: list[str], ours: list[str], theirs: list[str], name: str) -> str:
+    def edits(other: list[str]) -> list[tuple[int, int, list[str]]]:
+        return [
+            (i1, i2, other[j1:j2])
+            for tag, i1, i2, j1, j2 in _opcodes(base, other)
+            if tag != "equal"
+        ]
+
+    pending = sorted([*edits(ours), *edits(theirs)], key=lambda e: (e[0], e[1]))
+    out: list[str] = []
+    cursor = 0
+    previous: tuple[int, int, list[str]] | None = None
+    for edit in pending:
+        start, stop, text = edit
+        if previous is not None:
+            if edit == previous:
+                continue  # the same change made on both branches
+            if start < previous[1] or start == previous[0]:
+                raise MergeConflict(name)  # the same lines, or two edits at one place
+        out.extend(base[cursor:start])
+        out.extend(text)
+        cursor = stop
+        previous = edit
+    out.extend(base[cursor:])
+    return "".join(out)
