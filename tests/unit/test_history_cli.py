@@ -251,3 +251,23 @@ def test_two_branches_merged_with_alembic_merge(project: Path, tmp_path: Path) -
     ok(dbgen(project, "build", "specs", "--allow-destructive"))
     (new,) = [b for n, b in versions(project).items() if n not in merged and n.endswith(".py")]
     assert f'down_revision: str | Sequence[str] | None = "{merge_rev}"'.encode() in new
+
+
+def test_a_schema_in_several_files_is_recorded_by_file(project: Path) -> None:
+    (project / "specs" / "zz_invites.sql").write_text(
+        "CREATE TABLE invites (\n    id integer PRIMARY KEY,\n"
+        "    user_id uuid REFERENCES users (id)\n);\n"
+    )
+    ok(dbgen(project, "build", "specs"))
+    (diff,) = [
+        b.decode()
+        for n, b in versions(project).items()
+        if n.endswith(".diff") and "initial" not in n
+    ]
+    assert "--- /dev/null\n+++ b/zz_invites.sql\n" in diff and "schema.sql" not in diff
+    edit(project, NICKNAME)
+    (project / "specs" / "zz_invites.sql").unlink()
+    ok(dbgen(project, "build", "specs", "--allow-destructive"))
+    diffs = [b.decode() for n, b in versions(project).items() if n.endswith(".diff")]
+    assert any("--- a/zz_invites.sql\n+++ /dev/null\n" in d and "+    nickname" in d for d in diffs)
+    assert "up to date" in ok(dbgen(project, "build", "specs")).stdout
