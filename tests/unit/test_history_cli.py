@@ -12,6 +12,7 @@ import pytest
 
 from support import REPO_ROOT
 
+BIN = Path(sys.executable).parent
 VERSIONS = "generated/app_db/migrations/versions"
 NICKNAME = (
     "    last_login_at timestamptz,\n",
@@ -233,8 +234,7 @@ def test_two_branches_merged_with_alembic_merge(project: Path, tmp_path: Path) -
     heads = dbgen(project, "build", "specs")
     assert heads.returncode == 2 and "error[history-heads]" in heads.stderr
     merge = subprocess.run(
-        [str(Path(sys.executable).parent / "alembic"), "-c", "generated/alembic.ini"]
-        + ["merge", "heads", "-m", "merge"],
+        [BIN / "alembic", "-c", "generated/alembic.ini", "merge", "heads", "-m", "merge"],
         cwd=project,
         capture_output=True,
         text=True,
