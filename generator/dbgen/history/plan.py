@@ -27,6 +27,7 @@ from dbgen.history.snapshot import SUFFIX, render_diff
 
 if TYPE_CHECKING:
     from dbgen.dialects.base import Dialect
+    from dbgen.evolve import Renames
     from dbgen.ir import Catalog
     from dbgen.plan.typemap import TypeContext
 
@@ -38,7 +39,7 @@ class Options:
     allow_destructive: bool = False
     message: str | None = None  # -m/--message: the slug and the docstring's first line
     fold: bool = False
-    renames: object | None = None  # dbgen.evolve.Renames (typed loosely: imported lazily)
+    renames: Renames | None = None  # declared in dbgen.toml; None: none
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,9 +198,10 @@ def plan_versions(
 
     if has_errors(old_diags):
         return VersionsPlan(head=head, diagnostics=tuple(old_diags))
-    from dbgen.evolve import Renames, plan_revision
+    from dbgen.evolve import plan_revision
+    from dbgen.evolve.renames import NO_RENAMES
 
-    renames = options.renames if isinstance(options.renames, Renames) else Renames()
+    renames = options.renames if options.renames is not None else NO_RENAMES
     rp = plan_revision(
         old,
         catalog,
