@@ -217,18 +217,15 @@ def plan_versions(
     message = " ".join((options.message or "").split())
     summary = rp.summary[:1].upper() + rp.summary[1:]
     paragraphs = [_sentence(p) for p in (message, summary, rp.hazard_summary) if p]
+    from dbgen.layout.imports import IMPORTS, with_imports
     from dbgen.render.env import environment
+    from dbgen.render.package import MIGRATION_IMPORTS
 
-    text = (
-        environment()
-        .get_template("package/migrations/revision.py.j2")
-        .render(
-            paragraphs=paragraphs,
-            revision=rev,
-            parent=base_rev,
-            p=rp,
-        )
+    template = environment().get_template("package/migrations/revision.py.j2")
+    text = template.render(
+        imports=IMPORTS, paragraphs=paragraphs, revision=rev, parent=base_rev, p=rp
     )
+    text = with_imports(rel, text, MIGRATION_IMPORTS, package)
     new_files = {
         rel: text,
         diff_path(rel): diff_header(rev, base_rev) + render_diff(state, sources),
@@ -253,8 +250,7 @@ def plan_versions(
 
 def _sentence(text: str) -> str:
     """A docstring paragraph: capitalised, wrapped for black, ending with a full stop."""
-    # Nothing that could end the docstring or start an escape.
-    text = " ".join(text.split()).replace("\\", "/").replace('"', "'")
+    text = " ".join(text.split())  # the template escapes it (`doc`)
     text = text[:1].upper() + text[1:]
     text = text if text.endswith((".", "!", "?")) else text + "."
     return textwrap.fill(text, width=96, break_on_hyphens=False, break_long_words=False)

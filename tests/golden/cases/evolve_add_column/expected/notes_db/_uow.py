@@ -21,7 +21,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, NoReturn, Self, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 from sqlalchemy.orm import Session, SessionTransaction
@@ -61,6 +61,14 @@ def _retry_safe(exc: BaseException) -> bool:
     return isinstance(exc, ConnectionLostError) and not exc.during_commit
 
 
+def _reraise(failure: BaseException) -> NoReturn:
+    """Raise ``failure`` as its typed error (itself if it has none)."""
+    typed = map_error(failure, None) if isinstance(failure, Exception) else failure
+    if typed is failure:
+        raise failure
+    raise typed from typed.__cause__
+
+
 def backoff_seconds(attempt: int, base: float) -> float:
     """Exponential backoff with jitter: about base, 2 x base, 4 x base ... (attempt 1, 2, 3)."""
     return float(base * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
@@ -94,9 +102,9 @@ class AsyncUnitOfWorkBase:
         if self._execution_options:
             try:
                 await self.session.connection(execution_options=self._execution_options)
-            except BaseException:
-                await self.session.close()
-                raise
+            except BaseException as failure:
+                await self._close(self.session)
+                _reraise(failure)
         self._open(self.session)
         return self
 
@@ -150,7 +158,10 @@ class AsyncUnitOfWorkBase:
             raise typed from typed.__cause__
 
     async def rollback(self) -> None:
-        await self.session.rollback()
+        try:
+            await self.session.rollback()
+        except Exception as failure:
+            _reraise(failure)
 
     def savepoint(self) -> AsyncSessionTransaction:
         """``async with uow.savepoint():`` runs a block in a SAVEPOINT: if it raises, only its
@@ -186,9 +197,9 @@ class SyncUnitOfWorkBase:
         if self._execution_options:
             try:
                 self.session.connection(execution_options=self._execution_options)
-            except BaseException:
-                self.session.close()
-                raise
+            except BaseException as failure:
+                self._close(self.session)
+                _reraise(failure)
         self._open(self.session)
         return self
 
@@ -240,7 +251,10 @@ class SyncUnitOfWorkBase:
             raise typed from typed.__cause__
 
     def rollback(self) -> None:
-        self.session.rollback()
+        try:
+            self.session.rollback()
+        except Exception as failure:
+            _reraise(failure)
 
     def savepoint(self) -> SessionTransaction:
         """``with uow.savepoint():`` runs a block in a SAVEPOINT: if it raises, only its writes

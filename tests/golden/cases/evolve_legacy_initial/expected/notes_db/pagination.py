@@ -6,9 +6,12 @@ order it was made for and the sort-key values of the boundary row; the MAC is HM
 the payload. A cursor that was altered, cut short, or made for another entity or order is
 rejected with InvalidCursorError before any SQL runs.
 
-The key comes from the environment variable ``<PACKAGE>_CURSOR_SECRET`` (``SECRET_ENV``).
-Without it a constant derived from the package name is used: cursors are then still checked for
-integrity, but someone who reads this file could forge one, so set the variable in production.
+The key comes from the environment variable ``<PACKAGE>_CURSOR_SECRET`` (``SECRET_ENV``), read
+on every use. Without it each process draws a random key on first use and logs a WARNING: the
+key cannot be guessed (nothing derived from code anyone can read), so cursors cannot be forged,
+but a cursor is then good only in the process that made it, until it exits. Several workers
+behind one service need the same secret. A signature proves only who made the cursor, so the
+values are checked against the sort columns as well (``_query.check_cursor``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ import enum
 import hashlib
 import hmac
 import json
+import logging
 import os
+import secrets
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,8 +40,10 @@ T = TypeVar("T")
 # The package is the top of this module's dotted name (app_db.pagination -> app_db).
 PACKAGE = __name__.split(".", 1)[0]
 SECRET_ENV = f"{PACKAGE.upper()}_CURSOR_SECRET"
-_FALLBACK_KEY = hashlib.sha256(f"dbgen-cursor:{PACKAGE}".encode()).digest()
 _MAC_BYTES = 16
+logger = logging.getLogger(f"{PACKAGE}.pagination")
+_process_key: list[bytes] = []  # the random key, once drawn
+_lock = threading.Lock()
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +58,19 @@ class Page(Generic[T]):
 
 def _key() -> bytes:
     secret = os.environ.get(SECRET_ENV)
-    return secret.encode() if secret else _FALLBACK_KEY
+    if secret:
+        # Hashed: a key of any length, and the environment's text never used as is.
+        return hashlib.sha256(b"dbgen-cursor-key:" + secret.encode()).digest()
+    if not _process_key:
+        with _lock:
+            if not _process_key:
+                logger.warning(
+                    "%s is not set: cursors are signed with a random key of this process and "
+                    "are valid only here until it exits; set it (the same in every worker)",
+                    SECRET_ENV,
+                )
+                _process_key.append(secrets.token_bytes(32))
+    return _process_key[0]
 
 
 def _b64(data: bytes) -> str:
@@ -137,8 +157,10 @@ def decode_cursor(
             raise InvalidCursorError(entity, "made for another entity")
         if data["o"] != order:
             raise InvalidCursorError(entity, "made for another order_by")
+        if not isinstance(data["v"], list):
+            raise InvalidCursorError(entity, "malformed")
         values = [_untag(v) for v in data["v"]]
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, ArithmeticError):  # (Overflow, decimal's)
         raise InvalidCursorError(entity, "malformed") from None
     if len(values) != len(kinds):
         raise InvalidCursorError(entity, "wrong number of values")
@@ -146,3 +168,8 @@ def decode_cursor(
         if value is not None and not isinstance(value, kind):
             raise InvalidCursorError(entity, "value of the wrong type")
     return values
+
+
+def sign(payload: bytes) -> str:
+    """The MAC of a cursor payload under the current key (for tests and tools)."""
+    return _b64(hmac.digest(_key(), payload, "sha256")[:_MAC_BYTES])

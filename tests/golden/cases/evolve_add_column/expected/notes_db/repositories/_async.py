@@ -31,7 +31,8 @@ from ._dml import (
     update_statement,
     upsert_statement,
 )
-from ._query import MAX_BIND_PARAMS, chunked, key_params, pk_in, rowcount
+from ._query import chunked, key_params, pk_in, rowcount
+from ._values import MAX_BIND_PARAMS
 
 
 class AsyncRepository(AsyncReads[M]):

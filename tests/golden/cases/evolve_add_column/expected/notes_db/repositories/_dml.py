@@ -16,7 +16,8 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
-from ._query import MAX_BIND_PARAMS, EntityInfo, cached, chunked, pk_in
+from ._query import EntityInfo, cached, check_key, chunked, pk_in
+from ._values import MAX_BIND_PARAMS
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,6 +179,7 @@ def update_batches(
     changed fields, each under the bind-parameter limit. Yields (statement, keys)."""
     shapes: dict[tuple[str, ...], list[tuple[Any, dict[str, Any]]]] = {}
     for key, change in items:
+        check_key(info, key)
         fields = tuple(sorted(f for f in change if f != version))
         shapes.setdefault(fields, []).append((key, change))
     target = info.table if source is None else source

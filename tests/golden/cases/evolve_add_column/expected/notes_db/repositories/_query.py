@@ -20,15 +20,21 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlalchemy.orm.interfaces import ORMOption
 
-from ..errors import InvalidQueryError
+from ..errors import InvalidCursorError, InvalidQueryError, InvalidValueError
 from ..pagination import Page, decode_cursor, encode_cursor
+from ._values import (
+    MAX_BIND_PARAMS,
+    Check,
+    bind_checks,
+    check_for,
+    like_check,
+    page_number_check,
+    text_check,
+)
 
 T = TypeVar("T")
 S = TypeVar("S")
 Sel = TypeVar("Sel", bound=sa.Select[Any])
-
-# PostgreSQL's wire protocol counts bind parameters in an Int16.
-MAX_BIND_PARAMS = 32767
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +75,92 @@ class EntityInfo:
     # Relation name -> (relationship attribute, criterion on the target or None): how the
     # driver's fast path loads it (see ``relation_loads``).
     relations: Mapping[str, tuple[tuple[str, Any], ...]] = field(default_factory=dict)
+    # The value checks (``_values``), decided once here from the column types: per primary-key
+    # column, per filter, per finder bind parameter, per order key (for cursors).
+    key_checks: tuple[Check | None, ...] = field(init=False, default=())
+    filter_checks: Mapping[str, Check] = field(init=False, default_factory=dict)
+    param_checks: Mapping[str, Check] = field(init=False, default_factory=dict)
+    order_checks: Mapping[str, Check | None] = field(init=False, default_factory=dict)
+    # Filters whose ``contains`` is a substring match (text columns): their value is escaped.
+    text_contains: frozenset[str] = field(init=False, default=frozenset())
+
+    def __post_init__(self) -> None:
+        init = object.__setattr__  # frozen: set once, here
+        init(self, "key_checks", tuple(check_for(c.column.type) for c in self.pk))
+        checks: dict[str, Check] = {}
+        text_contains: set[str] = set()
+        for name, (column, op) in self.filters.items():
+            check = _filter_check(column, op)
+            if check is not None:
+                checks[name] = check
+            if op == "contains" and _is_text(column):
+                text_contains.add(name)
+        init(self, "filter_checks", checks)
+        init(self, "text_contains", frozenset(text_contains))
+        init(self, "param_checks", bind_checks(c for cs in self.finders.values() for c in cs))
+        columns = {**self.order_columns, **self.sort, **{c.key: c for c in self.tie_break}}
+        init(self, "order_checks", {k: check_for(c.column.type) for k, c in columns.items()})
 
     def live(self, *clauses: sa.ColumnElement[bool]) -> list[sa.ColumnElement[bool]]:
         return [*clauses, self.alive] if self.alive is not None else list(clauses)
+
+
+def _filter_check(column: sa.ColumnElement[Any], op: str) -> Check | None:
+    if op == "is_null":
+        return None
+    if op in ("like", "ilike"):
+        return like_check
+    if op == "contains" and _is_text(column):
+        return text_check
+    if op == "contains":  # an array or a document: containment (@>)
+        return None if not isinstance(column.type, sa.ARRAY) else check_for(column.type)
+    return check_for(column.type)
+
+
+def _is_text(column: sa.ColumnElement[Any]) -> bool:
+    """Whether ``contains`` on this column is a substring match (else containment, @>)."""
+    return isinstance(column.type, sa.String) and not isinstance(column.type, sa.Enum)
+
+
+def refuse(info: EntityInfo, field: str, reason: str) -> InvalidValueError:
+    return InvalidValueError(info.entity, f"{field}: {reason}", field=field)
+
+
+def one_checks(
+    info: EntityInfo, name: str, where: Sequence[sa.ColumnElement[bool]]
+) -> Mapping[str, Check]:
+    """The checks of a one-row read's bind parameters (a unique finder's), built once."""
+    return cached(info, ("checks", name), lambda: bind_checks(where))
+
+
+def check_key(info: EntityInfo, key: Any) -> None:
+    """InvalidValueError unless ``key`` is a primary key value (a tuple for a composite key)."""
+    checks = info.key_checks
+    if len(checks) == 1:
+        check = checks[0]
+        if check is not None and (reason := check(key)) is not None:
+            raise refuse(info, "key", reason)
+        return
+    if not isinstance(key, tuple) or len(key) != len(checks):
+        raise InvalidValueError(
+            info.entity, f"the key is a tuple of {len(checks)} values", field="key"
+        )
+    for check, value in zip(checks, key, strict=True):
+        if check is not None and (reason := check(value)) is not None:
+            raise refuse(info, "key", reason)
+
+
+def check_params(
+    info: EntityInfo, params: Mapping[str, Any], checks: Mapping[str, Check] | None = None
+) -> None:
+    """Finder arguments (``x_<attr>`` bind parameters) against their columns (``checks``: by
+    bind name; default: the non-unique finders')."""
+    if checks is None:
+        checks = info.param_checks
+    for name, value in params.items():
+        check = checks.get(name)
+        if check is not None and value is not None and (reason := check(value)) is not None:
+            raise refuse(info, name[2:] if name.startswith("x_") else name, reason)
 
 
 def chunked(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
@@ -85,6 +174,7 @@ def rowcount(result: Any) -> int:
 
 
 def pk_clause(info: EntityInfo, key: Any) -> sa.ColumnElement[bool]:
+    check_key(info, key)
     if len(info.pk) == 1:
         single: sa.ColumnElement[bool] = info.pk[0].column == key
         return single
@@ -95,20 +185,18 @@ def pk_clause(info: EntityInfo, key: Any) -> sa.ColumnElement[bool]:
 
 def key_params(info: EntityInfo, key: Any) -> dict[str, Any]:
     """The bind parameters of a primary key (``pk__<attr>``, see ``matches``)."""
+    check_key(info, key)
     pk = info.pk
     if len(pk) == 1:
         return {f"pk__{pk[0].key}": key}
-    if not isinstance(key, tuple) or len(key) != len(pk):
-        raise InvalidQueryError(info.entity, f"the key is a tuple of {len(pk)} values")
     return {f"pk__{c.key}": value for c, value in zip(pk, key, strict=True)}
 
 
 def pk_in(info: EntityInfo, keys: Sequence[Any]) -> sa.ColumnElement[bool]:
+    for key in keys:
+        check_key(info, key)
     if len(info.pk) == 1:
         return info.pk[0].column.in_(keys)
-    for key in keys:
-        if not isinstance(key, tuple) or len(key) != len(info.pk):
-            raise InvalidQueryError(info.entity, f"each key is a tuple of {len(info.pk)} values")
     return sa.tuple_(*(c.column for c in info.pk)).in_(keys)
 
 
@@ -172,6 +260,9 @@ def _operator(column: sa.ColumnElement[Any], op: str, arg: Any) -> sa.ColumnElem
         clause = column.like(_bind(arg, column))
     elif op == "ilike":
         clause = column.ilike(_bind(arg, column))
+    elif op == "contains" and _is_text(column):
+        # A substring of text: the value arrives as an escaped pattern (where_shape).
+        clause = column.like(_bind(arg, column), escape="\\")
     elif op == "contains":
         clause = column.contains(_bind(arg, column))
     else:  # the generator only emits the operators above
@@ -180,18 +271,27 @@ def _operator(column: sa.ColumnElement[Any], op: str, arg: Any) -> sa.ColumnElem
 
 
 def where_shape(
-    info: EntityInfo, where: BaseModel, params: dict[str, Any], prefix: str = "w_"
+    info: EntityInfo,
+    where: BaseModel,
+    params: dict[str, Any],
+    prefix: str = "w_",
+    binds: list[int] | None = None,
 ) -> tuple[Any, ...]:
-    """The shape of a filter (fields set, is_null flags, or_ structure); its values go into
-    ``params``. A field set to None means "no condition"."""
+    """The shape of a filter (fields set, is_null flags, or_ structure); its values, checked
+    against their columns, go into ``params``, and how many bind parameters they take into
+    ``binds[0]``. A field set to None means "no condition"."""
+    count = binds if binds is not None else [0]
+    checks = info.filter_checks
     out: list[Any] = []
+    items: Sequence[Any]
     for name in sorted(where.model_fields_set):
         value = getattr(where, name)
         if value is None:
             continue
         if name == "or_":
             alts = tuple(
-                where_shape(info, alt, params, f"{prefix}o{i}_") for i, alt in enumerate(value)
+                where_shape(info, alt, params, f"{prefix}o{i}_", count)
+                for i, alt in enumerate(value)
             )
             out.append(("or_", alts))
             continue
@@ -200,12 +300,24 @@ def where_shape(
         if op == "is_null":
             out.append((name, bool(value)))
             continue
+        check = checks.get(name)
         if op == "between":
-            params[arg + "_lo"], params[arg + "_hi"] = value
+            items = tuple(value)
+            params[arg + "_lo"], params[arg + "_hi"] = items
+            count[0] += 2
         elif op in ("in", "not_in"):
-            params[arg] = list(value)
+            params[arg] = items = list(value)
+            count[0] += len(items)  # an expanding parameter: one bind per item
         else:
+            items = (value,)
             params[arg] = value
+            count[0] += 1
+        if check is not None:
+            for item in items:
+                if item is not None and (reason := check(item)) is not None:
+                    raise refuse(info, name, reason)
+        if op == "contains" and name in info.text_contains:
+            params[arg] = f"%{escape_like(value)}%"  # a substring, matched literally
         out.append((name, arg))
     return tuple(out)
 
@@ -257,10 +369,25 @@ def filtered(
     finder: str | None = None,
     finder_params: dict[str, Any] | None = None,
 ) -> Filtered:
+    """The filtering part of a call, every value checked (InvalidValueError): against its
+    column, and the bind parameters against PostgreSQL's limit."""
     params: dict[str, Any] = dict(finder_params) if finder_params else {}
-    shape = where_shape(info, where, params) if where is not None else None
+    if finder_params:
+        check_params(info, finder_params)
+    binds = [len(params)]
+    shape = where_shape(info, where, params, "w_", binds) if where is not None else None
     if search:
+        if (reason := text_check(search)) is not None:
+            raise refuse(info, "search", reason)
         params["q_search"] = f"%{escape_like(search)}%"
+        binds[0] += 1
+    if binds[0] > MAX_BIND_PARAMS - 8:  # room for the limit, offset and cursor values
+        raise refuse(
+            info,
+            "where",
+            f"{binds[0]} values need more bind parameters than PostgreSQL takes in one "
+            f"statement ({MAX_BIND_PARAMS}); split the call",
+        )
     return Filtered(finder, shape, bool(search), params)
 
 
@@ -326,7 +453,13 @@ def resolve_order(
     """
     order: list[tuple[SortColumn, bool]] = []
     if order_by:
+        if isinstance(order_by, str):
+            raise InvalidValueError(
+                info.entity, "order_by is a list of keys, not a string", field="order_by"
+            )
         for raw in order_by:
+            if not isinstance(raw, str):
+                raise refuse(info, "order_by", f"expected key names, got {type(raw).__name__}")
             desc = raw.startswith("-")
             name = raw[1:] if desc else raw
             col = info.sort.get(name)
@@ -349,6 +482,23 @@ def resolve_order(
         if col.key not in seen:
             unique.append((col, tie_desc))
     return tuple(unique)
+
+
+def check_cursor(
+    info: EntityInfo, order: Sequence[tuple[SortColumn, bool]], values: Sequence[Any]
+) -> None:
+    """A decoded cursor's values against the sort columns: NULL only where the column allows
+    it, and a value the column can take (a signed cursor can still be made with a leaked or
+    rotated key, or by an older release of the schema)."""
+    checks = info.order_checks
+    for (col, _), value in zip(order, values, strict=True):
+        if value is None:
+            if not col.nullable:
+                raise InvalidCursorError(info.entity, f"NULL for the NOT NULL key {col.key!r}")
+            continue
+        check = checks.get(col.key)
+        if check is not None and (reason := check(value)) is not None:
+            raise InvalidCursorError(info.entity, f"{col.key}: {reason}")
 
 
 def _signature(order: Sequence[tuple[SortColumn, bool]]) -> str:
@@ -484,16 +634,16 @@ def build_list(
     statements built on different selects (the table's columns, a join, the mapped class)."""
     if limit is None:
         limit = info.max_page_size
-    if limit < 1:
-        raise InvalidQueryError(info.entity, "limit must be at least 1")
+    elif (reason := page_number_check(limit, 1)) is not None:
+        raise refuse(info, "limit", reason)
     limit = min(limit, info.max_page_size)
-    if offset is not None and offset < 0:
-        raise InvalidQueryError(info.entity, "offset must not be negative")
+    if offset is not None and (reason := page_number_check(offset, 0)) is not None:
+        raise refuse(info, "offset", reason)
     if after is not None and before is not None:
         raise InvalidQueryError(info.entity, "pass after or before, not both")
     if offset and (after is not None or before is not None):
         raise InvalidQueryError(info.entity, "offset cannot be combined with a cursor")
-    order = resolve_order(info, tuple(order_by) if order_by else None)
+    order = resolve_order(info, order_by)
     f = filtered(info, where, search, finder, finder_params)
     params = f.params
     params["p_limit"] = limit + 1
@@ -503,9 +653,14 @@ def build_list(
     cursor = after if after is not None else before
     args: tuple[str | None, ...] | None = None
     if cursor is not None:
+        if not isinstance(cursor, str):
+            raise InvalidCursorError(
+                info.entity, f"a cursor is a string, not {type(cursor).__name__}"
+            )
         values = decode_cursor(
             info.entity, info.scope, _signature(order), cursor, [c.kind for c, _ in order]
         )
+        check_cursor(info, order, values)
         args = tuple(None if v is None else f"c_{i}" for i, v in enumerate(values))
         for i, v in enumerate(values):
             if v is not None:
@@ -531,10 +686,10 @@ def build_list(
         statement = (
             select.where(*conditions)
             .order_by(*order_clauses(sql_order))
-            .limit(sa.bindparam("p_limit", type_=sa.Integer()))
+            .limit(sa.bindparam("p_limit", type_=sa.BigInteger()))
         )
         if offset:
-            statement = statement.offset(sa.bindparam("p_offset", type_=sa.Integer()))
+            statement = statement.offset(sa.bindparam("p_offset", type_=sa.BigInteger()))
         if options:
             statement = statement.options(*options)
         return statement

@@ -31,8 +31,9 @@ from ._dml import (
     update_statement,
     upsert_statement,
 )
-from ._query import MAX_BIND_PARAMS, chunked, key_params, pk_in, rowcount
+from ._query import chunked, key_params, pk_in, rowcount
 from ._sync_reads import SyncReads
+from ._values import MAX_BIND_PARAMS
 
 
 class SyncRepository(SyncReads[M]):

@@ -14,7 +14,6 @@ from typing import Any, cast
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from ..errors import InvalidQueryError
 from ..pagination import Page
 from ._common import M
 from ._hydrate import (
@@ -29,14 +28,18 @@ from ._hydrate import (
 from ._query import (
     build_list,
     cached,
+    check_params,
     count_statement,
     exists_statement,
     filtered,
     load_options,
+    one_checks,
+    refuse,
     resolve_order,
     stream_statement,
 )
 from ._sync_core import SyncCore
+from ._values import page_number_check
 
 
 class SyncReads(SyncCore[M]):
@@ -48,6 +51,8 @@ class SyncReads(SyncCore[M]):
         load: Sequence[str] | None = None,
     ) -> M | None:
         """The row ``where`` matches (a key or a unique finder), or None."""
+        if name != "get":  # (key_params has checked a key)
+            check_params(self._info, params, one_checks(self._info, name, where))
         info = self._info
         self._connection()
         if self._rowmap is None:
@@ -183,9 +188,9 @@ class SyncReads(SyncCore[M]):
         at a time: memory stays flat however many rows match (as long as the caller lets go of
         them: the session holds instances weakly)."""
         info = self._info
-        if batch_size < 1:
-            raise InvalidQueryError(info.entity, "batch_size must be at least 1")
-        order = resolve_order(info, tuple(order_by) if order_by else None)
+        if (reason := page_number_check(batch_size, 1)) is not None:
+            raise refuse(info, "batch_size", reason)
+        order = resolve_order(info, order_by)
         f = filtered(info, where, search)
         session = self.session
         self._connection()

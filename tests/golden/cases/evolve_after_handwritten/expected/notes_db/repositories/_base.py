@@ -13,7 +13,6 @@ from ._driver import COPY_MIN_ROWS, DriverStatement, driver_statement, watched
 from ._hydrate import RowMap, hydrate, row_map
 from ._operation import configure_logging, operation
 from ._query import (
-    MAX_BIND_PARAMS,
     EntityInfo,
     Filtered,
     ListQuery,
@@ -34,6 +33,7 @@ from ._query import (
     with_loads,
 )
 from ._sync import SyncRepository
+from ._values import MAX_BIND_PARAMS
 
 __all__ = [
     "COPY_MIN_ROWS",
