@@ -78,6 +78,7 @@ def _run(
     )
     options = Options(
         allow_destructive=allow_destructive or config.allow_destructive,
+        concurrent_indexes=config.concurrent_indexes,
         message=message,
         fold=fold,
         renames=renames,

@@ -3,6 +3,7 @@
 out = "generated"        # output directory, relative to the file that says it
 line_length = 100        # columns for the lines dbgen composes from names and values
 allow_destructive = false  # let `dbgen build` write revisions that drop or narrow (the CLI flag)
+concurrent_indexes = false # new revisions build and drop indexes of existing tables CONCURRENTLY
 
 [renames]                # declared renames for the next revision (dbgen.evolve reads them)
 tables = { "old_name" = "new_name" }
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from dbgen.diagnostics import Diagnostic, Span, error
 
-_KNOWN = {"out", "line_length", "allow_destructive", "renames"}
+_KNOWN = {"out", "line_length", "allow_destructive", "concurrent_indexes", "renames"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class Config:
     out: Path
     line_length: int = 100
     allow_destructive: bool = False
+    concurrent_indexes: bool = False
     renames: dict[str, object] = field(default_factory=dict)  # the [renames] table as parsed
     source: str = ""  # the file these came from (for the renames' diagnostics)
 
@@ -74,14 +76,13 @@ def _from_table(
             problems.append(
                 error(Span(str(path)), "config", "'line_length' must be an integer from 40 to 200")
             )
-    allow_destructive = default.allow_destructive
-    if "allow_destructive" in data:
-        if isinstance(data["allow_destructive"], bool):
-            allow_destructive = data["allow_destructive"]
+    switches = {}
+    for key in ("allow_destructive", "concurrent_indexes"):
+        value = data.get(key, False)
+        if isinstance(value, bool):
+            switches[key] = value
         else:
-            problems.append(
-                error(Span(str(path)), "config", "'allow_destructive' must be true or false")
-            )
+            problems.append(error(Span(str(path)), "config", f"'{key}' must be true or false"))
     renames: dict[str, object] = {}
     if "renames" in data:
         if isinstance(data["renames"], dict):
@@ -91,7 +92,8 @@ def _from_table(
     config = Config(
         out=out,
         line_length=line_length,
-        allow_destructive=allow_destructive,
+        allow_destructive=switches.get("allow_destructive", False),
+        concurrent_indexes=switches.get("concurrent_indexes", False),
         renames=renames,
         source=str(path),
     )

@@ -1,7 +1,7 @@
 """Each per-kind evolution case, exact on a real database both ways.
 
-For tests/evolve_cases/<case>: old.sql is built (its initial revision), the planned revision is
-written next to it, and pg-roundtrip compares ``upgrade head`` with new.sql loaded fresh and
+For tests/evolve_cases/<case>: old.sql is built (its initial revision), then new.sql into the
+same tree (`dbgen build` adds the revision), and pg-roundtrip compares ``upgrade head`` with new.sql loaded fresh and
 ``upgrade head`` + ``downgrade -1`` with old.sql loaded fresh (column order aside).
 """
 
@@ -14,17 +14,8 @@ from pathlib import Path
 import psycopg2
 import pytest
 
-from dbgen.evolve import plan_revision
 from support import FreshDb, PgServer, require_shared
-from support.evolution import (
-    alembic,
-    build_initial,
-    environ,
-    head_revision,
-    read,
-    roundtrip,
-    write_revision,
-)
+from support.evolution import alembic, environ, evolve, initial_revision, roundtrip
 from support.evolve_cases import CASES, CASES_DIR, case_options, case_renames
 
 
@@ -38,15 +29,7 @@ def test_case_is_exact_both_ways(name: str, pg_server: PgServer, tmp_path: Path)
     tool = require_shared("tools/pg-roundtrip")
     case = CASES_DIR / name
     old, new = case / "old.sql", case / "new.sql"
-    out = build_initial(old, tmp_path, f"{name}_db")
-    plan = plan_revision(
-        read(old),
-        read(new),
-        renames=case_renames(case),
-        **case_options(case),
-        allow_destructive=True,
-    )
-    write_revision(out, plan, head_revision(out))
+    out, _ = evolve(old, new, tmp_path, f"{name}_db", case_renames(case), **case_options(case))
     env = environ(pg_server.libpq_env())
     a = alembic(out)
     up = roundtrip(tool, new, out, f"{a} upgrade head", env)
@@ -83,16 +66,17 @@ def _rows(db: FreshDb, sql: str) -> list[tuple[object, ...]]:
 
 def test_rows_survive_declared_renames(fresh_db: FreshDb, tmp_path: Path) -> None:
     case = CASES_DIR / "renames"
-    out = build_initial(case / "old.sql", tmp_path, "renames_db")
-    initial = head_revision(out)
-    plan = plan_revision(
-        read(case / "old.sql"),
-        read(case / "new.sql"),
-        renames=case_renames(case),
+    out, plan = evolve(
+        case / "old.sql",
+        case / "new.sql",
+        tmp_path,
+        "renames_db",
+        case_renames(case),
+        allow_destructive=False,
         **case_options(case),
     )
     assert not plan.refused and not plan.diagnostics, plan.diagnostics
-    write_revision(out, plan, initial)
+    initial = initial_revision(out)
     _alembic(out, fresh_db, "upgrade", initial)
     _rows(
         fresh_db,
@@ -120,11 +104,11 @@ def test_rows_survive_declared_renames(fresh_db: FreshDb, tmp_path: Path) -> Non
 
 def test_rows_survive_additive_changes(fresh_db: FreshDb, tmp_path: Path) -> None:
     case = CASES_DIR / "columns_add"
-    out = build_initial(case / "old.sql", tmp_path, "additive_db")
-    initial = head_revision(out)
-    plan = plan_revision(read(case / "old.sql"), read(case / "new.sql"))
+    out, plan = evolve(
+        case / "old.sql", case / "new.sql", tmp_path, "additive_db", allow_destructive=False
+    )
     assert not plan.refused
-    write_revision(out, plan, initial)
+    initial = initial_revision(out)
     _alembic(out, fresh_db, "upgrade", initial)
     _rows(fresh_db, "INSERT INTO accounts VALUES (1, 'A@x.org'), (2, 'b@x.org')")
     _alembic(out, fresh_db, "upgrade", "head")
@@ -147,10 +131,8 @@ def test_downgrade_refuses_to_lose_a_not_null_column(fresh_db: FreshDb, tmp_path
     """columns_drop drops legacy_code (NOT NULL, no default): with rows, the downgrade stops
     with a message instead of failing half-way (it cannot invent the values)."""
     case = CASES_DIR / "columns_drop"
-    out = build_initial(case / "old.sql", tmp_path, "drop_db")
-    initial = head_revision(out)
-    plan = plan_revision(read(case / "old.sql"), read(case / "new.sql"), allow_destructive=True)
-    write_revision(out, plan, initial)
+    out, _ = evolve(case / "old.sql", case / "new.sql", tmp_path, "drop_db")
+    initial = initial_revision(out)
     _alembic(out, fresh_db, "upgrade", initial)
     _rows(fresh_db, "INSERT INTO accounts VALUES (1, 'a@x.org', 7, 'n')")
     _alembic(out, fresh_db, "upgrade", "head")

@@ -59,12 +59,19 @@ def versions_dir(out: Path) -> Path:
 
 
 def evolve(
-    old: Path, new: Path, work: Path, package: str, renames: Renames = NO_RENAMES
+    old: Path,
+    new: Path,
+    work: Path,
+    package: str,
+    renames: Renames = NO_RENAMES,
+    *,
+    allow_destructive: bool = True,
+    concurrent_indexes: bool = False,
 ) -> tuple[Path, RevisionPlan]:
     """Build ``old``, then ``new`` into the same tree, as a user would (``--allow-destructive``,
     crud.yaml scaffolded again for the new tables); the second build must keep the first
     revision byte for byte and add exactly one. Returns the tree and the planner's plan (for
-    its diagnostics); ``renames`` go to dbgen.toml."""
+    its diagnostics); ``renames`` and ``concurrent_indexes`` go to dbgen.toml."""
     out = build_initial(old, work, package)
     versions = versions_dir(out)
     first = {p.name: p.read_bytes() for p in versions.iterdir()}
@@ -72,17 +79,32 @@ def evolve(
     (spec / "schema.sql").write_bytes(new.read_bytes())
     done = dbgen("scaffold", "schema.sql", "--out", "crud.yaml", "--package", package, cwd=spec)
     assert done.returncode == 0, done.stderr
+    toml = "concurrent_indexes = true\n" if concurrent_indexes else ""
     if renames != NO_RENAMES:
-        (spec / "dbgen.toml").write_text(renames_toml(renames), encoding="utf-8")
-    done = dbgen("build", str(spec), "--out", str(out), "--allow-destructive", cwd=work)
+        toml += renames_toml(renames)
+    if toml:
+        (spec / "dbgen.toml").write_text(toml, encoding="utf-8")
+    allow = ["--allow-destructive"] if allow_destructive else []
+    done = dbgen("build", str(spec), "--out", str(out), *allow, cwd=work)
     assert done.returncode == 0, done.stdout + done.stderr
     after = {p.name: p.read_bytes() for p in versions.iterdir()}
     assert {n: after[n] for n in first} == first, "the first revision was rewritten"
     added = sorted(n for n in after if n not in first and n.endswith(".py"))
     assert len(added) == 1, added
-    plan = plan_revision(read(old), read(new), renames=renames, allow_destructive=True)
+    plan = plan_revision(
+        read(old),
+        read(new),
+        renames=renames,
+        allow_destructive=allow_destructive,
+        concurrent_indexes=concurrent_indexes,
+    )
     assert added[0].removesuffix(".py").split("_", 1)[1] == plan.slug
     return out, plan
+
+
+def initial_revision(out: Path) -> str:
+    (initial,) = sorted(versions_dir(out).glob("*_initial.py"))
+    return initial.name.split("_", 1)[0]
 
 
 def renames_toml(renames: Renames) -> str:

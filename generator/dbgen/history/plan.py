@@ -37,6 +37,7 @@ _SLUG_MAX = 40
 @dataclass(frozen=True, slots=True)
 class Options:
     allow_destructive: bool = False
+    concurrent_indexes: bool = False  # CREATE/DROP INDEX CONCURRENTLY on existing tables
     message: str | None = None  # -m/--message: the slug and the docstring's first line
     fold: bool = False
     renames: Renames | None = None  # declared in dbgen.toml; None: none
@@ -207,6 +208,7 @@ def plan_versions(
         catalog,
         renames=renames,
         allow_destructive=options.allow_destructive,
+        concurrent_indexes=options.concurrent_indexes,
         line_length=line_length,
     )
     if rp.is_empty:
