@@ -110,8 +110,8 @@ def load_listeners(mapper: Any) -> bool:
 # What the ORM's loader does for a row it has not seen: a new instance, its values as committed
 # state, its identity key, registered in the session's identity map. ``InstanceState.key`` and
 # ``.session_id``, ``IdentityMap._add_unpresent`` (what the ORM's loader calls; ``add`` where it
-# is missing), ``Session.hash_key``, ``ClassManager.new_instance`` and
-# ``InstanceState.expired_attributes``: 2.0 and 2.1.
+# is missing), ``Session.hash_key``, ``ClassManager.new_instance`` (or its ``_state_constructor``
+# and ``_state_setter``) and ``InstanceState.expired_attributes``: 2.0 and 2.1.
 
 
 def session_token(session: Any) -> Any:
@@ -120,9 +120,25 @@ def session_token(session: Any) -> Any:
 
 
 def instance_factory(mapper: Any) -> Callable[[], Any]:
-    """Makes a new instance of the mapped class without calling its ``__init__``."""
-    factory: Callable[[], Any] = mapper.class_manager.new_instance
-    return factory
+    """Makes a new instance of the mapped class, with its state, without calling its
+    ``__init__``: what ``ClassManager.new_instance`` does, inlined (``_state_constructor``,
+    ``_state_setter``) since it runs once per row; ``new_instance`` itself where they are
+    missing."""
+    manager = mapper.class_manager
+    construct = getattr(manager, "_state_constructor", None)
+    setter = getattr(manager, "_state_setter", None)
+    if construct is None or setter is None:
+        factory: Callable[[], Any] = manager.new_instance
+        return factory
+    cls = manager.class_
+    new = cls.__new__
+
+    def make() -> Any:
+        obj = new(cls)
+        setter(obj, construct(obj, manager))
+        return obj
+
+    return make
 
 
 def identity_adder(identity_map: Any) -> Callable[[Any, Any], None]:

@@ -9,6 +9,19 @@ DATABASE_POOL_RECYCLE   seconds, default 1800
 DATABASE_POOL_PRE_PING  "1"/"true" to test each pooled connection before use (off by default:
                         with asyncpg it costs three round trips per checkout; pool_recycle
                         already retires old connections)
+DATABASE_PGBOUNCER      "1"/"true": a pooler in transaction mode (PgBouncer's pool_mode =
+                        transaction, as many hosted offerings run) is in front of the server,
+                        so asyncpg must not keep named prepared statements (they stay on one
+                        server connection, the next transaction may get another): asyncpg's
+                        and SQLAlchemy's statement caches are turned off (PGBOUNCER_CONNECT_ARGS)
+                        and statements are unnamed. "0"/"false": never. Unset: on when the URL's
+                        port is 6432, PgBouncer's default. psycopg2 prepares nothing; it needs
+                        no setting.
+DATABASE_REPLICA_URLS   comma-separated URLs of read replicas: read-only units of work made
+                        without a session factory read from them in turn, falling back to the
+                        primary (with a WARNING) when none answers (see _replicas.py)
+DATABASE_REPLICA_CONNECT_TIMEOUT  seconds before a replica counts as not answering, default 3
+DATABASE_REPLICA_RETRY_SECONDS    how long a replica that did not answer is left out, default 30
 SQL_ECHO                "1"/"true" to log every statement
 DATABASE_SLOW_OPERATION_MS  a repository operation slower than this is logged as a WARNING
 DATABASE_LOG_PARAMETERS "1"/"true": operation log records include the call's arguments
@@ -25,10 +38,11 @@ in the fixture's teardown), which closes its engine's connections; sync code cal
 
 import asyncio
 import contextlib
+import functools
 import os
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +55,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 from sqlalchemy.orm import Session, sessionmaker
+
+from ._replicas import ReplicaSet, connect_timeout
+from .errors import ConnectionLostError, QueryTimeoutError, map_error
 
 ASYNC_DRIVER = "postgresql+asyncpg"
 SYNC_DRIVER = "postgresql+psycopg2"
@@ -95,8 +112,31 @@ def pool_options() -> dict[str, Any]:
     }
 
 
+# asyncpg's statement cache and SQLAlchemy's off: every statement is unnamed, parsed in the
+# transaction that runs it (a round trip more per statement, the price of transaction pooling).
+PGBOUNCER_CONNECT_ARGS: dict[str, Any] = {
+    "statement_cache_size": 0,
+    "prepared_statement_cache_size": 0,
+}
+PGBOUNCER_PORT = 6432
+
+
+def behind_pgbouncer(url: str | URL | None = None) -> bool:
+    """Whether the async engine must work through a transaction-pooling PgBouncer (see
+    DATABASE_PGBOUNCER)."""
+    raw = os.environ.get("DATABASE_PGBOUNCER", "").strip().lower()
+    if raw in ("1", "true", "yes"):
+        return True
+    if raw in ("0", "false", "no"):
+        return False
+    return async_url(url).port == PGBOUNCER_PORT
+
+
 def create_async_engine_from_env(url: str | URL | None = None, **overrides: Any) -> AsyncEngine:
-    return create_async_engine(async_url(url), **{**pool_options(), **overrides})
+    options = {**pool_options(), **overrides}
+    if behind_pgbouncer(url):
+        options["connect_args"] = {**PGBOUNCER_CONNECT_ARGS, **options.get("connect_args", {})}
+    return create_async_engine(async_url(url), **options)
 
 
 def create_sync_engine_from_env(url: str | URL | None = None, **overrides: Any) -> Engine:
@@ -116,12 +156,25 @@ def sync_session_factory(engine: Engine) -> sessionmaker[Session]:
 class _AsyncDefaults:
     engine: AsyncEngine
     factory: async_sessionmaker[AsyncSession]
+    replicas: ReplicaSet[async_sessionmaker[AsyncSession]]
 
 
 @dataclass(frozen=True, slots=True)
 class _SyncDefaults:
     engine: Engine
     factory: sessionmaker[Session]
+    replicas: ReplicaSet[sessionmaker[Session]]
+
+
+def _async_replica(url: str) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
+    engine = create_async_engine_from_env(url, connect_args={"timeout": connect_timeout()})
+    return engine, async_session_factory(engine)
+
+
+def _sync_replica(url: str) -> tuple[Engine, sessionmaker[Session]]:
+    seconds = max(1, round(connect_timeout()))  # libpq takes whole seconds
+    engine = create_sync_engine_from_env(url, connect_args={"connect_timeout": seconds})
+    return engine, sync_session_factory(engine)
 
 
 # Event loop -> its default engine. Held strongly (a loop's engine refers to the loop anyway);
@@ -136,7 +189,9 @@ def _async_defaults_here() -> _AsyncDefaults:
     found = _async_defaults.get(loop)
     if found is None:
         engine = create_async_engine_from_env()
-        found = _async_defaults[loop] = _AsyncDefaults(engine, async_session_factory(engine))
+        replicas = ReplicaSet.build(_async_replica)
+        found = _AsyncDefaults(engine, async_session_factory(engine), replicas)
+        _async_defaults[loop] = found
     return found
 
 
@@ -144,7 +199,8 @@ def _sync_defaults() -> _SyncDefaults:
     with _lock:
         if not _sync_default:
             engine = create_sync_engine_from_env()
-            _sync_default.append(_SyncDefaults(engine, sync_session_factory(engine)))
+            replicas = ReplicaSet.build(_sync_replica)
+            _sync_default.append(_SyncDefaults(engine, sync_session_factory(engine), replicas))
         return _sync_default[0]
 
 
@@ -168,16 +224,71 @@ def default_sync_session_factory() -> sessionmaker[Session]:
     return _sync_defaults().factory
 
 
+async def open_replica_session(
+    execution_options: dict[str, Any],
+) -> tuple[AsyncSession, Callable[[BaseException], None]] | None:
+    """A session on the next replica that answers, its connection open with
+    ``execution_options``, and what to call should the replica fail it later; None without
+    replicas, or when none answers (each that did not is left out for a while, with a
+    WARNING)."""
+    replicas = _async_defaults_here().replicas
+    for replica in replicas.candidates():
+        session = replica.factory()
+        try:
+            await session.connection(execution_options=execution_options)
+        except Exception as failure:
+            with contextlib.suppress(Exception):
+                await session.close()
+            if not _unreachable(failure):
+                raise
+            replicas.mark_down(replica, map_error(failure, None))
+            continue
+        return session, functools.partial(replicas.mark_down, replica)
+    return None
+
+
+def open_sync_replica_session(
+    execution_options: dict[str, Any],
+) -> tuple[Session, Callable[[BaseException], None]] | None:
+    """``open_replica_session`` for the sync engines."""
+    replicas = _sync_defaults().replicas
+    for replica in replicas.candidates():
+        session = replica.factory()
+        try:
+            session.connection(execution_options=execution_options)
+        except Exception as failure:
+            with contextlib.suppress(Exception):
+                session.close()
+            if not _unreachable(failure):
+                raise
+            replicas.mark_down(replica, map_error(failure, None))
+            continue
+        return session, functools.partial(replicas.mark_down, replica)
+    return None
+
+
+def _unreachable(failure: BaseException) -> bool:
+    """Whether connecting failed because the server does not answer (rather than, say, a
+    wrong password, which falling back would hide)."""
+    typed = map_error(failure, None)
+    return isinstance(typed, ConnectionLostError | QueryTimeoutError) or isinstance(
+        failure, OSError | TimeoutError
+    )
+
+
 async def dispose_engines() -> None:
     """Dispose the default engines: the running loop's (its pooled connections are closed),
     the sync engine, and those of event loops that have closed (their connections went with
     the loop: they are let go without I/O). The next use creates fresh ones."""
     loop = asyncio.get_running_loop()
     for owner, defaults in list(_async_defaults.items()):
+        engines = [defaults.engine, *defaults.replicas.engines]
         if owner is loop:
-            await defaults.engine.dispose()
+            for engine in engines:
+                await engine.dispose()
         elif owner.is_closed():
-            await defaults.engine.dispose(close=False)
+            for engine in engines:
+                await engine.dispose(close=False)
         else:
             continue  # a loop still running elsewhere disposes its own engine
         del _async_defaults[owner]
@@ -190,10 +301,12 @@ def dispose_engines_sync() -> None:
     for owner, defaults in list(_async_defaults.items()):
         if owner.is_running():
             continue
-        if owner.is_closed():
-            defaults.engine.sync_engine.dispose(close=False)
-        else:
-            owner.run_until_complete(defaults.engine.dispose())
+        engines = [defaults.engine, *defaults.replicas.engines]
+        for engine in engines:
+            if owner.is_closed():
+                engine.sync_engine.dispose(close=False)
+            else:
+                owner.run_until_complete(engine.dispose())
         del _async_defaults[owner]
     _dispose_sync_default()
 
@@ -201,7 +314,9 @@ def dispose_engines_sync() -> None:
 def _dispose_sync_default() -> None:
     with _lock:
         if _sync_default:
-            _sync_default.pop().engine.dispose()
+            defaults = _sync_default.pop()
+            for engine in (defaults.engine, *defaults.replicas.engines):
+                engine.dispose()
 
 
 @contextlib.asynccontextmanager

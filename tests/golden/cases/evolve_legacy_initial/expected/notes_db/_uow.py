@@ -10,7 +10,9 @@ transactions of crud.yaml. What they guarantee:
   its outcome is unknown, ``RetryableError`` for a serialization failure);
 - ``isolation_level`` ("READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE") and ``read_only``
   hold for the unit of work's transaction;
-- without a session factory, sessions come from the default engines of ``db.py``.
+- without a session factory, sessions come from the default engines of ``db.py``; a read-only
+  unit of work then reads from a replica of DATABASE_REPLICA_URLS (the primary when none
+  answers), and every other one runs on the primary, where it reads its own writes.
 """
 
 from __future__ import annotations
@@ -74,6 +76,16 @@ def backoff_seconds(attempt: int, base: float) -> float:
     return float(base * 2 ** (attempt - 1) * random.uniform(0.5, 1.5))
 
 
+def _commit_and_close(session: Session) -> None:
+    """Commit, then close (a failure to close after the COMMIT is only logged: the work is
+    done, and the pool drops a broken connection)."""
+    session.commit()
+    try:
+        session.close()
+    except Exception as failure:
+        logger.debug("closing the session failed: %s", failure)
+
+
 class AsyncUnitOfWorkBase:
     """One async session for a block of work; see the module docstring."""
 
@@ -89,6 +101,8 @@ class AsyncUnitOfWorkBase:
         self._session_factory = session_factory
         self._execution_options = _options(isolation_level, read_only)
         self.read_only = read_only
+        # Set when the unit of work runs on a replica: leaves it out should it fail us.
+        self._replica_failed: Callable[[BaseException], None] | None = None
 
     def _open(self, session: AsyncSession) -> None:
         """Create the repositories on ``session`` (the generated subclass does)."""
@@ -98,6 +112,15 @@ class AsyncUnitOfWorkBase:
         return factory()
 
     async def __aenter__(self) -> Self:
+        self._replica_failed = None
+        if self.read_only and self._session_factory is None:
+            # A read-only unit of work on the default engines reads from a replica, if any
+            # answers (see _replicas.py).
+            opened = await db.open_replica_session(self._execution_options)
+            if opened is not None:
+                self.session, self._replica_failed = opened
+                self._open(self.session)
+                return self
         self.session = self._new_session()
         if self._execution_options:
             try:
@@ -117,16 +140,24 @@ class AsyncUnitOfWorkBase:
         session = self.session
         if exc is None:
             try:
-                await session.commit()
+                # COMMIT and close in one trip into SQLAlchemy's greenlet (each trip costs as
+                # much as a round trip on a busy machine).
+                await session.run_sync(_commit_and_close)
             except Exception as failure:
                 typed = map_error(failure, None, during_commit=True)
+                self._note(typed)
                 await self._discard(session)
                 if typed is failure:
                     raise
                 raise typed from typed.__cause__
-            await self._close(session)
             return
+        self._note(exc)
         await self._discard(session)
+
+    def _note(self, failure: BaseException) -> None:
+        """A replica whose connection broke is left out for a while (see _replicas.py)."""
+        if self._replica_failed is not None and isinstance(failure, ConnectionLostError):
+            self._replica_failed(failure)
 
     async def _close(self, session: AsyncSession) -> None:
         try:
@@ -184,6 +215,8 @@ class SyncUnitOfWorkBase:
         self._session_factory = session_factory
         self._execution_options = _options(isolation_level, read_only)
         self.read_only = read_only
+        # Set when the unit of work runs on a replica: leaves it out should it fail us.
+        self._replica_failed: Callable[[BaseException], None] | None = None
 
     def _open(self, session: Session) -> None:
         """Create the repositories on ``session`` (the generated subclass does)."""
@@ -193,6 +226,13 @@ class SyncUnitOfWorkBase:
         return factory()
 
     def __enter__(self) -> Self:
+        self._replica_failed = None
+        if self.read_only and self._session_factory is None:
+            opened = db.open_sync_replica_session(self._execution_options)
+            if opened is not None:
+                self.session, self._replica_failed = opened
+                self._open(self.session)
+                return self
         self.session = self._new_session()
         if self._execution_options:
             try:
@@ -215,13 +255,19 @@ class SyncUnitOfWorkBase:
                 session.commit()
             except Exception as failure:
                 typed = map_error(failure, None, during_commit=True)
+                self._note(typed)
                 self._discard(session)
                 if typed is failure:
                     raise
                 raise typed from typed.__cause__
             self._close(session)
             return
+        self._note(exc)
         self._discard(session)
+
+    def _note(self, failure: BaseException) -> None:
+        if self._replica_failed is not None and isinstance(failure, ConnectionLostError):
+            self._replica_failed(failure)
 
     def _close(self, session: Session) -> None:
         try:

@@ -180,6 +180,18 @@ class RetryableError(DataLayerError):
         )
 
 
+class ConfigurationError(DataLayerError):
+    """The layer's settings do not fit what it is connected to: named prepared statements
+    through a pooler in transaction mode (SQLSTATE 26000 / 42P05 on asyncpg's statements; set
+    ``DATABASE_PGBOUNCER=1``, or pass ``db.PGBOUNCER_CONNECT_ARGS`` as ``connect_args``)."""
+
+    def __init__(self, entity: str | None, reason: str = "") -> None:
+        super().__init__(
+            "the connection settings do not fit the server" + (f": {reason}" if reason else ""),
+            entity=entity,
+        )
+
+
 # -- HTTP ----------------------------------------------------------------------------------------
 #
 # For web frameworks, without depending on one: the status a DataLayerError stands for, and a
@@ -198,6 +210,7 @@ _HTTP_STATUS: tuple[tuple[type[DataLayerError], int], ...] = (
     (PoolTimeoutError, 503),
     (ConnectionLostError, 503),
     (QueryTimeoutError, 504),
+    (ConfigurationError, 500),  # the deployment's settings: nothing the client can change
 )
 
 
@@ -247,6 +260,8 @@ _SERVER_SIDE = {
 _LOST_STATES = ("08", "57P01", "57P02", "57P03", "53300", "25P03")
 _TIMEOUT_STATES = ("57014", "55P03")
 _RETRY_STATES = ("40001", "40P01")
+# A named prepared statement missing or already there: what transaction pooling does to them.
+_STATEMENT_STATES = ("26000", "42P05")
 # Messages of driver errors without SQLSTATE that mean the connection is gone (asyncpg's
 # InterfaceError, psycopg2's InterfaceError and OperationalError).
 _LOST_MESSAGES = (
@@ -326,6 +341,12 @@ def map_error(
         typed = ConnectionLostError(entity, _first_line(inner), during_commit=during_commit)
     elif isinstance(inner, TimeoutError):  # asyncio's too
         typed = QueryTimeoutError(entity, "the driver's command timeout")
+    elif state in _STATEMENT_STATES and "__asyncpg_" in str(inner):
+        typed = ConfigurationError(
+            entity,
+            f"{_first_line(inner)}; a pooler in transaction mode (PgBouncer) is in front of "
+            "the server: set DATABASE_PGBOUNCER=1 (or connect_args=db.PGBOUNCER_CONNECT_ARGS)",
+        )
     elif state == "25006":
         typed = InvalidQueryError(name, "the unit of work is read-only (it may run on a replica)")
     elif state is not None:

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from .. import _compat
 from ._common import M, RepositoryBase
@@ -37,15 +38,15 @@ class AsyncCore(RepositoryBase[M]):
         session = self.session.sync_session
         transaction = (session.get_transaction(), session.get_nested_transaction())
         if transaction[0] is None or transaction != self._transaction:
-            # Begins the session's transaction, or emits the SAVEPOINT of a new nested one.
-            connection = await self.session.connection()
+            # One trip into SQLAlchemy's greenlet (each costs as much as a round trip on a busy
+            # machine): begins the session's transaction, or emits the SAVEPOINT of a new
+            # nested one, and reads its pooled connection.
+            engine, raw = await self.session.run_sync(_session_connection)
             transaction = (session.get_transaction(), session.get_nested_transaction())
-            engine = connection.sync_engine
             fast = engine.dialect.driver == "asyncpg"
-            raw = await connection.get_raw_connection() if fast else None
             self._transaction, self._dialect, self._engine = transaction, engine.dialect, engine
-            self._adapter = None if raw is None else raw.dbapi_connection
-            self._driver = None if raw is None else raw.driver_connection
+            self._adapter = raw.dbapi_connection if fast else None
+            self._driver = raw.driver_connection if fast else None
         self._watching = watched(self._engine) or self._watched_session(session)
         driver = self._driver
         if driver is None or self._watching:
@@ -151,3 +152,10 @@ class AsyncCore(RepositoryBase[M]):
         rowmap = self._rowmap
         assert rowmap is not None, "only repositories of mapped classes fetch instances"
         return hydrate(self.session.sync_session, rowmap, rows, overwrite=overwrite)
+
+
+def _session_connection(session: Session) -> tuple[Any, Any]:
+    """The engine of the session's connection and its pooled (DBAPI) connection, in the
+    session's transaction (begun here if need be)."""
+    connection = session.connection()
+    return connection.engine, connection.connection

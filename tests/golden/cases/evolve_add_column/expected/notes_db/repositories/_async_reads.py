@@ -79,10 +79,12 @@ class AsyncReads(AsyncCore[M]):
         return int((await self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
     async def _exists(
-        self, where: Sequence[sa.ColumnElement[bool]], params: dict[str, Any]
+        self, where: Sequence[sa.ColumnElement[bool]], params: dict[str, Any], name: str = "key"
     ) -> bool:
-        statement = exists_statement(self._info, "key", where, self._source)
-        found = await self._run(("exists", "key"), statement, params, want="scalar")
+        """Whether a row matches ``where``; ``name`` tells the statement apart (the key, or a
+        finder's columns)."""
+        statement = exists_statement(self._info, name, where, self._source)
+        found = await self._run(("exists", name), statement, params, want="scalar")
         return found is not None
 
     async def _read_with(

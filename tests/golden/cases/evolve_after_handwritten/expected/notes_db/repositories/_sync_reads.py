@@ -77,9 +77,11 @@ class SyncReads(SyncCore[M]):
         statement = count_statement(self._info, f, self._source)
         return int((self._run(("count", f.key), statement, f.params, want="scalar")) or 0)
 
-    def _exists(self, where: Sequence[sa.ColumnElement[bool]], params: dict[str, Any]) -> bool:
-        statement = exists_statement(self._info, "key", where, self._source)
-        found = self._run(("exists", "key"), statement, params, want="scalar")
+    def _exists(
+        self, where: Sequence[sa.ColumnElement[bool]], params: dict[str, Any], name: str = "key"
+    ) -> bool:
+        statement = exists_statement(self._info, name, where, self._source)
+        found = self._run(("exists", name), statement, params, want="scalar")
         return found is not None
 
     def _read_with(
