@@ -34,6 +34,7 @@ class Writes:
     soft_delete: Mapping[Any, Any] | None = None  # column -> the "deleted" value
     upsert_on: tuple[str, ...] = ()  # attribute names of the conflict target
     not_updated: frozenset[str] = frozenset()  # attributes an upsert never overwrites
+    touch: tuple[str, ...] = ()  # attributes update and bulk_update set to now() unless given
     insert_chunk_columns: int = 1  # columns per row, for chunking executemany
 
 
@@ -80,6 +81,7 @@ def update_statement(
             info.columns[name]: sa.bindparam(f"set__{name}", type_=info.columns[name].type)
             for name in fields
         }
+        assignments.update(touched(info, w.touch, fields))
         conditions = list(w.key_where)
         version = w.version
         if version is not None:
@@ -91,6 +93,11 @@ def update_statement(
         return cast(sa.Update, returning(update, w, info, entity))
 
     return cached(info, ("update", fields, entity), build)
+
+
+def touched(info: EntityInfo, touch: Sequence[str], fields: Sequence[str]) -> dict[Any, Any]:
+    """now() for each touch column the caller does not set itself."""
+    return {info.columns[name]: sa.func.now() for name in touch if name not in fields}
 
 
 def delete_statement(info: EntityInfo, w: Writes) -> sa.Update | sa.Delete:
@@ -174,6 +181,7 @@ def update_batches(
     items: Sequence[tuple[Any, dict[str, Any]]],
     version: str | None,
     source: Any = None,
+    touch: Sequence[str] = (),
 ) -> Iterator[tuple[sa.Update, list[Any]]]:
     """UPDATE ... FROM (VALUES ...) statements for ``(key, changes)`` pairs: one per set of
     changed fields, each under the bind-parameter limit. Yields (statement, keys)."""
@@ -184,11 +192,11 @@ def update_batches(
         shapes.setdefault(fields, []).append((key, change))
     target = info.table if source is None else source
     for fields, group in shapes.items():
-        if not fields and version is None:
+        if not fields and version is None and not touch:
             continue  # nothing to write for these rows
         per_row = len(info.pk) + len(fields) + (1 if version is not None else 0)
         for chunk in chunked(group, max(1, MAX_BIND_PARAMS // per_row)):
-            statement = _update_values(info, target, chunk, fields, version)
+            statement = _update_values(info, target, chunk, fields, version, touch)
             yield statement, [key for key, _ in chunk]
 
 
@@ -198,6 +206,7 @@ def _update_values(
     chunk: Sequence[tuple[Any, dict[str, Any]]],
     fields: Sequence[str],
     version: str | None,
+    touch: Sequence[str] = (),
 ) -> sa.Update:
     # Each VALUES column is cast to its target column's type: psycopg2 sends untyped literals,
     # which PostgreSQL would otherwise read as text.
@@ -223,6 +232,7 @@ def _update_values(
     assignments: dict[Any, Any] = {
         cols[f]: sa.cast(data.c[n], cols[f].type) for n, f in zip(value_names, fields, strict=True)
     }
+    assignments.update(touched(info, touch, fields))
     if version is not None:
         where.append(cols[version] == sa.cast(data.c["w_version"], cols[version].type))
         assignments[cols[version]] = cols[version] + 1

@@ -86,7 +86,7 @@ class SyncRepository(SyncReads[M]):
         if w.version_attr is not None:
             expected = values.pop(w.version_attr)
             params["version__expected"] = expected
-        elif not values:
+        elif not values and not w.touch:
             found = self._one("get", w.key_where, params)
             if found is None:
                 raise NotFoundError(info.entity, key)
@@ -122,7 +122,7 @@ class SyncRepository(SyncReads[M]):
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
         composite = len(info.pk) > 1
         done: list[Any] = []
-        for statement, keys in update_batches(info, changes, w.version_attr, self._source):
+        for statement, keys in update_batches(info, changes, w.version_attr, self._source, w.touch):
             result = self.session.execute(statement)
             written = [tuple(row) if composite else row[0] for row in result.all()]
             done += written
