@@ -2,14 +2,13 @@
 
 The edit adds a column to five tables and an index on each (10 statements appended to the
 schema), the way a day's work lands. The tree it rebuilds is the one the cold build wrote, so
-the build reads the history, replays the schema at its head from the schema diffs, plans one
-revision and writes it plus the five changed models. Two cache states: the black cache the
-previous build left (what a developer has: the target's case), and an empty one (as in CI).
+the build reads the history, replays the schema at its head from the schema diffs, reads it
+back, plans one revision and writes it plus the five changed models. Each run is a fresh
+process on a fresh copy of that tree.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +22,8 @@ REBUILD_TARGET = 1.5  # at most this many cold builds
 @dataclass(slots=True)
 class Rebuild:
     edit: str = ""  # what the edit was
-    warm: list[float] = field(default_factory=list)  # wall seconds, previous build's cache
-    cold: list[float] = field(default_factory=list)  # wall seconds, empty cache
+    wall: list[float] = field(default_factory=list)  # seconds per run
+    cpu: list[float] = field(default_factory=list)  # the child's user + system seconds
     revision: str = ""  # the file the rebuild added
 
 
@@ -47,9 +46,8 @@ def ten_statement_edit(schema_sql: str) -> tuple[str, str]:
     return schema_sql.rstrip("\n") + "\n\n" + "\n".join(statements) + "\n", edit
 
 
-def run(spec: Path, built: Path, warm_cache: Path, work: Path, runs: int) -> Rebuild:
-    """``built``: a tree the cold build wrote from ``spec``; ``warm_cache``: the black cache it
-    filled."""
+def run(spec: Path, built: Path, work: Path, runs: int) -> Rebuild:
+    """``built``: a tree the cold build wrote from ``spec``."""
     from bench.generated import dbgen_executable
     from bench.generation import Runs, _timed
 
@@ -59,21 +57,15 @@ def run(spec: Path, built: Path, warm_cache: Path, work: Path, runs: int) -> Reb
     text, result.edit = ten_statement_edit((spec / "schema.sql").read_text(encoding="utf-8"))
     (edited / "schema.sql").write_text(text, encoding="utf-8")
     exe = dbgen_executable()
+    timings = Runs()
     for i in range(runs):
-        for mode, samples in (("warm", result.warm), ("cold", result.cold)):
-            target = work / f"rebuild-{mode}-{i}"
-            shutil.copytree(built, target)
-            cache = work / f"rebuild-cache-{mode}-{i}"
-            if mode == "warm" and warm_cache.is_dir():  # absent: black had nothing to format
-                shutil.copytree(warm_cache, cache)
-            env = {**os.environ, "DBGEN_CACHE_DIR": str(cache)}
-            one = Runs()
-            _timed([exe, "build", str(edited), "--out", str(target)], one, env=env)
-            samples.append(one.wall[0])
-            result.revision = _added_revision(built, target)
-            shutil.rmtree(target)
-            shutil.rmtree(cache, ignore_errors=True)
-    log(f"evolution: rebuilds after the edit: {result.warm} s (previous cache), {result.cold} s")
+        target = work / f"rebuild-{i}"
+        shutil.copytree(built, target)
+        _timed([exe, "build", str(edited), "--out", str(target)], timings)
+        result.revision = _added_revision(built, target)
+        shutil.rmtree(target)
+    result.wall, result.cpu = timings.wall, timings.cpu
+    log(f"evolution: rebuilds after the edit: {', '.join(f'{w:.2f}' for w in result.wall)} s")
     return result
 
 

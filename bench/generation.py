@@ -323,9 +323,7 @@ def run(settings: Settings, work: Path) -> GenerationResults:
     log(f"generation: dbgen build/check on {corpus_name} ...")
     out = _dbgen(corpus, spec, corpus_out, s.gen_corpus_runs, s.gen_corpus_warm_runs)
     log(f"generation: {corpus_name} rebuilt after a 10-statement edit ...")
-    corpus.rebuild = evolution.run(
-        spec, out, corpus_out / "cache-warm", corpus_out / "evolve", s.gen_corpus_runs
-    )
+    corpus.rebuild = evolution.run(spec, out, corpus_out / "evolve", s.gen_corpus_runs)
     log(f"generation: sqlacodegen on {corpus_name} ...")
     _sqlacodegen(corpus, settings, corpus_dir / "schema.sql", corpus_out, s.gen_corpus_runs)
     log(f"generation: importing {corpus_name} built with a scaffolded crud.yaml ...")
