@@ -270,3 +270,23 @@ def test_long_names_and_subscripts_match_black(n: int) -> None:
     source = f"class C:\n    {fmt.sig('def bulk', params, 'int', 1)}\n        return 0\n"
     assert (_black(source) == source) == fmt.exact, source
     assert fmt.exact or n >= 60  # within the subset unless a subscript with commas must split
+
+
+@pytest.mark.parametrize("length", [40, 95])
+def test_long_package_names_keep_every_file_in_blacks_layout(length: int, tmp_path: Path) -> None:
+    """The package's name is in fixed lines (imports of env.py, testing.py, the CRUD layer):
+    however long it is, those lines are laid out, not left too long."""
+    import shutil
+
+    spec = tmp_path / "spec"
+    shutil.copytree(REPO / "specs", spec)
+    crud = (spec / "crud.yaml").read_text(encoding="utf-8")
+    assert "package: app_db\n" in crud
+    (spec / "crud.yaml").write_text(crud.replace("package: app_db", "package: " + "p" * length))
+    inputs, _ = read_inputs(spec)
+    assert inputs is not None
+    result = generate(inputs)
+    assert result.ok, [str(d) for d in result.diagnostics]
+    for path, text in result.files.items():
+        if path.endswith(".py"):
+            assert _black(text) == text, f"black would change {path}"

@@ -78,7 +78,13 @@ def render_package(
     driver: DriverFacts = POSTGRESQL.driver,
 ) -> Rendered:
     pkg = plan.package
-    common = {"package": pkg, "sources": sources, "driver": driver}
+    common = {
+        "package": pkg,
+        "sources": sources,
+        "driver": driver,
+        # A fixed import naming the package: as long as the package's name makes it.
+        "import_from": lambda module, *names: import_from(module, names, 0, line_length),
+    }
 
     def render(template: str, **context: object) -> str:
         return env.get_template(template).render(**common, imports=IMPORTS, **context)
