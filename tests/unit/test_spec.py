@@ -463,6 +463,17 @@ def test_missing_package_and_version() -> None:
     ]
 
 
+def test_mixins_is_auto_or_none() -> None:
+    for value, expected in (("auto", True), ("none", False)):
+        spec, _ = load_spec("crud.yaml", f"version: 1\npackage: app\nmixins: {value}\n", GRAPH)
+        assert spec is not None and spec.mixins is expected
+    spec, diags = load_spec("crud.yaml", "version: 1\npackage: app\nmixins: yes\n", GRAPH)
+    assert spec is None
+    assert [str(d) for d in diags] == [
+        "crud.yaml:3:9: error[invalid-value]: mixins must be 'auto' or 'none', not 'yes'"
+    ]
+
+
 def test_bad_version_and_package() -> None:
     spec, diags = load_spec("crud.yaml", "version: 2\npackage: my-app\n", GRAPH)
     assert spec is None

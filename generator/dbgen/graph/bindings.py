@@ -34,10 +34,16 @@ class FileKind(StrEnum):
     MIGRATION_ENV = "migrations/env.py"
 
 
+# The mixin classes of base.py (``mixins: auto``, plan/mixins.py), which models import.
+_MIXINS = ("UUIDPrimaryKeyMixin", "CreatedAtMixin", "UpdatedAtMixin")
+
 # Module-level names a file of each kind may bind (imports and fixed definitions), whichever of
 # them a particular file needs. Schema-derived names are not listed (see the module docstring).
 MODULE_NAMES: dict[FileKind, frozenset[str]] = {
-    FileKind.BASE: frozenset({"sa", "DeclarativeBase", "NAMING_CONVENTION", "Base"}),
+    FileKind.BASE: frozenset(
+        {"sa", "DeclarativeBase", "NAMING_CONVENTION", "Base", *_MIXINS}
+        | {"Mapped", "mapped_column", "datetime", "uuid"}
+    ),
     FileKind.TYPES: frozenset({"enum", "Any", "UserDefinedType", "RawType", "enum_values"}),
     FileKind.ENUMS: frozenset({"enum", "__all__"}),
     FileKind.MODEL: frozenset(
@@ -56,6 +62,7 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
             "Base",
             "RawType",
             "enum_values",
+            *_MIXINS,
         }
     ),
     FileKind.MODELS_INIT: frozenset({"__all__"}),

@@ -110,13 +110,14 @@ def import_lines(
     return std, third, first
 
 
-def _name_key(name: str) -> tuple[int, str]:
-    # ruff sorts CONSTANTS, then Classes, then functions (order-by-type).
+def _name_key(name: str) -> tuple[int, str, str]:
+    # ruff sorts CONSTANTS, then Classes, then functions (order-by-type), each case-insensitively
+    # (UpdatedAtMixin before UUIDPrimaryKeyMixin).
     if name.isupper() and len(name) > 1:
-        return (0, name)
+        return (0, name.lower(), name)
     if name[:1].isupper():
-        return (1, name)
-    return (2, name)
+        return (1, name.lower(), name)
+    return (2, name.lower(), name)
 
 
 def _group(module: str, package: str) -> str:

@@ -9,6 +9,7 @@ from dbgen.graph.relationships import RelationshipPlan
 from dbgen.layout.printer import Printer
 from dbgen.layout.statement import import_from
 from dbgen.plan import constraints as cx
+from dbgen.plan.mixins import Mixin
 from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
 from dbgen.plan.pyexpr import call, pystr, sql_text
 from dbgen.plan.typemap import SA, Import
@@ -31,6 +32,7 @@ class ModelView:
     core_args: list[str]
     column_lines: list[str]  # "attr: Mapped[...] = mapped_column(...)"; Core: "sa.Column(...),"
     relationship_lines: list[str]
+    bases: str = "Base"  # the mapped class's bases: its mixins (plan/mixins.py), then Base
 
 
 def _doc(entity: EntityPlan) -> str:
@@ -60,8 +62,11 @@ def _column_args(c: ColumnPlan, entity: EntityPlan) -> tuple[list[str], dict[str
     return args, kw
 
 
-def _column_line(c: ColumnPlan, entity: EntityPlan) -> str:
+def column_line(c: ColumnPlan, entity: EntityPlan, sort_order: int | None = None) -> str:
+    """``attr: Mapped[...] = mapped_column(...)``; ``sort_order`` for a mixin's column."""
     args, kw = _column_args(c, entity)
+    if sort_order is not None:
+        kw["sort_order"] = str(sort_order)
     name = pystr(c.name) if c.attr != c.name else None
     py = c.type.python.expr + (" | None" if c.nullable else "")
     return f"{c.attr}: Mapped[{py}] = " + call("mapped_column", name, *args, **kw)
@@ -149,7 +154,13 @@ def _import_lines(lines: list[str], depth: int, line_length: int) -> list[str]:
     return out
 
 
-def model_view(entity: EntityPlan, project: ProjectPlan, line_length: int = 100) -> ModelView:
+def model_view(
+    entity: EntityPlan,
+    project: ProjectPlan,
+    line_length: int = 100,
+    mixins: tuple[Mixin, ...] = (),
+) -> ModelView:
+    """``mixins``: those of ``entity`` (their columns are inherited, not declared)."""
     # What the module may use; the names its body reads decide (layout/imports.py).
     imports: set[Import] = {
         SA,
@@ -161,6 +172,8 @@ def model_view(entity: EntityPlan, project: ProjectPlan, line_length: int = 100)
     }
     for c in entity.columns:
         imports |= c.type.sqlalchemy.imports | c.type.python.imports
+    imports |= {(f"{project.package}.base", m.class_name) for m in mixins}
+    inherited = {m.attr for m in mixins}
     targets = sorted(
         {
             (r.target_module, r.target_class)
@@ -172,8 +185,9 @@ def model_view(entity: EntityPlan, project: ProjectPlan, line_length: int = 100)
     tc = [f"from {project.package}.models.{m} import {cls}" for m, cls in targets]
     args, options = _table_args(entity)
     flat_columns = [
-        _column_line(c, entity) if entity.mapped else _core_column(c, entity)
+        column_line(c, entity) if entity.mapped else _core_column(c, entity)
         for c in entity.columns
+        if c.attr not in inherited
     ]
     flat_relationships = [_relationship_line(r, entity) for r in entity.relationships]
     docstring = _doc(entity)
@@ -207,4 +221,5 @@ def model_view(entity: EntityPlan, project: ProjectPlan, line_length: int = 100)
         core_args=core_args,
         column_lines=columns,
         relationship_lines=relationships,
+        bases=", ".join([*(m.class_name for m in mixins), "Base"]),
     )

@@ -16,9 +16,11 @@ from dbgen.layout.imports import IMPORTS, with_imports
 from dbgen.layout.printer import Printer
 from dbgen.layout.statement import import_from
 from dbgen.plan.migration import MigrationPlan, Step
-from dbgen.plan.model_view import model_view
+from dbgen.plan.mixins import mixins_of, plan_mixins
+from dbgen.plan.model_view import column_line, model_view
 from dbgen.plan.models import ProjectPlan
 from dbgen.plan.pyexpr import pystr
+from dbgen.plan.typemap import Import
 from dbgen.render.env import templates_dir
 from dbgen.runtime._requirements import REQUIREMENTS, TESTING_REQUIREMENTS
 
@@ -28,6 +30,14 @@ DISTRIBUTION_VERSION = "0.1.0"
 
 
 # What the initial revision may use: the operations, the dialect's types and RawType's base.
+_BASE_IMPORTS: frozenset[Import] = frozenset(
+    {
+        ("sqlalchemy", None),
+        ("sqlalchemy.orm", "DeclarativeBase"),
+        ("sqlalchemy.orm", "Mapped"),
+        ("sqlalchemy.orm", "mapped_column"),
+    }
+)
 MIGRATION_IMPORTS = frozenset(
     {
         ("collections.abc", "Sequence"),
@@ -90,6 +100,7 @@ def render_package(
         return env.get_template(template).render(**common, imports=IMPORTS, **context)
 
     fmt = Printer(line_length)
+    mixins = plan_mixins(plan, column_line)
     enum_members = [
         (e, [fmt.lay(f"{member} = {pystr(label)}", 1) for member, label in e.members])
         for e in plan.enums
@@ -106,7 +117,13 @@ def render_package(
         ),
         f"{pkg}/__init__.py": render("package/__init__.py.j2"),
         f"{pkg}/py.typed": "",
-        f"{pkg}/base.py": render("package/base.py.j2"),
+        f"{pkg}/base.py": with_imports(
+            f"{pkg}/base.py",
+            render("package/base.py.j2", mixins=[(m, fmt.lay(m.line, 1)) for m in mixins]),
+            _BASE_IMPORTS | {i for m in mixins for i in m.imports},
+            pkg,
+            line_length=line_length,
+        ),
         f"{pkg}/types.py": render("package/types.py.j2"),
         f"{pkg}/enums.py": render("package/enums.py.j2", enums=enum_members),
         f"{pkg}/models/__init__.py": render(
@@ -146,7 +163,7 @@ def render_package(
         )
     for entity in plan.entities:
         path = f"{pkg}/models/{entity.module}.py"
-        view = model_view(entity, plan, line_length)
+        view = model_view(entity, plan, line_length, mixins_of(mixins, entity.qname))
         text = render("package/models/model.py.j2", m=view)
         files[path] = with_imports(path, text, view.imports, pkg, line_length=line_length)
     return Rendered(files, migration_path)

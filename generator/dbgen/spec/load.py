@@ -46,7 +46,7 @@ from dbgen.spec.model import (
     SortKey,
 )
 
-_TOP_KEYS = ("version", "package", "entities", "transactions")
+_TOP_KEYS = ("version", "package", "mixins", "entities", "transactions")
 _ENTITY_KEYS = (
     "class_name",
     "operations",
@@ -229,6 +229,15 @@ class _Binder:
                     self.err(pnode, "invalid-package", problem)
                 package = p
 
+        mixins = False
+        if "mixins" in by_key:
+            mnode = by_key["mixins"][1]
+            m = self.scalar(mnode, "mixins")
+            if m in ("auto", "none"):
+                mixins = m == "auto"
+            elif m is not None:
+                self.err(mnode, "invalid-value", f"mixins must be 'auto' or 'none', not {m!r}")
+
         entities: list[BoundEntity] = []
         if "entities" in by_key:
             for knode, vnode in self.mapping(by_key["entities"][1], "entities", None) or []:
@@ -248,7 +257,7 @@ class _Binder:
 
         if any(d.is_error for d in self.diags):
             return None
-        return BoundSpec(version, package, tuple(entities), tuple(transactions))
+        return BoundSpec(version, package, tuple(entities), tuple(transactions), mixins)
 
     # -- entities -----------------------------------------------------------------------------
 

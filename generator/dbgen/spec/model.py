@@ -165,6 +165,8 @@ class BoundSpec:
     package: str
     entities: tuple[BoundEntity, ...]  # in crud.yaml order
     transactions: tuple[BoundTransaction, ...]  # in crud.yaml order
+    # ``mixins: auto``: columns several tables share become mixins of base.py (plan/mixins.py)
+    mixins: bool = False
 
     def entity(self, qname: QName) -> BoundEntity | None:
         for e in self.entities:
