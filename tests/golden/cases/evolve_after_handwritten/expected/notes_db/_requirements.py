@@ -4,9 +4,9 @@
 The generated ``pyproject.toml`` lists ``REQUIREMENTS`` as its dependencies and
 ``TESTING_REQUIREMENTS`` as its ``testing`` extra (the pytest fixtures of ``testing.py``). Each
 lower bound is the oldest release the runtime is tested on: CI runs the live repository tests on
-those releases as well as on the newest ones. SQLAlchemy's upper bound is the next minor series, because the
-driver's fast path uses a few of its private APIs (``_compat.py`` lists them); the others are the
-next major version.
+those releases as well as on the newest ones. SQLAlchemy's upper bound is the next minor series,
+because the driver's fast path uses a few of its private APIs (``_compat.py`` lists them); the
+others are the next major version.
 """
 
 REQUIREMENTS: tuple[str, ...] = (
