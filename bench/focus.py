@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import dataclasses
+import gc
 import importlib
 import shutil
 import subprocess
@@ -140,19 +141,30 @@ async def run(args: argparse.Namespace) -> None:
     for impl in impls:
         await impl.open()
     try:
-        gen = next((i for i in impls if isinstance(i, GeneratedAsync)), None)
-        if gen is not None:
-            w.extra["cursor_deep"] = await gen.cursor_for(w)
+        # Each package signs its own cursors (its entity scope and key).
+        cursors = {i.name: await i.cursor_for(w) for i in impls if isinstance(i, GeneratedAsync)}
+        for i in impls:
+            if isinstance(i, GeneratedSync):
+                cursors[i.name] = cursors.get(i.name.replace(" sync", " async"), "")
         ops = [o for o in workload.operations(settings) if o.key in args.ops.split(",")]
+        if args.freeze:
+            gc.collect()
+            gc.freeze()
+        if args.nogc:
+            gc.disable()
         for op in ops:
             if args.n:
                 op = dataclasses.replace(op, n=args.n)
             which = [i for i in impls if i.supports(op)]
             if args.profile:
+                w.extra["cursor_deep"] = cursors.get(args.profile, "")
                 await profile(next(i for i in which if i.name == args.profile), op, w)
                 continue
             for _ in range(args.repeat):
-                cases = {i.name: await i.case(op, w) for i in which}
+                cases = {}
+                for i in which:
+                    w.extra["cursor_deep"] = cursors.get(i.name, "")
+                    cases[i.name] = await i.case(op, w)
                 try:
                     row = await timing.interleaved(cases, op.n, sizes.rounds)
                 finally:
@@ -207,6 +219,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=0, help="timed calls per implementation")
     p.add_argument("--rounds", type=int, default=10)
     p.add_argument("--repeat", type=int, default=1)
+    p.add_argument(
+        "--freeze",
+        action="store_true",
+        help="gc.freeze() after setup (what an application can do after its imports)",
+    )
+    p.add_argument("--nogc", action="store_true", help="experiment: the collector off")
     p.add_argument("--cpu", action="store_true", help="time this process's CPU, not the wall")
     p.add_argument("--profile", metavar="IMPL", help="cProfile this implementation instead")
     p.add_argument("--quick", action="store_true")
