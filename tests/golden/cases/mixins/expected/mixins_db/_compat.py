@@ -147,7 +147,7 @@ def identity_adder(identity_map: Any) -> Callable[[Any, Any], None]:
     map's inlined ``_add_unpresent``; without it, the public ``add``."""
     inlined = getattr(identity_map, "_add_unpresent", None)
     if inlined is not None:
-        return cast(Callable[[Any, Any], None], inlined)
+        return cast("Callable[[Any, Any], None]", inlined)  # (a string: no alias per call)
     return lambda state, key: identity_map.add(state)
 
 

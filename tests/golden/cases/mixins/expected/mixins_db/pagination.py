@@ -128,12 +128,12 @@ def _untag(value: Any) -> Any:
     raise ValueError("bad tag")
 
 
+# One encoder, built once: json.dumps with options builds a new one on every call.
+_PAYLOAD = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
+
+
 def encode_cursor(scope: str, order: str, values: Sequence[Any]) -> str:
-    payload = json.dumps(
-        {"s": scope, "o": order, "v": [_tag(v) for v in values]},
-        separators=(",", ":"),
-        sort_keys=True,
-    ).encode()
+    payload = _PAYLOAD.encode({"s": scope, "o": order, "v": [_tag(v) for v in values]}).encode()
     mac = hmac.digest(_key(), payload, "sha256")[:_MAC_BYTES]
     return f"{_b64(payload)}.{_b64(mac)}"
 

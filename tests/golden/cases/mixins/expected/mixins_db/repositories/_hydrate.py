@@ -10,6 +10,7 @@ statement (``joined_read``), collections with one ``= ANY($1)`` statement per re
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -97,7 +98,7 @@ def relation_loads(info: EntityInfo, mapper: Any, name: str) -> tuple[RelationLo
         return tuple(out)
 
     found = cached(info, ("relations", name), build)
-    return None if found is NOT_COMPILABLE else cast(tuple[RelationLoad, ...], found)
+    return None if found is NOT_COMPILABLE else cast("tuple[RelationLoad, ...]", found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,15 @@ def joined_read(info: EntityInfo, mapper: Any, load: tuple[str, ...]) -> Joined:
 Loader = Callable[[Sequence[Any]], Any]
 
 
+@functools.cache
+def _instances(mapper: Any) -> tuple[Any, Any, Callable[[], Any]]:
+    """What every instance of the mapped class shares, found once (a one-row read makes a
+    loader per call): an identity key is (class, primary key tuple, token), built inline row by
+    row; and how to make a new instance."""
+    identity_class, _, token = mapper.identity_key_from_primary_key(())
+    return identity_class, token, _compat.instance_factory(mapper)
+
+
 def loader(session: Session, rowmap: RowMap, *, overwrite: bool = False) -> Loader:
     """A function turning one row into its persistent instance, as the ORM's loader would: an
     instance the session already holds is returned as it is (its expired attributes filled in),
@@ -154,9 +164,7 @@ def loader(session: Session, rowmap: RowMap, *, overwrite: bool = False) -> Load
     get = identity_map.get
     add = _compat.identity_adder(identity_map)
     session_id = _compat.session_token(session)
-    # An identity key is (class, primary key tuple, token); built inline, row by row.
-    identity_class, _, token = mapper.identity_key_from_primary_key(())
-    new = _compat.instance_factory(mapper)
+    identity_class, token, new = _instances(mapper)
     attrs = rowmap.attrs
     pk = rowmap.pk
     single = pk[0] if len(pk) == 1 else None
