@@ -290,3 +290,34 @@ def test_long_package_names_keep_every_file_in_blacks_layout(length: int, tmp_pa
     for path, text in result.files.items():
         if path.endswith(".py"):
             assert _black(text) == text, f"black would change {path}"
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "trailing space ",
+        " leading",
+        'ends with a quote"',
+        '"starts with one',
+        'q""',
+        "several\nlines\n  indented\n\n\nand blank ones\n",
+        "back\\slash and a last one\\",
+        'triple """ inside',
+        "tab\there\tand\tthere",
+        "a\u2028line separator",
+        "x" * 150,
+        "   ",
+    ],
+)
+def test_table_comments_keep_the_models_in_blacks_layout(comment: str) -> None:
+    """A table comment becomes the model's docstring (at two depths): black must not re-indent
+    or strip it, whatever it holds (the migration keeps the exact text)."""
+    from dbgen.core import Inputs
+
+    literal = "'" + comment.replace("'", "''") + "'"
+    sql = f"CREATE TABLE t (id int PRIMARY KEY, name text);\nCOMMENT ON TABLE t IS {literal};\n"
+    crud = "version: 1\npackage: d_db\nentities:\n  t:\n    operations: [get, list]\n"
+    result = generate(Inputs((("schema.sql", sql),), ("crud.yaml", crud)))
+    assert result.ok, [str(d) for d in result.diagnostics]
+    text = result.files["d_db/models/t.py"]
+    assert _black(text) == text

@@ -51,6 +51,14 @@ def black_str(value: str) -> str:
     return '"' + body.replace("\\'", "'").replace('"', '\\"') + '"'
 
 
+def one_line_docstring(text: str) -> str:
+    """``text`` as the content of a one-line docstring that black leaves as it is: every run of
+    whitespace (line breaks included) one space, none at either edge, and the space black puts
+    between a closing quote and the docstring's own quotes."""
+    flat = " ".join(text.split())
+    return flat + " " if flat.endswith('"') else flat
+
+
 def _width(text: str) -> int:
     """Columns as black counts them (east-asian wide characters count two)."""
     if text.isascii():

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from dbgen.graph.relations import RelationKind
 from dbgen.graph.relationships import RelationshipPlan
 from dbgen.layout.printer import Printer
-from dbgen.layout.statement import import_from
+from dbgen.layout.statement import import_from, one_line_docstring
 from dbgen.plan import constraints as cx
 from dbgen.plan.mixins import Mixin
 from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
@@ -36,10 +36,12 @@ class ModelView:
 
 
 def _doc(entity: EntityPlan) -> str:
+    # One line: the comment is for reading here (comment= keeps it exactly), and a docstring
+    # black would re-indent or strip cannot be written in its layout at every depth.
     head = f"Table {entity.qname.sql}"
     if entity.table.comment:
-        return f"{head}: {entity.table.comment}"
-    return head + "."
+        return one_line_docstring(f"{head}: {entity.table.comment}")
+    return one_line_docstring(head + ".")
 
 
 def _column_args(c: ColumnPlan, entity: EntityPlan) -> tuple[list[str], dict[str, str | None]]:
