@@ -13,6 +13,8 @@ from safety_kit import Run, snapshot, write_spec
 
 from dbgen.core import MAX_INPUT_BYTES, Result
 from dbgen.ddl import MAX_COLUMNS
+from dbgen.ddl.split import MAX_TOKENS, lex
+from support import require_shared
 from support.generated import build, errors
 
 CRUD = "version: 1\npackage: p\nentities:\n  t:\n    operations: [get, list, create]\n"
@@ -60,11 +62,29 @@ def test_a_10_mb_line_of_parentheses_fails_fast() -> None:
 
 
 def test_a_large_default_string_builds_in_bounded_memory() -> None:
-    """Just under the input limit (the 10 MB one took 1.9 GB)."""
-    sql = f"CREATE TABLE t (id integer PRIMARY KEY, x text DEFAULT '{'a' * (2 * MB)}');\n"
+    """Just under the input limit (a 10 MB one took 1.9 GB: the layout's string pattern
+    backtracked once per character)."""
+    sql = f"CREATE TABLE t (id integer PRIMARY KEY, x text DEFAULT '{'a' * (MAX_INPUT_BYTES - 200)}');\n"
     result, cpu, peak = _measured(sql)
     assert result.ok, errors(result)
-    assert cpu < 60 and peak < 600 * MB, (cpu, peak)
+    assert cpu < 60 and peak < 300 * MB, (cpu, peak)
+
+
+def test_a_file_of_tiny_tokens_fails_fast() -> None:
+    """Four million "()" tokens cost 50 s; the lexer stops at MAX_TOKENS."""
+    sql = "CREATE TABLE t (id integer PRIMARY KEY);\nSELECT " + "()" * (2 * MB) + ";\n"
+    result, cpu, peak = _measured(sql)
+    assert [e.split(": ")[1] for e in errors(result)] == ["error[too-many-tokens]"]
+    assert f"more than {MAX_TOKENS} tokens" in errors(result)[0]
+    assert cpu < 60 and peak < 300 * MB, (cpu, peak)
+
+
+def test_the_largest_real_schema_is_well_under_the_limits() -> None:
+    """The limits leave room: musicbrainz (640 kB) has 68,205 tokens."""
+    schema = require_shared("corpus/musicbrainz/schema.sql")
+    text = schema.read_text(encoding="utf-8")
+    assert len(text.encode()) * 4 < MAX_INPUT_BYTES
+    assert len(lex(text)) * 4 < MAX_TOKENS
 
 
 def test_identifiers_over_63_bytes_are_truncated_with_a_warning() -> None:
