@@ -76,6 +76,11 @@ def _random_expr(rng: random.Random, depth: int = 0) -> str:
         return rng.choice(
             [pystr("s" * rng.randint(0, 60)), "True", "None", "sa.Text()", str(rng.randint(0, 99))]
         )
+    if roll < 0.45:
+        # one-element subscripts, as the generator writes them (_T.c["col"], Sequence[X])
+        base = rng.choice(["_T.c", "Sequence", "x" * rng.randint(5, 40), "Mapped"])
+        inner = rng.choice([pystr("c" * rng.randint(1, 70)), _random_expr(rng, depth + 1)])
+        return f"{base}[{inner}]"
     if roll < 0.8:
         args = [_random_expr(rng, depth + 1) for _ in range(rng.randint(0, 5))]
         kwargs = [f"k{i}={_random_expr(rng, depth + 1)}" for i in range(rng.randint(0, 3))]

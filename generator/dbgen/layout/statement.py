@@ -484,8 +484,8 @@ def _split_target(lay: _Layout, depth: int, rhs_lo: int) -> list[str]:
         if not all(fits(line) for line in lines):
             raise Unsupported("the parenthesized annotation does not fit")
         lay.out += lines
-        lay.emit(_Line(call + 1, n - 1, depth + 1, True))
-        lay.out.append(INDENT * depth + ")")
+        lay.emit(_value_body(lay, call, depth))
+        lay.out.append(INDENT * depth + t.text[-1])
         return lay.out
     body = INDENT * (depth + 1) + t.render(open_ + 1, close)
     if not fits(body):
@@ -499,9 +499,18 @@ def _split_target(lay: _Layout, depth: int, rhs_lo: int) -> list[str]:
     if not fits(tail_head):
         raise Unsupported("the split target's tail does not fit")
     lay.out += [head, body, tail_head]
-    lay.emit(_Line(call + 1, n - 1, depth + 1, True))
-    lay.out.append(INDENT * depth + ")")
+    lay.emit(_value_body(lay, call, depth))
+    lay.out.append(INDENT * depth + t.text[-1])
     return lay.out
+
+
+def _value_body(lay: _Layout, open_: int, depth: int) -> _Line:
+    """The inside of the assigned value's last brackets (a call's arguments or a literal's
+    elements, which black always explodes), one level deeper."""
+    t = lay.t
+    n = len(t.text)
+    explode = not t.trailer[open_] and lay._has_top_comma(open_ + 1, n - 1)
+    return _Line(open_ + 1, n - 1, depth + 1, True, explode=explode)
 
 
 def layout(source: str, depth: int, line_length: int) -> str:
