@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from dbgen import __version__
-from dbgen.core import Result, display, generate, inside, read_inputs
+from dbgen.core import Result, display, generate, inside, read_input, read_inputs
 from dbgen.diagnostics import Diagnostic, has_errors
 
 if TYPE_CHECKING:
@@ -297,21 +297,22 @@ def scaffold(
     from dbgen.diagnostics import Span, error
     from dbgen.dialects import get_dialect
     from dbgen.graph import build_graph
+    from dbgen.graph.bindings import package_name_problem
     from dbgen.scaffold import default_package
     from dbgen.scaffold import scaffold as render_scaffold
 
     sources: list[tuple[str, str]] = []
     problems: list[Diagnostic] = []
     for p in schema:
-        try:
-            sources.append((display(p), p.read_text(encoding="utf-8")))
-        except (OSError, UnicodeDecodeError) as exc:
-            problems.append(error(Span(display(p)), "unreadable", str(exc)))
+        text = read_input(p, problems)  # the same limits and line ends as build
+        if text is not None:
+            sources.append((display(p), text))
     if problems:
         _fail(problems)
     pkg = package or default_package(schema)
-    if not pkg.isidentifier():
-        _fail([error(Span("--package"), "invalid-package", f"{pkg!r} is not a Python identifier")])
+    problem = package_name_problem(pkg)
+    if problem is not None:
+        _fail([error(Span("--package"), "invalid-package", problem)])
     catalog, diags = get_dialect().read_schema(sources)
     if has_errors(diags):
         _fail(diags)

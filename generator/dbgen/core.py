@@ -69,13 +69,13 @@ def read_inputs(spec_dir: Path) -> tuple[Inputs | None, tuple[Diagnostic, ...]]:
     problems: list[Diagnostic] = []
     sql: list[tuple[str, str]] = []
     for p in sql_paths:
-        text = _read(p, problems)
+        text = read_input(p, problems)
         if text is not None:
             sql.append((display(p), text))
     crud_path = spec_dir / CRUD_FILE
     crud = None
     if crud_path.is_file():
-        text = _read(crud_path, problems)
+        text = read_input(crud_path, problems)
         if text is not None:
             crud = (display(crud_path), text)
     else:
@@ -89,8 +89,9 @@ def read_inputs(spec_dir: Path) -> tuple[Inputs | None, tuple[Diagnostic, ...]]:
     return Inputs(tuple(sql), crud), tuple(problems)
 
 
-def _read(path: Path, problems: list[Diagnostic]) -> str | None:
-    """An input file's text, or None with the reason added to ``problems``."""
+def read_input(path: Path, problems: list[Diagnostic]) -> str | None:
+    """An input file's text, exactly as written (line ends too: PostgreSQL keeps a CR inside a
+    string literal or comment, so must we), or None with the reason added to ``problems``."""
     try:
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:
@@ -103,7 +104,7 @@ def _read(path: Path, problems: list[Diagnostic]) -> str | None:
                 )
             )
             return None
-        with path.open(encoding="utf-8") as f:
+        with path.open(encoding="utf-8", newline="") as f:
             # A file grown since stat() is still cut at the limit: one byte more says so.
             text = f.read(MAX_INPUT_BYTES + 1)
         if len(text.encode("utf-8")) > MAX_INPUT_BYTES:

@@ -17,12 +17,14 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from safety_kit import Run
 from sqlalchemy.dialects import postgresql
 
 from dbgen.plan.pyexpr import docbody, pycomment, pystr, text_escape
@@ -175,18 +177,23 @@ def test_every_input_kind_round_trips(key: str, text: str, name: str, tmp_path: 
 
 
 @pytest.mark.live
-@pytest.mark.parametrize("key", ["triple-double", "newlines", "backslash-end", "format"])
+@pytest.mark.parametrize(
+    "key", ["triple-double", "newlines", "backslash-end", "format", "newlines-crlf"]
+)
 def test_postgresql_gets_exactly_the_schema_back(
     key: str, tmp_path: Path, fresh_db: FreshDb
 ) -> None:
     """The generated migration rebuilds the hostile schema exactly (pg_dump of both compared)."""
     tool = require_shared("tools/pg-roundtrip")
-    text = AWKWARD[key]
+    crlf = key.endswith("-crlf")  # the file itself written with CRLF line ends
+    text = AWKWARD[key.removesuffix("-crlf")]
     sql = _schema(text, key)
+    if crlf:
+        sql = sql.replace("\n", "\r\n")
     result = build(sql, _crud(key))
     assert result.ok, "\n".join(errors(result))
     out = write(result, tmp_path / "out")
-    (tmp_path / "schema.sql").write_text(sql, encoding="utf-8")
+    (tmp_path / "schema.sql").write_bytes(sql.encode("utf-8"))
     alembic = [str(Path(sys.executable).parent / "alembic"), "-c", str(out / "alembic.ini")]
     proc = subprocess.run(
         [
@@ -229,3 +236,25 @@ def test_sql_text_renders_exactly_what_was_written(sql: str) -> None:
     assert not clause._bindparams
     rendered = str(clause.compile(dialect=postgresql.dialect()))
     assert rendered == re.sub("%", "%%", sql)  # psycopg2's paramstyle doubles % (and undoes it)
+
+
+def test_line_ends_inside_sql_text_are_kept(project: Path, dbgen: Callable[..., Run]) -> None:
+    """A schema written with CRLF line ends: PostgreSQL keeps the CR inside a multi-line
+    comment or literal, so the package must too (it was read with newline translation)."""
+    sql = (
+        "CREATE TABLE t (id integer PRIMARY KEY, x text DEFAULT 'a\r\nb');\r\n"
+        "COMMENT ON TABLE t IS 'line one\r\nline two';\r\n"
+    )
+    (project / "specs" / "schema.sql").write_bytes(sql.encode())
+    (project / "specs" / "crud.yaml").write_text(
+        "version: 1\npackage: crlf_db\nentities:\n  t:\n    operations: [get]\n"
+    )
+    run = dbgen("build", "specs", "--out", "gen")
+    assert run.code == 0, run.stderr
+    model = (project / "gen" / "crlf_db" / "models" / "t.py").read_bytes().decode()
+    assert "\r" not in model  # escaped, never raw
+    assert ast.literal_eval(pystr("line one\r\nline two")) == "line one\r\nline two"
+    assert pystr("line one\r\nline two") in model
+    assert pystr("'a\r\nb'") in model
+    scaffold = dbgen("scaffold", "specs/schema.sql", "--package", "typing", "--out", "x.yaml")
+    assert scaffold.code == 2 and "error[invalid-package]" in scaffold.stderr
