@@ -2,7 +2,8 @@
 
 Each example is one schema of a few tables (random names, including names the generated
 modules use, quoted and non-ASCII ones; random column types, defaults, comments, keys to other
-tables and to itself) and a spec listing every table. Whatever dbgen accepts must import in a
+tables and to itself) and a spec listing every table, with filters, sort keys, finders and a
+transaction where the columns and keys allow (all 60 of a sample run were accepted). Whatever dbgen accepts must import in a
 fresh interpreter with configure_mappers(); a refusal must be a located diagnostic. Bounded to
 stay well under a minute (every example costs an import in a child process).
 """
@@ -70,42 +71,68 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+_SIMPLE = ("integer", "bigint", "text", "boolean", "date")  # filterable, sortable, findable
+
+
 @st.composite
-def _schema(draw: st.DrawFn) -> tuple[str, list[str]]:
+def _schema(draw: st.DrawFn) -> tuple[str, str]:
+    """(schema.sql, crud.yaml): tables with random columns, keys, defaults and comments, and a
+    spec using filters, sort, finders, relations and a transaction where the keys allow."""
     tables = draw(st.lists(_NAMES, min_size=1, max_size=3, unique=True))
     out = []
+    entities = []
     for i, table in enumerate(tables):
-        cols = draw(st.lists(_NAMES.filter(lambda n: n != "id"), max_size=4, unique=True))
+        cols = draw(
+            st.lists(_NAMES.filter(lambda n: n not in ("id", "ref_id")), max_size=4, unique=True)
+        )
         lines = ["id integer PRIMARY KEY"]
+        simple: list[str] = []
         for col in cols:
             ty = draw(_TYPES)
             extra = ""
             if ty == "text" and draw(st.booleans()):
                 extra = f" DEFAULT {_lit(draw(_TEXT))}"
             lines.append(f"{_ident(col)} {ty}{extra}")
-        if i > 0 and draw(st.booleans()):
+            if ty in _SIMPLE:
+                simple.append(col)
+        has_ref = i > 0 and draw(st.booleans())
+        if has_ref:
             lines.append(f"ref_id integer REFERENCES {_ident(tables[0])} (id)")
         if draw(st.booleans()):
             lines.append(f"parent_id integer REFERENCES {_ident(table)} (id)")
         out.append(f"CREATE TABLE {_ident(table)} (\n    " + ",\n    ".join(lines) + "\n);")
         if draw(st.booleans()):
             out.append(f"COMMENT ON TABLE {_ident(table)} IS {_lit(draw(_TEXT))};")
-    return "\n".join(out) + "\n", tables
+        entity = [
+            f"  {json.dumps(table)}:",
+            "    operations: [get, list, count, create, update, delete]",
+        ]
+        if simple and draw(st.booleans()):
+            entity.append(
+                "    filters: {" + ", ".join(f"{json.dumps(c)}: [eq, in]" for c in simple) + "}"
+            )
+            entity.append(f"    sort: [{', '.join(json.dumps(c) for c in simple)}]")
+            entity.append(f"    finders:\n      - by: [{json.dumps(simple[0])}]")
+        entities.append(("\n".join(entity), has_ref))
+    crud = "version: 1\npackage: prop_db\nentities:\n" + "\n".join(e for e, _ in entities) + "\n"
+    children = [t for t, (_, ref) in zip(tables, entities, strict=True) if ref]
+    if children and draw(st.booleans()):
+        crud += (
+            f"transactions:\n  create_all:\n    root: {json.dumps(tables[0])}\n"
+            f"    children: [{', '.join(json.dumps(c) for c in children)}]\n"
+        )
+    return "\n".join(out) + "\n", crud
 
 
 @settings(
-    max_examples=8,
+    max_examples=10,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(_schema())
-def test_random_schemas_build_and_import(schema: tuple[str, list[str]]) -> None:
-    sql, tables = schema
-    crud = "version: 1\npackage: prop_db\nentities:\n" + "".join(
-        f"  {json.dumps(t)}:\n    operations: [get, list, count, create, update, delete]\n"
-        for t in tables
-    )
+def test_random_schemas_build_and_import(schema: tuple[str, str]) -> None:
+    sql, crud = schema
     result = build(sql, crud)
     if not result.ok:
         # Refused: every error is located in an input, never in a generated file.
