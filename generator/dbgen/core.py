@@ -92,6 +92,18 @@ def read_inputs(spec_dir: Path) -> tuple[Inputs | None, tuple[Diagnostic, ...]]:
 def read_input(path: Path, problems: list[Diagnostic]) -> str | None:
     """An input file's text, exactly as written (line ends too: PostgreSQL keeps a CR inside a
     string literal or comment, so must we), or None with the reason added to ``problems``."""
+    name = path.name
+    if not name.isprintable() or any("\ud800" <= c <= "\udfff" for c in name):
+        # File names are text in the output (docstrings, pyproject.toml, schema diffs).
+        problems.append(
+            error(
+                Span(display(path).encode("ascii", "backslashreplace").decode()),
+                "invalid-file-name",
+                f"input file name {name!a} is not UTF-8 text without control characters "
+                "(it is written into the generated files); rename it",
+            )
+        )
+        return None
     try:
         size = path.stat().st_size
         if size > MAX_INPUT_BYTES:

@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from safety_kit import Run
+from safety_kit import Run, snapshot
 from sqlalchemy.dialects import postgresql
 
 from dbgen.plan.pyexpr import docbody, pycomment, pystr, text_escape
@@ -258,3 +259,27 @@ def test_line_ends_inside_sql_text_are_kept(project: Path, dbgen: Callable[..., 
     assert pystr("'a\r\nb'") in model
     scaffold = dbgen("scaffold", "specs/schema.sql", "--package", "typing", "--out", "x.yaml")
     assert scaffold.code == 2 and "error[invalid-package]" in scaffold.stderr
+
+
+def test_file_names_are_text_too(project: Path, dbgen: Callable[..., Run]) -> None:
+    """The spec's file names reach docstrings, pyproject.toml and the schema diff: one holding
+    quotes, backslashes and code gives files that parse and import; one with a line break or
+    that is not UTF-8 is refused before anything is read or written."""
+    specs = project / "specs"
+    hostile = specs / 'a"""; import os; os.system("echo PWNED"); """ \\ {{ x }}.sql'
+    (specs / "schema.sql").rename(hostile)
+    run = dbgen("build", "specs", "--out", "gen")
+    assert run.code == 0, run.stderr
+    pyproject = tomllib.loads((project / "gen" / "pyproject.toml").read_text(encoding="utf-8"))
+    assert hostile.name in pyproject["project"]["description"]
+    proc = import_all(project / "gen", "shelf_db")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "PWNED" not in proc.stdout + proc.stderr
+    before = snapshot(project)
+    for bad in (os.fsencode(specs) + b"/x\nimport os.sql", os.fsencode(specs) + b"/\xff\xfe.sql"):
+        with open(bad, "wb") as f:
+            f.write(b"CREATE TABLE extra (id integer PRIMARY KEY);\n")
+        run = dbgen("build", "specs", "--out", "gen")
+        assert run.code == 2 and "error[invalid-file-name]" in run.stderr, run.stderr
+        os.remove(bad)
+        assert snapshot(project) == before

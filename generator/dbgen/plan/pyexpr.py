@@ -41,6 +41,23 @@ def pycomment(text: str) -> str:
     return _escape(text, newlines=False, quotes=False)
 
 
+def tomlstr(text: str) -> str:
+    """A TOML basic string for ``text`` (pyproject.toml): quotes, backslashes and control
+    characters escaped, so a file name cannot end the string or add a key; a lone surrogate (a
+    file name that is not UTF-8) becomes U+FFFD, which TOML can hold."""
+    out = []
+    for ch in text:
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch < " " or ch == "\x7f":
+            out.append(f"\\u{ord(ch):04x}")
+        elif "\ud800" <= ch <= "\udfff":
+            out.append("\ufffd")
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
 def _escape(text: str, *, newlines: bool, quotes: bool = True) -> str:
     """The body of a triple-quoted literal for ``text``: backslashes doubled, every character
     ``repr`` would escape (NUL, carriage returns, tabs, bidi controls, lone surrogates...)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jinja2
 
-from dbgen.plan.pyexpr import docbody, pycomment, pystr
+from dbgen.plan.pyexpr import docbody, pycomment, pystr, tomlstr
 
 
 def templates_dir() -> Path:
@@ -33,4 +33,5 @@ def environment() -> jinja2.Environment:
     env.filters["pystr"] = pystr
     env.filters["doc"] = docbody
     env.filters["comment"] = pycomment
+    env.filters["tomlstr"] = tomlstr  # pyproject.toml
     return env
