@@ -136,12 +136,13 @@ def _test_databases(db: FreshDb) -> set[str]:
 def test_the_users_first_repository_tests_pass(
     fresh_db: FreshDb, tmp_path: Path, where: str
 ) -> None:
-    """docs/examples/{conftest,test_users}.py copied into a project of their own and run with
-    pytest: the session's database is migrated, each test's writes are rolled back, and the
-    database (or the whole throwaway server) is gone afterwards."""
+    """docs/examples/{conftest,test_users,test_api,fastapi_app}.py copied into a project of
+    their own and run with pytest: the session's database is migrated, each test's writes
+    (a route's too) are rolled back, and the database (or the whole throwaway server) is gone
+    afterwards."""
     project = tmp_path / "project"
     project.mkdir()
-    for name in ("conftest.py", "test_users.py"):
+    for name in ("conftest.py", "test_users.py", "test_api.py", "fastapi_app.py"):
         shutil.copy(EXAMPLES / name, project / name)
     # The throwaway server's directory must be reachable by the postgres OS user under root.
     scratch = Path(tempfile.mkdtemp(prefix="dbgen-testing-"))
@@ -160,7 +161,7 @@ def test_the_users_first_repository_tests_pass(
             text=True,
         )
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert "3 passed" in proc.stdout, proc.stdout
+        assert "4 passed" in proc.stdout, proc.stdout
         assert list(scratch.iterdir()) == []  # the throwaway server's files are removed
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
