@@ -21,7 +21,7 @@ from dbgen.plan.crud_schemas import (
     nested_name,
     schema_module,
 )
-from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
+from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan, module_of, path_of
 from dbgen.plan.pyexpr import pystr
 from dbgen.plan.typemap import Import
 from dbgen.spec.model import BoundEntity, BoundSpec, BoundTransaction, Operation
@@ -206,12 +206,12 @@ def _repo(
         (f"{pkg}.repositories._base", "SortColumn"),
     }
     if ent.mapped:
-        imports |= {("typing", "cast"), (f"{pkg}.models.{ent.module}", cls)}
+        imports |= {("typing", "cast"), (module_of(pkg, "models", ent.module), cls)}
         model, table = cls, f"cast(sa.Table, {cls}.__table__)"
     else:
         # No primary key, no mapped class: Core statements on the Table, rows validated into
         # the Read schema (a typed, immutable-by-convention value instead of a bare Row).
-        imports.add((f"{pkg}.models.{ent.module}", ent.table_var))
+        imports.add((module_of(pkg, "models", ent.module), ent.table_var))
         model, table = f"{cls}Read", ent.table_var
     pk = ent.pk_columns
     for c in pk:
@@ -268,7 +268,9 @@ def _repo(
                 kind = soft_delete_kind(resolve(sd.column.type, plan.catalog))
                 test = "is_not(True)" if kind == "boolean" else "is_(None)"
                 if target_ent.class_name != cls:
-                    imports.add((f"{pkg}.models.{target_ent.module}", target_ent.class_name))
+                    imports.add(
+                        (module_of(pkg, "models", target_ent.module), target_ent.class_name)
+                    )
                 criterion = f"{target_ent.class_name}.{sd.attr}.{test}"
                 attr = f"{attr}.and_({criterion})"
             fast.append(f"({pystr(rel.attr)}, {criterion})")
@@ -334,7 +336,7 @@ def _repo(
     )
 
     base = f"{pkg}.repositories._base"
-    schemas = f"{pkg}.schemas.{ent.module}"
+    schemas = module_of(pkg, "schemas", ent.module)
     imports |= {
         ("collections.abc", "AsyncIterator"),
         ("collections.abc", "Iterator"),
@@ -347,7 +349,7 @@ def _repo(
     pk_sort = tuple(_sort_view(ent, c, plan, imports) for c in pk)
     tie_break = tuple(_sort_view(ent, c, plan, imports) for c in tie_cols)
     return RepoView(
-        path=f"{pkg}/repositories/{ent.module}.py",
+        path=path_of(pkg, "repositories", ent.module),
         doc=f"Repositories for {ent.qname.sql}: {', '.join(b.operations) or 'no operations'}.",
         entity=cls,
         mapped=ent.mapped,
@@ -499,22 +501,24 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
     repo_refs: list[tuple[str, str, str]] = []
     for b in spec.entities:
         ent = plan.entity(b.qname)
-        uow_imports.add((f"{pkg}.repositories.{ent.module}", f"{ent.class_name}Repository"))
-        uow_imports.add((f"{pkg}.repositories.{ent.module}", f"Sync{ent.class_name}Repository"))
+        uow_imports.add((module_of(pkg, "repositories", ent.module), f"{ent.class_name}Repository"))
+        uow_imports.add(
+            (module_of(pkg, "repositories", ent.module), f"Sync{ent.class_name}Repository")
+        )
         repo_refs.append((ent.key, ent.module, ent.class_name))
     txs = tuple(_transaction(plan, tx, nested_names) for tx in spec.transactions)
     for tx in spec.transactions:
         root = plan.entity(tx.root)
         uow_imports.add(("collections.abc", "Sequence"))
         if root.mapped:
-            uow_imports.add((f"{pkg}.models.{root.module}", root.class_name))
+            uow_imports.add((module_of(pkg, "models", root.module), root.class_name))
         else:
-            uow_imports.add((f"{pkg}.schemas.{root.module}", f"{root.class_name}Read"))
-        uow_imports.add((f"{pkg}.schemas.{root.module}", f"{root.class_name}Create"))
+            uow_imports.add((module_of(pkg, "schemas", root.module), f"{root.class_name}Read"))
+        uow_imports.add((module_of(pkg, "schemas", root.module), f"{root.class_name}Create"))
         for ch in tx.children:
             child = plan.entity(ch.table)
             uow_imports.add(
-                (f"{pkg}.schemas.{child.module}", nested_names[(child.qname, root.qname)])
+                (module_of(pkg, "schemas", child.module), nested_names[(child.qname, root.qname)])
             )
     uow = UowView(
         doc=f"Units of work for {pkg}: one session, every repository, commit or roll back.",

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dbgen.ir import Column
-from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
+from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan, path_of
 from dbgen.plan.pyexpr import pystr
 from dbgen.plan.typemap import Import
 from dbgen.spec.model import BoundEntity
@@ -216,7 +216,7 @@ def schema_module(
         literals.append((f"{cls}Relation", _literal(r.name for r in b.relations)))
     imports |= {("typing", "Literal"), ("pydantic", "Field"), ("typing", "Any")}
     return SchemaModule(
-        path=f"{plan.package}/schemas/{ent.module}.py",
+        path=path_of(plan.package, "schemas", ent.module),
         doc=f"Pydantic schemas for {ent.qname.sql}.",
         imports=frozenset(imports),
         literals=tuple(literals),

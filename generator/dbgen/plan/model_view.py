@@ -10,7 +10,7 @@ from dbgen.layout.printer import Printer
 from dbgen.layout.statement import import_from, one_line_docstring
 from dbgen.plan import constraints as cx
 from dbgen.plan.mixins import Mixin
-from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
+from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan, module_of
 from dbgen.plan.pyexpr import call, pystr, sql_text
 from dbgen.plan.typemap import SA, Import
 
@@ -184,7 +184,7 @@ def model_view(
         }
     )
     # Read only inside string annotations (Mapped["Other"]), so imported for type checkers.
-    tc = [f"from {project.package}.models.{m} import {cls}" for m, cls in targets]
+    tc = [f"from {module_of(project.package, 'models', m)} import {cls}" for m, cls in targets]
     args, options = _table_args(entity)
     flat_columns = [
         column_line(c, entity) if entity.mapped else _core_column(c, entity)

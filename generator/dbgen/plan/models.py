@@ -65,6 +65,18 @@ class EntityPlan:
         raise KeyError(sql_name)
 
 
+def module_of(package: str, kind: str, module: str) -> str:
+    """The dotted module that holds ``kind`` ("models", "schemas" or "repositories") of the
+    entity whose module name is ``module``: the one place the package's layout is decided
+    (a feature layout would map ``module`` to its feature here)."""
+    return f"{package}.{kind}.{module}"
+
+
+def path_of(package: str, kind: str, module: str) -> str:
+    """``module_of`` as a path relative to the output directory."""
+    return module_of(package, kind, module).replace(".", "/") + ".py"
+
+
 @dataclass(frozen=True, slots=True)
 class ProjectPlan:
     package: str

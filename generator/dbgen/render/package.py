@@ -18,7 +18,7 @@ from dbgen.layout.statement import import_from
 from dbgen.plan.migration import MigrationPlan, Step
 from dbgen.plan.mixins import mixins_of, plan_mixins
 from dbgen.plan.model_view import column_line, model_view
-from dbgen.plan.models import ProjectPlan
+from dbgen.plan.models import ProjectPlan, module_of, path_of
 from dbgen.plan.pyexpr import pystr
 from dbgen.plan.typemap import Import
 from dbgen.render.env import templates_dir
@@ -130,7 +130,7 @@ def render_package(
             "package/models/__init__.py.j2",
             import_lines=[
                 import_from(
-                    f"{pkg}.models.{e.module}",
+                    module_of(pkg, "models", e.module),
                     [e.class_name if e.mapped else e.table_var],
                     0,
                     line_length,
@@ -162,7 +162,7 @@ def render_package(
             pkg,
         )
     for entity in plan.entities:
-        path = f"{pkg}/models/{entity.module}.py"
+        path = path_of(pkg, "models", entity.module)
         view = model_view(entity, plan, line_length, mixins_of(mixins, entity.qname))
         text = render("package/models/model.py.j2", m=view)
         files[path] = with_imports(path, text, view.imports, pkg, line_length=line_length)
