@@ -393,6 +393,24 @@ def chart(r: RuntimeResults | None, path: Path) -> None:
     plt.close(fig)
 
 
+# Sections of results.md that another tool writes (their heading is followed by this line):
+# a bench run carries them over unchanged.
+KEPT_MARK = "<!-- not written by python -m bench: kept as is -->"
+
+
+def kept_sections(md: Path) -> list[str]:
+    """The kept sections of an existing results.md, as lines (with a blank line before)."""
+    if not md.exists():
+        return []
+    out: list[str] = []
+    sections = md.read_text().split("\n## ")
+    for section in sections[1:]:
+        heading, _, body = section.partition("\n")
+        if body.startswith(KEPT_MARK):
+            out += ["", f"## {heading}", *body.rstrip().split("\n")]
+    return out
+
+
 def write(
     settings: Settings,
     pg_version: str,
@@ -433,6 +451,7 @@ def write(
         lines += _runtime_md(runtime, settings)
     if generation is not None:
         lines += _generation_md(generation)
+    lines += kept_sections(md)
     md.write_text("\n".join(lines).rstrip() + "\n")
     chart(runtime, png)
     return md, png

@@ -112,6 +112,13 @@ def test_pgbouncer_port_turns_the_setting_on(
     assert db.behind_pgbouncer("postgresql://u@h:6432/d") is False
     monkeypatch.setenv("DATABASE_PGBOUNCER", "true")
     made: dict[str, Any] = {}
-    monkeypatch.setattr(db, "create_async_engine", lambda url, **kw: made.update(kw))
-    db.create_async_engine_from_env("postgresql://u@h:5432/d", connect_args={"timeout": 5})
+    real = db.create_async_engine
+
+    def recorded(url: Any, **kw: Any) -> Any:
+        made.update(kw)
+        return real(url, **kw)
+
+    monkeypatch.setattr(db, "create_async_engine", recorded)
+    engine = db.create_async_engine_from_env("postgresql://u@h:5432/d", connect_args={"timeout": 5})
+    engine.sync_engine.dispose()
     assert made["connect_args"] == {**db.PGBOUNCER_CONNECT_ARGS, "timeout": 5}

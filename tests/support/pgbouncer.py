@@ -112,7 +112,9 @@ def running_pgbouncer(server: PgServer) -> Iterator[Bouncer]:
         for path in (workdir, *workdir.iterdir()):
             os.chown(path, account.pw_uid, account.pw_gid)
         command = ["runuser", "-u", "postgres", "--", *command]
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # Its output to a file: a pipe nobody reads fills up under load and PgBouncer blocks on it.
+    output = open(workdir / "pgbouncer.out", "wb")  # noqa: SIM115 (closed in the finally)
+    process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
     try:
         bouncer = Bouncer(LOCAL_HOST, port, workdir)
         deadline = time.monotonic() + 30
@@ -136,6 +138,5 @@ def running_pgbouncer(server: PgServer) -> Iterator[Bouncer]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr:
-            process.stderr.close()
+        output.close()
         shutil.rmtree(workdir, ignore_errors=True)

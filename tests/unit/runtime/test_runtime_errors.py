@@ -42,6 +42,25 @@ def _wrapped(inner: BaseException) -> sa.exc.DBAPIError:
         ),
         (psycopg2.InterfaceError("connection already closed"), e.ConnectionLostError),
         (ConnectionResetError("reset by peer"), e.ConnectionLostError),
+        (
+            # asyncpg after PgBouncer lost the server connection mid-operation
+            asyncpg.exceptions._base.InternalClientError(
+                "cannot switch to state 12; another operation (2) is in progress"
+            ),
+            e.ConnectionLostError,
+        ),
+        (
+            asyncpg.exceptions.InvalidSQLStatementNameError(
+                'prepared statement "__asyncpg_stmt_8__" does not exist'
+            ),
+            e.ConfigurationError,
+        ),
+        (
+            asyncpg.exceptions.DuplicatePreparedStatementError(
+                'prepared statement "__asyncpg_stmt_3__" already exists'
+            ),
+            e.ConfigurationError,
+        ),
         (TimeoutError(), e.QueryTimeoutError),
         (asyncpg.exceptions.UniqueViolationError("dup"), e.AlreadyExistsError),
         (asyncpg.exceptions.ForeignKeyViolationError("fk"), e.RelatedNotFoundError),
