@@ -136,11 +136,30 @@ def create_async_engine_from_env(url: str | URL | None = None, **overrides: Any)
     options = {**pool_options(), **overrides}
     if behind_pgbouncer(url):
         options["connect_args"] = {**PGBOUNCER_CONNECT_ARGS, **options.get("connect_args", {})}
-    return create_async_engine(async_url(url), **options)
+    engine = create_async_engine(async_url(url), **options)
+    skip_closed_connections(engine.sync_engine)
+    return engine
 
 
 def create_sync_engine_from_env(url: str | URL | None = None, **overrides: Any) -> Engine:
-    return sa.create_engine(sync_url(url), **{**pool_options(), **overrides})
+    engine = sa.create_engine(sync_url(url), **{**pool_options(), **overrides})
+    skip_closed_connections(engine)
+    return engine
+
+
+def skip_closed_connections(engine: Engine) -> None:
+    """Make the pool drop, at checkout, a connection its driver already knows is closed (the
+    server or a pooler in front of it hung up while it sat in the pool) and hand out another,
+    instead of one whose first statement fails. A local check: no round trip."""
+
+    def checkout(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+        is_closed = getattr(driver, "is_closed", None)  # asyncpg
+        closed = is_closed() if callable(is_closed) else bool(getattr(driver, "closed", 0))
+        if closed:
+            raise sa.exc.DisconnectionError("the pooled connection was closed")
+
+    sa.event.listen(engine, "checkout", checkout)
 
 
 def async_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

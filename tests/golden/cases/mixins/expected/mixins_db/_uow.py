@@ -56,6 +56,13 @@ def _options(isolation_level: str | None, read_only: bool) -> dict[str, Any]:
     return options
 
 
+def _lost(failure: BaseException | None) -> bool:
+    """Whether ``failure`` means the unit of work's connection is gone."""
+    if failure is None or not isinstance(failure, Exception):
+        return False
+    return isinstance(map_error(failure, None), ConnectionLostError)
+
+
 def _retry_safe(exc: BaseException) -> bool:
     """Whether running the unit of work again cannot write twice: nothing was committed."""
     if isinstance(exc, RetryableError):
@@ -146,13 +153,13 @@ class AsyncUnitOfWorkBase:
             except Exception as failure:
                 typed = map_error(failure, None, during_commit=True)
                 self._note(typed)
-                await self._discard(session)
+                await self._discard(session, typed)
                 if typed is failure:
                     raise
                 raise typed from typed.__cause__
             return
         self._note(exc)
-        await self._discard(session)
+        await self._discard(session, exc)
 
     def _note(self, failure: BaseException) -> None:
         """A replica whose connection broke is left out for a while (see _replicas.py)."""
@@ -165,11 +172,15 @@ class AsyncUnitOfWorkBase:
         except Exception as failure:
             logger.debug("closing the session failed: %s", failure)
 
-    async def _discard(self, session: AsyncSession) -> None:
-        """Roll back and close without raising: an error is on its way out already, and a
-        dead connection cannot roll back (the pool drops it)."""
+    async def _discard(self, session: AsyncSession, cause: BaseException | None = None) -> None:
+        """Roll back and close without raising: an error is on its way out already. A lost
+        connection (``cause``) is invalidated instead of rolled back, so that the pool drops it
+        rather than handing it out again."""
         try:
-            await session.rollback()
+            if _lost(cause):
+                await session.invalidate()
+            else:
+                await session.rollback()
         except Exception as failure:
             logger.debug("rollback failed (%s): invalidating the connection", failure)
             try:
@@ -256,14 +267,14 @@ class SyncUnitOfWorkBase:
             except Exception as failure:
                 typed = map_error(failure, None, during_commit=True)
                 self._note(typed)
-                self._discard(session)
+                self._discard(session, typed)
                 if typed is failure:
                     raise
                 raise typed from typed.__cause__
             self._close(session)
             return
         self._note(exc)
-        self._discard(session)
+        self._discard(session, exc)
 
     def _note(self, failure: BaseException) -> None:
         if self._replica_failed is not None and isinstance(failure, ConnectionLostError):
@@ -275,9 +286,12 @@ class SyncUnitOfWorkBase:
         except Exception as failure:
             logger.debug("closing the session failed: %s", failure)
 
-    def _discard(self, session: Session) -> None:
+    def _discard(self, session: Session, cause: BaseException | None = None) -> None:
         try:
-            session.rollback()
+            if _lost(cause):
+                session.invalidate()
+            else:
+                session.rollback()
         except Exception as failure:
             logger.debug("rollback failed (%s): invalidating the connection", failure)
             try:

@@ -275,6 +275,9 @@ _LOST_MESSAGES = (
     "could not connect",
     "connection refused",
     "connection reset",
+    # asyncpg's InternalClientError when an operation was cut off by the connection breaking
+    # (its protocol still waits for the server's answer): the connection is unusable.
+    "another operation",
 )
 
 
@@ -314,7 +317,8 @@ def _lost(exc: BaseException, inner: BaseException) -> bool:
     text = str(inner).lower()
     name = type(inner).__name__
     driverish = type(inner).__module__.split(".")[0] in ("asyncpg", "psycopg2")
-    if driverish and name in ("InterfaceError", "OperationalError", "ConnectionDoesNotExistError"):
+    lost_kinds = ("InterfaceError", "OperationalError", "ConnectionDoesNotExistError")
+    if driverish and name in (*lost_kinds, "InternalClientError"):
         return any(message in text for message in _LOST_MESSAGES)
     return False
 
