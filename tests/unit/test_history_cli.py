@@ -271,3 +271,28 @@ def test_a_schema_in_several_files_is_recorded_by_file(project: Path) -> None:
     diffs = [b.decode() for n, b in versions(project).items() if n.endswith(".diff")]
     assert any("--- a/zz_invites.sql\n+++ /dev/null\n" in d and "+    nickname" in d for d in diffs)
     assert "up to date" in ok(dbgen(project, "build", "specs")).stdout
+
+
+def test_a_renamed_package_takes_its_history_along(project: Path) -> None:
+    edit(project, NICKNAME)
+    ok(dbgen(project, "build", "specs"))
+    history = versions(project)
+    crud = project / "specs" / "crud.yaml"
+    crud.write_text(crud.read_text().replace("package: app_db", "package: other_db", 1))
+    ok(dbgen(project, "build", "specs"))
+    moved = project / "generated/other_db/migrations/versions"
+    assert {p.name: p.read_bytes() for p in moved.iterdir() if p.is_file()} == history
+    assert not (project / VERSIONS).exists()
+    ok(dbgen(project, "check", "specs"))
+
+
+def test_a_renamed_package_with_revisions_of_yours_asks_to_move_them(project: Path) -> None:
+    (initial,) = [n.split("_")[0] for n in versions(project) if n.endswith(".py")]
+    (project / VERSIONS / "0badc0ffee00_data.py").write_text(
+        f'revision = "0badc0ffee00"\ndown_revision = "{initial}"\n'
+    )
+    crud = project / "specs" / "crud.yaml"
+    crud.write_text(crud.read_text().replace("package: app_db", "package: other_db", 1))
+    proc = dbgen(project, "build", "specs")
+    assert proc.returncode == 2
+    assert f"{VERSIONS}:1:1: error[history-moved]" in proc.stderr

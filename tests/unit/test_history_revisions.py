@@ -58,6 +58,15 @@ def test_subdirectories_of_versions_are_not_this_history() -> None:
     assert load({f"{V}/sub/y.py": rev("y", None)}).empty
 
 
+def test_a_history_of_dbgen_revisions_follows_a_renamed_package() -> None:
+    files: dict[str, str] = {}
+    dbgen_rev(files, "r1_initial", "r1", None, {}, {"s.sql": "x\n"})
+    moved = {k.replace("pkg/", "old/", 1): v for k, v in files.items()}
+    history = load(moved)
+    assert history.head == "r1"
+    assert history.revisions["r1"].rel == f"{V}/r1_initial.py"
+
+
 def test_a_history_left_under_the_old_package_name_must_be_moved() -> None:
     files = {"old/migrations/versions/x.py": rev("x", None)}
     _, problems = load_history(files.items(), "pkg", "out")
