@@ -50,6 +50,7 @@ def _run(
     allow_destructive: bool = False,
     message: str | None = None,
     fold: bool = False,
+    recover_first: bool = False,
 ) -> tuple[Result, Path]:
     import dataclasses
 
@@ -72,6 +73,7 @@ def _run(
         if has_errors(rename_diags):
             _fail(rename_diags)
         _print(rename_diags)
+    _interrupted(spec_dir, target, recover_first)
     # The revisions already in the output directory are an input: the build adds to them.
     inputs = dataclasses.replace(
         inputs, history=read_history_files(target.resolve()), out_display=display(target)
@@ -88,6 +90,26 @@ def _run(
         _fail(result.diagnostics)
     _print(result.diagnostics)
     return result, target
+
+
+def _interrupted(spec_dir: Path, target: Path, recover_first: bool) -> None:
+    """An interrupted build's files are put back before the history is read from them: ``build``
+    restores them (``recover_first``), ``check`` and ``diff`` refuse until it has."""
+    from dbgen.diagnostics import Span, note
+    from dbgen.emit.ownership import interrupted, refusal
+    from dbgen.emit.write import recover
+
+    where = display(target)
+    pending = interrupted(target.resolve(), where) if target.is_dir() else None
+    if pending is None:
+        return
+    if not recover_first:
+        _fail([pending])
+    refused = refusal(target, spec_dir, where)
+    if refused is not None:
+        _fail([refused])
+    if recover(target.resolve()):
+        _print([note(Span(where), "recovered", "restored the files of an interrupted build")])
 
 
 AdoptOption = Annotated[
@@ -159,12 +181,17 @@ def build(
     """Generate the package into the output directory. Only files dbgen wrote (its manifest)
     are replaced or removed, each atomically; a failed build restores the previous files. When
     the schema changed since the newest revision, one revision is added after it."""
-    from dbgen.diagnostics import Span, error, note
+    from dbgen.diagnostics import Span, error
     from dbgen.emit.ownership import refusal
-    from dbgen.emit.write import Interrupted, apply, recover
+    from dbgen.emit.write import Interrupted, apply
 
     result, target = _run(
-        spec_dir, out, allow_destructive=allow_destructive, message=message, fold=fold
+        spec_dir,
+        out,
+        allow_destructive=allow_destructive,
+        message=message,
+        fold=fold,
+        recover_first=True,
     )
     where = display(target)
     if result.pending is not None and result.pending.refused:
@@ -178,8 +205,6 @@ def build(
     refused = refusal(target, spec_dir, where, result.files)
     if refused is not None:
         _fail([refused])
-    if target.is_dir() and recover(target.resolve()):
-        _print([note(Span(where), "recovered", "restored the files of an interrupted build")])
     plan, where = _survey(spec_dir, result, target, adopt)
     n = len(result.files)
     if plan.clean:

@@ -161,3 +161,37 @@ def test_adopting_an_existing_database(project: Path, fresh_db: FreshDb) -> None
     ok(alembic(out, fresh_db, "upgrade", "head"))
     assert query(fresh_db, "SELECT name || ':' || colour FROM tags") == ["urgent:grey"]
     ok(alembic(out, fresh_db, "check"))
+
+
+def test_fold_on_a_developer_database(project: Path, fresh_db: FreshDb) -> None:
+    """The documented fold: downgrade your own database, fold, upgrade again."""
+    out = project / "generated"
+    ok(dbgen(project, "build", "specs"))
+    first = files(project / VERSIONS)
+    ok(alembic(out, fresh_db, "upgrade", "head"))
+    schema = project / "specs" / "schema.sql"
+    text = schema.read_text()
+    schema.write_text(
+        text.replace(
+            "    last_login_at timestamptz,\n",
+            "    last_login_at timestamptz,\n    nickname text,\n",
+        )
+    )
+    ok(dbgen(project, "build", "specs"))
+    ok(alembic(out, fresh_db, "upgrade", "head"))
+    schema.write_text(
+        schema.read_text().replace(
+            "    bio         text,\n", "    bio         text,\n    pronouns    text,\n"
+        )
+    )
+    ok(alembic(out, fresh_db, "downgrade", "-1"))
+    ok(dbgen(project, "build", "specs", "--fold"))
+    folded = files(project / VERSIONS)
+    assert len(folded) == 4 and {n: folded[n] for n in first} == first
+    ok(alembic(out, fresh_db, "upgrade", "head"))
+    assert query(
+        fresh_db,
+        "SELECT table_name || '.' || column_name FROM information_schema.columns "
+        "WHERE column_name IN ('nickname', 'pronouns') ORDER BY 1",
+    ) == ["user_profiles.pronouns", "users.nickname"]
+    ok(alembic(out, fresh_db, "check"))

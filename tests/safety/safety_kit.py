@@ -17,6 +17,10 @@ CREATE TABLE books (
 );
 """
 
+# A schema edit a build writes without --allow-destructive: one nullable column added (it adds
+# a migration revision and changes the authors model).
+EDITED = SCHEMA.replace("name text NOT NULL", "name text NOT NULL, born date")
+
 CRUD = """\
 version: 1
 package: shelf_db

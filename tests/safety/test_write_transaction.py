@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from safety_kit import CRUD, SCHEMA, Run, dbgen_process, snapshot, write_spec
+from safety_kit import CRUD, EDITED, Run, dbgen_process, snapshot, write_spec
 
 from dbgen.cli import main
 from dbgen.emit import write
 
 Dbgen = Callable[..., Run]
-CHANGED = SCHEMA.replace("name text", "name varchar(80)")
+CHANGED = EDITED
 
 
 @pytest.fixture

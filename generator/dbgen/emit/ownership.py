@@ -144,6 +144,18 @@ def _unowned_files(root: Path) -> list[str]:
     return sorted(found)
 
 
+def interrupted(root: Path, display: str) -> Diagnostic | None:
+    """Why nothing may read or write ``root`` before `dbgen build` has restored it, if so."""
+    if not os.path.lexists(root / JOURNAL):
+        return None
+    return error(
+        Span(inside(display, JOURNAL)),
+        "interrupted-build",
+        "a build into this directory was interrupted; `dbgen build` restores the previous files "
+        "first, then builds",
+    )
+
+
 def survey(
     out: Path,
     files: Mapping[str, str],
@@ -166,15 +178,9 @@ def survey(
         return None, (refused,)
     if not root.is_dir():
         return Survey(root, False, None, dict(files), (), tuple(sorted(files)), ()), ()
-    if os.path.lexists(root / JOURNAL):
-        return None, (
-            error(
-                Span(where(JOURNAL)),
-                "interrupted-build",
-                "a build into this directory was interrupted; `dbgen build` restores the "
-                "previous files first, then builds",
-            ),
-        )
+    pending = interrupted(root, display)
+    if pending is not None:
+        return None, (pending,)
     manifest, problems = read_manifest(root, where(MANIFEST))
     if problems:
         return None, problems
