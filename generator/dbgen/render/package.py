@@ -132,7 +132,7 @@ def render_package(
                 import_from(
                     module_of(pkg, "models", e.module),
                     [e.class_name if e.mapped else e.table_var],
-                    0,
+                    1,  # inside the try block that pauses the collector
                     line_length,
                 )
                 for e in entities
