@@ -260,7 +260,8 @@ def _imports_md(imports: list[ImportResult], name: str) -> list[str]:
         f"Importing the generated {name} package built with the crud.yaml `dbgen scaffold` "
         "writes (every table), in a fresh process (SQLAlchemy and pydantic imported first), "
         "then `configure_mappers()`. *models*: `<package>.models` (every model); *package*: "
-        "every module but the migrations (schemas and repositories too):",
+        "every module but the migrations (schemas and repositories too). `models/__init__` "
+        "configures its registry itself, so that time is in the import column:",
         "",
         "| mode | import | modules | import time | configure_mappers | whole process | RSS "
         "| RSS added |",
