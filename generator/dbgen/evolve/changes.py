@@ -23,9 +23,10 @@ class Phase(IntEnum):
     RENAME = 1  # declared renames, so everything after speaks the new names
     DROP_DEPENDANTS = 2  # views, triggers, rules, policies that changed or stand in the way
     DROP_FOREIGN_KEYS = 3
-    DROP_CONSTRAINTS = 4  # primary keys, uniques, checks and indexes that went or changed
-    DETACH = 5
-    DROP_TABLES = 6
+    DETACH = 4
+    # before the keys of surviving tables: a dropped table's foreign keys may use them
+    DROP_TABLES = 5
+    DROP_CONSTRAINTS = 6  # primary keys, uniques, checks and indexes that went or changed
     TYPES = 7  # enum values added (they must exist before the new objects that use them)
     CREATE = 8  # new objects, in the new source's order (the initial migration's planner)
     COLUMNS = 9  # existing tables: columns dropped, altered, added

@@ -12,19 +12,21 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
-import re
 from dataclasses import dataclass
 
 from dbgen.diagnostics import Diagnostic, warning
 from dbgen.evolve import hazards as hz
+from dbgen.evolve import sqlgen
 from dbgen.evolve.changes import Change, Phase, sql_change
 from dbgen.evolve.renames import NO_RENAMES, Renames, apply_renames
+from dbgen.evolve.sqlgen import sequence_options
 from dbgen.evolve.tables import TableDiff, _comment
-from dbgen.evolve.text import norm
+from dbgen.evolve.text import mentions, norm
 from dbgen.evolve.types import type_changes
 from dbgen.evolve.verbatim import VerbatimPlan, plan_verbatim
-from dbgen.ir import Catalog, QName, Sequence, Table, quote_ident
+from dbgen.ir import Catalog, QName, RawStatement, Sequence, Table, quote_ident
 from dbgen.plan.migration import plan_migration
 from dbgen.plan.typemap import TypeContext
 
@@ -84,26 +86,7 @@ def diff_catalogs(
         changed_columns |= {(t.qname, c) for c in td.changed_columns}
 
     # tables that went
-    for t in sorted(removed, key=lambda t: -t.position):
-        for fk in t.foreign_keys:
-            changes.append(
-                sql_change(
-                    Phase.DROP_FOREIGN_KEYS,
-                    -t.position,
-                    f"drop foreign key {fk.name}",
-                    f"ALTER TABLE {t.qname.sql} DROP CONSTRAINT {quote_ident(fk.name)}",
-                    hazard=hz.Hazard(hz.ACCESS_EXCLUSIVE, str(t.qname)),
-                )
-            )
-        changes.append(
-            sql_change(
-                Phase.DROP_TABLES,
-                -t.position,
-                f"drop table {t.qname}",
-                f"DROP TABLE {t.qname.sql}",
-                hazard=hz.Hazard(hz.ACCESS_EXCLUSIVE, str(t.qname)),
-            )
-        )
+    for t in removed:
         diags.append(
             warning(t.span, "destructive-change", f"table {t.qname} is dropped: its rows are lost")
         )
@@ -121,6 +104,9 @@ def diff_catalogs(
 
     # sequences
     changes += _sequences(old, new, {t.qname for t in created})
+
+    # everything that went, dropped the way the initial migration's downgrade drops it
+    changes += _dropped(old, new, removed, vp.removed)
 
     # schemas and extensions that went
     new_schemas = {s.name for s in new.schemas}
@@ -166,6 +152,131 @@ def diff_catalogs(
     return Diff(tuple(ordered), tuple(diags), raw_type)
 
 
+def _dropped(
+    old: Catalog, new: Catalog, tables: list[Table], raws: list[RawStatement]
+) -> list[Change]:
+    """Objects only the old catalog has, dropped in reverse source order by the initial
+    migration's own downgrade (proven to drop every corpus schema), before the new objects are
+    created (their names may be taken again). What a surviving column still uses until the
+    COLUMNS phase changes it (a default's sequence or function, a column's enum or domain)
+    waits for DROP_LATE."""
+    still_used = " ".join(
+        f"{c.default or ''} {c.generated or ''} {c.type.ref.name if c.type.ref else ''}"
+        for t in old.tables
+        if new.table(t.qname) is not None
+        for c in t.columns
+    )
+
+    def waits(name: str | None) -> bool:
+        return name is not None and mentions(still_used, name.split("(")[0].rsplit(".", 1)[-1])
+
+    new_enums = {e.qname for e in new.enums}
+    new_domains = {d.qname for d in new.domains}
+    new_seqs = {s.qname for s in new.sequences}
+    sub = Catalog(
+        enums=tuple(e for e in old.enums if e.qname not in new_enums and not waits(e.qname.name)),
+        domains=tuple(
+            d for d in old.domains if d.qname not in new_domains and not waits(d.qname.name)
+        ),
+        sequences=tuple(
+            s for s in old.sequences if s.qname not in new_seqs and not waits(s.qname.name)
+        ),
+        tables=tuple(tables),
+        raw=tuple(r for r in raws if not waits(r.name)),
+        files=old.files,
+    )
+    out: list[Change] = []
+    for e in old.enums:
+        if e.qname not in new_enums and e not in sub.enums:
+            out.append(
+                sql_change(
+                    Phase.DROP_LATE, -e.position, f"drop enum {e.qname}", f"DROP TYPE {e.qname.sql}"
+                )
+            )
+    for d in old.domains:
+        if d.qname not in new_domains and d not in sub.domains:
+            out.append(
+                sql_change(
+                    Phase.DROP_LATE,
+                    -d.position,
+                    f"drop domain {d.qname}",
+                    f"DROP DOMAIN {d.qname.sql}",
+                )
+            )
+    for q in old.sequences:
+        if q.qname not in new_seqs and q not in sub.sequences:
+            out.append(
+                sql_change(
+                    Phase.DROP_LATE,
+                    -q.position,
+                    f"drop sequence {q.qname}",
+                    f"DROP SEQUENCE IF EXISTS {q.qname.sql}",
+                )
+            )
+    for r in raws:
+        if r not in sub.raw and r.drop:
+            out.append(
+                sql_change(
+                    Phase.DROP_LATE, -r.position, f"drop {r.kind} {r.name or ''}".strip(), r.drop
+                )
+            )
+    if not (sub.enums or sub.domains or sub.sequences or sub.tables or sub.raw):
+        return out
+    plan = plan_migration(sub, type_context(old))
+    for i, step in enumerate(plan.downgrade_steps):
+        kind = step.label.split(" ", 1)[0]
+        table = step.label.split(" ", 1)[1] if kind in ("table", "partition") else None
+        out.append(
+            Change(
+                Phase.DROP_TABLES,
+                i,
+                "drop " + step.label,
+                step.downgrade,
+                hz.Hazard(hz.ACCESS_EXCLUSIVE, table) if table else hz.NO_LOCK,
+            )
+        )
+    return out
+
+
+def _paths_in_force(
+    paths: tuple[RawStatement, ...], sub: Catalog, raws: list[RawStatement]
+) -> list[RawStatement]:
+    """The source's search_path changes in force where something is created (a change applies
+    to the positions after it, up to and including the next change's)."""
+    positions = sorted(
+        [
+            *(x.position for x in sub.schemas),
+            *(x.position for x in sub.extensions),
+            *(x.position for x in sub.enums),
+            *(x.position for x in sub.domains),
+            *(x.position for x in sub.composites),
+            *(x.position for x in sub.sequences),
+            *(x.position for x in raws),
+            *(p for t in sub.tables for p in _table_positions(t)),
+        ]
+    )
+    kept = []
+    for i, path in enumerate(paths):
+        upto = paths[i + 1].position if i + 1 < len(paths) else float("inf")
+        lo = bisect.bisect_left(
+            positions, path.position
+        )  # a CREATE SCHEMA's elements share its position
+        if lo < len(positions) and positions[lo] <= upto:
+            kept.append(path)
+    return kept
+
+
+def _table_positions(t: Table) -> list[int]:
+    return [
+        t.position,
+        *([t.primary_key.position] if t.primary_key else []),
+        *(c.position for c in t.uniques),
+        *(c.position for c in t.checks),
+        *(c.position for c in t.foreign_keys),
+        *(c.position for c in t.indexes),
+    ]
+
+
 def _created(
     old: Catalog, new: Catalog, created: list[Table], vp: VerbatimPlan
 ) -> tuple[list[Change], bool]:
@@ -177,8 +288,36 @@ def _created(
     old_seqs = {s.qname for s in old.sequences}
     created_names = {t.qname for t in created}
     paths = tuple(r for r in new.raw if r.kind == "search path")
+    # where each statement stands in the source (a replaced function is a copy: by its name)
+    by_id = {id(r): i for i, r in enumerate(new.raw)}
+    by_name = {(r.position, r.kind, r.name): i for i, r in enumerate(new.raw)}
+
+    def source_order(r: RawStatement) -> int:
+        return by_id.get(id(r), by_name.get((r.position, r.kind, r.name), 0))
+
     out: list[Change] = []
     raw_type = False
+    # A new table's foreign keys to existing tables wait for those tables' new keys
+    # (ADD_CONSTRAINTS): a new table may reference a unique constraint this revision adds.
+    later_fks = [
+        (t, fk) for t in created for fk in t.foreign_keys if fk.ref_table not in created_names
+    ]
+    created = [
+        dataclasses.replace(
+            t, foreign_keys=tuple(fk for fk in t.foreign_keys if fk.ref_table in created_names)
+        )
+        for t in created
+    ]
+    for t, fk in later_fks:
+        out.append(
+            sql_change(
+                Phase.ADD_FOREIGN_KEYS,
+                fk.position,
+                f"foreign key {fk.name}",
+                f"ALTER TABLE {t.qname.sql} ADD {sqlgen.foreign_key(fk, not_valid=False)}",
+                hazard=hz.Hazard(hz.SHARE_ROW_EXCLUSIVE, str(fk.ref_table)),
+            )
+        )
     for phase, raws, tables in (
         (Phase.CREATE, vp.create_early, created),
         (Phase.CREATE_LATE, vp.create_late, []),
@@ -219,7 +358,11 @@ def _created(
             or raws
         ):
             continue
-        sub = dataclasses.replace(sub, raw=tuple(sorted((*raws, *paths), key=lambda r: r.position)))
+        in_force = _paths_in_force(paths, sub, raws)
+        # in the source's order: one position's statements (a CREATE SCHEMA's elements) stay
+        # between the path changes around them
+        merged = sorted((*in_force, *raws), key=source_order)
+        sub = dataclasses.replace(sub, raw=tuple(merged))
         plan = plan_migration(sub, type_context(new))
         raw_type |= plan.uses_raw_type
         for i, step in enumerate(plan.steps):
@@ -268,16 +411,6 @@ def _sequences(old: Catalog, new: Catalog, created_tables: set[QName]) -> list[C
     out: list[Change] = []
     old_by = {s.qname: s for s in old.sequences}
     new_by = {s.qname: s for s in new.sequences}
-    for q, s in old_by.items():
-        if q not in new_by:
-            out.append(
-                sql_change(
-                    Phase.DROP_LATE,
-                    -s.position,
-                    f"drop sequence {q}",
-                    f"DROP SEQUENCE IF EXISTS {q.sql}",
-                )
-            )
     for q, s in new_by.items():
         o = old_by.get(q)
         if o is None:
@@ -307,7 +440,7 @@ def _sequences(old: Catalog, new: Catalog, created_tables: set[QName]) -> list[C
                     Phase.SEQUENCES,
                     s.position,
                     f"sequence {q}: options",
-                    f"ALTER SEQUENCE {q.sql} {_sequence_options(o.options, s.options)}",
+                    f"ALTER SEQUENCE {q.sql} {sequence_options(o.options, s.options)}",
                 )
             )
         if o.owned_by != s.owned_by:
@@ -334,30 +467,6 @@ def _sequences(old: Catalog, new: Catalog, created_tables: set[QName]) -> list[C
                 )
             )
     return out
-
-
-# What CREATE SEQUENCE assumes for an option it was not given (ascending sequences).
-_SEQUENCE_DEFAULTS = {
-    "increment": "INCREMENT BY 1",
-    "minvalue": "NO MINVALUE",
-    "maxvalue": "NO MAXVALUE",
-    "start": "START WITH 1",
-    "cache": "CACHE 1",
-    "cycle": "NO CYCLE",
-}
-_SEQUENCE_WORD = re.compile(r"\b(increment|minvalue|maxvalue|start|cache|cycle)\b", re.IGNORECASE)
-
-
-def _sequence_options(old: str, new: str) -> str:
-    """The new options, and the default back for each one the old options set and the new do
-    not (ALTER SEQUENCE changes only what it names)."""
-    given = {m.lower() for m in _SEQUENCE_WORD.findall(new)}
-    resets = [
-        text
-        for word, text in _SEQUENCE_DEFAULTS.items()
-        if word not in given and re.search(rf"\b{word}\b", old, re.IGNORECASE)
-    ]
-    return " ".join([new, *resets]).strip()
 
 
 def _table_rename_hints(removed: list[Table], created: list[Table]) -> list[Diagnostic]:

@@ -6,6 +6,8 @@ source wrote (defaults, expressions, predicates, types) is used as written.
 
 from __future__ import annotations
 
+import re
+
 from dbgen.ir import (
     CheckConstraint,
     Column,
@@ -115,3 +117,43 @@ def create_index(ix: Index, table: QName, *, concurrently: bool = False) -> str:
     if ix.where:
         sql += f" WHERE {ix.where}"
     return sql
+
+
+# What CREATE SEQUENCE assumes for an option it was not given (ascending sequences).
+_SEQUENCE_DEFAULTS = {
+    "increment": "INCREMENT BY 1",
+    "minvalue": "NO MINVALUE",
+    "maxvalue": "NO MAXVALUE",
+    "start": "START WITH 1",
+    "cache": "CACHE 1",
+    "cycle": "NO CYCLE",
+}
+_SEQUENCE_WORD = re.compile(r"\b(increment|minvalue|maxvalue|start|cache|cycle)\b", re.IGNORECASE)
+
+
+def sequence_options(old: str, new: str) -> str:
+    """The new options, and the default back for each one the old options set and the new do
+    not (ALTER SEQUENCE changes only what it names)."""
+    given = {m.lower() for m in _SEQUENCE_WORD.findall(new)}
+    resets = [
+        text
+        for word, text in _SEQUENCE_DEFAULTS.items()
+        if word not in given and re.search(rf"\b{word}\b", old, re.IGNORECASE)
+    ]
+    return " ".join([new, *resets]).strip()
+
+
+def option_clauses(options: str) -> list[str]:
+    """Sequence options as separate clauses: "START WITH 1 NO CYCLE" -> ["START WITH 1", "NO CYCLE"]
+    (the SEQUENCE NAME of an identity is left out: it cannot be SET)."""
+    starts = [m.start() for m in _CLAUSE.finditer(options)]
+    clauses = [
+        options[a:b].strip() for a, b in zip(starts, [*starts[1:], len(options)], strict=True)
+    ]
+    return [c for c in clauses if c and not c.lower().startswith("sequence name")]
+
+
+_CLAUSE = re.compile(
+    r"\b(?:no\s+(?:minvalue|maxvalue|cycle)|increment|minvalue|maxvalue|start|restart|cache|cycle|sequence\s+name|as)\b",
+    re.IGNORECASE,
+)

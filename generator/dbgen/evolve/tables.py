@@ -15,6 +15,7 @@ from dbgen.evolve import hazards as hz
 from dbgen.evolve import sqlgen
 from dbgen.evolve.casts import cast, type_key
 from dbgen.evolve.changes import Change, Phase, sql_change
+from dbgen.evolve.sqlgen import option_clauses, sequence_options
 from dbgen.evolve.text import mentions, norm
 from dbgen.ir import (
     CheckConstraint,
@@ -228,10 +229,29 @@ class TableDiff:
                     f"{new.type.sql}: values that do not fit fail the upgrade or lose precision",
                 )
             old = dataclasses.replace(old, default=None)
+        if (
+            old.identity is not None
+            and new.identity is not None
+            and norm(old.identity.options) != norm(new.identity.options)
+        ):
+            # SET <option> keeps the sequence (and where it stands); re-adding would restart it.
+            changes = sequence_options(old.identity.options, new.identity.options)
+            self.alter(
+                Phase.COLUMNS,
+                order,
+                f"{label}: identity options",
+                f"ALTER COLUMN {name} "
+                + " ".join(f"SET {clause}" for clause in option_clauses(changes)),
+                self.lock(hz.ACCESS_EXCLUSIVE),
+            )
+            old = dataclasses.replace(
+                old,
+                identity=new.identity
+                if old.identity.always == new.identity.always
+                else dataclasses.replace(new.identity, always=old.identity.always),
+            )
         if old.identity != new.identity:
-            if old.identity is not None and (
-                new.identity is None or old.identity.options != new.identity.options
-            ):
+            if old.identity is not None and new.identity is None:
                 self.alter(
                     Phase.COLUMNS,
                     order,

@@ -92,13 +92,6 @@ def type_changes(old: Catalog, new: Catalog, renames: Renames = NO_RENAMES) -> T
                     f"COMMENT ON TYPE {e.qname.sql} IS {_comment(e.comment)}",
                 )
             )
-    for e in old.enums:
-        if new.enum(e.qname) is None:
-            out.changes.append(
-                sql_change(
-                    Phase.DROP_LATE, -e.position, f"drop enum {e.qname}", f"DROP TYPE {e.qname.sql}"
-                )
-            )
     old_domains = {d.qname: d for d in old.domains}
     for d in new.domains:
         od = old_domains.get(d.qname)
@@ -114,16 +107,6 @@ def type_changes(old: Catalog, new: Catalog, renames: Renames = NO_RENAMES) -> T
                     d.position,
                     f"comment on domain {d.qname}",
                     f"COMMENT ON DOMAIN {d.qname.sql} IS {_comment(d.comment)}",
-                )
-            )
-    for d in old.domains:
-        if new.domain(d.qname) is None:
-            out.changes.append(
-                sql_change(
-                    Phase.DROP_LATE,
-                    -d.position,
-                    f"drop domain {d.qname}",
-                    f"DROP DOMAIN {d.qname.sql}",
                 )
             )
     _composites(out, old, new)

@@ -21,26 +21,29 @@ from dbgen.evolve.changes import Change, Phase, sql_change
 from dbgen.evolve.text import mentions, norm
 from dbgen.ir import Catalog, QName, RawStatement
 
-# Kinds that run after the tables changed (they read columns); every other kind (functions,
-# types, casts, operators, ...) is created before the tables, as dumps order them.
-_LATE = frozenset(
+# Kinds created before the new tables (they may use them: column types, defaults, checks, as
+# dumps order them); every other kind (views, indexes on them, triggers, rules, policies,
+# comments, grants, ...) runs after the tables changed, since it reads tables and columns.
+_EARLY = frozenset(
     {
-        "view",
-        "materialized view",
-        "trigger",
-        "rule",
-        "policy",
-        "comment",
-        "grant",
-        "revoke",
-        "alter",
-        "owner",
-        "select",
-        "exclusion constraint",
-        "security label",
-        "statistics",
-        "publication",
-        "subscription",
+        "function",
+        "procedure",
+        "aggregate",
+        "operator",
+        "cast",
+        "type",
+        "language",
+        "transform",
+        "access method",
+        "foreign data wrapper",
+        "server",
+        "user mapping",
+        "collation",
+        "conversion",
+        "text search configuration",
+        "text search dictionary",
+        "text search parser",
+        "text search template",
     }
 )
 # Kinds that can stand in the way of a column change.
@@ -51,7 +54,8 @@ _PATH = "search path"
 
 @dataclass(slots=True)
 class VerbatimPlan:
-    changes: list[Change] = field(default_factory=list)  # the drops
+    changes: list[Change] = field(default_factory=list)  # dependants dropped, statements undone
+    removed: list[RawStatement] = field(default_factory=list)  # gone, dropped by diff.py
     create_early: list[RawStatement] = field(default_factory=list)
     create_late: list[RawStatement] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -122,13 +126,13 @@ def plan_verbatim(
                     names.add(short)
                 changed = True
 
-    drops = removed + [o for o, _ in recreate]
+    out.removed = [r for r in removed if r.drop]
+    drops = [r for r in removed if not r.drop] + [o for o, _ in recreate]
     for r in sorted(drops, key=lambda r: -r.position):
-        late = r.kind in _LATE
         if r.drop:
             out.changes.append(
                 sql_change(
-                    Phase.DROP_DEPENDANTS if late else Phase.DROP_LATE,
+                    Phase.DROP_DEPENDANTS,
                     -r.position,
                     f"drop {r.kind} {r.name or ''}".strip(),
                     r.drop,
@@ -138,8 +142,11 @@ def plan_verbatim(
                 )
             )
         elif r in removed:
-            if any(mentions(r.sql, t.name) for t in gone_tables):
-                continue  # went with its table
+            gone_names = [t.name for t in gone_tables] + [
+                n for n in (_short(x.name) for x in removed if x.drop) if n
+            ]
+            if any(mentions(r.sql, n) for n in gone_names):
+                continue  # went with what it belongs to
             undo = _undo(r)
             if undo is not None:
                 out.changes.append(
@@ -160,7 +167,7 @@ def plan_verbatim(
                     )
                 )
     for r in sorted([*added, *replaced, *(n for _, n in recreate)], key=lambda r: r.position):
-        (out.create_late if r.kind in _LATE else out.create_early).append(r)
+        (out.create_early if r.kind in _EARLY else out.create_late).append(r)
     return out
 
 
@@ -179,6 +186,7 @@ _EXCLUDE = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 _GRANT = re.compile(r"^\s*grant\s+(.+)\s+to\s+(.+)$", re.IGNORECASE | re.DOTALL)
+_REVOKE = re.compile(r"^\s*revoke\s+(.+)\s+from\s+(.+)$", re.IGNORECASE | re.DOTALL)
 
 
 def _undo(r: RawStatement) -> str | None:
@@ -189,6 +197,9 @@ def _undo(r: RawStatement) -> str | None:
     if r.kind == "exclusion constraint":
         m = _EXCLUDE.match(r.sql)
         return f"ALTER TABLE {m.group(1)} DROP CONSTRAINT {m.group(2)}" if m else None
+    if r.kind == "revoke":
+        m = _REVOKE.match(r.sql)
+        return f"GRANT {m.group(1)} TO {m.group(2)}" if m else None
     if r.kind == "grant":
         m = _GRANT.match(r.sql)
         return f"REVOKE {m.group(1)} FROM {m.group(2)}" if m else None
