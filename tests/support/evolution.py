@@ -117,7 +117,14 @@ def renames_toml(renames: Renames) -> str:
         f"{q(f'{o.schema}.{o.name}')} = {q(f'{n.schema}.{n.name}')}" for o, n in renames.tables
     )
     columns = ", ".join(f"{q(f'{t.schema}.{t.name}.{a}')} = {q(b)}" for t, a, b in renames.columns)
-    return f"[renames]\ntables = {{ {tables} }}\ncolumns = {{ {columns} }}\n"
+    enums: dict[str, list[str]] = {}
+    for e, a, b in renames.enum_values:
+        enums.setdefault(f"{e.schema}.{e.name}", []).append(f"{q(a)} = {q(b)}")
+    values = ", ".join(f"{q(e)} = {{ {', '.join(pairs)} }}" for e, pairs in enums.items())
+    return (
+        f"[renames]\ntables = {{ {tables} }}\ncolumns = {{ {columns} }}\n"
+        f"enum_values = {{ {values} }}\n"
+    )
 
 
 def roundtrip(
