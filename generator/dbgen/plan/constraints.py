@@ -3,9 +3,29 @@
 
 from __future__ import annotations
 
-from dbgen.ir import CheckConstraint, Deferral, ForeignKey, Index, IndexElement, PrimaryKey, QName
+from collections.abc import Callable
+
+from dbgen.ir import (
+    CheckConstraint,
+    Deferral,
+    ForeignKey,
+    Index,
+    IndexElement,
+    PrimaryKey,
+    QName,
+    quote_ident,
+)
 from dbgen.ir import UniqueConstraint as Unique
 from dbgen.plan.pyexpr import call, pystr, sql_text, strs
+
+# How a constraint names one of its table's columns: SQLAlchemy looks string column names up
+# by the Column's *key*. The migration's columns have no key (key == name); a model's Core
+# table gives each column its attribute as key, so the models pass their own mapping.
+ColumnKey = Callable[[str], str]
+
+
+def _same(name: str) -> str:
+    return name
 
 
 def deferral_kw(d: Deferral) -> dict[str, str | None]:
@@ -25,19 +45,19 @@ def ref_column(q: QName, column: str, explicit_public: bool = False) -> str:
     return f"{table}.{column}"
 
 
-def primary_key(pk: PrimaryKey) -> str:
+def primary_key(pk: PrimaryKey, key: ColumnKey = _same) -> str:
     return call(
         "sa.PrimaryKeyConstraint",
-        *(pystr(c) for c in pk.columns),
+        *(pystr(key(c)) for c in pk.columns),
         name=pystr(pk.name),
         **deferral_kw(pk.deferral),
     )
 
 
-def unique(u: Unique) -> str:
+def unique(u: Unique, key: ColumnKey = _same) -> str:
     return call(
         "sa.UniqueConstraint",
-        *(pystr(c) for c in u.columns),
+        *(pystr(key(c)) for c in u.columns),
         name=pystr(u.name),
         postgresql_nulls_not_distinct="True" if u.nulls_not_distinct else None,
         postgresql_include=strs(u.include) if u.include else None,
@@ -63,23 +83,32 @@ def _fk_options(fk: ForeignKey) -> dict[str, str | None]:
     }
 
 
-def foreign_key_constraint(fk: ForeignKey, explicit_public: bool = False) -> str:
+def foreign_key_constraint(
+    fk: ForeignKey,
+    explicit_public: bool = False,
+    key: ColumnKey = _same,
+    link_to_name: bool = False,
+) -> str:
+    """``link_to_name``: the referenced columns are named by SQL name, not by key (the models set
+    it when the referenced table's keys differ from its names)."""
     return call(
         "sa.ForeignKeyConstraint",
-        strs(fk.columns),
+        strs(key(c) for c in fk.columns),
         strs(ref_column(fk.ref_table, c, explicit_public) for c in fk.ref_columns),
         name=pystr(fk.name),
         postgresql_not_valid="True" if fk.not_valid else None,
+        link_to_name="True" if link_to_name else None,
         **_fk_options(fk),
     )
 
 
-def column_foreign_key(fk: ForeignKey) -> str:
+def column_foreign_key(fk: ForeignKey, link_to_name: bool = False) -> str:
     """``sa.ForeignKey(...)`` inside a single column's mapped_column."""
     return call(
         "sa.ForeignKey",
         pystr(ref_column(fk.ref_table, fk.ref_columns[0])),
         name=pystr(fk.name),
+        link_to_name="True" if link_to_name else None,
         **_fk_options(fk),
     )
 
@@ -97,11 +126,20 @@ def element_sql(e: IndexElement) -> str:
     return " ".join(parts)
 
 
-def index_elements(ix: Index) -> list[str]:
-    """Plain columns by name (SQLAlchemy quotes them); anything else as text, as written."""
+def _plain_column(e: IndexElement) -> bool:
+    """A bare column, written with or without quotes, and no option (SQLAlchemy quotes it)."""
+    return (
+        e.column is not None
+        and element_sql(e) == e.expression
+        and e.expression in (e.column, quote_ident(e.column))
+    )
+
+
+def index_elements(ix: Index, key: ColumnKey = _same) -> list[str]:
+    """Plain columns by key; anything else as text, as written."""
     return [
-        pystr(e.column)
-        if e.column is not None and element_sql(e) == e.expression and e.expression == e.column
+        pystr(key(e.column))
+        if e.column is not None and _plain_column(e)
         else sql_text(element_sql(e))
         for e in ix.elements
     ]
@@ -125,9 +163,9 @@ def index_options(ix: Index) -> dict[str, str | None]:
     }
 
 
-def index(ix: Index) -> str:
+def index(ix: Index, key: ColumnKey = _same) -> str:
     """``sa.Index(...)`` for a model's ``__table_args__``."""
-    return call("sa.Index", pystr(ix.name), *index_elements(ix), **index_options(ix))
+    return call("sa.Index", pystr(ix.name), *index_elements(ix, key), **index_options(ix))
 
 
 def comment_literal(text: str | None) -> str | None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from dbgen.graph.relations import RelationKind
 from dbgen.graph.relationships import RelationshipPlan
+from dbgen.ir import ForeignKey
 from dbgen.layout.printer import Printer
 from dbgen.layout.statement import import_from, one_line_docstring
 from dbgen.plan import constraints as cx
@@ -44,10 +45,32 @@ def _doc(entity: EntityPlan) -> str:
     return one_line_docstring(head + ".")
 
 
-def _column_args(c: ColumnPlan, entity: EntityPlan) -> tuple[list[str], dict[str, str | None]]:
+def _column_key(entity: EntityPlan) -> cx.ColumnKey:
+    """How this model's constraints name its columns: a Core table's columns are keyed by their
+    attribute (``key=``); a mapped class's Column keeps its SQL name as key."""
+    if entity.mapped:
+        return lambda name: name
+    return lambda name: entity.column(name).attr
+
+
+def _links_by_name(fk: ForeignKey, project: ProjectPlan | None) -> bool:
+    """True when a referenced column's key differs from its name (a Core table's attribute), so
+    the reference must be resolved by SQL name."""
+    if project is None:
+        return False
+    try:
+        target = project.entity(fk.ref_table)
+    except KeyError:
+        return False
+    return not target.mapped and any(target.column(c).attr != c for c in fk.ref_columns)
+
+
+def _column_args(
+    c: ColumnPlan, entity: EntityPlan, project: ProjectPlan | None
+) -> tuple[list[str], dict[str, str | None]]:
     args = [c.type.sqlalchemy.expr]
     if c.foreign_key is not None:
-        args.append(cx.column_foreign_key(c.foreign_key))
+        args.append(cx.column_foreign_key(c.foreign_key, _links_by_name(c.foreign_key, project)))
     col = c.column
     if col.identity is not None:
         args.append(call("sa.Identity", always="True" if col.identity.always else "False"))
@@ -64,9 +87,14 @@ def _column_args(c: ColumnPlan, entity: EntityPlan) -> tuple[list[str], dict[str
     return args, kw
 
 
-def column_line(c: ColumnPlan, entity: EntityPlan, sort_order: int | None = None) -> str:
+def column_line(
+    c: ColumnPlan,
+    entity: EntityPlan,
+    sort_order: int | None = None,
+    project: ProjectPlan | None = None,
+) -> str:
     """``attr: Mapped[...] = mapped_column(...)``; ``sort_order`` for a mixin's column."""
-    args, kw = _column_args(c, entity)
+    args, kw = _column_args(c, entity, project)
     if sort_order is not None:
         kw["sort_order"] = str(sort_order)
     name = pystr(c.name) if c.attr != c.name else None
@@ -74,8 +102,8 @@ def column_line(c: ColumnPlan, entity: EntityPlan, sort_order: int | None = None
     return f"{c.attr}: Mapped[{py}] = " + call("mapped_column", name, *args, **kw)
 
 
-def _core_column(c: ColumnPlan, entity: EntityPlan) -> str:
-    args, kw = _column_args(c, entity)
+def _core_column(c: ColumnPlan, entity: EntityPlan, project: ProjectPlan) -> str:
+    args, kw = _column_args(c, entity, project)
     kw["nullable"] = "False" if not c.nullable else None
     kw["key"] = pystr(c.attr) if c.attr != c.name else None
     return call("sa.Column", pystr(c.name), *args, **kw)
@@ -120,23 +148,27 @@ def _relationship_line(r: RelationshipPlan, entity: EntityPlan) -> str:
     return f"{r.attr}: Mapped[{annotation}] = " + call("relationship", **kw)
 
 
-def _table_args(entity: EntityPlan) -> tuple[list[str], list[tuple[str, str]]]:
+def _table_args(
+    entity: EntityPlan, project: ProjectPlan
+) -> tuple[list[str], list[tuple[str, str]]]:
     """(constraint and index expressions, table options as (name, literal))."""
     t = entity.table
+    key = _column_key(entity)
     args: list[str] = []
     pk = t.primary_key
     if pk is not None and (
         pk.name != f"{t.qname.name}_pkey" or pk.deferral.deferrable or not entity.mapped
     ):
-        args.append(cx.primary_key(pk))
-    args += [cx.unique(u) for u in t.uniques]
+        args.append(cx.primary_key(pk, key))
+    args += [cx.unique(u, key) for u in t.uniques]
     args += [cx.check(c) for c in t.checks]
+    # Every key not already written on its column (ColumnPlan.foreign_key: one per column).
     args += [
-        cx.foreign_key_constraint(fk)
+        cx.foreign_key_constraint(fk, key=key, link_to_name=_links_by_name(fk, project))
         for fk in t.foreign_keys
-        if len(fk.columns) > 1 or not entity.mapped
+        if fk is not entity.column(fk.columns[0]).foreign_key
     ]
-    args += [cx.index(ix) for ix in t.indexes]
+    args += [cx.index(ix, key) for ix in t.indexes]
     options = []
     if t.qname.schema != "public":
         options.append(("schema", pystr(t.qname.schema)))
@@ -185,9 +217,11 @@ def model_view(
     )
     # Read only inside string annotations (Mapped["Other"]), so imported for type checkers.
     tc = [f"from {module_of(project.package, 'models', m)} import {cls}" for m, cls in targets]
-    args, options = _table_args(entity)
+    args, options = _table_args(entity, project)
     flat_columns = [
-        column_line(c, entity) if entity.mapped else _core_column(c, entity)
+        column_line(c, entity, project=project)
+        if entity.mapped
+        else _core_column(c, entity, project)
         for c in entity.columns
         if c.attr not in inherited
     ]

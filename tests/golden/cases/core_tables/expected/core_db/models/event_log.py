@@ -28,5 +28,4 @@ event_log_table = sa.Table(
     sa.Column("payload", postgresql.JSONB()),
     sa.Column("deleted", sa.Boolean(), server_default=sa.text("false"), nullable=False),
     sa.CheckConstraint(sa.text("message <> ''"), name="event_log_message_check"),
-    sa.ForeignKeyConstraint(["stream_id"], ["streams.id"], name="event_log_stream_id_fkey"),
 )

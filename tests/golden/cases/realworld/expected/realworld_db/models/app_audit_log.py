@@ -14,7 +14,6 @@ app_audit_log_table = sa.Table(
         "user_id", sa.BigInteger(), sa.ForeignKey("app.users.id", name="audit_log_user_id_fkey")
     ),
     sa.Column("action", sa.Text(), nullable=False),
-    sa.ForeignKeyConstraint(["user_id"], ["app.users.id"], name="audit_log_user_id_fkey"),
     sa.Index("audit_log_at_idx", sa.text("at DESC")),
     schema="app",
 )
