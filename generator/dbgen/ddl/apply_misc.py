@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from dbgen.ddl.context import OWNER_NOTE, Context
+from dbgen.ddl.raw import same_object
 from dbgen.ddl.statements import (
     ClusterObject,
     Comment,
@@ -257,7 +258,11 @@ def _drop_one(ctx: Context, kind: str, parts: tuple[str, ...]) -> bool:
             and r.name is not None
             and (r.name == str(q) or r.name.split("(")[0] == str(q))
         ):
-            del raw[k]
+            # every statement that defined it: a placeholder and its CREATE OR REPLACE
+            name = r.name
+            catalog.raw = [
+                x for x in raw if not (x.kind == kind and x.name and same_object(x.name, name))
+            ]
             catalog.ns.discard_relation(q.schema, q.name)
             return True
     return False

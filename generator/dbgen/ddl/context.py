@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from dbgen.ddl.catalog import WorkingCatalog, WorkingTable
-from dbgen.ddl.raw import RawInfo, render
+from dbgen.ddl.raw import RawInfo, render, restore, same_object
 from dbgen.ddl.session import Session, effective_path, path_sql
 from dbgen.ddl.split import Statement
 from dbgen.ddl.statements import Name
@@ -140,7 +140,25 @@ class Context:
             self.catalog.ns.add_relation(target.schema, target.name)
         if info.kind == "type" and target is not None:
             self.catalog.other_types.add(target)
-        self.carry(info.kind, render(info.name, target), render(info.drop, target))
+        name, drop = render(info.name, target), render(info.drop, target)
+        if info.replaces and name is not None:
+            replaced = self._carried(info.kind, name)
+            if replaced is not None:
+                # pg_dump writes a placeholder view, the objects that need it, then CREATE OR
+                # REPLACE: dropping twice fails, and dropping at the replacement fails while the
+                # objects created in between depend on it. The exact undo of a replacement is
+                # the definition it replaced; the first statement's drop removes the object.
+                # (raw.restore: where the server refuses the old definition, the replacement
+                # stays until that drop.)
+                drop = restore(info.kind, replaced.sql)
+        self.carry(info.kind, name, drop)
+
+    def _carried(self, kind: str, name: str) -> RawStatement | None:
+        """The latest carried statement that created the object ``kind name``."""
+        for r in reversed(self.catalog.raw):
+            if r.kind == kind and r.name is not None and same_object(r.name, name):
+                return r
+        return None
 
     def rendered_drop(self, info: RawInfo) -> str | None:
         target = self.qualify_any(info.target) if info.target is not None else None

@@ -10,11 +10,11 @@ the target, filled in by ``render`` once the target is qualified.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from dbgen.ddl.cursor import Cursor, ParseError
-from dbgen.ddl.split import Kind
+from dbgen.ddl.split import Kind, Statement, lex
 from dbgen.ddl.types import parse_type
 from dbgen.ir import QName, quote_ident
 
@@ -34,6 +34,9 @@ class RawInfo:
     drop: Template | None
     target: tuple[str, ...] | None = None  # name parts of the object the templates refer to
     relation: bool = False  # the target is a relation-namespace name it creates (views)
+    # CREATE OR REPLACE: when the object exists already, the statement replaces its definition
+    # and its undo restores that definition instead of dropping the object (Context.carry_info)
+    replaces: bool = False
 
 
 def render(template: Template | None, target: QName | None) -> str | None:
@@ -113,7 +116,12 @@ def _words(cur: Cursor) -> list[str]:
 
 def classify_create(cur: Cursor) -> RawInfo | None:
     """Kind and drop of a CREATE statement the catalog does not model (cursor after CREATE)."""
-    cur.accept_words("or", "replace")
+    or_replace = cur.accept_words("or", "replace")
+    info = _classify(cur)
+    return replace(info, replaces=True) if info is not None and or_replace else info
+
+
+def _classify(cur: Cursor) -> RawInfo | None:
     while cur.accept_word(
         "temp", "temporary", "recursive", "trusted", "procedural", "constraint", "default"
     ):
@@ -261,3 +269,57 @@ def _on_relation(cur: Cursor, word: str = "on") -> tuple[str, ...] | None:
 
 def _q(name: str) -> str:
     return quote_ident(name)
+
+
+def or_replace(sql: str) -> str:
+    """The CREATE statement ``sql`` as CREATE OR REPLACE (unchanged when it already is)."""
+    toks = lex(sql)
+    if len(toks) > 2 and toks[1].is_word("or") and toks[2].is_word("replace"):
+        return sql
+    first = toks[0]
+    return f"{sql[: first.end]} OR REPLACE{sql[first.end :]}"
+
+
+# Replacing a view or routine by an older definition can be refused where replacing it the other
+# way was not (a view cannot lose columns, a parameter cannot lose its name): 42P13/42P16.
+_RESTORE_MAY_FAIL = frozenset(("view", "function", "procedure", "aggregate"))
+
+
+def restore(kind: str, sql: str) -> str:
+    """What undoes a CREATE OR REPLACE of ``kind``: the definition it replaced (``sql``)."""
+    again = or_replace(sql)
+    if kind not in _RESTORE_MAY_FAIL:
+        return again
+    tag = "dbgen"
+    while f"${tag}" in again:
+        tag += "_"
+    return (
+        f"DO ${tag}$\nBEGIN\n  EXECUTE ${tag}_q${again}${tag}_q$;\n"
+        "EXCEPTION WHEN invalid_function_definition OR invalid_table_definition THEN NULL;\n"
+        f"END\n${tag}$"
+    )
+
+
+def same_object(a: str, b: str) -> bool:
+    """Two carried names that name one object: routines compare their argument types
+    canonically (``f(int)`` and ``f(integer)`` are one function)."""
+    return _canonical(a) == _canonical(b)
+
+
+def _canonical(name: str) -> str:
+    head, paren, args = name.partition("(")
+    if not paren:
+        return name
+    out = []
+    for piece in args.removesuffix(")").split(","):
+        piece = piece.strip()
+        if not piece:
+            continue
+        cur = Cursor(Statement("", piece, tuple(lex(piece))))
+        try:
+            t = parse_type(cur)
+        except ParseError:
+            out.append(piece)
+            continue
+        out.append((t.builtin[0] if t.builtin else ".".join(t.parts)) + "[]" * t.array_dims)
+    return head + "(" + ", ".join(out) + ")"
