@@ -408,6 +408,10 @@ class RawStatement:
     name: str | None = None  # the object it creates or touches, for messages
     position: int = 0
     span: Span = _NO_SPAN
+    # What dropping takes it with it (the reader's DROP ... and DROP SCHEMA ... CASCADE): the
+    # schema of the object it creates, and the relation it hangs off (ALTER TABLE, triggers).
+    schema: str | None = None
+    table: QName | None = None
 
 
 @dataclass(frozen=True, slots=True)

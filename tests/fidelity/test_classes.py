@@ -74,7 +74,50 @@ CREATE FUNCTION fb() RETURNS int LANGUAGE sql AS 'SELECT 1';
 CREATE OR REPLACE FUNCTION fb() RETURNS int LANGUAGE sql AS 'SELECT 2';
 DROP FUNCTION fb();"""
 
+# (2) DROP of what the model holds: DROP SCHEMA ... CASCADE of public (re-created) and of
+# another schema holding a type, tables, a view, a function and a sequence (with a column and
+# a foreign key elsewhere that depend on them), then re-created; DROP of a table with a carried
+# ALTER and trigger, an empty schema, CREATE TABLE AS, an extension, a composite type with the
+# column typed by it, a materialized view with its index.
+DROPPED = """DROP SCHEMA IF EXISTS public CASCADE;
+CREATE SCHEMA public;
+COMMENT ON SCHEMA public IS 'mine';
+CREATE SCHEMA s;
+CREATE TYPE s.mood AS ENUM ('a');
+CREATE TABLE s.a (id int PRIMARY KEY, m s.mood);
+CREATE VIEW s.v AS SELECT id FROM s.a;
+CREATE FUNCTION s.f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+CREATE SEQUENCE s.q;
+CREATE TABLE t (id int PRIMARY KEY, a_id int REFERENCES s.a, m s.mood, keep int);
+DROP SCHEMA s CASCADE;
+CREATE SCHEMA s;
+CREATE TABLE s.a (id int PRIMARY KEY, x int);
+CREATE TABLE s.b (id int PRIMARY KEY);
+ALTER TABLE s.b ENABLE ROW LEVEL SECURITY;
+CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TRIGGER tr BEFORE INSERT ON s.b FOR EACH ROW EXECUTE FUNCTION trg();
+DROP TABLE s.b;
+CREATE SCHEMA empty;
+DROP SCHEMA empty;
+CREATE TABLE tas AS SELECT 1 AS x;
+DROP TABLE tas;
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+DROP EXTENSION pg_trgm;
+CREATE TYPE comp AS (a int);
+CREATE TABLE uses_comp (id int PRIMARY KEY, c comp);
+DROP TYPE comp CASCADE;
+CREATE MATERIALIZED VIEW mv AS SELECT 1 AS x;
+CREATE INDEX mv_x ON mv (x);
+DROP MATERIALIZED VIEW mv;"""
+
+# The same script without the DROP SCHEMA public's re-creation (the migration keeps public).
+PUBLIC_GONE = """DROP SCHEMA IF EXISTS public CASCADE;
+CREATE SCHEMA app;
+CREATE TABLE app.t (id int PRIMARY KEY);"""
+
 CASES = {
+    "dropped": DROPPED,
+    "public_gone": PUBLIC_GONE,
     "column_names": COLUMN_NAMES,
     "replaced": REPLACED,
 }
@@ -84,3 +127,16 @@ CASES = {
 def test_class(name: str, pg_server: PgServer, tmp_path: Path) -> None:
     outcome = run(CASES[name], tmp_path, pg_server)
     assert outcome.exact, outcome.explain()
+
+
+def test_drop_schema_without_cascade_of_a_schema_in_use_is_refused() -> None:
+    from dbgen.ddl import read_schema
+
+    sql = "CREATE SCHEMA s;\nCREATE TABLE s.t (id int);\nDROP SCHEMA s;\n"
+    _, diags = read_schema([("schema.sql", sql)])
+    assert [str(d) for d in diags if d.is_error] == [
+        "schema.sql:3:13: error[dependent-objects]: cannot drop schema s because other objects "
+        "depend on it (use CASCADE)"
+    ]
+    _, diags = read_schema([("schema.sql", "CREATE SCHEMA s;\nDROP SCHEMA s;\nCREATE SCHEMA s;\n")])
+    assert not [d for d in diags if d.is_error]

@@ -52,7 +52,7 @@ def alter_table(ctx: Context, stmt: AlterTable) -> None:
             if stmt.owner_to:
                 ctx.note(off, "ignored-statement", OWNER_NOTE)
             else:
-                ctx.carry("alter relation", stmt.name.dotted, None)
+                ctx.carry("alter relation", stmt.name.dotted, None, rel.schema, rel)
             return
         raise ctx.error(off, "unknown-table", f"table {stmt.name.dotted!r} does not exist")
     raw_actions: list[str] = []
@@ -70,7 +70,16 @@ def alter_table(ctx: Context, stmt: AlterTable) -> None:
             else f"{stmt.head} " + ", ".join(raw_actions)
         )
         catalog.raw.append(
-            RawStatement("alter table", sql, None, str(table.qname), ctx.pos, ctx.statement.span)
+            RawStatement(
+                "alter table",
+                sql,
+                None,
+                str(table.qname),
+                ctx.pos,
+                ctx.statement.span,
+                table.qname.schema,
+                table.qname,
+            )
         )
 
 

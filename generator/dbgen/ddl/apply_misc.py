@@ -206,7 +206,11 @@ def _attach_comment(ctx: Context, stmt: Comment) -> bool:
 
 def drop(ctx: Context, stmt: Drop) -> None:
     for name in stmt.names:
-        if not _drop_one(ctx, stmt.kind, name.parts) and not stmt.if_exists:
+        if stmt.kind == "schema":
+            found = _drop_schema(ctx, name, stmt.cascade)
+        else:
+            found = _drop_one(ctx, stmt.kind, name.parts)
+        if not found and not stmt.if_exists:
             raise ctx.error(
                 name.offset, "unknown-object", f"{stmt.kind} {name.dotted!r} does not exist"
             )
@@ -218,14 +222,49 @@ def drop(ctx: Context, stmt: Drop) -> None:
         )
 
 
+# Schemas the migration never drops: the system's, and public, where alembic_version lives.
+_SYSTEM_SCHEMAS = ("pg_catalog", "information_schema", "pg_toast")
+
+
+def _drop_schema(ctx: Context, name: Name, cascade: bool) -> bool:
+    catalog = ctx.catalog
+    schema = name.parts[-1]
+    if schema not in catalog.known_schemas:
+        return False
+    if schema in _SYSTEM_SCHEMAS:
+        raise ctx.error(
+            name.offset,
+            "dependent-objects",
+            f"cannot drop schema {schema} because it is required by the database system",
+        )
+    if not cascade and catalog.holds(schema):
+        raise ctx.error(
+            name.offset,
+            "dependent-objects",
+            f"cannot drop schema {schema} because other objects depend on it (use CASCADE)",
+        )
+    catalog.drop_schema(schema)
+    if schema == "public":
+        catalog.public_dropped = True
+        ctx.note(
+            name.offset,
+            "ignored-statement",
+            "the migration keeps schema public (alembic_version lives there); what the script "
+            "created in it before this DROP is gone from the model",
+        )
+    return True
+
+
 def _drop_one(ctx: Context, kind: str, parts: tuple[str, ...]) -> bool:
     catalog = ctx.catalog
     if kind == "table":
         q = ctx.lookup(parts, catalog.tables)  # type: ignore[arg-type]
         if q is None:
-            return False
+            return _drop_carried(ctx, "table as", parts)
         catalog.drop_table(q)
         return True
+    if kind == "extension":
+        return catalog.extensions.pop(parts[-1], None) is not None
     if kind == "sequence":
         q = ctx.lookup(parts, catalog.sequences)  # type: ignore[arg-type]
         if q is None:
@@ -237,8 +276,13 @@ def _drop_one(ctx: Context, kind: str, parts: tuple[str, ...]) -> bool:
         for reg in (catalog.enums, catalog.domains, catalog.composites):
             q = ctx.lookup(parts, reg)  # type: ignore[arg-type]
             if q is not None:
-                del reg[q]
+                catalog.drop_type(q)
                 return True
+        if kind == "type":
+            q = ctx.lookup(parts, catalog.other_types)  # type: ignore[arg-type]
+            if q is not None:
+                catalog.drop_type(q)
+                return _drop_carried(ctx, "type", parts)
     if kind == "index":
         q = ctx.lookup(parts, catalog.index_table)  # type: ignore[arg-type]
         if q is None:
@@ -248,7 +292,12 @@ def _drop_one(ctx: Context, kind: str, parts: tuple[str, ...]) -> bool:
             owner.indexes = [ix for ix in owner.indexes if ix.name != q.name]
         catalog.ns.discard_relation(q.schema, q.name)
         return True
-    # routines, views and other carried objects: drop the carried statement
+    return _drop_carried(ctx, kind, parts)
+
+
+def _drop_carried(ctx: Context, kind: str, parts: tuple[str, ...]) -> bool:
+    """Routines, views and other carried objects: drop the carried statements."""
+    catalog = ctx.catalog
     q = ctx.qualify_any(parts)
     raw = catalog.raw
     for k in range(len(raw) - 1, -1, -1):
@@ -261,7 +310,10 @@ def _drop_one(ctx: Context, kind: str, parts: tuple[str, ...]) -> bool:
             # every statement that defined it: a placeholder and its CREATE OR REPLACE
             name = r.name
             catalog.raw = [
-                x for x in raw if not (x.kind == kind and x.name and same_object(x.name, name))
+                x
+                for x in raw
+                if not (x.kind == kind and x.name and same_object(x.name, name))
+                and x.table != q  # what hangs off it (indexes on a materialized view ...)
             ]
             catalog.ns.discard_relation(q.schema, q.name)
             return True

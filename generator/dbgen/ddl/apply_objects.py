@@ -18,7 +18,17 @@ from dbgen.ddl.statements import (
     Name,
     SequenceOptions,
 )
-from dbgen.ir import CompositeType, Domain, EnumType, Extension, QName, SchemaDef, Sequence, SqlType
+from dbgen.ir import (
+    CompositeType,
+    Domain,
+    EnumType,
+    Extension,
+    QName,
+    RawStatement,
+    SchemaDef,
+    Sequence,
+    SqlType,
+)
 
 
 def create_schema(ctx: Context, stmt: CreateSchema) -> None:
@@ -30,7 +40,21 @@ def create_schema(ctx: Context, stmt: CreateSchema) -> None:
             return
         raise ctx.error(stmt.offset, "duplicate-object", f"schema {name!r} already exists")
     catalog.known_schemas.add(name)
-    catalog.schemas[name] = SchemaDef(name, None, ctx.pos, ctx.span(stmt.offset))
+    if name == "public" and catalog.public_dropped:
+        # The migration never dropped it (alembic_version lives there); a re-created public
+        # differs from the initial one by its comment only, which the migration removes.
+        catalog.raw.append(
+            RawStatement(
+                "comment",
+                "COMMENT ON SCHEMA public IS NULL",
+                "COMMENT ON SCHEMA public IS 'standard public schema'",
+                "schema public",
+                ctx.pos,
+                ctx.span(stmt.offset),
+            )
+        )
+    else:
+        catalog.schemas[name] = SchemaDef(name, None, ctx.pos, ctx.span(stmt.offset))
     if stmt.elements:
         _schema_elements(ctx, stmt)
 
@@ -167,7 +191,7 @@ def alter_sequence(ctx: Context, stmt: AlterSequence) -> None:
         if not stmt.owned.options:
             sequences[q] = replace(seq, owned_by=owned, owned_position=ctx.pos if owned else 0)
             return
-    ctx.carry("alter sequence", str(q), None)
+    ctx.carry("alter sequence", str(q), None, q.schema, q)
 
 
 def alter_type(ctx: Context, stmt: AlterType) -> None:

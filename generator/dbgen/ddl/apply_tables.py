@@ -103,7 +103,7 @@ def create_table_as(ctx: Context, stmt: CreateTableAs) -> None:
         "CREATE TABLE ... AS is carried verbatim; its columns are not modelled",
     )
     ctx.catalog.ns.add_relation(q.schema, q.name)
-    ctx.carry("table as", str(q), f"DROP TABLE {q.sql}")
+    ctx.carry("table as", str(q), f"DROP TABLE {q.sql}", q.schema)
 
 
 # -- columns -------------------------------------------------------------------------------------
@@ -304,7 +304,9 @@ def _add_index_constraint(
         if inline or c.name is None:
             sql = f"ALTER TABLE {q.sql} ADD CONSTRAINT {quote_ident(name)} {c.body}"
         ctx.catalog.raw.append(
-            RawStatement("exclusion constraint", sql, None, f"{q}.{name}", ctx.pos, span)
+            RawStatement(
+                "exclusion constraint", sql, None, f"{q}.{name}", ctx.pos, span, q.schema, q
+            )
         )
 
 
@@ -384,7 +386,7 @@ def create_index(ctx: Context, stmt: CreateIndex) -> None:
             # an index on a materialized view (carried verbatim): dropped with it
             if spec.name is not None:
                 catalog.ns.add_relation(rel.schema, spec.name)
-            ctx.carry("index", f"{rel}.{spec.name}", None)
+            ctx.carry("index", f"{rel}.{spec.name}", None, rel.schema, rel)
             return
     table = ctx.table_of(Name(spec.table, start))
     q = table.qname
@@ -419,7 +421,7 @@ def create_index(ctx: Context, stmt: CreateIndex) -> None:
                 "ignored-clause",
                 "TABLESPACE is carried as written in a verbatim CREATE INDEX",
             )
-        ctx.carry("index", f"{q}.{name}", None)
+        ctx.carry("index", f"{q}.{name}", None, q.schema, q)
         return
     table.indexes.append(
         Index(

@@ -112,6 +112,7 @@ class WorkingCatalog:
         self.index_table: dict[QName, QName] = {}  # index -> its table
         self.raw: list[RawStatement] = []
         self.ns = Namespaces()
+        self.public_dropped = False  # DROP SCHEMA public: a CREATE SCHEMA public restores it
 
     def freeze(self) -> Catalog:
         return Catalog(
@@ -178,7 +179,14 @@ class WorkingCatalog:
         self.drop_owned_sequences(lambda owner: owner == (q, name))
 
     def drop_table(self, q: QName) -> None:
+        """The table and what goes with it: its indexes and constraints, its owned sequences,
+        the statements carried on it (ALTER TABLE, triggers ...), and the foreign keys of other
+        tables that reference it (the server refuses the drop without CASCADE)."""
         t = self.tables.pop(q)
+        self.raw = [r for r in self.raw if r.table != q]
+        for other in self.tables.values():
+            for fk in [fk for fk in other.foreign_keys if fk.ref_table == q]:
+                self.drop_constraint(other, fk.name)
         self.ns.discard_relation(q.schema, q.name)
         for ix in t.indexes:
             self.ns.discard_relation(q.schema, ix.name)
@@ -189,6 +197,54 @@ class WorkingCatalog:
         for name in [c.name for c in t.checks] + [c.name for c in t.foreign_keys]:
             self.ns.discard_constraint(q.schema, name)
         self.drop_owned_sequences(lambda owner: owner[0] == q)
+
+    def drop_type(self, q: QName) -> None:
+        """An enum, domain, composite or carried type, and the columns typed with it (the server
+        refuses the drop without CASCADE)."""
+        for reg in (self.enums, self.domains, self.composites):
+            reg.pop(q, None)  # type: ignore[attr-defined]
+        self.other_types.discard(q)
+        for t in list(self.tables.values()):
+            for c in [c for c in t.columns if c.type.ref == q]:
+                self.drop_column(t, c.name)
+
+    def drop_schema(self, name: str) -> None:
+        """DROP SCHEMA ... CASCADE: the schema and every object in it, with what those take."""
+        for q in [q for q in self.tables if q.schema == name]:
+            self.drop_table(q)
+        for q in [q for q in self.sequences if q.schema == name]:
+            del self.sequences[q]
+        for q in [
+            q
+            for reg in (self.enums, self.domains, self.composites, self.other_types)
+            for q in reg
+            if q.schema == name
+        ]:
+            self.drop_type(q)
+        for x in [x for x in self.extensions.values() if x.schema == name]:
+            del self.extensions[x.name]
+        self.raw = [
+            r for r in self.raw if r.schema != name and (r.table is None or r.table.schema != name)
+        ]
+        self.index_table = {i: t for i, t in self.index_table.items() if i.schema != name}
+        self.ns.drop_schema(name)
+        self.schemas.pop(name, None)
+        self.known_schemas.discard(name)
+
+    def holds(self, name: str) -> bool:
+        """True when schema ``name`` holds an object of the catalog."""
+        return any(
+            q.schema == name
+            for reg in (
+                self.tables,
+                self.sequences,
+                self.enums,
+                self.domains,
+                self.composites,
+                self.other_types,
+            )
+            for q in reg
+        ) or any(r.schema == name for r in self.raw)
 
     def drop_owned_sequences(self, owned: Callable[[tuple[QName, str]], bool]) -> None:
         for sq, seq in list(self.sequences.items()):

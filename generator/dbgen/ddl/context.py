@@ -130,9 +130,18 @@ class Context:
         return resolve_type(t, self.resolver())
 
     # -- carrying statements verbatim ----------------------------------------------------------
-    def carry(self, kind: str, name: str | None, drop: str | None) -> None:
+    def carry(
+        self,
+        kind: str,
+        name: str | None,
+        drop: str | None,
+        schema: str | None = None,
+        table: QName | None = None,
+    ) -> None:
         stmt = self.statement
-        self.catalog.raw.append(RawStatement(kind, stmt.sql, drop, name, self.pos, stmt.span))
+        self.catalog.raw.append(
+            RawStatement(kind, stmt.sql, drop, name, self.pos, stmt.span, schema, table)
+        )
 
     def carry_info(self, info: RawInfo) -> None:
         target = self.qualify_any(info.target) if info.target is not None else None
@@ -151,7 +160,9 @@ class Context:
                 # (raw.restore: where the server refuses the old definition, the replacement
                 # stays until that drop.)
                 drop = restore(info.kind, replaced.sql)
-        self.carry(info.kind, name, drop)
+        schema = target.schema if target is not None else None
+        table = target if info.on_table else None
+        self.carry(info.kind, name, drop, schema, table)
 
     def _carried(self, kind: str, name: str) -> RawStatement | None:
         """The latest carried statement that created the object ``kind name``."""

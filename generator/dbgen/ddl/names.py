@@ -98,6 +98,10 @@ class Namespaces:
     def discard_relation(self, schema: str, name: str) -> None:
         self.relations(schema).discard(name)
 
+    def drop_schema(self, schema: str) -> None:
+        self._relations.pop(schema, None)
+        self._constraints.pop(schema, None)
+
     def add_constraint(self, schema: str, name: str) -> None:
         self.constraints(schema).add(name)
 

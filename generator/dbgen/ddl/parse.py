@@ -107,7 +107,7 @@ def _drop(cur: Cursor) -> Parsed:
             cur.skip_group()
         if not cur.accept_punct(","):
             break
-    return Drop(kind, off, if_exists, tuple(names))
+    return Drop(kind, off, if_exists, tuple(names), cur.accept_word("cascade") is not None)
 
 
 _COMMENT_KINDS = ("table", "column", "index", "type", "domain", "sequence", "schema")

@@ -37,6 +37,7 @@ class RawInfo:
     # CREATE OR REPLACE: when the object exists already, the statement replaces its definition
     # and its undo restores that definition instead of dropping the object (Context.carry_info)
     replaces: bool = False
+    on_table: bool = False  # the target is the table it hangs off (triggers, rules, policies)
 
 
 def render(template: Template | None, target: QName | None) -> str | None:
@@ -214,7 +215,7 @@ def _classify(cur: Cursor) -> RawInfo | None:
 def _on_table(kind: str, name: str, what: str, table: tuple[str, ...] | None) -> RawInfo:
     """A trigger, rule or policy: dropped ON its table (with the table when it names none)."""
     drop = None if table is None else (f"DROP {what} {_q(name)} ON ", Target.SQL)
-    return RawInfo(kind, (name,), drop, table)
+    return RawInfo(kind, (name,), drop, table, on_table=True)
 
 
 def _operator(cur: Cursor) -> RawInfo:

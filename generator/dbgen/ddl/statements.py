@@ -273,6 +273,7 @@ class Drop:
     offset: int
     if_exists: bool
     names: tuple[Name, ...]
+    cascade: bool = False
 
 
 # -- ALTER TABLE actions -----------------------------------------------------------------------
