@@ -15,6 +15,7 @@ from dbgen.ddl.statements import (
     Drop,
     Maintenance,
     MetaCommand,
+    Name,
     OwnerTo,
     Query,
     SetParameter,
