@@ -280,7 +280,7 @@ def _drop_one(ctx: Context, kind: str, parts: tuple[str, ...]) -> bool:
                 catalog.drop_type(q)
                 return True
         if kind == "type":
-            q = ctx.lookup(parts, catalog.other_types)  # type: ignore[arg-type]
+            q = ctx.lookup(parts, catalog.other_types)
             if q is not None:
                 catalog.drop_type(q)
                 return _drop_carried(ctx, "type", parts)

@@ -202,7 +202,7 @@ class WorkingCatalog:
         """An enum, domain, composite or carried type, and the columns typed with it (the server
         refuses the drop without CASCADE)."""
         for reg in (self.enums, self.domains, self.composites):
-            reg.pop(q, None)  # type: ignore[attr-defined]
+            reg.pop(q, None)
         self.other_types.discard(q)
         for t in list(self.tables.values()):
             for c in [c for c in t.columns if c.type.ref == q]:
