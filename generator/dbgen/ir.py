@@ -237,6 +237,10 @@ class PrimaryKey:
     position: int = 0  # statement that created it (== table.position when inline)
     inline: bool = True  # declared inside CREATE TABLE
     span: Span = _NO_SPAN
+    include: tuple[str, ...] = ()
+    # the index parameters SQLAlchemy has no option for, as written:
+    # "WITH (fillfactor=70) USING INDEX TABLESPACE x" (None when there are none)
+    index_options: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,6 +253,7 @@ class UniqueConstraint:
     position: int = 0
     inline: bool = True
     span: Span = _NO_SPAN
+    index_options: str | None = None  # as PrimaryKey.index_options
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +383,7 @@ class Sequence:
     comment: str | None = None
     position: int = 0
     span: Span = _NO_SPAN
+    unlogged: bool = False  # CREATE UNLOGGED SEQUENCE; a serial column's of an UNLOGGED table
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,7 +115,30 @@ PUBLIC_GONE = """DROP SCHEMA IF EXISTS public CASCADE;
 CREATE SCHEMA app;
 CREATE TABLE app.t (id int PRIMARY KEY);"""
 
+# (5) UNLOGGED sequences: created so, altered so, and a serial's of an UNLOGGED table.
+UNLOGGED = """CREATE UNLOGGED SEQUENCE s1;
+CREATE SEQUENCE s2;
+ALTER SEQUENCE s2 SET UNLOGGED;
+CREATE UNLOGGED TABLE ut (id serial PRIMARY KEY, j int GENERATED ALWAYS AS IDENTITY);
+CREATE TABLE t (id int PRIMARY KEY);
+CREATE UNLOGGED SEQUENCE IF NOT EXISTS s3 START 5 OWNED BY t.id;"""
+
+# (6) Index parameters of keys: INCLUDE on PRIMARY KEY and UNIQUE (inline, in ALTER TABLE, with
+# mixed-case columns, on a Core table), WITH (...) storage parameters, USING INDEX TABLESPACE,
+# with NULLS NOT DISTINCT and deferral, on column and table constraints.
+KEY_PARAMETERS = """CREATE TABLE t (a int, b int, c int, d int, PRIMARY KEY (a, b) INCLUDE (c), UNIQUE (b) INCLUDE (d));
+CREATE TABLE u (a int, b int, "Cc" int, CONSTRAINT u_pk PRIMARY KEY (a) WITH (fillfactor=70), UNIQUE (b) WITH (fillfactor=80) USING INDEX TABLESPACE pg_default);
+ALTER TABLE u ADD CONSTRAINT u_ab UNIQUE (a, b) INCLUDE ("Cc");
+CREATE TABLE w (a int, b int, "Cc" int);
+ALTER TABLE ONLY w ADD CONSTRAINT w_pkey PRIMARY KEY (a) INCLUDE (b, "Cc") WITH (fillfactor='90', deduplicate_items=off);
+ALTER TABLE ONLY w ADD CONSTRAINT w_b UNIQUE NULLS NOT DISTINCT (b) INCLUDE ("Cc") WITH (fillfactor=60) DEFERRABLE INITIALLY DEFERRED;
+CREATE TABLE k ("Aa" int, "b b" int, UNIQUE ("Aa") INCLUDE ("b b"));
+CREATE INDEX k_i ON k ("Aa") INCLUDE ("b b");
+CREATE TABLE col (a int PRIMARY KEY WITH (fillfactor=50), b int UNIQUE USING INDEX TABLESPACE pg_default);"""
+
 CASES = {
+    "unlogged": UNLOGGED,
+    "key_parameters": KEY_PARAMETERS,
     "dropped": DROPPED,
     "public_gone": PUBLIC_GONE,
     "column_names": COLUMN_NAMES,
@@ -140,3 +163,26 @@ def test_drop_schema_without_cascade_of_a_schema_in_use_is_refused() -> None:
     ]
     _, diags = read_schema([("schema.sql", "CREATE SCHEMA s;\nDROP SCHEMA s;\nCREATE SCHEMA s;\n")])
     assert not [d for d in diags if d.is_error]
+
+
+def test_modifiers_are_kept_or_named() -> None:
+    """TEMP objects are not schema (warned, not carried); UNLOGGED where the server refuses it
+    is an error, never a logged object."""
+    from dbgen.ddl import read_schema
+
+    sql = (
+        "CREATE TEMP TABLE scratch (a int);\n"
+        "CREATE TEMPORARY SEQUENCE ts;\n"
+        "CREATE UNLOGGED VIEW v AS SELECT 1;\n"
+        "CREATE UNLOGGED SEQUENCE us;\n"
+    )
+    catalog, diags = read_schema([("schema.sql", sql)])
+    assert [str(d) for d in diags if d.severity.value != "note"] == [
+        "schema.sql:1:8: warning[ignored-statement]: temporary table lives only in the loading "
+        "session: not part of the schema, not carried into the migration",
+        "schema.sql:2:8: warning[ignored-statement]: temporary sequence lives only in the loading "
+        "session: not part of the schema, not carried into the migration",
+        "schema.sql:3:8: error[syntax]: UNLOGGED is only allowed for tables and sequences",
+    ]
+    assert not catalog.tables
+    assert [(s.qname.name, s.unlogged) for s in catalog.sequences] == [("us", True)]

@@ -20,6 +20,7 @@ from dbgen.ddl.statements import (
     Query,
     SetParameter,
     SetSearchPath,
+    Temporary,
     TransactionControl,
     Verbatim,
 )
@@ -80,6 +81,15 @@ def cluster_object(ctx: Context, stmt: ClusterObject) -> None:
         stmt.offset,
         "ignored-statement",
         f"{stmt.word.upper()} is a cluster-wide object, outside the database schema; create it before running the migration",
+    )
+
+
+def temporary(ctx: Context, stmt: Temporary) -> None:
+    ctx.warn(
+        stmt.offset,
+        "ignored-statement",
+        f"temporary {stmt.word} lives only in the loading session: not part of the schema, "
+        "not carried into the migration",
     )
 
 

@@ -144,6 +144,7 @@ def create_sequence(ctx: Context, stmt: CreateSequence) -> None:
         None,
         ctx.pos,
         ctx.span(stmt.name.offset),
+        stmt.unlogged,
     )
 
 

@@ -146,7 +146,15 @@ def _column(ctx: Context, table: WorkingTable, spec: ColumnSpec) -> Column:
         sq = QName(q.schema, seq_name)
         ns.add_relation(q.schema, seq_name)
         ctx.catalog.sequences[sq] = Sequence(
-            sq, ctype.sql, "", (q, spec.name), ctx.pos, None, ctx.pos, ctx.span(spec.offset)
+            sq,
+            ctype.sql,
+            "",
+            (q, spec.name),
+            ctx.pos,
+            None,
+            ctx.pos,
+            ctx.span(spec.offset),
+            unlogged=table.unlogged,  # as the server makes it
         )
         default = f"nextval('{_regclass_literal(sq)}'::regclass)"
     if spec.identity is not None:
@@ -248,12 +256,7 @@ def _add_index_constraint(
                 "unknown-column",
                 f"column {col!r} named in key does not exist in table {q}",
             )
-    if c.extras:
-        ctx.warn(
-            c.offset,
-            "unmodelled-clause",
-            f"{'; '.join(c.extras)} on a constraint index is not carried",
-        )
+    index_options = " ".join(c.extras) or None
     if (
         c.kind is ConstraintKind.UNIQUE
         and c.name is None
@@ -280,7 +283,9 @@ def _add_index_constraint(
                 "duplicate-object",
                 f"multiple primary keys for table {q} are not allowed",
             )
-        table.primary_key = PrimaryKey(name, c.columns, c.deferral, ctx.pos, inline, span)
+        table.primary_key = PrimaryKey(
+            name, c.columns, c.deferral, ctx.pos, inline, span, c.include, index_options
+        )
         cols = set(c.columns)
         table.columns = [
             replace(col, nullable=False) if col.name in cols else col for col in table.columns
@@ -296,6 +301,7 @@ def _add_index_constraint(
                 ctx.pos,
                 inline,
                 span,
+                index_options,
             )
         )
     else:

@@ -152,8 +152,9 @@ class WorkingCatalog:
     def drop_column(self, table: WorkingTable, name: str) -> None:
         q = table.qname
         table.columns = [c for c in table.columns if c.name != name]
-        if table.primary_key is not None and name in table.primary_key.columns:
-            self.drop_constraint(table, table.primary_key.name)
+        pk = table.primary_key
+        if pk is not None and (name in pk.columns or name in pk.include):
+            self.drop_constraint(table, pk.name)
         for u in list(table.uniques):
             if name in u.columns or name in u.include:
                 self.drop_constraint(table, u.name)

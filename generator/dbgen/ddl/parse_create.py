@@ -23,6 +23,7 @@ from dbgen.ddl.statements import (
     OwnedBy,
     Parsed,
     SequenceOptions,
+    Temporary,
     Verbatim,
 )
 from dbgen.ddl.types import TypeName, parse_type
@@ -32,13 +33,24 @@ def parse_create(cur: Cursor) -> Parsed:
     save = cur.i
     cur.accept_words("or", "replace")
     unlogged = False
+    temporary: int | None = None
     while True:
-        if cur.accept_word("global", "local", "temp", "temporary"):
+        if cur.at_word("global", "local", "temp", "temporary"):
+            temporary = cur.offset() if temporary is None else temporary
+            cur.next()
             continue
-        if cur.accept_word("unlogged"):
+        if cur.at_word("unlogged"):
+            modifier = cur.offset()
+            cur.next()
             unlogged = True
             continue
         break
+    if temporary is not None:
+        what = cur.peek()
+        return Temporary(temporary, what.value if what is not None else "object")
+    if unlogged and not cur.at_word("table", "sequence"):
+        # the server's grammar has UNLOGGED for tables and sequences only
+        raise ParseError(modifier, "UNLOGGED is only allowed for tables and sequences")
     if cur.at_word("table") and not _is_create_table_as(cur):
         return _create_table(cur, unlogged)
     if cur.at_word("index") or cur.at_words("unique", "index"):
@@ -50,7 +62,7 @@ def parse_create(cur: Cursor) -> Parsed:
     elif cur.accept_word("domain"):
         return _create_domain(cur)
     elif cur.accept_word("sequence"):
-        return _create_sequence(cur)
+        return _create_sequence(cur, unlogged)
     elif cur.accept_word("extension"):
         return _create_extension(cur)
     elif cur.accept_word("schema"):
@@ -302,11 +314,11 @@ def _skip_domain_default(cur: Cursor) -> None:
             cur.next()
 
 
-def _create_sequence(cur: Cursor) -> CreateSequence:
+def _create_sequence(cur: Cursor, unlogged: bool) -> CreateSequence:
     if_not_exists = cur.accept_words("if", "not", "exists")
     off = cur.offset()
     name = Name(tuple(cur.name_parts()), off)
-    return CreateSequence(name, if_not_exists, sequence_options(cur))
+    return CreateSequence(name, if_not_exists, sequence_options(cur), unlogged)
 
 
 _SEQUENCE_OPTION_WORDS = (

@@ -31,6 +31,7 @@ APPLIERS: dict[type, Callable[[Context, Any], None]] = {
     st.Query: apply_misc.query,
     st.Maintenance: apply_misc.maintenance,
     st.ClusterObject: apply_misc.cluster_object,
+    st.Temporary: apply_misc.temporary,
     st.OwnerTo: apply_misc.owner_to,
     # carried verbatim
     st.Verbatim: apply_misc.verbatim,

@@ -101,6 +101,14 @@ class ClusterObject:
 
 
 @dataclass(frozen=True, slots=True)
+class Temporary:
+    """CREATE TEMP[ORARY] ...: the object lives only as long as the loading session."""
+
+    offset: int
+    word: str  # what it creates ("table", "sequence", "view")
+
+
+@dataclass(frozen=True, slots=True)
 class OwnerTo:
     """ALTER ... OWNER TO role."""
 
@@ -221,6 +229,7 @@ class CreateSequence:
     name: Name
     if_not_exists: bool
     options: SequenceOptions
+    unlogged: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +388,7 @@ Parsed = (
     | Query
     | Maintenance
     | ClusterObject
+    | Temporary
     | OwnerTo
     | Verbatim
     | DoBlock

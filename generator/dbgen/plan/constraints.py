@@ -50,6 +50,7 @@ def primary_key(pk: PrimaryKey, key: ColumnKey = _same) -> str:
         "sa.PrimaryKeyConstraint",
         *(pystr(key(c)) for c in pk.columns),
         name=pystr(pk.name),
+        postgresql_include=strs(key(c) for c in pk.include) if pk.include else None,
         **deferral_kw(pk.deferral),
     )
 
@@ -60,7 +61,7 @@ def unique(u: Unique, key: ColumnKey = _same) -> str:
         *(pystr(key(c)) for c in u.columns),
         name=pystr(u.name),
         postgresql_nulls_not_distinct="True" if u.nulls_not_distinct else None,
-        postgresql_include=strs(u.include) if u.include else None,
+        postgresql_include=strs(key(c) for c in u.include) if u.include else None,
         **deferral_kw(u.deferral),
     )
 
@@ -152,12 +153,12 @@ def with_options(options: str | None) -> str | None:
     return "{" + ", ".join(f"{pystr(k.strip())}: {pystr(v.strip())}" for k, v in pairs) + "}"
 
 
-def index_options(ix: Index) -> dict[str, str | None]:
+def index_options(ix: Index, key: ColumnKey = _same) -> dict[str, str | None]:
     return {
         "unique": "True" if ix.unique else None,
         "postgresql_using": pystr(ix.method) if ix.method != "btree" else None,
         "postgresql_where": sql_text(ix.where) if ix.where else None,
-        "postgresql_include": strs(ix.include) if ix.include else None,
+        "postgresql_include": strs(key(c) for c in ix.include) if ix.include else None,
         "postgresql_nulls_not_distinct": "True" if ix.nulls_not_distinct else None,
         "postgresql_with": with_options(ix.with_options),
     }
@@ -165,7 +166,7 @@ def index_options(ix: Index) -> dict[str, str | None]:
 
 def index(ix: Index, key: ColumnKey = _same) -> str:
     """``sa.Index(...)`` for a model's ``__table_args__``."""
-    return call("sa.Index", pystr(ix.name), *index_elements(ix, key), **index_options(ix))
+    return call("sa.Index", pystr(ix.name), *index_elements(ix, key), **index_options(ix, key))
 
 
 def comment_literal(text: str | None) -> str | None:

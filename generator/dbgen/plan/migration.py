@@ -22,10 +22,12 @@ from dbgen.ir import (
     Catalog,
     Column,
     Index,
+    PrimaryKey,
     QName,
     RawStatement,
     Sequence,
     Table,
+    UniqueConstraint,
     quote_ident,
 )
 from dbgen.plan import constraints as cx
@@ -212,7 +214,7 @@ def _sequence_steps(
     position = min([seq.position, *users]) if users else seq.position
     # At a table's own position the sequence still sorts first: steps of one position keep
     # planning order, and sequences are planned before tables.
-    create = f"CREATE SEQUENCE {seq.qname.sql}"
+    create = f"CREATE {'UNLOGGED ' if seq.unlogged else ''}SEQUENCE {seq.qname.sql}"
     if seq.data_type:
         create += f" AS {seq.data_type}"
     if seq.options:
@@ -307,9 +309,9 @@ def _table_steps(t: Table, ctx: TypeContext, paths: _Paths) -> tuple[list[Step],
         if identity_alter:
             after.append(_execute(identity_alter))
     inline: list[str] = []
-    if t.primary_key and t.primary_key.inline:
+    if t.primary_key and t.primary_key.inline and not _as_sql(t.primary_key):
         inline.append(cx.primary_key(t.primary_key))
-    inline += [cx.unique(u) for u in t.uniques if u.inline]
+    inline += [cx.unique(u) for u in t.uniques if u.inline and not _as_sql(u)]
     inline += [cx.check(c) for c in t.checks if c.inline]
     inline += [cx.foreign_key_constraint(fk, explicit) for fk in t.foreign_keys if fk.inline]
     inherits = [q.sql for q in t.inherits]
@@ -329,6 +331,33 @@ def _table_steps(t: Table, ctx: TypeContext, paths: _Paths) -> tuple[list[Step],
     return steps + _later_objects(t, paths), raw_used
 
 
+def _as_sql(key: PrimaryKey | UniqueConstraint) -> bool:
+    """A key SQLAlchemy cannot spell (storage parameters, a tablespace; INCLUDE, which
+    op.create_primary_key cannot pass and op.create_unique_constraint resolves against a table of
+    the key columns only) is added as written, by ALTER TABLE."""
+    return key.index_options is not None or bool(key.include)
+
+
+def _key_sql(q: QName, key: PrimaryKey | UniqueConstraint) -> str:
+    if isinstance(key, PrimaryKey):
+        head = "PRIMARY KEY"
+    else:
+        head = "UNIQUE NULLS NOT DISTINCT" if key.nulls_not_distinct else "UNIQUE"
+    parts = [
+        f"ALTER TABLE {q.sql} ADD CONSTRAINT {quote_ident(key.name)} {head}",
+        "(" + ", ".join(quote_ident(c) for c in key.columns) + ")",
+    ]
+    if key.include:
+        parts.append("INCLUDE (" + ", ".join(quote_ident(c) for c in key.include) + ")")
+    if key.index_options:
+        parts.append(key.index_options)
+    if key.deferral.deferrable:
+        parts.append("DEFERRABLE")
+        if key.deferral.initially_deferred:
+            parts.append("INITIALLY DEFERRED")
+    return " ".join(parts)
+
+
 def _later_objects(t: Table, paths: _Paths) -> list[Step]:
     """Constraints added by ALTER TABLE and indexes, each at its own statement's position."""
     table = pystr(t.qname.name)
@@ -338,7 +367,17 @@ def _later_objects(t: Table, paths: _Paths) -> list[Step]:
         return cx.schema_arg(t.qname, paths.explicit_public(position))
 
     pk = t.primary_key
-    if pk and not pk.inline:
+    for key in (pk, *t.uniques):
+        if key is not None and _as_sql(key):
+            steps.append(
+                Step(
+                    key.position,
+                    (_execute(_key_sql(t.qname, key)),),
+                    (),
+                    f"{'primary key' if key is pk else 'unique'} {key.name}",
+                )
+            )
+    if pk and not pk.inline and not _as_sql(pk):
         steps.append(
             Step(
                 pk.position,
@@ -357,7 +396,7 @@ def _later_objects(t: Table, paths: _Paths) -> list[Step]:
             )
         )
     for u in t.uniques:
-        if not u.inline:
+        if not u.inline and not _as_sql(u):
             steps.append(
                 Step(
                     u.position,
@@ -369,7 +408,6 @@ def _later_objects(t: Table, paths: _Paths) -> list[Step]:
                             _cols(u.columns),
                             schema=schema_at(u.position),
                             postgresql_nulls_not_distinct="True" if u.nulls_not_distinct else None,
-                            postgresql_include=_cols(u.include) if u.include else None,
                             **cx.deferral_kw(u.deferral),
                         ),
                     ),
