@@ -359,6 +359,7 @@ class Domain:
     comment: str | None = None
     position: int = 0
     span: Span = _NO_SPAN
+    has_default: bool = False  # DEFAULT given: a column of the domain is filled when omitted
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,7 +136,23 @@ CREATE TABLE k ("Aa" int, "b b" int, UNIQUE ("Aa") INCLUDE ("b b"));
 CREATE INDEX k_i ON k ("Aa") INCLUDE ("b b");
 CREATE TABLE col (a int PRIMARY KEY WITH (fillfactor=50), b int UNIQUE USING INDEX TABLESPACE pg_default);"""
 
+# (7) Domain columns, which `alembic check` must leave alone: over a builtin, a varchar NOT NULL
+# (the column then holds no NULL), jsonb in another schema, another domain, an array type, an
+# enum; an array of a domain; a domain with DEFAULT and NOT NULL; on a Core table too.
+DOMAINS = """CREATE SCHEMA s;
+CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
+CREATE DOMAIN email AS varchar(100) NOT NULL;
+CREATE DOMAIN s.doc AS jsonb;
+CREATE DOMAIN s.small AS posint CHECK (VALUE < 100);
+CREATE DOMAIN tags AS text[];
+CREATE TYPE mood AS ENUM ('a', 'b');
+CREATE DOMAIN moody AS mood;
+CREATE TABLE t (id int PRIMARY KEY, p posint, e email, arr posint[], d s.doc, sm s.small, tg tags, m moody, n numeric(5,2));
+CREATE DOMAIN money2 AS numeric(10,2) DEFAULT 0 NOT NULL;
+CREATE TABLE keyless (p posint, e email, m money2);"""
+
 CASES = {
+    "domains": DOMAINS,
     "unlogged": UNLOGGED,
     "key_parameters": KEY_PARAMETERS,
     "dropped": DROPPED,

@@ -117,7 +117,14 @@ def create_domain(ctx: Context, stmt: CreateDomain) -> None:
         name = check or ns.choose_constraint_name(q.schema, q.name, None, "check")
         ns.add_constraint(q.schema, name)
     ctx.catalog.domains[q] = Domain(
-        q, base, stmt.definition, stmt.nullable, None, ctx.pos, ctx.span(stmt.name.offset)
+        q,
+        base,
+        stmt.definition,
+        stmt.nullable,
+        None,
+        ctx.pos,
+        ctx.span(stmt.name.offset),
+        stmt.has_default,
     )
 
 

@@ -278,6 +278,7 @@ def _create_domain(cur: Cursor) -> CreateDomain:
     d_lo = cur.offset()
     base = parse_type(cur)
     nullable = True
+    has_default = False
     checks: list[str | None] = []
     pending: str | None = None
     while not cur.at_end():
@@ -294,6 +295,7 @@ def _create_domain(cur: Cursor) -> CreateDomain:
             cur.accept_words("not", "valid")
         elif cur.accept_word("default"):
             _skip_domain_default(cur)
+            has_default = True
         elif cur.accept_word("collate"):
             cur.name_parts()
         else:
@@ -303,7 +305,7 @@ def _create_domain(cur: Cursor) -> CreateDomain:
             )
         pending = None
     definition = cur.text(d_lo, cur.stmt.end)
-    return CreateDomain(name, base, nullable, tuple(checks), definition)
+    return CreateDomain(name, base, nullable, tuple(checks), definition, has_default)
 
 
 def _skip_domain_default(cur: Cursor) -> None:

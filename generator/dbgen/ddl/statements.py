@@ -207,6 +207,7 @@ class CreateDomain:
     nullable: bool
     check_names: tuple[str | None, ...]  # one per CHECK, None where the source left it unnamed
     definition: str  # everything after AS, as written
+    has_default: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from dbgen.graph import SchemaGraph, naming
 from dbgen.graph.relationships import RelationshipPlan, plan_relationships
-from dbgen.ir import Catalog, Column, EnumType, ForeignKey, QName, Table
+from dbgen.ir import Catalog, Column, Domain, EnumType, ForeignKey, QName, Table, TypeKind
 from dbgen.plan.typemap import MappedType, TypeContext, TypeMapper, map_type
 from dbgen.spec.model import BoundSpec
 
@@ -130,6 +130,7 @@ def plan_project(
         enum_classes={e.qname: e.class_name for e in enums},
         domain_bases={d.qname: d.base for d in catalog.domains},
     )
+    domains = {d.qname: d for d in catalog.domains}
     classes = graph.class_names(spec.class_names if spec else None)
     relationships = plan_relationships(graph, classes)
     entities = tuple(
@@ -138,7 +139,7 @@ def plan_project(
             class_name=classes[t.qname],
             module=graph.modules[t.qname],
             key=graph.uow_keys[t.qname],
-            columns=_plan_columns(t, graph.attributes[t.qname], ctx, map_type),
+            columns=_plan_columns(t, graph.attributes[t.qname], ctx, map_type, domains),
             relationships=relationships.get(t.qname, ()),
             mapped=graph.is_mapped(t.qname),
             table_var=graph.table_vars.get(t.qname, ""),
@@ -150,20 +151,33 @@ def plan_project(
 
 
 def _plan_columns(
-    t: Table, attributes: Mapping[str, str], ctx: TypeContext, map_type: TypeMapper
+    t: Table,
+    attributes: Mapping[str, str],
+    ctx: TypeContext,
+    map_type: TypeMapper,
+    domains: Mapping[QName, Domain],
 ) -> tuple[ColumnPlan, ...]:
     pk = set(t.primary_key.columns) if t.primary_key else set()
     single_fk = {fk.columns[0]: fk for fk in t.foreign_keys if len(fk.columns) == 1}
     out: list[ColumnPlan] = []
     for c in t.columns:
+        # A column of a NOT NULL domain (not an array of it) holds no NULL, as the database
+        # reports it; a domain's DEFAULT fills it when omitted.
+        domain = (
+            domains.get(c.type.ref)
+            if c.type.kind is TypeKind.DOMAIN and c.type.ref and not c.type.array_dims
+            else None
+        )
         out.append(
             ColumnPlan(
                 column=c,
                 attr=attributes[c.name],
                 type=map_type(c.type, ctx),
                 primary_key=c.name in pk,
-                nullable=c.nullable and c.name not in pk,
-                server_generated=bool(c.default or c.identity or c.generated),
+                nullable=c.nullable and c.name not in pk and (domain is None or domain.nullable),
+                server_generated=bool(
+                    c.default or c.identity or c.generated or (domain and domain.has_default)
+                ),
                 foreign_key=single_fk.get(c.name),
             )
         )

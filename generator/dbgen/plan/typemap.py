@@ -197,11 +197,15 @@ def _scalar(t: SqlType, ctx: TypeContext) -> tuple[TypeRef, TypeRef, bool]:
         )
         return py, sa_type, False
     if t.kind is TypeKind.DOMAIN and t.ref is not None and t.ref in ctx.domain_bases:
-        base = ctx.domain_bases[t.ref]
-        py, sa_type, _ = _scalar(base.element, ctx)
-        if base.array_dims:
-            return map_type(base, ctx).python, map_type(base, ctx).sqlalchemy, True
-        return py, sa_type, True
+        # The model names the domain (as the database does), typed by its base: Alembic then
+        # compares it with the domain, and values are processed as the base type's.
+        base = map_type(ctx.domain_bases[t.ref], ctx)
+        schema = f", schema={pystr(t.ref.schema)}" if t.ref.schema != "public" else ""
+        domain = TypeRef(
+            f"DomainType({pystr(t.ref.name)}, {base.sqlalchemy.expr}{schema})",
+            base.sqlalchemy.imports | {(f"{ctx.package}.types", "DomainType")},
+        )
+        return base.python, domain, True
     if t.kind is TypeKind.BUILTIN:
         found = _builtin(t)
         if found is not None:

@@ -2,9 +2,12 @@
 """Column types SQLAlchemy has no class for, and enum helpers."""
 
 import enum
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy.types import UserDefinedType
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeEngine, UserDefinedType
 
 
 class RawType(UserDefinedType[Any]):
@@ -17,6 +20,30 @@ class RawType(UserDefinedType[Any]):
 
     def get_col_spec(self, **kw: Any) -> str:
         return self.sql
+
+
+class DomainType(postgresql.DOMAIN):
+    """A column typed with a CREATE DOMAIN of the schema, which the migration creates.
+
+    DDL and Alembic's comparison name the domain; values go through the base type's processing,
+    as the driver sees the base type.
+    """
+
+    cache_ok = True
+
+    def __init__(self, name: str, data_type: TypeEngine[Any], **kw: Any) -> None:
+        kw.setdefault("create_type", False)
+        super().__init__(name, data_type, **kw)
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        return self.data_type.dialect_impl(dialect).bind_processor(dialect)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any] | None:
+        return self.data_type.dialect_impl(dialect).result_processor(dialect, coltype)
+
+    @property
+    def python_type(self) -> type[Any]:
+        return self.data_type.python_type
 
 
 def enum_values(enum_class: type[enum.Enum]) -> list[str]:

@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from realworld_db.base import Base
-from realworld_db.types import RawType
+from realworld_db.types import DomainType, RawType
 
 if TYPE_CHECKING:
     from realworld_db.models.app_users import User
@@ -42,7 +42,9 @@ class BillingAccount(Base):
         sa.BigInteger(), sa.ForeignKey("app.users.id", name="accounts_backup_owner_id_fkey")
     )
     balance: Mapped[Any | None] = mapped_column(RawType("app.money_pair"))
-    credit: Mapped[int | None] = mapped_column(sa.Integer(), server_default=sa.text("1"))
+    credit: Mapped[int] = mapped_column(
+        DomainType("positive_int", sa.Integer()), server_default=sa.text("1")
+    )
     validity: Mapped[Range[datetime.datetime] | None] = mapped_column(postgresql.TSTZRANGE())
     code: Mapped[str] = mapped_column(sa.String(20))
 

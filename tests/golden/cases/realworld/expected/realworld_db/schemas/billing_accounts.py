@@ -58,7 +58,7 @@ class BillingAccountRead(BaseModel):
     owner_id: int
     backup_owner_id: int | None
     balance: Any
-    credit: int | None
+    credit: int
     validity: Range[datetime.datetime] | None
     code: str
 
