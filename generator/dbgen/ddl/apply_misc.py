@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from dbgen.ddl.context import OWNER_NOTE, Context
 from dbgen.ddl.raw import same_object
+from dbgen.ddl.settings import NEWER
 from dbgen.ddl.statements import (
     ClusterObject,
     Comment,
@@ -41,6 +42,15 @@ def meta_command(ctx: Context, stmt: MetaCommand) -> None:
 
 
 def set_parameter(ctx: Context, stmt: SetParameter) -> None:
+    added = NEWER.get((stmt.name or "").lower())
+    if added is not None:
+        ctx.note(
+            stmt.offset,
+            "ignored-statement",
+            f"{SESSION_NOTE}; {stmt.name} is new in PostgreSQL {added}: older servers reject it "
+            "(dbgen verify loads the files without it)",
+        )
+        return
     ctx.note(stmt.offset, "ignored-statement", SESSION_NOTE)
 
 
