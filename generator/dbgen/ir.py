@@ -188,6 +188,9 @@ class SqlType:
     array_dims: int = 0
     kind: TypeKind = TypeKind.BUILTIN
     ref: QName | None = None
+    # A built-in type spelled ``pg_catalog.name`` in ``sql`` because, where it was written, the
+    # search path puts a schema with a type of that name first: the DDL must keep the schema.
+    qualified: bool = False
 
     @property
     def element(self) -> SqlType:
@@ -201,6 +204,7 @@ class SqlType:
             0,
             self.kind,
             self.ref,
+            self.qualified,
         )
 
 

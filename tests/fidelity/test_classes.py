@@ -151,7 +151,26 @@ CREATE TABLE t (id int PRIMARY KEY, p posint, e email, arr posint[], d s.doc, sm
 CREATE DOMAIN money2 AS numeric(10,2) DEFAULT 0 NOT NULL;
 CREATE TABLE keyless (p posint, e email, m money2);"""
 
+# (4) Types found on the search path: with pg_catalog listed after a schema holding a table (a
+# row type), an enum or a domain named like a built-in, a plain name finds that one and a
+# pg_catalog-qualified one keeps its qualification (arrays too); keyword types are the
+# grammar's whatever the path; pg_catalog first, or implicit, finds the built-ins.
+QUALIFIED_TYPES = """CREATE SCHEMA s;
+SET search_path = s, pg_catalog;
+CREATE TABLE xml (id int PRIMARY KEY);
+CREATE TABLE t (id int PRIMARY KEY, doc pg_catalog.xml, other xml, n pg_catalog.int4, ts pg_catalog.timestamptz, arr pg_catalog.xml[]);
+CREATE TABLE text (id int PRIMARY KEY);
+CREATE TYPE uuid AS ENUM ('x');
+CREATE DOMAIN jsonb AS integer;
+CREATE TABLE u (id int PRIMARY KEY, a text, b pg_catalog.text, c pg_catalog.text[], d uuid, e pg_catalog.uuid, f jsonb, g pg_catalog.jsonb, h bool, i integer);
+SET search_path = pg_catalog, s;
+CREATE TABLE s.w (id int PRIMARY KEY, a text, b s.text, c xml, d uuid);
+RESET search_path;
+CREATE TABLE public.date (id int PRIMARY KEY);
+CREATE TABLE public.v (id int PRIMARY KEY, d date, e public.date);"""
+
 CASES = {
+    "qualified_types": QUALIFIED_TYPES,
     "domains": DOMAINS,
     "unlogged": UNLOGGED,
     "key_parameters": KEY_PARAMETERS,
@@ -202,3 +221,12 @@ def test_modifiers_are_kept_or_named() -> None:
     ]
     assert not catalog.tables
     assert [(s.qname.name, s.unlogged) for s in catalog.sequences] == [("us", True)]
+
+
+def test_creating_in_pg_catalog_first_on_the_path_is_refused() -> None:
+    from dbgen.ddl import read_schema
+
+    _, diags = read_schema(
+        [("schema.sql", "SET search_path = pg_catalog, public;\nCREATE TABLE w (a int);\n")]
+    )
+    assert [d.code for d in diags if d.is_error] == ["permission-denied"]

@@ -11,9 +11,9 @@ from dbgen.ddl.raw import RawInfo, render, restore, same_object
 from dbgen.ddl.session import Session, effective_path, path_sql
 from dbgen.ddl.split import Statement
 from dbgen.ddl.statements import Name
-from dbgen.ddl.types import Resolver, TypeName, resolve_type
+from dbgen.ddl.types import GRAMMAR_TYPES, Resolver, TypeName, resolve_type
 from dbgen.diagnostics import Diagnostic, Span, error, note, warning
-from dbgen.ir import QName, RawStatement, SqlType, TypeKind
+from dbgen.ir import QName, RawStatement, SqlType, TypeKind, quote_ident
 
 OWNER_NOTE = "ownership is deployment-specific: the migration's role owns what it creates"
 
@@ -63,7 +63,15 @@ class Context:
         parts, offset = list(name.parts), name.offset
         if len(parts) == 1:
             for s in self.session.search_path:
-                if s in self.catalog.known_schemas and s != "pg_catalog":
+                if s in self.catalog.known_schemas:
+                    if s == "pg_catalog":
+                        # listed first, pg_catalog is where the server tries to create it
+                        raise self.error(
+                            offset,
+                            "permission-denied",
+                            f'permission denied to create "pg_catalog.{parts[0]}": system '
+                            "catalog modifications are disallowed",
+                        )
                     return QName(s, parts[0])
             raise self.error(
                 offset,
@@ -127,7 +135,42 @@ class Context:
         return resolve
 
     def resolve(self, t: TypeName) -> SqlType:
+        if t.builtin is not None and not t.serial and t.parts[-1] not in GRAMMAR_TYPES:
+            # A built-in spelled as a plain identifier is looked up on the search path, like any
+            # type: a schema listed before an explicit pg_catalog can hold one of that name.
+            shadow = self._shadowing(t.parts[-1])
+            if shadow is not None:
+                brackets = "[]" * t.array_dims
+                if len(t.parts) == 1:
+                    kind, ref = shadow
+                    return SqlType(ref.sql + brackets, ref.name, (), t.array_dims, kind, ref)
+                _, base, mods = t.builtin
+                sql = f"pg_catalog.{quote_ident(t.parts[-1])}"
+                sql += f"({','.join(map(str, mods))})" if mods else ""
+                return SqlType(sql + brackets, base, mods, t.array_dims, qualified=True)
         return resolve_type(t, self.resolver())
+
+    def _shadowing(self, name: str) -> tuple[TypeKind, QName] | None:
+        """The type ``name`` finds in a schema the search path lists before pg_catalog."""
+        path = self.session.search_path
+        if "pg_catalog" not in path:
+            return None  # pg_catalog is searched first
+        catalog = self.catalog
+        for schema in path[: path.index("pg_catalog")]:
+            q = QName(schema, name)
+            for kind, reg in (
+                (TypeKind.ENUM, catalog.enums),
+                (TypeKind.DOMAIN, catalog.domains),
+                (TypeKind.COMPOSITE, catalog.composites),
+            ):
+                if q in reg:
+                    return kind, q
+            # every relation but an index has a row type of its name
+            if q in catalog.other_types or (
+                name in catalog.ns.relations(schema) and q not in catalog.index_table
+            ):
+                return TypeKind.OTHER, q
+        return None
 
     # -- carrying statements verbatim ----------------------------------------------------------
     def carry(

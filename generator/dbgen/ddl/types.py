@@ -156,6 +156,33 @@ def _builtin(cur: Cursor, word: str) -> tuple[str, str, tuple[int, ...]] | None:
     return None
 
 
+# Type names the grammar turns into pg_catalog types itself, whatever the search path.
+GRAMMAR_TYPES = frozenset(
+    (
+        "int",
+        "integer",
+        "smallint",
+        "bigint",
+        "real",
+        "float",
+        "double",
+        "decimal",
+        "dec",
+        "numeric",
+        "boolean",
+        "char",
+        "character",
+        "varchar",
+        "nchar",
+        "national",
+        "bit",
+        "timestamp",
+        "time",
+        "interval",
+    )
+)
+
+
 @dataclass(frozen=True, slots=True)
 class TypeName:
     """A type as written, before names of the catalog are resolved.

@@ -159,6 +159,8 @@ def map_type(t: SqlType, ctx: TypeContext, *, qualify_public: bool = False) -> M
     """
     elem = t.element
     python, sa_type, raw = _scalar(elem, ctx)
+    if elem.qualified:
+        raw = True  # the migration spells pg_catalog.name; the model keeps its type
     # Raw DDL types carry no imports: the migration defines its own RawType.
     ddl = _raw(elem.sql) if raw else sa_type
     if elem.kind is TypeKind.ENUM and elem.ref is not None:
