@@ -225,6 +225,8 @@ class Column:
     collation: str | None = None  # as written, e.g. '"C"'
     comment: str | None = None
     span: Span = _NO_SPAN
+    compression: str | None = None  # COMPRESSION method, as written
+    inherited: bool = False  # from an INHERITS parent, not declared by the table itself
 
 
 @dataclass(frozen=True, slots=True)

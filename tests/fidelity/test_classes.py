@@ -138,7 +138,8 @@ CREATE TABLE col (a int PRIMARY KEY WITH (fillfactor=50), b int UNIQUE USING IND
 
 # (7) Domain columns, which `alembic check` must leave alone: over a builtin, a varchar NOT NULL
 # (the column then holds no NULL), jsonb in another schema, another domain, an array type, an
-# enum; an array of a domain; a domain with DEFAULT and NOT NULL; on a Core table too.
+# enum; an array of a domain; a domain with DEFAULT and NOT NULL; on a Core table too; a
+# domain-typed primary key (compared by the repositories, so its operators must resolve).
 DOMAINS = """CREATE SCHEMA s;
 CREATE DOMAIN posint AS integer CHECK (VALUE > 0);
 CREATE DOMAIN email AS varchar(100) NOT NULL;
@@ -149,7 +150,8 @@ CREATE TYPE mood AS ENUM ('a', 'b');
 CREATE DOMAIN moody AS mood;
 CREATE TABLE t (id int PRIMARY KEY, p posint, e email, arr posint[], d s.doc, sm s.small, tg tags, m moody, n numeric(5,2));
 CREATE DOMAIN money2 AS numeric(10,2) DEFAULT 0 NOT NULL;
-CREATE TABLE keyless (p posint, e email, m money2);"""
+CREATE TABLE keyless (p posint, e email, m money2);
+CREATE TABLE dk (code posint PRIMARY KEY, d s.doc, other int REFERENCES dk);"""
 
 # (4) Types found on the search path: with pg_catalog listed after a schema holding a table (a
 # row type), an enum or a domain named like a built-in, a plain name finds that one and a

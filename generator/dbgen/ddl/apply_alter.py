@@ -20,18 +20,21 @@ from dbgen.ddl.statements import (
     AddConstraint,
     AddIdentity,
     AlterColumn,
+    AlterConstraint,
     AlterTable,
     AttachPartition,
+    DetachPartition,
     DropColumn,
     DropConstraint,
     Inherit,
     OwnerAction,
+    Rename,
     SetDefault,
     SetNotNull,
     SetType,
     SyntaxProblem,
 )
-from dbgen.ir import Identity, PartitionOf, RawStatement
+from dbgen.ir import Identity, PartitionOf, QName, RawStatement, quote_ident
 
 
 def alter_table(ctx: Context, stmt: AlterTable) -> None:
@@ -69,11 +72,12 @@ def alter_table(ctx: Context, stmt: AlterTable) -> None:
             if len(raw_actions) == len(stmt.actions)
             else f"{stmt.head} " + ", ".join(raw_actions)
         )
+        renames = [a for a in stmt.actions if isinstance(a, Rename)]
         catalog.raw.append(
             RawStatement(
                 "alter table",
                 sql,
-                None,
+                rename_undo(table, renames[0]) if renames else None,
                 str(table.qname),
                 ctx.pos,
                 ctx.statement.span,
@@ -172,6 +176,32 @@ def _attach_partition(ctx: Context, table: WorkingTable, action: AttachPartition
     return False
 
 
+def _detach_partition(ctx: Context, table: WorkingTable, action: DetachPartition) -> bool:
+    """The partition becomes a table of its own, with the columns it had."""
+    child = ctx.table_of(action.child)
+    if child.partition_of is None or child.partition_of.parent != table.qname:
+        raise ctx.error(
+            action.child.offset,
+            "not-a-partition",
+            f'relation "{child.qname}" is not a partition of relation "{table.qname}"',
+        )
+    child.partition_of = None
+    return True
+
+
+def _alter_constraint(ctx: Context, table: WorkingTable, action: AlterConstraint) -> bool:
+    for k, fk in enumerate(table.foreign_keys):
+        if fk.name == action.name:
+            table.foreign_keys[k] = replace(fk, deferral=action.deferral)
+            return True
+    raise ctx.error(
+        action.offset,
+        "unknown-object",
+        f'constraint "{action.name}" of relation "{table.qname}" is not a foreign key '
+        "constraint or does not exist",
+    )
+
+
 def _inherit(ctx: Context, table: WorkingTable, action: Inherit) -> bool:
     parent = ctx.table_of(action.parent)
     table.inherits = (*table.inherits, parent.qname)
@@ -182,6 +212,30 @@ def _verbatim(ctx: Context, table: WorkingTable, action: ActionVerbatim) -> bool
     return False
 
 
+def _rename(ctx: Context, table: WorkingTable, action: Rename) -> bool:
+    ctx.warn(
+        action.offset,
+        "unmodelled-clause",
+        f"ALTER TABLE ... {'SET SCHEMA' if action.what == 'schema' else 'RENAME'} is carried "
+        "verbatim: the migration renames, the models keep the name it was created with",
+    )
+    return False
+
+
+def rename_undo(table: WorkingTable, action: Rename) -> str:
+    """The statement that undoes a rename, naming the table as it is after it."""
+    q = table.qname
+    if action.what == "table":
+        return f"ALTER TABLE {QName(q.schema, action.new).sql} RENAME TO {quote_ident(q.name)}"
+    if action.what == "schema":
+        return f"ALTER TABLE {QName(action.new, q.name).sql} SET SCHEMA {quote_ident(q.schema)}"
+    assert action.old is not None
+    word = "CONSTRAINT " if action.what == "constraint" else "COLUMN "
+    return (
+        f"ALTER TABLE {q.sql} RENAME {word}{quote_ident(action.new)} TO {quote_ident(action.old)}"
+    )
+
+
 _ACTIONS: dict[type, Callable[[Context, WorkingTable, Any], bool]] = {
     OwnerAction: _owner,
     AddConstraint: _add_constraint,
@@ -190,6 +244,9 @@ _ACTIONS: dict[type, Callable[[Context, WorkingTable, Any], bool]] = {
     DropColumn: _drop_column,
     AlterColumn: _alter_column,
     AttachPartition: _attach_partition,
+    DetachPartition: _detach_partition,
+    AlterConstraint: _alter_constraint,
     Inherit: _inherit,
     ActionVerbatim: _verbatim,
+    Rename: _rename,
 }

@@ -74,7 +74,7 @@ def create_table(ctx: Context, stmt: CreateTable) -> None:
     for pq in inherits:
         for c in catalog.tables[pq].columns:
             if table.column_index(c.name) < 0:
-                table.columns.append(replace(c, default=c.default, identity=None))
+                table.columns.append(replace(c, identity=None, inherited=True))
     if parent is not None:
         table.columns.extend(replace(c, identity=None, comment=None) for c in parent.columns)
     for lt, off in likes:
@@ -100,7 +100,7 @@ def create_table_as(ctx: Context, stmt: CreateTableAs) -> None:
     ctx.warn(
         stmt.name.offset,
         "unmodelled-statement",
-        "CREATE TABLE ... AS is carried verbatim; its columns are not modelled",
+        f"CREATE TABLE ... {stmt.form} is carried verbatim; its columns are not modelled",
     )
     ctx.catalog.ns.add_relation(q.schema, q.name)
     ctx.carry("table as", str(q), f"DROP TABLE {q.sql}", q.schema)
@@ -130,6 +130,8 @@ def add_columns(
                 default=spec.default if spec.default is not None else old.default,
                 generated=spec.generated or old.generated,
                 identity=spec.identity or old.identity,
+                compression=spec.compression or old.compression,
+                inherited=False,  # declared here too: the table's own column
             )
         else:
             table.columns.append(col)
@@ -171,6 +173,7 @@ def _column(ctx: Context, table: WorkingTable, spec: ColumnSpec) -> Column:
         spec.collation,
         None,
         ctx.span(spec.offset),
+        spec.compression,
     )
 
 
@@ -249,6 +252,8 @@ def _add_index_constraint(
 ) -> None:
     ns = ctx.catalog.ns
     q = table.qname
+    if c.using_index is not None:
+        c = _adopt_index(ctx, table, c)
     for col in c.columns + c.include:
         if table.column_index(col) < 0:
             raise ctx.error(
@@ -314,6 +319,43 @@ def _add_index_constraint(
                 "exclusion constraint", sql, None, f"{q}.{name}", ctx.pos, span, q.schema, q
             )
         )
+
+
+def _adopt_index(ctx: Context, table: WorkingTable, c: ConstraintSpec) -> ConstraintSpec:
+    """ADD PRIMARY KEY / UNIQUE USING INDEX: the unique index becomes the constraint's (renamed
+    to the constraint's name), so the catalog holds the constraint and no longer the index."""
+    q = table.qname
+    found = [ix for ix in table.indexes if ix.name == c.using_index]
+    if not found:
+        raise ctx.error(c.offset, "unknown-object", f'index "{c.using_index}" does not exist')
+    ix = found[0]
+    columns = tuple(e.column for e in ix.elements if e.column is not None)
+    if (
+        not ix.unique
+        or ix.where
+        or ix.method != "btree"
+        or len(columns) != len(ix.elements)
+        or any(e.descending or e.nulls or e.opclass or e.collation for e in ix.elements)
+    ):
+        raise ctx.error(
+            c.offset,
+            "invalid-index",
+            f'index "{ix.name}" cannot back a constraint: it must be a plain unique btree index '
+            "of columns",
+        )
+    table.indexes = [x for x in table.indexes if x is not ix]
+    ctx.catalog.index_table.pop(QName(q.schema, ix.name), None)
+    ctx.catalog.ns.discard_relation(q.schema, ix.name)
+    extras = (f"WITH ({ix.with_options})",) if ix.with_options else ()
+    return replace(
+        c,
+        name=c.name or ix.name,
+        columns=columns,
+        include=ix.include,
+        nulls_not_distinct=ix.nulls_not_distinct,
+        extras=extras,
+        using_index=None,
+    )
 
 
 def _add_fk(ctx: Context, table: WorkingTable, c: ConstraintSpec, inline: bool) -> None:

@@ -5,6 +5,7 @@ objects exist) and the session (the search path in force)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from dbgen.ddl.catalog import WorkingCatalog, WorkingTable
 from dbgen.ddl.raw import RawInfo, render, restore, same_object
@@ -192,6 +193,15 @@ class Context:
             self.catalog.ns.add_relation(target.schema, target.name)
         if info.kind == "type" and target is not None:
             self.catalog.other_types.add(target)
+            if not info.shell:
+                # the full definition of a shell type drops it; the shell's drop would come
+                # after its I/O functions' drops, which it needs
+                self.catalog.raw = [
+                    replace(r, drop=None)
+                    if r.kind == "type" and r.name == render(info.name, target)
+                    else r
+                    for r in self.catalog.raw
+                ]
         name, drop = render(info.name, target), render(info.drop, target)
         if info.replaces and name is not None:
             replaced = self._carried(info.kind, name)

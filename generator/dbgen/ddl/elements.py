@@ -48,6 +48,7 @@ class ConstraintSpec:
     body: str = ""  # text after the name, as written (exclusion constraints are carried raw)
     index_columns: tuple[str, ...] = ()  # per-element names (exclusion)
     extras: tuple[str, ...] = ()  # index options the IR cannot hold
+    using_index: str | None = None  # ALTER TABLE ADD PRIMARY KEY / UNIQUE USING INDEX name
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +63,7 @@ class ColumnSpec:
     collation: str | None = None
     constraints: tuple[ConstraintSpec, ...] = ()
     not_null_named: str | None = None
+    compression: str | None = None
 
 
 _DEFAULT_STOPS = (
@@ -201,6 +203,7 @@ def table_constraint(cur: Cursor) -> ConstraintSpec:
     extras: tuple[str, ...] = ()
     index_columns: tuple[str, ...] = ()
     nnd = False
+    using_index = None
     references = None
     if t.value == "check":
         kind = ConstraintKind.CHECK
@@ -209,14 +212,18 @@ def table_constraint(cur: Cursor) -> ConstraintSpec:
         words = expr_words(cur, lo, cur.i - 1)
     elif t.value == "unique":
         kind = ConstraintKind.UNIQUE
-        nnd = nulls_distinct(cur)
-        columns = column_list(cur)
-        include, extras = _index_params(cur)
+        using_index = _using_index(cur)
+        if using_index is None:
+            nnd = nulls_distinct(cur)
+            columns = column_list(cur)
+            include, extras = _index_params(cur)
     elif t.value == "primary":
         kind = ConstraintKind.PRIMARY_KEY
         cur.expect_word("key")
-        columns = column_list(cur)
-        include, extras = _index_params(cur)
+        using_index = _using_index(cur)
+        if using_index is None:
+            columns = column_list(cur)
+            include, extras = _index_params(cur)
     elif t.value == "foreign":
         kind = ConstraintKind.FOREIGN_KEY
         cur.expect_word("key")
@@ -254,7 +261,22 @@ def table_constraint(cur: Cursor) -> ConstraintSpec:
         body=body,
         index_columns=index_columns,
         extras=extras,
+        using_index=using_index,
     )
+
+
+def constraint_attributes(cur: Cursor) -> Deferral:
+    """[NOT] DEFERRABLE [INITIALLY DEFERRED | IMMEDIATE], as ALTER CONSTRAINT gives them."""
+    return _attributes(cur).deferral
+
+
+def _using_index(cur: Cursor) -> str | None:
+    """USING INDEX name (an existing unique index becomes the constraint's), else None."""
+    if cur.at_words("using", "index") and not cur.at_word("tablespace", k=2):
+        cur.next()
+        cur.next()
+        return cur.ident()
+    return None
 
 
 def _exclusion_elements(cur: Cursor) -> tuple[str, ...]:
@@ -281,7 +303,7 @@ def column_def(cur: Cursor) -> ColumnSpec:
 def column_def_tail(cur: Cursor, name: str, offset: int, ptype: TypeName | None) -> ColumnSpec:
     """Column constraints and options after the type (or after WITH OPTIONS)."""
     nullable = ptype is None or not ptype.serial
-    default = generated = collation_name = not_null_named = None
+    default = generated = collation_name = not_null_named = compression = None
     identity: Identity | None = None
     pending_name: str | None = None
     constraints: list[ConstraintSpec] = []
@@ -362,8 +384,11 @@ def column_def_tail(cur: Cursor, name: str, offset: int, ptype: TypeName | None)
                 no_inherit=attrs.no_inherit,
             )
             continue
-        elif cur.accept_word("compression", "storage"):
-            cur.ident()
+        elif cur.accept_word("compression"):
+            compression = cur.ident()
+        elif cur.at_word("storage"):
+            # PostgreSQL 16's column STORAGE in CREATE TABLE; 15 has ALTER COLUMN SET STORAGE
+            raise ParseError(c_off, "STORAGE in a column definition needs PostgreSQL 16")
         else:
             raise ParseError(
                 c_off, f"unexpected {cur.text(c_off, cur.next().end)!r} in column definition"
@@ -380,6 +405,7 @@ def column_def_tail(cur: Cursor, name: str, offset: int, ptype: TypeName | None)
         collation_name,
         tuple(constraints),
         not_null_named,
+        compression,
     )
 
 

@@ -23,11 +23,13 @@ from dbgen.ddl.statements import (
     AddIdentity,
     AlterAction,
     AlterColumn,
+    AlterConstraint,
     AlterSequence,
     AlterTable,
     AlterType,
     AttachPartition,
     ColumnChange,
+    DetachPartition,
     DropColumn,
     DropConstraint,
     Inherit,
@@ -35,6 +37,7 @@ from dbgen.ddl.statements import (
     OwnerAction,
     OwnerTo,
     Parsed,
+    Rename,
     SetDefault,
     SetNotNull,
     SetType,
@@ -182,6 +185,30 @@ def _parse_action(cur: Cursor) -> AlterAction:
         cur.accept_word("column")
         if_exists = cur.accept_words("if", "exists")
         return DropColumn(cur.ident(), off, if_exists)
+    if cur.accept_word("rename"):
+        if cur.accept_word("to"):
+            return Rename("table", None, cur.ident(), off)
+        what = "constraint" if cur.accept_word("constraint") else "column"
+        if what == "column":
+            cur.accept_word("column")
+        old = cur.ident()
+        cur.expect_word("to")
+        return Rename(what, old, cur.ident(), off)
+    if cur.accept_words("set", "schema"):
+        return Rename("schema", None, cur.ident(), off)
+    if cur.accept_words("alter", "constraint"):
+        c_off = cur.offset()
+        name = cur.ident()
+        attrs = el.constraint_attributes(cur)
+        if not cur.at_end():
+            raise ParseError(cur.offset(), "unexpected text after ALTER CONSTRAINT")
+        return AlterConstraint(name, c_off, attrs)
+    if cur.accept_words("detach", "partition"):
+        c_off = cur.offset()
+        child = Name(tuple(cur.name_parts()), c_off)
+        if cur.at_word("concurrently", "finalize"):
+            return ActionVerbatim()
+        return DetachPartition(child)
     if cur.accept_word("alter"):
         cur.accept_word("column")
         c_off = cur.offset()

@@ -100,11 +100,14 @@ def _is_create_table_as(cur: Cursor) -> bool:
 # -- CREATE TABLE ----------------------------------------------------------------------------------
 
 
-def _create_table(cur: Cursor, unlogged: bool) -> CreateTable:
+def _create_table(cur: Cursor, unlogged: bool) -> CreateTable | CreateTableAs:
     cur.expect_word("table")
     if_not_exists = cur.accept_words("if", "not", "exists")
     name_off = cur.offset()
     name = Name(tuple(cur.name_parts()), name_off)
+    if cur.at_word("of"):
+        # a typed table: its columns are the type's, which the catalog does not model
+        return CreateTableAs(Name(name.parts, cur.offset()), "OF")
     parent: Name | None = None
     if cur.accept_words("partition", "of"):
         p_off = cur.offset()

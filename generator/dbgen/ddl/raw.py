@@ -38,6 +38,7 @@ class RawInfo:
     # and its undo restores that definition instead of dropping the object (Context.carry_info)
     replaces: bool = False
     on_table: bool = False  # the target is the table it hangs off (triggers, rules, policies)
+    shell: bool = False  # CREATE TYPE name: a shell, which a full definition may complete
 
 
 def render(template: Template | None, target: QName | None) -> str | None:
@@ -202,8 +203,10 @@ def _classify(cur: Cursor) -> RawInfo | None:
         return RawInfo("language", (name,), (f"DROP LANGUAGE {_q(name)}",))
     if cur.accept_word("type"):
         parts = cur.name_parts()
-        # a shell type ("CREATE TYPE x") is replaced by its full definition later; that one drops
-        return _named("type", parts, None if cur.at_end() else ("DROP TYPE ", Target.SQL))
+        # a shell type ("CREATE TYPE x") completed by a full definition later: that one drops it
+        # (Context.carry_info), after what it needs (its I/O functions) is gone
+        info = _named("type", parts, ("DROP TYPE ", Target.SQL))
+        return replace(info, shell=True) if cur.at_end() else info
     if cur.accept_words("access", "method"):
         name = cur.ident()
         return RawInfo("access method", (name,), (f"DROP ACCESS METHOD {_q(name)}",))

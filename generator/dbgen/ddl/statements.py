@@ -15,6 +15,7 @@ from dbgen.ddl.indexes import IndexSpec
 from dbgen.ddl.raw import RawInfo
 from dbgen.ddl.split import Statement
 from dbgen.ddl.types import TypeName
+from dbgen.ir import Deferral
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +137,7 @@ class DoBlock:
 @dataclass(frozen=True, slots=True)
 class CreateTableAs:
     name: Name  # offset: just after the name, where the server points
+    form: str = "AS"  # "AS" (a query's columns), "OF" (a typed table: the type's columns)
 
 
 # -- statements the catalog models -------------------------------------------------------------
@@ -354,6 +356,20 @@ class AttachPartition:
 
 
 @dataclass(frozen=True, slots=True)
+class DetachPartition:
+    child: Name
+
+
+@dataclass(frozen=True, slots=True)
+class AlterConstraint:
+    """ALTER CONSTRAINT name [NOT] DEFERRABLE [INITIALLY ...] (foreign keys only)."""
+
+    name: str
+    offset: int
+    deferral: Deferral
+
+
+@dataclass(frozen=True, slots=True)
 class Inherit:
     parent: Name  # offset: where the action starts
 
@@ -361,6 +377,18 @@ class Inherit:
 @dataclass(frozen=True, slots=True)
 class ActionVerbatim:
     """An action the catalog does not model, carried as written."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    """RENAME [COLUMN | CONSTRAINT] old TO new, RENAME TO new, SET SCHEMA new: carried as
+    written, undone by the reverse rename; the models keep the names the objects were created
+    with (a warning says so)."""
+
+    what: str  # "column", "constraint", "table", "schema"
+    old: str | None  # None for "table" and "schema" (the table's own)
+    new: str
+    offset: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,9 +403,12 @@ AlterAction = (
     | DropColumn
     | AlterColumn
     | AttachPartition
+    | DetachPartition
+    | AlterConstraint
     | Inherit
     | OwnerAction
     | ActionVerbatim
+    | Rename
 )
 
 Parsed = (

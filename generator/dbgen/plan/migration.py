@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dbgen.ir import (
     Catalog,
@@ -301,18 +301,28 @@ def _table_steps(t: Table, ctx: TypeContext, paths: _Paths) -> tuple[list[Step],
             )
         ]
         return steps + _later_objects(t, paths), raw_used
+    t = _keys_on_inherited_later(t)
     columns, after = [], []
     for c in t.columns:
+        if c.inherited:
+            continue  # the parent's: declaring it again would make it the child's own
         src, raw, identity_alter = _column(c, t, ctx, explicit)
         raw_used |= raw
         columns.append(src)
         if identity_alter:
             after.append(_execute(identity_alter))
+        if c.compression:
+            after.append(
+                _execute(
+                    f"ALTER TABLE ONLY {t.qname.sql} ALTER COLUMN {quote_ident(c.name)} "
+                    f"SET COMPRESSION {c.compression}"
+                )
+            )
     inline: list[str] = []
     if t.primary_key and t.primary_key.inline and not _as_sql(t.primary_key):
         inline.append(cx.primary_key(t.primary_key))
     inline += [cx.unique(u) for u in t.uniques if u.inline and not _as_sql(u)]
-    inline += [cx.check(c) for c in t.checks if c.inline]
+    inline += [cx.check(c) for c in t.checks if c.inline and not c.no_inherit]
     inline += [cx.foreign_key_constraint(fk, explicit) for fk in t.foreign_keys if fk.inline]
     inherits = [q.sql for q in t.inherits]
     create = call(
@@ -329,6 +339,27 @@ def _table_steps(t: Table, ctx: TypeContext, paths: _Paths) -> tuple[list[Step],
     )
     steps = [Step(t.position, (create, *after), drop, f"table {t.qname}")]
     return steps + _later_objects(t, paths), raw_used
+
+
+def _keys_on_inherited_later(t: Table) -> Table:
+    """Keys on columns inherited from a parent cannot be declared in op.create_table (the
+    columns are not listed there): they are added after it."""
+    inherited = {c.name for c in t.columns if c.inherited}
+    if not inherited:
+        return t
+
+    def later(cols: tuple[str, ...]) -> bool:
+        return bool(inherited.intersection(cols))
+
+    pk = t.primary_key
+    return replace(
+        t,
+        primary_key=replace(pk, inline=False) if pk and later(pk.columns) else pk,
+        uniques=tuple(replace(u, inline=False) if later(u.columns) else u for u in t.uniques),
+        foreign_keys=tuple(
+            replace(fk, inline=False) if later(fk.columns) else fk for fk in t.foreign_keys
+        ),
+    )
 
 
 def _as_sql(key: PrimaryKey | UniqueConstraint) -> bool:
@@ -416,12 +447,19 @@ def _later_objects(t: Table, paths: _Paths) -> list[Step]:
                 )
             )
     for c in t.checks:
-        if not c.inline:
+        if not c.inline or c.no_inherit:
+            # SQLAlchemy has no NO INHERIT: such a check is added as written
+            no_inherit = (
+                f"ALTER TABLE {t.qname.sql} ADD CONSTRAINT {quote_ident(c.name)} "
+                f"CHECK ({c.expression}) NO INHERIT{' NOT VALID' if c.not_valid else ''}"
+            )
             steps.append(
                 Step(
                     c.position,
                     (
-                        call(
+                        _execute(no_inherit)
+                        if c.no_inherit
+                        else call(
                             "op.create_check_constraint",
                             pystr(c.name),
                             table,
@@ -522,7 +560,9 @@ def _cols(cols: tuple[str, ...]) -> str:
 
 
 def _inherits(parents: list[str]) -> str:
-    """One parent as a string, several as a tuple of strings."""
-    if len(parents) == 1:
-        return pystr(parents[0])
-    return "(" + ", ".join(pystr(p) for p in parents) + ")"
+    """One parent, or a tuple of several, each already quoted SQL (``public."P"``): SQLAlchemy
+    would quote a plain string as one identifier."""
+    names = [call("sa.sql.quoted_name", pystr(p), quote="False") for p in parents]
+    if len(names) == 1:
+        return names[0]
+    return "(" + ", ".join(names) + ")"
