@@ -21,6 +21,7 @@ from dbgen.plan.model_view import column_line, model_view
 from dbgen.plan.models import ProjectPlan, module_of, path_of
 from dbgen.plan.pyexpr import pystr
 from dbgen.plan.typemap import Import
+from dbgen.plan.unmodelled import unmodelled_objects
 from dbgen.render.env import templates_dir
 from dbgen.runtime._requirements import REQUIREMENTS, TESTING_REQUIREMENTS
 
@@ -140,7 +141,9 @@ def render_package(
             all_names=sorted(e.class_name if e.mapped else e.table_var for e in plan.entities),
         ),
         f"{pkg}/testing.py": render("package/testing.py.j2"),
-        f"{pkg}/migrations/env.py": render("package/migrations/env.py.j2"),
+        f"{pkg}/migrations/env.py": render(
+            "package/migrations/env.py.j2", unmodelled=unmodelled_objects(plan.catalog)
+        ),
         f"{pkg}/migrations/script.py.mako": (
             templates_dir() / "package/migrations/script.py.mako"
         ).read_text(),

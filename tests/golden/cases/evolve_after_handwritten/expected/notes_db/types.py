@@ -2,9 +2,13 @@
 """Column types SQLAlchemy has no class for, and enum helpers."""
 
 import enum
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.types import UserDefinedType
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.operators import OperatorClass
+from sqlalchemy.types import TypeEngine, UserDefinedType
 
 
 class RawType(UserDefinedType[Any]):
@@ -17,6 +21,53 @@ class RawType(UserDefinedType[Any]):
 
     def get_col_spec(self, **kw: Any) -> str:
         return self.sql
+
+
+# What converts a value on its way to or from the driver.
+Processor = Callable[[Any], Any]
+
+
+class DomainType(postgresql.DOMAIN):
+    """A column typed with a CREATE DOMAIN of the schema, which the migration creates.
+
+    DDL and Alembic's comparison name the domain; values go through the base type's processing,
+    as the driver sees the base type.
+    """
+
+    cache_ok = True
+
+    def __init__(
+        self,
+        name: str,
+        data_type: TypeEngine[Any],
+        **kw: Any,
+    ) -> None:
+        kw.setdefault("create_type", False)
+        super().__init__(name, data_type, **kw)
+
+    def bind_processor(self, dialect: Dialect) -> Processor | None:
+        base = self.data_type.dialect_impl(dialect)
+        return base.bind_processor(dialect)
+
+    def result_processor(
+        self,
+        dialect: Dialect,
+        coltype: object,
+    ) -> Processor | None:
+        base = self.data_type.dialect_impl(dialect)
+        return base.result_processor(dialect, coltype)
+
+    @property
+    def python_type(self) -> type[Any]:
+        return self.data_type.python_type
+
+    if not TYPE_CHECKING:
+        # The base type's operators (SQLAlchemy's TypeDecorator does the same; the
+        # attribute is a ClassVar to type checkers).
+
+        @property
+        def operator_classes(self) -> OperatorClass:
+            return self.data_type.operator_classes
 
 
 def enum_values(enum_class: type[enum.Enum]) -> list[str]:
