@@ -101,6 +101,7 @@ EXACT: dict[str, str] = {
     "i_unnamed": "CREATE TABLE i_unnamed (id int PRIMARY KEY, a int); CREATE INDEX ON i_unnamed (a);",
     "i_using": "CREATE TABLE i_using (id int PRIMARY KEY, a int[]); CREATE INDEX i_using_a ON i_using USING gin (a);",
     "i_expression": "CREATE TABLE i_expression (id int PRIMARY KEY, a text); CREATE INDEX i_expression_a ON i_expression (lower(a), (a || 'x'));",
+    "i_expression_cast": "CREATE TABLE i_expression_cast (id int PRIMARY KEY, a varchar(9)); CREATE FUNCTION i_expression_cast_f(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'SELECT $1'; CREATE INDEX i_ec_a ON public.i_expression_cast USING btree (lower((a)::text), public.i_expression_cast_f((a)::text) DESC);",
     "i_collate": 'CREATE TABLE i_collate (id int PRIMARY KEY, a text); CREATE INDEX i_collate_a ON i_collate (a COLLATE "C");',
     "i_opclass": "CREATE TABLE i_opclass (id int PRIMARY KEY, a text); CREATE INDEX i_opclass_a ON i_opclass (a text_pattern_ops);",
     "i_order": "CREATE TABLE i_order (id int PRIMARY KEY, a int, b int); CREATE INDEX i_order_ab ON i_order (a DESC NULLS LAST, b ASC NULLS FIRST);",

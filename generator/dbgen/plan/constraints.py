@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from dbgen.ir import (
@@ -136,14 +137,29 @@ def _plain_column(e: IndexElement) -> bool:
     )
 
 
-def index_elements(ix: Index, key: ColumnKey = _same) -> list[str]:
-    """Plain columns by key; anything else as text, as written."""
-    return [
-        pystr(key(e.column))
-        if e.column is not None and _plain_column(e)
-        else sql_text(element_sql(e))
-        for e in ix.elements
-    ]
+# What the server's deparse of an index expression leaves out, and Alembic then compares with:
+# the parentheses around a cast column, "(name)::type", and the schema of a function of public
+# (on the default search path), "public.f(".
+_PAREN_CAST = re.compile(r'\((\w+|"(?:[^"]|"")+")\)::')
+_PUBLIC_CALL = re.compile(r'(?<![\w."])public\.(?=\w+\s*\()')
+
+
+def _as_deparsed(expression: str) -> str:
+    return _PUBLIC_CALL.sub("", _PAREN_CAST.sub(r"\1::", expression))
+
+
+def index_elements(ix: Index, key: ColumnKey = _same, model: bool = False) -> list[str]:
+    """Plain columns by key; anything else as text, as written (the migration's), or in the
+    models as the server deparses it (``_as_deparsed``), since Alembic compares the models'
+    expressions with the reflected ones."""
+    out = []
+    for e in ix.elements:
+        if e.column is not None and _plain_column(e):
+            out.append(pystr(key(e.column)))
+        else:
+            text = element_sql(e)
+            out.append(sql_text(_as_deparsed(text) if model else text))
+    return out
 
 
 def with_options(options: str | None) -> str | None:
@@ -166,7 +182,8 @@ def index_options(ix: Index, key: ColumnKey = _same) -> dict[str, str | None]:
 
 def index(ix: Index, key: ColumnKey = _same) -> str:
     """``sa.Index(...)`` for a model's ``__table_args__``."""
-    return call("sa.Index", pystr(ix.name), *index_elements(ix, key), **index_options(ix, key))
+    elements = index_elements(ix, key, model=True)
+    return call("sa.Index", pystr(ix.name), *elements, **index_options(ix, key))
 
 
 def comment_literal(text: str | None) -> str | None:
