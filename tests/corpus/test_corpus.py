@@ -50,6 +50,26 @@ SCHEMAS = [
     "musicbrainz",
 ]
 
+# What `alembic check` reports and cannot compare (docs/fidelity.md): index expressions that
+# call a function of a schema off the default search path (the reflected text qualifies it)
+# or carry COLLATE, a multi-line GIN expression, and the one-byte "char" type.
+CHECK_EXCLUDED: dict[str, set[str]] = {
+    "musicbrainz": {
+        "artist_alias_idx_lower_unaccent_name",
+        "artist_credit_idx_musicbrainz_collate",
+        "artist_credit_name_idx_musicbrainz_collate",
+        "artist_idx_lower_unaccent_name_comment",
+        "artist_idx_musicbrainz_collate",
+        "edit_data_idx_link_type",
+        "label_alias_idx_lower_unaccent_name",
+        "label_idx_lower_unaccent_name_comment",
+        "label_idx_musicbrainz_collate",
+        "pending_data.op",
+    },
+}
+# The objects named in `alembic check`'s report: indexes, and columns as table.column.
+_CHECK_NAMES = re.compile(r"Index\('([^']+)'|'modify_\w+', '?[^,']*'?, '([^']+)', '([^']+)'")
+
 _IMPORT_ALL = """
 import importlib, pkgutil, sys, warnings
 warnings.simplefilter("error")
@@ -187,6 +207,13 @@ def test_corpus_schema(name: str, pg_server: PgServer, tmp_path: Path) -> None:
                 timeout=900,
                 check=False,
             )
+            if step == ["check"] and proc.returncode != 0:
+                reported = {
+                    m.group(1) or f"{m.group(2)}.{m.group(3)}"
+                    for m in _CHECK_NAMES.finditer(proc.stdout + proc.stderr)
+                }
+                assert reported and reported <= CHECK_EXCLUDED.get(name, set()), proc.stderr[-4000:]
+                continue
             assert proc.returncode == 0, f"alembic {' '.join(step)}:\n{proc.stderr[-4000:]}"
 
 
