@@ -44,7 +44,24 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
         {"sa", "DeclarativeBase", "NAMING_CONVENTION", "Base", *_MIXINS}
         | {"Mapped", "mapped_column", "datetime", "uuid"}
     ),
-    FileKind.TYPES: frozenset({"enum", "Any", "UserDefinedType", "RawType", "enum_values"}),
+    FileKind.TYPES: frozenset(
+        {
+            "enum",
+            "Any",
+            "UserDefinedType",
+            "RawType",
+            "enum_values",
+            # DomainType (issue 11)
+            "Callable",
+            "Dialect",
+            "DomainType",
+            "OperatorClass",
+            "Processor",
+            "TYPE_CHECKING",
+            "TypeEngine",
+            "postgresql",
+        }
+    ),
     FileKind.ENUMS: frozenset({"enum", "__all__"}),
     FileKind.MODEL: frozenset(
         {
@@ -61,11 +78,12 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
             "Range",
             "Base",
             "RawType",
+            "DomainType",
             "enum_values",
             *_MIXINS,
         }
     ),
-    FileKind.MODELS_INIT: frozenset({"__all__"}),
+    FileKind.MODELS_INIT: frozenset({"__all__", "gc"}),
     FileKind.SCHEMA: frozenset(
         {
             "annotations",
@@ -175,6 +193,10 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
             "target_metadata",
             "run_migrations_offline",
             "run_migrations_online",
+            # what alembic check leaves out (issue 11)
+            "Any",
+            "NOT_IN_MODELS",
+            "include_object",
         }
     ),
 }
@@ -183,7 +205,7 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
 # code can see it, would hide the builtin.
 BUILTINS_USED: dict[FileKind, frozenset[str]] = {
     FileKind.BASE: frozenset(),
-    FileKind.TYPES: frozenset({"list", "str", "type"}),
+    FileKind.TYPES: frozenset({"list", "str", "type", "object", "property", "super"}),
     FileKind.ENUMS: frozenset({"list", "str"}),
     # Annotations of mapped classes and Pydantic fields (evaluated in the class namespace).
     FileKind.MODEL: frozenset({"int", "float", "str", "bool", "bytes", "list"}),
@@ -210,7 +232,7 @@ BUILTINS_USED: dict[FileKind, frozenset[str]] = {
         }
     ),
     FileKind.UOW: frozenset({"type", "BaseException", "bool", "float", "int", "str"}),
-    FileKind.MIGRATION_ENV: frozenset({"RuntimeError", "str"}),
+    FileKind.MIGRATION_ENV: frozenset({"RuntimeError", "str", "bool", "frozenset", "tuple"}),
 }
 
 # Attributes generated classes inherit: DeclarativeBase (models), pydantic.BaseModel and its
