@@ -75,6 +75,7 @@ EVERYTHING = [
     "synapse",
     "lemmy",
     "adventureworks",
+    "musicbrainz",
 ]
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from dbgen.diagnostics import Diagnostic, warning
 from dbgen.evolve import hazards as hz
 from dbgen.evolve import sqlgen
-from dbgen.evolve.changes import Change, Phase, sql_change
+from dbgen.evolve.changes import Change, Phase, execute, sql_change
 from dbgen.evolve.renames import NO_RENAMES, Renames, apply_renames
 from dbgen.evolve.sqlgen import sequence_options
 from dbgen.evolve.tables import TableDiff, _comment
@@ -27,7 +27,7 @@ from dbgen.evolve.text import mentions, norm
 from dbgen.evolve.types import type_changes
 from dbgen.evolve.verbatim import VerbatimPlan, plan_verbatim
 from dbgen.ir import Catalog, QName, RawStatement, Sequence, Table, quote_ident
-from dbgen.plan.migration import plan_migration
+from dbgen.plan.migration import Step, plan_migration
 from dbgen.plan.typemap import TypeContext
 
 
@@ -222,8 +222,24 @@ def _dropped(
             )
     if not (sub.enums or sub.domains or sub.sequences or sub.tables or sub.raw):
         return out
-    plan = plan_migration(sub, type_context(old))
-    for i, step in enumerate(plan.downgrade_steps):
+    # Drop statements as written (a function's argument types) resolve under the source's
+    # search path: the downgrade replays the paths in force, then the default comes back.
+    paths = tuple(r for r in old.raw if r.kind == "search path")
+    in_force = _paths_in_force(paths, sub, list(sub.raw))
+    by_id = {id(r): i for i, r in enumerate(old.raw)}
+    raw = sorted((*in_force, *sub.raw), key=lambda r: by_id.get(id(r), 0))
+    plan = plan_migration(dataclasses.replace(sub, raw=tuple(raw)), type_context(old))
+    steps = list(plan.downgrade_steps)
+    if in_force:
+        steps.append(
+            Step(
+                0,
+                (),
+                (execute("SET LOCAL search_path TO DEFAULT"),),
+                "search path back to the default",
+            )
+        )
+    for i, step in enumerate(steps):
         kind = step.label.split(" ", 1)[0]
         table = step.label.split(" ", 1)[1] if kind in ("table", "partition") else None
         out.append(

@@ -26,6 +26,7 @@ from dbgen.ir import Catalog, QName, RawStatement
 # comments, grants, ...) runs after the tables changed, since it reads tables and columns.
 _EARLY = frozenset(
     {
+        "do",  # DO blocks create functions and types more often than they read tables
         "function",
         "procedure",
         "aggregate",
