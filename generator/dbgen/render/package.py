@@ -129,6 +129,8 @@ def render_package(
         f"{pkg}/enums.py": render("package/enums.py.j2", enums=enum_members),
         f"{pkg}/models/__init__.py": render(
             "package/models/__init__.py.j2",
+            # Inside the try block that pauses the collector: laid out one level deep.
+            base_import=import_from(f"{pkg}.base", ["Base"], 1, line_length),
             import_lines=[
                 import_from(
                     module_of(pkg, "models", e.module),
