@@ -78,7 +78,13 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Only the one spelling ``_b64`` writes: the decoder alone would skip characters outside
+    the alphabet and ignore the unused low bits of the last one, so a changed character could
+    still decode to the signed bytes."""
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:
+        raise ValueError("not the canonical encoding")
+    return data
 
 
 def _tag(value: Any) -> Any:
