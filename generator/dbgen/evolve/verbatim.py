@@ -115,7 +115,8 @@ def plan_verbatim(
         for pair in list(unchanged):
             o = pair[0]
             reads = o.kind in _READERS and any(
-                mentions(o.sql, t.name) and mentions(o.sql, c) for t, c in changed_columns
+                mentions(o.sql, t.name) and (mentions(o.sql, c) or "*" in o.sql)
+                for t, c in changed_columns
             )
             gone = any(mentions(o.sql, t.name) for t in gone_tables) and o.kind in _READERS
             follows = any(n_ is not None and mentions(o.sql, n_) for n_ in names)

@@ -10,3 +10,4 @@ CREATE VIEW big_order_count AS SELECT count(*) AS n FROM big_orders;
 COMMENT ON VIEW big_orders IS 'over a hundred';
 CREATE VIEW open_orders AS SELECT id, status, amount FROM orders WHERE status IN ('open', 'new');
 CREATE MATERIALIZED VIEW order_totals AS SELECT status, sum(amount) AS total FROM orders GROUP BY status;
+CREATE VIEW all_orders AS SELECT * FROM orders;

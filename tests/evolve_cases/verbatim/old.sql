@@ -10,3 +10,4 @@ CREATE VIEW big_order_count AS SELECT count(*) AS n FROM big_orders;
 COMMENT ON VIEW big_orders IS 'over a hundred';
 CREATE VIEW open_orders AS SELECT id, status FROM orders WHERE status = 'open';
 CREATE FUNCTION gone(i integer) RETURNS integer LANGUAGE sql AS $$ SELECT i $$;
+CREATE VIEW all_orders AS SELECT * FROM orders;
