@@ -4,7 +4,8 @@ Per pair: the old schema is scaffolded and built (its initial revision), the pla
 from old.sql to new.sql is written next to it, and pg-roundtrip compares
 - ``alembic upgrade head`` on an empty database with new.sql loaded fresh, and
 - ``upgrade head`` then ``downgrade -1`` with old.sql loaded fresh,
-column order aside (ADD COLUMN can only append). Rows survive too: a database holding one row
+column order aside (ADD COLUMN can only append); then ``alembic check`` finds the new models
+equal to the upgraded database. Rows survive too: a database holding one row
 in every table the revision alters keeps them through an additive revision.
 
 Run: ``pytest -m corpus tests/corpus/test_evolution.py``.
@@ -12,11 +13,12 @@ Run: ``pytest -m corpus tests/corpus/test_evolution.py``.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from support import PgServer, require_shared
+from support import PgServer, require_shared, temporary_database
 from support.evolution import alembic, environ, evolve, roundtrip
 
 pytestmark = pytest.mark.corpus
@@ -58,6 +60,24 @@ def test_pair_is_exact_both_ways(name: str, pg_server: PgServer, tmp_path: Path)
     assert down.returncode == 0 and ", 0 missing, 0 extra" in _matched(down.stdout), (
         down.stdout[-4000:] + down.stderr[-2000:]
     )
+    # The models agree with the database the revisions built: `alembic check` at the head, after
+    # the initial revision and the planned one (the initial revision alone is the corpus suite's).
+    with temporary_database(pg_server) as db:
+        db_env = dict(env, DATABASE_URL=db.async_url, DATABASE_URL_SYNC=db.sync_url)
+        for step in ("upgrade head", "check"):
+            proc = subprocess.run(
+                f"{a} {step}",
+                shell=True,
+                cwd=out,
+                capture_output=True,
+                text=True,
+                env=db_env,
+                timeout=900,
+                check=False,
+            )
+            assert proc.returncode == 0, (
+                f"alembic {step}:\n{proc.stdout[-3000:]}{proc.stderr[-3000:]}"
+            )
 
 
 # Every object of a real schema dropped by one revision and created again by its downgrade: the
