@@ -55,7 +55,6 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
             "Callable",
             "Dialect",
             "DomainType",
-            "OperatorClass",
             "Processor",
             "TYPE_CHECKING",
             "TypeEngine",

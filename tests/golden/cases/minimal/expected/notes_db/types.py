@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Dialect
-from sqlalchemy.sql.operators import OperatorClass
 from sqlalchemy.types import TypeEngine, UserDefinedType
 
 
@@ -66,7 +65,8 @@ class DomainType(postgresql.DOMAIN):
         # attribute is a ClassVar to type checkers).
 
         @property
-        def operator_classes(self) -> OperatorClass:
+        # Any, not OperatorClass: that name is new in SQLAlchemy 2.1.
+        def operator_classes(self) -> Any:
             return self.data_type.operator_classes
 
 
