@@ -33,7 +33,8 @@ class Writes:
     soft_delete: Mapping[Any, Any] | None = None  # column -> the "deleted" value
     upsert_on: tuple[str, ...] = ()  # attribute names of the conflict target
     not_updated: frozenset[str] = frozenset()  # attributes an upsert never overwrites
-    touch: tuple[str, ...] = ()  # attributes update and bulk_update set to now() unless given
+    # attributes update, bulk_update and upsert's update branch set to now() unless given
+    touch: tuple[str, ...] = ()
     insert_chunk_columns: int = 1  # columns per row, for chunking executemany
 
 
@@ -120,7 +121,7 @@ def bulk_delete_statement(
 
 def upsert_statement(info: EntityInfo, w: Writes, values: Mapping[str, Any]) -> Any:
     """INSERT ... ON CONFLICT (upsert_on) DO UPDATE the fields set (the version bumped, a
-    soft-delete stamp cleared), for ``values`` keyed by attribute."""
+    soft-delete stamp cleared, the touch columns stamped), for ``values`` keyed by attribute."""
     insert = postgresql.insert(w.source).values(dict(values))
     # Keyed by Column: attribute names and column names may differ.
     updates: dict[Any, Any] = {
@@ -128,6 +129,9 @@ def upsert_statement(info: EntityInfo, w: Writes, values: Mapping[str, Any]) -> 
         for name in values
         if name not in w.not_updated
     }
+    # The update branch is an update: its touch columns are stamped as update's are (unless
+    # the caller set them, or they are part of the conflict target).
+    updates.update(touched(info, [t for t in w.touch if t not in w.not_updated], tuple(values)))
     if w.version is not None:
         updates[w.version] = w.version + 1
     if w.soft_delete is not None:
