@@ -1,0 +1,348 @@
+"""The SQL typer (dbgen.sqltype): result columns, nullability and parameters of statements typed
+against a catalog, and the errors at file:line:col."""
+
+from __future__ import annotations
+
+import pytest
+
+from dbgen.ddl import read_schema
+from dbgen.diagnostics import Span
+from dbgen.ir import Catalog
+from dbgen.sqltype import TypedStatement, infer_result, text_for_sqlalchemy
+from support.paths import require_shared
+
+SCHEMA = """
+CREATE TYPE task_status AS ENUM ('todo', 'done');
+CREATE DOMAIN slug AS text CHECK (VALUE ~ '^[a-z]+$');
+CREATE TABLE users (
+    id uuid PRIMARY KEY,
+    email text NOT NULL,
+    nick varchar(20),
+    created_at timestamptz NOT NULL
+);
+CREATE TABLE projects (
+    id bigint PRIMARY KEY,
+    slug slug NOT NULL,
+    owner_id uuid NOT NULL REFERENCES users (id)
+);
+CREATE TABLE tasks (
+    id bigserial PRIMARY KEY,
+    project_id bigint NOT NULL REFERENCES projects (id),
+    title text NOT NULL,
+    status task_status NOT NULL,
+    priority smallint NOT NULL,
+    estimate numeric(6,2),
+    assignee_id uuid REFERENCES users (id),
+    due_date date,
+    labels text[] NOT NULL
+);
+CREATE VIEW open_tasks AS SELECT id, title, assignee_id FROM tasks WHERE status = 'todo';
+"""
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    cat, diags = read_schema([("schema.sql", SCHEMA)])
+    assert not [d for d in diags if d.is_error]
+    return cat
+
+
+def typed(catalog: Catalog, sql: str, search_path: tuple[str, ...] = ("public",)) -> TypedStatement:
+    result, diags = infer_result(catalog, sql, Span("q.sql", 1, 1), search_path=search_path)
+    assert diags == (), [str(d) for d in diags]
+    assert result is not None
+    return result
+
+
+def cols(result: TypedStatement) -> list[tuple[str, str, bool]]:
+    return [(c.name, c.type.sql, c.nullable) for c in result.columns]
+
+
+def params(result: TypedStatement) -> list[tuple[str, str, bool]]:
+    return [(p.name, p.type.sql, p.nullable) for p in result.params]
+
+
+def problem(catalog: Catalog, sql: str, span: Span | None = None) -> str:
+    result, diags = infer_result(catalog, sql, span or Span("q.sql", 1, 1))
+    assert result is None
+    assert len(diags) == 1, [str(d) for d in diags]
+    return str(diags[0])
+
+
+def test_outer_join_and_aggregates(catalog: Catalog) -> None:
+    r = typed(
+        catalog,
+        """SELECT u.id, u.email, count(t.id) AS task_count, sum(t.priority) AS total,
+                  avg(t.priority) AS mean, max(t.due_date) AS latest,
+                  coalesce(sum(t.estimate), 0) AS estimate
+           FROM users u LEFT JOIN tasks t ON t.assignee_id = u.id
+           GROUP BY u.id, u.email""",
+    )
+    assert cols(r) == [
+        ("id", "uuid", False),
+        ("email", "text", False),
+        ("task_count", "bigint", False),
+        ("total", "bigint", True),  # sum(smallint) is bigint; NULL for a user without tasks
+        ("mean", "numeric", True),
+        ("latest", "date", True),
+        ("estimate", "numeric", False),
+    ]
+
+
+def test_grouped_aggregate_of_not_null_column_is_not_null(catalog: Catalog) -> None:
+    grouped = typed(
+        catalog,
+        "SELECT t.project_id, sum(t.priority) AS s, min(t.title) AS m FROM tasks t "
+        "GROUP BY t.project_id",
+    )
+    assert cols(grouped)[1:] == [("s", "bigint", False), ("m", "text", False)]
+    ungrouped = typed(catalog, "SELECT sum(t.priority) AS s, count(*) AS n FROM tasks t")
+    assert cols(ungrouped) == [("s", "bigint", True), ("n", "bigint", False)]
+    filtered = typed(
+        catalog,
+        "SELECT t.project_id, sum(t.priority) FILTER (WHERE t.priority > 3) AS s FROM tasks t "
+        "GROUP BY t.project_id",
+    )
+    assert cols(filtered)[1] == ("s", "bigint", True)
+
+
+def test_right_and_full_joins(catalog: Catalog) -> None:
+    right = typed(
+        catalog, "SELECT u.email, p.slug FROM users u RIGHT JOIN projects p ON p.owner_id = u.id"
+    )
+    assert cols(right) == [("email", "text", True), ("slug", "public.slug", False)]
+    full = typed(catalog, "SELECT a.id AS a, b.id AS b FROM users a FULL JOIN users b ON true")
+    assert [c[2] for c in cols(full)] == [True, True]
+
+
+def test_case_coalesce_cast_literals(catalog: Catalog) -> None:
+    r = typed(
+        catalog,
+        """SELECT CASE WHEN t.priority > 3 THEN 'high' ELSE 'low' END AS band,
+                  CASE WHEN t.priority > 3 THEN 1 END AS maybe,
+                  coalesce(t.estimate, t.priority) AS est,
+                  t.estimate::text AS est_text,
+                  nullif(t.title, '') AS title,
+                  t.priority + 1.5 AS bumped,
+                  t.due_date - current_date AS days_left,
+                  now() - interval '1 day' AS yesterday,
+                  t.labels[1] AS first_label,
+                  'x' AS lit
+           FROM tasks t""",
+    )
+    assert cols(r) == [
+        ("band", "text", False),
+        ("maybe", "integer", True),
+        ("est", "numeric", False),
+        ("est_text", "text", True),
+        ("title", "text", True),
+        ("bumped", "numeric", False),
+        ("days_left", "integer", True),
+        ("yesterday", "timestamp with time zone", False),
+        ("first_label", "text", True),
+        ("lit", "text", False),
+    ]
+
+
+def test_ctes_windows_subqueries(catalog: Catalog) -> None:
+    r = typed(
+        catalog,
+        """WITH per_project AS (
+               SELECT project_id, count(*) AS n FROM tasks GROUP BY project_id
+           )
+           SELECT p.slug, pp.n, rank() OVER (ORDER BY pp.n DESC) AS place,
+                  lag(pp.n) OVER (ORDER BY pp.n) AS previous,
+                  (SELECT count(*) FROM tasks t WHERE t.project_id = p.id) AS again,
+                  (SELECT max(t.title) FROM tasks t WHERE t.project_id = p.id) AS top_title,
+                  EXISTS (SELECT 1 FROM tasks t WHERE t.project_id = p.id) AS busy
+           FROM projects p JOIN per_project pp ON pp.project_id = p.id""",
+    )
+    assert cols(r) == [
+        ("slug", "public.slug", False),
+        ("n", "bigint", False),
+        ("place", "bigint", False),
+        ("previous", "bigint", True),
+        ("again", "bigint", False),
+        ("top_title", "text", True),
+        ("busy", "boolean", False),
+    ]
+    recursive = typed(
+        catalog,
+        "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 5) "
+        "SELECT n FROM r",
+    )
+    assert cols(recursive) == [("n", "integer", False)]
+
+
+def test_union_views_and_derived_tables(catalog: Catalog) -> None:
+    r = typed(
+        catalog,
+        "SELECT title AS label FROM tasks UNION ALL SELECT nick FROM users ORDER BY label",
+    )
+    assert cols(r) == [("label", "text", True)]
+    view = typed(catalog, "SELECT o.title, o.assignee_id FROM open_tasks o")
+    assert cols(view) == [("title", "text", False), ("assignee_id", "uuid", True)]
+    derived = typed(catalog, "SELECT s.x, s.y FROM (SELECT 1 AS x, 'a' AS y) s")
+    assert cols(derived) == [("x", "integer", False), ("y", "text", False)]
+
+
+def test_parameters_take_their_context(catalog: Catalog) -> None:
+    r = typed(
+        catalog,
+        """SELECT t.id FROM tasks t
+           WHERE t.project_id = :project_id
+             AND (:status::task_status IS NULL OR t.status = :status)
+             AND t.assignee_id = ANY(:assignees)
+             AND t.title ILIKE '%' || :q || '%'
+             AND t.due_date BETWEEN :start AND :stop
+             AND t.priority IN (:p1, 2)
+           ORDER BY t.id LIMIT :limit OFFSET :offset""",
+    )
+    assert params(r) == [
+        ("project_id", "bigint", False),
+        ("status", "public.task_status", True),
+        ("assignees", "uuid[]", False),
+        ("q", "text", False),
+        ("start", "date", False),
+        ("stop", "date", False),
+        ("p1", "smallint", False),
+        ("limit", "bigint", False),
+        ("offset", "bigint", False),
+    ]
+    assert str(r.params[0].span) == "q.sql:2:33"
+
+
+def test_dml(catalog: Catalog) -> None:
+    ins = typed(
+        catalog,
+        "INSERT INTO users (id, email, nick, created_at) VALUES (:id, :email, :nick, now()) "
+        "ON CONFLICT (email) DO UPDATE SET nick = excluded.nick RETURNING id, nick",
+    )
+    assert ins.kind == "insert"
+    assert cols(ins) == [("id", "uuid", False), ("nick", "character varying(20)", True)]
+    assert params(ins) == [
+        ("id", "uuid", False),
+        ("email", "text", False),
+        ("nick", "character varying", True),
+    ]
+    upd = typed(catalog, "UPDATE tasks SET due_date = :due WHERE id = :id")
+    assert (upd.kind, upd.columns) == ("update", ())
+    assert params(upd) == [("due", "date", True), ("id", "bigint", False)]
+    dele = typed(
+        catalog,
+        "DELETE FROM tasks t USING projects p WHERE p.id = t.project_id "
+        "AND p.slug = :slug RETURNING t.id",
+    )
+    assert cols(dele) == [("id", "bigint", False)]
+    assert params(dele) == [("slug", "public.slug", False)]
+
+
+@pytest.mark.parametrize(
+    ("sql", "message"),
+    [
+        ("SELECT nope FROM users", "q.sql:1:8: error[unknown-column]: no column 'nope' in scope"),
+        (
+            "SELECT u.emial FROM users u",
+            "q.sql:1:8: error[unknown-column]: users (u) has no column 'emial' (did you mean 'email'?)",
+        ),
+        (
+            "SELECT id FROM users u JOIN tasks t ON t.assignee_id = u.id",
+            "q.sql:1:8: error[ambiguous-column]: column 'id' is ambiguous (u.id, t.id); qualify it",
+        ),
+        (
+            "SELECT x.id FROM users u",
+            "q.sql:1:8: error[unknown-table]: no table or alias 'x' in scope",
+        ),
+        (
+            "SELECT id FROM user",
+            "q.sql:1:16: error[unknown-table]: no table user (did you mean 'users'?)",
+        ),
+        (
+            "SELECT frob(email) AS f FROM users",
+            "q.sql:1:8: error[untyped-expression]: cannot type frob(...); an explicit cast says what it is: (expression)::type",
+        ),
+        (
+            "SELECT lower(email) FROM users",
+            "q.sql:1:8: error[unnamed-column]: name this result column: <expression> AS name",
+        ),
+        (
+            "SELECT :x AS x",
+            "q.sql:1:8: error[untyped-parameter]: cannot tell the type of parameter :x from where it is used; cast it: :x::type",
+        ),
+        (
+            "SELECT id FROM users WHERE email = :e OR id = :e",
+            "q.sql:1:36: error[conflicting-parameter]: parameter :e is used as text and as uuid; cast one use",
+        ),
+        (
+            "SELECT u.id, t.id FROM users u, tasks t",
+            "q.sql:1:14: error[duplicate-column]: two result columns are named 'id'; rename one with AS",
+        ),
+        ("SELEC 1", "q.sql:1:7: error[query-syntax]: Invalid expression / Unexpected token"),
+        (
+            "CREATE TABLE x (a int)",
+            "q.sql:1:14: error[unsupported-statement]: a query is one SELECT, INSERT, UPDATE or DELETE statement",
+        ),
+        (
+            "SELECT title AS t FROM tasks UNION SELECT id FROM users",
+            "q.sql:1:8: error[type-mismatch]: text and uuid do not mix; cast one side",
+        ),
+    ],
+)
+def test_errors(catalog: Catalog, sql: str, message: str) -> None:
+    assert problem(catalog, sql) == message
+
+
+def test_cast_is_the_way_out(catalog: Catalog) -> None:
+    r = typed(catalog, "SELECT frob(email)::text AS f, :x::int AS x FROM users")
+    assert cols(r) == [("f", "text", True), ("x", "integer", False)]
+    # The columns inside a cast must still exist.
+    assert "unknown-column" in problem(catalog, "SELECT frob(emale)::text AS f FROM users")
+
+
+def test_positions_are_in_the_file(catalog: Catalog) -> None:
+    message = problem(catalog, "SELECT u.id,\n       u.nope\nFROM users u", Span("q.sql", 10, 5))
+    assert message.startswith("q.sql:11:8: error[unknown-column]")
+    first_line = problem(catalog, "SELECT nope FROM users", Span("q.sql", 3, 5))
+    assert first_line.startswith("q.sql:3:12:")
+
+
+def test_text_for_sqlalchemy_keeps_colons_that_are_not_parameters() -> None:
+    sql = "SELECT a::int, ':x' AS s, b[1:2] FROM t WHERE c = :c -- :d"
+    assert text_for_sqlalchemy(sql) == (
+        "SELECT a::int, '\\:x' AS s, b[1:2] FROM t WHERE c = :c -- \\:d"
+    )
+
+
+MUSICBRAINZ_QUERY = """
+SELECT a.name AS artist, rg.name AS release_group, count(DISTINCT r.id) AS releases,
+       count(t.id) AS tracks, sum(t.length) AS total_length, max(m.track_count) AS most_tracks,
+       min(r.barcode) AS some_barcode
+FROM artist a
+JOIN artist_credit_name acn ON acn.artist = a.id
+JOIN release_group rg ON rg.artist_credit = acn.artist_credit
+JOIN release r ON r.release_group = rg.id
+LEFT JOIN medium m ON m.release = r.id
+LEFT JOIN track t ON t.medium = m.id
+WHERE a.gid = :artist_gid
+GROUP BY a.name, rg.name
+HAVING count(t.id) > :min_tracks
+ORDER BY releases DESC
+"""
+
+
+def test_musicbrainz_five_table_join_with_aggregates() -> None:
+    path = require_shared("corpus/musicbrainz/schema.sql")
+    cat, diags = read_schema([("musicbrainz/schema.sql", path.read_text())])
+    assert not [d for d in diags if d.is_error]
+    # The schema creates its tables in the musicbrainz schema (SET search_path).
+    r = typed(cat, MUSICBRAINZ_QUERY, ("musicbrainz", "public"))
+    assert cols(r) == [
+        ("artist", "character varying", False),
+        ("release_group", "character varying", False),
+        ("releases", "bigint", False),
+        ("tracks", "bigint", False),
+        ("total_length", "bigint", True),  # sum(integer); track.length is nullable
+        ("most_tracks", "integer", True),  # medium is outer-joined
+        ("some_barcode", "character varying", True),
+    ]
+    assert params(r) == [("artist_gid", "uuid", False), ("min_tracks", "bigint", False)]
