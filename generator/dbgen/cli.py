@@ -85,7 +85,13 @@ def _run(
         fold=fold,
         renames=renames,
     )
-    result = generate(inputs, line_length=config.line_length, evolve=options)
+    result = generate(
+        inputs,
+        line_length=config.line_length,
+        evolve=options,
+        dialect=config.dialect,
+        dialect_setting=config.dialect_setting,
+    )
     if not result.ok:
         _fail(result.diagnostics)
     _print(result.diagnostics)
@@ -279,16 +285,20 @@ def diff(
 @app.command()
 def inspect(spec_dir: SpecDir) -> None:
     """Print the intermediate model (the schema catalog and the bound crud spec) as JSON."""
-    from dbgen.dialects import get_dialect
+    from dbgen.config import load_config
+    from dbgen.dialects import get_dialect, read_schema
     from dbgen.graph import build_graph
     from dbgen.jsonify import to_jsonable
     from dbgen.spec import load_spec
 
+    config, config_diags = load_config(spec_dir, Path.cwd())
+    if has_errors(config_diags):
+        _fail(config_diags)
     inputs, input_diags = read_inputs(spec_dir)
     if inputs is None or has_errors([d for d in input_diags if d.code != "no-crud-spec"]):
         _fail(input_diags)
-    catalog, diags = get_dialect().read_schema(inputs.sql)
-    if has_errors(diags):
+    catalog, diags = read_schema(get_dialect(config.dialect), inputs.sql, config.dialect_setting)
+    if catalog is None or has_errors(diags):
         _fail(diags)
     spec = None
     if inputs.crud is not None:
@@ -317,10 +327,19 @@ def scaffold(
         str | None,
         typer.Option("--package", help="Package name (default: <first file's directory>_db)."),
     ] = None,
+    dialect: Annotated[
+        str | None,
+        typer.Option(
+            "--dialect",
+            help="The schema's database: postgresql, mysql or sqlite (default: the dbgen.toml "
+            "beside the first file, else postgresql).",
+        ),
+    ] = None,
 ) -> None:
     """Write a starter crud.yaml for every table of the schema, accepted by `build` as is."""
+    from dbgen.config import load_config
     from dbgen.diagnostics import Span, error
-    from dbgen.dialects import get_dialect
+    from dbgen.dialects import dialect_problem, get_dialect, read_schema
     from dbgen.graph import build_graph
     from dbgen.graph.bindings import package_name_problem
     from dbgen.scaffold import default_package
@@ -334,12 +353,23 @@ def scaffold(
             sources.append((display(p), text))
     if problems:
         _fail(problems)
+    if dialect is not None:
+        unusable = dialect_problem(dialect)
+        if unusable is not None:
+            _fail([error(Span("--dialect"), "invalid-dialect", unusable)])
+        chosen, setting = dialect, f"--dialect {dialect}"
+    else:
+        # The dbgen.toml of the spec directory the schema sits in (where build looks for it).
+        config, config_diags = load_config(schema[0].parent if schema else Path("."), Path.cwd())
+        if has_errors(config_diags):
+            _fail(config_diags)
+        chosen, setting = config.dialect, config.dialect_setting
     pkg = package or default_package(schema)
     problem = package_name_problem(pkg)
     if problem is not None:
         _fail([error(Span("--package"), "invalid-package", problem)])
-    catalog, diags = get_dialect().read_schema(sources)
-    if has_errors(diags):
+    catalog, diags = read_schema(get_dialect(chosen), sources, setting)
+    if catalog is None or has_errors(diags):
         _fail(diags)
     _print([d for d in diags if d.is_error or d.severity.value == "warning"])
     text = render_scaffold(build_graph(catalog), pkg, [Path(p).name for p, _ in sources])
@@ -369,10 +399,26 @@ def verify(
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 
+    from dbgen.config import load_config
     from dbgen.diagnostics import Span, error
     from dbgen.verify import Server, VerifyError
     from dbgen.verify import verify as run_verify
 
+    config, config_diags = load_config(spec_dir, Path.cwd())
+    if has_errors(config_diags):
+        _fail(config_diags)
+    if config.dialect != "postgresql":
+        _fail(
+            [
+                error(
+                    Span(config.source or display(spec_dir)),
+                    "verify-unsupported",
+                    f"dbgen verify compares catalogs on a PostgreSQL server; "
+                    f"{config.dialect_setting} is not verified yet (the corpus tests check "
+                    "its migrations with the shared roundtrip tools)",
+                )
+            ]
+        )
     if not database_url:
         _fail(
             [

@@ -140,6 +140,7 @@ def generate(
     line_length: int = 100,
     dialect: str = "postgresql",
     evolve: Options | None = None,
+    dialect_setting: str | None = None,
 ) -> Result:
     # A build allocates millions of objects that live until it ends (catalog, plan, the files);
     # the cyclic collector would traverse them again and again (about a sixth of a 500-table
@@ -147,16 +148,24 @@ def generate(
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _generate(inputs, line_length=line_length, dialect=dialect, evolve=evolve)
+        return _generate(
+            inputs,
+            line_length=line_length,
+            dialect=dialect,
+            evolve=evolve,
+            setting=dialect_setting,
+        )
     finally:
         if enabled:
             gc.enable()
         gc.collect()
 
 
-def _generate(inputs: Inputs, *, line_length: int, dialect: str, evolve: Options | None) -> Result:
+def _generate(
+    inputs: Inputs, *, line_length: int, dialect: str, evolve: Options | None, setting: str | None
+) -> Result:
     # Imported here so `dbgen --version` and `--help` stay fast.
-    from dbgen.dialects import get_dialect
+    from dbgen.dialects import get_dialect, read_schema
     from dbgen.emit.manifest import with_manifest
     from dbgen.emit.pycheck import check_python
     from dbgen.graph import build_graph
@@ -170,9 +179,9 @@ def _generate(inputs: Inputs, *, line_length: int, dialect: str, evolve: Options
 
     # The one place the dialect is chosen: reading, types, migration and drivers follow from it.
     db = get_dialect(dialect)
-    catalog, diagnostics = db.read_schema(inputs.sql)
+    catalog, diagnostics = read_schema(db, inputs.sql, setting)
     all_diags = list(diagnostics)
-    if has_errors(all_diags) or inputs.crud is None:
+    if catalog is None or has_errors(all_diags) or inputs.crud is None:
         return Result({}, _sorted(all_diags), catalog)
     graph = build_graph(catalog)  # once per build: binding and planning both read it
     spec, spec_diags = load_spec(inputs.crud[0], inputs.crud[1], graph)
@@ -211,7 +220,7 @@ def _generate(inputs: Inputs, *, line_length: int, dialect: str, evolve: Options
     package = render_package(plan, migration, sources, env, line_length, driver=db.driver)
     files = dict(package.files)
     files.update(versions.new_files)
-    files.update(render_crud(plan, env, line_length).files)
+    files.update(render_crud(plan, env, line_length, driver=db.driver).files)
     # Every file is rendered in its final layout (layout/); nothing formats it afterwards.
     # Accepted means importable: nothing that does not compile leaves the core.
     all_diags += check_python(files)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
+from dbgen.dialects.postgresql import POSTGRESQL
 from dbgen.runtime._requirements import REQUIREMENTS, TESTING_REQUIREMENTS
 from support import REPO_ROOT
 
@@ -35,7 +36,7 @@ def built(tmp_path: Path) -> Path:
 def test_pyproject_declares_the_runtime_bounds(built: Path) -> None:
     data = tomllib.loads((built / "generated" / "pyproject.toml").read_text())
     assert data["project"]["name"] == "app-db"
-    assert data["project"]["dependencies"] == list(REQUIREMENTS)
+    assert data["project"]["dependencies"] == [*REQUIREMENTS, *POSTGRESQL.driver.requirements]
     assert data["project"]["optional-dependencies"]["testing"] == list(TESTING_REQUIREMENTS)
     assert data["tool"]["hatch"]["build"]["targets"]["wheel"]["packages"] == ["app_db"]
     assert "pyproject.toml" in (built / "generated" / "dbgen-manifest.txt").read_text()
@@ -113,7 +114,7 @@ def test_pip_install_editable(built: Path, tmp_path: Path) -> None:
     assert lines[0] == str(built / "generated" / "app_db" / "uow.py")
     assert sorted(str(Requirement(r)) for r in lines[1:]) == sorted(
         [
-            *(str(Requirement(r)) for r in REQUIREMENTS),
+            *(str(Requirement(r)) for r in (*REQUIREMENTS, *POSTGRESQL.driver.requirements)),
             *(str(Requirement(f'{r}; extra == "testing"')) for r in TESTING_REQUIREMENTS),
         ]
     )

@@ -33,6 +33,14 @@ class DriverFacts:
     async_url: str  # SQLAlchemy drivername for the async engine ("postgresql+asyncpg")
     sync_url: str  # ... and for the sync engine ("postgresql+psycopg2")
     example_url: str  # what DATABASE_URL looks like, for messages and docs
+    # The runtime piece (dbgen/runtime/_dialects/<runtime>.py) the package gets as _dialect.py:
+    # URL checks, engine and connection setup. Its constants agree with these facts
+    # (tests/unit/test_dialects.py).
+    runtime: str
+    # The drivers' distributions, added to the runtime's common REQUIREMENTS in the generated
+    # pyproject.toml (dbgen's own pyproject.toml carries the same bounds, in the test extra
+    # for drivers dbgen itself does not need).
+    requirements: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

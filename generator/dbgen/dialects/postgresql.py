@@ -20,5 +20,7 @@ POSTGRESQL = Dialect(
         async_url="postgresql+asyncpg",
         sync_url="postgresql+psycopg2",
         example_url="postgresql+asyncpg://user:password@host:5432/db",
+        runtime="postgresql",
+        requirements=("asyncpg>=0.29,<1", "psycopg2-binary>=2.9.9,<3"),
     ),
 )

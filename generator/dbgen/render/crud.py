@@ -12,6 +12,8 @@ from collections.abc import Sequence
 
 import jinja2
 
+from dbgen.dialects.base import DriverFacts
+from dbgen.dialects.postgresql import POSTGRESQL
 from dbgen.layout.imports import IMPORTS, Import, with_imports
 from dbgen.layout.printer import Printer
 from dbgen.layout.statement import INDENT
@@ -22,7 +24,13 @@ from dbgen.render.package import Rendered
 from dbgen.render.runtime import render_runtime
 
 
-def render_crud(plan: ProjectPlan, env: jinja2.Environment, line_length: int = 100) -> Rendered:
+def render_crud(
+    plan: ProjectPlan,
+    env: jinja2.Environment,
+    line_length: int = 100,
+    *,
+    driver: DriverFacts = POSTGRESQL.driver,
+) -> Rendered:
     crud = plan_crud(plan)
     pkg = crud.package
     files: dict[str, str] = {}
@@ -38,7 +46,7 @@ def render_crud(plan: ProjectPlan, env: jinja2.Environment, line_length: int = 1
         # Files built from macros end in the macro's own newline plus the template's.
         files[path] = text.rstrip("\n") + "\n"
 
-    runtime = render_runtime(pkg, env)
+    runtime = render_runtime(pkg, env, driver.runtime)
     files.update(runtime.files)
     render(f"{pkg}/uow.py", "uow.py.j2", crud.uow.imports, u=crud.uow)
     render(f"{pkg}/schemas/__init__.py", "schemas/__init__.py.j2")

@@ -113,7 +113,7 @@ def render_package(
             "pyproject.toml.j2",
             distribution=pkg.replace("_", "-"),
             version=DISTRIBUTION_VERSION,
-            requirements=REQUIREMENTS,
+            requirements=(*REQUIREMENTS, *driver.requirements),
             testing_requirements=TESTING_REQUIREMENTS,
         ),
         f"{pkg}/__init__.py": render("package/__init__.py.j2"),

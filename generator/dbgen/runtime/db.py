@@ -1,6 +1,8 @@
 """Engines and sessions, configured from the environment.
 
-DATABASE_URL            postgresql+asyncpg://user:pass@host/db (the sync engine swaps in psycopg2)
+DATABASE_URL            the database, in the package's dialect (``_dialect.py``): for PostgreSQL
+                        postgresql+asyncpg://user:pass@host/db (the sync engine swaps in
+                        psycopg2), for SQLite sqlite+aiosqlite:///path/app.db (sqlite3)
 DATABASE_POOL_SIZE      default 5
 DATABASE_MAX_OVERFLOW   default 10
 DATABASE_POOL_TIMEOUT   seconds, default 30
@@ -55,26 +57,28 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
+from . import _dialect
 from ._replicas import ReplicaSet, connect_timeout
 from .errors import ConnectionLostError, QueryTimeoutError, map_error
 
-ASYNC_DRIVER = "postgresql+asyncpg"
-SYNC_DRIVER = "postgresql+psycopg2"
+ASYNC_DRIVER = _dialect.ASYNC_DRIVER
+SYNC_DRIVER = _dialect.SYNC_DRIVER
 
 
 def database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
-        raise RuntimeError(
-            "DATABASE_URL is not set (postgresql+asyncpg://user:password@host:5432/db)"
-        )
+        raise RuntimeError(f"DATABASE_URL is not set ({_dialect.EXAMPLE_URL})")
     return url
 
 
 def _with_driver(url: str | URL, driver: str) -> URL:
     parsed = make_url(url)
-    if not parsed.drivername.startswith("postgresql"):
-        raise ValueError(f"not a PostgreSQL URL: {parsed.render_as_string(hide_password=True)}")
+    if parsed.get_backend_name() not in _dialect.BACKENDS:
+        raise ValueError(
+            f"not a {_dialect.NAME} URL (this package was generated for {_dialect.NAME}: "
+            f"{_dialect.EXAMPLE_URL}): {parsed.render_as_string(hide_password=True)}"
+        )
     return parsed.set(drivername=driver)
 
 
@@ -123,6 +127,8 @@ PGBOUNCER_PORT = 6432
 def behind_pgbouncer(url: str | URL | None = None) -> bool:
     """Whether the async engine must work through a transaction-pooling PgBouncer (see
     DATABASE_PGBOUNCER)."""
+    if not _dialect.POOLER_AWARE:
+        return False
     raw = os.environ.get("DATABASE_PGBOUNCER", "").strip().lower()
     if raw in ("1", "true", "yes"):
         return True
@@ -132,18 +138,31 @@ def behind_pgbouncer(url: str | URL | None = None) -> bool:
 
 
 def create_async_engine_from_env(url: str | URL | None = None, **overrides: Any) -> AsyncEngine:
-    options = {**pool_options(), **overrides}
+    target = async_url(url)
+    options = _dialect.engine_options(target, {**pool_options(), **overrides})
     if behind_pgbouncer(url):
         options["connect_args"] = {**PGBOUNCER_CONNECT_ARGS, **options.get("connect_args", {})}
-    engine = create_async_engine(async_url(url), **options)
-    skip_closed_connections(engine.sync_engine)
+    engine = create_async_engine(target, **options)
+    prepare_engine(engine.sync_engine)
     return engine
 
 
 def create_sync_engine_from_env(url: str | URL | None = None, **overrides: Any) -> Engine:
-    engine = sa.create_engine(sync_url(url), **{**pool_options(), **overrides})
-    skip_closed_connections(engine)
+    target = sync_url(url)
+    engine = sa.create_engine(
+        target, **_dialect.engine_options(target, {**pool_options(), **overrides})
+    )
+    prepare_engine(engine)
     return engine
+
+
+def prepare_engine(engine: Engine) -> None:
+    """What every engine of the package gets (the sync engine of an async one): the dialect's
+    per-connection setup (SQLite: ``PRAGMA foreign_keys=ON``) and the closed-connection check.
+    Engines made elsewhere on the package's database (the migration environment, the test
+    fixtures) go through here too."""
+    _dialect.configure_engine(engine)
+    skip_closed_connections(engine)
 
 
 def skip_closed_connections(engine: Engine) -> None:
@@ -185,13 +204,14 @@ class _SyncDefaults:
 
 
 def _async_replica(url: str) -> tuple[AsyncEngine, async_sessionmaker[AsyncSession]]:
-    engine = create_async_engine_from_env(url, connect_args={"timeout": connect_timeout()})
+    connect_args = _dialect.connect_timeout_args(connect_timeout(), sync=False)
+    engine = create_async_engine_from_env(url, connect_args=connect_args)
     return engine, async_session_factory(engine)
 
 
 def _sync_replica(url: str) -> tuple[Engine, sessionmaker[Session]]:
-    seconds = max(1, round(connect_timeout()))  # libpq takes whole seconds
-    engine = create_sync_engine_from_env(url, connect_args={"connect_timeout": seconds})
+    connect_args = _dialect.connect_timeout_args(connect_timeout(), sync=True)
+    engine = create_sync_engine_from_env(url, connect_args=connect_args)
     return engine, sync_session_factory(engine)
 
 
@@ -233,7 +253,7 @@ def default_async_session_factory() -> async_sessionmaker[AsyncSession]:
 
 
 def default_sync_engine() -> Engine:
-    """One process-wide psycopg2 engine from DATABASE_URL, created on first use."""
+    """One process-wide sync engine (psycopg2, sqlite3) from DATABASE_URL, created on first use."""
     return _sync_defaults().engine
 
 

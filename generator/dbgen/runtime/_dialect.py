@@ -1,0 +1,27 @@
+"""The dialect's part of the runtime (see ``_dialects/``): in dbgen's own tree the PostgreSQL
+piece stands here, so the runtime is type-checked against it; a generated package gets its
+dialect's piece in this file's place instead (dbgen/render/runtime.py)."""
+
+from ._dialects.postgresql import (
+    ASYNC_DRIVER,
+    BACKENDS,
+    EXAMPLE_URL,
+    NAME,
+    POOLER_AWARE,
+    SYNC_DRIVER,
+    configure_engine,
+    connect_timeout_args,
+    engine_options,
+)
+
+__all__ = [
+    "ASYNC_DRIVER",
+    "BACKENDS",
+    "EXAMPLE_URL",
+    "NAME",
+    "POOLER_AWARE",
+    "SYNC_DRIVER",
+    "configure_engine",
+    "connect_timeout_args",
+    "engine_options",
+]

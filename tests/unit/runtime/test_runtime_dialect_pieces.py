@@ -1,0 +1,100 @@
+"""The dialects' runtime pieces (runtime/_dialects/*.py) on their own: SQLite's engines get
+foreign keys and SQLAlchemy-driven transactions on every connection, sync and async."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
+
+import dbgen.runtime.db as runtime_db
+from dbgen.runtime._dialects import postgresql, sqlite
+
+POOL = {"pool_size": 5, "max_overflow": 10, "pool_timeout": 30, "pool_recycle": 1800, "echo": False}
+DDL = (
+    "CREATE TABLE parent (id INTEGER PRIMARY KEY)",
+    "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id))",
+)
+
+
+def exercise(conn: sa.Connection) -> dict[str, Any]:
+    """Foreign keys enforced, and a savepoint rolled back inside the transaction."""
+    seen: dict[str, Any] = {"fk": conn.exec_driver_sql("PRAGMA foreign_keys").scalar()}
+    for ddl in DDL:
+        conn.exec_driver_sql(ddl)
+    conn.exec_driver_sql("INSERT INTO parent (id) VALUES (1)")
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql("INSERT INTO child (id, parent_id) VALUES (1, 2)")
+    except sa.exc.IntegrityError as exc:
+        seen["refused"] = str(exc.orig)
+    nested = conn.begin_nested()
+    conn.exec_driver_sql("INSERT INTO parent (id) VALUES (2)")
+    nested.rollback()
+    seen["parents"] = conn.exec_driver_sql("SELECT count(*) FROM parent").scalar()
+    return seen
+
+
+def test_sqlite_sync_engine_enforces_foreign_keys_and_savepoints(tmp_path: Path) -> None:
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'x.db'}", poolclass=NullPool)
+    sqlite.configure_engine(engine)
+    with engine.connect() as conn, conn.begin():
+        seen = exercise(conn)
+    assert seen == {"fk": 1, "refused": "FOREIGN KEY constraint failed", "parents": 1}
+    # The DDL was transactional: rolled back with its transaction.
+    with engine.connect() as conn:
+        trans = conn.begin()
+        conn.exec_driver_sql("CREATE TABLE gone (id INTEGER)")
+        trans.rollback()
+        names = conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars().all()
+    assert "gone" not in names
+    engine.dispose()
+
+
+def test_sqlite_async_engine_too(tmp_path: Path) -> None:
+    async def main() -> dict[str, Any]:
+        engine = create_async_engine(f"sqlite+aiosqlite:///{tmp_path / 'y.db'}")
+        sqlite.configure_engine(engine.sync_engine)
+        try:
+            async with engine.connect() as conn, conn.begin():
+                return await conn.run_sync(exercise)
+        finally:
+            await engine.dispose()
+
+    seen = asyncio.run(main())
+    assert seen == {"fk": 1, "refused": "FOREIGN KEY constraint failed", "parents": 1}
+
+
+@pytest.mark.parametrize(
+    "url", ["sqlite+aiosqlite://", "sqlite:///:memory:", "sqlite:///file::memory:?uri=true"]
+)
+def test_an_in_memory_database_takes_no_queue_pool_sizes(url: str) -> None:
+    options = sqlite.engine_options(make_url(url), dict(POOL))
+    assert options == {"pool_recycle": 1800, "echo": False}
+    engine = sa.create_engine(url.replace("+aiosqlite", ""), **options)  # accepted as they are
+    engine.dispose()
+
+
+def test_a_file_database_keeps_them_unless_a_pool_class_is_given() -> None:
+    url = make_url("sqlite+aiosqlite:////tmp/app.db")
+    assert sqlite.engine_options(url, dict(POOL)) == POOL
+    assert "pool_size" not in sqlite.engine_options(url, {**POOL, "poolclass": NullPool})
+    assert postgresql.engine_options(url, dict(POOL)) == POOL
+
+
+def test_a_url_of_another_dialect_is_refused_naming_the_packages() -> None:
+    with pytest.raises(ValueError, match=r"not a postgresql URL \(this package was generated"):
+        runtime_db.async_url("sqlite+aiosqlite:///x.db")
+    assert runtime_db.sync_url("postgresql://u@h/d").drivername == "postgresql+psycopg2"
+
+
+def test_connect_timeouts_as_each_driver_takes_them() -> None:
+    assert postgresql.connect_timeout_args(2.4, sync=True) == {"connect_timeout": 2}
+    assert postgresql.connect_timeout_args(2.4, sync=False) == {"timeout": 2.4}
+    assert sqlite.connect_timeout_args(3, sync=True) == {"timeout": 3}
