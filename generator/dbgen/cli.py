@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from dbgen import __version__
-from dbgen.core import Result, display, generate, inside, read_input, read_inputs
+from dbgen.core import Inputs, Result, display, generate, inside, read_input, read_inputs
 from dbgen.diagnostics import Diagnostic, has_errors
 
 if TYPE_CHECKING:
+    from dbgen.config import Config
     from dbgen.emit.ownership import Survey
+    from dbgen.emit.stamp import Stamp, Verdict
+    from dbgen.evolve import Renames
 
 app = typer.Typer(
     add_completion=False,
@@ -43,19 +47,21 @@ def _fail(diags: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:
     raise typer.Exit(2)
 
 
-def _run(
-    spec_dir: Path,
-    out: Path | None,
-    *,
-    allow_destructive: bool = False,
-    message: str | None = None,
-    fold: bool = False,
-    recover_first: bool = False,
-) -> tuple[Result, Path]:
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """What a command read before generating: the configuration, the inputs (the output
+    directory's history included), where the output goes, and the declared renames."""
+
+    config: Config
+    inputs: Inputs
+    target: Path
+    renames: Renames | None
+
+
+def _prepare(spec_dir: Path, out: Path | None, *, recover_first: bool = False) -> _Prepared:
     import dataclasses
 
     from dbgen.config import load_config
-    from dbgen.history.plan import Options
     from dbgen.history.revisions import read_history_files
 
     config, config_diags = load_config(spec_dir, Path.cwd())
@@ -78,24 +84,79 @@ def _run(
     inputs = dataclasses.replace(
         inputs, history=read_history_files(target.resolve()), out_display=display(target)
     )
+    return _Prepared(config, inputs, target, renames)
+
+
+def _run(
+    spec_dir: Path,
+    out: Path | None,
+    *,
+    allow_destructive: bool = False,
+    message: str | None = None,
+    fold: bool = False,
+    recover_first: bool = False,
+    prepared: _Prepared | None = None,
+) -> tuple[Result, Path]:
+    from dbgen.history.plan import Options
+
+    prep = prepared or _prepare(spec_dir, out, recover_first=recover_first)
     options = Options(
-        allow_destructive=allow_destructive or config.allow_destructive,
-        concurrent_indexes=config.concurrent_indexes,
+        allow_destructive=allow_destructive or prep.config.allow_destructive,
+        concurrent_indexes=prep.config.concurrent_indexes,
         message=message,
         fold=fold,
-        renames=renames,
+        renames=prep.renames,
     )
     result = generate(
-        inputs,
-        line_length=config.line_length,
+        prep.inputs,
+        line_length=prep.config.line_length,
         evolve=options,
-        dialect=config.dialect,
-        dialect_setting=config.dialect_setting,
+        dialect=prep.config.dialect,
+        dialect_setting=prep.config.dialect_setting,
     )
     if not result.ok:
         _fail(result.diagnostics)
     _print(result.diagnostics)
-    return result, target
+    return result, prep.target
+
+
+def _expected_stamp(prep: _Prepared) -> Stamp:
+    """The stamp a build of ``prep`` records, but for the tree's own fields (the manifest and
+    the hand-written history, known after the build)."""
+    from dbgen.emit.stamp import Stamp, generator_id, inputs_digest
+
+    assert prep.inputs.crud is not None  # read_inputs refused its absence
+    inputs = inputs_digest(prep.inputs.sql, prep.inputs.crud, prep.config)
+    return Stamp(generator_id(), inputs, "", "")
+
+
+def _stamped(spec_dir: Path, prep: _Prepared) -> Verdict | None:
+    """The verdict on the output directory without rendering, when its stamp can give one."""
+    from dbgen.emit.ownership import refusal
+    from dbgen.emit.stamp import verify
+
+    root = prep.target.resolve()
+    if not root.is_dir():
+        return None
+    verdict = verify(root, _expected_stamp(prep), prep.inputs.history)
+    if verdict is None or refusal(prep.target, spec_dir, display(prep.target)) is not None:
+        return None  # rendering and the survey say what is wrong
+    return verdict
+
+
+def _record_stamp(prep: _Prepared, result: Result) -> None:
+    """After a build left the output directory equal to ``result``: what it was built from."""
+    import dataclasses
+
+    from dbgen.emit.manifest import MANIFEST, digest
+    from dbgen.emit.stamp import user_history_digest, write_stamp
+
+    stamp = dataclasses.replace(
+        _expected_stamp(prep),
+        manifest=digest(result.files[MANIFEST].encode()),
+        user_history=user_history_digest(prep.inputs.history, result.files),
+    )
+    write_stamp(prep.target.resolve(), stamp)
 
 
 def _interrupted(spec_dir: Path, target: Path, recover_first: bool) -> None:
@@ -191,13 +252,20 @@ def build(
     from dbgen.emit.ownership import refusal
     from dbgen.emit.write import Interrupted, apply
 
+    prep = _prepare(spec_dir, out, recover_first=True)
+    if not (adopt or fold or message):
+        # A tree its stamp proves current is what this build would write: nothing to do.
+        verdict = _stamped(spec_dir, prep)
+        if verdict is not None and verdict.clean:
+            print(f"dbgen: {display(prep.target)} is up to date ({verdict.files} files)")
+            return
     result, target = _run(
         spec_dir,
         out,
         allow_destructive=allow_destructive,
         message=message,
         fold=fold,
-        recover_first=True,
+        prepared=prep,
     )
     where = display(target)
     if result.pending is not None and result.pending.refused:
@@ -214,6 +282,7 @@ def build(
     plan, where = _survey(spec_dir, result, target, adopt)
     n = len(result.files)
     if plan.clean:
+        _record_stamp(prep, result)
         print(f"dbgen: {where} is up to date ({n} files)")
         return
     try:
@@ -222,6 +291,7 @@ def build(
         failed = getattr(exc, "filename", None)
         span = Span(display(Path(failed)) if isinstance(failed, str) else where)
         _fail([error(span, "write-failed", f"{exc}; the previous files are restored")])
+    _record_stamp(prep, result)
     changed = len(plan.writes) + len(plan.removals)
     removed = f", {len(plan.removals)} removed" if plan.removals else ""
     print(f"dbgen: wrote {where} ({n} files, {changed} changed{removed})")
@@ -243,18 +313,34 @@ def _command(name: str, spec_dir: Path, out: Path | None) -> str:
 @app.command()
 def check(spec_dir: SpecDir, out: OutOption = None) -> None:
     """Exit 0 when the output is up to date, 1 with the stale/missing/extra files otherwise
-    (and, when the schema changed since the newest revision, which revision that is)."""
-    result, target = _run(spec_dir, out)
-    plan, where = _survey(spec_dir, result, target)
-    if plan.clean:
-        print(f"dbgen: {where} is up to date ({len(result.files)} files)")
+    (and, when the schema changed since the newest revision, which revision that is).
+
+    While the stamp a build left (dbgen-stamp.txt) matches the generator and the inputs, the
+    files are verified against the manifest's hashes instead of being rendered again."""
+    prep = _prepare(spec_dir, out)
+    verdict = _stamped(spec_dir, prep)
+    if verdict is not None:
+        where = display(prep.target)
+        found: tuple[tuple[str, tuple[str, ...]], ...] = (
+            ("stale", verdict.stale),
+            ("missing", verdict.missing),
+        )
+        count = verdict.files
+        pending = None
+    else:
+        result, target = _run(spec_dir, out, prepared=prep)
+        plan, where = _survey(spec_dir, result, target)
+        found = (("stale", plan.stale), ("missing", plan.missing), ("extra", plan.removals))
+        count, pending = len(result.files), result.pending
+    if not any(paths for _, paths in found):
+        print(f"dbgen: {where} is up to date ({count} files)")
         return
-    for kind, paths in (("stale", plan.stale), ("missing", plan.missing), ("extra", plan.removals)):
+    for kind, paths in found:
         for p in paths:
             print(f"{kind}: {inside(where, p)}")
-    if result.pending is not None and result.pending.parent is not None:
+    if pending is not None and pending.parent is not None:
         print(
-            f"dbgen: schema changed since revision {result.pending.parent}: run dbgen build",
+            f"dbgen: schema changed since revision {pending.parent}: run dbgen build",
             file=sys.stderr,
         )
     print(
