@@ -113,6 +113,7 @@ def _run(
         evolve=options,
         dialect=prep.config.dialect,
         dialect_setting=prep.config.dialect_setting,
+        layout=prep.config.layout,
     )
     if not result.ok:
         _fail(result.diagnostics)

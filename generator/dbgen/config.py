@@ -2,6 +2,7 @@
 
 out = "generated"        # output directory, relative to the file that says it
 line_length = 100        # columns for the lines dbgen composes from names and values
+layout = "layer"         # "layer": <pkg>/models/<table>.py ...; "feature": <pkg>/<feature>/models.py ...
 allow_destructive = false  # let `dbgen build` write revisions that drop or narrow (the CLI flag)
 concurrent_indexes = false # new revisions build and drop indexes of existing tables CONCURRENTLY
 dialect = "postgresql"   # the schema's database: "postgresql" (default), "sqlite" ("mysql" to come)
@@ -20,13 +21,23 @@ from pathlib import Path
 
 from dbgen.diagnostics import Diagnostic, Span, error, line_col
 
-_KNOWN = {"out", "line_length", "allow_destructive", "concurrent_indexes", "renames", "dialect"}
+_KNOWN = {
+    "out",
+    "line_length",
+    "layout",
+    "allow_destructive",
+    "concurrent_indexes",
+    "renames",
+    "dialect",
+}
+LAYOUTS = ("layer", "feature")
 
 
 @dataclass(frozen=True, slots=True)
 class Config:
     out: Path
     line_length: int = 100
+    layout: str = "layer"  # where each entity's code goes (plan/models.py's Layout)
     allow_destructive: bool = False
     concurrent_indexes: bool = False
     renames: dict[str, object] = field(default_factory=dict)  # the [renames] table as parsed
@@ -110,6 +121,18 @@ def _from_table(
             problems.append(
                 error(Span(str(path)), "config", "'line_length' must be an integer from 40 to 200")
             )
+    layout = default.layout
+    if "layout" in data:
+        if data["layout"] in LAYOUTS:
+            layout = str(data["layout"])
+        else:
+            problems.append(
+                error(
+                    _key_span(path, text, "layout"),
+                    "config",
+                    f"'layout' must be one of {', '.join(map(repr, LAYOUTS))}",
+                )
+            )
     switches = {}
     for key in ("allow_destructive", "concurrent_indexes"):
         value = data.get(key, False)
@@ -128,6 +151,7 @@ def _from_table(
     config = Config(
         out=out,
         line_length=line_length,
+        layout=layout,
         allow_destructive=switches.get("allow_destructive", False),
         concurrent_indexes=switches.get("concurrent_indexes", False),
         renames=renames,

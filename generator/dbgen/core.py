@@ -141,6 +141,7 @@ def generate(
     dialect: str = "postgresql",
     evolve: Options | None = None,
     dialect_setting: str | None = None,
+    layout: str = "layer",
 ) -> Result:
     # A build allocates millions of objects that live until it ends (catalog, plan, the files);
     # the cyclic collector would traverse them again and again (about a sixth of a 500-table
@@ -154,6 +155,7 @@ def generate(
             dialect=dialect,
             evolve=evolve,
             setting=dialect_setting,
+            layout=layout,
         )
     finally:
         if enabled:
@@ -162,7 +164,13 @@ def generate(
 
 
 def _generate(
-    inputs: Inputs, *, line_length: int, dialect: str, evolve: Options | None, setting: str | None
+    inputs: Inputs,
+    *,
+    line_length: int,
+    dialect: str,
+    evolve: Options | None,
+    setting: str | None,
+    layout: str,
 ) -> Result:
     # Imported here so `dbgen --version` and `--help` stay fast.
     from dbgen.dialects import get_dialect, read_schema
@@ -188,7 +196,7 @@ def _generate(
     all_diags += spec_diags
     if spec is None or has_errors(all_diags):
         return Result({}, _sorted(all_diags), catalog)
-    plan = plan_project(graph, spec.package, spec, map_type=db.map_type)
+    plan = plan_project(graph, spec.package, spec, map_type=db.map_type, layout=layout)
     history, history_diags = load_history(inputs.history, spec.package, inputs.out_display)
     all_diags += history_diags
     if has_errors(all_diags):

@@ -1,6 +1,6 @@
 """Golden cases: one directory per feature under cases/.
 
-A case holds its input (*.sql, crud.yaml), optionally history/ (an output directory's
+A case holds its input (*.sql, crud.yaml, optionally dbgen.toml), optionally history/ (an output directory's
 ``<package>/migrations/versions/`` as an earlier build and the user left it: the build starts from
 it), and either
 - expected/: the whole generated tree, compared byte for byte (history kept, plus the revision
@@ -24,6 +24,7 @@ from pathlib import Path
 import black
 import pytest
 
+from dbgen.config import load_config
 from dbgen.core import generate, read_inputs
 from dbgen.history.revisions import read_history_files
 
@@ -86,8 +87,14 @@ def _generate(case: Path) -> dict[str, str]:
     try:
         inputs, diags = read_inputs(Path("."))
         assert inputs is not None, [str(d) for d in diags]
+        config, config_diags = load_config(Path("."), Path("."))  # a case's dbgen.toml
+        assert not config_diags, [str(d) for d in config_diags]
         history = read_history_files(Path("history"))
-        result = generate(dataclasses.replace(inputs, history=history, out_display="out"))
+        result = generate(
+            dataclasses.replace(inputs, history=history, out_display="out"),
+            line_length=config.line_length,
+            layout=config.layout,
+        )
     finally:
         os.chdir(cwd)
     assert result.ok, "\n".join(str(d) for d in result.diagnostics)

@@ -31,8 +31,8 @@ print(len(names))
 _RUFF_RULES = "E,F,W,I,B,UP,SIM,RUF"
 
 
-def build(sql: str, crud: str) -> Result:
-    return generate(Inputs((("schema.sql", sql),), ("crud.yaml", crud)))
+def build(sql: str, crud: str, layout: str = "layer") -> Result:
+    return generate(Inputs((("schema.sql", sql),), ("crud.yaml", crud)), layout=layout)
 
 
 def errors(result: Result) -> list[str]:

@@ -35,11 +35,18 @@ def _kind(rel: str) -> FileKind | None:
     if tuple(parts) in fixed:
         return fixed[tuple(parts)]
     if len(parts) == 2 and not parts[1].startswith("_") and parts[1] != "__init__.py":
-        return {
+        layer = {
             "models": FileKind.MODEL,
             "schemas": FileKind.SCHEMA,
             "repositories": FileKind.REPOSITORY,
         }.get(parts[0])
+        # The feature layout: <package>/<feature>/{models,schemas,repository}.py
+        feature = {
+            "models.py": FileKind.MODEL,
+            "schemas.py": FileKind.SCHEMA,
+            "repository.py": FileKind.REPOSITORY,
+        }.get(parts[1])
+        return layer or feature
     return None
 
 

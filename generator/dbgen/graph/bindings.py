@@ -320,6 +320,25 @@ DERIVED_CLASS_NAMES = (
     "Sync{}Repository",
 )
 
+# The modules and packages at the top of every generated package (private ``_*`` ones aside):
+# a feature of the feature layout (crud.yaml's ``feature:``) must not be one of them.
+PACKAGE_MODULES = frozenset(
+    {
+        "base",
+        "db",
+        "enums",
+        "errors",
+        "migrations",
+        "models",
+        "pagination",
+        "repositories",
+        "schemas",
+        "testing",
+        "types",
+        "uow",
+    }
+)
+
 # Top-level modules of what the generated package imports at run time.
 DEPENDENCIES = frozenset(
     {

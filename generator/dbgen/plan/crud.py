@@ -9,6 +9,7 @@ and are never re-derived.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from dbgen.graph.bindings import FINDER_PARAMETERS_RESERVED
@@ -21,7 +22,7 @@ from dbgen.plan.crud_schemas import (
     nested_name,
     schema_module,
 )
-from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan, module_of, path_of
+from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
 from dbgen.plan.pyexpr import pystr
 from dbgen.plan.typemap import Import
 from dbgen.spec.model import BoundEntity, BoundSpec, BoundTransaction, Operation
@@ -65,8 +66,12 @@ class FinderView:
 
 @dataclass(frozen=True, slots=True)
 class RepoView:
+    # The prefix of the module's constants and helpers (``_T``, ``_INFO``, ``_insert_values``):
+    # "" alone in its file, ``TASKS_`` where a feature's repository.py holds several entities.
+    ns: str
     path: str
     doc: str
+    table_sql: str  # the table, as SQL names it (a feature's docstring lists its tables)
     entity: str  # class name, used in errors and messages
     mapped: bool  # False: a Core table (no primary key); rows come back as the Read schema
     core_reads: bool  # a Core repository that returns rows (and so defines _read)
@@ -168,19 +173,20 @@ def _kind(c: ColumnPlan, plan: ProjectPlan) -> tuple[str, set[Import]]:
     return "object", set()
 
 
-def _col(ent: EntityPlan, c: ColumnPlan) -> str:
+def _col(ent: EntityPlan, c: ColumnPlan, ns: str) -> str:
     """The Core column of ``c``, by its key in the Table: the SQL name for a mapped class (the
     attribute may differ, e.g. ``uuid_`` for ``uuid``), the attribute for a Core table (which
-    declares ``key=``). Subscripted, so a column called ``keys`` cannot hit a method."""
-    return f"_T.c[{pystr(c.name if ent.mapped else c.attr)}]"
+    declares ``key=``). Subscripted, so a column called ``keys`` cannot hit a method. ``ns``:
+    the prefix of the module's constants (``_T`` is ``_TASKS_T`` in a file of several)."""
+    return f"_{ns}T.c[{pystr(c.name if ent.mapped else c.attr)}]"
 
 
 def _sort_view(
-    ent: EntityPlan, c: ColumnPlan, plan: ProjectPlan, imports: set[Import]
+    ent: EntityPlan, c: ColumnPlan, plan: ProjectPlan, imports: set[Import], ns: str
 ) -> SortColumnView:
     kind, imps = _kind(c, plan)
     imports |= imps
-    return SortColumnView(c.attr, _col(ent, c), c.nullable, kind)
+    return SortColumnView(c.attr, _col(ent, c, ns), c.nullable, kind)
 
 
 _BULK = frozenset({Operation.BULK_CREATE, Operation.BULK_UPDATE, Operation.BULK_DELETE})
@@ -194,6 +200,7 @@ def _repo(
     *,
     tx_root: bool,
     tx_child: bool,
+    ns: str = "",
 ) -> RepoView:
     pkg = plan.package
     cls = ent.class_name
@@ -206,12 +213,12 @@ def _repo(
         (f"{pkg}.repositories._base", "SortColumn"),
     }
     if ent.mapped:
-        imports |= {("typing", "cast"), (module_of(pkg, "models", ent.module), cls)}
+        imports |= {("typing", "cast"), (plan.layout.module_of("models", ent.module), cls)}
         model, table = cls, f"cast(sa.Table, {cls}.__table__)"
     else:
         # No primary key, no mapped class: Core statements on the Table, rows validated into
         # the Read schema (a typed, immutable-by-convention value instead of a bare Row).
-        imports.add((module_of(pkg, "models", ent.module), ent.table_var))
+        imports.add((plan.layout.module_of("models", ent.module), ent.table_var))
         model, table = f"{cls}Read", ent.table_var
     pk = ent.pk_columns
     for c in pk:
@@ -224,18 +231,18 @@ def _repo(
         key_type = "tuple[" + ", ".join(c.type.python.expr for c in pk) + "]"
 
     filters = tuple(
-        (f"{column_attr(ent, f.column)}__{op}", _col(ent, ent.column(f.column)), op)
+        (f"{column_attr(ent, f.column)}__{op}", _col(ent, ent.column(f.column), ns), op)
         for f in b.filters
         for op in f.operators
     )
-    sort = tuple(_sort_view(ent, ent.column(s), plan, imports) for s in b.sort)
+    sort = tuple(_sort_view(ent, ent.column(s), plan, imports, ns) for s in b.sort)
     order_cols: dict[str, SortColumnView] = {s.key: s for s in sort}
     for sk in b.default_sort:
         c = ent.column(sk.column)
-        order_cols.setdefault(c.attr, _sort_view(ent, c, plan, imports))
+        order_cols.setdefault(c.attr, _sort_view(ent, c, plan, imports, ns))
     tie_cols = _tie_break(plan, ent, b)
     for c in tie_cols:
-        order_cols.setdefault(c.attr, _sort_view(ent, c, plan, imports))
+        order_cols.setdefault(c.attr, _sort_view(ent, c, plan, imports, ns))
     default_order = tuple(
         (column_attr(ent, sk.column), sk.descending) for sk in b.default_sort
     ) or tuple((c.attr, False) for c in tie_cols)
@@ -246,9 +253,9 @@ def _repo(
         sc = ent.column(b.soft_delete)
         kind = soft_delete_kind(resolve(sc.column.type, plan.catalog))
         if kind == "boolean":
-            alive, soft = f"{_col(ent, sc)}.is_not(True)", (_col(ent, sc), "sa.true()")
+            alive, soft = f"{_col(ent, sc, ns)}.is_not(True)", (_col(ent, sc, ns), "sa.true()")
         else:
-            alive, soft = f"{_col(ent, sc)}.is_(None)", (_col(ent, sc), "sa.func.now()")
+            alive, soft = f"{_col(ent, sc, ns)}.is_(None)", (_col(ent, sc, ns), "sa.func.now()")
 
     loads: list[tuple[str, tuple[str, ...]]] = []
     relations: list[tuple[str, tuple[str, ...]]] = []
@@ -269,7 +276,7 @@ def _repo(
                 test = "is_not(True)" if kind == "boolean" else "is_(None)"
                 if target_ent.class_name != cls:
                     imports.add(
-                        (module_of(pkg, "models", target_ent.module), target_ent.class_name)
+                        (plan.layout.module_of("models", target_ent.module), target_ent.class_name)
                     )
                 criterion = f"{target_ent.class_name}.{sd.attr}.{test}"
                 attr = f"{attr}.and_({criterion})"
@@ -308,7 +315,8 @@ def _repo(
                 f.unique,
                 tuple((n, c.type.python.expr) for n, c in zip(names, cols, strict=True)),
                 tuple(
-                    f'matches({_col(ent, c)}, "x_{n}")' for n, c in zip(names, cols, strict=True)
+                    f'matches({_col(ent, c, ns)}, "x_{n}")'
+                    for n, c in zip(names, cols, strict=True)
                 ),
                 "exists_by_" + "_".join(c.attr for c in cols) if f.exists else None,
             )
@@ -336,7 +344,7 @@ def _repo(
     )
 
     base = f"{pkg}.repositories._base"
-    schemas = module_of(pkg, "schemas", ent.module)
+    schemas = plan.layout.module_of("schemas", ent.module)
     imports |= {
         ("collections.abc", "AsyncIterator"),
         ("collections.abc", "Iterator"),
@@ -346,11 +354,13 @@ def _repo(
         *((base, name) for name in ("Writes", "key_params", "matches", "operation", "row_map")),
         *((schemas, f"{cls}{kind}") for kind in _SCHEMA_KINDS),
     }
-    pk_sort = tuple(_sort_view(ent, c, plan, imports) for c in pk)
-    tie_break = tuple(_sort_view(ent, c, plan, imports) for c in tie_cols)
+    pk_sort = tuple(_sort_view(ent, c, plan, imports, ns) for c in pk)
+    tie_break = tuple(_sort_view(ent, c, plan, imports, ns) for c in tie_cols)
     return RepoView(
-        path=path_of(pkg, "repositories", ent.module),
+        ns=ns,
+        path=plan.layout.path_of("repositories", ent.module),
         doc=f"Repositories for {ent.qname.sql}: {', '.join(b.operations) or 'no operations'}.",
+        table_sql=ent.qname.sql,
         entity=cls,
         mapped=ent.mapped,
         core_reads=core_reads,
@@ -358,11 +368,11 @@ def _repo(
         table=table,
         key_type=key_type,
         composite=len(pk) > 1,
-        pk_columns=tuple(_col(ent, c) for c in pk),
+        pk_columns=tuple(_col(ent, c, ns) for c in pk),
         pk_attrs=tuple(c.attr for c in pk),
-        columns=tuple((c.attr, _col(ent, c)) for c in ent.columns),
+        columns=tuple((c.attr, _col(ent, c, ns)) for c in ent.columns),
         renamed=tuple((c.attr, c.name) for c in ent.columns if ent.mapped and c.attr != c.name),
-        version_col=_col(ent, ent.column(b.version_column)) if b.version_column else None,
+        version_col=_col(ent, ent.column(b.version_column), ns) if b.version_column else None,
         touch=tuple(ent.column(c).attr for c in b.touch),
         pk_sort=pk_sort,
         tie_break=tie_break,
@@ -382,7 +392,7 @@ def _repo(
         sort=sort,
         order_columns=tuple(order_cols.values()),
         default_order=default_order,
-        search=tuple(_col(ent, ent.column(s)) for s in b.search),
+        search=tuple(_col(ent, ent.column(s), ns) for s in b.search),
         alive=alive,
         soft_delete=soft,
         version=column_attr(ent, b.version_column) if b.version_column else None,
@@ -466,8 +476,12 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
 
     schemas: list[SchemaModule] = []
     repos: list[RepoView] = []
+    per_file = Counter(
+        plan.layout.path_of("repositories", plan.entity(b.qname).module) for b in spec.entities
+    )
     for b in spec.entities:
         ent = plan.entity(b.qname)
+        shared = per_file[plan.layout.path_of("repositories", ent.module)] > 1
         schemas.append(schema_module(plan, ent, b, nested.get(ent.qname, [])))
         repos.append(
             _repo(
@@ -477,6 +491,7 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
                 b,
                 tx_root=any(tx.root == b.qname for tx in spec.transactions),
                 tx_child=any(ch.table == b.qname for tx in spec.transactions for ch in tx.children),
+                ns=f"{ent.module.upper()}_" if shared else "",
             )
         )
 
@@ -501,9 +516,11 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
     repo_refs: list[tuple[str, str, str]] = []
     for b in spec.entities:
         ent = plan.entity(b.qname)
-        uow_imports.add((module_of(pkg, "repositories", ent.module), f"{ent.class_name}Repository"))
         uow_imports.add(
-            (module_of(pkg, "repositories", ent.module), f"Sync{ent.class_name}Repository")
+            (plan.layout.module_of("repositories", ent.module), f"{ent.class_name}Repository")
+        )
+        uow_imports.add(
+            (plan.layout.module_of("repositories", ent.module), f"Sync{ent.class_name}Repository")
         )
         repo_refs.append((ent.key, ent.module, ent.class_name))
     txs = tuple(_transaction(plan, tx, nested_names) for tx in spec.transactions)
@@ -511,14 +528,19 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
         root = plan.entity(tx.root)
         uow_imports.add(("collections.abc", "Sequence"))
         if root.mapped:
-            uow_imports.add((module_of(pkg, "models", root.module), root.class_name))
+            uow_imports.add((plan.layout.module_of("models", root.module), root.class_name))
         else:
-            uow_imports.add((module_of(pkg, "schemas", root.module), f"{root.class_name}Read"))
-        uow_imports.add((module_of(pkg, "schemas", root.module), f"{root.class_name}Create"))
+            uow_imports.add(
+                (plan.layout.module_of("schemas", root.module), f"{root.class_name}Read")
+            )
+        uow_imports.add((plan.layout.module_of("schemas", root.module), f"{root.class_name}Create"))
         for ch in tx.children:
             child = plan.entity(ch.table)
             uow_imports.add(
-                (module_of(pkg, "schemas", child.module), nested_names[(child.qname, root.qname)])
+                (
+                    plan.layout.module_of("schemas", child.module),
+                    nested_names[(child.qname, root.qname)],
+                )
             )
     uow = UowView(
         doc=f"Units of work for {pkg}: one session, every repository, commit or roll back.",

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dbgen.ir import Column
-from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan, path_of
+from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
 from dbgen.plan.pyexpr import pystr
 from dbgen.plan.typemap import Import
 from dbgen.spec.model import BoundEntity
@@ -44,6 +44,7 @@ class SchemaClass:
 class SchemaModule:
     path: str
     doc: str
+    table_sql: str  # the table(s), as SQL names them
     # Every import the module may use; layout/imports.py keeps those its body reads.
     imports: frozenset[Import]
     literals: tuple[tuple[str, tuple[str, ...]], ...]  # (alias, Literal members as literals)
@@ -216,8 +217,9 @@ def schema_module(
         literals.append((f"{cls}Relation", _literal(r.name for r in b.relations)))
     imports |= {("typing", "Literal"), ("pydantic", "Field"), ("typing", "Any")}
     return SchemaModule(
-        path=path_of(plan.package, "schemas", ent.module),
+        path=plan.layout.path_of("schemas", ent.module),
         doc=f"Pydantic schemas for {ent.qname.sql}.",
+        table_sql=ent.qname.sql,
         imports=frozenset(imports),
         literals=tuple(literals),
         classes=tuple(classes),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dbgen.graph.relations import RelationKind
@@ -11,7 +12,7 @@ from dbgen.layout.printer import Printer
 from dbgen.layout.statement import import_from, one_line_docstring
 from dbgen.plan import constraints as cx
 from dbgen.plan.mixins import Mixin
-from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan, module_of
+from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
 from dbgen.plan.pyexpr import call, pystr, sql_text
 from dbgen.plan.typemap import SA, Import
 
@@ -27,6 +28,7 @@ class ModelView:
     docstring: str
     imports: frozenset[Import]  # every import the module may use (layout/imports.py picks)
     type_checking_imports: list[str]
+    type_checking_targets: tuple[tuple[str, str], ...]  # (dotted module, class) of those imports
     # Mapped class: the whole ``__table_args__ = ...`` statement, or None. Core table: the
     # elements of sa.Table(...) after the columns, each with its trailing comma.
     table_args: str | None
@@ -177,15 +179,16 @@ def _table_args(
     return args, options
 
 
-def _import_lines(lines: list[str], depth: int, line_length: int) -> list[str]:
-    out = []
-    for line in lines:
-        if line.startswith("from "):
-            module, names = line[len("from ") :].split(" import ", 1)
-            out.append(import_from(module, names.split(", "), depth, line_length))
-        else:
-            out.append(line)
-    return out
+def type_checking_lines(
+    targets: Iterable[tuple[str, str]], here: str, line_length: int
+) -> list[str]:
+    """The ``if TYPE_CHECKING:`` imports of the classes a module's relationships name: one
+    ``from`` line per module (but ``here``, the module itself), laid out one level deep."""
+    by_module: dict[str, set[str]] = {}
+    for module, cls in targets:
+        if module != here:
+            by_module.setdefault(module, set()).add(cls)
+    return [import_from(m, sorted(by_module[m]), 1, line_length) for m in sorted(by_module)]
 
 
 def model_view(
@@ -216,7 +219,7 @@ def model_view(
         }
     )
     # Read only inside string annotations (Mapped["Other"]), so imported for type checkers.
-    tc = [f"from {module_of(project.package, 'models', m)} import {cls}" for m, cls in targets]
+    tc_targets = tuple((project.layout.module_of("models", m), cls) for m, cls in targets)
     args, options = _table_args(entity, project)
     flat_columns = [
         column_line(c, entity, project=project)
@@ -252,7 +255,8 @@ def model_view(
         entity=entity,
         docstring=docstring,
         imports=frozenset(imports),
-        type_checking_imports=_import_lines(tc, 1, ll),
+        type_checking_imports=type_checking_lines(tc_targets, "", ll),
+        type_checking_targets=tc_targets,
         table_args=table_args,
         core_args=core_args,
         column_lines=columns,

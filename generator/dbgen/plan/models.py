@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dbgen.graph import SchemaGraph, naming
+from dbgen.graph.bindings import PACKAGE_MODULES
 from dbgen.graph.relationships import RelationshipPlan, plan_relationships
 from dbgen.ir import Catalog, Column, Domain, EnumType, ForeignKey, QName, Table, TypeKind
 from dbgen.plan.typemap import MappedType, TypeContext, TypeMapper, map_type
@@ -43,7 +44,7 @@ class ColumnPlan:
 class EntityPlan:
     table: Table
     class_name: str
-    module: str  # module name under models/ (and schemas/, repositories/)
+    module: str  # module name under models/ (and schemas/, repositories/): Layout places it
     key: str  # unit-of-work attribute (the graph's uow_keys)
     columns: tuple[ColumnPlan, ...]
     relationships: tuple[RelationshipPlan, ...]
@@ -65,16 +66,64 @@ class EntityPlan:
         raise KeyError(sql_name)
 
 
-def module_of(package: str, kind: str, module: str) -> str:
-    """The dotted module that holds ``kind`` ("models", "schemas" or "repositories") of the
-    entity whose module name is ``module``: the one place the package's layout is decided
-    (a feature layout would map ``module`` to its feature here)."""
-    return f"{package}.{kind}.{module}"
+# What the per-entity module of each kind is called inside a feature package (feature layout).
+_FEATURE_FILES = {"models": "models", "schemas": "schemas", "repositories": "repository"}
 
 
-def path_of(package: str, kind: str, module: str) -> str:
-    """``module_of`` as a path relative to the output directory."""
-    return module_of(package, kind, module).replace(".", "/") + ".py"
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """Where each entity's code lives: the one place the package's layout is decided.
+
+    ``layer`` (the default): ``<package>/<kind>/<module>.py`` for kind models, schemas and
+    repositories. ``feature``: ``<package>/<feature>/{models,schemas,repository}.py``, where
+    ``features`` maps each entity module to its feature (several entities may share one)."""
+
+    package: str
+    features: Mapping[str, str] | None = None  # entity module -> feature; None: layer layout
+
+    @property
+    def name(self) -> str:
+        return "layer" if self.features is None else "feature"
+
+    def module_of(self, kind: str, module: str) -> str:
+        """The dotted module that holds ``kind`` ("models", "schemas" or "repositories") of
+        the entity whose module name is ``module``."""
+        if self.features is None:
+            return f"{self.package}.{kind}.{module}"
+        return f"{self.package}.{self.features[module]}.{_FEATURE_FILES[kind]}"
+
+    def path_of(self, kind: str, module: str) -> str:
+        """``module_of`` as a path relative to the output directory."""
+        return self.module_of(kind, module).replace(".", "/") + ".py"
+
+    def feature_packages(self) -> dict[str, tuple[str, ...]]:
+        """feature -> the entity modules in it, both sorted (empty for the layer layout)."""
+        out: dict[str, list[str]] = {}
+        for module, feature in (self.features or {}).items():
+            out.setdefault(feature, []).append(module)
+        return {f: tuple(sorted(out[f])) for f in sorted(out)}
+
+
+def plan_layout(
+    package: str, name: str, modules: Mapping[QName, str], spec: BoundSpec | None
+) -> Layout:
+    """The layout ``name`` ("layer" or "feature") of a package whose tables have these entity
+    modules. A feature is crud.yaml's ``feature:`` of the entity, else the entity's module; a
+    default one that is a module of the package itself (a table called ``errors``) gains an
+    underscore (``errors_``)."""
+    if name == "layer":
+        return Layout(package)
+    explicit = {e.qname: e.feature for e in spec.entities if e.feature} if spec else {}
+    taken = set(explicit.values()) | set(modules.values())
+    features: dict[str, str] = {}
+    for qname, module in modules.items():
+        feature = explicit.get(qname)
+        if feature is None:
+            feature = module
+            while feature in PACKAGE_MODULES or (feature != module and feature in taken):
+                feature += "_"
+        features[module] = feature
+    return Layout(package, features)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +133,7 @@ class ProjectPlan:
     enums: tuple[EnumPlan, ...]
     entities: tuple[EntityPlan, ...]
     type_context: TypeContext
+    layout: Layout  # where each entity's code lives
     spec: BoundSpec | None = None  # the bound crud.yaml (None when building models only)
     # entity() by dict: the CRUD planner asks once per relation, and a linear scan made that
     # quadratic (seconds on a 500-table schema).
@@ -122,6 +172,7 @@ def plan_project(
     package: str,
     spec: BoundSpec | None = None,
     map_type: TypeMapper = map_type,
+    layout: str = "layer",
 ) -> ProjectPlan:
     catalog = graph.catalog
     enums = plan_enums(graph)
@@ -147,7 +198,10 @@ def plan_project(
         for t in catalog.tables
         if t.partition_of is None  # partitions are reached through their parent
     )
-    return ProjectPlan(package, catalog, enums, entities, ctx, spec)
+    modules = {e.qname: e.module for e in entities}
+    return ProjectPlan(
+        package, catalog, enums, entities, ctx, plan_layout(package, layout, modules, spec), spec
+    )
 
 
 def _plan_columns(

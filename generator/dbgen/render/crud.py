@@ -9,6 +9,8 @@ length depends on names through the file's ``layout.Printer`` (``lay``/``item``/
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
+from typing import TypeVar
 
 import jinja2
 
@@ -16,8 +18,9 @@ from dbgen.dialects.base import DriverFacts
 from dbgen.dialects.postgresql import POSTGRESQL
 from dbgen.layout.imports import IMPORTS, Import, with_imports
 from dbgen.layout.printer import Printer
-from dbgen.layout.statement import INDENT
+from dbgen.layout.statement import INDENT, import_from
 from dbgen.plan.crud import RepoView, SortColumnView, plan_crud
+from dbgen.plan.crud_schemas import SchemaModule
 from dbgen.plan.models import ProjectPlan
 from dbgen.plan.pyexpr import pystr
 from dbgen.render.package import Rendered
@@ -49,13 +52,71 @@ def render_crud(
     runtime = render_runtime(pkg, env, driver.runtime)
     files.update(runtime.files)
     render(f"{pkg}/uow.py", "uow.py.j2", crud.uow.imports, u=crud.uow)
-    render(f"{pkg}/schemas/__init__.py", "schemas/__init__.py.j2")
-    render(f"{pkg}/repositories/__init__.py", "repositories/__init__.py.j2")
-    for schema in crud.schemas:
-        render(schema.path, "schemas/schema.py.j2", schema.imports, s=schema)
-    for repo in crud.repos:
-        render(repo.path, "repositories/repository.py.j2", repo.imports, r=repo)
+    schema_names = [(s.path, name) for s in crud.schemas for name in _schema_names(s)]
+    repo_names = [
+        (r.path, f"{prefix}{r.entity}Repository") for r in crud.repos for prefix in ("", "Sync")
+    ]
+    for kind, doc, names in (
+        ("schemas", "Pydantic schemas: the module of each entity of crud.yaml.", schema_names),
+        (
+            "repositories",
+            "Repositories: an async and a sync class for each entity of crud.yaml.",
+            repo_names,
+        ),
+    ):
+        files[f"{pkg}/{kind}/__init__.py"] = _facade(
+            env, pkg, kind, doc, names, Printer(line_length), line_length
+        )
+    # One file per entity in the layer layout; a feature's file holds all of its entities.
+    for path, group in _by_path(crud.schemas).items():
+        schema = group[0] if len(group) == 1 else _merged_schemas(path, group)
+        render(path, "schemas/schema.py.j2", schema.imports, s=schema)
+    for path, repos in _by_path(crud.repos).items():
+        fmt = Printer(line_length)
+        helpers = {**fmt.context(), "info_block": partial(_info_block, fmt=fmt), "tup": _tuple}
+        entity = env.get_template("repositories/_entity.py.j2")
+        bodies = [
+            entity.render(package=pkg, r=r, N=r.ns, n=r.ns.lower(), first=i == 0, **helpers).rstrip(
+                "\n"
+            )
+            for i, r in enumerate(repos)
+        ]
+        doc = repos[0].doc if len(repos) == 1 else _feature_doc("Repositories", repos)
+        render(
+            path,
+            "repositories/repository.py.j2",
+            frozenset().union(*(r.imports for r in repos)),
+            doc=doc,
+            bodies="\n\n\n".join(bodies),
+        )
     return Rendered(files)
+
+
+_Placed = TypeVar("_Placed", SchemaModule, RepoView)
+
+
+def _by_path(items: Sequence[_Placed]) -> dict[str, list[_Placed]]:
+    out: dict[str, list[_Placed]] = {}
+    for item in items:
+        out.setdefault(item.path, []).append(item)
+    return out
+
+
+def _feature_doc(what: str, items: Sequence[SchemaModule | RepoView]) -> str:
+    return f"{what} for {', '.join(i.table_sql for i in items)}."
+
+
+def _merged_schemas(path: str, group: Sequence[SchemaModule]) -> SchemaModule:
+    """The schemas of several entities in one module (a feature's schemas.py)."""
+    return SchemaModule(
+        path=path,
+        doc=_feature_doc("Pydantic schemas", group),
+        table_sql=", ".join(s.table_sql for s in group),
+        imports=frozenset().union(*(s.imports for s in group)),
+        literals=tuple(lit for s in group for lit in s.literals),
+        classes=tuple(c for s in group for c in s.classes),
+        filter_class=None,
+    )
 
 
 def _sort_call(c: SortColumnView) -> str:
@@ -69,7 +130,7 @@ def _tuple(items: Sequence[str]) -> str:
 def _info_block(r: RepoView, fmt: Printer) -> str:
     """``_INFO = EntityInfo(...)``, one keyword per line (black keeps a call it had to split
     exploded when the arguments carry a trailing comma)."""
-    lines = ["_INFO = EntityInfo("]
+    lines = [f"_{r.ns}INFO = EntityInfo("]
 
     def kw(name: str, value: str) -> None:
         lines.append(INDENT + fmt.item(f"{name}={value}", 1))
@@ -92,7 +153,7 @@ def _info_block(r: RepoView, fmt: Printer) -> str:
 
     kw("entity", pystr(r.entity))
     kw("scope", pystr(r.scope))
-    kw("table", "_T")
+    kw("table", f"_{r.ns}T")
     seq("pk", [_sort_call(c) for c in r.pk_sort])
     seq("tie_break", [_sort_call(c) for c in r.tie_break])
     mapping("filters", [f"{pystr(n)}: ({col}, {pystr(op)})" for n, col, op in r.filters])
@@ -114,3 +175,34 @@ def _info_block(r: RepoView, fmt: Printer) -> str:
         mapping("finders", [f"{pystr(f.method)}: {_tuple(f.clauses)}" for f in r.list_finders])
     lines.append(")")
     return "\n".join(lines)
+
+
+def _schema_names(s: SchemaModule) -> list[str]:
+    return [alias for alias, _ in s.literals] + [c.name for c in s.classes]
+
+
+def _facade(
+    env: jinja2.Environment,
+    pkg: str,
+    kind: str,
+    doc: str,
+    names: Sequence[tuple[str, str]],
+    fmt: Printer,
+    line_length: int,
+) -> str:
+    """``<package>/<kind>/__init__.py``: every schema (or repository) class by name, each
+    imported from its module on first use (a feature's repository module imports
+    ``repositories._base``, so an eager import here would be circular)."""
+    by_module: dict[str, list[str]] = {}
+    for path, name in names:
+        by_module.setdefault(path.removesuffix(".py").replace("/", "."), []).append(name)
+    where = {name: module for module, ns in by_module.items() for name in ns}
+    return env.get_template("package/facade.py.j2").render(
+        doc=doc,
+        example=f"{pkg}.{kind}",
+        type_checking_lines=[
+            import_from(m, sorted(by_module[m]), 1, line_length) for m in sorted(by_module)
+        ],
+        module_lines=[fmt.item(f"{pystr(n)}: {pystr(where[n])}", 1) for n in sorted(where)],
+        names=sorted(where),
+    )

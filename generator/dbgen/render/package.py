@@ -6,6 +6,7 @@ follow black's blank-line rules. Nothing formats the files afterwards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jinja2
@@ -17,8 +18,8 @@ from dbgen.layout.printer import Printer
 from dbgen.layout.statement import import_from
 from dbgen.plan.migration import MigrationPlan, Step
 from dbgen.plan.mixins import mixins_of, plan_mixins
-from dbgen.plan.model_view import column_line, model_view
-from dbgen.plan.models import ProjectPlan, module_of, path_of
+from dbgen.plan.model_view import ModelView, column_line, model_view, type_checking_lines
+from dbgen.plan.models import ProjectPlan
 from dbgen.plan.pyexpr import pystr
 from dbgen.plan.typemap import Import
 from dbgen.plan.unmodelled import unmodelled_objects
@@ -106,7 +107,6 @@ def render_package(
         (e, [fmt.lay(f"{member} = {pystr(label)}", 1) for member, label in e.members])
         for e in plan.enums
     ]
-    entities = sorted(plan.entities, key=lambda e: e.module)
     files = {
         "alembic.ini": render("alembic.ini.j2"),
         "pyproject.toml": render(
@@ -130,15 +130,9 @@ def render_package(
         f"{pkg}/models/__init__.py": render(
             "package/models/__init__.py.j2",
             # Inside the try block that pauses the collector: laid out one level deep.
-            base_import=import_from(f"{pkg}.base", ["Base"], 1, line_length),
             import_lines=[
-                import_from(
-                    module_of(pkg, "models", e.module),
-                    [e.class_name if e.mapped else e.table_var],
-                    1,  # inside the try block that pauses the collector
-                    line_length,
-                )
-                for e in entities
+                import_from(module, sorted(names), 1, line_length)
+                for module, names in sorted(_model_modules(plan).items())
             ],
             all_names=sorted(e.class_name if e.mapped else e.table_var for e in plan.entities),
         ),
@@ -166,9 +160,47 @@ def render_package(
             MIGRATION_IMPORTS,
             pkg,
         )
+    # One module per entity in the layer layout; a feature's models.py holds all of its own.
+    groups: dict[str, list[ModelView]] = {}
     for entity in plan.entities:
-        path = path_of(pkg, "models", entity.module)
         view = model_view(entity, plan, line_length, mixins_of(mixins, entity.qname))
-        text = render("package/models/model.py.j2", m=view)
-        files[path] = with_imports(path, text, view.imports, pkg, line_length=line_length)
+        groups.setdefault(plan.layout.path_of("models", entity.module), []).append(view)
+    for path, views in groups.items():
+        here = path.removesuffix(".py").replace("/", ".")
+        text = render(
+            "package/models/model.py.j2",
+            models=views,
+            doc=views[0].docstring
+            if len(views) == 1
+            else f"Tables {', '.join(v.entity.qname.sql for v in views)}.",
+            type_checking_imports=type_checking_lines(
+                (t for v in views for t in v.type_checking_targets), here, line_length
+            ),
+        )
+        imports = frozenset().union(*(v.imports for v in views))
+        files[path] = with_imports(path, text, imports, pkg, line_length=line_length)
+    files.update(_feature_packages(plan, render))
     return Rendered(files, migration_path)
+
+
+def _model_modules(plan: ProjectPlan) -> dict[str, list[str]]:
+    """What models/__init__.py imports: Base, and every model class (or Core table) from the
+    module that defines it."""
+    out: dict[str, list[str]] = {f"{plan.package}.base": ["Base"]}
+    for e in plan.entities:
+        module = plan.layout.module_of("models", e.module)
+        out.setdefault(module, []).append(e.class_name if e.mapped else e.table_var)
+    return out
+
+
+def _feature_packages(plan: ProjectPlan, render: Callable[..., str]) -> dict[str, str]:
+    """The ``__init__.py`` of each feature package (feature layout): its docstring names the
+    tables it holds."""
+    out: dict[str, str] = {}
+    by_module = {e.module: e for e in plan.entities}
+    for feature, modules in plan.layout.feature_packages().items():
+        tables = ", ".join(by_module[m].qname.sql for m in modules)
+        out[f"{plan.package}/{feature}/__init__.py"] = render(
+            "package/feature_init.py.j2", feature=feature, tables=tables
+        )
+    return out

@@ -12,13 +12,14 @@ duplicate-entity, unknown-table, unknown-column, unknown-operation, unknown-oper
 operator-not-applicable, unsortable-column, unsearchable-column, unknown-pagination,
 no-stable-order, no-primary-key, partition-not-an-entity, unknown-relation, upsert-target-not-unique,
 invalid-soft-delete, invalid-version-column, not-an-entity, no-foreign-key,
-ambiguous-foreign-key, invalid-transaction-name.
+ambiguous-foreign-key, invalid-transaction-name, invalid-touch, invalid-feature.
 """
 
 from __future__ import annotations
 
 import difflib
 import keyword
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 
@@ -62,8 +63,12 @@ _ENTITY_KEYS = (
     "soft_delete",
     "version_column",
     "touch",
+    "feature",
 )
 _FINDER_KEYS = ("by", "exists")
+# A feature is a package directory: lowercase, so that no two differ only in case (which a
+# case-insensitive file system would merge), and not private (``_*`` are the runtime's).
+_FEATURE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _TRANSACTION_KEYS = ("root", "children")
 
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -327,6 +332,8 @@ class _Binder:
                 else:
                     class_name = cn
 
+        feature = self.feature(opts["feature"]) if "feature" in opts else None
+
         ops: set[str] = set()
         for name, node in self.names(opts.get("operations", _null()), "operations"):
             if name not in OPERATIONS:
@@ -480,6 +487,7 @@ class _Binder:
             soft_delete=soft_delete,
             version_column=version_column,
             touch=self.touch(table, opts.get("touch", _null()), pk, soft_delete, version_column),
+            feature=feature,
             tie_break=tie_break,
             span=self.span(knode),
         )
@@ -527,6 +535,25 @@ class _Binder:
                 )
         # Table column order: the Filter schema's field order does not depend on YAML order.
         return tuple(found[c.name] for c in table.columns if c.name in found)
+
+    def feature(self, node: yaml.Node) -> str | None:
+        """The feature package of the feature layout (``layout = "feature"`` in dbgen.toml)
+        the entity's models, schemas and repository go to; the layer layout ignores it."""
+        name = self.scalar(node, "feature")
+        if name is None:
+            return None
+        why = None
+        if not _FEATURE_NAME.fullmatch(name) or keyword.iskeyword(name):
+            why = "must be a lowercase Python identifier (a package name: letters, digits, _)"
+        elif name in bindings.PACKAGE_MODULES:
+            why = (
+                "is a module of the generated package itself (reserved: "
+                f"{', '.join(sorted(bindings.PACKAGE_MODULES))})"
+            )
+        if why is not None:
+            self.err(node, "invalid-feature", f"feature '{name}' {why}")
+            return None
+        return name
 
     def touch(
         self,

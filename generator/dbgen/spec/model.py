@@ -133,8 +133,11 @@ class BoundEntity:
     # has neither, and then cursor pagination is refused.
     tie_break: tuple[str, ...]
     span: Span
-    # Timestamp columns every update and bulk_update sets to now() (unless the call sets them).
+    # Timestamp columns every update, bulk_update and upsert's update sets to now() (unless the
+    # call sets them).
     touch: tuple[str, ...] = ()
+    # The feature package of the feature layout (None: the entity's module, plan/models.py).
+    feature: str | None = None
 
     @property
     def qname(self) -> QName:
