@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from app_db._uow import AsyncUnitOfWorkBase, SyncUnitOfWorkBase, run_async, run_sync
 from app_db.models.projects import Project
 from app_db.models.tasks import Task
+from app_db.queries import Queries, SyncQueries
 from app_db.repositories.audit_log import AuditEntryRepository, SyncAuditEntryRepository
 from app_db.repositories.comments import CommentRepository, SyncCommentRepository
 from app_db.repositories.project_members import (
@@ -67,6 +68,7 @@ class UnitOfWork(AsyncUnitOfWorkBase):
     task_tags: TaskTagRepository
     comments: CommentRepository
     audit_log: AuditEntryRepository
+    queries: Queries
 
     def _open(self, session: AsyncSession) -> None:
         self.users = UserRepository(session)
@@ -78,6 +80,7 @@ class UnitOfWork(AsyncUnitOfWorkBase):
         self.task_tags = TaskTagRepository(session)
         self.comments = CommentRepository(session)
         self.audit_log = AuditEntryRepository(session)
+        self.queries = Queries(session)
 
     async def create_task_with_comments(
         self,
@@ -134,6 +137,7 @@ class SyncUnitOfWork(SyncUnitOfWorkBase):
     task_tags: SyncTaskTagRepository
     comments: SyncCommentRepository
     audit_log: SyncAuditEntryRepository
+    queries: SyncQueries
 
     def _open(self, session: Session) -> None:
         self.users = SyncUserRepository(session)
@@ -145,6 +149,7 @@ class SyncUnitOfWork(SyncUnitOfWorkBase):
         self.task_tags = SyncTaskTagRepository(session)
         self.comments = SyncCommentRepository(session)
         self.audit_log = SyncAuditEntryRepository(session)
+        self.queries = SyncQueries(session)
 
     def create_task_with_comments(
         self,

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from dbgen.history.plan import Options, Pending
 
 CRUD_FILE = "crud.yaml"
+QUERY_DIR = "queries"  # named queries (spec/queries.py), apart from the schema's *.sql
 # The largest input file read (each *.sql and crud.yaml), checked before reading: six times the
 # largest real schema of the test corpus (musicbrainz, 640 kB), and small enough that any file
 # under it is read within seconds and a few hundred MB (docs/safety.md).
@@ -30,6 +31,8 @@ class Inputs:
     # to name that directory in messages.
     history: tuple[tuple[str, str], ...] = ()
     out_display: str = "generated"
+    # The named queries: queries/*.sql of the spec directory (spec/queries.py).
+    queries: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +89,14 @@ def read_inputs(spec_dir: Path) -> tuple[Inputs | None, tuple[Diagnostic, ...]]:
                 f"{CRUD_FILE} is missing; `dbgen scaffold {display(spec_dir)}/*.sql --out {display(crud_path)}` writes a starter",
             )
         )
-    return Inputs(tuple(sql), crud), tuple(problems)
+    queries: list[tuple[str, str]] = []
+    query_dir = spec_dir / QUERY_DIR
+    if query_dir.is_dir():
+        for p in sorted(q for q in query_dir.glob("*.sql") if q.is_file()):
+            text = read_input(p, problems)
+            if text is not None:
+                queries.append((display(p), text))
+    return Inputs(tuple(sql), crud, queries=tuple(queries)), tuple(problems)
 
 
 def read_input(path: Path, problems: list[Diagnostic]) -> str | None:
@@ -184,6 +194,7 @@ def _generate(
     from dbgen.render.env import environment
     from dbgen.render.package import render_package
     from dbgen.spec import load_spec
+    from dbgen.spec.queries import load_queries
 
     # The one place the dialect is chosen: reading, types, migration and drivers follow from it.
     db = get_dialect(dialect)
@@ -195,6 +206,10 @@ def _generate(
     spec, spec_diags = load_spec(inputs.crud[0], inputs.crud[1], graph)
     all_diags += spec_diags
     if spec is None or has_errors(all_diags):
+        return Result({}, _sorted(all_diags), catalog)
+    queries, query_diags = load_queries(inputs.queries, catalog)
+    all_diags += query_diags
+    if has_errors(all_diags):
         return Result({}, _sorted(all_diags), catalog)
     plan = plan_project(graph, spec.package, spec, map_type=db.map_type, layout=layout)
     history, history_diags = load_history(inputs.history, spec.package, inputs.out_display)
@@ -228,7 +243,7 @@ def _generate(
     package = render_package(plan, migration, sources, env, line_length, driver=db.driver)
     files = dict(package.files)
     files.update(versions.new_files)
-    files.update(render_crud(plan, env, line_length, driver=db.driver).files)
+    files.update(render_crud(plan, env, line_length, driver=db.driver, queries=queries).files)
     # Every file is rendered in its final layout (layout/); nothing formats it afterwards.
     # Accepted means importable: nothing that does not compile leaves the core.
     all_diags += check_python(files)

@@ -4,6 +4,8 @@ against a catalog, and the errors at file:line:col."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from dbgen.ddl import read_schema
 from dbgen.diagnostics import Span
@@ -277,7 +279,10 @@ def test_dml(catalog: Catalog) -> None:
             "SELECT u.id, t.id FROM users u, tasks t",
             "q.sql:1:14: error[duplicate-column]: two result columns are named 'id'; rename one with AS",
         ),
-        ("SELEC 1", "q.sql:1:7: error[query-syntax]: Invalid expression / Unexpected token"),
+        (
+            "SELEC 1",
+            "q.sql:1:7: error[query-syntax]: syntax error: Invalid expression / Unexpected token",
+        ),
         (
             "CREATE TABLE x (a int)",
             "q.sql:1:14: error[unsupported-statement]: a query is one SELECT, INSERT, UPDATE or DELETE statement",
@@ -307,9 +312,15 @@ def test_positions_are_in_the_file(catalog: Catalog) -> None:
 
 
 def test_text_for_sqlalchemy_keeps_colons_that_are_not_parameters() -> None:
-    sql = "SELECT a::int, ':x' AS s, b[1:2] FROM t WHERE c = :c -- :d"
-    assert text_for_sqlalchemy(sql) == (
-        "SELECT a::int, '\\:x' AS s, b[1:2] FROM t WHERE c = :c -- \\:d"
+    sql = "SELECT a::int, ':x' AS s, b[1:2] FROM t WHERE c = :c AND d = :d::int -- :e"
+    converted = text_for_sqlalchemy(sql)
+    assert converted == (
+        "SELECT a::int, '\\:x' AS s, b[1:2] FROM t WHERE c = :c AND d = :d ::int -- \\:e"
+    )
+    compiled = sa.text(converted).compile(dialect=postgresql.dialect())
+    assert list(compiled.params) == ["c", "d"]
+    assert str(compiled) == (
+        "SELECT a::int, ':x' AS s, b[1:2] FROM t WHERE c = %(c)s AND d = %(d)s ::int -- :e"
     )
 
 

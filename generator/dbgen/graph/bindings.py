@@ -175,6 +175,8 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
             "run_sync",
             "sync_transactional",
             "transactional",
+            "Queries",
+            "SyncQueries",
         }
     ),
     FileKind.MIGRATION_ENV: frozenset(
@@ -281,7 +283,17 @@ INHERITED_ATTRIBUTES = frozenset(
 
 # What a unit of work has besides one attribute per repository and one method per transaction.
 UOW_ATTRIBUTES = frozenset(
-    {"session", "commit", "rollback", "savepoint", "flush", "close", "refresh", "repositories"}
+    {
+        "session",
+        "commit",
+        "rollback",
+        "savepoint",
+        "flush",
+        "close",
+        "refresh",
+        "repositories",
+        "queries",  # the named queries (queries/*.sql)
+    }
 )
 
 # Names a generated transaction method binds besides the child parameters: ``self``, the

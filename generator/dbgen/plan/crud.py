@@ -150,6 +150,7 @@ class UowView:
     transactions: tuple[TxView, ...]
     # Every import the module may use; layout/imports.py keeps those its body reads.
     imports: frozenset[Import]
+    queries: bool = False  # the package has named queries: uow.queries (plan/queries.py)
 
 
 @dataclass(frozen=True, slots=True)

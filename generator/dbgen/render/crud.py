@@ -8,6 +8,7 @@ length depends on names through the file's ``layout.Printer`` (``lay``/``item``/
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from functools import partial
 from typing import TypeVar
@@ -23,8 +24,10 @@ from dbgen.plan.crud import RepoView, SortColumnView, plan_crud
 from dbgen.plan.crud_schemas import SchemaModule
 from dbgen.plan.models import ProjectPlan
 from dbgen.plan.pyexpr import pystr
+from dbgen.plan.queries import plan_queries, queries_imports
 from dbgen.render.package import Rendered
 from dbgen.render.runtime import render_runtime
+from dbgen.spec.queries import QuerySpec
 
 
 def render_crud(
@@ -33,9 +36,11 @@ def render_crud(
     line_length: int = 100,
     *,
     driver: DriverFacts = POSTGRESQL.driver,
+    queries: Sequence[QuerySpec] = (),
 ) -> Rendered:
     crud = plan_crud(plan)
     pkg = crud.package
+    named = plan_queries(plan, queries)
     files: dict[str, str] = {}
 
     def render(
@@ -51,7 +56,16 @@ def render_crud(
 
     runtime = render_runtime(pkg, env, driver.runtime)
     files.update(runtime.files)
-    render(f"{pkg}/uow.py", "uow.py.j2", crud.uow.imports, u=crud.uow)
+    uow = crud.uow
+    if named is not None:
+        render(f"{pkg}/queries.py", "queries.py.j2", queries_imports(pkg, named), q=named)
+        uow = dataclasses.replace(
+            uow,
+            queries=True,
+            imports=uow.imports
+            | {(f"{pkg}.queries", "Queries"), (f"{pkg}.queries", "SyncQueries")},
+        )
+    render(f"{pkg}/uow.py", "uow.py.j2", uow.imports, u=uow)
     schema_names = [(s.path, name) for s in crud.schemas for name in _schema_names(s)]
     repo_names = [
         (r.path, f"{prefix}{r.entity}Repository") for r in crud.repos for prefix in ("", "Sync")

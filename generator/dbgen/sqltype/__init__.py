@@ -16,6 +16,7 @@ result types and exact error locations are what the generated code depends on.
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 import sqlglot
@@ -54,6 +55,7 @@ def infer_result(
         first = e.errors[0] if e.errors else {}
         line, col = int(first.get("line") or 1), int(first.get("col") or 1)
         message = str(first.get("description") or e).split("\n")[0]
+        message = "syntax error: " + re.sub(r"<class '(?:\w+\.)*(\w+)'>", r"\1", message)
         return None, (error(at_line_col(line, col), "query-syntax", message),)
     except sqlglot.errors.TokenError as e:
         return None, (error(at(0), "query-syntax", str(e).split("\n")[0]),)

@@ -90,6 +90,12 @@ class Expressions:
             f":{name}::type",
         )
 
+    def _known(self, e: exp.Expression) -> bool:
+        """Whether ``e`` is a parameter whose type an earlier use decided."""
+        p = _unparen(e)
+        use = self.params.get(ident(p.this)) if isinstance(p, exp.Placeholder) else None
+        return use is not None and use.type is not None
+
     def typ_expecting(self, e: exp.Expression, scope: Scope, other: V | None) -> V:
         """``e`` where its type should be ``other``'s (a parameter takes it)."""
         inner = _unparen(e)
@@ -350,7 +356,9 @@ class Expressions:
 
     def arith(self, e: exp.Expression, scope: Scope) -> V:
         left, right = e.this, e.expression
-        if _is_param(left) != _is_param(right):
+        if _is_param(left) != _is_param(right) and not self._known(
+            left if _is_param(left) else right
+        ):
             known = self.typ(right if _is_param(left) else left, scope)
             if T.is_datetime(known.type) and isinstance(e, exp.Add | exp.Sub):
                 guess = V(T.INTERVAL, False)  # a timestamp plus or minus an interval

@@ -54,14 +54,17 @@ def _in_brackets(tokens: list[Token], i: int) -> bool:
 
 def text_for_sqlalchemy(text: str) -> str:
     """``text`` as ``sa.text()`` reads it back to exactly ``text`` with each ``:name`` a bind
-    parameter: every other colon that SQLAlchemy would take for one is escaped."""
+    parameter: every other colon that SQLAlchemy would take for one is escaped, and a
+    parameter cast with ``::`` gets a space before the cast (which sa.text() needs)."""
     from dbgen.plan.pyexpr import text_escape
 
     out: list[str] = []
     pos = 0
     for occ in occurrences(text):
         out.append(text_escape(text[pos : occ.start]))
-        out.append(f":{occ.name}")
+        # sa.text() does not read ``:name::type`` as a parameter; PostgreSQL takes a space
+        # before the cast.
+        out.append(f":{occ.name} " if text.startswith("::", occ.end) else f":{occ.name}")
         pos = occ.end
     out.append(text_escape(text[pos:]))
     return "".join(out)

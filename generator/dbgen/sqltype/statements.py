@@ -12,7 +12,7 @@ from sqlglot import exp
 from dbgen.ir import Catalog, QName, SqlType
 from dbgen.sqltype import pgtypes as T
 from dbgen.sqltype.expressions import Expressions, _unparen
-from dbgen.sqltype.scope import Problem, Rel, Scope, V, ident
+from dbgen.sqltype.scope import Problem, Rel, Scope, V, _suggest, ident
 
 Columns = list[tuple[str, V]]
 UNNAMED = "?column?"
@@ -270,8 +270,6 @@ class Typer(Expressions):
                 self._views.pop()
             return _renamed(cols, aliases, node)
         known = [str(t.qname) for t in self.catalog.tables]
-        from dbgen.sqltype.scope import _suggest
-
         raise Problem(node, "unknown-table", f"no table {qname}{_suggest(str(qname), known)}")
 
     def table_function(
@@ -435,7 +433,11 @@ class Typer(Expressions):
             v = rel.columns.get(n)
             if v is None:
                 where = target.expressions[i] if isinstance(target, exp.Schema) else table
-                raise Problem(where, "unknown-column", f"{rel.label} has no column {n!r}")
+                raise Problem(
+                    where,
+                    "unknown-column",
+                    f"{rel.label} has no column {n!r}{_suggest(n, rel.columns)}",
+                )
             columns.append(v)
         source = _unparen(node.expression)
         if isinstance(source, exp.Values):
@@ -475,7 +477,11 @@ class Typer(Expressions):
         name = ident(a.this.this)
         column = rel.columns.get(name)
         if column is None:
-            raise Problem(a.this, "unknown-column", f"{rel.label} has no column {name!r}")
+            raise Problem(
+                a.this,
+                "unknown-column",
+                f"{rel.label} has no column {name!r}{_suggest(name, rel.columns)}",
+            )
         self.assign(a.expression, column, scope)
 
     def update(self, node: exp.Update) -> Columns:

@@ -1,0 +1,2 @@
+-- name: ok :one
+SELECT c.id FROM customers c LIMIT 1;
