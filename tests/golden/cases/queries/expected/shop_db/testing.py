@@ -45,6 +45,7 @@ def database_url() -> Iterator[str]:
 async def uow(database_url: str) -> AsyncIterator[UnitOfWork]:
     """An async unit of work whose writes are rolled back when the test ends."""
     engine = create_async_engine(database_url, poolclass=NullPool)
+    db.prepare_engine(engine.sync_engine)
     try:
         async with engine.connect() as connection:
             outer = await connection.begin()
@@ -68,6 +69,7 @@ async def uow(database_url: str) -> AsyncIterator[UnitOfWork]:
 def sync_engine(database_url: str) -> Iterator[sa.Engine]:
     """A psycopg2 engine on the test database."""
     engine = sa.create_engine(db.sync_url(database_url), poolclass=NullPool)
+    db.prepare_engine(engine)
     try:
         yield engine
     finally:

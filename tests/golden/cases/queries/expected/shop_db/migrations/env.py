@@ -8,10 +8,11 @@ from typing import Any
 
 from alembic import context
 from sqlalchemy import pool
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import shop_db.models  # noqa: F401  (registers every table on Base.metadata)
+from shop_db import db
 from shop_db.base import Base
 
 config = context.config
@@ -45,8 +46,8 @@ def _url() -> str:
     url = os.environ.get("DATABASE_URL") or config.get_main_option("sqlalchemy.url")
     if not url:
         raise RuntimeError("set DATABASE_URL (postgresql+asyncpg://...) to run migrations")
-    parsed = make_url(url).set(drivername="postgresql+asyncpg")
-    return parsed.render_as_string(hide_password=False)
+    # The dialect's async driver, whatever the URL names (a URL of another database is refused).
+    return db.async_url(url).render_as_string(hide_password=False)
 
 
 def run_migrations_offline() -> None:
@@ -75,6 +76,7 @@ def _run(connection: Connection) -> None:
 
 async def run_migrations_online() -> None:
     engine = create_async_engine(_url(), poolclass=pool.NullPool)
+    db.prepare_engine(engine.sync_engine)
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)
