@@ -14,11 +14,14 @@ ProjectRelation = Literal["users", "tasks", "project_members"]
 
 
 class ProjectCreate(BaseModel):
-    """Fields to insert a row into public.projects."""
+    """Fields to insert a row into public.projects.
+
+    Checked here, as the database checks them: projects_slug_format.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
-    slug: str = Field(max_length=64)
+    slug: str = Field(max_length=64, pattern="(?s)^[a-z0-9]+(?:-[a-z0-9]+)*$")
     name: str
     owner_id: uuid.UUID
     description: str | None = None
@@ -28,11 +31,14 @@ class ProjectCreate(BaseModel):
 
 
 class ProjectUpdate(BaseModel):
-    """Fields to change; a field left unset is not written, an explicit None writes NULL."""
+    """Fields to change; a field left unset is not written, an explicit None writes NULL.
+
+    Checked here, as the database checks them: projects_slug_format.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
-    slug: str | None = Field(default=None, max_length=64)
+    slug: str | None = Field(default=None, max_length=64, pattern="(?s)^[a-z0-9]+(?:-[a-z0-9]+)*$")
     name: str | None = None
     description: str | None = None
     owner_id: uuid.UUID | None = None

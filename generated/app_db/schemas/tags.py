@@ -12,22 +12,28 @@ TagRelation = Literal["tasks"]
 
 
 class TagCreate(BaseModel):
-    """Fields to insert a row into public.tags."""
+    """Fields to insert a row into public.tags.
+
+    Checked here, as the database checks them: tags_color_check.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     name: str
     id: int | None = None
-    color: str | None = Field(default=None, max_length=7)
+    color: str | None = Field(default=None, max_length=7, pattern="(?s)^#[0-9a-fA-F]{6}$")
 
 
 class TagUpdate(BaseModel):
-    """Fields to change; a field left unset is not written, an explicit None writes NULL."""
+    """Fields to change; a field left unset is not written, an explicit None writes NULL.
+
+    Checked here, as the database checks them: tags_color_check.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     name: str | None = None
-    color: str | None = Field(default=None, max_length=7)
+    color: str | None = Field(default=None, max_length=7, pattern="(?s)^#[0-9a-fA-F]{6}$")
 
 
 class TagRead(BaseModel):

@@ -8,7 +8,7 @@ import decimal
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from app_db.enums import TaskStatus
 
@@ -34,7 +34,10 @@ TaskRelation = Literal["projects", "users", "comments", "tags"]
 
 
 class TaskCreate(BaseModel):
-    """Fields to insert a row into public.tasks."""
+    """Fields to insert a row into public.tasks.
+
+    Checked here, as the database checks them: tasks_priority_check, tasks_estimate_positive.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
@@ -44,17 +47,20 @@ class TaskCreate(BaseModel):
     id: int | None = None
     description: str | None = None
     status: TaskStatus | None = None
-    priority: int | None = None
+    priority: int | None = Field(default=None, ge=1, le=5)
     assignee_id: uuid.UUID | None = None
     due_date: datetime.date | None = None
-    estimate: decimal.Decimal | None = None
+    estimate: decimal.Decimal | None = Field(default=None, ge=decimal.Decimal("0.005"))
     labels: list[str] | None = None
     created_at: datetime.datetime | None = None
     updated_at: datetime.datetime | None = None
 
 
 class TaskUpdate(BaseModel):
-    """Fields to change; a field left unset is not written, an explicit None writes NULL."""
+    """Fields to change; a field left unset is not written, an explicit None writes NULL.
+
+    Checked here, as the database checks them: tasks_priority_check, tasks_estimate_positive.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
@@ -64,10 +70,10 @@ class TaskUpdate(BaseModel):
     title: str | None = None
     description: str | None = None
     status: TaskStatus | None = None
-    priority: int | None = None
+    priority: int | None = Field(default=None, ge=1, le=5)
     assignee_id: uuid.UUID | None = None
     due_date: datetime.date | None = None
-    estimate: decimal.Decimal | None = None
+    estimate: decimal.Decimal | None = Field(default=None, ge=decimal.Decimal("0.005"))
     labels: list[str] | None = None
     created_at: datetime.datetime | None = None
     updated_at: datetime.datetime | None = None

@@ -23,7 +23,11 @@ UserRelation = Literal["user_profiles", "projects", "tasks"]
 
 
 class UserCreate(BaseModel):
-    """Fields to insert a row into public.users."""
+    """Fields to insert a row into public.users.
+
+    Checked by the database only: users_email_format (position('@' IN email) > 1): position('@'
+    IN email) is outside the translated forms.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
@@ -38,7 +42,11 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
-    """Fields to change; a field left unset is not written, an explicit None writes NULL."""
+    """Fields to change; a field left unset is not written, an explicit None writes NULL.
+
+    Checked by the database only: users_email_format (position('@' IN email) > 1): position('@'
+    IN email) is outside the translated forms.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 

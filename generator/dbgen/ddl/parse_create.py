@@ -283,6 +283,7 @@ def _create_domain(cur: Cursor) -> CreateDomain:
     nullable = True
     has_default = False
     checks: list[str | None] = []
+    texts: list[str] = []
     pending: str | None = None
     while not cur.at_end():
         if cur.accept_word("constraint"):
@@ -293,7 +294,7 @@ def _create_domain(cur: Cursor) -> CreateDomain:
         elif cur.accept_word("null"):
             nullable = True
         elif cur.accept_word("check"):
-            cur.paren_text()
+            texts.append(cur.paren_text())
             checks.append(pending)
             cur.accept_words("not", "valid")
         elif cur.accept_word("default"):
@@ -308,7 +309,7 @@ def _create_domain(cur: Cursor) -> CreateDomain:
             )
         pending = None
     definition = cur.text(d_lo, cur.stmt.end)
-    return CreateDomain(name, base, nullable, tuple(checks), definition, has_default)
+    return CreateDomain(name, base, nullable, tuple(checks), definition, has_default, tuple(texts))
 
 
 def _skip_domain_default(cur: Cursor) -> None:

@@ -210,6 +210,7 @@ class CreateDomain:
     check_names: tuple[str | None, ...]  # one per CHECK, None where the source left it unnamed
     definition: str  # everything after AS, as written
     has_default: bool = False
+    check_texts: tuple[str, ...] = ()  # each CHECK's expression as written, inside its ( )
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dbgen.ir import Column
+from dbgen.plan.crud_checks import FieldChecks, SchemaChecks, row_validator_args, schema_checks
 from dbgen.plan.models import ColumnPlan, EntityPlan, ProjectPlan
 from dbgen.plan.pyexpr import pystr
 from dbgen.plan.typemap import Import
@@ -24,6 +25,7 @@ class Field:
     name: str
     annotation: str
     default: str | None = None
+    required: bool = True  # no default value (a Field(...) of constraints may still be there)
 
     @property
     def line(self) -> str:
@@ -38,6 +40,8 @@ class SchemaClass:
     doc: str
     fields: tuple[Field, ...]
     config: str  # ConfigDict(...) expression
+    # The model validator's ``enforce(self, <checks>, ...)`` arguments (None: no row checks).
+    row_checks: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,7 @@ class SchemaModule:
     literals: tuple[tuple[str, tuple[str, ...]], ...]  # (alias, Literal members as literals)
     classes: tuple[SchemaClass, ...]
     filter_class: str | None  # rebuilt after definition (it refers to itself through or_)
+    constants: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, RowCheck literals)
 
 
 def nested_name(child: EntityPlan, root: EntityPlan, clash: bool) -> str:
@@ -71,13 +76,78 @@ def _max_length(c: ColumnPlan) -> int | None:
     return None
 
 
-def _field_default(c: ColumnPlan, required: bool) -> str | None:
-    """``Field(...)`` carrying what Pydantic can check (varchar length), or a plain default."""
+def _field_default(c: ColumnPlan, required: bool, fc: FieldChecks | None = None) -> str | None:
+    """``Field(...)`` carrying what Pydantic can check (varchar length, the CHECKs that fit a
+    field), or a plain default."""
+    kwargs = dict(fc.kwargs) if fc is not None else {}
     length = _max_length(c)
-    if length is None:
-        return None if required else "None"
-    return (
-        f"Field(max_length={length})" if required else f"Field(default=None, max_length={length})"
+    if length is not None and ("max_length" not in kwargs or length < int(kwargs["max_length"])):
+        kwargs["max_length"] = str(length)
+    order = ("ge", "gt", "le", "lt", "min_length", "max_length", "pattern")
+    items = ([] if required else [("default", "None")]) + [
+        (k, kwargs[k]) for k in order if k in kwargs
+    ]
+    if items == [("default", "None")]:
+        return "None"
+    if not items:
+        return None
+    return "Field(" + ", ".join(f"{k}={v}" for k, v in items) + ")"
+
+
+def _annotation(py: str, optional: bool, fc: FieldChecks | None) -> str:
+    if fc is not None and fc.members is not None:
+        py = f"Literal[{', '.join(fc.members)}]"
+    return _optional(py) if optional else py
+
+
+def _checked_fields(fields: list[Field], ent: EntityPlan, sc: SchemaChecks) -> list[Field]:
+    """``fields`` with the CHECKs' constraints on them."""
+    out = []
+    for f in fields:
+        fc = sc.fields.get(f.name)
+        if fc is None:
+            out.append(f)
+            continue
+        c = next(c for c in ent.columns if c.attr == f.name)
+        optional = f.annotation.endswith(" | None")
+        py = f.annotation.removesuffix(" | None")
+        out.append(
+            Field(
+                f.name, _annotation(py, optional, fc), _field_default(c, f.required, fc), f.required
+            )
+        )
+    return out
+
+
+def _snake(name: str) -> str:
+    return "".join(
+        "_" + ch.lower() if ch.isupper() and i else ch.lower() for i, ch in enumerate(name)
+    )
+
+
+def _checked_class(
+    name: str,
+    doc: str,
+    fields: list[Field],
+    config: str,
+    ent: EntityPlan,
+    plan: ProjectPlan,
+    create: bool,
+    constants: list[tuple[str, tuple[str, ...]]],
+) -> SchemaClass:
+    attrs = [f.name for f in fields]
+    sc = schema_checks(ent, plan.catalog, attrs, create)
+    row_checks = None
+    if sc.rows:
+        const = next((n for n, rows in constants if rows == sc.rows), None)
+        if const is None:
+            const = f"_{_snake(ent.class_name).upper()}_CHECKS"
+            if any(n == const for n, _ in constants):
+                const = f"_{_snake(name).upper()}_CHECKS"
+            constants.append((const, sc.rows))
+        row_checks = const + row_validator_args(ent, sc, attrs, create)
+    return SchemaClass(
+        name, doc + sc.doc, tuple(_checked_fields(fields, ent, sc)), config, row_checks
     )
 
 
@@ -94,11 +164,9 @@ def _create_fields(ent: EntityPlan, skip: frozenset[str] = frozenset()) -> list[
         py, _ = _python(c)
         required = not c.nullable and not c.server_generated
         ann = py if required else _optional(py)
-        out.append(Field(c.attr, ann, _field_default(c, required)))
+        out.append(Field(c.attr, ann, _field_default(c, required), required))
     # Pydantic (like Python) needs fields without defaults first.
-    return [f for f in out if f.default is None or f.default.startswith("Field(max")] + [
-        f for f in out if not (f.default is None or f.default.startswith("Field(max"))
-    ]
+    return [f for f in out if f.required] + [f for f in out if not f.required]
 
 
 def _filter_annotation(py: str, op: str, c: ColumnPlan) -> str:
@@ -134,10 +202,18 @@ def schema_module(
     managed = {b.soft_delete} if b.soft_delete else set()
     if b.version_column is not None and ent.column(b.version_column).server_generated:
         managed.add(b.version_column)
+    constants: list[tuple[str, tuple[str, ...]]] = []
     create = _create_fields(ent, frozenset(managed))
     classes.append(
-        SchemaClass(
-            f"{cls}Create", f"Fields to insert a row into {ent.qname.sql}.", tuple(create), config
+        _checked_class(
+            f"{cls}Create",
+            f"Fields to insert a row into {ent.qname.sql}.",
+            create,
+            config,
+            ent,
+            plan,
+            True,
+            constants,
         )
     )
 
@@ -146,17 +222,21 @@ def schema_module(
         if c.primary_key or not insertable(c.column) or c.name in (b.version_column, b.soft_delete):
             continue
         py, _ = _python(c)
-        update.append(Field(c.attr, _optional(py), _field_default(c, False)))
+        update.append(Field(c.attr, _optional(py), _field_default(c, False), False))
     if b.version_column is not None:
         vc = ent.column(b.version_column)
         # The version the caller last read: required, so a stale write cannot slip through.
         update.insert(0, Field(vc.attr, vc.type.python.expr))
     classes.append(
-        SchemaClass(
+        _checked_class(
             f"{cls}Update",
             "Fields to change; a field left unset is not written, an explicit None writes NULL.",
-            tuple(update),
+            update,
             config,
+            ent,
+            plan,
+            False,
+            constants,
         )
     )
 
@@ -196,12 +276,16 @@ def schema_module(
             col for fk in ent.table.foreign_keys if fk.ref_table == root.qname for col in fk.columns
         )
         classes.append(
-            SchemaClass(
+            _checked_class(
                 name,
                 f"A {cls} created together with its {root.class_name}; the key to the "
                 f"{root.class_name} is filled in.",
-                tuple(_create_fields(ent, fk_cols | frozenset(managed))),
+                _create_fields(ent, fk_cols | frozenset(managed)),
                 config,
+                ent,
+                plan,
+                True,
+                constants,
             )
         )
 
@@ -216,6 +300,8 @@ def schema_module(
     if b.relations:
         literals.append((f"{cls}Relation", _literal(r.name for r in b.relations)))
     imports |= {("typing", "Literal"), ("pydantic", "Field"), ("typing", "Any")}
+    imports |= {("decimal", None), ("pydantic", "model_validator")}
+    imports |= {(f"{plan.package}._checks", "RowCheck"), (f"{plan.package}._checks", "enforce")}
     return SchemaModule(
         path=plan.layout.path_of("schemas", ent.module),
         doc=f"Pydantic schemas for {ent.qname.sql}.",
@@ -224,6 +310,7 @@ def schema_module(
         literals=tuple(literals),
         classes=tuple(classes),
         filter_class=f"{cls}Filter",
+        constants=tuple(constants),
     )
 
 

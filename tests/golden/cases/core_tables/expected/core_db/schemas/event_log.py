@@ -14,11 +14,14 @@ EventLogOrderKey = Literal["happened_at", "-happened_at", "level", "-level", "me
 
 
 class EventLogCreate(BaseModel):
-    """Fields to insert a row into public.event_log."""
+    """Fields to insert a row into public.event_log.
+
+    Checked here, as the database checks them: event_log_message_check.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
-    message: str = Field(max_length=200)
+    message: str = Field(min_length=1, max_length=200)
     stream_id: int | None = None
     level: Level | None = None
     happened_at: datetime.datetime | None = None
@@ -26,13 +29,16 @@ class EventLogCreate(BaseModel):
 
 
 class EventLogUpdate(BaseModel):
-    """Fields to change; a field left unset is not written, an explicit None writes NULL."""
+    """Fields to change; a field left unset is not written, an explicit None writes NULL.
+
+    Checked here, as the database checks them: event_log_message_check.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     stream_id: int | None = None
     level: Level | None = None
-    message: str | None = Field(default=None, max_length=200)
+    message: str | None = Field(default=None, min_length=1, max_length=200)
     happened_at: datetime.datetime | None = None
     payload: Any = None
 
@@ -67,11 +73,14 @@ class EventLogFilter(BaseModel):
 
 
 class EventLogCreateNested(BaseModel):
-    """A EventLog created together with its Stream; the key to the Stream is filled in."""
+    """A EventLog created together with its Stream; the key to the Stream is filled in.
+
+    Checked here, as the database checks them: event_log_message_check.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
-    message: str = Field(max_length=200)
+    message: str = Field(min_length=1, max_length=200)
     level: Level | None = None
     happened_at: datetime.datetime | None = None
     payload: Any = None

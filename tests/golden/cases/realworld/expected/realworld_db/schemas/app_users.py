@@ -23,7 +23,11 @@ UserRelation = Literal[
 
 
 class UserCreate(BaseModel):
-    """Fields to insert a row into app.users."""
+    """Fields to insert a row into app.users.
+
+    Checked by the database only: users_displayName_check (is_trimmed("displayName")):
+    is_trimmed("displayName") is outside the translated forms.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
@@ -48,7 +52,11 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(BaseModel):
-    """Fields to change; a field left unset is not written, an explicit None writes NULL."""
+    """Fields to change; a field left unset is not written, an explicit None writes NULL.
+
+    Checked by the database only: users_displayName_check (is_trimmed("displayName")):
+    is_trimmed("displayName") is outside the translated forms.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 

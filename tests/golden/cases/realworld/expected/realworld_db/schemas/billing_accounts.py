@@ -23,30 +23,38 @@ BillingAccountRelation = Literal["owner", "backup_owner"]
 
 
 class BillingAccountCreate(BaseModel):
-    """Fields to insert a row into "Billing".accounts."""
+    """Fields to insert a row into "Billing".accounts.
+
+    Checked here, as the database checks them: accounts_code_check, positive_int_check (on
+    credit).
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     owner_id: int
-    code: str = Field(max_length=20)
+    code: str = Field(max_length=20, pattern="(?s)^[A-Z]+$")
     id: int | None = None
     backup_owner_id: int | None = None
     balance: Any = None
-    credit: int | None = None
+    credit: int | None = Field(default=None, ge=1)
     validity: Range[datetime.datetime] | None = None
 
 
 class BillingAccountUpdate(BaseModel):
-    """Fields to change; a field left unset is not written, an explicit None writes NULL."""
+    """Fields to change; a field left unset is not written, an explicit None writes NULL.
+
+    Checked here, as the database checks them: accounts_code_check, positive_int_check (on
+    credit).
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     owner_id: int | None = None
     backup_owner_id: int | None = None
     balance: Any = None
-    credit: int | None = None
+    credit: int | None = Field(default=None, ge=1)
     validity: Range[datetime.datetime] | None = None
-    code: str | None = Field(default=None, max_length=20)
+    code: str | None = Field(default=None, max_length=20, pattern="(?s)^[A-Z]+$")
 
 
 class BillingAccountRead(BaseModel):

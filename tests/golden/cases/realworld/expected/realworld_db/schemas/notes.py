@@ -11,7 +11,11 @@ NoteOrderKey = Literal["id", "-id"]
 
 
 class NoteCreate(BaseModel):
-    """Fields to insert a row into public.notes."""
+    """Fields to insert a row into public.notes.
+
+    Checked by the database only: notes_body_check (app.is_trimmed(body)): app.is_trimmed(body)
+    is outside the translated forms.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
@@ -20,7 +24,11 @@ class NoteCreate(BaseModel):
 
 
 class NoteUpdate(BaseModel):
-    """Fields to change; a field left unset is not written, an explicit None writes NULL."""
+    """Fields to change; a field left unset is not written, an explicit None writes NULL.
+
+    Checked by the database only: notes_body_check (app.is_trimmed(body)): app.is_trimmed(body)
+    is outside the translated forms.
+    """
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
