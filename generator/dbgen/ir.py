@@ -191,6 +191,11 @@ class SqlType:
     # A built-in type spelled ``pg_catalog.name`` in ``sql`` because, where it was written, the
     # search path puts a schema with a type of that name first: the DDL must keep the schema.
     qualified: bool = False
+    # Attributes a dialect other than PostgreSQL writes into the type, as (name, value) pairs in
+    # source order (MySQL: ("unsigned", ""), ("zerofill", ""), ("binary", ""), ("charset",
+    # "utf8"), ("collate", "utf8_bin"), ("value", label) for each ENUM/SET label). Empty for
+    # PostgreSQL.
+    options: tuple[tuple[str, str], ...] = ()
 
     @property
     def element(self) -> SqlType:
@@ -205,6 +210,7 @@ class SqlType:
             self.kind,
             self.ref,
             self.qualified,
+            self.options,
         )
 
 
@@ -227,6 +233,10 @@ class Column:
     span: Span = _NO_SPAN
     compression: str | None = None  # COMPRESSION method, as written
     inherited: bool = False  # from an INHERITS parent, not declared by the table itself
+    # Column attributes of another dialect, (name, value) pairs (MySQL: ("on update", expr),
+    # ("storage", "VIRTUAL"/"STORED"), ("check", expr), ("invisible", ""), ...). Empty for
+    # PostgreSQL.
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,6 +309,7 @@ class IndexElement:
     descending: bool = False
     nulls: str | None = None  # "FIRST" / "LAST" when written
     collation: str | None = None
+    length: int | None = None  # a prefix index's key length (MySQL ``name(10)``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +325,7 @@ class Index:
     comment: str | None = None
     position: int = 0
     span: Span = _NO_SPAN
+    options: tuple[tuple[str, str], ...] = ()  # another dialect's index options, as written
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +351,10 @@ class Table:
     with_options: str | None = None
     position: int = 0
     span: Span = _NO_SPAN
+    # Table options of another dialect, (name, value) pairs in source order (MySQL: ("ENGINE",
+    # "InnoDB"), ("DEFAULT CHARSET", "utf8mb4"), ("ROW_FORMAT", "DYNAMIC"), ...). Empty for
+    # PostgreSQL.
+    options: tuple[tuple[str, str], ...] = ()
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from dbgen.diagnostics import Diagnostic
 from dbgen.dialects.base import Dialect, DriverFacts
+from dbgen.dialects.mysql import MYSQL
 from dbgen.dialects.postgresql import POSTGRESQL
 from dbgen.dialects.sniff import KNOWN_DIALECTS, TITLES, wrong_dialect
 from dbgen.ir import Catalog
@@ -31,7 +32,7 @@ __all__ = [
     "read_schema",
 ]
 
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (POSTGRESQL,)}
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (POSTGRESQL, MYSQL)}
 DEFAULT_DIALECT = POSTGRESQL.name
 
 

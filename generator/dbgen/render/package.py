@@ -47,6 +47,7 @@ MIGRATION_IMPORTS = frozenset(
         ("sqlalchemy", None),
         ("alembic", "op"),
         ("sqlalchemy.dialects", "postgresql"),
+        ("sqlalchemy.dialects", "mysql"),
         ("sqlalchemy.types", "UserDefinedType"),
     }
 )

@@ -1,0 +1,24 @@
+"""MySQL / MariaDB: the reader, type map and initial-revision planner in dbgen.mysql, aiomysql
+and PyMySQL as drivers."""
+
+from __future__ import annotations
+
+from dbgen.dialects.base import Dialect, DriverFacts
+from dbgen.mysql.migration import plan_migration
+from dbgen.mysql.reader import read_schema
+from dbgen.mysql.typemap import map_type
+
+MYSQL = Dialect(
+    name="mysql",
+    read_schema=read_schema,
+    map_type=map_type,
+    plan_initial_migration=plan_migration,
+    driver=DriverFacts(
+        url_schemes=("mysql", "mariadb"),
+        async_driver="aiomysql",
+        sync_driver="pymysql",
+        async_url="mysql+aiomysql",
+        sync_url="mysql+pymysql",
+        example_url="mysql+aiomysql://user:password@host:3306/db",
+    ),
+)

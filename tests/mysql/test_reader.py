@@ -1,0 +1,182 @@
+"""The MySQL reader on hand-written cases: each feature of issue 14's list, and what it reports."""
+
+from __future__ import annotations
+
+from dbgen.diagnostics import Diagnostic
+from dbgen.ir import Catalog, Table
+from dbgen.mysql.coltypes import mysql_type, option
+from dbgen.mysql.reader import read_schema
+from dbgen.mysql.split import split_script
+from dbgen.mysql.tables import UNNAMED
+
+
+def read(sql: str) -> tuple[Catalog, list[Diagnostic]]:
+    catalog, diags = read_schema([("s.sql", sql)])
+    return catalog, list(diags)
+
+
+def table(sql: str, name: str = "t") -> Table:
+    catalog, diags = read(sql)
+    assert not [d for d in diags if d.is_error], [str(d) for d in diags]
+    found = next(t for t in catalog.tables if t.qname.name == name)
+    return found
+
+
+def test_version_comments_apply_and_keep_positions() -> None:
+    statements, diags = split_script(
+        "s.sql", "/*!40101 SET a=1 */;\n/*!50003 CREATE*/ /*!50003 VIEW v AS SELECT 1 */;"
+    )
+    assert not diags
+    assert [s.text.split() for s in statements] == [
+        ["SET", "a=1"],
+        ["CREATE", "VIEW", "v", "AS", "SELECT", "1"],
+    ]
+    assert statements[1].span.line == 2
+
+
+def test_a_version_comment_for_a_newer_server_is_a_comment() -> None:
+    statements, _ = split_script("s.sql", "/*!999999 SET a=1 */; SET b=2;")
+    assert [s.text for s in statements] == ["SET b=2"]
+
+
+def test_delimiter_blocks_keep_semicolons_inside_bodies() -> None:
+    sql = "delimiter //\nCREATE PROCEDURE p() BEGIN SELECT 1; SELECT 2; END //\nDELIMITER ;\nSET x = 1;"
+    statements, _ = split_script("s.sql", sql)
+    assert statements[0].text.endswith("END")
+    assert "SELECT 1; SELECT 2;" in statements[0].text
+    assert statements[1].text == "SET x = 1"
+
+
+def test_comments_and_quotes_do_not_split() -> None:
+    sql = "# one; two\n-- three; four\nCREATE TABLE `a;b` (c varchar(3) DEFAULT ';', d int COMMENT 'it''s \\'x\\'');"
+    t = table(sql, "a;b")
+    assert t.column("c") is not None and t.column("c").default == "';'"  # type: ignore[union-attr]
+    assert t.column("d").comment == "it's 'x'"  # type: ignore[union-attr]
+
+
+def test_integer_attributes_and_table_options() -> None:
+    t = table(
+        "CREATE TABLE t (id int(10) unsigned zerofill NOT NULL AUTO_INCREMENT, PRIMARY KEY (id))"
+        " ENGINE=MyISAM DEFAULT CHARSET=latin1 COLLATE latin1_bin ROW_FORMAT=COMPACT COMMENT='hi'"
+    )
+    c = t.columns[0]
+    assert (mysql_type(c.type), c.type.modifiers) == ("int", (10,))
+    assert option(c.type, "unsigned") == "" and option(c.type, "zerofill") == ""
+    assert c.identity is not None and not c.identity.always
+    assert c.type.base == "integer"  # the family crud.yaml's rules read
+    assert t.options == (
+        ("ENGINE", "MyISAM"),
+        ("DEFAULT CHARACTER SET", "latin1"),
+        ("COLLATE", "latin1_bin"),
+        ("ROW_FORMAT", "COMPACT"),
+    )
+    assert t.comment == "hi"
+
+
+def test_enum_set_charsets_collations_on_update_generated() -> None:
+    t = table(
+        "CREATE TABLE t (id int PRIMARY KEY,"
+        " s enum('a','b''c') CHARACTER SET latin1 COLLATE latin1_bin NOT NULL DEFAULT 'a',"
+        " f set('x','y'),"
+        " n varchar(10) BINARY,"
+        " u timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP,"
+        " g int AS (id + 1) STORED)"
+    )
+    s, f, n, u, g = t.columns[1:]
+    assert [v for k, v in s.type.options if k == "value"] == ["a", "b'c"]
+    assert option(s.type, "charset") == "latin1" and option(s.type, "collate") == "latin1_bin"
+    assert mysql_type(f.type) == "set"
+    assert option(n.type, "binary") == ""
+    assert dict(u.options)["on update"] == "CURRENT_TIMESTAMP"
+    assert g.generated == "id + 1" and dict(g.options)["generated"] == "STORED"
+    assert t.primary_key is not None and t.primary_key.columns == ("id",)
+
+
+def test_keys_are_named_as_mysql_names_them() -> None:
+    t = table(
+        "CREATE TABLE t (a int, b varchar(50), c text, p point NOT NULL,"
+        " KEY (a), KEY (a, b), UNIQUE (b), KEY (b(10)), FULLTEXT (c), SPATIAL KEY (p),"
+        " CHECK (a > 0), FOREIGN KEY (a) REFERENCES u (id))"
+    )
+    assert [u.name for u in t.uniques] == ["b"]
+    assert [(i.name, i.method) for i in t.indexes] == [
+        ("a", "btree"),
+        ("a_2", "btree"),
+        ("b_2", "btree"),
+        ("c", "fulltext"),
+        ("p", "spatial"),
+    ]
+    assert t.indexes[2].elements[0].length == 10
+    assert [c.name for c in t.checks] == ["CONSTRAINT_1"]
+    assert [fk.name for fk in t.foreign_keys] == ["t_ibfk_1"]
+    assert {v for k, v in t.options if k == UNNAMED} == {"CONSTRAINT_1", "t_ibfk_1"}
+
+
+def test_keys_added_later_and_partitions() -> None:
+    catalog, diags = read(
+        "SET FOREIGN_KEY_CHECKS=0;\n"
+        "CREATE TABLE t (id int NOT NULL, u_id int, PRIMARY KEY (id));\n"
+        "ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (u_id) REFERENCES u (id), ADD KEY ix (u_id);\n"
+        "CREATE TABLE u (id int PRIMARY KEY) PARTITION BY HASH (id) PARTITIONS 2;\n"
+        "ALTER TABLE t PARTITION BY KEY (id) PARTITIONS 3;\n"
+    )
+    assert not [d for d in diags if d.is_error]
+    t, u = catalog.tables
+    assert [(fk.name, fk.inline, fk.position) for fk in t.foreign_keys] == [("fk", False, 3)]
+    assert [i.name for i in t.indexes] == ["ix"]
+    assert u.partition_by == "HASH (id) PARTITIONS 2"
+    kinds = [(r.kind, r.position) for r in catalog.raw]
+    assert kinds == [("session", 1), ("partitioning", 5)]
+
+
+def test_views_triggers_routines_are_carried_with_their_undo() -> None:
+    catalog, _ = read(
+        "CREATE TABLE t (id int PRIMARY KEY);\n"
+        "CREATE DEFINER=`root`@`localhost` SQL SECURITY DEFINER VIEW v AS SELECT id FROM t;\n"
+        "DELIMITER ;;\n"
+        "CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW BEGIN SET NEW.id = 1; END;;\n"
+        "CREATE FUNCTION f() RETURNS int DETERMINISTIC BEGIN RETURN 1; END;;\n"
+        "DELIMITER ;\n"
+        "DROP VIEW IF EXISTS v;\n"
+        "CREATE VIEW v AS SELECT 2;\n"
+    )
+    assert [(r.kind, r.name, r.drop) for r in catalog.raw] == [
+        ("trigger", "tr", None),
+        ("function", "f", "DROP FUNCTION IF EXISTS `f`"),
+        ("view", "v", "DROP VIEW IF EXISTS `v`"),
+    ]
+    assert catalog.raw[0].table is not None and catalog.raw[0].table.name == "t"
+
+
+def test_mysqldump_stand_in_tables_are_replaced() -> None:
+    catalog, _ = read(
+        "CREATE TABLE v (x tinyint NOT NULL) ENGINE=MyISAM;\n"
+        "DROP TABLE IF EXISTS v;\n"
+        "CREATE VIEW v AS SELECT 1 AS x;\n"
+    )
+    assert catalog.tables == ()
+    assert [r.kind for r in catalog.raw] == ["view"]
+
+
+def test_what_is_not_schema_is_reported_with_its_position() -> None:
+    _, diags = read(
+        "CREATE TABLE t (id int PRIMARY KEY);\nINSERT INTO t VALUES (1);\nLOCK TABLES t WRITE;"
+    )
+    assert [(d.severity.value, d.span.line, d.span.col) for d in diags] == [
+        ("warning", 2, 1),
+        ("note", 3, 1),
+    ]
+
+
+def test_errors_name_file_line_and_column() -> None:
+    _, diags = read("CREATE TABLE t (\n  id int,\n  x wibble(3)\n);")
+    (d,) = [d for d in diags if d.is_error]
+    assert (d.span.file, d.span.line, d.span.col, d.code) == ("s.sql", 3, 5, "mysql-unknown-type")
+    _, diags = read("CREATE TABLE t (id int) ENGINE=InnoDB FROBNICATE=1;")
+    assert [d.code for d in diags if d.is_error] == ["mysql-unsupported"]
+    _, diags = read("GRANT ALL ON *.* TO x;\nFROBNICATE;")
+    assert [(d.code, d.span.line) for d in diags if d.is_error] == [
+        ("mysql-unsupported-statement", 2)
+    ]
+    _, diags = read("CREATE TABLE t (s varchar(3) DEFAULT 'x);")
+    assert [d.code for d in diags if d.is_error] == ["mysql-unterminated"]
