@@ -13,13 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import black
 import pytest
 
-from dbgen.core import Inputs, generate
-from dbgen.dialects import get_dialect
-from dbgen.graph import build_graph
-from dbgen.scaffold import scaffold
-from support import REPO_ROOT, require_shared
+from support import require_shared
 from support.mariadb import require_mariadb
 
 pytestmark = pytest.mark.corpus
@@ -49,20 +46,51 @@ print(len(names))
 """
 
 
-def build(schema: Path, out: Path, package: str) -> Path:
-    """Scaffold and build ``schema`` as the mysql dialect into ``out``; the initial revision."""
-    sources = ((schema.name, schema.read_text(encoding="utf-8")),)
-    catalog, diags = get_dialect("mysql").read_schema(sources)
-    assert not [d for d in diags if d.is_error], "\n".join(map(str, diags))
-    crud = scaffold(build_graph(catalog), package, [schema.name])
-    result = generate(Inputs(sources, ("crud.yaml", crud)), dialect="mysql")
-    assert result.ok, "\n".join(str(d) for d in result.diagnostics if d.is_error)
-    for rel, text in result.files.items():
-        path = out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    (initial,) = (out / package / "migrations" / "versions").glob("*_initial.py")
-    return initial
+def _dbgen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dbgen", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+
+
+def _ok(proc: subprocess.CompletedProcess[str], what: str) -> None:
+    assert proc.returncode == 0, (
+        f"{what} exited {proc.returncode}:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
+    )
+
+
+def build(schema: Path, tmp_path: Path, package: str) -> Path:
+    """``dbgen scaffold --dialect mysql`` and ``dbgen build`` of a spec directory whose
+    dbgen.toml says ``dialect = "mysql"``; the output directory."""
+    spec = tmp_path / "spec"
+    spec.mkdir()
+    (spec / "schema.sql").write_bytes(schema.read_bytes())
+    (spec / "dbgen.toml").write_text('dialect = "mysql"\nout = "../out"\n', encoding="utf-8")
+    _ok(
+        _dbgen(
+            "scaffold",
+            "--dialect",
+            "mysql",
+            "schema.sql",
+            "--out",
+            "crud.yaml",
+            "--package",
+            package,
+            cwd=spec,
+        ),
+        "scaffold",
+    )
+    _ok(_dbgen("build", str(spec), cwd=tmp_path), "dbgen build")
+    out = tmp_path / "out"
+    mode = black.Mode(line_length=100, target_versions={black.TargetVersion.PY311})
+    for path in sorted(out.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert black.format_str(text, mode=mode) == text, f"black would change {path}"
+    return out
 
 
 @pytest.mark.parametrize("name", SCHEMAS)
@@ -85,11 +113,11 @@ CASES = Path(__file__).parent / "cases"
 def check_schema(schema: Path, tmp_path: Path, package: str) -> None:
     roundtrip = require_shared("tools/mysql-roundtrip")
     server = require_mariadb()
-    initial = build(schema, tmp_path, package)
+    out = build(schema, tmp_path, package)
 
     imported = subprocess.run(
         [sys.executable, "-c", _IMPORT_ALL, package],
-        cwd=tmp_path,
+        cwd=out,
         capture_output=True,
         text=True,
         check=False,
@@ -97,20 +125,21 @@ def check_schema(schema: Path, tmp_path: Path, package: str) -> None:
     )
     assert imported.returncode == 0, imported.stderr[-4000:]
 
-    runner = [sys.executable, "-m", "support.mysql_migrate"]
+    # alembic upgrade head through the generated env.py (aiomysql), downgrade base after
+    alembic = [sys.executable, "-m", "alembic", "-c", str(out / "alembic.ini")]
     proc = subprocess.run(
         [
             sys.executable,
             str(roundtrip),
             "--downgrade",
-            " ".join([*runner, "downgrade", str(initial)]),
+            " ".join([*alembic, "downgrade", "base"]),
             str(schema),
             "--",
-            *runner,
+            *alembic,
             "upgrade",
-            str(initial),
+            "head",
         ],
-        cwd=REPO_ROOT / "tests",
+        cwd=out,
         env=server.env(),
         capture_output=True,
         text=True,

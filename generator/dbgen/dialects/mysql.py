@@ -20,5 +20,7 @@ MYSQL = Dialect(
         async_url="mysql+aiomysql",
         sync_url="mysql+pymysql",
         example_url="mysql+aiomysql://user:password@host:3306/db",
+        runtime="mysql",
+        requirements=("aiomysql>=0.2,<1", "PyMySQL>=1.1,<2"),
     ),
 )

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 
-from dbgen.ir import Catalog, Column, Index, Table
+from dbgen.ir import Catalog, Column, ForeignKey, Index, Table
 from dbgen.mysql.coltypes import INTEGERS, mysql_type
 from dbgen.mysql.tables import UNNAMED
 from dbgen.mysql.typemap import map_type
@@ -208,13 +208,13 @@ def _table_steps(t: Table, ctx: TypeContext) -> tuple[list[Step], bool]:
                 )
             )
     for fk in t.foreign_keys:
-        if fk.inline:
+        if fk.inline and fk.name not in unnamed:
             inline.append(
                 call(
                     "sa.ForeignKeyConstraint",
                     strs(fk.columns),
                     strs(f"{fk.ref_table.name}.{c}" for c in fk.ref_columns),
-                    name=None if fk.name in unnamed else pystr(fk.name),
+                    name=pystr(fk.name),
                     ondelete=pystr(fk.on_delete) if fk.on_delete else None,
                     onupdate=pystr(fk.on_update) if fk.on_update else None,
                 )
@@ -261,14 +261,20 @@ def _table_steps(t: Table, ctx: TypeContext) -> tuple[list[Step], bool]:
                 )
             )
     for fk in t.foreign_keys:
-        if not fk.inline:
+        if fk.name in unnamed:
+            # Unnamed, so the server names it (and its index) as it named the source's: by
+            # ALTER TABLE, which the package's naming convention does not reach. An inline one
+            # goes after its table's keys, which the source's CREATE TABLE had already.
+            position = fk.position + 0.5 if fk.inline else fk.position
+            steps.append(Step(position, (_execute(_foreign_key_sql(t, fk)),), (), "foreign key"))
+        elif not fk.inline:
             steps.append(
                 Step(
                     fk.position,
                     (
                         call(
                             "op.create_foreign_key",
-                            "None" if fk.name in unnamed else pystr(fk.name),
+                            pystr(fk.name),
                             table,
                             pystr(fk.ref_table.name),
                             strs(fk.columns),
@@ -284,6 +290,20 @@ def _table_steps(t: Table, ctx: TypeContext) -> tuple[list[Step], bool]:
     for ix in t.indexes:
         steps.append(Step(ix.position, (_execute(index_sql(t, ix)),), (), f"index {ix.name}"))
     return steps, raw_used
+
+
+def _foreign_key_sql(t: Table, fk: ForeignKey) -> str:
+    cols = ", ".join(quote(c) for c in fk.columns)
+    refs = ", ".join(quote(c) for c in fk.ref_columns)
+    sql = (
+        f"ALTER TABLE {quote(t.qname.name)} ADD FOREIGN KEY ({cols}) "
+        f"REFERENCES {quote(fk.ref_table.name)} ({refs})"
+    )
+    if fk.on_delete:
+        sql += f" ON DELETE {fk.on_delete}"
+    if fk.on_update:
+        sql += f" ON UPDATE {fk.on_update}"
+    return sql
 
 
 def index_sql(t: Table, ix: Index) -> str:

@@ -16,7 +16,6 @@ from dbgen.plan.typemap import ANY, DEC, DT, MappedType, TypeContext, TypeRef
 
 MYSQL = ("sqlalchemy.dialects", "mysql")
 SA = ("sqlalchemy", None)
-LITERAL = ("typing", "Literal")
 
 
 def _t(expr: str, *imports: tuple[str, str | None]) -> TypeRef:
@@ -99,8 +98,8 @@ def _sa(t: SqlType) -> tuple[TypeRef, TypeRef] | None:
         labels = [v for k, v in t.options if k == "value"]
         args = [pystr(v) for v in labels] + _kw(t, string=True)
         if base == "enum":
-            literal = "Literal[" + ", ".join(pystr(v) for v in labels) + "]"
-            return _t(literal, LITERAL), _t(_call("ENUM", args), MYSQL)
+            # str: a Literal of the labels would not fit one line for long label lists
+            return _t("str"), _t(_call("ENUM", args), MYSQL)
         return _t("set[str]"), _t(_call("SET", args), MYSQL)
     if base in ("binary", "varbinary"):
         return _t("bytes"), _t(_call(base.upper(), [str(m) for m in mods]), MYSQL)

@@ -70,6 +70,13 @@ ALTER TABLE audit ADD CONSTRAINT fk_audit_line FOREIGN KEY (line_id) REFERENCES 
 ALTER TABLE audit ADD FOREIGN KEY (line_id) REFERENCES `order line` (id);
 ALTER TABLE audit ADD INDEX ix_what (what), ADD UNIQUE KEY uq_what_id (what, id);
 CREATE INDEX ix_placed ON orders (placed);
+CREATE TABLE tagging (
+  audit_id int NOT NULL,
+  tag varchar(10) NOT NULL,
+  KEY (audit_id),
+  FOREIGN KEY (audit_id) REFERENCES audit (id),
+  FOREIGN KEY (tag, audit_id) REFERENCES audit (what, id) ON DELETE CASCADE
+);
 
 CREATE TABLE logbook (id int NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) ENGINE=InnoDB;
 /*!50100 ALTER TABLE logbook PARTITION BY HASH (id) PARTITIONS 4 */;
