@@ -124,14 +124,23 @@ def generator_digest(package: Path, templates: Path) -> str:
     return h.hexdigest()
 
 
-def inputs_digest(sql: Iterable[tuple[str, str]], crud: tuple[str, str], config: Config) -> str:
-    """The digest of a build's inputs but the history: the SQL files' and crud.yaml's names
-    (the generated files name them) and texts, and the configuration: its options but the
-    output directory (where the tree is, not what it holds), and the file they came from."""
+def inputs_digest(
+    sql: Iterable[tuple[str, str]],
+    crud: tuple[str, str],
+    config: Config,
+    queries: Iterable[tuple[str, str]] = (),
+) -> str:
+    """The digest of a build's inputs but the history: the SQL files', the query files' and
+    crud.yaml's names (the generated files name them) and texts, and the configuration: its
+    options but the output directory (where the tree is, not what it holds), and the file they
+    came from."""
     h = hashlib.sha256()
     for name, text in sql:
         _feed(h, "sql-name", Path(name).name.encode())
         _feed(h, "sql", text.encode("utf-8", "surrogateescape"))
+    for name, text in queries:
+        _feed(h, "query-name", Path(name).name.encode())
+        _feed(h, "query", text.encode("utf-8", "surrogateescape"))
     _feed(h, "crud-name", Path(crud[0]).name.encode())
     _feed(h, "crud", crud[1].encode("utf-8", "surrogateescape"))
     options = {k: v for k, v in asdict(config).items() if k not in ("out", "source")}

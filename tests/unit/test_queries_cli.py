@@ -1,0 +1,78 @@
+"""Query files through the command line: an edit makes the tree stale and the next build
+rewrites queries.py; a broken query stops the build at its location and writes nothing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from support import REPO_ROOT
+
+SPECS = REPO_ROOT / "specs"
+
+
+def dbgen(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dbgen", *args],
+        cwd=cwd,
+        env=dict(os.environ, PYTHONHASHSEED="0"),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def built(tmp_path: Path) -> Path:
+    shutil.copytree(SPECS, tmp_path / "specs")
+    proc = dbgen("build", "specs", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    return tmp_path
+
+
+def test_a_query_edit_is_stale_and_rebuilt(built: Path) -> None:
+    queries = built / "specs" / "queries" / "reports.sql"
+    queries.write_text(
+        queries.read_text()
+        + "\n-- name: tag_names :many\nSELECT t.name FROM tags t ORDER BY t.name;\n"
+    )
+    proc = dbgen("check", "specs", cwd=built)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "stale: generated/app_db/queries.py" in proc.stdout
+    proc = dbgen("build", "specs", cwd=built)
+    assert proc.returncode == 0, proc.stderr
+    assert (
+        "async def tag_names(self) -> list[TagNamesRow]:"
+        in (built / "generated" / "app_db" / "queries.py").read_text()
+    )
+    assert dbgen("check", "specs", cwd=built).returncode == 0
+
+
+def test_removing_the_queries_removes_queries_py(built: Path) -> None:
+    shutil.rmtree(built / "specs" / "queries")
+    proc = dbgen("build", "specs", cwd=built)
+    assert proc.returncode == 0, proc.stderr
+    assert not (built / "generated" / "app_db" / "queries.py").exists()
+    assert "queries" not in (built / "generated" / "app_db" / "uow.py").read_text()
+
+
+def test_a_broken_query_exits_2_and_writes_nothing(built: Path) -> None:
+    before = snapshot(built / "generated")
+    queries = built / "specs" / "queries" / "reports.sql"
+    queries.write_text(queries.read_text().replace("u.display_name,", "u.displayname,", 1))
+    proc = dbgen("build", "specs", cwd=built)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(
+        "specs/queries/reports.sql:9:8: error[unknown-column]: users (u) has no column "
+        "'displayname' (did you mean 'display_name'?)"
+    ), proc.stderr
+    assert snapshot(built / "generated") == before
