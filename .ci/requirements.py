@@ -1,4 +1,5 @@
-"""Print the generated package's runtime requirements (generator/dbgen/runtime/_requirements.py):
+"""Print the generated package's runtime requirements (generator/dbgen/runtime/_requirements.py,
+and every dialect's drivers, dbgen.dialects' ``DriverFacts.requirements``):
 ``newest`` as they are (pip installs the newest release each allows), ``lowest`` as pip
 constraints pinning each to its lower bound."""
 
@@ -10,7 +11,13 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "generator"))
-from dbgen.runtime._requirements import REQUIREMENTS  # noqa: E402
+from dbgen.dialects import DIALECTS  # noqa: E402
+from dbgen.runtime._requirements import REQUIREMENTS as COMMON  # noqa: E402
+
+REQUIREMENTS = (
+    *COMMON,
+    *dict.fromkeys(r for d in DIALECTS.values() for r in d.driver.requirements),
+)
 
 
 def lowest() -> list[str]:

@@ -18,6 +18,7 @@ from dbgen.dialects.base import Dialect, DriverFacts
 from dbgen.dialects.mysql import MYSQL
 from dbgen.dialects.postgresql import POSTGRESQL
 from dbgen.dialects.sniff import KNOWN_DIALECTS, TITLES, wrong_dialect
+from dbgen.dialects.sqlite import SQLITE
 from dbgen.ir import Catalog
 
 __all__ = [
@@ -32,7 +33,7 @@ __all__ = [
     "read_schema",
 ]
 
-DIALECTS: dict[str, Dialect] = {d.name: d for d in (POSTGRESQL, MYSQL)}
+DIALECTS: dict[str, Dialect] = {d.name: d for d in (POSTGRESQL, MYSQL, SQLITE)}
 DEFAULT_DIALECT = POSTGRESQL.name
 
 

@@ -3,7 +3,8 @@
 
 - partitions (reached through their parent, which the models map);
 - tables and indexes the reader carried verbatim (CREATE TABLE ... AS / OF, CREATE INDEX ... ON
-  ONLY or with a TABLESPACE): the catalog does not know their columns or cannot spell them.
+  ONLY or with a TABLESPACE, SQLite's virtual tables): the catalog does not know their columns
+  or cannot spell them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ def unmodelled_objects(catalog: Catalog) -> list[tuple[str, str, str]]:
     """Sorted (alembic object type, schema, name) triples."""
     out = {("table", t.qname.schema, t.qname.name) for t in catalog.tables if t.partition_of}
     for r in catalog.raw:
-        if r.kind == "table as" and r.schema is not None and r.name is not None:
+        if r.kind in ("table as", "virtual table") and r.schema is not None and r.name is not None:
             out.add(("table", r.schema, r.name.rsplit(".", 1)[-1]))
         elif r.kind == "index" and r.table is not None and r.name is not None:
             out.add(("index", r.table.schema, r.name.rsplit(".", 1)[-1]))
