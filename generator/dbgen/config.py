@@ -5,7 +5,7 @@ line_length = 100        # columns for the lines dbgen composes from names and v
 layout = "layer"         # "layer": <pkg>/models/<table>.py ...; "feature": <pkg>/<feature>/models.py ...
 allow_destructive = false  # let `dbgen build` write revisions that drop or narrow (the CLI flag)
 concurrent_indexes = false # new revisions build and drop indexes of existing tables CONCURRENTLY
-dialect = "postgresql"   # the schema's database: "postgresql" (default), "sqlite" ("mysql" to come)
+dialect = "postgresql"   # the schema's database: "postgresql" (default), "mysql", "sqlite"
 
 [renames]                # declared renames for the next revision (dbgen.evolve reads them)
 tables = { "old_name" = "new_name" }

@@ -94,6 +94,8 @@ def _generate(case: Path) -> dict[str, str]:
             dataclasses.replace(inputs, history=history, out_display="out"),
             line_length=config.line_length,
             layout=config.layout,
+            dialect=config.dialect,
+            dialect_setting=config.dialect_setting,
         )
     finally:
         os.chdir(cwd)

@@ -107,6 +107,14 @@ def test_mysql_feature_case(tmp_path: Path) -> None:
     check_schema(CASES / "features.sql", tmp_path, "features_db")
 
 
+def test_mysql_demo_schema(tmp_path: Path) -> None:
+    """The MySQL variant of the demo (the golden case demo_mysql): ENUMs, uuid() defaults,
+    FULLTEXT, CHECKs, a key added later, a view."""
+    check_schema(
+        CASES.parent.parent / "golden" / "cases" / "demo_mysql" / "schema.sql", tmp_path, "app_db"
+    )
+
+
 CASES = Path(__file__).parent / "cases"
 
 
