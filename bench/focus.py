@@ -2,6 +2,7 @@
 
     python -m bench.focus --ops cursor_p1,create [--impls asyncpg,generated async]
                           [--build DIR ...] [--n 300] [--rounds 10] [--quick] [--keep]
+                          [--cpu] [--alternate]
 
 Each ``--build`` is a ``dbgen build`` output directory (the demo built under another package
 name, see ``--make``), so two versions of the runtime run side by side in one process, in
@@ -166,7 +167,10 @@ async def run(args: argparse.Namespace) -> None:
                     w.extra["cursor_deep"] = cursors.get(i.name, "")
                     cases[i.name] = await i.case(op, w)
                 try:
-                    row = await timing.interleaved(cases, op.n, sizes.rounds)
+                    if args.alternate:
+                        row = await timing.alternating(cases, op.n)
+                    else:
+                        row = await timing.interleaved(cases, op.n, sizes.rounds)
                 finally:
                     for case in cases.values():
                         if case.close is not None:
@@ -177,6 +181,12 @@ async def run(args: argparse.Namespace) -> None:
                     + "; ".join(
                         f"{name} {fmt_us(s.median_us)}"
                         + (f" ({s.median_us / base.median_us:.2f}x)" if base else "")
+                        + (
+                            f" p25 {fmt_us(s.p25_us)}"
+                            + (f" ({s.p25_us / base.p25_us:.2f}x)" if base else "")
+                            if args.alternate
+                            else ""
+                        )
                         for name, s in row.items()
                     ),
                     flush=True,
@@ -226,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--nogc", action="store_true", help="experiment: the collector off")
     p.add_argument("--cpu", action="store_true", help="time this process's CPU, not the wall")
+    p.add_argument(
+        "--alternate",
+        action="store_true",
+        help="the implementations take turns call by call (not in rounds); adds the p25",
+    )
     p.add_argument("--profile", metavar="IMPL", help="cProfile this implementation instead")
     p.add_argument("--quick", action="store_true")
     p.add_argument("--keep", action="store_true", help="keep the database for the next run")

@@ -31,6 +31,10 @@ class Stats:
         return statistics.median(self.samples_ns) / 1_000
 
     @property
+    def p25_us(self) -> float:
+        return statistics.quantiles(self.samples_ns, n=4)[0] / 1_000
+
+    @property
     def p95_us(self) -> float:
         ordered = sorted(self.samples_ns)
         # nearest-rank p95
@@ -93,4 +97,31 @@ async def interleaved(cases: dict[str, Case], n: int, rounds: int) -> dict[str, 
         for name in names[shift:] + names[:shift]:
             stats[name].samples_ns += await run_chunk(cases[name], start, count)
         start += count
+    return stats
+
+
+async def alternating(cases: dict[str, Case], n: int) -> dict[str, Stats]:
+    """Like ``interleaved``, but the cases take turns call by call (the order rotating each
+    call): for an A/B of small differences on a loaded machine, where load comes and goes
+    faster than a round. Call indexes run as in ``interleaved``."""
+    warm = warmup_count(n)
+    names = list(cases)
+    stats = {name: Stats() for name in names}
+    for name in names:
+        await run_chunk(cases[name], 0, warm)
+    if COLLECT:
+        gc.collect()
+    clock = CLOCK
+    for i in range(warm, warm + n):
+        shift = i % len(names)
+        for name in names[shift:] + names[:shift]:
+            case = cases[name]
+            if case.between is not None:
+                case.between(i)
+            t0 = clock()
+            if case.is_async:
+                await case.step(i)
+            else:
+                case.step(i)
+            stats[name].samples_ns.append(clock() - t0)
     return stats
