@@ -198,6 +198,8 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
             "Any",
             "NOT_IN_MODELS",
             "include_object",
+            # the package's db module: URL rewriting and per-connection setup per dialect
+            "db",
         }
     ),
 }
