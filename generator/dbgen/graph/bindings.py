@@ -65,6 +65,7 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
     FileKind.MODEL: frozenset(
         {
             "sa",
+            "mysql",  # sqlalchemy.dialects.mysql, for the mysql dialect's types
             "datetime",
             "decimal",
             "uuid",
@@ -86,6 +87,10 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
     FileKind.SCHEMA: frozenset(
         {
             "annotations",
+            # validation from CHECK constraints (row-level checks)
+            "RowCheck",
+            "enforce",
+            "model_validator",
             "datetime",
             "decimal",
             "uuid",
@@ -213,7 +218,9 @@ BUILTINS_USED: dict[FileKind, frozenset[str]] = {
     # Annotations of mapped classes and Pydantic fields (evaluated in the class namespace).
     FileKind.MODEL: frozenset({"int", "float", "str", "bool", "bytes", "list"}),
     FileKind.MODELS_INIT: frozenset(),
-    FileKind.SCHEMA: frozenset({"int", "float", "str", "bool", "bytes", "list", "tuple"}),
+    FileKind.SCHEMA: frozenset(
+        {"int", "float", "str", "bool", "bytes", "list", "tuple", "frozenset"}
+    ),
     FileKind.REPOSITORY: frozenset(
         {
             "bool",
