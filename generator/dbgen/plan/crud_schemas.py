@@ -195,7 +195,7 @@ def schema_module(
     for c in ent.columns:
         imports |= c.type.python.imports
     cls = ent.class_name
-    config = 'ConfigDict(extra="forbid", arbitrary_types_allowed=True)'
+    config = 'ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)'
     classes: list[SchemaClass] = []
 
     # The soft-delete stamp belongs to delete(), and a defaulted version to the repository.
@@ -249,7 +249,7 @@ def schema_module(
             f"{cls}Read",
             f"A row of {ent.qname.sql}, built from a model instance.",
             tuple(read),
-            "ConfigDict(from_attributes=True, arbitrary_types_allowed=True)",
+            "ConfigDict(from_attributes=True, arbitrary_types_allowed=True, defer_build=True)",
         )
     )
 
@@ -260,7 +260,8 @@ def schema_module(
             filt.append(
                 Field(f"{c.attr}__{op}", _filter_annotation(c.type.python.expr, op, c), "None")
             )
-    filt.append(Field("or_", f"list[{cls}Filter] | None", "None"))
+    # Quoted: the class refers to itself, and annotations are evaluated as it is defined.
+    filt.append(Field("or_", f'list["{cls}Filter"] | None', "None"))
     classes.append(
         SchemaClass(
             f"{cls}Filter",
