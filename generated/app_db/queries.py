@@ -2,9 +2,10 @@
 """The named queries of queries/reports.sql, typed against the schema when the package was built.
 
 Each query is a method of ``Queries`` (async) and ``SyncQueries`` (sync), on the session of the
-unit of work (``uow.queries``), so it sees and joins that unit of work's transaction. Rows are
-frozen dataclasses; a column that may be NULL is typed ``X | None``. Every method is an
-operation: typed errors and one log record (repositories/_operation.py).
+unit of work (``uow.queries``), so it sees and joins that unit of work's transaction, and on the
+repositories' driver fast path (repositories/_named.py). Rows are frozen dataclasses; a column
+that may be NULL is typed ``X | None``. Every method is an operation: typed errors and one log
+record (repositories/_operation.py).
 """
 
 from __future__ import annotations
@@ -13,42 +14,32 @@ import datetime
 import decimal
 import uuid
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from app_db.enums import TaskStatus
+from app_db.repositories._named import AsyncQueriesBase, SyncQueriesBase
 from app_db.repositories._operation import operation
 from app_db.types import enum_values
 
-T = TypeVar("T")
 
-
-@dataclass(frozen=True, slots=True)
-class _Entity:
-    entity: str
-
-
-_INFO = _Entity("queries")
-
-
-def _statement(
-    sql: str, *, params: dict[str, Any], columns: tuple[sa.ColumnClause[Any], ...]
-) -> sa.TextClause | sa.TextualSelect:
-    """``sql`` with typed bind parameters and, when it returns rows, typed result columns (so
-    SQLAlchemy converts values both ways as it does for the models' columns)."""
+def _select(
+    sql: str, params: dict[str, Any], columns: tuple[sa.ColumnClause[Any], ...]
+) -> sa.TextualSelect:
+    """``sql``, which returns rows, with typed bind parameters and result columns (so values
+    are converted both ways as for the models' columns)."""
     text = sa.text(sql).bindparams(*(sa.bindparam(k, type_=t) for k, t in params.items()))
-    return text.columns(*columns) if columns else text
+    return text.columns(*columns)
 
 
-def _rowcount(result: sa.Result[Any]) -> int:
-    return cast("sa.CursorResult[Any]", result).rowcount
+def _statement(sql: str, params: dict[str, Any]) -> sa.TextClause:
+    """``sql``, which returns no rows, with typed bind parameters."""
+    return sa.text(sql).bindparams(*(sa.bindparam(k, type_=t) for k, t in params.items()))
 
 
-_USERS_WITH_TASK_COUNTS = _statement(
+_USERS_WITH_TASK_COUNTS = _select(
     """SELECT u.id,
        u.email,
        u.display_name,
@@ -60,8 +51,8 @@ LEFT JOIN tasks t ON t.assignee_id = u.id AND t.deleted_at IS NULL
 WHERE u.is_active
 GROUP BY u.id
 ORDER BY task_count DESC, u.email""",
-    params={},
-    columns=(
+    {},
+    (
         sa.column("id", sa.Uuid()),
         sa.column("email", sa.Text()),
         sa.column("display_name", sa.Text()),
@@ -70,6 +61,7 @@ ORDER BY task_count DESC, u.email""",
         sa.column("next_due", sa.Date()),
     ),
 )
+_USERS_WITH_TASK_COUNTS_COLUMNS = tuple(_USERS_WITH_TASK_COUNTS.selected_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +76,7 @@ class UsersWithTaskCountsRow:
     next_due: datetime.date | None
 
 
-_PROJECT_STATUS_SUMMARY = _statement(
+_PROJECT_STATUS_SUMMARY = _select(
     """SELECT p.slug,
        p.name,
        t.status,
@@ -96,8 +88,8 @@ JOIN tasks t ON t.project_id = p.id AND t.deleted_at IS NULL
 WHERE p.owner_id = :owner_id AND NOT p.is_archived
 GROUP BY p.slug, p.name, t.status
 ORDER BY p.slug, t.status""",
-    params={"owner_id": sa.Uuid()},
-    columns=(
+    {"owner_id": sa.Uuid()},
+    (
         sa.column("slug", sa.String(64)),
         sa.column("name", sa.Text()),
         sa.column(
@@ -111,6 +103,7 @@ ORDER BY p.slug, t.status""",
         sa.column("hours_left", sa.Numeric()),
     ),
 )
+_PROJECT_STATUS_SUMMARY_COLUMNS = tuple(_PROJECT_STATUS_SUMMARY.selected_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,7 +118,7 @@ class ProjectStatusSummaryRow:
     hours_left: decimal.Decimal
 
 
-_OVERDUE_TASKS = _statement(
+_OVERDUE_TASKS = _select(
     """WITH open_tasks AS (
     SELECT t.id, t.project_id, t.number, t.title, t.status, t.due_date, t.assignee_id
     FROM tasks t
@@ -146,14 +139,14 @@ JOIN projects p ON p.id = o.project_id
 LEFT JOIN users u ON u.id = o.assignee_id
 ORDER BY o.due_date, reference
 LIMIT :limit""",
-    params={
+    {
         "as_of": sa.Date(),
         "status": postgresql.ENUM(
             TaskStatus, name="task_status", values_callable=enum_values, create_type=False
         ),
         "limit": sa.BigInteger(),
     },
-    columns=(
+    (
         sa.column("reference", sa.Text()),
         sa.column("title", sa.Text()),
         sa.column("due_date", sa.Date()),
@@ -163,6 +156,7 @@ LIMIT :limit""",
         sa.column("lateness_rank", sa.BigInteger()),
     ),
 )
+_OVERDUE_TASKS_COLUMNS = tuple(_OVERDUE_TASKS.selected_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,15 +172,16 @@ class OverdueTasksRow:
     lateness_rank: int
 
 
-_TASK_COMMENT_COUNT = _statement(
+_TASK_COMMENT_COUNT = _select(
     """SELECT t.id, count(c.id) AS comments
 FROM tasks t
 LEFT JOIN comments c ON c.task_id = t.id
 WHERE t.id = :task_id
 GROUP BY t.id""",
-    params={"task_id": sa.BigInteger()},
-    columns=(sa.column("id", sa.BigInteger()), sa.column("comments", sa.BigInteger())),
+    {"task_id": sa.BigInteger()},
+    (sa.column("id", sa.BigInteger()), sa.column("comments", sa.BigInteger())),
 )
+_TASK_COMMENT_COUNT_COLUMNS = tuple(_TASK_COMMENT_COUNT.selected_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,30 +198,31 @@ SET is_archived = true, updated_at = now()
 WHERE p.owner_id = :owner_id
   AND NOT p.is_archived
   AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.project_id = p.id AND t.created_at >= :since)""",
-    params={"owner_id": sa.Uuid(), "since": sa.DateTime(timezone=True)},
-    columns=(),
+    {"owner_id": sa.Uuid(), "since": sa.DateTime(timezone=True)},
 )
 
 
-class Queries:
+class Queries(AsyncQueriesBase):
     """Asynchronous named queries on one session: ``uow.queries`` of a ``UnitOfWork``."""
-
-    _info = _INFO
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     @operation
     async def users_with_task_counts(self) -> list[UsersWithTaskCountsRow]:
         """Every active user with the number of live tasks assigned to them, open ones apart; users without tasks count zero. Busiest first."""
-        result = await self.session.execute(_USERS_WITH_TASK_COUNTS, {})
-        return [UsersWithTaskCountsRow(*row) for row in result]
+        rows = await self._rows(
+            "users_with_task_counts", _USERS_WITH_TASK_COUNTS, {}, _USERS_WITH_TASK_COUNTS_COLUMNS
+        )
+        return [UsersWithTaskCountsRow(*row) for row in rows]
 
     @operation
     async def project_status_summary(self, *, owner_id: uuid.UUID) -> list[ProjectStatusSummaryRow]:
         """Per project of one owner: tasks by status, the mean priority and the estimated hours left."""
-        result = await self.session.execute(_PROJECT_STATUS_SUMMARY, {"owner_id": owner_id})
-        return [ProjectStatusSummaryRow(*row) for row in result]
+        rows = await self._rows(
+            "project_status_summary",
+            _PROJECT_STATUS_SUMMARY,
+            {"owner_id": owner_id},
+            _PROJECT_STATUS_SUMMARY_COLUMNS,
+        )
+        return [ProjectStatusSummaryRow(*row) for row in rows]
 
     @operation
     async def overdue_tasks(
@@ -237,46 +233,56 @@ class Queries:
         status: TaskStatus | None = None,
     ) -> list[OverdueTasksRow]:
         """Open tasks past their due date, optionally of one status, with the assignee (if any), the number of comments and the task's rank by lateness within its project."""
-        result = await self.session.execute(
-            _OVERDUE_TASKS, {"as_of": as_of, "status": status, "limit": limit}
+        rows = await self._rows(
+            "overdue_tasks",
+            _OVERDUE_TASKS,
+            {"as_of": as_of, "status": status, "limit": limit},
+            _OVERDUE_TASKS_COLUMNS,
         )
-        return [OverdueTasksRow(*row) for row in result]
+        return [OverdueTasksRow(*row) for row in rows]
 
     @operation
     async def task_comment_count(self, *, task_id: int) -> TaskCommentCountRow | None:
         """How many comments one task has (a row even for a task without any)."""
-        result = await self.session.execute(_TASK_COMMENT_COUNT, {"task_id": task_id})
-        row = result.first()
-        return None if row is None else TaskCommentCountRow(*row)
+        rows = await self._rows(
+            "task_comment_count",
+            _TASK_COMMENT_COUNT,
+            {"task_id": task_id},
+            _TASK_COMMENT_COUNT_COLUMNS,
+        )
+        return TaskCommentCountRow(*rows[0]) if rows else None
 
     @operation
     async def archive_stale_projects(self, *, owner_id: uuid.UUID, since: datetime.datetime) -> int:
         """Archive the projects of an owner that have had no task created since a date."""
-        result = await self.session.execute(
-            _ARCHIVE_STALE_PROJECTS, {"owner_id": owner_id, "since": since}
+        return await self._count(
+            "archive_stale_projects",
+            _ARCHIVE_STALE_PROJECTS,
+            {"owner_id": owner_id, "since": since},
         )
-        return _rowcount(result)
 
 
-class SyncQueries:
+class SyncQueries(SyncQueriesBase):
     """Synchronous named queries on one session: ``uow.queries`` of a ``SyncUnitOfWork``."""
-
-    _info = _INFO
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     @operation
     def users_with_task_counts(self) -> list[UsersWithTaskCountsRow]:
         """Every active user with the number of live tasks assigned to them, open ones apart; users without tasks count zero. Busiest first."""
-        result = self.session.execute(_USERS_WITH_TASK_COUNTS, {})
-        return [UsersWithTaskCountsRow(*row) for row in result]
+        rows = self._rows(
+            "users_with_task_counts", _USERS_WITH_TASK_COUNTS, {}, _USERS_WITH_TASK_COUNTS_COLUMNS
+        )
+        return [UsersWithTaskCountsRow(*row) for row in rows]
 
     @operation
     def project_status_summary(self, *, owner_id: uuid.UUID) -> list[ProjectStatusSummaryRow]:
         """Per project of one owner: tasks by status, the mean priority and the estimated hours left."""
-        result = self.session.execute(_PROJECT_STATUS_SUMMARY, {"owner_id": owner_id})
-        return [ProjectStatusSummaryRow(*row) for row in result]
+        rows = self._rows(
+            "project_status_summary",
+            _PROJECT_STATUS_SUMMARY,
+            {"owner_id": owner_id},
+            _PROJECT_STATUS_SUMMARY_COLUMNS,
+        )
+        return [ProjectStatusSummaryRow(*row) for row in rows]
 
     @operation
     def overdue_tasks(
@@ -287,22 +293,30 @@ class SyncQueries:
         status: TaskStatus | None = None,
     ) -> list[OverdueTasksRow]:
         """Open tasks past their due date, optionally of one status, with the assignee (if any), the number of comments and the task's rank by lateness within its project."""
-        result = self.session.execute(
-            _OVERDUE_TASKS, {"as_of": as_of, "status": status, "limit": limit}
+        rows = self._rows(
+            "overdue_tasks",
+            _OVERDUE_TASKS,
+            {"as_of": as_of, "status": status, "limit": limit},
+            _OVERDUE_TASKS_COLUMNS,
         )
-        return [OverdueTasksRow(*row) for row in result]
+        return [OverdueTasksRow(*row) for row in rows]
 
     @operation
     def task_comment_count(self, *, task_id: int) -> TaskCommentCountRow | None:
         """How many comments one task has (a row even for a task without any)."""
-        result = self.session.execute(_TASK_COMMENT_COUNT, {"task_id": task_id})
-        row = result.first()
-        return None if row is None else TaskCommentCountRow(*row)
+        rows = self._rows(
+            "task_comment_count",
+            _TASK_COMMENT_COUNT,
+            {"task_id": task_id},
+            _TASK_COMMENT_COUNT_COLUMNS,
+        )
+        return TaskCommentCountRow(*rows[0]) if rows else None
 
     @operation
     def archive_stale_projects(self, *, owner_id: uuid.UUID, since: datetime.datetime) -> int:
         """Archive the projects of an owner that have had no task created since a date."""
-        result = self.session.execute(
-            _ARCHIVE_STALE_PROJECTS, {"owner_id": owner_id, "since": since}
+        return self._count(
+            "archive_stale_projects",
+            _ARCHIVE_STALE_PROJECTS,
+            {"owner_id": owner_id, "since": since},
         )
-        return _rowcount(result)

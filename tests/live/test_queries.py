@@ -341,3 +341,72 @@ def test_every_kind_runs(shop: ModuleType, fresh_db: FreshDb, flavour: str) -> N
     assert got["cancelled"] == 1
     rows = psql(fresh_db.dsn, "-Atc", "SELECT id, status, note IS NULL FROM orders ORDER BY id")
     assert rows.stdout.split() == ["1|paid|t", "2|cancelled|t", "3|shipped|t"]
+
+
+@pytest.mark.parametrize("flavour", ["async", "sync"])
+def test_queries_take_the_fast_path_unless_watched(
+    pkg: ModuleType, seeded: FreshDb, flavour: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nobody watching: the query runs on the driver (the session never executes it) and, on a
+    session that autoflushes, sees the unit of work's pending ORM changes (flushed first, as
+    the repositories do). A cursor-execute listener sees every statement: then the query goes
+    through SQLAlchemy."""
+    from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+    from sqlalchemy.orm import Session, sessionmaker
+
+    uow_mod: Any = importlib.import_module("app_db.uow")
+    dbm: Any = importlib.import_module("app_db.db")
+    executed: list[str] = []
+    session_cls: Any = AsyncSession if flavour == "async" else Session
+    original = session_cls.execute
+
+    def spy(self: Any, statement: Any, *args: Any, **kwargs: Any) -> Any:
+        executed.append(str(statement))
+        return original(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(session_cls, "execute", spy)
+    seen: list[str] = []
+
+    def listener(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+        seen.append(statement)
+
+    async def run_async(watch: bool) -> list[Any]:
+        engine = dbm.create_async_engine_from_env(seeded.async_url)
+        if watch:
+            sa.event.listen(engine.sync_engine, "before_cursor_execute", listener)
+        try:
+            factory = async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+            async with uow_mod.UnitOfWork(factory) as uow:
+                task = await uow.tasks.get(1)
+                task.title = "renamed"  # pending until a flush
+                rows: list[Any] = await uow.queries.overdue_tasks(as_of=AS_OF, limit=10)
+                await uow.rollback()
+                return rows
+        finally:
+            await engine.dispose()
+
+    def run_sync(watch: bool) -> list[Any]:
+        engine = dbm.create_sync_engine_from_env(seeded.sync_url)
+        if watch:
+            sa.event.listen(engine, "before_cursor_execute", listener)
+        try:
+            factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+            with uow_mod.SyncUnitOfWork(factory) as uow:
+                task = uow.tasks.get(1)
+                task.title = "renamed"
+                rows: list[Any] = uow.queries.overdue_tasks(as_of=AS_OF, limit=10)
+                uow.rollback()
+                return rows
+        finally:
+            engine.dispose()
+
+    def run(watch: bool) -> list[Any]:
+        return asyncio.run(run_async(watch)) if flavour == "async" else run_sync(watch)
+
+    fast = run(watch=False)
+    assert not [s for s in executed if "open_tasks" in s], "the query went through the session"
+    assert "renamed" in [r.title for r in fast]
+    watched = run(watch=True)
+    assert [s for s in executed if "open_tasks" in s], "a watched query goes through SQLAlchemy"
+    assert [s for s in seen if "open_tasks" in s]
+    assert watched == fast

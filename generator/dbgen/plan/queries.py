@@ -22,7 +22,7 @@ from dbgen.spec.queries import QuerySpec
 from dbgen.sqltype import text_for_sqlalchemy
 
 # Locals and parameters of the generated methods: a query parameter of that name gets a "_".
-_METHOD_NAMES = frozenset({"self", "result", "row", "batch_size"})
+_METHOD_NAMES = frozenset({"self", "rows", "row", "batch_size"})
 STREAM_BATCH = 1000
 
 
@@ -132,10 +132,13 @@ def plan_queries(plan: ProjectPlan, queries: Sequence[QuerySpec]) -> QueriesView
             params.append(ParamView(arg, p.name, f"{py} | None" if p.nullable else py, p.nullable))
             binds.append(f"{pystr(p.name)}: {typed(mapped.sqlalchemy)}")
         const = "_" + q.name.upper()
-        statement = (
-            f"_statement({pystr(text_for_sqlalchemy(q.sql))}, "
-            f"params={{{', '.join(binds)}}}, columns=({', '.join(columns)}{',' if len(columns) == 1 else ''}))"
-        )
+        sql = pystr(text_for_sqlalchemy(q.sql))
+        params_dict = "{" + ", ".join(binds) + "}"
+        if row is None:
+            statement = f"_statement({sql}, {params_dict})"
+        else:
+            trailing = "," if len(columns) == 1 else ""
+            statement = f"_select({sql}, {params_dict}, ({', '.join(columns)}{trailing}))"
         doc = q.doc or f"The query {q.name} ({_source(q.span.file)}:{q.span.line})."
         views.append(
             QueryView(q.name, q.kind, doc, const, statement, row, tuple(fields), tuple(params))
@@ -153,14 +156,10 @@ def queries_imports(package: str, view: QueriesView) -> frozenset[Import]:
     return view.imports | {
         ("dataclasses", "dataclass"),
         ("collections.abc", "AsyncIterator"),
-        ("collections.abc", "Callable"),
         ("collections.abc", "Iterator"),
         ("typing", "Any"),
-        ("typing", "TypeVar"),
-        ("typing", "cast"),
         ("sqlalchemy", None),
-        ("sqlalchemy.ext.asyncio", "AsyncSession"),
-        ("sqlalchemy.orm", "Session"),
-        (f"{package}.errors", "InvalidValueError"),
+        (f"{package}.repositories._named", "AsyncQueriesBase"),
+        (f"{package}.repositories._named", "SyncQueriesBase"),
         (f"{package}.repositories._operation", "operation"),
     }

@@ -2,82 +2,44 @@
 """The named queries of queries/customers.sql, queries/orders.sql, typed against the schema when the package was built.
 
 Each query is a method of ``Queries`` (async) and ``SyncQueries`` (sync), on the session of the
-unit of work (``uow.queries``), so it sees and joins that unit of work's transaction. Rows are
-frozen dataclasses; a column that may be NULL is typed ``X | None``. Every method is an
-operation: typed errors and one log record (repositories/_operation.py).
+unit of work (``uow.queries``), so it sees and joins that unit of work's transaction, and on the
+repositories' driver fast path (repositories/_named.py). Rows are frozen dataclasses; a column
+that may be NULL is typed ``X | None``. Every method is an operation: typed errors and one log
+record (repositories/_operation.py).
 """
 
 from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
 
 from shop_db.enums import OrderStatus
-from shop_db.errors import InvalidValueError
+from shop_db.repositories._named import AsyncQueriesBase, SyncQueriesBase
 from shop_db.repositories._operation import operation
 from shop_db.types import DomainType, enum_values
 
-T = TypeVar("T")
 
-
-@dataclass(frozen=True, slots=True)
-class _Entity:
-    entity: str
-
-
-_INFO = _Entity("queries")
-
-
-def _statement(
-    sql: str, *, params: dict[str, Any], columns: tuple[sa.ColumnClause[Any], ...]
-) -> sa.TextClause | sa.TextualSelect:
-    """``sql`` with typed bind parameters and, when it returns rows, typed result columns (so
-    SQLAlchemy converts values both ways as it does for the models' columns)."""
+def _select(
+    sql: str, params: dict[str, Any], columns: tuple[sa.ColumnClause[Any], ...]
+) -> sa.TextualSelect:
+    """``sql``, which returns rows, with typed bind parameters and result columns (so values
+    are converted both ways as for the models' columns)."""
     text = sa.text(sql).bindparams(*(sa.bindparam(k, type_=t) for k, t in params.items()))
-    return text.columns(*columns) if columns else text
+    return text.columns(*columns)
 
 
-def _rowcount(result: sa.Result[Any]) -> int:
-    return cast("sa.CursorResult[Any]", result).rowcount
+def _statement(sql: str, params: dict[str, Any]) -> sa.TextClause:
+    """``sql``, which returns no rows, with typed bind parameters."""
+    return sa.text(sql).bindparams(*(sa.bindparam(k, type_=t) for k, t in params.items()))
 
 
-async def _stream(
-    session: AsyncSession,
-    statement: sa.Executable,
-    params: dict[str, Any],
-    row: Callable[..., T],
-    batch_size: int,
-) -> AsyncIterator[T]:
-    if batch_size < 1:
-        raise InvalidValueError("queries", "batch_size must be at least 1", field="batch_size")
-    result = await session.stream(statement, params, execution_options={"yield_per": batch_size})
-    async for values in result:
-        yield row(*values)
-
-
-def _sync_stream(
-    session: Session,
-    statement: sa.Executable,
-    params: dict[str, Any],
-    row: Callable[..., T],
-    batch_size: int,
-) -> Iterator[T]:
-    if batch_size < 1:
-        raise InvalidValueError("queries", "batch_size must be at least 1", field="batch_size")
-    result = session.execute(statement, params, execution_options={"yield_per": batch_size})
-    for values in result:
-        yield row(*values)
-
-
-_CUSTOMER_SUMMARY = _statement(
+_CUSTOMER_SUMMARY = _select(
     """SELECT c.id, c.email, c."class", r.name AS referrer,
        count(o.id) AS orders,
        coalesce(sum(t.total) FILTER (WHERE o.status IN ('paid', 'shipped')), 0) AS spent,
@@ -88,8 +50,8 @@ LEFT JOIN orders o ON o.customer_id = c.id
 LEFT JOIN order_totals t ON t.order_id = o.id
 WHERE c.id = :customer_id
 GROUP BY c.id, r.name""",
-    params={"customer_id": sa.BigInteger()},
-    columns=(
+    {"customer_id": sa.BigInteger()},
+    (
         sa.column("id", sa.BigInteger()),
         sa.column("email", sa.Text()),
         sa.column("class", sa.Text()),
@@ -99,6 +61,7 @@ GROUP BY c.id, r.name""",
         sa.column("last_order", sa.DateTime(timezone=True)),
     ),
 )
+_CUSTOMER_SUMMARY_COLUMNS = tuple(_CUSTOMER_SUMMARY.selected_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,15 +77,12 @@ class CustomerSummaryRow:
     last_order: datetime.datetime | None
 
 
-_CUSTOMERS_BY_EMAIL = _statement(
+_CUSTOMERS_BY_EMAIL = _select(
     "SELECT id, email, name FROM customers WHERE email = ANY(:emails) ORDER BY email",
-    params={"emails": postgresql.ARRAY(sa.Text())},
-    columns=(
-        sa.column("id", sa.BigInteger()),
-        sa.column("email", sa.Text()),
-        sa.column("name", sa.Text()),
-    ),
+    {"emails": postgresql.ARRAY(sa.Text())},
+    (sa.column("id", sa.BigInteger()), sa.column("email", sa.Text()), sa.column("name", sa.Text())),
 )
+_CUSTOMERS_BY_EMAIL_COLUMNS = tuple(_CUSTOMERS_BY_EMAIL.selected_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,15 +94,16 @@ class CustomersByEmailRow:
     name: str
 
 
-_ALL_CUSTOMERS = _statement(
+_ALL_CUSTOMERS = _select(
     'SELECT c.id, c.name, row_number() OVER (ORDER BY c.name) AS "count" FROM customers c',
-    params={},
-    columns=(
+    {},
+    (
         sa.column("id", sa.BigInteger()),
         sa.column("name", sa.Text()),
         sa.column("count", sa.BigInteger()),
     ),
 )
+_ALL_CUSTOMERS_COLUMNS = tuple(_ALL_CUSTOMERS.selected_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,7 +115,7 @@ class AllCustomersRow:
     count: int
 
 
-_ORDERS_OF = _statement(
+_ORDERS_OF = _select(
     """SELECT o.id, o.status, o.placed_at, o.note,
        (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id) AS lines,
        CASE WHEN o.note IS NULL THEN 'none' ELSE left(o.note, 20) END AS preview
@@ -163,7 +124,7 @@ WHERE o.customer_id = :customer_id
   AND (:status ::order_status IS NULL OR o.status = :status)
 ORDER BY o.placed_at DESC
 LIMIT :limit OFFSET :offset""",
-    params={
+    {
         "customer_id": sa.BigInteger(),
         "status": postgresql.ENUM(
             OrderStatus, name="order_status", values_callable=enum_values, create_type=False
@@ -171,7 +132,7 @@ LIMIT :limit OFFSET :offset""",
         "limit": sa.BigInteger(),
         "offset": sa.BigInteger(),
     },
-    columns=(
+    (
         sa.column("id", sa.BigInteger()),
         sa.column(
             "status",
@@ -185,6 +146,7 @@ LIMIT :limit OFFSET :offset""",
         sa.column("preview", sa.Text()),
     ),
 )
+_ORDERS_OF_COLUMNS = tuple(_ORDERS_OF.selected_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,7 +161,7 @@ class OrdersOfRow:
     preview: str | None
 
 
-_PRODUCT_SALES = _statement(
+_PRODUCT_SALES = _select(
     """WITH sold AS (
     SELECT l.sku, sum(l.quantity) AS units
     FROM order_lines l JOIN orders o ON o.id = l.order_id
@@ -210,8 +172,8 @@ SELECT p.sku, p.title, p.price, coalesce(s.units, 0) AS units,
        p.price * coalesce(s.units, 0) AS revenue, p.tags[1] AS first_tag
 FROM products p LEFT JOIN sold s ON s.sku = p.sku
 ORDER BY revenue DESC, p.sku""",
-    params={"since": sa.DateTime(timezone=True)},
-    columns=(
+    {"since": sa.DateTime(timezone=True)},
+    (
         sa.column("sku", DomainType("sku", sa.String(12))),
         sa.column("title", sa.Text()),
         sa.column("price", sa.Numeric(10, 2)),
@@ -220,6 +182,7 @@ ORDER BY revenue DESC, p.sku""",
         sa.column("first_tag", sa.Text()),
     ),
 )
+_PRODUCT_SALES_COLUMNS = tuple(_PRODUCT_SALES.selected_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,21 +197,22 @@ class ProductSalesRow:
     first_tag: str | None
 
 
-_ADD_LINE = _statement(
+_ADD_LINE = _select(
     """INSERT INTO order_lines (order_id, sku, quantity) VALUES (:order_id, :sku, :quantity)
 ON CONFLICT (order_id, sku) DO UPDATE SET quantity = order_lines.quantity + excluded.quantity
 RETURNING order_id, sku, quantity""",
-    params={
+    {
         "order_id": sa.BigInteger(),
         "sku": DomainType("sku", sa.String(12)),
         "quantity": sa.Integer(),
     },
-    columns=(
+    (
         sa.column("order_id", sa.BigInteger()),
         sa.column("sku", DomainType("sku", sa.String(12))),
         sa.column("quantity", sa.Integer()),
     ),
 )
+_ADD_LINE_COLUMNS = tuple(_ADD_LINE.selected_columns)
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,44 +225,45 @@ class AddLineRow:
 
 
 _SET_NOTE = _statement(
-    "UPDATE orders SET note = :note WHERE id = :id",
-    params={"note": sa.Text(), "id": sa.BigInteger()},
-    columns=(),
+    "UPDATE orders SET note = :note WHERE id = :id", {"note": sa.Text(), "id": sa.BigInteger()}
 )
 
 
 _CANCEL_OPEN_ORDERS = _statement(
     "UPDATE orders SET status = 'cancelled' WHERE status = 'open' AND placed_at < :before",
-    params={"before": sa.DateTime(timezone=True)},
-    columns=(),
+    {"before": sa.DateTime(timezone=True)},
 )
 
 
-class Queries:
+class Queries(AsyncQueriesBase):
     """Asynchronous named queries on one session: ``uow.queries`` of a ``UnitOfWork``."""
-
-    _info = _INFO
-
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
 
     @operation
     async def customer_summary(self, *, customer_id: int) -> CustomerSummaryRow | None:
         """One customer with their order count, total spent (paid or shipped orders) and referrer."""
-        result = await self.session.execute(_CUSTOMER_SUMMARY, {"customer_id": customer_id})
-        row = result.first()
-        return None if row is None else CustomerSummaryRow(*row)
+        rows = await self._rows(
+            "customer_summary",
+            _CUSTOMER_SUMMARY,
+            {"customer_id": customer_id},
+            _CUSTOMER_SUMMARY_COLUMNS,
+        )
+        return CustomerSummaryRow(*rows[0]) if rows else None
 
     @operation
     async def customers_by_email(self, *, emails: list[str]) -> list[CustomersByEmailRow]:
         """The query customers_by_email (queries/customers.sql:14)."""
-        result = await self.session.execute(_CUSTOMERS_BY_EMAIL, {"emails": emails})
-        return [CustomersByEmailRow(*row) for row in result]
+        rows = await self._rows(
+            "customers_by_email",
+            _CUSTOMERS_BY_EMAIL,
+            {"emails": emails},
+            _CUSTOMERS_BY_EMAIL_COLUMNS,
+        )
+        return [CustomersByEmailRow(*row) for row in rows]
 
     @operation
     def all_customers(self, *, batch_size: int = 1000) -> AsyncIterator[AllCustomersRow]:
         """The query all_customers (queries/customers.sql:17)."""
-        return _stream(self.session, _ALL_CUSTOMERS, {}, AllCustomersRow, batch_size)
+        return self._stream(_ALL_CUSTOMERS, {}, AllCustomersRow, batch_size)
 
     @operation
     async def orders_of(
@@ -310,64 +275,73 @@ class Queries:
         status: OrderStatus | None = None,
     ) -> list[OrdersOfRow]:
         """Orders of a customer, optionally of one status, newest first, with their line count."""
-        result = await self.session.execute(
+        rows = await self._rows(
+            "orders_of",
             _ORDERS_OF,
             {"customer_id": customer_id, "status": status, "limit": limit, "offset": offset},
+            _ORDERS_OF_COLUMNS,
         )
-        return [OrdersOfRow(*row) for row in result]
+        return [OrdersOfRow(*row) for row in rows]
 
     @operation
     async def product_sales(self, *, since: datetime.datetime) -> list[ProductSalesRow]:
         """The query product_sales (queries/orders.sql:12)."""
-        result = await self.session.execute(_PRODUCT_SALES, {"since": since})
-        return [ProductSalesRow(*row) for row in result]
+        rows = await self._rows(
+            "product_sales", _PRODUCT_SALES, {"since": since}, _PRODUCT_SALES_COLUMNS
+        )
+        return [ProductSalesRow(*row) for row in rows]
 
     @operation
     async def add_line(self, *, order_id: int, sku: str, quantity: int) -> AddLineRow | None:
         """The query add_line (queries/orders.sql:24)."""
-        result = await self.session.execute(
-            _ADD_LINE, {"order_id": order_id, "sku": sku, "quantity": quantity}
+        rows = await self._rows(
+            "add_line",
+            _ADD_LINE,
+            {"order_id": order_id, "sku": sku, "quantity": quantity},
+            _ADD_LINE_COLUMNS,
         )
-        row = result.first()
-        return None if row is None else AddLineRow(*row)
+        return AddLineRow(*rows[0]) if rows else None
 
     @operation
     async def set_note(self, *, id: int, note: str | None = None) -> None:
         """The query set_note (queries/orders.sql:29)."""
-        await self.session.execute(_SET_NOTE, {"note": note, "id": id})
+        await self._count("set_note", _SET_NOTE, {"note": note, "id": id})
 
     @operation
     async def cancel_open_orders(self, *, before: datetime.datetime) -> int:
         """The query cancel_open_orders (queries/orders.sql:32)."""
-        result = await self.session.execute(_CANCEL_OPEN_ORDERS, {"before": before})
-        return _rowcount(result)
+        return await self._count("cancel_open_orders", _CANCEL_OPEN_ORDERS, {"before": before})
 
 
-class SyncQueries:
+class SyncQueries(SyncQueriesBase):
     """Synchronous named queries on one session: ``uow.queries`` of a ``SyncUnitOfWork``."""
-
-    _info = _INFO
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
 
     @operation
     def customer_summary(self, *, customer_id: int) -> CustomerSummaryRow | None:
         """One customer with their order count, total spent (paid or shipped orders) and referrer."""
-        result = self.session.execute(_CUSTOMER_SUMMARY, {"customer_id": customer_id})
-        row = result.first()
-        return None if row is None else CustomerSummaryRow(*row)
+        rows = self._rows(
+            "customer_summary",
+            _CUSTOMER_SUMMARY,
+            {"customer_id": customer_id},
+            _CUSTOMER_SUMMARY_COLUMNS,
+        )
+        return CustomerSummaryRow(*rows[0]) if rows else None
 
     @operation
     def customers_by_email(self, *, emails: list[str]) -> list[CustomersByEmailRow]:
         """The query customers_by_email (queries/customers.sql:14)."""
-        result = self.session.execute(_CUSTOMERS_BY_EMAIL, {"emails": emails})
-        return [CustomersByEmailRow(*row) for row in result]
+        rows = self._rows(
+            "customers_by_email",
+            _CUSTOMERS_BY_EMAIL,
+            {"emails": emails},
+            _CUSTOMERS_BY_EMAIL_COLUMNS,
+        )
+        return [CustomersByEmailRow(*row) for row in rows]
 
     @operation
     def all_customers(self, *, batch_size: int = 1000) -> Iterator[AllCustomersRow]:
         """The query all_customers (queries/customers.sql:17)."""
-        return _sync_stream(self.session, _ALL_CUSTOMERS, {}, AllCustomersRow, batch_size)
+        return self._stream(_ALL_CUSTOMERS, {}, AllCustomersRow, batch_size)
 
     @operation
     def orders_of(
@@ -379,34 +353,37 @@ class SyncQueries:
         status: OrderStatus | None = None,
     ) -> list[OrdersOfRow]:
         """Orders of a customer, optionally of one status, newest first, with their line count."""
-        result = self.session.execute(
+        rows = self._rows(
+            "orders_of",
             _ORDERS_OF,
             {"customer_id": customer_id, "status": status, "limit": limit, "offset": offset},
+            _ORDERS_OF_COLUMNS,
         )
-        return [OrdersOfRow(*row) for row in result]
+        return [OrdersOfRow(*row) for row in rows]
 
     @operation
     def product_sales(self, *, since: datetime.datetime) -> list[ProductSalesRow]:
         """The query product_sales (queries/orders.sql:12)."""
-        result = self.session.execute(_PRODUCT_SALES, {"since": since})
-        return [ProductSalesRow(*row) for row in result]
+        rows = self._rows("product_sales", _PRODUCT_SALES, {"since": since}, _PRODUCT_SALES_COLUMNS)
+        return [ProductSalesRow(*row) for row in rows]
 
     @operation
     def add_line(self, *, order_id: int, sku: str, quantity: int) -> AddLineRow | None:
         """The query add_line (queries/orders.sql:24)."""
-        result = self.session.execute(
-            _ADD_LINE, {"order_id": order_id, "sku": sku, "quantity": quantity}
+        rows = self._rows(
+            "add_line",
+            _ADD_LINE,
+            {"order_id": order_id, "sku": sku, "quantity": quantity},
+            _ADD_LINE_COLUMNS,
         )
-        row = result.first()
-        return None if row is None else AddLineRow(*row)
+        return AddLineRow(*rows[0]) if rows else None
 
     @operation
     def set_note(self, *, id: int, note: str | None = None) -> None:
         """The query set_note (queries/orders.sql:29)."""
-        self.session.execute(_SET_NOTE, {"note": note, "id": id})
+        self._count("set_note", _SET_NOTE, {"note": note, "id": id})
 
     @operation
     def cancel_open_orders(self, *, before: datetime.datetime) -> int:
         """The query cancel_open_orders (queries/orders.sql:32)."""
-        result = self.session.execute(_CANCEL_OPEN_ORDERS, {"before": before})
-        return _rowcount(result)
+        return self._count("cancel_open_orders", _CANCEL_OPEN_ORDERS, {"before": before})

@@ -32,7 +32,7 @@ Processor = Callable[[Any], Any]
 # From this many rows bulk_create uses COPY on asyncpg. COPY first asks the server for the
 # table's column types (one more round trip), which only larger batches win back.
 COPY_MIN_ROWS = 1000
-Statement = sa.Select[Any] | sa.Insert | sa.Update | sa.Delete
+Statement = sa.Select[Any] | sa.Insert | sa.Update | sa.Delete | sa.TextClause | sa.TextualSelect
 NOT_COMPILABLE = object()  # a shape only SQLAlchemy can run
 
 
