@@ -32,6 +32,13 @@ def route(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "direct"))
 
 
+@pytest.fixture(scope="module")
+def layout() -> str:
+    """The layout the demo is built in for the modules that share test_repo's fixtures
+    (test_repo itself runs on both: its own ``layout`` fixture overrides this one)."""
+    return "layer"
+
+
 @pytest.fixture(scope="session")
 def pgbouncer(pg_server: PgServer) -> Iterator[Bouncer]:
     """PgBouncer (transaction pooling) in front of the session's server."""

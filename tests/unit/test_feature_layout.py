@@ -16,30 +16,9 @@ from dbgen.core import Inputs, Result, generate
 from dbgen.graph.bindings import PACKAGE_MODULES
 from support import REPO_ROOT
 from support.generated import build, errors, import_all, type_check, write
+from support.layouts import SPECS, demo_crud
 
 GOLDEN = REPO_ROOT / "tests" / "golden" / "cases" / "feature_layout"
-SPECS = REPO_ROOT / "specs"
-
-# The demo spec with entities grouped into three features (the rest keep one each).
-_DEMO_FEATURES = {
-    "users": "accounts",
-    "user_profiles": "accounts",
-    "projects": "work",
-    "project_members": "work",
-    "tasks": "work",
-    "comments": "work",
-}
-
-
-def demo_crud(features: dict[str, str] = _DEMO_FEATURES) -> str:
-    """specs/crud.yaml with ``feature:`` added to the listed entities."""
-    out = []
-    for line in (SPECS / "crud.yaml").read_text().splitlines():
-        out.append(line)
-        name = line.strip().removesuffix(":")
-        if line.startswith("  ") and not line.startswith("   ") and name in features:
-            out.append(f"    feature: {features[name]}")
-    return "\n".join(out) + "\n"
 
 
 def _build(sql_dir: Path, crud: str, layout: str) -> Result:
