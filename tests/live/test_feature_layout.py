@@ -121,7 +121,7 @@ def test_operations_across_features(pkg: ModuleType, migrated: FreshDb, flavour:
         await aw(uow.tasks.delete(task.id))
         assert await aw(uow.tasks.get(task.id)) is None
         assert await aw(uow.tasks.count(where=s.TaskFilter(project_id__eq=project.id))) == 4
-        assert enums.UserRole.MEMBER == owner.role
+        assert owner.role == enums.UserRole.MEMBER
 
     async def run_async() -> None:
         engine = db.create_async_engine_from_env(migrated.async_url)
