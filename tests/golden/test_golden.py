@@ -13,9 +13,7 @@ Update the expected trees (and stderr.txt files) after an intended change with `
 
 from __future__ import annotations
 
-import dataclasses
 import difflib
-import os
 import shutil
 import subprocess
 import sys
@@ -24,9 +22,8 @@ from pathlib import Path
 import black
 import pytest
 
-from dbgen.config import load_config
-from dbgen.core import generate, read_inputs
 from dbgen.history.revisions import read_history_files
+from support.cases import build_case
 
 CASES = Path(__file__).parent / "cases"
 ALL_CASES = sorted(p for p in CASES.iterdir() if p.is_dir())
@@ -82,27 +79,11 @@ def _tree(root: Path) -> dict[str, bytes]:
 
 
 def _generate(case: Path) -> dict[str, str]:
-    cwd = os.getcwd()
-    os.chdir(case)  # diagnostics and headers use paths relative to the working directory
-    try:
-        inputs, diags = read_inputs(Path("."))
-        assert inputs is not None, [str(d) for d in diags]
-        config, config_diags = load_config(Path("."), Path("."))  # a case's dbgen.toml
-        assert not config_diags, [str(d) for d in config_diags]
-        history = read_history_files(Path("history"))
-        result = generate(
-            dataclasses.replace(inputs, history=history, out_display="out"),
-            line_length=config.line_length,
-            layout=config.layout,
-            dialect=config.dialect,
-            dialect_setting=config.dialect_setting,
-        )
-    finally:
-        os.chdir(cwd)
+    result = build_case(case)
     assert result.ok, "\n".join(str(d) for d in result.diagnostics)
     # The tree after the build: what it wrote, plus the history files that are the user's
     # (hand-written revisions), which stay where they are.
-    return {**dict(history), **result.files}
+    return {**dict(read_history_files(case / "history")), **result.files}
 
 
 @pytest.mark.parametrize("case", TREE_CASES, ids=lambda p: p.name)

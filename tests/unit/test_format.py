@@ -21,6 +21,7 @@ from dbgen.core import generate, read_inputs
 from dbgen.layout.printer import Printer
 from dbgen.layout.statement import Unsupported, black_str, import_from, item, layout
 from dbgen.plan.pyexpr import pystr
+from support.cases import build_case
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = REPO / "tests" / "golden" / "cases"
@@ -183,17 +184,8 @@ def test_crud_signatures_and_literals_match_black(n: int, width: int) -> None:
 
 
 def _generated(case: Path) -> dict[str, str]:
-    import os
-
-    cwd = os.getcwd()
-    os.chdir(case)
-    try:
-        inputs, diags = read_inputs(Path("."))
-        assert inputs is not None, diags
-        result = generate(inputs)
-    finally:
-        os.chdir(cwd)
-    assert result.ok
+    result = build_case(case)
+    assert result.ok, "\n".join(str(d) for d in result.diagnostics)
     return result.files
 
 
