@@ -207,6 +207,23 @@ def _generate(
     all_diags += spec_diags
     if spec is None or has_errors(all_diags):
         return Result({}, _sorted(all_diags), catalog)
+    if inputs.queries and db.name != "postgresql":
+        # The typer's resolution and type rules are PostgreSQL's.
+        return Result(
+            {},
+            _sorted(
+                [
+                    *all_diags,
+                    error(
+                        Span(inputs.queries[0][0]),
+                        "queries-unsupported-dialect",
+                        f"named queries are typed with PostgreSQL's rules; the {db.name} "
+                        "dialect has none yet (move queries/ out of the spec directory)",
+                    ),
+                ]
+            ),
+            catalog,
+        )
     queries, query_diags = load_queries(inputs.queries, catalog)
     all_diags += query_diags
     if has_errors(all_diags):

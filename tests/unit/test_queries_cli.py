@@ -76,3 +76,21 @@ def test_a_broken_query_exits_2_and_writes_nothing(built: Path) -> None:
         "'displayname' (did you mean 'display_name'?)"
     ), proc.stderr
     assert snapshot(built / "generated") == before
+
+
+def test_queries_are_postgresql_only() -> None:
+    from dbgen.core import Inputs, generate
+
+    inputs = Inputs(
+        (("schema.sql", "CREATE TABLE t (id int PRIMARY KEY);\n"),),
+        ("crud.yaml", "version: 1\npackage: t_db\nentities:\n  t: {}\n"),
+        queries=(("queries/q.sql", "-- name: ids :many\nSELECT id FROM t;\n"),),
+    )
+    assert generate(inputs).ok
+    result = generate(inputs, dialect="mysql")
+    assert [str(d) for d in result.diagnostics if d.is_error] == [
+        "queries/q.sql:1:1: error[queries-unsupported-dialect]: named queries are typed with "
+        "PostgreSQL's rules; the mysql dialect has none yet (move queries/ out of the spec "
+        "directory)"
+    ]
+    assert result.files == {}

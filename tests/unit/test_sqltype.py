@@ -357,3 +357,73 @@ def test_musicbrainz_five_table_join_with_aggregates() -> None:
         ("some_barcode", "character varying", True),
     ]
     assert params(r) == [("artist_gid", "uuid", False), ("min_tracks", "bigint", False)]
+
+
+def test_more_from_items(catalog: Catalog) -> None:
+    using = typed(
+        catalog,
+        "SELECT id, a.title, b.title AS other FROM tasks a FULL JOIN tasks b USING (id)",
+    )
+    assert cols(using) == [
+        ("id", "bigint", False),  # either side's, never both NULL
+        ("title", "text", True),
+        ("other", "text", True),
+    ]
+    lateral = typed(
+        catalog,
+        "SELECT p.slug, last.title FROM projects p LEFT JOIN LATERAL "
+        "(SELECT t.title FROM tasks t WHERE t.project_id = p.id ORDER BY t.id DESC LIMIT 1) last "
+        "ON true",
+    )
+    assert cols(lateral) == [("slug", "public.slug", False), ("title", "text", True)]
+    series = typed(
+        catalog,
+        "SELECT d.day, l.label FROM generate_series(1, :n) AS d(day), "
+        "unnest(ARRAY['a', 'b']) AS l(label)",
+    )
+    assert cols(series) == [("day", "integer", False), ("label", "text", True)]
+    assert params(series) == [("n", "integer", False)]
+
+
+def test_set_operations_and_in_subqueries(catalog: Catalog) -> None:
+    both = typed(catalog, "SELECT nick AS n FROM users INTERSECT SELECT title FROM tasks")
+    assert cols(both) == [("n", "text", False)]  # INTERSECT: NULL only if both sides may be
+    but = typed(catalog, "SELECT title AS n FROM tasks EXCEPT SELECT nick FROM users")
+    assert cols(but) == [("n", "text", False)]  # EXCEPT: the left side's rows
+    inside = typed(
+        catalog,
+        "SELECT u.id FROM users u WHERE u.id IN (SELECT t.assignee_id FROM tasks t "
+        "WHERE t.project_id = :p)",
+    )
+    assert params(inside) == [("p", "bigint", False)]
+
+
+def test_dml_with_select_and_from(catalog: Catalog) -> None:
+    copy = typed(
+        catalog,
+        "INSERT INTO tasks (project_id, title, status, priority, labels) "
+        "SELECT p.id, :title, 'todo', 3, '{}' FROM projects p WHERE p.slug = :slug "
+        "RETURNING *",
+    )
+    assert [c.name for c in copy.columns][:3] == ["id", "project_id", "title"]
+    assert params(copy) == [("title", "text", False), ("slug", "public.slug", False)]
+    moved = typed(
+        catalog,
+        "UPDATE tasks t SET project_id = p.id FROM projects p "
+        "WHERE p.slug = :slug AND t.id = :id RETURNING t.id, p.slug",
+    )
+    assert cols(moved) == [("id", "bigint", False), ("slug", "public.slug", False)]
+
+
+def test_tables_outside_the_search_path_are_named(catalog: Catalog) -> None:
+    cat, _ = read_schema(
+        [("s.sql", "CREATE SCHEMA app; CREATE TABLE app.things (id int PRIMARY KEY);")]
+    )
+    assert problem(cat, "SELECT id FROM things") == (
+        "q.sql:1:16: error[unknown-table]: no table things on the search path (public); "
+        "qualify it: app.things"
+    )
+    assert cols(typed(cat, "SELECT id FROM app.things")) == [("id", "integer", False)]
+    assert cols(typed(cat, "SELECT id FROM things", ("app", "public"))) == [
+        ("id", "integer", False)
+    ]

@@ -269,6 +269,14 @@ class Typer(Expressions):
             finally:
                 self._views.pop()
             return _renamed(cols, aliases, node)
+        elsewhere = sorted(str(t.qname) for t in self.catalog.tables if t.qname.name == qname.name)
+        if elsewhere and node.args.get("db") is None:
+            raise Problem(
+                node,
+                "unknown-table",
+                f"no table {qname.name} on the search path ({', '.join(self.search_path)}); "
+                f"qualify it: {' or '.join(elsewhere)}",
+            )
         known = [str(t.qname) for t in self.catalog.tables]
         raise Problem(node, "unknown-table", f"no table {qname}{_suggest(str(qname), known)}")
 
@@ -450,6 +458,12 @@ class Typer(Expressions):
                 for item, col in zip(items, columns, strict=True):
                     self.assign(item, col, scope)
         elif source is not None:
+            if isinstance(source, exp.Select):
+                # INSERT ... SELECT :x: the parameter is the target column's.
+                for item, col in zip(source.expressions, columns, strict=False):
+                    value = _unparen(item.unalias())
+                    if isinstance(value, exp.Placeholder):
+                        self.param(value, col)
             cols = self.query(source, scope)
             if len(cols) != len(columns):
                 raise Problem(
