@@ -20,7 +20,7 @@ from pydantic import BaseModel
 
 from app_db.db import lifespan
 from app_db.errors import DataLayerError, NotFoundError, http_detail, http_status
-from app_db.schemas.users import UserCreate, UserRead, UserUpdate
+from app_db.schemas import UserCreate, UserRead, UserUpdate
 from app_db.uow import UnitOfWork, get_uow
 
 app = FastAPI(lifespan=lifespan)  # disposes the default engines at shutdown

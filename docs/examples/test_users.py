@@ -7,7 +7,7 @@ against a throwaway server."""
 # [snippet:test]
 import pytest
 
-from app_db.schemas.users import UserCreate
+from app_db.schemas import UserCreate
 from app_db.uow import SyncUnitOfWork, UnitOfWork
 
 

@@ -14,9 +14,7 @@ import asyncio
 
 from app_db.db import dispose_engines
 from app_db.enums import TaskStatus
-from app_db.schemas.projects import ProjectCreate
-from app_db.schemas.tasks import TaskCreate, TaskFilter
-from app_db.schemas.users import UserCreate
+from app_db.schemas import ProjectCreate, TaskCreate, TaskFilter, UserCreate
 from app_db.uow import UnitOfWork
 
 

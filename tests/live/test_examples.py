@@ -18,30 +18,42 @@ import httpx
 import pytest
 
 from support import REPO_ROOT, FreshDb, import_generated, psql
+from support.layouts import build_demo
 
 GENERATED = REPO_ROOT / "generated"  # the committed demo package (`make check` keeps it current)
 EXAMPLES = REPO_ROOT / "docs" / "examples"
 
 
-def user_env(db: FreshDb) -> dict[str, str]:
+def user_env(db: FreshDb, out: Path = GENERATED) -> dict[str, str]:
     """A user's shell after ``pip install -e generated/`` and ``export DATABASE_URL=...``
     (tests/unit/test_distribution.py installs it for real; here it is on PYTHONPATH)."""
-    return dict(os.environ, DATABASE_URL=db.async_url, PYTHONPATH=str(GENERATED))
+    return dict(os.environ, DATABASE_URL=db.async_url, PYTHONPATH=str(out))
 
 
-def migrate(db: FreshDb) -> None:
-    alembic = [sys.executable, "-m", "alembic", "-c", str(GENERATED / "alembic.ini")]
+def migrate(db: FreshDb, out: Path = GENERATED) -> None:
+    alembic = [sys.executable, "-m", "alembic", "-c", str(out / "alembic.ini")]
     proc = subprocess.run(
-        [*alembic, "upgrade", "head"], env=user_env(db), capture_output=True, text=True
+        [*alembic, "upgrade", "head"], env=user_env(db, out), capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stderr
 
 
-def test_the_tour_runs_on_a_migrated_database(fresh_db: FreshDb) -> None:
-    migrate(fresh_db)
+@pytest.fixture(scope="module")
+def feature_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo in the feature layout (support/layouts.py): the examples import only what both
+    layouts have, so they run on it unchanged."""
+    return build_demo(tmp_path_factory.mktemp("feature"), "feature")
+
+
+@pytest.mark.parametrize("layout", ["layer", "feature"])
+def test_the_tour_runs_on_a_migrated_database(
+    fresh_db: FreshDb, layout: str, request: pytest.FixtureRequest
+) -> None:
+    out = GENERATED if layout == "layer" else request.getfixturevalue("feature_build")
+    migrate(fresh_db, out)
     proc = subprocess.run(
         [sys.executable, str(REPO_ROOT / "docs/examples/tour.py")],
-        env=user_env(fresh_db),
+        env=user_env(fresh_db, out),
         capture_output=True,
         text=True,
         cwd=REPO_ROOT,
@@ -132,14 +144,18 @@ def _test_databases(db: FreshDb) -> set[str]:
     return set(psql(db.server.admin_dsn, "-Atc", query).stdout.split())
 
 
-@pytest.mark.parametrize("where", ["DATABASE_URL", "throwaway server"])
+@pytest.mark.parametrize(
+    ("where", "layout"),
+    [("DATABASE_URL", "layer"), ("throwaway server", "layer"), ("DATABASE_URL", "feature")],
+)
 def test_the_users_first_repository_tests_pass(
-    fresh_db: FreshDb, tmp_path: Path, where: str
+    fresh_db: FreshDb, tmp_path: Path, where: str, layout: str, request: pytest.FixtureRequest
 ) -> None:
     """docs/examples/{conftest,test_users,test_api,fastapi_app}.py copied into a project of
     their own and run with pytest: the session's database is migrated, each test's writes
     (a route's too) are rolled back, and the database (or the whole throwaway server) is gone
-    afterwards."""
+    afterwards. On the feature layout too: the examples import nothing layout-specific."""
+    out = GENERATED if layout == "layer" else request.getfixturevalue("feature_build")
     project = tmp_path / "project"
     project.mkdir()
     for name in ("conftest.py", "test_users.py", "test_api.py", "fastapi_app.py"):
@@ -148,7 +164,7 @@ def test_the_users_first_repository_tests_pass(
     scratch = Path(tempfile.mkdtemp(prefix="dbgen-testing-"))
     scratch.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(PYTHONPATH=str(GENERATED), TMPDIR=str(scratch))
+    env.update(PYTHONPATH=str(out), TMPDIR=str(scratch))
     if where == "DATABASE_URL":
         env["DATABASE_URL"] = fresh_db.async_url  # its server, beside this database
     before = _test_databases(fresh_db)
