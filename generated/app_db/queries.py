@@ -165,8 +165,8 @@ class OverdueTasksRow:
 
     reference: str
     title: str
-    due_date: datetime.date | None
-    days_late: int | None
+    due_date: datetime.date
+    days_late: int
     assignee: str | None
     comments: int
     lateness_rank: int

@@ -427,3 +427,25 @@ def test_tables_outside_the_search_path_are_named(catalog: Catalog) -> None:
     assert cols(typed(cat, "SELECT id FROM things", ("app", "public"))) == [
         ("id", "integer", False)
     ]
+
+
+def test_where_narrows_nullability(catalog: Catalog) -> None:
+    r = typed(
+        catalog,
+        """SELECT t.due_date, t.estimate, t.assignee_id, u.nick, u.email
+           FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id
+           WHERE t.due_date < :before AND t.estimate IS NOT NULL AND u.nick LIKE 'a%'""",
+    )
+    assert cols(r) == [
+        ("due_date", "date", False),
+        ("estimate", "numeric(6,2)", False),
+        ("assignee_id", "uuid", True),  # only the join compared it
+        ("nick", "character varying(20)", False),
+        ("email", "text", False),  # u.nick LIKE proves u's row real, and email is NOT NULL
+    ]
+    kept = typed(
+        catalog,
+        """SELECT t.due_date, u.email FROM tasks t LEFT JOIN users u ON u.id = t.assignee_id
+           WHERE (t.due_date < :before OR t.priority > 1) AND u.id IS NULL""",
+    )
+    assert cols(kept) == [("due_date", "date", True), ("email", "text", True)]

@@ -42,11 +42,16 @@ class Rel:
     columns: dict[str, V]
     label: str  # how messages name it: "users", "users (u)", "subquery s"
     nullable: bool = False  # the far side of an outer join: every column may be NULL
+    # Columns the WHERE clause proves NOT NULL (a strict comparison or IS NOT NULL that every
+    # row must pass): after the joins, so they win over ``nullable``.
+    narrowed: set[str] = field(default_factory=set)
 
     def get(self, name: str) -> V | None:
         v = self.columns.get(name)
         if v is None:
             return None
+        if name in self.narrowed:
+            return v.null(False)
         return v.null() if self.nullable else v
 
 
@@ -66,6 +71,16 @@ class Scope:
                 return s.ctes[name]
             s = s.parent
         return None
+
+    def owner(self, name: str, table: str | None) -> Rel | None:
+        """The relation of this scope (not an outer one) a column reference reads, if any."""
+        if table is not None:
+            r = self.rel(table)
+            return r if r is not None and name in r.columns else None
+        if name in self.merged:
+            return None
+        found = [r for r in self.rels if name in r.columns]
+        return found[0] if len(found) == 1 else None
 
     def rel(self, alias: str) -> Rel | None:
         for r in self.rels:

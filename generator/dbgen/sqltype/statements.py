@@ -111,6 +111,7 @@ class Typer(Expressions):
         where = node.args.get("where")
         if where is not None:
             self.boolean(where.this, self.typ(where.this, scope))
+            _narrow(where.this, scope)
         aliases = {ident(e.alias) for e in node.expressions if isinstance(e, exp.Alias)}
         group = node.args.get("group")
         if group is not None:
@@ -532,6 +533,58 @@ class Typer(Expressions):
         if returning is None:
             return []
         return self.select_list(list(returning.expressions), scope, node)
+
+
+_STRICT: tuple[type[exp.Expression], ...] = (
+    exp.EQ,
+    exp.NEQ,
+    exp.LT,
+    exp.LTE,
+    exp.GT,
+    exp.GTE,
+    exp.Like,
+    exp.ILike,
+)
+
+
+def _narrow(condition: exp.Expression, scope: Scope) -> None:
+    """Mark the columns that every row passing ``condition`` has non-NULL: operands of a
+    strict comparison (``=``, ``<``, ``LIKE``..., true only when both sides are not NULL),
+    ``BETWEEN`` and ``IS NOT NULL``, in the conjuncts of the WHERE clause (not under OR or
+    NOT)."""
+    condition = _unparen(condition)
+    if isinstance(condition, exp.And):
+        _narrow(condition.this, scope)
+        _narrow(condition.expression, scope)
+        return
+    operands: list[exp.Expression] = []
+    if isinstance(condition, _STRICT):
+        if isinstance(_unparen(condition.expression), exp.Any | exp.All):
+            operands = [condition.this]
+        else:
+            operands = [condition.this, condition.expression]
+    elif isinstance(condition, exp.Between) or (
+        isinstance(condition, exp.Is)
+        and condition.args.get("negate")
+        and isinstance(_unparen(condition.expression), exp.Null)
+    ):
+        operands = [condition.this]
+    elif isinstance(condition, exp.Not) and isinstance(_unparen(condition.this), exp.Is):
+        inner = _unparen(condition.this)
+        if isinstance(_unparen(inner.expression), exp.Null):
+            operands = [inner.this]
+    elif isinstance(condition, exp.In) and not condition.args.get("query"):
+        operands = [condition.this]
+    for operand in operands:
+        column = _unparen(operand)
+        if isinstance(column, exp.Column) and isinstance(column.this, exp.Identifier):
+            table = ident(column.args.get("table")) if column.args.get("table") else None
+            rel = scope.owner(ident(column.this), table)
+            if rel is not None:
+                rel.narrowed.add(ident(column.this))
+                # A row the outer join made up has every column NULL: this one is real, so
+                # the relation's NOT NULL columns are not NULL either.
+                rel.nullable = False
 
 
 def _group_items(group: exp.Group) -> list[exp.Expression]:
