@@ -9,6 +9,7 @@ migration environment import. The piece imports nothing of the package: it is co
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import URL
 
 NAME = "postgresql"
@@ -35,3 +36,31 @@ def connect_timeout_args(seconds: float, *, sync: bool) -> dict[str, Any]:
     if sync:
         return {"connect_timeout": max(1, round(seconds))}  # libpq takes whole seconds
     return {"timeout": seconds}
+
+
+def scratch_url(directory: str) -> URL | None:
+    """A database of its own in ``directory`` for the test fixtures (testing.py), or None:
+    they create one on a server instead (_testing.py)."""
+    return None
+
+
+# The most bind parameters one statement may carry (the protocol's 16-bit count, less one).
+MAX_BIND_PARAMS = 32767
+
+
+def key_in(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+    """``column`` equal to any of the list bound as ``name``: one array parameter (``= ANY``),
+    so the statement compiles once whatever the list's length (the fast path needs that)."""
+    return column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(column.type)))
+
+
+def error_state(exc: BaseException) -> tuple[str | None, str | None]:
+    """(SQLSTATE, constraint name) of a driver error that has no SQLSTATE of its own, or
+    (None, None): errors.py reads the driver's SQLSTATE and constraint itself."""
+    return None, None
+
+
+def values_source(values: sa.Values) -> Any:
+    """What an UPDATE ... FROM reads a VALUES list through: the list itself, aliased
+    (``FROM (VALUES ...) AS v (k_id, ...)``)."""
+    return values

@@ -4,6 +4,7 @@ foreign keys and SQLAlchemy-driven transactions on every connection, sync and as
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -98,3 +99,63 @@ def test_connect_timeouts_as_each_driver_takes_them() -> None:
     assert postgresql.connect_timeout_args(2.4, sync=True) == {"connect_timeout": 2}
     assert postgresql.connect_timeout_args(2.4, sync=False) == {"timeout": 2.4}
     assert sqlite.connect_timeout_args(3, sync=True) == {"timeout": 3}
+
+
+def _sqlite_error(*statements: str) -> sqlite3.Error:
+    conn = sqlite3.connect(":memory:")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.executescript(
+        "CREATE TABLE p (id INTEGER PRIMARY KEY, u TEXT UNIQUE, n TEXT NOT NULL DEFAULT 'x',"
+        " CONSTRAINT positive CHECK (id > 0));"
+        "CREATE TABLE c (id INTEGER PRIMARY KEY, p_id INTEGER REFERENCES p (id));"
+        "CREATE TABLE s (i INTEGER) STRICT;"
+        "INSERT INTO p (id, u) VALUES (1, 'a');"
+    )
+    try:
+        for statement in statements:
+            conn.execute(statement)
+    except sqlite3.Error as exc:
+        return exc
+    finally:
+        conn.close()
+    raise AssertionError("no error")
+
+
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        ("INSERT INTO p (id, u) VALUES (2, 'a')", ("23505", None)),
+        ("INSERT INTO p (id, u) VALUES (1, 'b')", ("23505", None)),
+        ("INSERT INTO c (p_id) VALUES (9)", ("23503", None)),
+        ("INSERT INTO p (id, u) VALUES (-1, 'c')", ("23514", "positive")),
+        ("INSERT INTO p (id, u, n) VALUES (3, 'd', NULL)", ("23502", None)),
+        ("INSERT INTO s (i) VALUES ('not a number')", ("22000", None)),
+        ("SELECT * FROM missing", (None, None)),
+    ],
+)
+def test_sqlite_error_codes_map_to_sqlstates(statement: str, expected: tuple[Any, Any]) -> None:
+    assert sqlite.error_state(_sqlite_error(statement)) == expected
+    assert postgresql.error_state(_sqlite_error(statement)) == (None, None)
+
+
+def test_key_in_and_values_as_each_dialect_spells_them() -> None:
+    from sqlalchemy.dialects import postgresql as pg_dialect
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    t = sa.table("t", sa.column("id", sa.Integer), sa.column("x", sa.Text))
+    any_of = sa.select(t).where(postgresql.key_in(t.c.id, "keys"))
+    assert "= ANY (%(keys)s" in str(any_of.compile(dialect=pg_dialect.dialect()))
+    in_list = sa.select(t).where(sqlite.key_in(t.c.id, "keys"))
+    assert "IN (__[POSTCOMPILE_keys])" in str(in_list.compile(dialect=sqlite_dialect.dialect()))
+    values = sa.values(sa.column("k", sa.Integer), name="v").data([(1,)])
+    update = sa.update(t).where(t.c.id == sqlite.values_source(values).c.k).values(x="y")
+    assert str(update.compile(dialect=sqlite_dialect.dialect())).startswith("WITH v(k) AS")
+    assert postgresql.values_source(values) is values
+
+
+def test_limits_and_scratch_databases() -> None:
+    assert postgresql.MAX_BIND_PARAMS == 32767
+    assert (32766 if sqlite3.sqlite_version_info >= (3, 32) else 999) == sqlite.MAX_BIND_PARAMS
+    assert postgresql.scratch_url("/tmp/x") is None
+    url = sqlite.scratch_url("/tmp/x")
+    assert url is not None and url.render_as_string() == "sqlite+aiosqlite:////tmp/x/test.db"

@@ -6,6 +6,7 @@ BEGIN is turned off and SQLAlchemy's BEGIN is sent instead, so SAVEPOINTs (neste
 the test fixtures) and transactional DDL (the migrations) behave as they do on a server.
 """
 
+import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,3 +61,63 @@ def configure_engine(engine: sa.Engine) -> None:
 def connect_timeout_args(seconds: float, *, sync: bool) -> dict[str, Any]:
     """How long a connection waits for another's lock (sqlite3's timeout, in seconds)."""
     return {"timeout": seconds}
+
+
+def scratch_url(directory: str) -> URL | None:
+    """The test fixtures' database: a new file in ``directory`` (no server needed)."""
+    return URL.create(ASYNC_DRIVER, database=f"{directory}/test.db")
+
+
+# SQLITE_MAX_VARIABLE_NUMBER's default: 32766 since SQLite 3.32, 999 before.
+MAX_BIND_PARAMS = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+
+
+def key_in(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+    """``column`` equal to any of the list bound as ``name``: an expanding IN (one parameter
+    per element, which the caller keeps under MAX_BIND_PARAMS)."""
+    return column.in_(sa.bindparam(name, expanding=True))
+
+
+# SQLite's extended result codes (``sqlite_errorcode``; the primary code is the low byte) ->
+# the SQLSTATE of that failure, so the typed errors follow (errors.py): a unique or primary key
+# is AlreadyExistsError, a foreign key RelatedNotFoundError, CHECK, NOT NULL and a STRICT
+# table's type ConstraintViolationError, a lock not granted within the busy timeout
+# QueryTimeoutError, a stale WAL snapshot RetryableError, a read-only database
+# InvalidQueryError. By number: Python's sqlite3 knows no name for the newer codes.
+_STATES = {
+    2067: "23505",  # SQLITE_CONSTRAINT_UNIQUE
+    1555: "23505",  # SQLITE_CONSTRAINT_PRIMARYKEY
+    2579: "23505",  # SQLITE_CONSTRAINT_ROWID
+    787: "23503",  # SQLITE_CONSTRAINT_FOREIGNKEY
+    275: "23514",  # SQLITE_CONSTRAINT_CHECK
+    1299: "23502",  # SQLITE_CONSTRAINT_NOTNULL
+    3091: "22000",  # SQLITE_CONSTRAINT_DATATYPE (a STRICT table's column type)
+    19: "23000",  # SQLITE_CONSTRAINT (another constraint: a trigger's RAISE, ...)
+    18: "54000",  # SQLITE_TOOBIG
+    5: "55P03",  # SQLITE_BUSY (and BUSY_TIMEOUT, 773)
+    6: "55P03",  # SQLITE_LOCKED
+    517: "40001",  # SQLITE_BUSY_SNAPSHOT
+    8: "25006",  # SQLITE_READONLY
+    13: "53100",  # SQLITE_FULL
+    9: "57014",  # SQLITE_INTERRUPT
+}
+_CHECK_FAILED = "CHECK constraint failed: "
+
+
+def error_state(exc: BaseException) -> tuple[str | None, str | None]:
+    """(SQLSTATE, constraint name) of a sqlite3 error: the state by its extended result code;
+    the name where SQLite's message gives one (a CHECK's; UNIQUE and FOREIGN KEY failures name
+    columns, not constraints: the typed error's detail carries the message)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if not isinstance(code, int):
+        return None, None
+    state = _STATES.get(code) or _STATES.get(code & 0xFF)
+    text = str(exc)
+    constraint = text[len(_CHECK_FAILED) :] if text.startswith(_CHECK_FAILED) else None
+    return state, constraint
+
+
+def values_source(values: sa.Values) -> Any:
+    """What an UPDATE ... FROM reads a VALUES list through: a CTE (``WITH v(k_id, ...) AS
+    (VALUES ...) UPDATE ... FROM v``), as SQLite names no columns of a subquery's alias."""
+    return values.cte(values.name)
