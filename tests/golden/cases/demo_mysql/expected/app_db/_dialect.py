@@ -37,3 +37,31 @@ def configure_engine(engine: sa.Engine) -> None:
 def connect_timeout_args(seconds: float, *, sync: bool) -> dict[str, Any]:
     """connect_args that bound how long connecting may take (read replicas)."""
     return {"connect_timeout": max(1, round(seconds))}
+
+
+def scratch_url(directory: str) -> URL | None:
+    """A database of its own in ``directory`` for the test fixtures (testing.py), or None:
+    they create one on a server instead (_testing.py)."""
+    return None
+
+
+# The client/server protocol's 16-bit parameter count.
+MAX_BIND_PARAMS = 65535
+
+
+def key_in(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
+    """``column`` equal to any of the list bound as ``name``: an expanding IN (one parameter
+    per element, which the caller keeps under MAX_BIND_PARAMS)."""
+    return column.in_(sa.bindparam(name, expanding=True))
+
+
+def error_state(exc: BaseException) -> tuple[str | None, str | None]:
+    """(SQLSTATE, constraint name) of a driver error that has no SQLSTATE of its own, or
+    (None, None): errors.py reads the driver's SQLSTATE and constraint itself."""
+    return None, None
+
+
+def values_source(values: sa.Values) -> Any:
+    """What an UPDATE ... FROM reads a VALUES list through: the list itself, aliased
+    (``FROM (VALUES ...) AS v (k_id, ...)``)."""
+    return values

@@ -35,7 +35,7 @@ from alembic.config import Config
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
-from . import db
+from . import _dialect, db
 
 PACKAGE = __name__.split(".", 1)[0]
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -177,8 +177,16 @@ def upgrade(url: str | URL, revision: str = "head") -> None:
 
 @contextlib.contextmanager
 def migrated_database() -> Iterator[URL]:
-    """A new database on ``server()``, migrated to head; yields its (asyncpg) URL and drops it
-    at the end."""
+    """A new database, migrated to head; yields its (async driver's) URL and drops it at the
+    end: a file in a temporary directory where the dialect needs no server (SQLite), else a
+    database on ``server()``."""
+    with tempfile.TemporaryDirectory(prefix=f"{PACKAGE}-db-") as directory:
+        local = _dialect.scratch_url(directory)
+        if local is not None:
+            url = db.async_url(local)
+            upgrade(url)
+            yield url
+            return
     with server() as where:
         name = f"{PACKAGE}_test_{uuid.uuid4().hex[:12]}"
         _admin(where, f'CREATE DATABASE "{name}"')

@@ -14,6 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from . import _dialect
+
 
 class DataLayerError(Exception):
     """Base of every error this package raises on purpose."""
@@ -297,7 +299,8 @@ def sqlstate(exc: BaseException) -> str | None:
         state = getattr(candidate, "pgcode", None) or getattr(candidate, "sqlstate", None)
         if isinstance(state, str) and state:
             return state
-    return None
+    # A driver without SQLSTATEs (sqlite3): its error code's, as the dialect maps them.
+    return _dialect.error_state(driver_exception(exc))[0]
 
 
 def _attr(exc: BaseException, name: str) -> Any:
@@ -368,7 +371,7 @@ def _constraint(
     state: str, inner: BaseException, entity: str | None, key: Any
 ) -> DataLayerError | None:
     name = entity or "the unit of work"
-    constraint = _attr(inner, "constraint_name")
+    constraint = _attr(inner, "constraint_name") or _dialect.error_state(inner)[1]
     detail = _attr(inner, "detail")
     if state in ("23505", "23P01"):
         return AlreadyExistsError(name, key, constraint=constraint, detail=detail)

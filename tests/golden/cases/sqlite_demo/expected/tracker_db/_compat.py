@@ -110,8 +110,10 @@ def load_listeners(mapper: Any) -> bool:
 # What the ORM's loader does for a row it has not seen: a new instance, its values as committed
 # state, its identity key, registered in the session's identity map. ``InstanceState.key`` and
 # ``.session_id``, ``IdentityMap._add_unpresent`` (what the ORM's loader calls; ``add`` where it
-# is missing), ``Session.hash_key``, ``ClassManager.new_instance`` (or its ``_state_constructor``
-# and ``_state_setter``) and ``InstanceState.expired_attributes``: 2.0 and 2.1.
+# is missing) or, inlined, the map's ``_dict`` and ``_wr`` and a state's ``_instance_dict``,
+# ``Session.hash_key``, ``ClassManager.new_instance`` (or its ``_state_constructor``,
+# ``_state_setter`` and ``STATE_ATTR``), ``InstanceState.obj`` (the weak reference to the
+# instance) and ``InstanceState.expired_attributes``: 2.0 and 2.1.
 
 
 def session_token(session: Any) -> Any:
@@ -149,6 +151,34 @@ def identity_adder(identity_map: Any) -> Callable[[Any, Any], None]:
     if inlined is not None:
         return cast("Callable[[Any, Any], None]", inlined)  # (a string: no alias per call)
     return lambda state, key: identity_map.add(state)
+
+
+def instance_parts(mapper: Any) -> tuple[Any, Callable[[Any, Any], Any], Any, str] | None:
+    """What a new instance is built from, for a loader that builds it inline (one call fewer
+    per row than ``instance_factory``): the class, the state constructor, the class manager and
+    the attribute that holds the state (set in the instance's ``__dict__``, which is what
+    ``_state_setter`` does for a class whose instances have one). None where these are
+    missing."""
+    manager = mapper.class_manager
+    construct = getattr(manager, "_state_constructor", None)
+    attr = getattr(manager, "STATE_ATTR", None)
+    cls = manager.class_
+    if construct is None or not isinstance(attr, str) or not cls.__dictoffset__:
+        return None  # (instances without a __dict__)
+    if any(attr in vars(klass) for klass in cls.__mro__):
+        return None  # (something on the class would intercept setting the state)
+    return cls, construct, manager, attr
+
+
+def identity_store(identity_map: Any) -> tuple[dict[Any, Any], Any] | None:
+    """The identity map's own dict (key to state) and the weak reference a state it holds
+    points back with: what ``_add_unpresent`` and ``fast_get_state`` use, for a loader that
+    inlines them (``store[key] = state; state._instance_dict = ref``). None where missing."""
+    store = getattr(identity_map, "_dict", None)
+    ref = getattr(identity_map, "_wr", None)
+    if not isinstance(store, dict) or ref is None:
+        return None
+    return store, ref
 
 
 def expired_attributes(state: Any) -> set[str]:

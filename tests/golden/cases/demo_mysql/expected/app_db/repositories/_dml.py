@@ -16,6 +16,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
+from .. import _dialect
 from ._query import EntityInfo, cached, check_key, chunked, pk_in
 from ._values import MAX_BIND_PARAMS
 
@@ -227,7 +228,7 @@ def _update_values(
         if version is not None:
             row.append(change[version])
         rows.append(tuple(row))
-    data = sa.values(*vcols, name="v").data(rows)
+    data = _dialect.values_source(sa.values(*vcols, name="v").data(rows))
     where = [
         c.column == sa.cast(data.c[n], c.column.type)
         for n, c in zip(pk_names, info.pk, strict=True)

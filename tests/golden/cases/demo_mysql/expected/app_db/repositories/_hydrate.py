@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import instance_dict, instance_state, set_committed_value
 from sqlalchemy.sql.util import ClauseAdapter
 
-from .. import _compat
+from .. import _compat, _dialect
 from ._driver import NOT_COMPILABLE
 from ._query import EntityInfo, cached
 
@@ -79,8 +78,7 @@ def relation_loads(info: EntityInfo, mapper: Any, name: str) -> tuple[RelationLo
             position = next((i for i, c in enumerate(columns) if c is remote), None)
             if position is None:
                 return NOT_COMPILABLE
-            keys = sa.bindparam("keys", type_=postgresql.ARRAY(remote.type))
-            conditions = [remote == sa.any_(keys)]
+            conditions = [_dialect.key_in(remote, "keys")]
             if criterion is not None:
                 conditions.append(criterion)
             many_to_one = rel.direction is sa.orm.MANYTOONE

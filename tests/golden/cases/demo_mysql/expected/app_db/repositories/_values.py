@@ -21,10 +21,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from .. import _dialect
+
 Check = Callable[[Any], str | None]  # None: the value is fine; else why not
 
-# PostgreSQL's wire protocol counts bind parameters in an Int16.
-MAX_BIND_PARAMS = 32767
+# The dialect's most bind parameters in one statement (PostgreSQL's 32767, SQLite's 32766 ...).
+MAX_BIND_PARAMS = _dialect.MAX_BIND_PARAMS
 INT64 = (-(2**63), 2**63 - 1)
 _INT_RANGES = {16: (-(2**15), 2**15 - 1), 32: (-(2**31), 2**31 - 1), 64: INT64}
 

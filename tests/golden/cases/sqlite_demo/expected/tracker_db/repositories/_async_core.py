@@ -21,7 +21,7 @@ from ._driver import (
     driver_statement,
     watched,
 )
-from ._hydrate import hydrate
+from ._hydrate import PausedCollector, hydrate
 from ._query import rowcount
 
 
@@ -73,7 +73,9 @@ class AsyncCore(RepositoryBase[M]):
         columns: Sequence[sa.ColumnElement[Any]] | None = None,
     ) -> Any:
         """Run a statement (see ``_driver.py``). ``want``: "rows" (of the table's columns, or of
-        ``columns``), "rowcount", or "scalar" (a count or a flag: no result conversion)."""
+        ``columns``), "records" (the same as the driver's rows and the conversions still to
+        apply: for ``hydrate``, which applies them to the instances' values), "rowcount", or
+        "scalar" (a count or a flag: no result conversion)."""
         session = self.session
         if session.autoflush and (session.new or session.dirty or session.deleted):
             await session.flush()
@@ -85,6 +87,8 @@ class AsyncCore(RepositoryBase[M]):
             result = await session.execute(statement, params)
             if want == "rowcount":
                 return rowcount(result)
+            if want == "records":
+                return result.all(), ()
             return result.scalar() if want == "scalar" else result.all()
         args = compiled.args(params)
         try:
@@ -101,6 +105,8 @@ class AsyncCore(RepositoryBase[M]):
             if wrapped is exc:
                 raise
             raise wrapped from exc
+        if want == "records":
+            return records, compiled.conversions or ()
         return compiled.rows(records)
 
     async def _copy(self, rows: Sequence[dict[str, Any]]) -> bool:
@@ -148,10 +154,12 @@ class AsyncCore(RepositoryBase[M]):
         overwrite: bool = False,
     ) -> list[M]:
         """Instances of the mapped class for the rows of ``statement`` (see ``hydrate``)."""
-        rows = await self._run(key, statement, params, column_keys)
+        records, conversions = await self._run(key, statement, params, column_keys, want="records")
         rowmap = self._rowmap
         assert rowmap is not None, "only repositories of mapped classes fetch instances"
-        return hydrate(self.session.sync_session, rowmap, rows, overwrite=overwrite)
+        session = self.session.sync_session
+        with PausedCollector(len(records)):
+            return hydrate(session, rowmap, records, overwrite=overwrite, conversions=conversions)
 
 
 def _session_connection(session: Session) -> tuple[Any, Any]:

@@ -8,7 +8,7 @@ so that listeners, loader criteria and load events see exactly what the ORM woul
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Hashable, Iterable, Sequence
+from collections.abc import AsyncIterator, Hashable, Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -19,10 +19,13 @@ from ._async_core import AsyncCore
 from ._common import M
 from ._driver import asyncpg_conversions, driver_error, driver_statement
 from ._hydrate import (
+    Conversions,
     Joined,
+    PausedCollector,
     RelationLoad,
     attach_joined,
     attach_related,
+    converted,
     hydrate,
     loader,
     unloaded,
@@ -105,11 +108,14 @@ class AsyncReads(AsyncCore[M]):
     ) -> list[M]:
         """Instances for the rows of a ``joined_read`` statement, their relations set where
         they are unloaded (as the ORM's eager loaders do)."""
-        records = await self._run(key, statement, params, columns=joined.columns)
+        found = await self._run(key, statement, params, want="records", columns=joined.columns)
+        records, conversions = found
         assert self._rowmap is not None
         session = self.session.sync_session
-        parents = hydrate(session, self._rowmap, records)  # reads the leading columns
-        attach_joined(session, joined, parents, records)
+        with PausedCollector(len(records)):
+            # (hydrate reads the leading columns)
+            parents = hydrate(session, self._rowmap, records, conversions=conversions)
+            attach_joined(session, joined, parents, records, conversions)
         if joined.rest:
             await self._load_related(parents, joined.rest)
         return parents
@@ -213,25 +219,25 @@ class AsyncReads(AsyncCore[M]):
             return
         key, statement = stream_statement(info, self._columns, f, order)
         rowmap = self._rowmap
-        async for rows in self._batches(key, statement, f.params, batch_size):
+        async for records, conversions in self._batches(key, statement, f.params, batch_size):
             if rowmap is None:
-                for item in self._validated(list(rows)):
+                for item in self._validated([converted(r, conversions) for r in records]):
                     yield item
                 continue
-            # One row at a time, so that each instance (and its converted row) can go as soon
-            # as the caller lets go of it: a batch built up front would outlive the young
-            # generation and make the garbage collector walk every tracked object, again and
-            # again, for a large stream.
-            load = loader(session.sync_session, rowmap)
-            for row in rows:
-                yield load(row)
+            # One row at a time, so that each instance can go as soon as the caller lets go of
+            # it: a batch built up front would outlive the young generation and make the
+            # garbage collector walk every tracked object, again and again, for a large stream.
+            load = loader(session.sync_session, rowmap, conversions=conversions)
+            for record in records:
+                yield load(record)
 
     async def _batches(
         self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], size: int
-    ) -> AsyncIterator[Iterable[Sequence[Any]]]:
-        """The rows of ``statement``, ``size`` at a time, from a server-side cursor: asyncpg's
-        own on the fast path (each row converted as it is read), else SQLAlchemy's
-        (``yield_per``)."""
+    ) -> AsyncIterator[tuple[Sequence[Sequence[Any]], Conversions]]:
+        """The rows of ``statement``, ``size`` at a time, from a server-side cursor, with the
+        conversions still to apply to them: asyncpg's own cursor on the fast path (its records,
+        converted as they become instances), else SQLAlchemy's (``yield_per``: rows converted
+        already)."""
         session = self.session
         if session.autoflush and (session.new or session.dirty or session.deleted):
             await session.flush()
@@ -245,8 +251,9 @@ class AsyncReads(AsyncCore[M]):
                 table_columns = self._info.table.c
                 await asyncpg_conversions(driver, compiled, table_columns, self._dialect)
                 cursor = await driver.cursor(compiled.sql, *args)
+                conversions = compiled.conversions or ()
                 while records := await cursor.fetch(size):
-                    yield compiled.each_row(records)
+                    yield records, conversions
             except Exception as exc:
                 wrapped = driver_error(exc, compiled.sql, args)
                 if wrapped is exc:
@@ -257,6 +264,6 @@ class AsyncReads(AsyncCore[M]):
         result = await session.stream(statement, params, execution_options=options)
         try:
             async for rows in result.partitions():
-                yield rows
+                yield rows, ()
         finally:
             await result.close()

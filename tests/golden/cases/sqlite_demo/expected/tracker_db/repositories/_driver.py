@@ -18,6 +18,7 @@ first statement when SQLAlchemy's adapter cannot be asked to send BEGIN.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
@@ -31,7 +32,7 @@ Processor = Callable[[Any], Any]
 # From this many rows bulk_create uses COPY on asyncpg. COPY first asks the server for the
 # table's column types (one more round trip), which only larger batches win back.
 COPY_MIN_ROWS = 1000
-Statement = sa.Select[Any] | sa.Insert | sa.Update | sa.Delete
+Statement = sa.Select[Any] | sa.Insert | sa.Update | sa.Delete | sa.TextClause | sa.TextualSelect
 NOT_COMPILABLE = object()  # a shape only SQLAlchemy can run
 
 
@@ -56,20 +57,6 @@ class DriverStatement:
             filled = self.compiled.construct_params(params)
             values = [filled[name] for name in self.names]
         return [v if p is None else p(v) for v, p in zip(values, self.binds, strict=True)]
-
-    def each_row(self, records: Sequence[Sequence[Any]]) -> Iterable[Sequence[Any]]:
-        """``rows``, one row at a time as they are read (a stream's batch)."""
-        convert = self.conversions
-        if not convert:
-            return records
-
-        def row(record: Sequence[Any]) -> Sequence[Any]:
-            out = list(record)
-            for i, p in convert:
-                out[i] = p(out[i])
-            return out
-
-        return map(row, records)
 
     def rows(self, records: Sequence[Sequence[Any]]) -> Sequence[Sequence[Any]]:
         """The driver's records with SQLAlchemy's result conversions applied."""
@@ -133,9 +120,35 @@ def result_conversions(
         ):
             # The driver already returns a list of plain items: SQLAlchemy would only copy it.
             processor = None
+        if processor is not None and isinstance(impl, sa.Enum):
+            processor = _labels(impl, processor)
         if processor is not None:
             out.append((position, processor))
     return tuple(out)
+
+
+class _Labels(dict[Any, Any]):
+    """An enum column's result conversion as a lookup, label to value, one dict access per row
+    instead of two Python calls. Filled from SQLAlchemy's own processor for every declared
+    label; anything else (a label added to the type later) goes to the processor, which
+    converts it or raises its LookupError, as it would have."""
+
+    __slots__ = ("processor",)
+
+    def __init__(self, processor: Processor) -> None:
+        super().__init__()
+        self.processor = processor
+
+    def __missing__(self, label: Any) -> Any:
+        return self.processor(label)
+
+
+def _labels(impl: sa.Enum, processor: Processor) -> Processor:
+    labels = _Labels(processor)
+    for label in (*impl.enums, None):
+        with contextlib.suppress(LookupError):
+            labels[label] = processor(label)
+    return labels.__getitem__
 
 
 async def asyncpg_conversions(

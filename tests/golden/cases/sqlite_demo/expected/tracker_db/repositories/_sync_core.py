@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ._common import M, RepositoryBase
 from ._driver import Statement, driver_error, driver_statement, result_conversions, watched
-from ._hydrate import hydrate
+from ._hydrate import PausedCollector, hydrate
 from ._query import rowcount
 
 
@@ -52,7 +52,9 @@ class SyncCore(RepositoryBase[M]):
         columns: Sequence[sa.ColumnElement[Any]] | None = None,
     ) -> Any:
         """Run a statement (see ``_driver.py``). ``want``: "rows" (of the table's columns, or of
-        ``columns``), "rowcount", or "scalar" (a count or a flag: no result conversion)."""
+        ``columns``), "records" (the same as the driver's rows and the conversions still to
+        apply: for ``hydrate``, which applies them to the instances' values), "rowcount", or
+        "scalar" (a count or a flag: no result conversion)."""
         session = self.session
         if session.autoflush and (session.new or session.dirty or session.deleted):
             session.flush()
@@ -64,6 +66,8 @@ class SyncCore(RepositoryBase[M]):
             result = session.execute(statement, params)
             if want == "rowcount":
                 return rowcount(result)
+            if want == "records":
+                return result.all(), ()
             return result.scalar() if want == "scalar" else result.all()
         args = dict(zip(compiled.names, compiled.args(params), strict=True))
         try:
@@ -84,6 +88,8 @@ class SyncCore(RepositoryBase[M]):
             if wrapped is exc:
                 raise
             raise wrapped from exc
+        if want == "records":
+            return records, compiled.conversions or ()
         return compiled.rows(records)
 
     def _fetch(
@@ -96,7 +102,9 @@ class SyncCore(RepositoryBase[M]):
         overwrite: bool = False,
     ) -> list[M]:
         """Instances of the mapped class for the rows of ``statement`` (see ``hydrate``)."""
-        rows = self._run(key, statement, params, column_keys)
+        records, conversions = self._run(key, statement, params, column_keys, want="records")
         rowmap = self._rowmap
         assert rowmap is not None, "only repositories of mapped classes fetch instances"
-        return hydrate(self.session, rowmap, rows, overwrite=overwrite)
+        session = self.session
+        with PausedCollector(len(records)):
+            return hydrate(session, rowmap, records, overwrite=overwrite, conversions=conversions)

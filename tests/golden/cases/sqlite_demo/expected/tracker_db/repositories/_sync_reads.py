@@ -18,6 +18,7 @@ from ..pagination import Page
 from ._common import M
 from ._hydrate import (
     Joined,
+    PausedCollector,
     RelationLoad,
     attach_joined,
     attach_related,
@@ -102,11 +103,14 @@ class SyncReads(SyncCore[M]):
     ) -> list[M]:
         """Instances for the rows of a ``joined_read`` statement, their relations set where
         they are unloaded (as the ORM's eager loaders do)."""
-        records = self._run(key, statement, params, columns=joined.columns)
+        found = self._run(key, statement, params, want="records", columns=joined.columns)
+        records, conversions = found
         assert self._rowmap is not None
         session = self.session
-        parents = hydrate(session, self._rowmap, records)  # reads the leading columns
-        attach_joined(session, joined, parents, records)
+        with PausedCollector(len(records)):
+            # (hydrate reads the leading columns)
+            parents = hydrate(session, self._rowmap, records, conversions=conversions)
+            attach_joined(session, joined, parents, records, conversions)
         if joined.rest:
             self._load_related(parents, joined.rest)
         return parents
