@@ -68,6 +68,8 @@ def _rows(name: str, result: Any) -> int:
     """What the record reports as rows: read, written or counted."""
     if isinstance(result, Page):
         return len(result.items)
+    if isinstance(result, list):
+        return len(result)  # a named query's rows
     if isinstance(result, bool):
         return int(result)
     if isinstance(result, int):
