@@ -216,6 +216,13 @@ class Expressions:
             return V(T.TEXT, True)
         if isinstance(e, exp.Window):
             return self.window(e, scope)
+        if isinstance(e, exp.Explode):  # unnest(array) in the select list: one row per item
+            a = self.typ(e.this, scope)
+            if not a.type.array_dims:
+                raise Problem(e, "type-mismatch", f"unnest() takes an array, not {a.type.sql}")
+            return V(a.type.element if a.type.array_dims == 1 else a.type, True)
+        if isinstance(e, exp.Dot) and isinstance(e.expression, exp.Identifier):
+            return self.field(e, scope)
         if isinstance(e, exp.Filter):
             return self.aggregate(e.this, scope, filtered=e, window=False)
         if isinstance(e, F.AGGREGATES) or (
@@ -225,6 +232,25 @@ class Expressions:
         if isinstance(e, exp.Any | exp.All):
             raise Problem(e, "untyped-expression", "ANY/ALL belongs on the right of a comparison")
         return self.function(e, scope)
+
+    def field(self, e: exp.Dot, scope: Scope) -> V:
+        """``(composite).field``: the attribute's type, NULL when the value may be."""
+        a = self.typ(e.this, scope)
+        name = ident(e.expression)
+        composite = next(
+            (
+                c
+                for c in self.catalog.composites
+                if a.type.ref is not None and c.qname == a.type.ref
+            ),
+            None,
+        )
+        if composite is None or a.type.array_dims:
+            raise Problem(e, "untyped-expression", f"{a.type.sql} has no fields{_CAST_HINT}")
+        for attr, t in composite.attributes:
+            if attr == name:
+                return V(t, True)
+        raise Problem(e, "unknown-column", f"type {a.type.sql} has no field {name!r}")
 
     def _typed(self, args: Sequence[exp.Expression], scope: Scope) -> list[V]:
         # Parameters among them were typed by meet(); typing again returns their type.
@@ -477,7 +503,9 @@ class Expressions:
                     continue
                 if isinstance(v, exp.Distinct):
                     out += [self.typ(x, scope) for x in v.expressions]
-                elif isinstance(v, exp.Order):
+                elif isinstance(v, exp.Order):  # array_agg(x ORDER BY y)
+                    if isinstance(v.this, exp.Expression):
+                        out.append(self.typ(v.this, scope))
                     self.order(v, scope)
                 elif isinstance(v, exp.Ordered):
                     out.append(self.typ(v.this, scope))
@@ -561,6 +589,11 @@ class Expressions:
             rule = F.NAMED.get(e.name.lower())
         if rule is None:
             what = e.name.lower() if isinstance(e, exp.Anonymous) else e.key
+            if isinstance(e, exp.Dot):  # a schema-qualified function: public.f(...)
+                what = e.sql("postgres").split("(", 1)[0]
+                raise Problem(
+                    e, "untyped-expression", f"cannot type the function {what}(){_CAST_HINT}"
+                )
             raise Problem(e, "untyped-expression", f"cannot type {what}(...){_CAST_HINT}")
         args = self._text_args(e, scope)
         found = rule(args)

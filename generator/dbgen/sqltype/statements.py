@@ -105,7 +105,7 @@ class Typer(Expressions):
         self.with_(node, scope)
         frm = node.args.get("from_") or node.args.get("from")
         if frm is not None:
-            scope.rels.append(self.source(frm.this, scope))
+            self.add_from(frm.this, scope)
         for j in node.args.get("joins") or []:
             self.join(j, scope)
         where = node.args.get("where")
@@ -316,36 +316,53 @@ class Typer(Expressions):
             return Rel(alias or "unnest", dict(cols), "unnest")
         raise Problem(fn, "untyped-expression", "cannot type this function in FROM")
 
+    def add_from(self, src: exp.Expression, scope: Scope) -> None:
+        """A FROM item into ``scope``: a relation, or a parenthesized join tree
+        (``(a JOIN b ON ...)``), whose relations and joins are added in order."""
+        if _join_group(src):
+            self.add_from(src.this, scope)
+            for j in src.args.get("joins") or []:
+                self.join(j, scope)
+            return
+        scope.rels.append(self.source(src, scope))
+        if isinstance(src, exp.Table):
+            for j in src.args.get("joins") or []:
+                self.join(j, scope)
+
     def join(self, j: exp.Join, scope: Scope) -> None:
-        rel = self.source(j.this, scope)
+        if _join_group(j.this) or (isinstance(j.this, exp.Table) and j.this.args.get("joins")):
+            group = Scope(parent=scope.parent, ctes=scope.ctes)
+            self.add_from(j.this, group)
+            right = group.rels
+        else:
+            right = [self.source(j.this, scope)]
         side = (j.side or "").upper()
         names: list[str] = []
         if j.args.get("using"):
             names = [ident(u) for u in j.args["using"]]
         elif (j.method or "").upper() == "NATURAL":
             left_names = {c for r in scope.rels for c in r.columns}
-            names = [c for c in rel.columns if c in left_names]
+            names = [c for r in right for c in r.columns if c in left_names]
         merged: dict[str, V] = {}
         for name in names:
             left = self._left(j, scope, name)
-            right = rel.get(name)
-            if right is None:
-                raise Problem(j, "unknown-column", f"{rel.label} has no column {name!r} (USING)")
+            found = [v for r in right if (v := r.get(name)) is not None]
+            if not found:
+                raise Problem(j, "unknown-column", f"no column {name!r} on the right (USING)")
             if side == "LEFT":
                 merged[name] = left
             elif side == "RIGHT":
-                merged[name] = right
+                merged[name] = found[0]
             else:
-                merged[name] = V(left.type, left.nullable and right.nullable)
+                merged[name] = V(left.type, left.nullable and found[0].nullable)
         if side in ("RIGHT", "FULL"):
             for r in scope.rels:
                 r.nullable = True
             scope.merged = {k: v.null() for k, v in scope.merged.items()}
         if side in ("LEFT", "FULL"):
-            rel.nullable = True
-        if side == "FULL":
-            merged = {k: V(v.type, v.nullable) for k, v in merged.items()}
-        scope.rels.append(rel)
+            for r in right:
+                r.nullable = True
+        scope.rels.extend(right)
         scope.merged.update(merged)
         on = j.args.get("on")
         if on is not None:
@@ -506,7 +523,7 @@ class Typer(Expressions):
         scope.rels.append(rel)
         frm = node.args.get("from_") or node.args.get("from")
         if frm is not None:
-            scope.rels.append(self.source(frm.this, scope))
+            self.add_from(frm.this, scope)
             for j in frm.args.get("joins") or node.args.get("joins") or []:
                 self.join(j, scope)
         for a in node.expressions:
@@ -585,6 +602,15 @@ def _narrow(condition: exp.Expression, scope: Scope) -> None:
                 # A row the outer join made up has every column NULL: this one is real, so
                 # the relation's NOT NULL columns are not NULL either.
                 rel.nullable = False
+
+
+def _join_group(src: exp.Expression) -> bool:
+    """Whether a FROM item is a parenthesized join tree rather than a derived table."""
+    return (
+        isinstance(src, exp.Subquery)
+        and src.args.get("alias") is None
+        and not isinstance(_unparen(src.this), exp.Select | exp.SetOperation | exp.Values)
+    )
 
 
 def _group_items(group: exp.Group) -> list[exp.Expression]:
