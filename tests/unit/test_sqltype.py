@@ -522,3 +522,30 @@ def test_the_corpus_views_type_or_say_why() -> None:
     assert len(typed_views) >= 100, (len(typed_views), refused)
     # What is refused needs a cast: user functions, xpath(), a set-returning function in FROM.
     assert set(refused.values()) <= {"untyped-expression"}, refused
+
+
+def test_infer_view_types_a_view_of_the_catalog() -> None:
+    from dbgen.sqltype import infer_view
+
+    cat, diags = read_schema(
+        [
+            (
+                "s.sql",
+                "CREATE TABLE t (id int PRIMARY KEY, x text);\n"
+                "CREATE MATERIALIZED VIEW mv (a, b) WITH (fillfactor=70) AS\n"
+                "  SELECT id, upper(x) AS ux FROM t\nWITH NO DATA;\n"
+                "CREATE VIEW v AS SELECT t.id, t.nope FROM t WITH LOCAL CHECK OPTION;\n",
+            )
+        ]
+    )
+    assert not [d for d in diags if d.is_error]
+    mv, v = (r for r in cat.raw if r.kind in ("view", "materialized view"))
+    typed_mv, problems = infer_view(cat, mv)
+    assert problems == () and typed_mv is not None
+    assert cols(typed_mv) == [("a", "integer", False), ("b", "text", True)]
+    assert typed_mv.columns[0].origin is not None  # a key can be inferred from it
+    none, problems = infer_view(cat, v)
+    assert none is None
+    assert [str(d) for d in problems] == [
+        "s.sql:5:31: error[unknown-column]: t has no column 'nope'"
+    ]

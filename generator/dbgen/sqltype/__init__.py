@@ -8,6 +8,8 @@ RETURNING); ``span`` is where it starts in its file, so every problem is reporte
 ``ResultColumn(name, type, nullable, origin)``, ``params`` of ``Parameter(name, type,
 nullable, span)``), or None when a diagnostic is an error. Types are ``ir.SqlType`` values;
 ``plan.typemap.map_type(type, ctx)`` gives the Python annotation and the SQLAlchemy type.
+``infer_view(catalog, raw_statement)`` does the same for a view of the catalog (its query as
+written, problems located in the schema file, columns named by the view's column list).
 
 sqlglot parses (PostgreSQL dialect); the resolution and the type rules are dbgen's own
 (``statements``, ``expressions``, ``functions``, ``scope``), since nullability, PostgreSQL's
@@ -29,12 +31,14 @@ from dbgen.sqltype.params import occurrences, text_for_sqlalchemy
 from dbgen.sqltype.pgtypes import resolved
 from dbgen.sqltype.scope import Problem
 from dbgen.sqltype.statements import UNNAMED, Typer
+from dbgen.sqltype.views import infer_view
 
 __all__ = [
     "Parameter",
     "ResultColumn",
     "TypedStatement",
     "infer_result",
+    "infer_view",
     "text_for_sqlalchemy",
 ]
 
