@@ -227,3 +227,37 @@ def test_each_corpus_reads_as_its_own_dialect_and_no_other(corpus: str, dialect:
 def test_the_demo_is_postgresql() -> None:
     for path in sorted((REPO_ROOT / "specs").glob("*.sql")):
         assert find_marker(path.read_text(), "postgresql") is None
+
+
+SQLITE_OK = "CREATE TABLE item (id INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT;\n"
+
+
+def test_every_command_reads_the_sqlite_setting(tmp_path: Path) -> None:
+    d = spec(tmp_path, SQLITE_OK, 'dialect = "sqlite"\n')
+    proc = dbgen("build", str(d), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "sqlite+aiosqlite" in (tmp_path / "generated" / "shop_db" / "_dialect.py").read_text()
+    for command in ("check", "diff"):
+        assert dbgen(command, str(d), cwd=tmp_path).returncode == 0, command
+    proc = dbgen("inspect", str(d), cwd=tmp_path)
+    assert proc.returncode == 0 and '"sql": "INTEGER"' in proc.stdout
+    proc = dbgen("verify", str(d), "--database-url", "postgresql://u@h/d", cwd=tmp_path)
+    assert proc.returncode == 2 and "error[verify-unsupported]" in proc.stderr
+    assert 'dialect = "sqlite" in' in proc.stderr
+    # scaffold takes the dbgen.toml beside the schema, and --dialect over it
+    proc = dbgen("scaffold", str(d / "schema.sql"), cwd=tmp_path)
+    assert proc.returncode == 0 and "item:" in proc.stdout, proc.stderr
+    proc = dbgen("scaffold", str(d / "schema.sql"), "--dialect", "postgresql", cwd=tmp_path)
+    assert proc.returncode == 2 and "a STRICT table" in proc.stderr
+
+
+def test_a_postgresql_file_under_the_sqlite_setting(tmp_path: Path) -> None:
+    d = spec(
+        tmp_path,
+        "CREATE TABLE item (id bigint PRIMARY KEY, d text DEFAULT 'x'::text);\n",
+        'dialect = "sqlite"\n',
+    )
+    proc = dbgen("build", str(d), cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "schema.sql:1:61: error[wrong-dialect]: a :: cast" in proc.stderr, proc.stderr
+    assert 'chooses SQLite; set dialect = "postgresql"' in proc.stderr
