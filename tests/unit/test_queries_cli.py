@@ -94,3 +94,30 @@ def test_queries_are_postgresql_only() -> None:
         "directory)"
     ]
     assert result.files == {}
+
+
+def test_query_text_reaches_the_package_exactly() -> None:
+    """Docstrings and SQL from a query file go through the escaping functions: quotes, triple
+    quotes, backslashes and colons come out as written."""
+    import ast
+
+    from dbgen.core import Inputs, generate
+    from dbgen.sqltype import text_for_sqlalchemy
+
+    sql = (
+        "SELECT t.id, 'a''b\"\"\"c\\\\d :not_a_param' AS s, E'\\\\n' AS e\n"
+        "FROM t WHERE t.id = :id::int"
+    )
+    query = f'-- name: odd :many\n-- Says """hi""" and \\ then {{{{ x }}}}.\n{sql};\n'
+    result = generate(
+        Inputs(
+            (("schema.sql", "CREATE TABLE t (id int PRIMARY KEY);\n"),),
+            ("crud.yaml", "version: 1\npackage: t_db\nentities:\n  t: {}\n"),
+            queries=(("queries/q.sql", query),),
+        )
+    )
+    assert result.ok, [str(d) for d in result.diagnostics]
+    module = ast.parse(result.files["t_db/queries.py"])
+    strings = [n.value for n in ast.walk(module) if isinstance(n, ast.Constant)]
+    assert text_for_sqlalchemy(sql) in strings
+    assert 'Says """hi""" and \\ then {{ x }}.' in strings

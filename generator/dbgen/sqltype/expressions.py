@@ -64,6 +64,12 @@ class Expressions:
         name = ident(node.this) if node.this else ""
         if not name or name.isdigit():
             raise Problem(node, "invalid-parameter", "parameters are named: write :name")
+        if not (name.isascii() and name.isidentifier()):
+            raise Problem(
+                node,
+                "invalid-parameter",
+                f"parameter :{name}: a parameter name is letters, digits and _ (ASCII)",
+            )
         use = self.params.get(name)
         if expect is not None:
             t = T.plain(T.resolved(expect.type))
@@ -125,6 +131,8 @@ class Expressions:
             raise Problem(e, "invalid-parameter", "parameters are named: write :name, not $n")
         if isinstance(e, exp.Literal):
             return V(self.literal(e), False)
+        if isinstance(e, exp.ByteString | exp.RawString | exp.National | exp.UnicodeString):
+            return V(T.UNKNOWN, False)  # E'...', U&'...': string literals
         if isinstance(e, exp.Boolean):
             return V(T.BOOLEAN, False)
         if isinstance(e, exp.Null):
