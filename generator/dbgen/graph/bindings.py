@@ -59,6 +59,7 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
             "TYPE_CHECKING",
             "TypeEngine",
             "postgresql",
+            "mysql",  # the mysql dialect's types
         }
     ),
     FileKind.ENUMS: frozenset({"enum", "__all__"}),
@@ -117,6 +118,7 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
             "BaseModel",
             "Range",
             "postgresql",
+            "mysql",  # the mysql dialect's types
             "DBAPIError",
             "selectinload",
             "joinedload",

@@ -74,7 +74,7 @@ def _sa(t: SqlType) -> tuple[TypeRef, TypeRef] | None:
         args += _kw(t, numeric=True)
         if base == "tinyint" and mods == (1,) and len(args) == 1:
             # MySQL's BOOLEAN: tinyint(1); the values come back as bool
-            return _t("bool"), _t("mysql.TINYINT(1)", MYSQL)
+            return _t("bool"), _t("mysql.TINYINT(1)", MYSQL)  # see map_type
         return _t("int"), _t(_call(_INTEGER_CLASSES[base], args), MYSQL)
     if base == "decimal":
         args = [str(m) for m in mods] + _kw(t, numeric=True)
@@ -123,7 +123,11 @@ def map_type(t: SqlType, ctx: TypeContext) -> MappedType:
     found = _sa(t)
     if found is not None:
         python, sa_type = found
-        return MappedType(python=python, sqlalchemy=sa_type, ddl=sa_type, is_raw=False)
+        model = sa_type
+        if python.expr == "bool":
+            # the migration declares tinyint(1) as written; the model's Boolean hands out bool
+            model = _t("sa.Boolean()", SA)
+        return MappedType(python=python, sqlalchemy=model, ddl=sa_type, is_raw=False)
     model = TypeRef(f"RawType({pystr(t.sql)})", frozenset({(f"{ctx.package}.types", "RawType")}))
     return MappedType(
         python=_t("Any", ANY),

@@ -5,6 +5,7 @@ DATABASE_URL's query names a charset. MySQL DDL is not transactional: the migrat
 runs each revision's statements as they come (docs/mysql.md).
 """
 
+import re
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,10 +55,57 @@ def key_in(column: sa.ColumnElement[Any], name: str) -> sa.ColumnElement[bool]:
     return column.in_(sa.bindparam(name, expanding=True))
 
 
+# MySQL/MariaDB error numbers (PyMySQL's exceptions, which aiomysql raises too, carry them as
+# args[0]) and the SQLSTATE each stands for in errors.py: the server's own SQLSTATE is too
+# coarse (23000 for every integrity error, HY000 for most others).
+_STATES = {
+    1022: "23505",  # duplicate key
+    1062: "23505",  # duplicate entry for a key
+    1586: "23505",  # duplicate entry for a key (its name given)
+    1216: "23503",  # a referenced row is missing
+    1217: "23503",  # the row is still referenced
+    1451: "23503",  # the row is still referenced
+    1452: "23503",  # a referenced row is missing
+    1048: "23502",  # column cannot be null
+    1364: "23502",  # field has no default value
+    3819: "23514",  # check constraint violated (MySQL)
+    4025: "23514",  # CONSTRAINT ... failed (MariaDB's CHECK)
+    1264: "22003",  # out of range
+    1265: "22001",  # data truncated
+    1292: "22007",  # incorrect date/time value
+    1366: "22007",  # incorrect value for the column
+    1406: "22001",  # data too long
+    1213: "40P01",  # deadlock
+    1205: "55P03",  # lock wait timeout
+    1969: "57014",  # max_statement_time exceeded (MariaDB)
+    3024: "57014",  # max_execution_time exceeded (MySQL)
+    1290: "25006",  # the server runs read-only
+    1792: "25006",  # a read-only transaction
+    1927: "08006",  # connection killed
+    2003: "08001",  # cannot connect
+    2006: "08006",  # server has gone away
+    2013: "08006",  # lost connection during a query
+    4031: "08006",  # disconnected for inactivity
+}
+# Where the message names the constraint: FOREIGN KEY and MariaDB's CHECK (CONSTRAINT `x`),
+# a duplicate (for key 'x', or 'table.x' on MySQL 8), MySQL's CHECK (constraint 'x').
+_CONSTRAINT = re.compile(r"CONSTRAINT `((?:[^`]|``)+)`|for key '([^']+)'|constraint '([^']+)'")
+
+
 def error_state(exc: BaseException) -> tuple[str | None, str | None]:
-    """(SQLSTATE, constraint name) of a driver error that has no SQLSTATE of its own, or
-    (None, None): errors.py reads the driver's SQLSTATE and constraint itself."""
-    return None, None
+    """(SQLSTATE, constraint name) of a PyMySQL error, by its error number; (None, None) for
+    anything else."""
+    if not type(exc).__module__.startswith("pymysql"):
+        return None, None
+    args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
+    if len(args) < 2 or not isinstance(args[0], int):
+        return None, None
+    found = _CONSTRAINT.search(str(args[1]))
+    constraint = None
+    if found is not None:
+        name = next(g for g in found.groups() if g is not None)
+        constraint = name.replace("``", "`").rsplit(".", 1)[-1]
+    return _STATES.get(args[0]), constraint
 
 
 def values_source(values: sa.Values) -> Any:

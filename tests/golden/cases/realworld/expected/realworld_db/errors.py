@@ -295,12 +295,16 @@ def driver_exception(exc: BaseException) -> BaseException:
 
 def sqlstate(exc: BaseException) -> str | None:
     """The SQLSTATE of ``exc`` or of the driver error behind it."""
+    # The dialect's mapping first: a driver without SQLSTATEs (sqlite3), or one whose SQLSTATE
+    # is too coarse (MySQL's 23000 for every integrity error), maps its error codes.
+    mapped = _dialect.error_state(driver_exception(exc))[0]
+    if mapped is not None:
+        return mapped
     for candidate in (exc, getattr(exc, "orig", None), driver_exception(exc)):
         state = getattr(candidate, "pgcode", None) or getattr(candidate, "sqlstate", None)
         if isinstance(state, str) and state:
             return state
-    # A driver without SQLSTATEs (sqlite3): its error code's, as the dialect maps them.
-    return _dialect.error_state(driver_exception(exc))[0]
+    return None
 
 
 def _attr(exc: BaseException, name: str) -> Any:

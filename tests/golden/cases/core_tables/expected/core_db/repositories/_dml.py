@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import mysql, postgresql
 
 from .. import _dialect
 from ._query import EntityInfo, cached, check_key, chunked, pk_in
@@ -72,10 +72,11 @@ def insert_statement(info: EntityInfo, w: Writes, entity: bool) -> sa.Insert:
 
 
 def update_statement(
-    info: EntityInfo, w: Writes, fields: tuple[str, ...], entity: bool
+    info: EntityInfo, w: Writes, fields: tuple[str, ...], entity: bool, rows: bool = True
 ) -> sa.Update:
     """UPDATE ... SET <fields> RETURNING the row, for one set of changed fields: bind
-    ``set__<attr>`` per field, and ``version__expected`` with a version column."""
+    ``set__<attr>`` per field, and ``version__expected`` with a version column. ``rows``
+    False: without RETURNING, for a server that has none on UPDATE (MariaDB, MySQL)."""
 
     def build() -> sa.Update:
         # Keyed by Column: attribute names and column names may differ.
@@ -90,11 +91,24 @@ def update_statement(
             assignments[version] = version + 1
             conditions.append(version == sa.bindparam("version__expected", type_=version.type))
         update = sa.update(w.source).where(*conditions).values(assignments)
+        if not rows:
+            return update
         if entity:  # the ORM brings an instance the session holds up to date
             update = update.execution_options(populate_existing=True)
         return cast(sa.Update, returning(update, w, info, entity))
 
-    return cached(info, ("update", fields, entity), build)
+    return cached(info, ("update", fields, entity, rows), build)
+
+
+def update_returns_rows(session: Any) -> bool:
+    """Whether the session's server returns rows from UPDATE (PostgreSQL and SQLite do;
+    MariaDB and MySQL do not: the row is read again after the write)."""
+    return bool(session.get_bind().dialect.update_returning)
+
+
+def reread(w: Writes) -> Any:
+    """The live row by primary key (binds ``pk__<attr>``), its instance refreshed."""
+    return sa.select(w.source).where(*w.key_where).execution_options(populate_existing=True)
 
 
 def touched(info: EntityInfo, touch: Sequence[str], fields: Sequence[str]) -> dict[Any, Any]:
@@ -121,13 +135,22 @@ def bulk_delete_statement(
     return sa.delete(w.source).where(pk_in(info, keys))
 
 
-def upsert_statement(info: EntityInfo, w: Writes, values: Mapping[str, Any]) -> Any:
+def upsert_statement(
+    info: EntityInfo, w: Writes, values: Mapping[str, Any], dialect: str = "postgresql"
+) -> Any:
     """INSERT ... ON CONFLICT (upsert_on) DO UPDATE the fields set (the version bumped, a
-    soft-delete stamp cleared, the touch columns stamped), for ``values`` keyed by attribute."""
-    insert = postgresql.insert(w.source).values(dict(values))
+    soft-delete stamp cleared, the touch columns stamped), for ``values`` keyed by attribute.
+
+    On MySQL/MariaDB (``dialect``): INSERT ... ON DUPLICATE KEY UPDATE, which names no conflict
+    target: any unique key of the table that the row collides with picks the row updated (the
+    docs say so; with upsert_on the table's only unique key besides the primary key, it is the
+    same)."""
+    on_mysql = dialect in ("mysql", "mariadb")
+    insert = (mysql if on_mysql else postgresql).insert(w.source).values(dict(values))
+    proposed = insert.inserted if on_mysql else insert.excluded
     # Keyed by Column: attribute names and column names may differ.
     updates: dict[Any, Any] = {
-        info.columns[name]: insert.excluded[info.columns[name].key or name]
+        info.columns[name]: proposed[info.columns[name].key or name]
         for name in values
         if name not in w.not_updated
     }
@@ -142,7 +165,9 @@ def upsert_statement(info: EntityInfo, w: Writes, values: Mapping[str, Any]) -> 
     conflict = [info.columns[name] for name in w.upsert_on]
     if not updates:
         # DO NOTHING would return no row; a no-op write returns the existing one.
-        updates = {conflict[0]: insert.excluded[conflict[0].key or w.upsert_on[0]]}
+        updates = {conflict[0]: proposed[conflict[0].key or w.upsert_on[0]]}
+    if on_mysql:
+        return insert.on_duplicate_key_update(updates)
     return insert.on_conflict_do_update(index_elements=conflict, set_=updates)
 
 

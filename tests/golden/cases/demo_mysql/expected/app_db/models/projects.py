@@ -43,7 +43,7 @@ class Project(Base):
     owner_id: Mapped[str] = mapped_column(
         mysql.CHAR(36), sa.ForeignKey("users.id", name="projects_owner_id_fkey")
     )
-    is_archived: Mapped[bool] = mapped_column(mysql.TINYINT(1), server_default=sa.text("0"))
+    is_archived: Mapped[bool] = mapped_column(sa.Boolean(), server_default=sa.text("0"))
     created_at: Mapped[datetime.datetime] = mapped_column(
         mysql.DATETIME(fsp=6), server_default=sa.text("current_timestamp(6)")
     )

@@ -43,7 +43,7 @@ class User(Base):
         server_default=sa.text("'member'"),
         comment="Site-wide role; per-project rights live in project_members.",
     )
-    is_active: Mapped[bool] = mapped_column(mysql.TINYINT(1), server_default=sa.text("1"))
+    is_active: Mapped[bool] = mapped_column(sa.Boolean(), server_default=sa.text("1"))
     last_login_at: Mapped[datetime.datetime | None] = mapped_column(
         mysql.DATETIME(fsp=6), server_default=sa.text("NULL")
     )

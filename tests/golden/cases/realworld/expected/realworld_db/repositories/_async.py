@@ -27,7 +27,9 @@ from ._dml import (
     insert_batches,
     insert_new,
     insert_statement,
+    reread,
     update_batches,
+    update_returns_rows,
     update_statement,
     upsert_statement,
 )
@@ -97,7 +99,14 @@ class AsyncRepository(AsyncReads[M]):
             params[f"set__{name}"] = value
         await self._connection()
         rows: Sequence[Any]
-        if self._watching:
+        if not update_returns_rows(self.session):
+            # No RETURNING on UPDATE: write, then read the row back (in the same transaction;
+            # the server counts matched rows, so an unchanged row still counts).
+            plain = update_statement(info, w, fields, True, rows=False)
+            done = rowcount(await self.session.execute(plain, params))
+            by_key = key_params(info, key)
+            rows = (await self.session.scalars(reread(w), by_key)).all() if done else []
+        elif self._watching:
             orm = update_statement(info, w, fields, True)
             rows = (await self.session.scalars(orm, params)).all()
         else:
@@ -123,6 +132,11 @@ class AsyncRepository(AsyncReads[M]):
         changes = [(key, data.model_dump(exclude_unset=True)) for key, data in items]
         composite = len(info.pk) > 1
         done: list[Any] = []
+        if not update_returns_rows(self.session):
+            # No UPDATE ... FROM (VALUES ...) nor RETURNING: one UPDATE per row.
+            for key, change in changes:
+                await self._update(key, change)
+            return len(changes)
         for statement, keys in update_batches(info, changes, w.version_attr, self._source, w.touch):
             result = await self.session.execute(statement)
             written = [tuple(row) if composite else row[0] for row in result.all()]
@@ -164,7 +178,7 @@ class AsyncRepository(AsyncReads[M]):
     async def _upsert(self, values: dict[str, Any]) -> M:
         """INSERT ... ON CONFLICT DO UPDATE (``values`` keyed by attribute); the row as stored."""
         info, w = self._info, self._writes
-        upsert = upsert_statement(info, w, values)
+        upsert = upsert_statement(info, w, values, self.session.get_bind().dialect.name)
         if self._rowmap is None:
             row = (await self.session.execute(upsert.returning(*info.table.c))).one()
             return cast(M, self._validated([row])[0])

@@ -1,0 +1,158 @@
+"""Live repository tests on MariaDB: the demo_mysql golden case's package, migrated with its
+own Alembic environment (aiomysql), then used through the async (aiomysql) and sync (PyMySQL)
+units of work: the same public API as on PostgreSQL, typed errors from MySQL's error numbers,
+upsert by ON DUPLICATE KEY UPDATE, updates read back (MariaDB has no UPDATE ... RETURNING)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from support.mariadb import mysql_database, require_mariadb
+
+CASE = Path(__file__).resolve().parents[1] / "golden" / "cases" / "demo_mysql"
+
+_SCRIPT = r"""
+import asyncio, datetime, decimal, sys
+import app_db.schemas as S
+from app_db import db, errors
+from app_db.uow import SyncUnitOfWork, UnitOfWork
+
+
+def expect(kind, fn):
+    try:
+        fn()
+    except kind as exc:
+        return exc
+    raise AssertionError(f"expected {kind.__name__}")
+
+
+async def aexpect(kind, coro):
+    try:
+        await coro
+    except kind as exc:
+        return exc
+    raise AssertionError(f"expected {kind.__name__}")
+
+
+async def run_async():
+    async with UnitOfWork() as uow:
+        ann = await uow.users.create(S.UserCreate(email="ann@x.org", display_name="Ann"))
+        assert len(ann.id) == 36 and ann.role == "member" and ann.is_active is True
+        project = await uow.projects.create(
+            S.ProjectCreate(slug="apollo", name="Apollo", owner_id=ann.id)
+        )
+        task = await uow.tasks.create(
+            S.TaskCreate(project_id=project.id, number=1, title="Launch", estimate=decimal.Decimal("2.50"))
+        )
+        assert task.version == 1 and task.status == "todo" and task.priority == 3
+    async with UnitOfWork() as uow:
+        # update: no RETURNING on MariaDB, the row is read back; the version is checked
+        updated = await uow.tasks.update(task.id, S.TaskUpdate(title="Lift-off", version=1))
+        assert (updated.title, updated.version) == ("Lift-off", 2)
+        exc = await aexpect(errors.ConflictError, uow.tasks.update(task.id, S.TaskUpdate(title="x", version=1)))
+        assert exc.key == task.id
+        await aexpect(errors.NotFoundError, uow.users.update("0" * 36, S.UserUpdate(display_name="x")))
+        # upsert: ON DUPLICATE KEY UPDATE, inserting then updating
+        fresh = await uow.users.upsert(S.UserCreate(email="bob@x.org", display_name="Bob"))
+        again = await uow.users.upsert(S.UserCreate(email="bob@x.org", display_name="Robert"))
+        assert again.id == fresh.id and again.display_name == "Robert"
+        assert await uow.users.count() == 2
+        # typed errors from MySQL's error numbers
+        dup = await aexpect(errors.AlreadyExistsError, uow.users.create(S.UserCreate(email="ann@x.org", display_name="A2")))
+        assert dup.constraint == "users_email_key" and dup.sqlstate == "23505", (dup.constraint, dup.sqlstate)
+    async with UnitOfWork() as uow:
+        missing = await aexpect(
+            errors.RelatedNotFoundError,
+            uow.tasks.create(S.TaskCreate(project_id=987654, number=1, title="orphan")),
+        )
+        assert missing.constraint == "tasks_project_id_fkey", missing.constraint
+    async with UnitOfWork() as uow:
+        bad = await aexpect(errors.ConstraintViolationError, uow.tags.create(S.TagCreate(name="red", color="red")))
+        assert bad.sqlstate == "23514", bad.sqlstate
+    async with UnitOfWork() as uow:
+        referenced = await aexpect(errors.RelatedNotFoundError, uow.users.delete(ann.id))
+        assert referenced.constraint == "projects_owner_id_fkey", referenced.constraint
+    async with UnitOfWork() as uow:
+        # bulk writes and keyset pagination
+        made = await uow.tasks.bulk_create(
+            [S.TaskCreate(project_id=project.id, number=n, title=f"t{n}") for n in range(2, 40)]
+        )
+        assert made == 38
+        seen, cursor = [], None
+        while True:
+            page = await uow.tasks.list_by_project_id(project.id, order_by=["number"], limit=7, after=cursor)
+            seen += [t.number for t in page.items]
+            cursor = page.next_cursor
+            if cursor is None:
+                break
+        assert seen == list(range(1, 40)), seen
+        current = await uow.tasks.get(task.id)
+        written = await uow.tasks.bulk_update(
+            [(task.id, S.TaskUpdate(priority=1, version=current.version))]
+        )
+        assert written == 1 and (await uow.tasks.get(task.id)).priority == 1
+        # soft delete: the row is hidden, not gone
+        await uow.tasks.delete(task.id)
+        assert await uow.tasks.get(task.id) is None
+    await db.dispose_engines()
+    return ann.id
+
+
+def run_sync(owner):
+    with SyncUnitOfWork() as uow:
+        tag = uow.tags.create(S.TagCreate(name="blue", color="#0000ff"))
+        same = uow.tags.upsert(S.TagCreate(name="blue", color="#0000fe"))
+        assert same.id == tag.id and same.color == "#0000fe"
+        renamed = uow.tags.update(tag.id, S.TagUpdate(name="navy"))
+        assert renamed.name == "navy"
+        expect(errors.AlreadyExistsError, lambda: uow.tags.create(S.TagCreate(name="navy")))
+    with SyncUnitOfWork() as uow:
+        expect(errors.NotFoundError, lambda: uow.tags.delete(123456))
+        assert uow.users.get(owner).email == "ann@x.org"
+
+
+owner = asyncio.run(run_async())
+run_sync(owner)
+print("ok")
+"""
+
+
+def test_repositories_on_mariadb(tmp_path: Path) -> None:
+    server = require_mariadb()
+    out = tmp_path / "out"
+    build = subprocess.run(
+        [sys.executable, "-m", "dbgen", "build", str(CASE), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert build.returncode == 0, build.stderr
+    with mysql_database(server, "dbgen_repo") as name:
+        env = {
+            **server.env(),
+            "DATABASE_URL": server.url(name, "aiomysql"),
+            "APP_DB_CURSOR_SECRET": "test-secret",
+        }
+        migrate = subprocess.run(
+            [sys.executable, "-m", "alembic", "-c", str(out / "alembic.ini"), "upgrade", "head"],
+            cwd=out,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert migrate.returncode == 0, migrate.stderr[-3000:]
+        run = subprocess.run(
+            [sys.executable, "-c", _SCRIPT],
+            cwd=out,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=300,
+        )
+        assert run.returncode == 0 and run.stdout.strip().endswith("ok"), (
+            run.stdout[-3000:] + run.stderr[-5000:]
+        )
