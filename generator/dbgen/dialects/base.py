@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from dbgen.diagnostics import Diagnostic
 from dbgen.ir import Catalog
@@ -21,6 +23,7 @@ ReadSchema = Callable[[Sequence[tuple[str, str]]], tuple[Catalog, tuple[Diagnost
 MapType = TypeMapper
 # The catalog -> the initial revision, which rebuilds it from an empty database.
 PlanInitialMigration = Callable[[Catalog, TypeContext], MigrationPlan]
+VerifyLocal = Callable[[list[Path], dict[str, str]], list[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +53,7 @@ class Dialect:
     map_type: MapType
     plan_initial_migration: PlanInitialMigration
     driver: DriverFacts
+    # `dbgen verify` without a server: (the spec's SQL files, the generated files) -> the
+    # differences (dbgen.verify.Difference). None: verify needs a server (PostgreSQL's, in
+    # dbgen.verify) or is not there yet for the dialect.
+    verify_local: VerifyLocal | None = None

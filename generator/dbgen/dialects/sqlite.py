@@ -7,6 +7,7 @@ from dbgen.dialects.base import Dialect, DriverFacts
 from dbgen.sqlite import read_schema
 from dbgen.sqlite.migration import plan_migration
 from dbgen.sqlite.types import map_type
+from dbgen.sqlite.verify import verify
 
 SQLITE = Dialect(
     name="sqlite",
@@ -23,4 +24,5 @@ SQLITE = Dialect(
         runtime="sqlite",
         requirements=("aiosqlite>=0.20,<1",),
     ),
+    verify_local=verify,
 )
