@@ -1,12 +1,15 @@
 """The fast path's per-row work without a database: rows into instances with their conversions,
-enum labels, the collector pause, and the engines' JSON decoder."""
+enum labels, the collector pause, the engines' JSON decoder, and batched streams."""
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import gc
 import json
+import logging
 import random
+from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
 import pytest
@@ -17,8 +20,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from dbgen.runtime import _compat
 from dbgen.runtime.db import json_loads
-from dbgen.runtime.repositories import _hydrate
+from dbgen.runtime.repositories import _hydrate, _operation
 from dbgen.runtime.repositories._driver import result_conversions
+from dbgen.runtime.repositories._operation import Batches, operation
 
 
 class Color(enum.Enum):
@@ -165,3 +169,45 @@ def test_json_decoder_falls_back_where_pydantic_refuses() -> None:
     assert json_loads(lone) == json.loads(lone)
     with pytest.raises(ValueError):
         json_loads("{not json")
+
+
+class _Repo:
+    class _info:  # what the decorator reads: the repository's entity
+        entity = "Thing"
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    async def _batches(self, n: int) -> AsyncIterator[Iterable[int]]:
+        try:
+            for start in range(0, n, 3):
+                yield map(int, range(start, min(start + 3, n)))  # lazy, as the loader's
+        finally:
+            self.closed = True
+
+    @operation
+    def stream(self, n: int) -> AsyncIterator[int]:
+        return Batches(self._batches(n))
+
+
+def test_a_batched_stream_is_one_item_at_a_time_and_logged_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def main() -> None:
+        repo = _Repo()
+        with caplog.at_level(logging.DEBUG, logger=_operation.logger.name):
+            assert [i async for i in repo.stream(8)] == list(range(8))
+        (record,) = [r for r in caplog.records if r.name == _operation.logger.name]
+        assert (record.entity, record.operation, record.rows) == ("Thing", "stream", 8)  # type: ignore[attr-defined]
+        assert repo.closed
+        early = _Repo()
+        async for i in early.stream(100):
+            if i == 4:
+                break
+        for _ in range(3):  # the event loop closes the abandoned generator (its asyncgen hook)
+            await asyncio.sleep(0)
+        assert early.closed  # leaving early closes the batches (the server-side cursor)
+        direct = _Repo()  # iterated without the decorator, the items are the same
+        assert [i async for i in Batches(direct._batches(7))] == list(range(7))
+
+    asyncio.run(main())
