@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from dbgen.config import load_config
@@ -15,8 +16,11 @@ from dbgen.core import Result, generate, read_inputs
 from dbgen.history.revisions import read_history_files
 
 
-def build_case(case: Path) -> Result:
-    """The build of ``case``: run from inside it, as paths in headers and diagnostics are relative."""
+def build_case(
+    case: Path, *, layout: str | None = None, crud: Callable[[str], str] | None = None
+) -> Result:
+    """The build of ``case``: run from inside it, as paths in headers and diagnostics are relative.
+    ``layout`` overrides the case's; ``crud`` rewrites its crud.yaml text first."""
     cwd = os.getcwd()
     os.chdir(case)
     try:
@@ -25,10 +29,12 @@ def build_case(case: Path) -> Result:
         config, config_diags = load_config(Path("."), Path("."))
         assert not config_diags, [str(d) for d in config_diags]
         history = read_history_files(Path("history"))
+        if crud is not None and inputs.crud is not None:
+            inputs = dataclasses.replace(inputs, crud=(inputs.crud[0], crud(inputs.crud[1])))
         return generate(
             dataclasses.replace(inputs, history=history, out_display="out"),
             line_length=config.line_length,
-            layout=config.layout,
+            layout=layout or config.layout,
             dialect=config.dialect,
             dialect_setting=config.dialect_setting,
         )

@@ -130,6 +130,7 @@ def _merged_schemas(path: str, group: Sequence[SchemaModule]) -> SchemaModule:
         literals=tuple(lit for s in group for lit in s.literals),
         classes=tuple(c for s in group for c in s.classes),
         filter_class=None,
+        constants=tuple(c for s in group for c in s.constants),
     )
 
 
