@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,6 +47,8 @@ def demo_spec_dir(where: Path, layout: str) -> Path:
     spec.mkdir(parents=True)
     for p in SPECS.glob("*.sql"):
         (spec / p.name).write_text(p.read_text(encoding="utf-8"), encoding="utf-8")
+    if (SPECS / "queries").is_dir():  # the named queries
+        shutil.copytree(SPECS / "queries", spec / "queries")
     (spec / "crud.yaml").write_text(demo_crud(), encoding="utf-8")
     (spec / "dbgen.toml").write_text(f'layout = "{layout}"\n', encoding="utf-8")
     return spec

@@ -5,6 +5,7 @@ values that are refused (file:line:col, exit 2, nothing written)."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 import re
 import subprocess
@@ -15,7 +16,7 @@ import black
 import pytest
 
 from dbgen.config import load_config
-from dbgen.core import Inputs, Result, generate
+from dbgen.core import Inputs, Result, generate, read_inputs
 from dbgen.graph.bindings import PACKAGE_MODULES
 from support import REPO_ROOT
 from support.cases import build_case
@@ -25,9 +26,11 @@ from support.layouts import SPECS, demo_crud
 GOLDEN = REPO_ROOT / "tests" / "golden" / "cases" / "feature_layout"
 
 
-def _build(sql_dir: Path, crud: str, layout: str) -> Result:
-    sql = tuple((p.name, p.read_text(encoding="utf-8")) for p in sorted(sql_dir.glob("*.sql")))
-    result = generate(Inputs(sql, ("crud.yaml", crud)), layout=layout)
+def _build(spec_dir: Path, crud: str, layout: str) -> Result:
+    """The spec directory's build (its named queries included) with ``crud`` as crud.yaml."""
+    inputs, diags = read_inputs(spec_dir)
+    assert inputs is not None, [str(d) for d in diags]
+    result = generate(dataclasses.replace(inputs, crud=("crud.yaml", crud)), layout=layout)
     assert result.ok, errors(result)
     return result
 

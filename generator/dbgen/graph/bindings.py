@@ -354,6 +354,7 @@ PACKAGE_MODULES = frozenset(
         "migrations",
         "models",
         "pagination",
+        "queries",
         "repositories",
         "schemas",
         "testing",
