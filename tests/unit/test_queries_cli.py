@@ -121,3 +121,21 @@ def test_query_text_reaches_the_package_exactly() -> None:
     strings = [n.value for n in ast.walk(module) if isinstance(n, ast.Constant)]
     assert text_for_sqlalchemy(sql) in strings
     assert 'Says """hi""" and \\ then {{ x }}.' in strings
+
+
+def test_a_feature_named_queries_keeps_out_of_the_way() -> None:
+    """queries.py sits at the top of the package: a feature of the feature layout (by default
+    named after its table) may not take the name."""
+    from dbgen.core import Inputs, generate
+
+    result = generate(
+        Inputs(
+            (("schema.sql", "CREATE TABLE queries (id int PRIMARY KEY);\n"),),
+            ("crud.yaml", "version: 1\npackage: q_db\nentities:\n  queries: {operations: [get]}\n"),
+            queries=(("queries/q.sql", "-- name: ids :many\nSELECT id FROM queries;\n"),),
+        ),
+        layout="feature",
+    )
+    assert result.ok, [str(d) for d in result.diagnostics]
+    assert "q_db/queries.py" in result.files
+    assert not any(p.startswith("q_db/queries/") for p in result.files)
