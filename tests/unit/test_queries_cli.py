@@ -55,6 +55,9 @@ def test_a_query_edit_is_stale_and_rebuilt(built: Path) -> None:
         in (built / "generated" / "app_db" / "queries.py").read_text()
     )
     assert dbgen("check", "specs", cwd=built).returncode == 0
+    # Queries are not the schema: no migration revision for them.
+    versions = built / "generated" / "app_db" / "migrations" / "versions"
+    assert len(list(versions.glob("*.py"))) == 1
 
 
 def test_removing_the_queries_removes_queries_py(built: Path) -> None:
