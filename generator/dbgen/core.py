@@ -228,7 +228,15 @@ def _generate(
     all_diags += query_diags
     if has_errors(all_diags):
         return Result({}, _sorted(all_diags), catalog)
-    plan = plan_project(graph, spec.package, spec, map_type=db.map_type, layout=layout)
+    plan = plan_project(
+        graph,
+        spec.package,
+        spec,
+        map_type=db.map_type,
+        layout=layout,
+        table_kwargs=db.table_kwargs,
+        index_kwargs=db.index_kwargs,
+    )
     history, history_diags = load_history(inputs.history, spec.package, inputs.out_display)
     all_diags += history_diags
     if has_errors(all_diags):

@@ -14,7 +14,9 @@ from typing import Any
 
 from dbgen.diagnostics import Diagnostic
 from dbgen.ir import Catalog
+from dbgen.plan.constraints import IndexKwargs, index_options
 from dbgen.plan.migration import MigrationPlan
+from dbgen.plan.models import TableKwargs, no_table_kwargs
 from dbgen.plan.typemap import TypeContext, TypeMapper
 
 # DDL sources as (display path, text) pairs, in read order -> the catalog and what was reported.
@@ -53,6 +55,10 @@ class Dialect:
     map_type: MapType
     plan_initial_migration: PlanInitialMigration
     driver: DriverFacts
+    # The models' dialect keyword arguments: a table's ``__table_args__`` options and an
+    # index's (PostgreSQL's: none, and constraints.index_options).
+    table_kwargs: TableKwargs = no_table_kwargs
+    index_kwargs: IndexKwargs = index_options
     # `dbgen verify` without a server: (the spec's SQL files, the generated files) -> the
     # differences (dbgen.verify.Difference). None: verify needs a server (PostgreSQL's, in
     # dbgen.verify) or is not there yet for the dialect.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dbgen.dialects.base import Dialect, DriverFacts
 from dbgen.mysql.migration import plan_migration
+from dbgen.mysql.model_kwargs import index_kwargs, table_kwargs
 from dbgen.mysql.reader import read_schema
 from dbgen.mysql.typemap import map_type
 
@@ -23,4 +24,6 @@ MYSQL = Dialect(
         runtime="mysql",
         requirements=("aiomysql>=0.2,<1", "PyMySQL>=1.1,<2"),
     ),
+    table_kwargs=table_kwargs,
+    index_kwargs=index_kwargs,
 )

@@ -180,10 +180,15 @@ def index_options(ix: Index, key: ColumnKey = _same) -> dict[str, str | None]:
     }
 
 
-def index(ix: Index, key: ColumnKey = _same) -> str:
+# An index -> its keyword arguments in the models (the dialect's: PostgreSQL's are
+# ``index_options``).
+IndexKwargs = Callable[[Index, ColumnKey], dict[str, str | None]]
+
+
+def index(ix: Index, key: ColumnKey = _same, kwargs: IndexKwargs = index_options) -> str:
     """``sa.Index(...)`` for a model's ``__table_args__``."""
     elements = index_elements(ix, key, model=True)
-    return call("sa.Index", pystr(ix.name), *elements, **index_options(ix, key))
+    return call("sa.Index", pystr(ix.name), *elements, **kwargs(ix, key))
 
 
 def comment_literal(text: str | None) -> str | None:

@@ -170,12 +170,13 @@ def _table_args(
         for fk in t.foreign_keys
         if fk is not entity.column(fk.columns[0]).foreign_key
     ]
-    args += [cx.index(ix, key) for ix in t.indexes]
+    args += [cx.index(ix, key, project.index_kwargs) for ix in t.indexes]
     options = []
     if t.qname.schema != "public":
         options.append(("schema", pystr(t.qname.schema)))
     if t.comment is not None:
         options.append(("comment", pystr(t.comment)))
+    options += project.table_kwargs(t)
     return args, options
 
 

@@ -7,15 +7,24 @@ from the schema graph (dbgen.graph), column types from plan/typemap.py; the CRUD
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from dbgen.graph import SchemaGraph, naming
 from dbgen.graph.bindings import PACKAGE_MODULES
 from dbgen.graph.relationships import RelationshipPlan, plan_relationships
 from dbgen.ir import Catalog, Column, Domain, EnumType, ForeignKey, QName, Table, TypeKind
+from dbgen.plan import constraints as cx
 from dbgen.plan.typemap import MappedType, TypeContext, TypeMapper, map_type
 from dbgen.spec.model import BoundSpec
+
+# A table -> its ``__table_args__`` options in the models, (name, Python literal) pairs.
+TableKwargs = Callable[[Table], list[tuple[str, str]]]
+
+
+def no_table_kwargs(t: Table) -> list[tuple[str, str]]:
+    """PostgreSQL's (and the default): none beyond schema and comment."""
+    return []
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +144,10 @@ class ProjectPlan:
     type_context: TypeContext
     layout: Layout  # where each entity's code lives
     spec: BoundSpec | None = None  # the bound crud.yaml (None when building models only)
+    # The dialect's keyword arguments in the models: a table's ``__table_args__`` options as
+    # (name, Python literal) pairs, and an index's (dialects.base.Dialect's model hooks).
+    table_kwargs: TableKwargs = no_table_kwargs
+    index_kwargs: cx.IndexKwargs = cx.index_options
     # entity() by dict: the CRUD planner asks once per relation, and a linear scan made that
     # quadratic (seconds on a 500-table schema).
     _by_qname: dict[QName, EntityPlan] = field(
@@ -173,6 +186,8 @@ def plan_project(
     spec: BoundSpec | None = None,
     map_type: TypeMapper = map_type,
     layout: str = "layer",
+    table_kwargs: TableKwargs | None = None,
+    index_kwargs: cx.IndexKwargs | None = None,
 ) -> ProjectPlan:
     catalog = graph.catalog
     enums = plan_enums(graph)
@@ -200,7 +215,15 @@ def plan_project(
     )
     modules = {e.qname: e.module for e in entities}
     return ProjectPlan(
-        package, catalog, enums, entities, ctx, plan_layout(package, layout, modules, spec), spec
+        package,
+        catalog,
+        enums,
+        entities,
+        ctx,
+        plan_layout(package, layout, modules, spec),
+        spec,
+        table_kwargs=table_kwargs or no_table_kwargs,
+        index_kwargs=index_kwargs or cx.index_options,
     )
 
 

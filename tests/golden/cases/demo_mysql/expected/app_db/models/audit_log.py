@@ -22,7 +22,12 @@ class AuditEntry(Base):
         sa.PrimaryKeyConstraint("id", name="PRIMARY"),
         sa.Index("audit_log_entity_idx", "entity_type", "entity_id"),
         sa.Index("audit_log_occurred_at_idx", sa.text("occurred_at DESC")),
-        {"comment": "Append-only record of changes, written by the application."},
+        {
+            "comment": "Append-only record of changes, written by the application.",
+            "mysql_engine": "InnoDB",
+            "mysql_default_character_set": "utf8mb4",
+            "mysql_collate": "utf8mb4_unicode_ci",
+        },
     )
 
     id: Mapped[int] = mapped_column(

@@ -23,7 +23,12 @@ class Comment(Base):
         sa.PrimaryKeyConstraint("id", name="PRIMARY"),
         sa.Index("comments_task_id_created_at_idx", "task_id", "created_at"),
         sa.Index("comments_parent_id_idx", "parent_id"),
-        {"comment": "Discussion on a task; replies point at their parent comment."},
+        {
+            "comment": "Discussion on a task; replies point at their parent comment.",
+            "mysql_engine": "InnoDB",
+            "mysql_default_character_set": "utf8mb4",
+            "mysql_collate": "utf8mb4_unicode_ci",
+        },
     )
 
     id: Mapped[int] = mapped_column(

@@ -22,7 +22,12 @@ class ProjectMember(Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("project_id", "user_id", name="PRIMARY"),
         sa.Index("project_members_user_id_idx", "user_id"),
-        {"comment": "Who works on which project, and in what role."},
+        {
+            "comment": "Who works on which project, and in what role.",
+            "mysql_engine": "InnoDB",
+            "mysql_default_character_set": "utf8mb4",
+            "mysql_collate": "utf8mb4_unicode_ci",
+        },
     )
 
     project_id: Mapped[int] = mapped_column(

@@ -27,8 +27,13 @@ class Project(Base):
             sa.text("`slug` regexp '^[a-z0-9]+(-[a-z0-9]+)*$'"), name="projects_slug_format"
         ),
         sa.Index("projects_owner_id_idx", "owner_id"),
-        sa.Index("projects_search_idx", "name", "description", postgresql_using="fulltext"),
-        {"comment": "A body of work that owns tasks."},
+        sa.Index("projects_search_idx", "name", "description", mysql_prefix="FULLTEXT"),
+        {
+            "comment": "A body of work that owns tasks.",
+            "mysql_engine": "InnoDB",
+            "mysql_default_character_set": "utf8mb4",
+            "mysql_collate": "utf8mb4_unicode_ci",
+        },
     )
 
     id: Mapped[int] = mapped_column(

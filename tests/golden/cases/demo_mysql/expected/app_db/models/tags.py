@@ -21,7 +21,12 @@ class Tag(Base):
         sa.PrimaryKeyConstraint("id", name="PRIMARY"),
         sa.UniqueConstraint("name", name="tags_name_key"),
         sa.CheckConstraint(sa.text("`color` regexp '^#[0-9a-fA-F]{6}$'"), name="CONSTRAINT_1"),
-        {"comment": "Labels shared by all projects."},
+        {
+            "comment": "Labels shared by all projects.",
+            "mysql_engine": "InnoDB",
+            "mysql_default_character_set": "utf8mb4",
+            "mysql_collate": "utf8mb4_unicode_ci",
+        },
     )
 
     id: Mapped[int] = mapped_column(

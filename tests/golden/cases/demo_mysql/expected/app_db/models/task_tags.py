@@ -15,7 +15,12 @@ class TaskTag(Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("task_id", "tag_id", name="PRIMARY"),
         sa.Index("task_tags_tag_id_idx", "tag_id"),
-        {"comment": "Which tags are on which tasks."},
+        {
+            "comment": "Which tags are on which tasks.",
+            "mysql_engine": "InnoDB",
+            "mysql_default_character_set": "utf8mb4",
+            "mysql_collate": "utf8mb4_unicode_ci",
+        },
     )
 
     task_id: Mapped[int] = mapped_column(

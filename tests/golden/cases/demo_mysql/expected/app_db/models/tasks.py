@@ -30,7 +30,12 @@ class Task(Base):
         ),
         sa.Index("tasks_open_by_assignee_idx", "assignee_id", "due_date"),
         sa.Index("tasks_project_status_idx", "project_id", "status"),
-        {"comment": "A unit of work inside a project."},
+        {
+            "comment": "A unit of work inside a project.",
+            "mysql_engine": "InnoDB",
+            "mysql_default_character_set": "utf8mb4",
+            "mysql_collate": "utf8mb4_unicode_ci",
+        },
     )
 
     id: Mapped[int] = mapped_column(

@@ -20,7 +20,12 @@ class UserProfile(Base):
     __tablename__ = "user_profiles"
     __table_args__ = (
         sa.PrimaryKeyConstraint("user_id", name="PRIMARY"),
-        {"comment": "Optional profile details, one row per user."},
+        {
+            "comment": "Optional profile details, one row per user.",
+            "mysql_engine": "InnoDB",
+            "mysql_default_character_set": "utf8mb4",
+            "mysql_collate": "utf8mb4_unicode_ci",
+        },
     )
 
     user_id: Mapped[str] = mapped_column(

@@ -27,7 +27,12 @@ class User(Base):
         sa.PrimaryKeyConstraint("id", name="PRIMARY"),
         sa.UniqueConstraint("email", name="users_email_key"),
         sa.CheckConstraint(sa.text("locate('@', `email`) > 1"), name="users_email_format"),
-        {"comment": "People who can sign in."},
+        {
+            "comment": "People who can sign in.",
+            "mysql_engine": "InnoDB",
+            "mysql_default_character_set": "utf8mb4",
+            "mysql_collate": "utf8mb4_unicode_ci",
+        },
     )
 
     id: Mapped[str] = mapped_column(
