@@ -97,7 +97,7 @@ def test_the_package_level_api_is_the_same_in_both_layouts() -> None:
         return out
 
     assert members(feature["app_db/uow.py"]) == members(layer["app_db/uow.py"])
-    assert "UnitOfWork.users: UserRepository" in members(layer["app_db/uow.py"])
+    assert "UnitOfWork.users: repository[UserRepository]" in members(layer["app_db/uow.py"])
     # Where the entity modules went: one package per feature, three files each.
     assert "app_db/work/repository.py" in feature and "app_db/accounts/schemas.py" in feature
     assert "app_db/tags/models.py" in feature  # a feature of its own (no feature: key)

@@ -172,8 +172,10 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
             "ParamSpec",
             "R",
             "SyncUnitOfWorkBase",
+            "TYPE_CHECKING",
             "TypeVar",
             "functools",
+            "repository",
             "get_sync_uow",
             "get_uow",
             "run_async",
@@ -243,7 +245,7 @@ BUILTINS_USED: dict[FileKind, frozenset[str]] = {
             "type",
         }
     ),
-    FileKind.UOW: frozenset({"type", "BaseException", "bool", "float", "int", "str"}),
+    FileKind.UOW: frozenset({"type", "BaseException", "bool", "float", "int", "str", "super"}),
     FileKind.MIGRATION_ENV: frozenset({"RuntimeError", "str", "bool", "frozenset", "tuple"}),
 }
 

@@ -79,20 +79,22 @@ def import_block(imports: Iterable[Import], package: str, *, line_length: int | 
 
 
 def import_lines(
-    imports: Iterable[Import], package: str, *, line_length: int | None = None
+    imports: Iterable[Import], package: str, *, line_length: int | None = None, depth: int = 0
 ) -> tuple[list[str], list[str], list[str]]:
     """(stdlib, third-party, first-party) import lines, sorted the way ruff's isort expects.
 
     A ``from`` line longer than isort's 88 columns is exploded with a trailing comma (black and
     isort both keep that); with ``line_length``, lines are instead wrapped the way black wraps
-    them at that length (the models' layout).
+    them at that length (the models' layout). ``depth``: the lines' indentation (an ``if
+    TYPE_CHECKING:`` block), counted in the 88 columns.
     """
+    pad = "    " * depth
     groups: dict[str, list[tuple[str, str]]] = {"std": [], "third": [], "first": []}
     froms: dict[str, set[str]] = {}
     for module, name in imports:
         if name is None:
             alias = _ALIASES.get(module)
-            text = f"import {module}" + (f" as {alias}" if alias else "")
+            text = f"{pad}import {module}" + (f" as {alias}" if alias else "")
             groups[_group(module, package)].append((f"0{module}", text))
         else:
             froms.setdefault(module, set()).add(name)
@@ -100,11 +102,15 @@ def import_lines(
         # isort's force-sort-within-sections is off: "import x" lines come before "from x".
         ordered = sorted(names, key=_name_key)
         if line_length is not None:
-            line = import_from(module, ordered, 0, line_length)
+            line = pad + import_from(module, ordered, depth, line_length)
         else:
-            line = f"from {module} import {', '.join(ordered)}"
+            line = f"{pad}from {module} import {', '.join(ordered)}"
             if len(line) > _ISORT_LINE_LENGTH:
-                line = f"from {module} import (\n" + "".join(f"    {n},\n" for n in ordered) + ")"
+                line = (
+                    f"{pad}from {module} import (\n"
+                    + "".join(f"{pad}    {n},\n" for n in ordered)
+                    + f"{pad})"
+                )
         groups[_group(module, package)].append((f"1{module}", line))
     std, third, first = ([t for _, t in sorted(groups[g])] for g in ("std", "third", "first"))
     return std, third, first

@@ -146,10 +146,12 @@ class TxView:
 @dataclass(frozen=True, slots=True)
 class UowView:
     doc: str
-    repos: tuple[tuple[str, str, str], ...]  # (attribute, module, class base name)
+    repos: tuple[tuple[str, str, str], ...]  # (attribute, repository module, class base name)
     transactions: tuple[TxView, ...]
     # Every import the module may use; layout/imports.py keeps those its body reads.
     imports: frozenset[Import]
+    # The repository classes, imported under TYPE_CHECKING (for the attributes' annotations).
+    type_imports: frozenset[Import] = frozenset()
     queries: bool = False  # the package has named queries: uow.queries (plan/queries.py)
 
 
@@ -515,15 +517,16 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
         (f"{pkg}._uow", "run_sync"),
     }
     repo_refs: list[tuple[str, str, str]] = []
+    type_only: set[Import] = set()
+    if spec.entities:
+        uow_imports |= {("typing", "TYPE_CHECKING"), (f"{pkg}._uow", "repository")}
     for b in spec.entities:
         ent = plan.entity(b.qname)
-        uow_imports.add(
-            (plan.layout.module_of("repositories", ent.module), f"{ent.class_name}Repository")
-        )
-        uow_imports.add(
-            (plan.layout.module_of("repositories", ent.module), f"Sync{ent.class_name}Repository")
-        )
-        repo_refs.append((ent.key, ent.module, ent.class_name))
+        # Named by the attributes' annotations only: the module is imported at first use.
+        module = plan.layout.module_of("repositories", ent.module)
+        type_only.add((module, f"{ent.class_name}Repository"))
+        type_only.add((module, f"Sync{ent.class_name}Repository"))
+        repo_refs.append((ent.key, module, ent.class_name))
     txs = tuple(_transaction(plan, tx, nested_names) for tx in spec.transactions)
     for tx in spec.transactions:
         root = plan.entity(tx.root)
@@ -548,6 +551,7 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
         repos=tuple(repo_refs),
         transactions=txs,
         imports=frozenset(uow_imports),
+        type_imports=frozenset(type_only),
     )
     return CrudPlan(
         package=pkg,

@@ -17,7 +17,7 @@ import jinja2
 
 from dbgen.dialects.base import DriverFacts
 from dbgen.dialects.postgresql import POSTGRESQL
-from dbgen.layout.imports import IMPORTS, Import, with_imports
+from dbgen.layout.imports import IMPORTS, Import, import_lines, with_imports
 from dbgen.layout.printer import Printer
 from dbgen.layout.statement import INDENT, import_from
 from dbgen.plan.crud import RepoView, SortColumnView, plan_crud
@@ -65,7 +65,13 @@ def render_crud(
             imports=uow.imports
             | {(f"{pkg}.queries", "Queries"), (f"{pkg}.queries", "SyncQueries")},
         )
-    render(f"{pkg}/uow.py", "uow.py.j2", uow.imports, u=uow)
+    render(
+        f"{pkg}/uow.py",
+        "uow.py.j2",
+        uow.imports,
+        u=uow,
+        type_imports=_type_checking_block(uow.type_imports, pkg),
+    )
     schema_names = [(s.path, name) for s in crud.schemas for name in _schema_names(s)]
     repo_names = [
         (r.path, f"{prefix}{r.entity}Repository") for r in crud.repos for prefix in ("", "Sync")
@@ -221,3 +227,11 @@ def _facade(
         module_lines=[fmt.item(f"{pystr(n)}: {pystr(where[n])}", 1) for n in sorted(where)],
         names=sorted(where),
     )
+
+
+def _type_checking_block(imports: frozenset[Import], package: str) -> str:
+    """``if TYPE_CHECKING:`` with ``imports`` inside it, after a blank line; "" for none."""
+    if not imports:
+        return ""
+    groups = import_lines(imports, package, depth=1)
+    return "\nif TYPE_CHECKING:\n" + "\n\n".join("\n".join(g) for g in groups if g) + "\n"

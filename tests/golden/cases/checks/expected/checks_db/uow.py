@@ -23,17 +23,28 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from checks_db._uow import AsyncUnitOfWorkBase, SyncUnitOfWorkBase, run_async, run_sync
+from checks_db._uow import (
+    AsyncUnitOfWorkBase,
+    SyncUnitOfWorkBase,
+    repository,
+    run_async,
+    run_sync,
+)
 from checks_db.models.products import Product
-from checks_db.repositories.products import ProductRepository, SyncProductRepository
-from checks_db.repositories.shipments import ShipmentRepository, SyncShipmentRepository
 from checks_db.schemas.products import ProductCreate
 from checks_db.schemas.shipments import ShipmentCreateNested
+
+if TYPE_CHECKING:
+    from checks_db.repositories.products import ProductRepository, SyncProductRepository
+    from checks_db.repositories.shipments import (
+        ShipmentRepository,
+        SyncShipmentRepository,
+    )
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -42,12 +53,12 @@ R = TypeVar("R")
 class UnitOfWork(AsyncUnitOfWorkBase):
     """One session and every repository; commit on success, rollback on error."""
 
-    products: ProductRepository
-    shipments: ShipmentRepository
-
-    def _open(self, session: AsyncSession) -> None:
-        self.products = ProductRepository(session)
-        self.shipments = ShipmentRepository(session)
+    products: repository[ProductRepository] = repository(
+        "checks_db.repositories.products", "ProductRepository"
+    )
+    shipments: repository[ShipmentRepository] = repository(
+        "checks_db.repositories.shipments", "ShipmentRepository"
+    )
 
     async def create_product_with_shipments(
         self,
@@ -74,12 +85,12 @@ class UnitOfWork(AsyncUnitOfWorkBase):
 class SyncUnitOfWork(SyncUnitOfWorkBase):
     """One synchronous session and every repository; commit on success, rollback on error."""
 
-    products: SyncProductRepository
-    shipments: SyncShipmentRepository
-
-    def _open(self, session: Session) -> None:
-        self.products = SyncProductRepository(session)
-        self.shipments = SyncShipmentRepository(session)
+    products: repository[SyncProductRepository] = repository(
+        "checks_db.repositories.products", "SyncProductRepository"
+    )
+    shipments: repository[SyncShipmentRepository] = repository(
+        "checks_db.repositories.shipments", "SyncShipmentRepository"
+    )
 
     def create_product_with_shipments(
         self,

@@ -23,21 +23,38 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from core_db._uow import AsyncUnitOfWorkBase, SyncUnitOfWorkBase, run_async, run_sync
+from core_db._uow import (
+    AsyncUnitOfWorkBase,
+    SyncUnitOfWorkBase,
+    repository,
+    run_async,
+    run_sync,
+)
 from core_db.models.streams import Stream
-from core_db.repositories.event_json import EventJsonRepository, SyncEventJsonRepository
-from core_db.repositories.event_log import EventLogRepository, SyncEventLogRepository
-from core_db.repositories.room_stats import RoomStatRepository, SyncRoomStatRepository
-from core_db.repositories.streams import StreamRepository, SyncStreamRepository
-from core_db.repositories.tokens import SyncTokenRepository, TokenRepository
 from core_db.schemas.event_log import EventLogCreateNested
 from core_db.schemas.streams import StreamCreate
 from core_db.schemas.tokens import TokenCreateNested
+
+if TYPE_CHECKING:
+    from core_db.repositories.event_json import (
+        EventJsonRepository,
+        SyncEventJsonRepository,
+    )
+    from core_db.repositories.event_log import (
+        EventLogRepository,
+        SyncEventLogRepository,
+    )
+    from core_db.repositories.room_stats import (
+        RoomStatRepository,
+        SyncRoomStatRepository,
+    )
+    from core_db.repositories.streams import StreamRepository, SyncStreamRepository
+    from core_db.repositories.tokens import SyncTokenRepository, TokenRepository
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,18 +63,21 @@ R = TypeVar("R")
 class UnitOfWork(AsyncUnitOfWorkBase):
     """One session and every repository; commit on success, rollback on error."""
 
-    streams: StreamRepository
-    event_log: EventLogRepository
-    event_json: EventJsonRepository
-    room_stats: RoomStatRepository
-    tokens: TokenRepository
-
-    def _open(self, session: AsyncSession) -> None:
-        self.streams = StreamRepository(session)
-        self.event_log = EventLogRepository(session)
-        self.event_json = EventJsonRepository(session)
-        self.room_stats = RoomStatRepository(session)
-        self.tokens = TokenRepository(session)
+    streams: repository[StreamRepository] = repository(
+        "core_db.repositories.streams", "StreamRepository"
+    )
+    event_log: repository[EventLogRepository] = repository(
+        "core_db.repositories.event_log", "EventLogRepository"
+    )
+    event_json: repository[EventJsonRepository] = repository(
+        "core_db.repositories.event_json", "EventJsonRepository"
+    )
+    room_stats: repository[RoomStatRepository] = repository(
+        "core_db.repositories.room_stats", "RoomStatRepository"
+    )
+    tokens: repository[TokenRepository] = repository(
+        "core_db.repositories.tokens", "TokenRepository"
+    )
 
     async def create_stream_with_events(
         self,
@@ -105,18 +125,21 @@ class UnitOfWork(AsyncUnitOfWorkBase):
 class SyncUnitOfWork(SyncUnitOfWorkBase):
     """One synchronous session and every repository; commit on success, rollback on error."""
 
-    streams: SyncStreamRepository
-    event_log: SyncEventLogRepository
-    event_json: SyncEventJsonRepository
-    room_stats: SyncRoomStatRepository
-    tokens: SyncTokenRepository
-
-    def _open(self, session: Session) -> None:
-        self.streams = SyncStreamRepository(session)
-        self.event_log = SyncEventLogRepository(session)
-        self.event_json = SyncEventJsonRepository(session)
-        self.room_stats = SyncRoomStatRepository(session)
-        self.tokens = SyncTokenRepository(session)
+    streams: repository[SyncStreamRepository] = repository(
+        "core_db.repositories.streams", "SyncStreamRepository"
+    )
+    event_log: repository[SyncEventLogRepository] = repository(
+        "core_db.repositories.event_log", "SyncEventLogRepository"
+    )
+    event_json: repository[SyncEventJsonRepository] = repository(
+        "core_db.repositories.event_json", "SyncEventJsonRepository"
+    )
+    room_stats: repository[SyncRoomStatRepository] = repository(
+        "core_db.repositories.room_stats", "SyncRoomStatRepository"
+    )
+    tokens: repository[SyncTokenRepository] = repository(
+        "core_db.repositories.tokens", "SyncTokenRepository"
+    )
 
     def create_stream_with_events(
         self,

@@ -23,33 +23,44 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from app_db._uow import AsyncUnitOfWorkBase, SyncUnitOfWorkBase, run_async, run_sync
+from app_db._uow import (
+    AsyncUnitOfWorkBase,
+    SyncUnitOfWorkBase,
+    repository,
+    run_async,
+    run_sync,
+)
 from app_db.models.projects import Project
 from app_db.models.tasks import Task
-from app_db.repositories.audit_log import AuditEntryRepository, SyncAuditEntryRepository
-from app_db.repositories.comments import CommentRepository, SyncCommentRepository
-from app_db.repositories.project_members import (
-    ProjectMemberRepository,
-    SyncProjectMemberRepository,
-)
-from app_db.repositories.projects import ProjectRepository, SyncProjectRepository
-from app_db.repositories.tags import SyncTagRepository, TagRepository
-from app_db.repositories.task_tags import SyncTaskTagRepository, TaskTagRepository
-from app_db.repositories.tasks import SyncTaskRepository, TaskRepository
-from app_db.repositories.user_profiles import (
-    SyncUserProfileRepository,
-    UserProfileRepository,
-)
-from app_db.repositories.users import SyncUserRepository, UserRepository
 from app_db.schemas.comments import CommentCreateNested
 from app_db.schemas.project_members import ProjectMemberCreateNested
 from app_db.schemas.projects import ProjectCreate
 from app_db.schemas.tasks import TaskCreate
+
+if TYPE_CHECKING:
+    from app_db.repositories.audit_log import (
+        AuditEntryRepository,
+        SyncAuditEntryRepository,
+    )
+    from app_db.repositories.comments import CommentRepository, SyncCommentRepository
+    from app_db.repositories.project_members import (
+        ProjectMemberRepository,
+        SyncProjectMemberRepository,
+    )
+    from app_db.repositories.projects import ProjectRepository, SyncProjectRepository
+    from app_db.repositories.tags import SyncTagRepository, TagRepository
+    from app_db.repositories.task_tags import SyncTaskTagRepository, TaskTagRepository
+    from app_db.repositories.tasks import SyncTaskRepository, TaskRepository
+    from app_db.repositories.user_profiles import (
+        SyncUserProfileRepository,
+        UserProfileRepository,
+    )
+    from app_db.repositories.users import SyncUserRepository, UserRepository
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -58,26 +69,27 @@ R = TypeVar("R")
 class UnitOfWork(AsyncUnitOfWorkBase):
     """One session and every repository; commit on success, rollback on error."""
 
-    users: UserRepository
-    user_profiles: UserProfileRepository
-    projects: ProjectRepository
-    project_members: ProjectMemberRepository
-    tasks: TaskRepository
-    tags: TagRepository
-    task_tags: TaskTagRepository
-    comments: CommentRepository
-    audit_log: AuditEntryRepository
-
-    def _open(self, session: AsyncSession) -> None:
-        self.users = UserRepository(session)
-        self.user_profiles = UserProfileRepository(session)
-        self.projects = ProjectRepository(session)
-        self.project_members = ProjectMemberRepository(session)
-        self.tasks = TaskRepository(session)
-        self.tags = TagRepository(session)
-        self.task_tags = TaskTagRepository(session)
-        self.comments = CommentRepository(session)
-        self.audit_log = AuditEntryRepository(session)
+    users: repository[UserRepository] = repository("app_db.repositories.users", "UserRepository")
+    user_profiles: repository[UserProfileRepository] = repository(
+        "app_db.repositories.user_profiles", "UserProfileRepository"
+    )
+    projects: repository[ProjectRepository] = repository(
+        "app_db.repositories.projects", "ProjectRepository"
+    )
+    project_members: repository[ProjectMemberRepository] = repository(
+        "app_db.repositories.project_members", "ProjectMemberRepository"
+    )
+    tasks: repository[TaskRepository] = repository("app_db.repositories.tasks", "TaskRepository")
+    tags: repository[TagRepository] = repository("app_db.repositories.tags", "TagRepository")
+    task_tags: repository[TaskTagRepository] = repository(
+        "app_db.repositories.task_tags", "TaskTagRepository"
+    )
+    comments: repository[CommentRepository] = repository(
+        "app_db.repositories.comments", "CommentRepository"
+    )
+    audit_log: repository[AuditEntryRepository] = repository(
+        "app_db.repositories.audit_log", "AuditEntryRepository"
+    )
 
     async def create_task_with_comments(
         self,
@@ -125,26 +137,33 @@ class UnitOfWork(AsyncUnitOfWorkBase):
 class SyncUnitOfWork(SyncUnitOfWorkBase):
     """One synchronous session and every repository; commit on success, rollback on error."""
 
-    users: SyncUserRepository
-    user_profiles: SyncUserProfileRepository
-    projects: SyncProjectRepository
-    project_members: SyncProjectMemberRepository
-    tasks: SyncTaskRepository
-    tags: SyncTagRepository
-    task_tags: SyncTaskTagRepository
-    comments: SyncCommentRepository
-    audit_log: SyncAuditEntryRepository
-
-    def _open(self, session: Session) -> None:
-        self.users = SyncUserRepository(session)
-        self.user_profiles = SyncUserProfileRepository(session)
-        self.projects = SyncProjectRepository(session)
-        self.project_members = SyncProjectMemberRepository(session)
-        self.tasks = SyncTaskRepository(session)
-        self.tags = SyncTagRepository(session)
-        self.task_tags = SyncTaskTagRepository(session)
-        self.comments = SyncCommentRepository(session)
-        self.audit_log = SyncAuditEntryRepository(session)
+    users: repository[SyncUserRepository] = repository(
+        "app_db.repositories.users", "SyncUserRepository"
+    )
+    user_profiles: repository[SyncUserProfileRepository] = repository(
+        "app_db.repositories.user_profiles", "SyncUserProfileRepository"
+    )
+    projects: repository[SyncProjectRepository] = repository(
+        "app_db.repositories.projects", "SyncProjectRepository"
+    )
+    project_members: repository[SyncProjectMemberRepository] = repository(
+        "app_db.repositories.project_members", "SyncProjectMemberRepository"
+    )
+    tasks: repository[SyncTaskRepository] = repository(
+        "app_db.repositories.tasks", "SyncTaskRepository"
+    )
+    tags: repository[SyncTagRepository] = repository(
+        "app_db.repositories.tags", "SyncTagRepository"
+    )
+    task_tags: repository[SyncTaskTagRepository] = repository(
+        "app_db.repositories.task_tags", "SyncTaskTagRepository"
+    )
+    comments: repository[SyncCommentRepository] = repository(
+        "app_db.repositories.comments", "SyncCommentRepository"
+    )
+    audit_log: repository[SyncAuditEntryRepository] = repository(
+        "app_db.repositories.audit_log", "SyncAuditEntryRepository"
+    )
 
     def create_task_with_comments(
         self,

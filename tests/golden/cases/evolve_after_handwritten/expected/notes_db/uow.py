@@ -16,13 +16,21 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from notes_db._uow import AsyncUnitOfWorkBase, SyncUnitOfWorkBase, run_async, run_sync
-from notes_db.repositories.notes import NoteRepository, SyncNoteRepository
+from notes_db._uow import (
+    AsyncUnitOfWorkBase,
+    SyncUnitOfWorkBase,
+    repository,
+    run_async,
+    run_sync,
+)
+
+if TYPE_CHECKING:
+    from notes_db.repositories.notes import NoteRepository, SyncNoteRepository
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -31,19 +39,15 @@ R = TypeVar("R")
 class UnitOfWork(AsyncUnitOfWorkBase):
     """One session and every repository; commit on success, rollback on error."""
 
-    notes: NoteRepository
-
-    def _open(self, session: AsyncSession) -> None:
-        self.notes = NoteRepository(session)
+    notes: repository[NoteRepository] = repository("notes_db.repositories.notes", "NoteRepository")
 
 
 class SyncUnitOfWork(SyncUnitOfWorkBase):
     """One synchronous session and every repository; commit on success, rollback on error."""
 
-    notes: SyncNoteRepository
-
-    def _open(self, session: Session) -> None:
-        self.notes = SyncNoteRepository(session)
+    notes: repository[SyncNoteRepository] = repository(
+        "notes_db.repositories.notes", "SyncNoteRepository"
+    )
 
 
 async def get_uow() -> AsyncIterator[UnitOfWork]:

@@ -23,30 +23,38 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from feat_db._uow import AsyncUnitOfWorkBase, SyncUnitOfWorkBase, run_async, run_sync
-from feat_db.accounts.repository import (
-    ProfileRepository,
-    SyncProfileRepository,
-    SyncUserRepository,
-    UserRepository,
+from feat_db._uow import (
+    AsyncUnitOfWorkBase,
+    SyncUnitOfWorkBase,
+    repository,
+    run_async,
+    run_sync,
 )
-from feat_db.errors_.repository import ErrorRepository, SyncErrorRepository
-from feat_db.labels.repository import LabelRepository, SyncLabelRepository
 from feat_db.work.models import Project
-from feat_db.work.repository import (
-    EventRepository,
-    ProjectRepository,
-    SyncEventRepository,
-    SyncProjectRepository,
-    SyncTaskRepository,
-    TaskRepository,
-)
 from feat_db.work.schemas import ProjectCreate, TaskCreateNested
+
+if TYPE_CHECKING:
+    from feat_db.accounts.repository import (
+        ProfileRepository,
+        SyncProfileRepository,
+        SyncUserRepository,
+        UserRepository,
+    )
+    from feat_db.errors_.repository import ErrorRepository, SyncErrorRepository
+    from feat_db.labels.repository import LabelRepository, SyncLabelRepository
+    from feat_db.work.repository import (
+        EventRepository,
+        ProjectRepository,
+        SyncEventRepository,
+        SyncProjectRepository,
+        SyncTaskRepository,
+        TaskRepository,
+    )
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -55,22 +63,19 @@ R = TypeVar("R")
 class UnitOfWork(AsyncUnitOfWorkBase):
     """One session and every repository; commit on success, rollback on error."""
 
-    users: UserRepository
-    profiles: ProfileRepository
-    projects: ProjectRepository
-    tasks: TaskRepository
-    labels: LabelRepository
-    errors: ErrorRepository
-    events: EventRepository
-
-    def _open(self, session: AsyncSession) -> None:
-        self.users = UserRepository(session)
-        self.profiles = ProfileRepository(session)
-        self.projects = ProjectRepository(session)
-        self.tasks = TaskRepository(session)
-        self.labels = LabelRepository(session)
-        self.errors = ErrorRepository(session)
-        self.events = EventRepository(session)
+    users: repository[UserRepository] = repository("feat_db.accounts.repository", "UserRepository")
+    profiles: repository[ProfileRepository] = repository(
+        "feat_db.accounts.repository", "ProfileRepository"
+    )
+    projects: repository[ProjectRepository] = repository(
+        "feat_db.work.repository", "ProjectRepository"
+    )
+    tasks: repository[TaskRepository] = repository("feat_db.work.repository", "TaskRepository")
+    labels: repository[LabelRepository] = repository("feat_db.labels.repository", "LabelRepository")
+    errors: repository[ErrorRepository] = repository(
+        "feat_db.errors_.repository", "ErrorRepository"
+    )
+    events: repository[EventRepository] = repository("feat_db.work.repository", "EventRepository")
 
     async def create_project_with_tasks(
         self,
@@ -97,22 +102,27 @@ class UnitOfWork(AsyncUnitOfWorkBase):
 class SyncUnitOfWork(SyncUnitOfWorkBase):
     """One synchronous session and every repository; commit on success, rollback on error."""
 
-    users: SyncUserRepository
-    profiles: SyncProfileRepository
-    projects: SyncProjectRepository
-    tasks: SyncTaskRepository
-    labels: SyncLabelRepository
-    errors: SyncErrorRepository
-    events: SyncEventRepository
-
-    def _open(self, session: Session) -> None:
-        self.users = SyncUserRepository(session)
-        self.profiles = SyncProfileRepository(session)
-        self.projects = SyncProjectRepository(session)
-        self.tasks = SyncTaskRepository(session)
-        self.labels = SyncLabelRepository(session)
-        self.errors = SyncErrorRepository(session)
-        self.events = SyncEventRepository(session)
+    users: repository[SyncUserRepository] = repository(
+        "feat_db.accounts.repository", "SyncUserRepository"
+    )
+    profiles: repository[SyncProfileRepository] = repository(
+        "feat_db.accounts.repository", "SyncProfileRepository"
+    )
+    projects: repository[SyncProjectRepository] = repository(
+        "feat_db.work.repository", "SyncProjectRepository"
+    )
+    tasks: repository[SyncTaskRepository] = repository(
+        "feat_db.work.repository", "SyncTaskRepository"
+    )
+    labels: repository[SyncLabelRepository] = repository(
+        "feat_db.labels.repository", "SyncLabelRepository"
+    )
+    errors: repository[SyncErrorRepository] = repository(
+        "feat_db.errors_.repository", "SyncErrorRepository"
+    )
+    events: repository[SyncEventRepository] = repository(
+        "feat_db.work.repository", "SyncEventRepository"
+    )
 
     def create_project_with_tasks(
         self,

@@ -16,17 +16,25 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from mixins_db._uow import AsyncUnitOfWorkBase, SyncUnitOfWorkBase, run_async, run_sync
-from mixins_db.repositories.accounts import AccountRepository, SyncAccountRepository
-from mixins_db.repositories.events import EventRepository, SyncEventRepository
-from mixins_db.repositories.folders import FolderRepository, SyncFolderRepository
-from mixins_db.repositories.invoices import InvoiceRepository, SyncInvoiceRepository
-from mixins_db.repositories.notes import NoteRepository, SyncNoteRepository
+from mixins_db._uow import (
+    AsyncUnitOfWorkBase,
+    SyncUnitOfWorkBase,
+    repository,
+    run_async,
+    run_sync,
+)
+
+if TYPE_CHECKING:
+    from mixins_db.repositories.accounts import AccountRepository, SyncAccountRepository
+    from mixins_db.repositories.events import EventRepository, SyncEventRepository
+    from mixins_db.repositories.folders import FolderRepository, SyncFolderRepository
+    from mixins_db.repositories.invoices import InvoiceRepository, SyncInvoiceRepository
+    from mixins_db.repositories.notes import NoteRepository, SyncNoteRepository
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,35 +43,39 @@ R = TypeVar("R")
 class UnitOfWork(AsyncUnitOfWorkBase):
     """One session and every repository; commit on success, rollback on error."""
 
-    accounts: AccountRepository
-    invoices: InvoiceRepository
-    events: EventRepository
-    notes: NoteRepository
-    folders: FolderRepository
-
-    def _open(self, session: AsyncSession) -> None:
-        self.accounts = AccountRepository(session)
-        self.invoices = InvoiceRepository(session)
-        self.events = EventRepository(session)
-        self.notes = NoteRepository(session)
-        self.folders = FolderRepository(session)
+    accounts: repository[AccountRepository] = repository(
+        "mixins_db.repositories.accounts", "AccountRepository"
+    )
+    invoices: repository[InvoiceRepository] = repository(
+        "mixins_db.repositories.invoices", "InvoiceRepository"
+    )
+    events: repository[EventRepository] = repository(
+        "mixins_db.repositories.events", "EventRepository"
+    )
+    notes: repository[NoteRepository] = repository("mixins_db.repositories.notes", "NoteRepository")
+    folders: repository[FolderRepository] = repository(
+        "mixins_db.repositories.folders", "FolderRepository"
+    )
 
 
 class SyncUnitOfWork(SyncUnitOfWorkBase):
     """One synchronous session and every repository; commit on success, rollback on error."""
 
-    accounts: SyncAccountRepository
-    invoices: SyncInvoiceRepository
-    events: SyncEventRepository
-    notes: SyncNoteRepository
-    folders: SyncFolderRepository
-
-    def _open(self, session: Session) -> None:
-        self.accounts = SyncAccountRepository(session)
-        self.invoices = SyncInvoiceRepository(session)
-        self.events = SyncEventRepository(session)
-        self.notes = SyncNoteRepository(session)
-        self.folders = SyncFolderRepository(session)
+    accounts: repository[SyncAccountRepository] = repository(
+        "mixins_db.repositories.accounts", "SyncAccountRepository"
+    )
+    invoices: repository[SyncInvoiceRepository] = repository(
+        "mixins_db.repositories.invoices", "SyncInvoiceRepository"
+    )
+    events: repository[SyncEventRepository] = repository(
+        "mixins_db.repositories.events", "SyncEventRepository"
+    )
+    notes: repository[SyncNoteRepository] = repository(
+        "mixins_db.repositories.notes", "SyncNoteRepository"
+    )
+    folders: repository[SyncFolderRepository] = repository(
+        "mixins_db.repositories.folders", "SyncFolderRepository"
+    )
 
 
 async def get_uow() -> AsyncIterator[UnitOfWork]:

@@ -16,17 +16,25 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from naming_db._uow import AsyncUnitOfWorkBase, SyncUnitOfWorkBase, run_async, run_sync
-from naming_db.repositories.billing_orders import (
-    BillingOrderRepository,
-    SyncBillingOrderRepository,
+from naming_db._uow import (
+    AsyncUnitOfWorkBase,
+    SyncUnitOfWorkBase,
+    repository,
+    run_async,
+    run_sync,
 )
-from naming_db.repositories.orders import OrderRepository, SyncOrderRepository
+
+if TYPE_CHECKING:
+    from naming_db.repositories.billing_orders import (
+        BillingOrderRepository,
+        SyncBillingOrderRepository,
+    )
+    from naming_db.repositories.orders import OrderRepository, SyncOrderRepository
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -35,23 +43,23 @@ R = TypeVar("R")
 class UnitOfWork(AsyncUnitOfWorkBase):
     """One session and every repository; commit on success, rollback on error."""
 
-    orders: OrderRepository
-    billing_orders: BillingOrderRepository
-
-    def _open(self, session: AsyncSession) -> None:
-        self.orders = OrderRepository(session)
-        self.billing_orders = BillingOrderRepository(session)
+    orders: repository[OrderRepository] = repository(
+        "naming_db.repositories.orders", "OrderRepository"
+    )
+    billing_orders: repository[BillingOrderRepository] = repository(
+        "naming_db.repositories.billing_orders", "BillingOrderRepository"
+    )
 
 
 class SyncUnitOfWork(SyncUnitOfWorkBase):
     """One synchronous session and every repository; commit on success, rollback on error."""
 
-    orders: SyncOrderRepository
-    billing_orders: SyncBillingOrderRepository
-
-    def _open(self, session: Session) -> None:
-        self.orders = SyncOrderRepository(session)
-        self.billing_orders = SyncBillingOrderRepository(session)
+    orders: repository[SyncOrderRepository] = repository(
+        "naming_db.repositories.orders", "SyncOrderRepository"
+    )
+    billing_orders: repository[SyncBillingOrderRepository] = repository(
+        "naming_db.repositories.billing_orders", "SyncBillingOrderRepository"
+    )
 
 
 async def get_uow() -> AsyncIterator[UnitOfWork]:

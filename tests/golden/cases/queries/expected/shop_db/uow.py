@@ -16,15 +16,26 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from shop_db._uow import AsyncUnitOfWorkBase, SyncUnitOfWorkBase, run_async, run_sync
+from shop_db._uow import (
+    AsyncUnitOfWorkBase,
+    SyncUnitOfWorkBase,
+    repository,
+    run_async,
+    run_sync,
+)
 from shop_db.queries import Queries, SyncQueries
-from shop_db.repositories.customers import CustomerRepository, SyncCustomerRepository
-from shop_db.repositories.orders import OrderRepository, SyncOrderRepository
+
+if TYPE_CHECKING:
+    from shop_db.repositories.customers import (
+        CustomerRepository,
+        SyncCustomerRepository,
+    )
+    from shop_db.repositories.orders import OrderRepository, SyncOrderRepository
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -33,26 +44,32 @@ R = TypeVar("R")
 class UnitOfWork(AsyncUnitOfWorkBase):
     """One session and every repository; commit on success, rollback on error."""
 
-    customers: CustomerRepository
-    orders: OrderRepository
+    customers: repository[CustomerRepository] = repository(
+        "shop_db.repositories.customers", "CustomerRepository"
+    )
+    orders: repository[OrderRepository] = repository(
+        "shop_db.repositories.orders", "OrderRepository"
+    )
     queries: Queries
 
     def _open(self, session: AsyncSession) -> None:
-        self.customers = CustomerRepository(session)
-        self.orders = OrderRepository(session)
+        super()._open(session)
         self.queries = Queries(session)
 
 
 class SyncUnitOfWork(SyncUnitOfWorkBase):
     """One synchronous session and every repository; commit on success, rollback on error."""
 
-    customers: SyncCustomerRepository
-    orders: SyncOrderRepository
+    customers: repository[SyncCustomerRepository] = repository(
+        "shop_db.repositories.customers", "SyncCustomerRepository"
+    )
+    orders: repository[SyncOrderRepository] = repository(
+        "shop_db.repositories.orders", "SyncOrderRepository"
+    )
     queries: SyncQueries
 
     def _open(self, session: Session) -> None:
-        self.customers = SyncCustomerRepository(session)
-        self.orders = SyncOrderRepository(session)
+        super()._open(session)
         self.queries = SyncQueries(session)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
@@ -24,35 +24,50 @@ from sqlalchemy.orm import Session
 from realworld_db._uow import (
     AsyncUnitOfWorkBase,
     SyncUnitOfWorkBase,
+    repository,
     run_async,
     run_sync,
 )
-from realworld_db.repositories.accounts import AccountRepository, SyncAccountRepository
-from realworld_db.repositories.app_audit_log import (
-    AuditLogRepository,
-    SyncAuditLogRepository,
-)
-from realworld_db.repositories.app_events import EventRepository, SyncEventRepository
-from realworld_db.repositories.app_follows import FollowRepository, SyncFollowRepository
-from realworld_db.repositories.app_project_members import (
-    ProjectMemberRepository,
-    SyncProjectMemberRepository,
-)
-from realworld_db.repositories.app_projects import (
-    ProjectRepository,
-    SyncProjectRepository,
-)
-from realworld_db.repositories.app_releases import (
-    ReleaseRepository,
-    SyncReleaseRepository,
-)
-from realworld_db.repositories.app_users import SyncUserRepository, UserRepository
-from realworld_db.repositories.billing_accounts import (
-    BillingAccountRepository,
-    SyncBillingAccountRepository,
-)
-from realworld_db.repositories.counters import CounterRepository, SyncCounterRepository
-from realworld_db.repositories.notes import NoteRepository, SyncNoteRepository
+
+if TYPE_CHECKING:
+    from realworld_db.repositories.accounts import (
+        AccountRepository,
+        SyncAccountRepository,
+    )
+    from realworld_db.repositories.app_audit_log import (
+        AuditLogRepository,
+        SyncAuditLogRepository,
+    )
+    from realworld_db.repositories.app_events import (
+        EventRepository,
+        SyncEventRepository,
+    )
+    from realworld_db.repositories.app_follows import (
+        FollowRepository,
+        SyncFollowRepository,
+    )
+    from realworld_db.repositories.app_project_members import (
+        ProjectMemberRepository,
+        SyncProjectMemberRepository,
+    )
+    from realworld_db.repositories.app_projects import (
+        ProjectRepository,
+        SyncProjectRepository,
+    )
+    from realworld_db.repositories.app_releases import (
+        ReleaseRepository,
+        SyncReleaseRepository,
+    )
+    from realworld_db.repositories.app_users import SyncUserRepository, UserRepository
+    from realworld_db.repositories.billing_accounts import (
+        BillingAccountRepository,
+        SyncBillingAccountRepository,
+    )
+    from realworld_db.repositories.counters import (
+        CounterRepository,
+        SyncCounterRepository,
+    )
+    from realworld_db.repositories.notes import NoteRepository, SyncNoteRepository
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -61,59 +76,77 @@ R = TypeVar("R")
 class UnitOfWork(AsyncUnitOfWorkBase):
     """One session and every repository; commit on success, rollback on error."""
 
-    app_users: UserRepository
-    billing_accounts: BillingAccountRepository
-    accounts: AccountRepository
-    counters: CounterRepository
-    app_projects: ProjectRepository
-    app_releases: ReleaseRepository
-    app_project_members: ProjectMemberRepository
-    app_follows: FollowRepository
-    app_audit_log: AuditLogRepository
-    app_events: EventRepository
-    notes: NoteRepository
-
-    def _open(self, session: AsyncSession) -> None:
-        self.app_users = UserRepository(session)
-        self.billing_accounts = BillingAccountRepository(session)
-        self.accounts = AccountRepository(session)
-        self.counters = CounterRepository(session)
-        self.app_projects = ProjectRepository(session)
-        self.app_releases = ReleaseRepository(session)
-        self.app_project_members = ProjectMemberRepository(session)
-        self.app_follows = FollowRepository(session)
-        self.app_audit_log = AuditLogRepository(session)
-        self.app_events = EventRepository(session)
-        self.notes = NoteRepository(session)
+    app_users: repository[UserRepository] = repository(
+        "realworld_db.repositories.app_users", "UserRepository"
+    )
+    billing_accounts: repository[BillingAccountRepository] = repository(
+        "realworld_db.repositories.billing_accounts", "BillingAccountRepository"
+    )
+    accounts: repository[AccountRepository] = repository(
+        "realworld_db.repositories.accounts", "AccountRepository"
+    )
+    counters: repository[CounterRepository] = repository(
+        "realworld_db.repositories.counters", "CounterRepository"
+    )
+    app_projects: repository[ProjectRepository] = repository(
+        "realworld_db.repositories.app_projects", "ProjectRepository"
+    )
+    app_releases: repository[ReleaseRepository] = repository(
+        "realworld_db.repositories.app_releases", "ReleaseRepository"
+    )
+    app_project_members: repository[ProjectMemberRepository] = repository(
+        "realworld_db.repositories.app_project_members", "ProjectMemberRepository"
+    )
+    app_follows: repository[FollowRepository] = repository(
+        "realworld_db.repositories.app_follows", "FollowRepository"
+    )
+    app_audit_log: repository[AuditLogRepository] = repository(
+        "realworld_db.repositories.app_audit_log", "AuditLogRepository"
+    )
+    app_events: repository[EventRepository] = repository(
+        "realworld_db.repositories.app_events", "EventRepository"
+    )
+    notes: repository[NoteRepository] = repository(
+        "realworld_db.repositories.notes", "NoteRepository"
+    )
 
 
 class SyncUnitOfWork(SyncUnitOfWorkBase):
     """One synchronous session and every repository; commit on success, rollback on error."""
 
-    app_users: SyncUserRepository
-    billing_accounts: SyncBillingAccountRepository
-    accounts: SyncAccountRepository
-    counters: SyncCounterRepository
-    app_projects: SyncProjectRepository
-    app_releases: SyncReleaseRepository
-    app_project_members: SyncProjectMemberRepository
-    app_follows: SyncFollowRepository
-    app_audit_log: SyncAuditLogRepository
-    app_events: SyncEventRepository
-    notes: SyncNoteRepository
-
-    def _open(self, session: Session) -> None:
-        self.app_users = SyncUserRepository(session)
-        self.billing_accounts = SyncBillingAccountRepository(session)
-        self.accounts = SyncAccountRepository(session)
-        self.counters = SyncCounterRepository(session)
-        self.app_projects = SyncProjectRepository(session)
-        self.app_releases = SyncReleaseRepository(session)
-        self.app_project_members = SyncProjectMemberRepository(session)
-        self.app_follows = SyncFollowRepository(session)
-        self.app_audit_log = SyncAuditLogRepository(session)
-        self.app_events = SyncEventRepository(session)
-        self.notes = SyncNoteRepository(session)
+    app_users: repository[SyncUserRepository] = repository(
+        "realworld_db.repositories.app_users", "SyncUserRepository"
+    )
+    billing_accounts: repository[SyncBillingAccountRepository] = repository(
+        "realworld_db.repositories.billing_accounts", "SyncBillingAccountRepository"
+    )
+    accounts: repository[SyncAccountRepository] = repository(
+        "realworld_db.repositories.accounts", "SyncAccountRepository"
+    )
+    counters: repository[SyncCounterRepository] = repository(
+        "realworld_db.repositories.counters", "SyncCounterRepository"
+    )
+    app_projects: repository[SyncProjectRepository] = repository(
+        "realworld_db.repositories.app_projects", "SyncProjectRepository"
+    )
+    app_releases: repository[SyncReleaseRepository] = repository(
+        "realworld_db.repositories.app_releases", "SyncReleaseRepository"
+    )
+    app_project_members: repository[SyncProjectMemberRepository] = repository(
+        "realworld_db.repositories.app_project_members", "SyncProjectMemberRepository"
+    )
+    app_follows: repository[SyncFollowRepository] = repository(
+        "realworld_db.repositories.app_follows", "SyncFollowRepository"
+    )
+    app_audit_log: repository[SyncAuditLogRepository] = repository(
+        "realworld_db.repositories.app_audit_log", "SyncAuditLogRepository"
+    )
+    app_events: repository[SyncEventRepository] = repository(
+        "realworld_db.repositories.app_events", "SyncEventRepository"
+    )
+    notes: repository[SyncNoteRepository] = repository(
+        "realworld_db.repositories.notes", "SyncNoteRepository"
+    )
 
 
 async def get_uow() -> AsyncIterator[UnitOfWork]:

@@ -16,14 +16,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from rel_db._uow import AsyncUnitOfWorkBase, SyncUnitOfWorkBase, run_async, run_sync
-from rel_db.repositories.matches import MatchRepository, SyncMatchRepository
-from rel_db.repositories.people import PersonRepository, SyncPersonRepository
+from rel_db._uow import (
+    AsyncUnitOfWorkBase,
+    SyncUnitOfWorkBase,
+    repository,
+    run_async,
+    run_sync,
+)
+
+if TYPE_CHECKING:
+    from rel_db.repositories.matches import MatchRepository, SyncMatchRepository
+    from rel_db.repositories.people import PersonRepository, SyncPersonRepository
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -32,23 +40,23 @@ R = TypeVar("R")
 class UnitOfWork(AsyncUnitOfWorkBase):
     """One session and every repository; commit on success, rollback on error."""
 
-    people: PersonRepository
-    matches: MatchRepository
-
-    def _open(self, session: AsyncSession) -> None:
-        self.people = PersonRepository(session)
-        self.matches = MatchRepository(session)
+    people: repository[PersonRepository] = repository(
+        "rel_db.repositories.people", "PersonRepository"
+    )
+    matches: repository[MatchRepository] = repository(
+        "rel_db.repositories.matches", "MatchRepository"
+    )
 
 
 class SyncUnitOfWork(SyncUnitOfWorkBase):
     """One synchronous session and every repository; commit on success, rollback on error."""
 
-    people: SyncPersonRepository
-    matches: SyncMatchRepository
-
-    def _open(self, session: Session) -> None:
-        self.people = SyncPersonRepository(session)
-        self.matches = SyncMatchRepository(session)
+    people: repository[SyncPersonRepository] = repository(
+        "rel_db.repositories.people", "SyncPersonRepository"
+    )
+    matches: repository[SyncMatchRepository] = repository(
+        "rel_db.repositories.matches", "SyncMatchRepository"
+    )
 
 
 async def get_uow() -> AsyncIterator[UnitOfWork]:
