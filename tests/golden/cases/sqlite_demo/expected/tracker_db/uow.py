@@ -23,36 +23,53 @@ from collections.abc import (
     Iterator,
     Sequence,
 )
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from tracker_db._uow import AsyncUnitOfWorkBase, SyncUnitOfWorkBase, run_async, run_sync
+from tracker_db._uow import (
+    AsyncUnitOfWorkBase,
+    SyncUnitOfWorkBase,
+    repository,
+    run_async,
+    run_sync,
+)
 from tracker_db.models.projects import Project
 from tracker_db.models.tasks import Task
-from tracker_db.repositories.audit_log import (
-    AuditEntryRepository,
-    SyncAuditEntryRepository,
-)
-from tracker_db.repositories.comments import CommentRepository, SyncCommentRepository
-from tracker_db.repositories.project_members import (
-    ProjectMemberRepository,
-    SyncProjectMemberRepository,
-)
-from tracker_db.repositories.projects import ProjectRepository, SyncProjectRepository
-from tracker_db.repositories.tags import SyncTagRepository, TagRepository
-from tracker_db.repositories.task_tags import SyncTaskTagRepository, TaskTagRepository
-from tracker_db.repositories.tasks import SyncTaskRepository, TaskRepository
-from tracker_db.repositories.user_profiles import (
-    SyncUserProfileRepository,
-    UserProfileRepository,
-)
-from tracker_db.repositories.users import SyncUserRepository, UserRepository
 from tracker_db.schemas.comments import CommentCreateNested
 from tracker_db.schemas.project_members import ProjectMemberCreateNested
 from tracker_db.schemas.projects import ProjectCreate
 from tracker_db.schemas.tasks import TaskCreate
+
+if TYPE_CHECKING:
+    from tracker_db.repositories.audit_log import (
+        AuditEntryRepository,
+        SyncAuditEntryRepository,
+    )
+    from tracker_db.repositories.comments import (
+        CommentRepository,
+        SyncCommentRepository,
+    )
+    from tracker_db.repositories.project_members import (
+        ProjectMemberRepository,
+        SyncProjectMemberRepository,
+    )
+    from tracker_db.repositories.projects import (
+        ProjectRepository,
+        SyncProjectRepository,
+    )
+    from tracker_db.repositories.tags import SyncTagRepository, TagRepository
+    from tracker_db.repositories.task_tags import (
+        SyncTaskTagRepository,
+        TaskTagRepository,
+    )
+    from tracker_db.repositories.tasks import SyncTaskRepository, TaskRepository
+    from tracker_db.repositories.user_profiles import (
+        SyncUserProfileRepository,
+        UserProfileRepository,
+    )
+    from tracker_db.repositories.users import SyncUserRepository, UserRepository
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -61,26 +78,31 @@ R = TypeVar("R")
 class UnitOfWork(AsyncUnitOfWorkBase):
     """One session and every repository; commit on success, rollback on error."""
 
-    users: UserRepository
-    user_profiles: UserProfileRepository
-    projects: ProjectRepository
-    project_members: ProjectMemberRepository
-    tasks: TaskRepository
-    tags: TagRepository
-    task_tags: TaskTagRepository
-    comments: CommentRepository
-    audit_log: AuditEntryRepository
-
-    def _open(self, session: AsyncSession) -> None:
-        self.users = UserRepository(session)
-        self.user_profiles = UserProfileRepository(session)
-        self.projects = ProjectRepository(session)
-        self.project_members = ProjectMemberRepository(session)
-        self.tasks = TaskRepository(session)
-        self.tags = TagRepository(session)
-        self.task_tags = TaskTagRepository(session)
-        self.comments = CommentRepository(session)
-        self.audit_log = AuditEntryRepository(session)
+    users: repository[UserRepository] = repository(
+        "tracker_db.repositories.users", "UserRepository"
+    )
+    user_profiles: repository[UserProfileRepository] = repository(
+        "tracker_db.repositories.user_profiles", "UserProfileRepository"
+    )
+    projects: repository[ProjectRepository] = repository(
+        "tracker_db.repositories.projects", "ProjectRepository"
+    )
+    project_members: repository[ProjectMemberRepository] = repository(
+        "tracker_db.repositories.project_members", "ProjectMemberRepository"
+    )
+    tasks: repository[TaskRepository] = repository(
+        "tracker_db.repositories.tasks", "TaskRepository"
+    )
+    tags: repository[TagRepository] = repository("tracker_db.repositories.tags", "TagRepository")
+    task_tags: repository[TaskTagRepository] = repository(
+        "tracker_db.repositories.task_tags", "TaskTagRepository"
+    )
+    comments: repository[CommentRepository] = repository(
+        "tracker_db.repositories.comments", "CommentRepository"
+    )
+    audit_log: repository[AuditEntryRepository] = repository(
+        "tracker_db.repositories.audit_log", "AuditEntryRepository"
+    )
 
     async def create_task_with_comments(
         self,
@@ -128,26 +150,33 @@ class UnitOfWork(AsyncUnitOfWorkBase):
 class SyncUnitOfWork(SyncUnitOfWorkBase):
     """One synchronous session and every repository; commit on success, rollback on error."""
 
-    users: SyncUserRepository
-    user_profiles: SyncUserProfileRepository
-    projects: SyncProjectRepository
-    project_members: SyncProjectMemberRepository
-    tasks: SyncTaskRepository
-    tags: SyncTagRepository
-    task_tags: SyncTaskTagRepository
-    comments: SyncCommentRepository
-    audit_log: SyncAuditEntryRepository
-
-    def _open(self, session: Session) -> None:
-        self.users = SyncUserRepository(session)
-        self.user_profiles = SyncUserProfileRepository(session)
-        self.projects = SyncProjectRepository(session)
-        self.project_members = SyncProjectMemberRepository(session)
-        self.tasks = SyncTaskRepository(session)
-        self.tags = SyncTagRepository(session)
-        self.task_tags = SyncTaskTagRepository(session)
-        self.comments = SyncCommentRepository(session)
-        self.audit_log = SyncAuditEntryRepository(session)
+    users: repository[SyncUserRepository] = repository(
+        "tracker_db.repositories.users", "SyncUserRepository"
+    )
+    user_profiles: repository[SyncUserProfileRepository] = repository(
+        "tracker_db.repositories.user_profiles", "SyncUserProfileRepository"
+    )
+    projects: repository[SyncProjectRepository] = repository(
+        "tracker_db.repositories.projects", "SyncProjectRepository"
+    )
+    project_members: repository[SyncProjectMemberRepository] = repository(
+        "tracker_db.repositories.project_members", "SyncProjectMemberRepository"
+    )
+    tasks: repository[SyncTaskRepository] = repository(
+        "tracker_db.repositories.tasks", "SyncTaskRepository"
+    )
+    tags: repository[SyncTagRepository] = repository(
+        "tracker_db.repositories.tags", "SyncTagRepository"
+    )
+    task_tags: repository[SyncTaskTagRepository] = repository(
+        "tracker_db.repositories.task_tags", "SyncTaskTagRepository"
+    )
+    comments: repository[SyncCommentRepository] = repository(
+        "tracker_db.repositories.comments", "SyncCommentRepository"
+    )
+    audit_log: repository[SyncAuditEntryRepository] = repository(
+        "tracker_db.repositories.audit_log", "SyncAuditEntryRepository"
+    )
 
     def create_task_with_comments(
         self,
