@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from dataclasses import dataclass
 from pathlib import Path
@@ -190,6 +191,7 @@ def _generate(
     from dbgen.history.plan import Options, initial_files, plan_versions, source_name
     from dbgen.history.revisions import load_history
     from dbgen.plan.models import plan_project
+    from dbgen.plan.views import view_tables
     from dbgen.render.crud import render_crud
     from dbgen.render.env import environment
     from dbgen.render.package import render_package
@@ -202,7 +204,16 @@ def _generate(
     all_diags = list(diagnostics)
     if catalog is None or has_errors(all_diags) or inputs.crud is None:
         return Result({}, _sorted(all_diags), catalog)
-    graph = build_graph(catalog)  # once per build: binding and planning both read it
+    # Views crud.yaml names join the catalog the models and the CRUD layer are planned from (as
+    # read-only tables, typed from their queries), never the migration's (plan/views.py).
+    views, view_diags = view_tables(catalog, inputs.crud)
+    all_diags += view_diags
+    if has_errors(all_diags):
+        return Result({}, _sorted(all_diags), catalog)
+    model_catalog = (
+        dataclasses.replace(catalog, tables=catalog.tables + views) if views else catalog
+    )
+    graph = build_graph(model_catalog)  # once per build: binding and planning both read it
     spec, spec_diags = load_spec(inputs.crud[0], inputs.crud[1], graph)
     all_diags += spec_diags
     if spec is None or has_errors(all_diags):

@@ -355,6 +355,9 @@ class Table:
     # "InnoDB"), ("DEFAULT CHARSET", "utf8mb4"), ("ROW_FORMAT", "DYNAMIC"), ...). Empty for
     # PostgreSQL.
     options: tuple[tuple[str, str], ...] = ()
+    # "view" / "materialized view": a view crud.yaml names as an entity, read-only, its columns
+    # typed from its query (plan/views.py). Never in the catalog the migration is planned from.
+    view: str | None = None
 
     def column(self, name: str) -> Column | None:
         for c in self.columns:

@@ -92,6 +92,7 @@ MODULE_NAMES: dict[FileKind, frozenset[str]] = {
             "RowCheck",
             "enforce",
             "model_validator",
+            "Self",
             "datetime",
             "decimal",
             "uuid",
@@ -246,7 +247,9 @@ BUILTINS_USED: dict[FileKind, frozenset[str]] = {
         }
     ),
     FileKind.UOW: frozenset({"type", "BaseException", "bool", "float", "int", "str", "super"}),
-    FileKind.MIGRATION_ENV: frozenset({"RuntimeError", "str", "bool", "frozenset", "tuple"}),
+    FileKind.MIGRATION_ENV: frozenset(
+        {"RuntimeError", "str", "bool", "frozenset", "tuple", "getattr"}
+    ),
 }
 
 # Attributes generated classes inherit: DeclarativeBase (models), pydantic.BaseModel and its

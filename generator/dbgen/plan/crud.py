@@ -119,6 +119,7 @@ class RepoView:
     upsert_undelete: bool
     insert_chunk_cols: int  # columns a bulk insert binds per row at most
     finders: tuple[FinderView, ...]
+    refresh: str | None = None  # a materialized view's name, as SQL writes it: refresh()
 
     @property
     def list_finders(self) -> tuple[FinderView, ...]:
@@ -409,6 +410,7 @@ def _repo(
         upsert_undelete=soft is not None,
         insert_chunk_cols=max(1, n_insert),
         finders=tuple(finders),
+        refresh=ent.qname.sql if ent.table.view == "materialized view" else None,
     )
 
 

@@ -203,42 +203,48 @@ def schema_module(
     if b.version_column is not None and ent.column(b.version_column).server_generated:
         managed.add(b.version_column)
     constants: list[tuple[str, tuple[str, ...]]] = []
-    create = _create_fields(ent, frozenset(managed))
-    classes.append(
-        _checked_class(
-            f"{cls}Create",
-            f"Fields to insert a row into {ent.qname.sql}.",
-            create,
-            config,
-            ent,
-            plan,
-            True,
-            constants,
+    # A view is read-only: no Create or Update.
+    if ent.table.view is None:
+        create = _create_fields(ent, frozenset(managed))
+        classes.append(
+            _checked_class(
+                f"{cls}Create",
+                f"Fields to insert a row into {ent.qname.sql}.",
+                create,
+                config,
+                ent,
+                plan,
+                True,
+                constants,
+            )
         )
-    )
 
-    update: list[Field] = []
-    for c in ent.columns:
-        if c.primary_key or not insertable(c.column) or c.name in (b.version_column, b.soft_delete):
-            continue
-        py, _ = _python(c)
-        update.append(Field(c.attr, _optional(py), _field_default(c, False), False))
-    if b.version_column is not None:
-        vc = ent.column(b.version_column)
-        # The version the caller last read: required, so a stale write cannot slip through.
-        update.insert(0, Field(vc.attr, vc.type.python.expr))
-    classes.append(
-        _checked_class(
-            f"{cls}Update",
-            "Fields to change; a field left unset is not written, an explicit None writes NULL.",
-            update,
-            config,
-            ent,
-            plan,
-            False,
-            constants,
+        update: list[Field] = []
+        for c in ent.columns:
+            if (
+                c.primary_key
+                or not insertable(c.column)
+                or c.name in (b.version_column, b.soft_delete)
+            ):
+                continue
+            py, _ = _python(c)
+            update.append(Field(c.attr, _optional(py), _field_default(c, False), False))
+        if b.version_column is not None:
+            vc = ent.column(b.version_column)
+            # The version the caller last read: required, so a stale write cannot slip through.
+            update.insert(0, Field(vc.attr, vc.type.python.expr))
+        classes.append(
+            _checked_class(
+                f"{cls}Update",
+                "Fields to change; a field left unset is not written, an explicit None writes NULL.",
+                update,
+                config,
+                ent,
+                plan,
+                False,
+                constants,
+            )
         )
-    )
 
     read = [
         Field(c.attr, _optional(c.type.python.expr) if c.nullable else c.type.python.expr)
@@ -301,7 +307,7 @@ def schema_module(
     if b.relations:
         literals.append((f"{cls}Relation", _literal(r.name for r in b.relations)))
     imports |= {("typing", "Literal"), ("pydantic", "Field"), ("typing", "Any")}
-    imports |= {("decimal", None), ("pydantic", "model_validator")}
+    imports |= {("decimal", None), ("pydantic", "model_validator"), ("typing", "Self")}
     imports |= {(f"{plan.package}._checks", "RowCheck"), (f"{plan.package}._checks", "enforce")}
     return SchemaModule(
         path=plan.layout.path_of("schemas", ent.module),

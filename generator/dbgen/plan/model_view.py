@@ -42,6 +42,8 @@ def _doc(entity: EntityPlan) -> str:
     # One line: the comment is for reading here (comment= keeps it exactly), and a docstring
     # black would re-indent or strip cannot be written in its layout at every depth.
     head = f"Table {entity.qname.sql}"
+    if entity.table.view is not None:
+        head = f"{entity.table.view.capitalize()} {entity.qname.sql} (read-only)"
     if entity.table.comment:
         return one_line_docstring(f"{head}: {entity.table.comment}")
     return one_line_docstring(head + ".")
@@ -177,6 +179,9 @@ def _table_args(
     if t.comment is not None:
         options.append(("comment", pystr(t.comment)))
     options += project.table_kwargs(t)
+    if t.view is not None:
+        # Not a table the migration creates: the Alembic environment skips it (env.py).
+        options.append(("info", '{"is_view": True}'))
     return args, options
 
 

@@ -139,7 +139,9 @@ def render_package(
         ),
         f"{pkg}/testing.py": render("package/testing.py.j2"),
         f"{pkg}/migrations/env.py": render(
-            "package/migrations/env.py.j2", unmodelled=unmodelled_objects(plan.catalog)
+            "package/migrations/env.py.j2",
+            unmodelled=unmodelled_objects(plan.catalog),
+            views=any(e.table.view is not None for e in plan.entities),
         ),
         f"{pkg}/migrations/script.py.mako": (
             templates_dir() / "package/migrations/script.py.mako"

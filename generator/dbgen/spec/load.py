@@ -64,7 +64,11 @@ _ENTITY_KEYS = (
     "version_column",
     "touch",
     "feature",
+    "key",
 )
+_WRITE_KEYS = ("upsert_on", "soft_delete", "version_column", "touch")
+# What a view entity may do: it is read, never written.
+READ_OPERATIONS = frozenset({"get", "list", "stream", "count", "exists"})
 _FINDER_KEYS = ("by", "exists")
 # A feature is a package directory: lowercase, so that no two differ only in case (which a
 # case-insensitive file system would merge), and not private (``_*`` are the runtime's).
@@ -322,6 +326,17 @@ class _Binder:
         pk = table.primary_key.columns if table.primary_key else ()
         where = f"entity '{key}'"
 
+        if "key" in opts:
+            self.view_key(table, opts["key"])
+        if table.view is not None:
+            for what in _WRITE_KEYS:
+                if what in opts:
+                    self.err(
+                        opts[what],
+                        "read-only-view",
+                        f"{what} is for writes, and '{table.qname}' is a {table.view}",
+                    )
+
         class_name: str | None = None
         if "class_name" in opts:
             cn = self.scalar(opts["class_name"], "class_name")
@@ -342,6 +357,21 @@ class _Binder:
                     "unknown-operation",
                     f"unknown operation '{name}' in {where}{_hint(name, OPERATIONS)}; "
                     f"expected one of: {', '.join(OPERATIONS)}",
+                )
+            elif table.view is not None and name not in READ_OPERATIONS:
+                self.err(
+                    node,
+                    "read-only-view",
+                    f"operation '{name}' writes, and '{table.qname}' is a {table.view} "
+                    f"(read-only: {', '.join(o for o in OPERATIONS if o in READ_OPERATIONS)})",
+                )
+            elif name in PK_OPERATIONS and not pk and table.view is not None:
+                self.err(
+                    node,
+                    "no-primary-key",
+                    f"operation '{name}' needs a key, and {table.view} '{table.qname}' has none: "
+                    "declare it with key: [columns]"
+                    + (" or a unique index on NOT NULL columns" if table.view != "view" else ""),
                 )
             elif name in PK_OPERATIONS and not pk:
                 self.err(
@@ -424,6 +454,8 @@ class _Binder:
         if "relations" in opts:
             self.relation_nodes[table.qname] = opts["relations"]
         relations: tuple[BoundRelation, ...] = ()
+        if table.view is not None:  # reported above: a view is never written
+            opts = {k: v for k, v in opts.items() if k not in _WRITE_KEYS}
         upsert_on = self.upsert_on(table, opts, "upsert" in ops, knode)
 
         soft_delete: str | None = None
@@ -491,6 +523,22 @@ class _Binder:
             tie_break=tie_break,
             span=self.span(knode),
         )
+
+    def view_key(self, table: Table, node: yaml.Node) -> None:
+        """``key:`` names the columns that identify a view's rows (plan/views.py made them the
+        view table's key when they all exist)."""
+        if table.view is None:
+            self.err(
+                node,
+                "invalid-value",
+                f"key is for views; the key of table '{table.qname}' is its primary key",
+            )
+            return
+        names = self.names(node, "key")
+        if not names:
+            self.err(node, "invalid-value", "key must list at least one column")
+        for name, item in names:
+            self.column(table, name, item, "key")
 
     def sortable(self, table: Table, name: str, node: yaml.Node, role: str) -> bool:
         col = self.column(table, name, node, role)
@@ -795,6 +843,13 @@ class _Binder:
                 f"transaction root '{root_name}' is not listed under entities",
             )
             ok = False
+        elif root.view is not None:
+            self.err(
+                opts["root"],
+                "read-only-view",
+                f"transaction root '{root_name}' is a {root.view}, which is read-only",
+            )
+            ok = False
         children: list[BoundChild] = []
         for cname, cnode in self.names(opts.get("children", _null()), "children"):
             child = self.table_by_name(cname, cnode, f"transaction '{name}'")
@@ -806,6 +861,14 @@ class _Binder:
                     cnode,
                     "not-an-entity",
                     f"transaction child '{cname}' is not listed under entities",
+                )
+                ok = False
+                continue
+            if child.view is not None:
+                self.err(
+                    cnode,
+                    "read-only-view",
+                    f"transaction child '{cname}' is a {child.view}, which is read-only",
                 )
                 ok = False
                 continue

@@ -360,6 +360,9 @@ def map_error(
         )
     elif state == "25006":
         typed = InvalidQueryError(name, "the unit of work is read-only (it may run on a replica)")
+    elif state == "55000" and "has not been populated" in str(inner):
+        # a materialized view created WITH NO DATA (or never refreshed) cannot be read
+        typed = InvalidQueryError(name, f"{_first_line(inner)}: refresh() it first")
     elif state is not None:
         typed = _constraint(state, inner, entity, key)
     elif _bad_value(inner):

@@ -8,7 +8,7 @@ validator on first use (``defer_build``), not at import.
 
 import datetime
 import decimal
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -77,7 +77,7 @@ class ProductCreate(BaseModel):
     contact_phone: str | None = None
 
     @model_validator(mode="after")
-    def _check_rows(self) -> ProductCreate:
+    def _check_rows(self) -> Self:
         return enforce(self, _PRODUCT_CHECKS, frozenset(), frozenset())
 
 
@@ -115,7 +115,7 @@ class ProductUpdate(BaseModel):
     contact_phone: str | None = None
 
     @model_validator(mode="after")
-    def _check_rows(self) -> ProductUpdate:
+    def _check_rows(self) -> Self:
         return enforce(self, _PRODUCT_CHECKS)
 
 

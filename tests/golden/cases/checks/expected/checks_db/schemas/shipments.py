@@ -7,7 +7,7 @@ validator on first use (``defer_build``), not at import.
 """
 
 import datetime
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -53,7 +53,7 @@ class ShipmentCreate(BaseModel):
     tracking: str | None = None
 
     @model_validator(mode="after")
-    def _check_rows(self) -> ShipmentCreate:
+    def _check_rows(self) -> Self:
         return enforce(self, _SHIPMENT_CHECKS, frozenset({"state"}), frozenset({"state"}))
 
 
@@ -73,7 +73,7 @@ class ShipmentUpdate(BaseModel):
     tracking: str | None = None
 
     @model_validator(mode="after")
-    def _check_rows(self) -> ShipmentUpdate:
+    def _check_rows(self) -> Self:
         return enforce(self, _SHIPMENT_CHECKS)
 
 
@@ -114,5 +114,5 @@ class ShipmentCreateNested(BaseModel):
     tracking: str | None = None
 
     @model_validator(mode="after")
-    def _check_rows(self) -> ShipmentCreateNested:
+    def _check_rows(self) -> Self:
         return enforce(self, _SHIPMENT_CHECKS, frozenset({"state"}), frozenset({"state"}))
