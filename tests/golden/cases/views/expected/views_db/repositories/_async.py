@@ -44,7 +44,7 @@ class AsyncRepository(AsyncReads[M]):
         """Insert one row (``values`` keyed by attribute) and return it as stored."""
         info, w = self._info, self._writes
         try:
-            await self._connection()
+            driver = await self._connection()
             if self._rowmap is None:
                 statement = insert_statement(info, w, False)
                 row = (await self.session.execute(statement, column_keys(info, values))).one()
@@ -54,7 +54,8 @@ class AsyncRepository(AsyncReads[M]):
                 return cast(M, (await self.session.scalars(orm, [values])).one())
             keys = column_keys(info, values)
             statement = insert_statement(info, w, False)
-            return (await self._fetch(("insert", tuple(keys)), statement, keys, tuple(keys)))[0]
+            shape = ("insert", tuple(keys))
+            return (await self._fetch(shape, statement, keys, tuple(keys), driver=driver))[0]
         except Exception as exc:
             typed = map_error(exc, info.entity)
             if typed is exc:
@@ -97,7 +98,7 @@ class AsyncRepository(AsyncReads[M]):
         fields = tuple(values)
         for name, value in values.items():
             params[f"set__{name}"] = value
-        await self._connection()
+        driver = await self._connection()
         rows: Sequence[Any]
         if not update_returns_rows(self.session):
             # No RETURNING on UPDATE: write, then read the row back (in the same transaction;
@@ -111,7 +112,8 @@ class AsyncRepository(AsyncReads[M]):
             rows = (await self.session.scalars(orm, params)).all()
         else:
             statement = update_statement(info, w, fields, False)
-            rows = await self._fetch(("update", fields), statement, params, overwrite=True)
+            shape = ("update", fields)
+            rows = await self._fetch(shape, statement, params, overwrite=True, driver=driver)
         if not rows:
             if expected is not None and await self._exists(w.key_where, key_params(info, key)):
                 raise ConflictError(info.entity, key, expected_version=expected)

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from .. import _compat
-from ._common import M, RepositoryBase
+from ._common import ASK, M, RepositoryBase
 from ._driver import (
     COPY_MIN_ROWS,
     Statement,
@@ -71,15 +71,18 @@ class AsyncCore(RepositoryBase[M]):
         *,
         want: str = "rows",
         columns: Sequence[sa.ColumnElement[Any]] | None = None,
+        driver: Any = ASK,
     ) -> Any:
         """Run a statement (see ``_driver.py``). ``want``: "rows" (of the table's columns, or of
         ``columns``), "records" (the same as the driver's rows and the conversions still to
         apply: for ``hydrate``, which applies them to the instances' values), "rowcount", or
-        "scalar" (a count or a flag: no result conversion)."""
+        "scalar" (a count or a flag: no result conversion). ``driver``: what ``_connection()``
+        returned, when the caller has just asked it in this call (else it is asked here)."""
         session = self.session
         if session.autoflush and (session.new or session.dirty or session.deleted):
             await session.flush()
-        driver = await self._connection()
+        if driver is ASK:
+            driver = await self._connection()
         compiled = None
         if driver is not None:
             compiled = driver_statement(self._info, key, statement, self._dialect, column_keys)
@@ -98,7 +101,8 @@ class AsyncCore(RepositoryBase[M]):
             if want == "scalar":
                 return await driver.fetchval(compiled.sql, *args)
             table_columns = self._info.table.c if columns is None else columns
-            await asyncpg_conversions(driver, compiled, table_columns, self._dialect)
+            if compiled.conversions is None:  # (once per statement: no coroutine per call)
+                await asyncpg_conversions(driver, compiled, table_columns, self._dialect)
             records = await driver.fetch(compiled.sql, *args)
         except Exception as exc:
             wrapped = driver_error(exc, compiled.sql, args)
@@ -152,9 +156,12 @@ class AsyncCore(RepositoryBase[M]):
         column_keys: Sequence[str] | None = None,
         *,
         overwrite: bool = False,
+        driver: Any = ASK,
     ) -> list[M]:
         """Instances of the mapped class for the rows of ``statement`` (see ``hydrate``)."""
-        records, conversions = await self._run(key, statement, params, column_keys, want="records")
+        records, conversions = await self._run(
+            key, statement, params, column_keys, want="records", driver=driver
+        )
         rowmap = self._rowmap
         assert rowmap is not None, "only repositories of mapped classes fetch instances"
         session = self.session.sync_session

@@ -8,7 +8,7 @@ so that listeners, loader criteria and load events see exactly what the ORM woul
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Hashable, Sequence
+from collections.abc import AsyncIterator, Hashable, Iterable, Sequence
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from ..pagination import Page
 from ._async_core import AsyncCore
-from ._common import M
+from ._common import ASK, M
 from ._driver import asyncpg_conversions, driver_error, driver_statement
 from ._hydrate import (
     Conversions,
@@ -30,6 +30,7 @@ from ._hydrate import (
     loader,
     unloaded,
 )
+from ._operation import Batches
 from ._query import (
     build_list,
     cached,
@@ -58,7 +59,7 @@ class AsyncReads(AsyncCore[M]):
         if name != "get":  # (key_params has checked a key)
             check_params(self._info, params, one_checks(self._info, name, where))
         info = self._info
-        await self._connection()
+        driver = await self._connection()
         if self._rowmap is None:
             statement = cached(info, ("one", name), lambda: self._select.where(*where))
             row = (await self.session.execute(statement, params)).one_or_none()
@@ -70,10 +71,10 @@ class AsyncReads(AsyncCore[M]):
             return cast(M | None, (await self.session.scalars(orm, params)).one_or_none())
         rows: Sequence[M]
         if load:
-            rows = await self._read_with(name, where, params, load)
+            rows = await self._read_with(name, where, params, load, driver)
         else:
             statement = cached(info, ("row", name), lambda: self._columns.where(*where))
-            rows = await self._fetch(name, statement, params)
+            rows = await self._fetch(name, statement, params, driver=driver)
         return rows[0] if rows else None
 
     async def _count(self, where: BaseModel | None, search: str | None = None) -> int:
@@ -96,19 +97,27 @@ class AsyncReads(AsyncCore[M]):
         where: Sequence[sa.ColumnElement[bool]],
         params: dict[str, Any],
         load: Sequence[str],
+        driver: Any = ASK,
     ) -> list[M]:
         """Instances matching ``where`` with the relations in ``load`` (the fast path)."""
         joined = self._joined(load)
         key = (name, tuple(load))
         statement = cached(self._info, key, lambda: joined.select.where(*where))
-        return await self._fetch_joined(key, statement, params, joined)
+        return await self._fetch_joined(key, statement, params, joined, driver)
 
     async def _fetch_joined(
-        self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], joined: Joined
+        self,
+        key: Hashable,
+        statement: sa.Select[Any],
+        params: dict[str, Any],
+        joined: Joined,
+        driver: Any = ASK,
     ) -> list[M]:
         """Instances for the rows of a ``joined_read`` statement, their relations set where
         they are unloaded (as the ORM's eager loaders do)."""
-        found = await self._run(key, statement, params, want="records", columns=joined.columns)
+        found = await self._run(
+            key, statement, params, want="records", columns=joined.columns, driver=driver
+        )
         records, conversions = found
         assert self._rowmap is not None
         session = self.session.sync_session
@@ -149,7 +158,7 @@ class AsyncReads(AsyncCore[M]):
         with_total: bool = False,
     ) -> Page[M]:
         info = self._info
-        await self._connection()
+        driver = await self._connection()
         fast = not self._watching and self._fast_loadable(load)
         joined = self._joined(load) if fast and load else None
         select = self._select if not fast else (joined.select if joined else self._columns)
@@ -172,9 +181,11 @@ class AsyncReads(AsyncCore[M]):
         )
         rows: Sequence[Any]
         if joined is not None:
-            rows = await self._fetch_joined(query.key, query.statement, query.params, joined)
+            rows = await self._fetch_joined(
+                query.key, query.statement, query.params, joined, driver
+            )
         elif fast:
-            rows = await self._fetch(query.key, query.statement, query.params)
+            rows = await self._fetch(query.key, query.statement, query.params, driver=driver)
         elif self._rowmap is not None:
             rows = (await self.session.scalars(query.statement, query.params)).all()
         else:
@@ -189,17 +200,26 @@ class AsyncReads(AsyncCore[M]):
             total = int(found or 0)
         return query.page(rows, total)
 
-    async def _stream(
+    def _stream(
         self,
         *,
         where: BaseModel | None = None,
         search: str | None = None,
         order_by: Sequence[str] | None = None,
         batch_size: int = 1000,
-    ) -> AsyncIterator[M]:
+    ) -> Batches[M]:
         """Every matching row, in order, read through a server-side cursor ``batch_size`` rows
         at a time: memory stays flat however many rows match (as long as the caller lets go of
         them: the session holds instances weakly)."""
+        return Batches(self._stream_batches(where, search, order_by, batch_size))
+
+    async def _stream_batches(
+        self,
+        where: BaseModel | None,
+        search: str | None,
+        order_by: Sequence[str] | None,
+        batch_size: int,
+    ) -> AsyncIterator[Iterable[M]]:
         info = self._info
         if (reason := page_number_check(batch_size, 1)) is not None:
             raise refuse(info, "batch_size", reason)
@@ -212,8 +232,8 @@ class AsyncReads(AsyncCore[M]):
             options = {"yield_per": batch_size}
             result = await session.stream_scalars(orm, f.params, execution_options=options)
             try:
-                async for obj in result:
-                    yield obj
+                async for objs in result.partitions():
+                    yield objs
             finally:
                 await result.close()
             return
@@ -221,15 +241,13 @@ class AsyncReads(AsyncCore[M]):
         rowmap = self._rowmap
         async for records, conversions in self._batches(key, statement, f.params, batch_size):
             if rowmap is None:
-                for item in self._validated([converted(r, conversions) for r in records]):
-                    yield item
+                yield self._validated([converted(r, conversions) for r in records])
                 continue
-            # One row at a time, so that each instance can go as soon as the caller lets go of
-            # it: a batch built up front would outlive the young generation and make the
-            # garbage collector walk every tracked object, again and again, for a large stream.
-            load = loader(session.sync_session, rowmap, conversions=conversions)
-            for record in records:
-                yield load(record)
+            # Lazily, one row at a time as the caller asks, so that each instance can go as
+            # soon as the caller lets go of it: a batch built up front would outlive the young
+            # generation and make the garbage collector walk every tracked object, again and
+            # again, for a large stream.
+            yield map(loader(session.sync_session, rowmap, conversions=conversions), records)
 
     async def _batches(
         self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], size: int
@@ -249,7 +267,8 @@ class AsyncReads(AsyncCore[M]):
             args = compiled.args(params)
             try:
                 table_columns = self._info.table.c
-                await asyncpg_conversions(driver, compiled, table_columns, self._dialect)
+                if compiled.conversions is None:
+                    await asyncpg_conversions(driver, compiled, table_columns, self._dialect)
                 cursor = await driver.cursor(compiled.sql, *args)
                 conversions = compiled.conversions or ()
                 while records := await cursor.fetch(size):

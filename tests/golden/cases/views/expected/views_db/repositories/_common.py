@@ -15,6 +15,8 @@ from ._hydrate import Joined, RowMap, joined_read, relation_loads
 from ._query import EntityInfo, load_options
 
 M = TypeVar("M")  # what a repository returns rows as
+# ``_run``'s ``driver`` when the caller has not just asked ``_connection()`` for it.
+ASK: Any = object()
 
 
 class RepositoryBase(Generic[M]):

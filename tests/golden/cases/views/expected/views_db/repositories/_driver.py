@@ -81,6 +81,10 @@ def driver_statement(
 ) -> DriverStatement | None:
     """``statement`` compiled for the driver (once per shape), or None if only SQLAlchemy can
     run it."""
+    shape = ("driver", dialect.driver, dialect.paramstyle, key)
+    found = info.statements.get(shape)  # (the usual case: no closure built per call)
+    if found is not None:
+        return None if found is NOT_COMPILABLE else cast(DriverStatement, found)
 
     def build() -> object:
         keys = list(column_keys) if column_keys is not None else None
@@ -99,7 +103,7 @@ def driver_statement(
         }
         return DriverStatement(compiled.string, names, binds, defaults, compiled)
 
-    found = cached(info, ("driver", dialect.driver, dialect.paramstyle, key), build)
+    found = cached(info, shape, build)
     return None if found is NOT_COMPILABLE else cast(DriverStatement, found)
 
 

@@ -10,10 +10,9 @@ statement (``joined_read``), collections with one ``= ANY($1)`` statement per re
 
 from __future__ import annotations
 
-import functools
 import gc
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import sqlalchemy as sa
@@ -33,6 +32,8 @@ class RowMap:
     mapper: Any
     attrs: tuple[str, ...]
     pk: tuple[int, ...]  # positions of the primary-key columns
+    # What a loader needs for rows with these conversions (see ``_plan``), made once each.
+    plans: dict[Any, Plan] = field(default_factory=dict, compare=False, repr=False)
 
 
 def row_map(model: type, table: sa.Table) -> RowMap:
@@ -175,13 +176,40 @@ class PausedCollector:
 Conversions = Sequence[tuple[int, Callable[[Any], Any]]]
 
 
-@functools.cache
-def _instances(mapper: Any) -> tuple[Any, Any, Callable[[], Any]]:
-    """What every instance of the mapped class shares, found once (a one-row read makes a
-    loader per call): an identity key is (class, primary key tuple, token), built inline row by
-    row; and how to make a new instance."""
-    identity_class, _, token = mapper.identity_key_from_primary_key(())
-    return identity_class, token, _compat.instance_factory(mapper)
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """What every loader of one table's rows with the same conversions shares, found once (a
+    one-row read makes a loader per call)."""
+
+    mine: tuple[tuple[int, Callable[[Any], Any]], ...]  # the conversions of the table's columns
+    convert: tuple[tuple[str, Callable[[Any], Any]], ...]  # the same, by attribute
+    key_converted: bool  # a key column is converted: the identity key needs the new value
+    single: int | None  # the key's position, when it is one column
+    # An identity key is (class, primary key tuple, token), built inline row by row.
+    identity_class: Any
+    token: Any
+    new: Callable[[], Any]  # a new instance (``_compat.instance_factory``)
+    parts: tuple[Any, Callable[[Any, Any], Any], Any, str] | None  # ``_compat.instance_parts``
+
+
+def _plan(rowmap: RowMap, conversions: Conversions) -> Plan:
+    key = conversions if isinstance(conversions, tuple) else tuple(conversions)
+    found = rowmap.plans.get(key)
+    if found is None:
+        mapper = rowmap.mapper
+        mine = tuple((i, p) for i, p in key if i < len(rowmap.attrs))
+        identity_class, _, token = mapper.identity_key_from_primary_key(())
+        found = rowmap.plans[key] = Plan(
+            mine,
+            tuple((rowmap.attrs[i], p) for i, p in mine),
+            any(i in rowmap.pk for i, _ in mine),
+            rowmap.pk[0] if len(rowmap.pk) == 1 else None,
+            identity_class,
+            token,
+            _compat.instance_factory(mapper),
+            _compat.instance_parts(mapper),
+        )
+    return found
 
 
 def converted(row: Sequence[Any], conversions: Conversions) -> Sequence[Any]:
@@ -210,22 +238,20 @@ def loader(
     This runs once per row read, so the ORM's steps are inlined where ``_compat`` finds their
     parts: the instance, its state and its values built in place, the identity map's own dict
     consulted and filled (what ``_add_unpresent`` does)."""
-    mapper = rowmap.mapper
-    if not mapper.configured:
+    if not rowmap.mapper.configured:
         sa.orm.configure_mappers()  # what the ORM's first query would do
+    plan = _plan(rowmap, conversions)
+    mine = plan.mine
+    if plan.key_converted:
+        plain = loader(session, rowmap, overwrite=overwrite)
+        return lambda row: plain(converted(row, mine))
     attrs = rowmap.attrs
     pk = rowmap.pk
     width = len(attrs)
-    mine = tuple((i, p) for i, p in conversions if i < width)
-    if any(i in pk for i, _ in mine):
-        # A key column is converted: the identity key needs the converted value.
-        plain = loader(session, rowmap, overwrite=overwrite)
-        return lambda row: plain(converted(row, mine))
-    convert = tuple((attrs[i], p) for i, p in mine)
+    convert = plan.convert
     identity_map = session.identity_map
     session_id = _compat.session_token(session)
-    identity_class, token, new = _instances(mapper)
-    single = pk[0] if len(pk) == 1 else None
+    identity_class, token, new, single = plan.identity_class, plan.token, plan.new, plan.single
 
     def existing(found: Any, row: Sequence[Any]) -> Any:
         stale = attrs if overwrite else _compat.expired_attributes(instance_state(found))
@@ -235,7 +261,7 @@ def loader(
                     set_committed_value(found, attr, value)
         return found
 
-    parts = _compat.instance_parts(mapper)
+    parts = plan.parts
     store = _compat.identity_store(identity_map)
     if parts is None or store is None:
         get = identity_map.get

@@ -22,7 +22,7 @@ import inspect
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar, cast
 
@@ -62,6 +62,29 @@ def configure_logging(settings: LogSettings | None = None) -> None:
     """Use ``settings`` from now on (default: read the environment again)."""
     global _settings
     _settings = settings if settings is not None else settings_from_env()
+
+
+class Batches(AsyncIterator[R]):
+    """What an asynchronous stream returns: its items as they come, from an async iterator of
+    batches, each an iterable that makes its items as they are asked for (instances built one
+    at a time from a batch of rows). ``operation`` iterates the batches itself, so that a
+    logged stream costs one async generator step per item, not two; iterated directly, a
+    ``Batches`` gives the items all the same."""
+
+    __slots__ = ("_current", "batches")
+
+    def __init__(self, batches: AsyncIterator[Iterable[R]]) -> None:
+        self.batches = batches
+        self._current: Iterator[R] = iter(())
+
+    def __aiter__(self) -> Batches[R]:
+        return self
+
+    async def __anext__(self) -> R:
+        while True:
+            for item in self._current:
+                return item
+            self._current = iter(await self.batches.__anext__())
 
 
 def _rows(name: str, result: Any) -> int:
@@ -156,6 +179,8 @@ def operation(fn: Callable[P, R]) -> Callable[P, R]:
             if typed is exc:
                 raise
             raise typed from typed.__cause__
+        if isinstance(result, Batches):
+            return _logged_batches(result.batches, entity, name, started, args[1:], kwargs)
         if isinstance(result, AsyncIterator):
             return _logged_async(result, entity, name, started, args[1:], kwargs)
         if isinstance(result, Iterator):
@@ -185,6 +210,34 @@ async def _logged_async(
         if typed is exc:
             raise
         raise typed from typed.__cause__
+    _record(entity, name, count, started, args, kwargs)
+
+
+async def _logged_batches(
+    batches: AsyncIterator[Iterable[Any]],
+    entity: str,
+    name: str,
+    started: float,
+    args: tuple[Any, ...],
+    kwargs: dict[str, Any],
+) -> AsyncIterator[Any]:
+    """``_logged_async`` for a ``Batches`` stream: one generator step per item."""
+    count = 0
+    try:
+        async for batch in batches:
+            for item in batch:
+                count += 1
+                yield item
+    except Exception as exc:
+        typed = _typed(exc, entity, name, args)
+        _record(entity, name, count, started, args, kwargs, typed)
+        if typed is exc:
+            raise
+        raise typed from typed.__cause__
+    finally:
+        aclose = getattr(batches, "aclose", None)
+        if aclose is not None:
+            await aclose()  # (the server-side cursor, when the caller stops early)
     _record(entity, name, count, started, args, kwargs)
 
 

@@ -45,7 +45,7 @@ class SyncRepository(SyncReads[M]):
         """Insert one row (``values`` keyed by attribute) and return it as stored."""
         info, w = self._info, self._writes
         try:
-            self._connection()
+            driver = self._connection()
             if self._rowmap is None:
                 statement = insert_statement(info, w, False)
                 row = (self.session.execute(statement, column_keys(info, values))).one()
@@ -55,7 +55,8 @@ class SyncRepository(SyncReads[M]):
                 return cast(M, (self.session.scalars(orm, [values])).one())
             keys = column_keys(info, values)
             statement = insert_statement(info, w, False)
-            return (self._fetch(("insert", tuple(keys)), statement, keys, tuple(keys)))[0]
+            shape = ("insert", tuple(keys))
+            return (self._fetch(shape, statement, keys, tuple(keys), driver=driver))[0]
         except Exception as exc:
             typed = map_error(exc, info.entity)
             if typed is exc:
@@ -96,7 +97,7 @@ class SyncRepository(SyncReads[M]):
         fields = tuple(values)
         for name, value in values.items():
             params[f"set__{name}"] = value
-        self._connection()
+        driver = self._connection()
         rows: Sequence[Any]
         if not update_returns_rows(self.session):
             # No RETURNING on UPDATE: write, then read the row back (in the same transaction;
@@ -110,7 +111,8 @@ class SyncRepository(SyncReads[M]):
             rows = (self.session.scalars(orm, params)).all()
         else:
             statement = update_statement(info, w, fields, False)
-            rows = self._fetch(("update", fields), statement, params, overwrite=True)
+            shape = ("update", fields)
+            rows = self._fetch(shape, statement, params, overwrite=True, driver=driver)
         if not rows:
             if expected is not None and self._exists(w.key_where, key_params(info, key)):
                 raise ConflictError(info.entity, key, expected_version=expected)

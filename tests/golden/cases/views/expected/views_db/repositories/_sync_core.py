@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ._common import M, RepositoryBase
+from ._common import ASK, M, RepositoryBase
 from ._driver import Statement, driver_error, driver_statement, result_conversions, watched
 from ._hydrate import PausedCollector, hydrate
 from ._query import rowcount
@@ -50,15 +50,18 @@ class SyncCore(RepositoryBase[M]):
         *,
         want: str = "rows",
         columns: Sequence[sa.ColumnElement[Any]] | None = None,
+        driver: Any = ASK,
     ) -> Any:
         """Run a statement (see ``_driver.py``). ``want``: "rows" (of the table's columns, or of
         ``columns``), "records" (the same as the driver's rows and the conversions still to
         apply: for ``hydrate``, which applies them to the instances' values), "rowcount", or
-        "scalar" (a count or a flag: no result conversion)."""
+        "scalar" (a count or a flag: no result conversion). ``driver``: what ``_connection()``
+        returned, when the caller has just asked it in this call (else it is asked here)."""
         session = self.session
         if session.autoflush and (session.new or session.dirty or session.deleted):
             session.flush()
-        driver = self._connection()
+        if driver is ASK:
+            driver = self._connection()
         compiled = None
         if driver is not None:
             compiled = driver_statement(self._info, key, statement, self._dialect, column_keys)
@@ -100,9 +103,12 @@ class SyncCore(RepositoryBase[M]):
         column_keys: Sequence[str] | None = None,
         *,
         overwrite: bool = False,
+        driver: Any = ASK,
     ) -> list[M]:
         """Instances of the mapped class for the rows of ``statement`` (see ``hydrate``)."""
-        records, conversions = self._run(key, statement, params, column_keys, want="records")
+        records, conversions = self._run(
+            key, statement, params, column_keys, want="records", driver=driver
+        )
         rowmap = self._rowmap
         assert rowmap is not None, "only repositories of mapped classes fetch instances"
         session = self.session

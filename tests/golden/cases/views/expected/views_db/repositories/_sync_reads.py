@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 
 from ..pagination import Page
-from ._common import M
+from ._common import ASK, M
 from ._hydrate import (
     Joined,
     PausedCollector,
@@ -55,7 +55,7 @@ class SyncReads(SyncCore[M]):
         if name != "get":  # (key_params has checked a key)
             check_params(self._info, params, one_checks(self._info, name, where))
         info = self._info
-        self._connection()
+        driver = self._connection()
         if self._rowmap is None:
             statement = cached(info, ("one", name), lambda: self._select.where(*where))
             row = self.session.execute(statement, params).one_or_none()
@@ -67,10 +67,10 @@ class SyncReads(SyncCore[M]):
             return cast(M | None, self.session.scalars(orm, params).one_or_none())
         rows: Sequence[M]
         if load:
-            rows = self._read_with(name, where, params, load)
+            rows = self._read_with(name, where, params, load, driver)
         else:
             statement = cached(info, ("row", name), lambda: self._columns.where(*where))
-            rows = self._fetch(name, statement, params)
+            rows = self._fetch(name, statement, params, driver=driver)
         return rows[0] if rows else None
 
     def _count(self, where: BaseModel | None, search: str | None = None) -> int:
@@ -91,19 +91,27 @@ class SyncReads(SyncCore[M]):
         where: Sequence[sa.ColumnElement[bool]],
         params: dict[str, Any],
         load: Sequence[str],
+        driver: Any = ASK,
     ) -> list[M]:
         """Instances matching ``where`` with the relations in ``load`` (the fast path)."""
         joined = self._joined(load)
         key = (name, tuple(load))
         statement = cached(self._info, key, lambda: joined.select.where(*where))
-        return self._fetch_joined(key, statement, params, joined)
+        return self._fetch_joined(key, statement, params, joined, driver)
 
     def _fetch_joined(
-        self, key: Hashable, statement: sa.Select[Any], params: dict[str, Any], joined: Joined
+        self,
+        key: Hashable,
+        statement: sa.Select[Any],
+        params: dict[str, Any],
+        joined: Joined,
+        driver: Any = ASK,
     ) -> list[M]:
         """Instances for the rows of a ``joined_read`` statement, their relations set where
         they are unloaded (as the ORM's eager loaders do)."""
-        found = self._run(key, statement, params, want="records", columns=joined.columns)
+        found = self._run(
+            key, statement, params, want="records", columns=joined.columns, driver=driver
+        )
         records, conversions = found
         assert self._rowmap is not None
         session = self.session
@@ -144,7 +152,7 @@ class SyncReads(SyncCore[M]):
         with_total: bool = False,
     ) -> Page[M]:
         info = self._info
-        self._connection()
+        driver = self._connection()
         fast = not self._watching and self._fast_loadable(load)
         joined = self._joined(load) if fast and load else None
         select = self._select if not fast else (joined.select if joined else self._columns)
@@ -167,9 +175,9 @@ class SyncReads(SyncCore[M]):
         )
         rows: Sequence[Any]
         if joined is not None:
-            rows = self._fetch_joined(query.key, query.statement, query.params, joined)
+            rows = self._fetch_joined(query.key, query.statement, query.params, joined, driver)
         elif fast:
-            rows = self._fetch(query.key, query.statement, query.params)
+            rows = self._fetch(query.key, query.statement, query.params, driver=driver)
         elif self._rowmap is not None:
             rows = (self.session.scalars(query.statement, query.params)).all()
         else:
