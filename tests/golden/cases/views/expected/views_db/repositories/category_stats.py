@@ -80,8 +80,11 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(_T)
-_REFRESH = sa.text("REFRESH MATERIALIZED VIEW public.category_stats")
-_REFRESH_CONCURRENTLY = sa.text("REFRESH MATERIALIZED VIEW CONCURRENTLY public.category_stats")
+# refresh(), by concurrently: (plain, CONCURRENTLY)
+_REFRESH = (
+    sa.text("REFRESH MATERIALIZED VIEW public.category_stats"),
+    sa.text("REFRESH MATERIALIZED VIEW CONCURRENTLY public.category_stats"),
+)
 _COLUMNS = _SELECT
 _WRITES = Writes(source=_T)
 
@@ -137,7 +140,7 @@ class CategoryStatRepository(AsyncRepository[CategoryStatRead]):
     @operation
     async def refresh(self, *, concurrently: bool = False) -> None:
         """Recompute the materialized view (REFRESH MATERIALIZED VIEW); with ``concurrently``, readers keep the old rows meanwhile (it needs a unique index). What the session holds of it is expired."""
-        await self.session.execute(_REFRESH_CONCURRENTLY if concurrently else _REFRESH)
+        await self.session.execute(_REFRESH[concurrently])
 
 
 class SyncCategoryStatRepository(SyncRepository[CategoryStatRead]):
@@ -191,4 +194,4 @@ class SyncCategoryStatRepository(SyncRepository[CategoryStatRead]):
     @operation
     def refresh(self, *, concurrently: bool = False) -> None:
         """Recompute the materialized view (REFRESH MATERIALIZED VIEW); with ``concurrently``, readers keep the old rows meanwhile (it needs a unique index). What the session holds of it is expired."""
-        self.session.execute(_REFRESH_CONCURRENTLY if concurrently else _REFRESH)
+        self.session.execute(_REFRESH[concurrently])

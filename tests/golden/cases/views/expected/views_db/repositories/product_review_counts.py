@@ -69,9 +69,10 @@ _INFO = EntityInfo(
 # (DML parameter names contain "__" so that they never coincide with a column name, which
 # SQLAlchemy would take for a SET/VALUES entry.)
 _SELECT = sa.select(ReviewCount)
-_REFRESH = sa.text("REFRESH MATERIALIZED VIEW public.product_review_counts")
-_REFRESH_CONCURRENTLY = sa.text(
-    "REFRESH MATERIALIZED VIEW CONCURRENTLY public.product_review_counts"
+# refresh(), by concurrently: (plain, CONCURRENTLY)
+_REFRESH = (
+    sa.text("REFRESH MATERIALIZED VIEW public.product_review_counts"),
+    sa.text("REFRESH MATERIALIZED VIEW CONCURRENTLY public.product_review_counts"),
 )
 _COLUMNS = sa.select(*_T.c)  # the fast path's rows (see repositories/_driver.py)
 _ROWMAP = row_map(ReviewCount, _T)
@@ -125,7 +126,7 @@ class ReviewCountRepository(AsyncRepository[ReviewCount]):
     @operation
     async def refresh(self, *, concurrently: bool = False) -> None:
         """Recompute the materialized view (REFRESH MATERIALIZED VIEW); with ``concurrently``, readers keep the old rows meanwhile (it needs a unique index). What the session holds of it is expired."""
-        await self.session.execute(_REFRESH_CONCURRENTLY if concurrently else _REFRESH)
+        await self.session.execute(_REFRESH[concurrently])
         for instance in list(self.session.identity_map.values()):
             if isinstance(instance, ReviewCount):
                 self.session.expire(instance)
@@ -176,7 +177,7 @@ class SyncReviewCountRepository(SyncRepository[ReviewCount]):
     @operation
     def refresh(self, *, concurrently: bool = False) -> None:
         """Recompute the materialized view (REFRESH MATERIALIZED VIEW); with ``concurrently``, readers keep the old rows meanwhile (it needs a unique index). What the session holds of it is expired."""
-        self.session.execute(_REFRESH_CONCURRENTLY if concurrently else _REFRESH)
+        self.session.execute(_REFRESH[concurrently])
         for instance in list(self.session.identity_map.values()):
             if isinstance(instance, ReviewCount):
                 self.session.expire(instance)
