@@ -71,6 +71,26 @@ def test_output_path_that_is_a_file_is_refused(project: Path, dbgen: Dbgen) -> N
     assert (project / "gen").read_text() == "a file\n"
 
 
+@pytest.mark.parametrize("kind", ["fifo", "symlink-to-file", "dangling-symlink"])
+def test_output_path_that_is_no_directory_is_left_alone(
+    project: Path, dbgen: Dbgen, kind: str
+) -> None:
+    """A device, pipe or link in --out's place (someone's ``--out /dev/null``) is never replaced."""
+    out = project / "gen"
+    if kind == "fifo":
+        os.mkfifo(out)
+    elif kind == "symlink-to-file":
+        (project / "target").write_text("a file\n")
+        out.symlink_to(project / "target")
+    else:
+        out.symlink_to(project / "nowhere")
+    for command in ("build", "check", "diff"):
+        run = dbgen(command, "specs", "--out", "gen")
+        assert run.code == 2 and "error[output-not-dir]" in run.stderr, (command, run.stderr)
+        assert out.is_symlink() or out.is_fifo()
+    assert not (project / "nowhere").exists()
+
+
 def test_non_empty_directory_without_manifest_is_refused(project: Path, dbgen: Dbgen) -> None:
     out = project / "gen"
     out.mkdir()
