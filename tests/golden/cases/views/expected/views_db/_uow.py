@@ -13,17 +13,23 @@ transactions of crud.yaml. What they guarantee:
 - without a session factory, sessions come from the default engines of ``db.py``; a read-only
   unit of work then reads from a replica of DATABASE_REPLICA_URLS (the primary when none
   answers), and every other one runs on the primary, where it reads its own writes.
+
+The repositories are ``repository`` attributes: a repository's module is imported the first
+time one of its units of work is used (importing uow.py imports none of them, so an application
+of a large schema starts without importing hundreds of modules it may never call), and each
+unit of work creates it on its session at its first use in the block.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import Any, NoReturn, Self, TypeVar
+from typing import Any, Generic, NoReturn, Self, TypeVar, overload
 
 from sqlalchemy.ext.asyncio import AsyncSession, AsyncSessionTransaction
 from sqlalchemy.orm import Session, SessionTransaction
@@ -93,6 +99,69 @@ def _commit_and_close(session: Session) -> None:
         logger.debug("closing the session failed: %s", failure)
 
 
+RepositoryT = TypeVar("RepositoryT")
+
+
+class repository(Generic[RepositoryT]):  # lower case: an attribute declaration, like field()
+    """A unit of work's repository: ``uow.users`` is the ``UserRepository`` on the unit's
+    session, made at its first use in the block (the module imported at the first use in the
+    process), then an ordinary attribute until the unit of work is entered again."""
+
+    __slots__ = ("_attr", "_made", "_module", "_name")
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module = module
+        self._name = name
+        self._attr = name
+        self._made: Callable[[Any], RepositoryT] | None = None
+
+    def __set_name__(self, owner: type, attr: str) -> None:
+        self._attr = attr
+
+    @overload
+    def __get__(self, obj: None, owner: type) -> Self: ...
+
+    @overload
+    def __get__(self, obj: object, owner: type) -> RepositoryT: ...
+
+    def __get__(self, obj: object | None, owner: type) -> Self | RepositoryT:
+        if obj is None:
+            return self
+        made = self._made
+        if made is None:
+            made = self._made = getattr(importlib.import_module(self._module), self._name)
+        try:
+            session = obj.__dict__["session"]
+        except KeyError:
+            raise AttributeError(
+                f"{type(obj).__name__}.{self._attr}: the unit of work is not open "
+                "(use it in an `async with` / `with` block)"
+            ) from None
+        repo = made(session)
+        obj.__dict__[self._attr] = repo  # later reads find it first (no __set__ here)
+        return repo
+
+
+_REPOSITORIES: dict[type, tuple[str, ...]] = {}
+
+
+def _forget_repositories(uow: object) -> None:
+    """Drop the repositories a unit of work made in its previous block (they hold its old
+    session): the next use makes them on the new one."""
+    cls = type(uow)
+    names = _REPOSITORIES.get(cls)
+    if names is None:
+        names = _REPOSITORIES[cls] = tuple(
+            name
+            for klass in cls.__mro__
+            for name, value in vars(klass).items()
+            if isinstance(value, repository)
+        )
+    found = uow.__dict__
+    for name in names:
+        found.pop(name, None)
+
+
 class AsyncUnitOfWorkBase:
     """One async session for a block of work; see the module docstring."""
 
@@ -112,7 +181,9 @@ class AsyncUnitOfWorkBase:
         self._replica_failed: Callable[[BaseException], None] | None = None
 
     def _open(self, session: AsyncSession) -> None:
-        """Create the repositories on ``session`` (the generated subclass does)."""
+        """Start a block on ``session``: the repositories are made on it as they are used (the
+        generated subclass adds what else it holds, after calling this)."""
+        _forget_repositories(self)
 
     def _new_session(self) -> AsyncSession:
         factory = self._session_factory or db.default_async_session_factory()
@@ -230,7 +301,8 @@ class SyncUnitOfWorkBase:
         self._replica_failed: Callable[[BaseException], None] | None = None
 
     def _open(self, session: Session) -> None:
-        """Create the repositories on ``session`` (the generated subclass does)."""
+        """Start a block on ``session`` (see ``AsyncUnitOfWorkBase._open``)."""
+        _forget_repositories(self)
 
     def _new_session(self) -> Session:
         factory = self._session_factory or db.default_sync_session_factory()

@@ -16,26 +16,34 @@ from __future__ import annotations
 
 import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from views_db._uow import AsyncUnitOfWorkBase, SyncUnitOfWorkBase, run_async, run_sync
-from views_db.repositories.category_stats import (
-    CategoryStatRepository,
-    SyncCategoryStatRepository,
+from views_db._uow import (
+    AsyncUnitOfWorkBase,
+    SyncUnitOfWorkBase,
+    repository,
+    run_async,
+    run_sync,
 )
-from views_db.repositories.product_ratings import (
-    ProductRatingRepository,
-    SyncProductRatingRepository,
-)
-from views_db.repositories.product_review_counts import (
-    ReviewCountRepository,
-    SyncReviewCountRepository,
-)
-from views_db.repositories.products import ProductRepository, SyncProductRepository
-from views_db.repositories.reviews import ReviewRepository, SyncReviewRepository
+
+if TYPE_CHECKING:
+    from views_db.repositories.category_stats import (
+        CategoryStatRepository,
+        SyncCategoryStatRepository,
+    )
+    from views_db.repositories.product_ratings import (
+        ProductRatingRepository,
+        SyncProductRatingRepository,
+    )
+    from views_db.repositories.product_review_counts import (
+        ReviewCountRepository,
+        SyncReviewCountRepository,
+    )
+    from views_db.repositories.products import ProductRepository, SyncProductRepository
+    from views_db.repositories.reviews import ReviewRepository, SyncReviewRepository
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -44,35 +52,41 @@ R = TypeVar("R")
 class UnitOfWork(AsyncUnitOfWorkBase):
     """One session and every repository; commit on success, rollback on error."""
 
-    products: ProductRepository
-    reviews: ReviewRepository
-    product_ratings: ProductRatingRepository
-    product_review_counts: ReviewCountRepository
-    category_stats: CategoryStatRepository
-
-    def _open(self, session: AsyncSession) -> None:
-        self.products = ProductRepository(session)
-        self.reviews = ReviewRepository(session)
-        self.product_ratings = ProductRatingRepository(session)
-        self.product_review_counts = ReviewCountRepository(session)
-        self.category_stats = CategoryStatRepository(session)
+    products: repository[ProductRepository] = repository(
+        "views_db.repositories.products", "ProductRepository"
+    )
+    reviews: repository[ReviewRepository] = repository(
+        "views_db.repositories.reviews", "ReviewRepository"
+    )
+    product_ratings: repository[ProductRatingRepository] = repository(
+        "views_db.repositories.product_ratings", "ProductRatingRepository"
+    )
+    product_review_counts: repository[ReviewCountRepository] = repository(
+        "views_db.repositories.product_review_counts", "ReviewCountRepository"
+    )
+    category_stats: repository[CategoryStatRepository] = repository(
+        "views_db.repositories.category_stats", "CategoryStatRepository"
+    )
 
 
 class SyncUnitOfWork(SyncUnitOfWorkBase):
     """One synchronous session and every repository; commit on success, rollback on error."""
 
-    products: SyncProductRepository
-    reviews: SyncReviewRepository
-    product_ratings: SyncProductRatingRepository
-    product_review_counts: SyncReviewCountRepository
-    category_stats: SyncCategoryStatRepository
-
-    def _open(self, session: Session) -> None:
-        self.products = SyncProductRepository(session)
-        self.reviews = SyncReviewRepository(session)
-        self.product_ratings = SyncProductRatingRepository(session)
-        self.product_review_counts = SyncReviewCountRepository(session)
-        self.category_stats = SyncCategoryStatRepository(session)
+    products: repository[SyncProductRepository] = repository(
+        "views_db.repositories.products", "SyncProductRepository"
+    )
+    reviews: repository[SyncReviewRepository] = repository(
+        "views_db.repositories.reviews", "SyncReviewRepository"
+    )
+    product_ratings: repository[SyncProductRatingRepository] = repository(
+        "views_db.repositories.product_ratings", "SyncProductRatingRepository"
+    )
+    product_review_counts: repository[SyncReviewCountRepository] = repository(
+        "views_db.repositories.product_review_counts", "SyncReviewCountRepository"
+    )
+    category_stats: repository[SyncCategoryStatRepository] = repository(
+        "views_db.repositories.category_stats", "SyncCategoryStatRepository"
+    )
 
 
 async def get_uow() -> AsyncIterator[UnitOfWork]:
