@@ -89,13 +89,25 @@ async def run_async():
                 break
         assert seen == list(range(1, 40)), seen
         current = await uow.tasks.get(task.id)
+        v0 = current.version
         written = await uow.tasks.bulk_update(
             [(task.id, S.TaskUpdate(priority=1, version=current.version))]
         )
         assert written == 1 and (await uow.tasks.get(task.id)).priority == 1
-        # soft delete: the row is hidden, not gone
+        # soft delete: the row is hidden, not gone; upserting it brings it back, version bumped
         await uow.tasks.delete(task.id)
         assert await uow.tasks.get(task.id) is None
+        back = await uow.tasks.upsert(S.TaskCreate(project_id=project.id, number=1, title="Again"))
+        assert back.id == task.id and back.deleted_at is None and back.title == "Again"
+        assert back.version == v0 + 2, (back.version, v0)  # bulk_update, then the upsert
+        # a composite conflict target
+        member = await uow.project_members.upsert(
+            S.ProjectMemberCreate(project_id=project.id, user_id=ann.id, role="owner")
+        )
+        member = await uow.project_members.upsert(
+            S.ProjectMemberCreate(project_id=project.id, user_id=ann.id, role="viewer")
+        )
+        assert member.role == "viewer" and await uow.project_members.count() == 1
     await db.dispose_engines()
     return ann.id
 
