@@ -206,7 +206,7 @@ def _generate(
         return Result({}, _sorted(all_diags), catalog)
     # Views crud.yaml names join the catalog the models and the CRUD layer are planned from (as
     # read-only tables, typed from their queries), never the migration's (plan/views.py).
-    views, view_diags = view_tables(catalog, inputs.crud)
+    views, view_diags = view_tables(catalog, inputs.crud, postgresql=db.name == "postgresql")
     all_diags += view_diags
     if has_errors(all_diags):
         return Result({}, _sorted(all_diags), catalog)

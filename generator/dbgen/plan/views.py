@@ -62,10 +62,11 @@ def _named_views(crud_text: str) -> dict[str, list[str] | None]:
 
 
 def view_tables(
-    catalog: Catalog, crud: tuple[str, str] | None
+    catalog: Catalog, crud: tuple[str, str] | None, *, postgresql: bool = True
 ) -> tuple[tuple[Table, ...], tuple[Diagnostic, ...]]:
     """A read-only table for every view crud.yaml names (problems typing its query are errors
-    at the view's file:line:col)."""
+    at the view's file:line:col). The typer's rules are PostgreSQL's: under another dialect a
+    named view is an error."""
     if crud is None:
         return (), ()
     tables: list[Table] = []
@@ -76,6 +77,16 @@ def view_tables(
             continue
         raw = find_view(catalog, qname)
         if raw is None:
+            continue
+        if not postgresql:
+            problems.append(
+                error(
+                    raw.span,
+                    "views-unsupported-dialect",
+                    f"{raw.kind} {qname} is named in crud.yaml; views as entities are typed "
+                    'with PostgreSQL\'s rules and need dialect = "postgresql"',
+                )
+            )
             continue
         table, found = _view_table(catalog, qname, raw, key)
         problems.extend(found)
