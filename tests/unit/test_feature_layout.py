@@ -291,3 +291,37 @@ def test_every_golden_case_builds_in_one_feature_like_the_layer_layout(
 
 def _migrations_of(result: Result) -> dict[str, str]:
     return {k: v for k, v in result.files.items() if "/migrations/" in k}
+
+
+def test_long_module_names_share_a_repository_module_in_black_layout() -> None:
+    """Constants of entities sharing repository.py are prefixed with their module name, or,
+    past 16 characters, with their position: the prefixed statements stay within the line."""
+    long = "quarterly_revenue_by_region_and_product_x"  # 41 characters
+    sql = f"""
+    CREATE TABLE {long} (id int PRIMARY KEY, title text NOT NULL, deleted_at timestamptz,
+                         version int NOT NULL DEFAULT 1, n int NOT NULL UNIQUE);
+    CREATE TABLE notes (id int PRIMARY KEY, ref int REFERENCES {long} (id));
+    """
+    crud = f"""version: 1
+package: long_db
+entities:
+  {long}:
+    feature: sales
+    operations: [get, list, create, update, delete, bulk_create, bulk_update, upsert]
+    soft_delete: deleted_at
+    version_column: version
+    finders:
+      - by: [n]
+        exists: true
+    relations: [notes]
+  notes:
+    feature: sales
+    operations: [get, create]
+"""
+    result = build(sql, crud, layout="feature")
+    assert result.ok, errors(result)
+    repository = result.files["long_db/sales/repository.py"]
+    assert "_1_T = cast(" in repository and "_NOTES_T = cast(" in repository
+    assert "def _1_insert_values(" in repository and "_1_EXISTS_BY_N_WHERE" in repository
+    mode = black.Mode(line_length=100, target_versions={black.TargetVersion.PY311})
+    assert black.format_str(repository, mode=mode) == repository

@@ -424,6 +424,18 @@ def _tie_break(plan: ProjectPlan, ent: EntityPlan, b: BoundEntity) -> tuple[Colu
     return tuple(c for c in ent.columns if is_orderable(resolve(c.column.type, plan.catalog)))
 
 
+# The longest module name a shared repository module's constants are prefixed with; a longer one
+# would push the prefixed statements past the line length (``_<NS>VERSION = _<NS>T.c[...]``).
+_MAX_NAMESPACE = 16
+
+
+def _namespace(module: str, position: int) -> str:
+    """The prefix of an entity's constants in a repository module it shares (feature layout):
+    its module name (``TASKS_``: ``_TASKS_T``), or, for a long one, its position in the file
+    (``2_``: ``_2_T``; no module name starts with a digit, so the two never meet)."""
+    return f"{module.upper()}_" if len(module) <= _MAX_NAMESPACE else f"{position}_"
+
+
 def _finder_parameter(attr: str) -> str:
     """A finder's parameter for a key column: its attribute, unless the method already binds
     that name (``limit``, ``params``, ``self``...: bindings.FINDER_PARAMETERS_RESERVED)."""
@@ -484,9 +496,12 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
     per_file = Counter(
         plan.layout.path_of("repositories", plan.entity(b.qname).module) for b in spec.entities
     )
+    placed: Counter[str] = Counter()
     for b in spec.entities:
         ent = plan.entity(b.qname)
-        shared = per_file[plan.layout.path_of("repositories", ent.module)] > 1
+        path = plan.layout.path_of("repositories", ent.module)
+        placed[path] += 1
+        ns = _namespace(ent.module, placed[path]) if per_file[path] > 1 else ""
         schemas.append(schema_module(plan, ent, b, nested.get(ent.qname, [])))
         repos.append(
             _repo(
@@ -496,7 +511,7 @@ def plan_crud(plan: ProjectPlan) -> CrudPlan:
                 b,
                 tx_root=any(tx.root == b.qname for tx in spec.transactions),
                 tx_child=any(ch.table == b.qname for tx in spec.transactions for ch in tx.children),
-                ns=f"{ent.module.upper()}_" if shared else "",
+                ns=ns,
             )
         )
 
