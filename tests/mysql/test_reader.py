@@ -96,7 +96,8 @@ def test_keys_are_named_as_mysql_names_them() -> None:
     t = table(
         "CREATE TABLE t (a int, b varchar(50), c text, p point NOT NULL,"
         " KEY (a), KEY (a, b), UNIQUE (b), KEY (b(10)), FULLTEXT (c), SPATIAL KEY (p),"
-        " CHECK (a > 0), FOREIGN KEY (a) REFERENCES u (id))"
+        " CHECK (a > 0), FOREIGN KEY (a) REFERENCES u (id));"
+        " CREATE TABLE u (id int PRIMARY KEY)"
     )
     assert [u.name for u in t.uniques] == ["b"]
     assert [(i.name, i.method) for i in t.indexes] == [
@@ -180,3 +181,33 @@ def test_errors_name_file_line_and_column() -> None:
     ]
     _, diags = read("CREATE TABLE t (s varchar(3) DEFAULT 'x);")
     assert [d.code for d in diags if d.is_error] == ["mysql-unterminated"]
+
+
+def test_column_names_in_keys_ignore_case_and_must_exist() -> None:
+    catalog, diags = read(
+        "CREATE TABLE Parent (ID int NOT NULL, Name varchar(9), PRIMARY KEY (id), KEY (NAME));\n"
+        "CREATE TABLE child (id int PRIMARY KEY, parent_id int,"
+        " FOREIGN KEY (PARENT_ID) REFERENCES Parent (Id));"
+    )
+    assert not [d for d in diags if d.is_error]
+    parent, child = catalog.tables
+    assert parent.primary_key is not None and parent.primary_key.columns == ("ID",)
+    assert parent.indexes[0].elements[0].column == "Name"
+    (fk,) = child.foreign_keys
+    assert (fk.columns, fk.ref_columns) == (("parent_id",), ("ID",))
+    _, diags = read("CREATE TABLE t (id int PRIMARY KEY,\n  KEY (nope));")
+    assert [(d.code, d.span.line, d.span.col) for d in diags if d.is_error] == [
+        ("mysql-unknown-column", 2, 8)
+    ]
+
+
+def test_a_foreign_key_to_a_table_never_created_is_reported() -> None:
+    catalog, diags = read(
+        "SET FOREIGN_KEY_CHECKS=0;\n"
+        "CREATE TABLE t (id int PRIMARY KEY, u_id int, FOREIGN KEY (u_id) REFERENCES u (id),\n"
+        "  v_id int, CONSTRAINT fk_v FOREIGN KEY (v_id) REFERENCES v (nope));\n"
+        "CREATE TABLE v (id int PRIMARY KEY);"
+    )
+    errors = [(d.code, d.span.line) for d in diags if d.is_error]
+    assert errors == [("mysql-unknown-table", 2), ("mysql-unknown-column", 3)]
+    assert catalog.tables[0].foreign_keys == ()

@@ -63,6 +63,7 @@ class MySQLReader:
             self.diags.append(error(stmt.span_at(exc.offset), exc.code, exc.message))
 
     def finish(self) -> Catalog:
+        self.check_references()
         for t in self.tables.values():
             if t.primary_key is None:
                 self.diags.append(
@@ -77,6 +78,39 @@ class MySQLReader:
         return Catalog(
             tables=tuple(t.freeze() for t in tables), raw=tuple(self.raw), files=self.files
         )
+
+    def check_references(self) -> None:
+        """Every foreign key names a table the schema creates and columns it has (MySQL lets
+        a script under FOREIGN_KEY_CHECKS=0 name a table that never comes); the referenced
+        columns are spelled as declared. A key that does not resolve is reported and left out."""
+        for t in self.tables.values():
+            kept = []
+            for fk in t.foreign_keys:
+                target = self.tables.get(fk.ref_table.name)
+                if target is None:
+                    self.diags.append(
+                        error(
+                            fk.span,
+                            "mysql-unknown-table",
+                            f"foreign key {fk.name} of table {t.name} references table "
+                            f"{fk.ref_table.name}, which the schema does not create",
+                        )
+                    )
+                    continue
+                refs = [target.column_index(c) for c in fk.ref_columns]
+                if any(i is None for i in refs):
+                    self.diags.append(
+                        error(
+                            fk.span,
+                            "mysql-unknown-column",
+                            f"foreign key {fk.name} of table {t.name} references columns "
+                            f"({', '.join(fk.ref_columns)}) of {target.name}, which it lacks",
+                        )
+                    )
+                    continue
+                names = tuple(target.columns[i].name for i in refs if i is not None)
+                kept.append(replace(fk, ref_columns=names))
+            t.foreign_keys = kept
 
     # -- dispatch ------------------------------------------------------------------------------
 

@@ -68,6 +68,15 @@ class WorkingTable:
             n += 1
         return f"{first_column}_{n}"
 
+    def resolve(self, name: str, offset: int) -> str:
+        """The declared name of column ``name`` (MySQL's column names ignore case)."""
+        i = self.column_index(name)
+        if i is None:
+            raise ParseError(
+                offset, "mysql-unknown-column", f"table {self.name} has no column {name!r}"
+            )
+        return self.columns[i].name
+
     def column_index(self, name: str) -> int | None:
         for i, c in enumerate(self.columns):
             if c.name.lower() == name.lower():
@@ -357,7 +366,7 @@ class TableReader:
 
     # -- keys ----------------------------------------------------------------------------------
 
-    def key_parts(self) -> tuple[list[IndexElement], int]:
+    def key_parts(self, t: WorkingTable) -> tuple[list[IndexElement], int]:
         """``(col [(len)] [ASC|DESC], ...)``; returns the elements and the offset of ``(``."""
         cur = self.cur
         at = cur.offset()
@@ -369,7 +378,8 @@ class TableReader:
                 expr = self.stmt.text[a - 1 : b + 1]
                 elems.append(IndexElement(expression=expr))
             else:
-                name = cur.ident()
+                at = cur.offset()
+                name = t.resolve(cur.ident(), at)
                 length = None
                 if cur.at("("):
                     a, b = cur.balanced()
@@ -424,7 +434,7 @@ class TableReader:
 
     def primary_key(self, t: WorkingTable, start: int, inline: bool) -> None:
         using = self.index_type()
-        elems, _ = self.key_parts()
+        elems, _ = self.key_parts(t)
         opts, comment = self.index_options()
         if using:
             opts.insert(0, ("using", using))
@@ -466,7 +476,7 @@ class TableReader:
             name = cur.ident()
         name = name or symbol
         using = self.index_type()
-        elems, _ = self.key_parts()
+        elems, _ = self.key_parts(t)
         opts, comment = self.index_options()
         if using:
             opts.insert(0, ("using", using))
@@ -547,7 +557,8 @@ class TableReader:
         cur.expect("(")
         cols: list[str] = []
         while True:
-            cols.append(cur.ident())
+            at = cur.offset()
+            cols.append(t.resolve(cur.ident(), at))
             if cur.accept(")"):
                 break
             cur.expect(",")
