@@ -127,9 +127,7 @@ def _expected_stamp(prep: _Prepared) -> Stamp:
     the hand-written history, known after the build)."""
     from dbgen.emit.stamp import Stamp, generator_id, inputs_digest
 
-    assert prep.inputs.crud is not None  # read_inputs refused its absence
-    inputs = inputs_digest(prep.inputs.sql, prep.inputs.crud, prep.config, prep.inputs.queries)
-    return Stamp(generator_id(), inputs, "", "")
+    return Stamp(generator_id(), inputs_digest(prep.inputs, prep.config), "", "")
 
 
 def _stamped(spec_dir: Path, prep: _Prepared) -> Verdict | None:

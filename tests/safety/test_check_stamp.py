@@ -245,3 +245,31 @@ def test_a_stamp_is_written_only_by_a_build(project: Path, dbgen: Dbgen) -> None
     assert dbgen("build", "specs").code == 0  # up to date, and stamped again
     assert (project / OUT / STAMP).is_file()
     assert SCHEMA in (project / "specs" / "schema.sql").read_text()
+
+
+def test_every_input_is_stamped() -> None:
+    """Each field of Inputs changes the digest, but the two the tree itself answers for."""
+    import dataclasses
+
+    from dbgen.config import Config
+    from dbgen.core import Inputs
+    from dbgen.emit.stamp import NOT_STAMPED, inputs_digest
+
+    base = Inputs((("s/schema.sql", "x"),), ("s/crud.yaml", "y"), queries=(("q/a.sql", "z"),))
+    config = Config(out=Path("generated"))
+    first = inputs_digest(base, config)
+    assert inputs_digest(dataclasses.replace(base, out_display="elsewhere"), config) == first
+    assert inputs_digest(dataclasses.replace(base, sql=(("t/schema.sql", "x"),)), config) == first
+    for f in dataclasses.fields(Inputs):
+        if f.name in NOT_STAMPED:
+            continue
+        changed = dataclasses.replace(base, **{f.name: _edited(getattr(base, f.name))})
+        assert inputs_digest(changed, config) != first, f.name
+    assert inputs_digest(base, dataclasses.replace(config, line_length=60)) != first
+
+
+def _edited(value: object) -> object:
+    if isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str):
+        return (value[0], value[1] + " ")
+    assert isinstance(value, tuple)
+    return (*value, ("extra.sql", ""))

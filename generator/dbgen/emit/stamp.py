@@ -33,7 +33,7 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -42,6 +42,7 @@ from dbgen.emit.manifest import MANIFEST, Manifest, digest, parse_manifest
 
 if TYPE_CHECKING:
     from dbgen.config import Config
+    from dbgen.core import Inputs
 
 STAMP = "dbgen-stamp.txt"
 _HEADER = (
@@ -124,29 +125,43 @@ def generator_digest(package: Path, templates: Path) -> str:
     return h.hexdigest()
 
 
-def inputs_digest(
-    sql: Iterable[tuple[str, str]],
-    crud: tuple[str, str],
-    config: Config,
-    queries: Iterable[tuple[str, str]] = (),
-) -> str:
-    """The digest of a build's inputs but the history: the SQL files', the query files' and
-    crud.yaml's names (the generated files name them) and texts, and the configuration: its
-    options but the output directory (where the tree is, not what it holds), and the file they
-    came from."""
+# The fields of core.Inputs that are not inputs of the stamp: the history is judged from the
+# tree itself (the manifest lists and hashes dbgen's revisions; user_history covers the rest),
+# and the output directory's display name only reaches messages.
+NOT_STAMPED = frozenset({"history", "out_display"})
+
+
+def inputs_digest(inputs: Inputs, config: Config) -> str:
+    """The digest of a build's inputs but the history: every other field of ``inputs`` (the
+    SQL files, crud.yaml, the query files: each file's name, which the generated files name,
+    and text), and the configuration: its options but the output directory (where the tree is,
+    not what it holds), and the bytes of the file they came from. A new field of Inputs is
+    stamped by this loop (or refused, if it is not made of files), never left out silently."""
     h = hashlib.sha256()
-    for name, text in sql:
-        _feed(h, "sql-name", Path(name).name.encode())
-        _feed(h, "sql", text.encode("utf-8", "surrogateescape"))
-    for name, text in queries:
-        _feed(h, "query-name", Path(name).name.encode())
-        _feed(h, "query", text.encode("utf-8", "surrogateescape"))
-    _feed(h, "crud-name", Path(crud[0]).name.encode())
-    _feed(h, "crud", crud[1].encode("utf-8", "surrogateescape"))
+    for f in fields(inputs):
+        if f.name in NOT_STAMPED:
+            continue
+        for name, text in _files(f.name, getattr(inputs, f.name)):
+            _feed(h, f"{f.name}-name", Path(name).name.encode())
+            _feed(h, f.name, text.encode("utf-8", "surrogateescape"))
+        _feed(h, f"{f.name}-end", b"")
     options = {k: v for k, v in asdict(config).items() if k not in ("out", "source")}
     _feed(h, "config", repr(sorted(options.items())).encode())
     _feed(h, "config-file", Path(config.source).read_bytes() if config.source else b"")
     return h.hexdigest()
+
+
+def _files(field_name: str, value: object) -> tuple[tuple[str, str], ...]:
+    """An Inputs field as (display path, text) pairs: None, one pair, or a tuple of them."""
+    if value is None:
+        return ()
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        return (value,)
+    if isinstance(value, tuple) and all(
+        isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, str) for x in v) for v in value
+    ):
+        return value
+    raise TypeError(f"Inputs.{field_name} is not files; say in stamp.py how it is stamped")
 
 
 def user_history_digest(history: Iterable[tuple[str, str]], listed: Mapping[str, object]) -> str:
