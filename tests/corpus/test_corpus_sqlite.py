@@ -35,6 +35,17 @@ COUNTS = {
 }
 
 
+# `alembic check` (the models agree with the migrated file) is not clean yet for these. The
+# reader names a constraint the source left unnamed (<table>_<column>_key / _fkey, as
+# PostgreSQL would), the models carry that name, SQLite keeps none, and Alembic compares named
+# constraints by name (docs/sqlite.md, "What is not done yet").
+CHECK_DIFFERS = {
+    "syncthing": "inline UNIQUE constraints: unnamed in SQLite, named in the models",
+    "synapse": "inline UNIQUE constraints as syncthing's; FTS4 shadow tables not in the models",
+    "roundcube": "inline REFERENCES: unnamed in SQLite, named in the models",
+}
+
+
 def test_the_list_is_the_corpus() -> None:
     root = require_shared("corpus-sqlite")
     assert sorted(p.name for p in root.iterdir() if p.is_dir()) == sorted(SCHEMAS)
@@ -55,3 +66,7 @@ def test_corpus_schema_round_trips(name: str, tmp_path: Path) -> None:
     outcome = run(sql, tmp_path, package=f"{name}_db")
     assert outcome.exact, outcome.explain()
     assert "error" not in outcome.diagnostics and "warning" not in outcome.diagnostics
+    if name in CHECK_DIFFERS:
+        assert not outcome.models_agree, f"{name} agrees now: drop it from CHECK_DIFFERS"
+    else:
+        assert outcome.models_agree, outcome.check[-3000:]

@@ -231,6 +231,17 @@ def test_names_resolve_case_insensitively_to_their_declared_spelling() -> None:
     assert table(catalog, "Artist").indexes[0].elements[0].column == "Name"
 
 
+def test_an_index_keeps_its_name_and_spells_plain_columns_as_the_ir_does() -> None:
+    catalog, _ = read(
+        "CREATE TABLE [T] ([Name] TEXT, `b` INT);\nCREATE INDEX [ix] ON [T] ([Name], `b`);"
+    )
+    (ix,) = table(catalog, "T").indexes
+    assert ix.name == "ix"
+    assert [(e.column, e.expression) for e in ix.elements] == [("Name", '"Name"'), ("b", "b")]
+    (raw,) = [r for r in catalog.raw if r.kind == "sqlite index"]
+    assert (raw.name, raw.drop) == ("ix", 'DROP INDEX "ix"')
+
+
 def test_pragmas_are_reported_not_carried() -> None:
     catalog, diags = read("PRAGMA foreign_keys=1;\nPRAGMA main.user_version = 7;")
     assert catalog.raw == ()

@@ -162,9 +162,19 @@ def test_crud_async(pkg: ModuleType, url: sa.URL) -> None:
             api.tasks.TaskCreate(project_id=p.id, number=1, title="T", estimate=D("2.50"))
         )
         assert t.version == 1 and t.labels == [] and t.estimate == D("2.50")
+        # SQLite's integers are 64-bit whatever the declared type: no 32-bit check on INTEGER
+        big = await uow.tasks.create(
+            api.tasks.TaskCreate(project_id=p.id, number=2**40, title="big")
+        )
+        assert (await uow.tasks.get(big.id)).number == 2**40
+        with pytest.raises(api.errors.InvalidValueError):  # beyond 64 bits: sqlite3 refuses it
+            await uow.tasks.create(api.tasks.TaskCreate(project_id=p.id, number=2**63, title="x"))
+        with pytest.raises(api.errors.InvalidValueError):  # the same, checked before the query
+            await uow.tasks.list(where=api.tasks.TaskFilter(number__eq=2**63))
+        assert (await uow.tasks.list(where=api.tasks.TaskFilter(number__eq=2**40))).items
         assert t.status == "todo" and t.priority == 3
         got = await uow.projects.get(p.id, load=["tasks", "users"])
-        assert [x.id for x in got.tasks] == [t.id] and got.owner.id == "u1"
+        assert sorted(x.id for x in got.tasks) == [t.id, big.id] and got.owner.id == "u1"
         assert await uow.users.count() == 1
         with pytest.raises(api.errors.NotFoundError):
             await uow.users.update("nobody", api.users.UserUpdate(display_name="x"))

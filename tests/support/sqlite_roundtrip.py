@@ -1,13 +1,15 @@
 """A SQLite schema through what a user does with it: scaffold (--dialect sqlite), build with
 ``dialect = "sqlite"`` in dbgen.toml, import every module and configure the mappers (warnings
 as errors), then ../shared/tools/sqlite-roundtrip: ``alembic upgrade head`` on an empty SQLite
-file, compared with the schema loaded into another, and ``alembic downgrade base`` after it.
+file, compared with the schema loaded into another, and ``alembic downgrade base`` after it;
+then ``alembic check`` on a third file at head (the models agree with the migration).
 
 No server: both databases are files the tool makes in a temporary directory.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -21,6 +23,7 @@ from support.roundtrip import _IMPORT_ALL
 class Outcome:
     diagnostics: str = ""  # the build's stderr (notes, warnings)
     roundtrip: str = ""  # sqlite-roundtrip's output
+    check: str = ""  # alembic check's output, on a file upgraded to head
     failure: str | None = None  # the first step that failed, with its output
 
     @property
@@ -31,6 +34,10 @@ class Outcome:
         return lines[-1] if lines else ""
 
     @property
+    def models_agree(self) -> bool:
+        return "No new upgrade operations detected" in self.check
+
+    @property
     def exact(self) -> bool:
         return (
             self.failure is None
@@ -39,12 +46,21 @@ class Outcome:
         )
 
     def explain(self) -> str:
-        parts = (self.failure or "", self.roundtrip[-6000:], self.diagnostics[-3000:])
+        parts = (
+            self.failure or "",
+            self.roundtrip[-6000:],
+            self.check[-3000:],
+            self.diagnostics[-3000:],
+        )
         return "\n".join(p for p in parts if p)
 
 
-def _run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True, timeout=600, check=False)
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        args, cwd=cwd, capture_output=True, text=True, env=env, timeout=600, check=False
+    )
 
 
 def run(sql: str, workdir: Path, package: str = "rt_db", crud: str | None = None) -> Outcome:
@@ -104,4 +120,10 @@ def run(sql: str, workdir: Path, package: str = "rt_db", crud: str | None = None
     outcome.roundtrip = rt.stdout + rt.stderr[-3000:]
     if rt.returncode != 0 and not outcome.summary:
         outcome.failure = f"sqlite-roundtrip exited {rt.returncode}"
+        return outcome
+    # The models agree with the migrated database: alembic check on a file at head.
+    env = dict(os.environ, DATABASE_URL=f"sqlite+aiosqlite:///{workdir / 'check.db'}")
+    upgrade = _run([*alembic, "upgrade", "head"], out, env)
+    checked = _run([*alembic, "check"], out, env) if upgrade.returncode == 0 else upgrade
+    outcome.check = checked.stdout + checked.stderr[-3000:]
     return outcome

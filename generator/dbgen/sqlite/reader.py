@@ -18,7 +18,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from dbgen.diagnostics import Diagnostic, error, note, warning
-from dbgen.ir import Catalog, Column, ForeignKey, Identity, QName, RawStatement, Table
+from dbgen.ir import (
+    Catalog,
+    Column,
+    ForeignKey,
+    Identity,
+    QName,
+    RawStatement,
+    Table,
+    quote_ident,
+)
 from dbgen.sqlite.lex import Kind, Statement, split
 from dbgen.sqlite.parse import Cursor, ParseError, TableDraft, parse_column, parse_create_index
 from dbgen.sqlite.parse import parse_create_table as parse_table
@@ -273,7 +282,10 @@ def _create_index(state: _State, stmt: Statement, position: int) -> None:
     elements = []
     for e in draft.index.elements:
         if e.column is not None and e.column.lower() in columns:
-            e = replace(e, column=columns[e.column.lower()])
+            # A plain column: its name, and as ir.py spells a column element (quote_ident),
+            # whatever quotes SQLite was given ([x], `x`, 'x').
+            column = columns[e.column.lower()]
+            e = replace(e, column=column, expression=quote_ident(column))
         elif e.column is not None:
             e = replace(e, column=None)  # a string literal or an unknown name: an expression
         elements.append(e)

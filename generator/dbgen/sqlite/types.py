@@ -5,8 +5,9 @@ SQLite" (section 3.1): a name containing INT is INTEGER; CHAR, CLOB or TEXT is T
 type is BLOB; REAL, FLOA or DOUB is REAL; anything else NUMERIC. The names that say more than
 the affinity (VARCHAR(n), DECIMAL(p,s), DATETIME, BOOLEAN, JSON ...) get the base type of that
 meaning, so filters, validation and the Python type follow it; the rest get their affinity's.
-The model's SQLAlchemy type is the one SQLite's dialect spells as declared where there is one
-(``sa.Integer()`` for INTEGER, ``sa.NVARCHAR(160)``), else its affinity's generic type.
+The model's SQLAlchemy type is the one SQLAlchemy reflects from the declared type (``sa.INTEGER()``
+for INT, ``sa.NVARCHAR(160)``, ``sa.NUMERIC(10, 2)``), so Alembic finds the models and the
+database alike.
 """
 
 from __future__ import annotations
@@ -97,25 +98,40 @@ def _t(expr: str, *imports: tuple[str, str | None]) -> TypeRef:
     return TypeRef(expr, frozenset(imports))
 
 
-# Declared names SQLite's dialect spells exactly (upper-case, no arguments) -> SQLAlchemy class.
-_EXACT = {
-    "INTEGER": "sa.INTEGER",
-    "BIGINT": "sa.BIGINT",
-    "SMALLINT": "sa.SMALLINT",
-    "TEXT": "sa.TEXT",
-    "CLOB": "sa.CLOB",
-    "BLOB": "sa.BLOB",
-    "REAL": "sa.REAL",
-    "FLOAT": "sa.FLOAT",
-    "BOOLEAN": "sa.BOOLEAN",
-    "DATE": "sa.DATE",
-    "DATETIME": "sa.DATETIME",
-    "TIMESTAMP": "sa.TIMESTAMP",
-    "TIME": "sa.TIME",
-    "JSON": "sa.JSON",
+# The model's type is the one SQLAlchemy reflects from the declared type (its SQLite dialect's
+# names, else the affinity's type), so Alembic compares the models with the database as equal:
+# declared name -> SQLAlchemy class, and whether it takes the declared arguments.
+_REFLECTED = {
+    "BIGINT": ("sa.BIGINT", 0),
+    "BLOB": ("sa.BLOB", 0),
+    "BOOL": ("sa.BOOLEAN", 0),
+    "BOOLEAN": ("sa.BOOLEAN", 0),
+    "CHAR": ("sa.CHAR", 1),
+    "DATE": ("sa.DATE", 0),
+    "DATETIME": ("sa.DATETIME", 0),
+    "DECIMAL": ("sa.DECIMAL", 2),
+    "DOUBLE": ("sa.DOUBLE", 0),
+    "FLOAT": ("sa.FLOAT", 0),
+    "INT": ("sa.INTEGER", 0),
+    "INTEGER": ("sa.INTEGER", 0),
+    "JSON": ("sa.JSON", 0),
+    "NCHAR": ("sa.NCHAR", 1),
+    "NUMERIC": ("sa.NUMERIC", 2),
+    "NVARCHAR": ("sa.NVARCHAR", 1),
+    "REAL": ("sa.REAL", 0),
+    "SMALLINT": ("sa.SMALLINT", 0),
+    "TEXT": ("sa.TEXT", 1),
+    "TIME": ("sa.TIME", 0),
+    "TIMESTAMP": ("sa.TIMESTAMP", 0),
+    "VARCHAR": ("sa.VARCHAR", 1),
 }
-_WITH_LENGTH = {"VARCHAR": "sa.VARCHAR", "NVARCHAR": "sa.NVARCHAR", "CHAR": "sa.CHAR"}
-_WITH_PRECISION = {"NUMERIC": "sa.NUMERIC", "DECIMAL": "sa.DECIMAL"}
+_BY_AFFINITY = {
+    "INTEGER": ("sa.INTEGER", 0),
+    "TEXT": ("sa.TEXT", 1),
+    "REAL": ("sa.REAL", 0),
+    "NUMERIC": ("sa.NUMERIC", 2),
+}
+_REFLECT_NAME = re.compile(r"([\w ]+)(\(.*?\))?")
 
 _PYTHON = {
     "smallint": _t("int"),
@@ -133,45 +149,34 @@ _PYTHON = {
     "time without time zone": _t("datetime.time", DT),
     "json": _t("Any", ("typing", "Any")),
 }
-_GENERIC = {
-    "smallint": "sa.SmallInteger()",
-    "integer": "sa.Integer()",
-    "bigint": "sa.BigInteger()",
-    "text": "sa.Text()",
-    "bytea": "sa.LargeBinary()",
-    "real": "sa.REAL()",
-    "double precision": "sa.Double()",
-    "boolean": "sa.Boolean()",
-    "date": "sa.Date()",
-    "timestamp without time zone": "sa.DateTime()",
-    "time without time zone": "sa.Time()",
-    "json": "sa.JSON()",
-}
 
 
-def _sqlalchemy(t: SqlType) -> str:
-    m = _NAME.match(t.sql)
-    name = " ".join(m.group(1).upper().split()) if m else ""
-    args = ", ".join(str(x) for x in t.modifiers)
-    if name in _EXACT and not (m and m.group(2)):
-        return f"{_EXACT[name]}()"
-    if name in _WITH_LENGTH and len(t.modifiers) <= 1 and not (m and m.group(2) and not args):
-        return f"{_WITH_LENGTH[name]}({args})"
-    if name in _WITH_PRECISION and not (m and m.group(2) and not args):
-        return f"{_WITH_PRECISION[name]}({args})"
-    if t.base == "character varying":
-        return f"sa.String({args})"
-    if t.base == "numeric":
-        return f"sa.Numeric({args})"
-    return _GENERIC[t.base]
+def _sqlalchemy(t: SqlType) -> str | None:
+    """The SQLAlchemy type SQLite's reflection gives the declared type (None: NullType, for
+    BLOB affinity without the name BLOB, or no type)."""
+    m = _REFLECT_NAME.match(t.sql.upper())
+    name, args = (m.group(1), m.group(2)) if m else ("", None)
+    found = _REFLECTED.get(name)
+    if found is None:
+        aff = affinity(name)
+        found = _BY_AFFINITY.get(aff)
+        if found is None:
+            return None
+    cls, takes = found
+    numbers = re.findall(r"\d+", args or "")
+    given = ", ".join(numbers) if numbers and len(numbers) <= takes else ""
+    return f"{cls}({given})"
 
 
 def map_type(t: SqlType, ctx: TypeContext) -> MappedType:
     """The model's type; the migration replays the CREATE text, so ``ddl`` is the declared
     type printed as written (RawType), for what else may print it."""
     raw = TypeRef(f"RawType({pystr(t.sql)})", frozenset({(f"{ctx.package}.types", "RawType")}))
-    if t.base == ANY_BASE:
-        return MappedType(_t("Any", ("typing", "Any")), raw, raw, is_raw=True)
-    model = _t(_sqlalchemy(t), SA)
+    model = _sqlalchemy(t)
+    python = _PYTHON.get(t.base, _t("Any", ("typing", "Any")))
     ddl = TypeRef(f"RawType({pystr(t.sql)})")
-    return MappedType(_PYTHON[t.base], model, ddl, is_raw=True)
+    if model is None:
+        return MappedType(
+            python if t.base != ANY_BASE else _t("Any", ("typing", "Any")), raw, ddl, is_raw=True
+        )
+    return MappedType(python, _t(model, SA), ddl, is_raw=True)

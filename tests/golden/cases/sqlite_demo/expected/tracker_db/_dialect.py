@@ -122,3 +122,9 @@ def values_source(values: sa.Values) -> Any:
     """What an UPDATE ... FROM reads a VALUES list through: a CTE (``WITH v(k_id, ...) AS
     (VALUES ...) UPDATE ... FROM v``), as SQLite names no columns of a subquery's alias."""
     return values.cte(values.name)
+
+
+def integer_bits(type_: Any) -> int | None:
+    """How many bits an integer column holds: 64 whatever its declared type (SQLite stores
+    every integer in up to 8 bytes; SMALLINT or INT is only a name)."""
+    return 64 if isinstance(type_, sa.Integer) else None
