@@ -64,3 +64,14 @@ def values_source(values: sa.Values) -> Any:
     """What an UPDATE ... FROM reads a VALUES list through: the list itself, aliased
     (``FROM (VALUES ...) AS v (k_id, ...)``)."""
     return values
+
+
+def integer_bits(type_: Any) -> int | None:
+    """How many bits an integer column of this SQLAlchemy type holds (None: not an integer)."""
+    if isinstance(type_, sa.SmallInteger):
+        return 16
+    if isinstance(type_, sa.BigInteger):
+        return 64
+    if isinstance(type_, sa.Integer):
+        return 32
+    return None

@@ -396,6 +396,8 @@ def _bad_value(inner: BaseException) -> bool:
     module = type(inner).__module__.split(".")[0]
     if module == "asyncpg" and type(inner).__name__ == "DataError":
         return True
+    if isinstance(inner, OverflowError):  # sqlite3: an int beyond 64 bits
+        return True
     return isinstance(inner, ValueError) and "NUL" in str(inner)
 
 

@@ -112,12 +112,9 @@ def check_for(type_: Any) -> Check | None:
         return _array_check(check_for(type_.item_type))
     if isinstance(type_, sa.Enum):
         return _enum_check(type_)
-    if isinstance(type_, sa.SmallInteger):
-        return integer_check(16)
-    if isinstance(type_, sa.BigInteger):
-        return integer_check(64)
-    if isinstance(type_, sa.Integer):
-        return integer_check(32)
+    bits = _dialect.integer_bits(type_)  # SQLite's integers are all 64-bit
+    if bits is not None:
+        return integer_check(bits)
     if isinstance(type_, sa.String):
         return text_check
     if isinstance(type_, sa.Boolean):
