@@ -80,6 +80,12 @@ async def run_async():
             [S.TaskCreate(project_id=project.id, number=n, title=f"t{n}") for n in range(2, 40)]
         )
         assert made == 38
+        # 40 MB of values in one call, past MariaDB's 16 MiB max_allowed_packet
+        big = "x" * (1024 * 1024)
+        made = await uow.tasks.bulk_create(
+            [S.TaskCreate(project_id=project.id, number=n, title=f"b{n}", description=big) for n in range(100, 140)]
+        )
+        assert made == 40
         seen, cursor = [], None
         while True:
             page = await uow.tasks.list_by_project_id(project.id, order_by=["number"], limit=7, after=cursor)
@@ -87,7 +93,7 @@ async def run_async():
             cursor = page.next_cursor
             if cursor is None:
                 break
-        assert seen == list(range(1, 40)), seen
+        assert seen == [*range(1, 40), *range(100, 140)], seen
         current = await uow.tasks.get(task.id)
         v0 = current.version
         written = await uow.tasks.bulk_update(
