@@ -116,7 +116,11 @@ def test_without_rowid_strict_and_an_implicit_reference(features: Catalog) -> No
     assert kv.columns[0].identity is None  # WITHOUT ROWID: no rowid to alias
     (fk,) = kv.foreign_keys
     assert (fk.ref_table.name, fk.ref_columns) == ("kv", ("key",))  # REFERENCES kv: its key
+    assert kv.options == (("without rowid", ""),)
+    assert table(features, "both_options").options == (("without rowid", ""), ("strict", ""))
+    assert table(features, "Kinds").options == (("autoincrement", ""),)
     strict = table(features, "strict_things")
+    assert strict.options == (("strict", ""),)
     assert strict.columns[0].identity == Identity(always=False)
     assert table(features, "both_options").primary_key is not None
     # INTEGER PRIMARY KEY DESC is no rowid alias (SQLite's quirk); IF NOT EXISTS kept the first

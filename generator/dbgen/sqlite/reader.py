@@ -227,6 +227,15 @@ def _create_table(state: _State, stmt: Statement, position: int) -> None:
         replace(fk, columns=tuple(_column_name(draft, c, stmt) for c in fk.columns))
         for fk in draft.foreign_keys
     )
+    options = tuple(
+        (name, "")
+        for name, on in (
+            ("without rowid", draft.without_rowid),
+            ("strict", draft.strict),
+            ("autoincrement", draft.autoincrement),
+        )
+        if on
+    )
     table = Table(
         QName(PUBLIC, draft.name),
         tuple(draft.columns),
@@ -236,6 +245,8 @@ def _create_table(state: _State, stmt: Statement, position: int) -> None:
         foreign_keys=fks,
         position=position,
         span=draft.span,
+        # SQLite's table options (the migration replays them with the CREATE text).
+        options=options,
     )
     state.tables[draft.name.lower()] = table
     state.drafts[draft.name.lower()] = draft
