@@ -222,6 +222,25 @@ def converted(row: Sequence[Any], conversions: Conversions) -> Sequence[Any]:
     return out
 
 
+def _held(
+    found: Any,
+    row: Sequence[Any],
+    attrs: tuple[str, ...],
+    width: int,
+    mine: Conversions,
+    overwrite: bool,
+) -> Any:
+    """An instance the session holds, for a row read again: returned as it is, its expired
+    attributes filled in (all of them with ``overwrite``). A function of its own, not a
+    closure per loader: most loaders never get here, and a one-row read makes one per call."""
+    stale = attrs if overwrite else _compat.expired_attributes(instance_state(found))
+    if stale:
+        for attr, value in zip(attrs, converted(row[:width], mine), strict=True):
+            if attr in stale:
+                set_committed_value(found, attr, value)
+    return found
+
+
 def loader(
     session: Session,
     rowmap: RowMap,
@@ -253,14 +272,6 @@ def loader(
     session_id = _compat.session_token(session)
     identity_class, token, new, single = plan.identity_class, plan.token, plan.new, plan.single
 
-    def existing(found: Any, row: Sequence[Any]) -> Any:
-        stale = attrs if overwrite else _compat.expired_attributes(instance_state(found))
-        if stale:
-            for attr, value in zip(attrs, converted(row[:width], mine), strict=True):
-                if attr in stale:
-                    set_committed_value(found, attr, value)
-        return found
-
     parts = plan.parts
     store = _compat.identity_store(identity_map)
     if parts is None or store is None:
@@ -272,7 +283,7 @@ def loader(
             key = (identity_class, ident, token)
             found = get(key)
             if found is not None:
-                return existing(found, row)
+                return _held(found, row, attrs, width, mine, overwrite)
             obj = new()
             # (A row may go on with joined columns: zip stops at the table's.)
             values = instance_dict(obj)
@@ -299,7 +310,7 @@ def loader(
         if held is not None:
             found = held.obj()
             if found is not None:
-                return existing(found, row)
+                return _held(found, row, attrs, width, mine, overwrite)
         obj = make(cls)
         state = new_state(obj, manager)
         values = obj.__dict__
@@ -354,6 +365,20 @@ def attach_joined(
             values = instance_dict(parent)
             if attr not in values:
                 values[attr] = found.get(r[pk])
+
+
+def hydrate_joined(
+    session: Session,
+    rowmap: RowMap,
+    joined: Joined,
+    records: Sequence[Sequence[Any]],
+    conversions: Conversions = (),
+) -> list[Any]:
+    """The instances of a ``joined_read``'s rows (its leading columns), with the joined
+    relations set (``attach_joined``)."""
+    parents = hydrate(session, rowmap, records, conversions=conversions)
+    attach_joined(session, joined, parents, records, conversions)
+    return parents
 
 
 def unloaded(parents: Sequence[Any], rl: RelationLoad) -> tuple[list[Any], list[Any]]:

@@ -17,12 +17,12 @@ from pydantic import BaseModel
 from ..pagination import Page
 from ._common import ASK, M
 from ._hydrate import (
+    PAUSE_COLLECTOR_ROWS,
     Joined,
     PausedCollector,
     RelationLoad,
-    attach_joined,
     attach_related,
-    hydrate,
+    hydrate_joined,
     loader,
     unloaded,
 )
@@ -115,10 +115,11 @@ class SyncReads(SyncCore[M]):
         records, conversions = found
         assert self._rowmap is not None
         session = self.session
-        with PausedCollector(len(records)):
-            # (hydrate reads the leading columns)
-            parents = hydrate(session, self._rowmap, records, conversions=conversions)
-            attach_joined(session, joined, parents, records, conversions)
+        if len(records) < PAUSE_COLLECTOR_ROWS:  # (a row or a page: nothing to set up)
+            parents = hydrate_joined(session, self._rowmap, joined, records, conversions)
+        else:
+            with PausedCollector(len(records)):
+                parents = hydrate_joined(session, self._rowmap, joined, records, conversions)
         if joined.rest:
             self._load_related(parents, joined.rest)
         return parents

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ._common import ASK, M, RepositoryBase
 from ._driver import Statement, driver_error, driver_statement, result_conversions, watched
-from ._hydrate import PausedCollector, hydrate
+from ._hydrate import PAUSE_COLLECTOR_ROWS, PausedCollector, hydrate
 from ._query import rowcount
 
 
@@ -112,5 +112,7 @@ class SyncCore(RepositoryBase[M]):
         rowmap = self._rowmap
         assert rowmap is not None, "only repositories of mapped classes fetch instances"
         session = self.session
+        if len(records) < PAUSE_COLLECTOR_ROWS:  # (a row or a page: nothing to set up)
+            return hydrate(session, rowmap, records, overwrite=overwrite, conversions=conversions)
         with PausedCollector(len(records)):
             return hydrate(session, rowmap, records, overwrite=overwrite, conversions=conversions)

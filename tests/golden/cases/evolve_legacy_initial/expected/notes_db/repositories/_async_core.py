@@ -21,7 +21,7 @@ from ._driver import (
     driver_statement,
     watched,
 )
-from ._hydrate import PausedCollector, hydrate
+from ._hydrate import PAUSE_COLLECTOR_ROWS, PausedCollector, hydrate
 from ._query import rowcount
 
 
@@ -165,6 +165,8 @@ class AsyncCore(RepositoryBase[M]):
         rowmap = self._rowmap
         assert rowmap is not None, "only repositories of mapped classes fetch instances"
         session = self.session.sync_session
+        if len(records) < PAUSE_COLLECTOR_ROWS:  # (a row or a page: nothing to set up)
+            return hydrate(session, rowmap, records, overwrite=overwrite, conversions=conversions)
         with PausedCollector(len(records)):
             return hydrate(session, rowmap, records, overwrite=overwrite, conversions=conversions)
 

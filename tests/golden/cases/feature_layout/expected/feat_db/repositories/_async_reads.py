@@ -19,14 +19,14 @@ from ._async_core import AsyncCore
 from ._common import ASK, M
 from ._driver import asyncpg_conversions, driver_error, driver_statement
 from ._hydrate import (
+    PAUSE_COLLECTOR_ROWS,
     Conversions,
     Joined,
     PausedCollector,
     RelationLoad,
-    attach_joined,
     attach_related,
     converted,
-    hydrate,
+    hydrate_joined,
     loader,
     unloaded,
 )
@@ -121,10 +121,11 @@ class AsyncReads(AsyncCore[M]):
         records, conversions = found
         assert self._rowmap is not None
         session = self.session.sync_session
-        with PausedCollector(len(records)):
-            # (hydrate reads the leading columns)
-            parents = hydrate(session, self._rowmap, records, conversions=conversions)
-            attach_joined(session, joined, parents, records, conversions)
+        if len(records) < PAUSE_COLLECTOR_ROWS:  # (a row or a page: nothing to set up)
+            parents = hydrate_joined(session, self._rowmap, joined, records, conversions)
+        else:
+            with PausedCollector(len(records)):
+                parents = hydrate_joined(session, self._rowmap, joined, records, conversions)
         if joined.rest:
             await self._load_related(parents, joined.rest)
         return parents
