@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.log import log
 
@@ -27,13 +28,27 @@ class Rebuild:
     revision: str = ""  # the file the rebuild added
 
 
-def ten_statement_edit(schema_sql: str) -> tuple[str, str]:
-    """The schema with 10 statements appended, and a description of them."""
+def ten_statement_edit(schema_sql: str, *, no_link_tables: bool = False) -> tuple[str, str]:
+    """The schema with 10 statements appended, and a description of them. ``no_link_tables``:
+    leave out tables whose key is made of foreign keys only (a column added to one makes it an
+    entity of its own, and the many-to-many relations through it, which a crud.yaml may name,
+    go away)."""
     from dbgen.ddl import read_schema
 
     catalog, _ = read_schema([("schema.sql", schema_sql)])
+
+    def link(t: Any) -> bool:
+        fk_columns = {c for fk in t.foreign_keys for c in fk.columns}
+        return set(t.primary_key.columns) <= fk_columns
+
     tables = sorted(
-        (t for t in catalog.tables if t.primary_key is not None and t.partition_of is None),
+        (
+            t
+            for t in catalog.tables
+            if t.primary_key is not None
+            and t.partition_of is None
+            and not (no_link_tables and link(t))
+        ),
         key=lambda t: (t.qname.schema, t.qname.name),
     )[:EDIT_TABLES]
     statements = [f"ALTER TABLE {t.qname.sql} ADD COLUMN bench_note text;" for t in tables]

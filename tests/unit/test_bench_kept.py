@@ -6,6 +6,8 @@ import importlib
 import sys
 from pathlib import Path
 
+import pytest
+
 from support import REPO_ROOT
 
 if str(REPO_ROOT) not in sys.path:
@@ -33,3 +35,18 @@ def test_kept_sections_survive_a_bench_run(tmp_path: Path) -> None:
         "",
         "text",
     ]
+
+
+def test_the_scaffolded_figures_replace_their_own_section(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scaffolded = importlib.import_module("bench.scaffolded")
+    md = tmp_path / "results.md"
+    md.write_text(f"# dbgen benchmarks\n\n## Runtime\n\nx\n\n## Load\n{KEPT_MARK}\n\nkept\n")
+    monkeypatch.setattr(scaffolded, "RESULTS", md)
+    scaffolded._keep_in_results(["| first |"])
+    scaffolded._keep_in_results(["| second |"])
+    text = md.read_text()
+    assert text.count(scaffolded.HEADING) == 1 and "| second |" in text and "first" not in text
+    assert "## Runtime\n\nx" in text and "kept" in text
+    assert f"## {scaffolded.HEADING}" in kept_sections(md)  # and a bench run keeps it
