@@ -597,9 +597,9 @@ def main() -> None:
         print(f"dbgen: {exc}", file=sys.stderr)
         sys.exit(2)
     except Exception as exc:
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
+        # A usage error (unknown command, missing argument): click's ClickException, which
+        # typer either re-exports from click or, from 0.24 on, vendors as typer._click.
+        if any(cls.__name__ == "ClickException" for cls in type(exc).__mro__):
+            exc.show()  # type: ignore[attr-defined]
             sys.exit(2)
         raise

@@ -139,6 +139,22 @@ def test_missing_spec_dir_is_a_usage_error(tmp_path: Path) -> None:
     assert "nowhere" in proc.stderr and "error[no-spec-dir]" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("nosuch",), "No such command 'nosuch'"),
+        (("build",), "Missing"),
+        (("build", "--nosuch", "specs"), "No such option: --nosuch"),
+    ],
+)
+def test_usage_errors_exit_2_without_a_traceback(
+    tmp_path: Path, args: tuple[str, ...], message: str
+) -> None:
+    run = dbgen(*args, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert message in run.stderr and "Traceback" not in run.stderr, run.stderr
+
+
 def test_inspect_prints_the_model_as_json(project: Path) -> None:
     proc = dbgen("inspect", "specs", cwd=project)
     assert proc.returncode == 0, proc.stderr
