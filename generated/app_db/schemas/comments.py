@@ -2,8 +2,9 @@
 """Pydantic schemas for public.comments.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -19,7 +20,7 @@ CommentRelation = Literal["tasks", "users", "comments"]
 class CommentCreate(BaseModel):
     """Fields to insert a row into public.comments."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     task_id: int
     body: str
@@ -33,7 +34,7 @@ class CommentCreate(BaseModel):
 class CommentUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     task_id: int | None = None
     parent_id: int | None = None
@@ -60,7 +61,7 @@ class CommentRead(BaseModel):
 class CommentFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     task_id__eq: int | None = None
     parent_id__eq: int | None = None
@@ -75,7 +76,7 @@ class CommentFilter(BaseModel):
 class CommentCreateNested(BaseModel):
     """A Comment created together with its Task; the key to the Task is filled in."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     body: str
     id: int | None = None

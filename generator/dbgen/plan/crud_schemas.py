@@ -195,7 +195,10 @@ def schema_module(
     for c in ent.columns:
         imports |= c.type.python.imports
     cls = ent.class_name
-    config = 'ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)'
+    # What callers send (Create, Update, Filter) builds its validator at import: FastAPI takes
+    # these as request bodies, and a deferred one makes pydantic warn
+    # (UnsupportedFieldAttributeWarning) on the route's first request. Read classes defer.
+    config = 'ConfigDict(extra="forbid", arbitrary_types_allowed=True)'
     classes: list[SchemaClass] = []
 
     # The soft-delete stamp belongs to delete(), and a defaulted version to the repository.

@@ -2,8 +2,9 @@
 """Pydantic schemas for public.products.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -58,7 +59,7 @@ class ProductCreate(BaseModel):
     forms.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     code: str = Field(pattern="(?s)^[A-Z]{3}-[0-9]{4}$")
     name: str = Field(min_length=2, max_length=80)
@@ -96,7 +97,7 @@ class ProductUpdate(BaseModel):
     forms.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     code: str | None = Field(default=None, pattern="(?s)^[A-Z]{3}-[0-9]{4}$")
     name: str | None = Field(default=None, min_length=2, max_length=80)
@@ -143,6 +144,6 @@ class ProductRead(BaseModel):
 class ProductFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["ProductFilter"] | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for public.shipments.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -43,7 +44,7 @@ class ShipmentCreate(BaseModel):
     shipments_tracking.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     product_id: int
     quantity: int = Field(ge=1, le=1000)
@@ -64,7 +65,7 @@ class ShipmentUpdate(BaseModel):
     shipments_tracking.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     product_id: int | None = None
     state: ShipmentState | None = None
@@ -93,7 +94,7 @@ class ShipmentRead(BaseModel):
 class ShipmentFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["ShipmentFilter"] | None = None
 
@@ -105,7 +106,7 @@ class ShipmentCreateNested(BaseModel):
     shipments_tracking.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     quantity: int = Field(ge=1, le=1000)
     id: int | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for public.event_json.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 from typing import Literal
@@ -16,7 +17,7 @@ EventJsonOrderKey = Literal["seq", "-seq", "room", "-room"]
 class EventJsonCreate(BaseModel):
     """Fields to insert a row into public.event_json."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     event_id: str
     json_: str
@@ -27,7 +28,7 @@ class EventJsonCreate(BaseModel):
 class EventJsonUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     event_id: str | None = None
     room: str | None = None
@@ -49,7 +50,7 @@ class EventJsonRead(BaseModel):
 class EventJsonFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     room__eq: str | None = None
     room__is_null: bool | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for public.event_log.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -22,7 +23,7 @@ class EventLogCreate(BaseModel):
     Checked here, as the database checks them: event_log_message_check.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     message: str = Field(min_length=1, max_length=200)
     stream_id: int | None = None
@@ -37,7 +38,7 @@ class EventLogUpdate(BaseModel):
     Checked here, as the database checks them: event_log_message_check.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     stream_id: int | None = None
     level: Level | None = None
@@ -62,7 +63,7 @@ class EventLogRead(BaseModel):
 class EventLogFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     stream_id__eq: int | None = None
     stream_id__is_null: bool | None = None
@@ -81,7 +82,7 @@ class EventLogCreateNested(BaseModel):
     Checked here, as the database checks them: event_log_message_check.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     message: str = Field(min_length=1, max_length=200)
     level: Level | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for public.room_stats.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -17,7 +18,7 @@ RoomStatOrderKey = Literal[""]
 class RoomStatCreate(BaseModel):
     """Fields to insert a row into public.room_stats."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     room: str
     day: datetime.date
@@ -27,7 +28,7 @@ class RoomStatCreate(BaseModel):
 class RoomStatUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     room: str | None = None
     day: datetime.date | None = None
@@ -47,7 +48,7 @@ class RoomStatRead(BaseModel):
 class RoomStatFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     room__eq: str | None = None
     day__between: tuple[datetime.date, datetime.date] | None = None

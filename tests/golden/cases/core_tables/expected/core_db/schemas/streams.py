@@ -2,8 +2,9 @@
 """Pydantic schemas for public.streams.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 from typing import Literal
@@ -16,7 +17,7 @@ StreamOrderKey = Literal[""]
 class StreamCreate(BaseModel):
     """Fields to insert a row into public.streams."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     name: str
 
@@ -24,7 +25,7 @@ class StreamCreate(BaseModel):
 class StreamUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     name: str | None = None
 
@@ -41,6 +42,6 @@ class StreamRead(BaseModel):
 class StreamFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["StreamFilter"] | None = None

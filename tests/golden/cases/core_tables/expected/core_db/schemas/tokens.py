@@ -2,8 +2,9 @@
 """Pydantic schemas for public.tokens.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -18,7 +19,7 @@ TokenOrderKey = Literal["keys", "-keys", "json_", "-json_"]
 class TokenCreate(BaseModel):
     """Fields to insert a row into public.tokens."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     uuid_: uuid.UUID
     id: int | None = None
@@ -30,7 +31,7 @@ class TokenCreate(BaseModel):
 class TokenUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     version: int
     stream_id: int | None = None
@@ -56,7 +57,7 @@ class TokenRead(BaseModel):
 class TokenFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     uuid___eq: uuid.UUID | None = None
     uuid___in: list[uuid.UUID] | None = None
@@ -68,7 +69,7 @@ class TokenFilter(BaseModel):
 class TokenCreateNested(BaseModel):
     """A Token created together with its Stream; the key to the Stream is filled in."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     uuid_: uuid.UUID
     id: int | None = None

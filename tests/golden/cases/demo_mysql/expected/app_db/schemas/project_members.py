@@ -2,8 +2,9 @@
 """Pydantic schemas for public.project_members.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -18,7 +19,7 @@ ProjectMemberRelation = Literal["projects", "users"]
 class ProjectMemberCreate(BaseModel):
     """Fields to insert a row into public.project_members."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     project_id: int
     user_id: str = Field(max_length=36)
@@ -29,7 +30,7 @@ class ProjectMemberCreate(BaseModel):
 class ProjectMemberUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     role: str | None = None
     joined_at: datetime.datetime | None = None
@@ -49,7 +50,7 @@ class ProjectMemberRead(BaseModel):
 class ProjectMemberFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     project_id__eq: int | None = None
     project_id__in: list[int] | None = None
@@ -63,7 +64,7 @@ class ProjectMemberFilter(BaseModel):
 class ProjectMemberCreateNested(BaseModel):
     """A ProjectMember created together with its Project; the key to the Project is filled in."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     user_id: str = Field(max_length=36)
     role: str | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for public.user_profiles.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -18,7 +19,7 @@ UserProfileRelation = Literal["users"]
 class UserProfileCreate(BaseModel):
     """Fields to insert a row into public.user_profiles."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     user_id: str = Field(max_length=36)
     bio: str | None = None
@@ -31,7 +32,7 @@ class UserProfileCreate(BaseModel):
 class UserProfileUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     bio: str | None = None
     avatar_url: str | None = Field(default=None, max_length=2048)
@@ -56,6 +57,6 @@ class UserProfileRead(BaseModel):
 class UserProfileFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["UserProfileFilter"] | None = None

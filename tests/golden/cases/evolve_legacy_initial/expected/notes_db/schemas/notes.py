@@ -2,8 +2,9 @@
 """Pydantic schemas for public.notes.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -17,7 +18,7 @@ NoteOrderKey = Literal["created_at", "-created_at"]
 class NoteCreate(BaseModel):
     """Fields to insert a row into public.notes."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     body: str
     created_at: datetime.datetime | None = None
@@ -26,7 +27,7 @@ class NoteCreate(BaseModel):
 class NoteUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     body: str | None = None
     created_at: datetime.datetime | None = None
@@ -45,6 +46,6 @@ class NoteRead(BaseModel):
 class NoteFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["NoteFilter"] | None = None

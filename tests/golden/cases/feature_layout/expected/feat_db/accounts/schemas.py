@@ -2,8 +2,9 @@
 """Pydantic schemas for public.users, public.profiles.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -20,7 +21,7 @@ ProfileOrderKey = Literal[""]
 class UserCreate(BaseModel):
     """Fields to insert a row into public.users."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     email: str
     name: str
@@ -31,7 +32,7 @@ class UserCreate(BaseModel):
 class UserUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     email: str | None = None
     name: str | None = None
@@ -52,7 +53,7 @@ class UserRead(BaseModel):
 class UserFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["UserFilter"] | None = None
 
@@ -60,7 +61,7 @@ class UserFilter(BaseModel):
 class ProfileCreate(BaseModel):
     """Fields to insert a row into public.profiles."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     user_id: uuid.UUID
     bio: str | None = None
@@ -69,7 +70,7 @@ class ProfileCreate(BaseModel):
 class ProfileUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     bio: str | None = None
 
@@ -86,6 +87,6 @@ class ProfileRead(BaseModel):
 class ProfileFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["ProfileFilter"] | None = None

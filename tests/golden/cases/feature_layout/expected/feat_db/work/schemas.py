@@ -2,8 +2,9 @@
 """Pydantic schemas for public.projects, public.tasks, public.events.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -22,7 +23,7 @@ EventOrderKey = Literal[""]
 class ProjectCreate(BaseModel):
     """Fields to insert a row into public.projects."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     owner_id: uuid.UUID
     name: str
@@ -31,7 +32,7 @@ class ProjectCreate(BaseModel):
 class ProjectUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     owner_id: uuid.UUID | None = None
     name: str | None = None
@@ -51,7 +52,7 @@ class ProjectRead(BaseModel):
 class ProjectFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["ProjectFilter"] | None = None
 
@@ -59,7 +60,7 @@ class ProjectFilter(BaseModel):
 class TaskCreate(BaseModel):
     """Fields to insert a row into public.tasks."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     project_id: int
     title: str
@@ -70,7 +71,7 @@ class TaskCreate(BaseModel):
 class TaskUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     version: int
     project_id: int | None = None
@@ -95,7 +96,7 @@ class TaskRead(BaseModel):
 class TaskFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     title__ilike: str | None = None
     or_: list["TaskFilter"] | None = None
@@ -104,7 +105,7 @@ class TaskFilter(BaseModel):
 class TaskCreateNested(BaseModel):
     """A Task created together with its Project; the key to the Project is filled in."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     title: str
     assignee_id: uuid.UUID | None = None
@@ -114,7 +115,7 @@ class TaskCreateNested(BaseModel):
 class EventCreate(BaseModel):
     """Fields to insert a row into public.events."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     kind: str
     at: datetime.datetime | None = None
@@ -124,7 +125,7 @@ class EventCreate(BaseModel):
 class EventUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     at: datetime.datetime | None = None
     task_id: int | None = None
@@ -144,6 +145,6 @@ class EventRead(BaseModel):
 class EventFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["EventFilter"] | None = None

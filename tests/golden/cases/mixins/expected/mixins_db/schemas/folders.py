@@ -2,8 +2,9 @@
 """Pydantic schemas for public.folders.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -19,7 +20,7 @@ FolderRelation = Literal["folders"]
 class FolderCreate(BaseModel):
     """Fields to insert a row into public.folders."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     id: uuid.UUID | None = None
     parent_id: uuid.UUID | None = None
@@ -29,7 +30,7 @@ class FolderCreate(BaseModel):
 class FolderUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     parent_id: uuid.UUID | None = None
     created_at: datetime.datetime | None = None
@@ -48,6 +49,6 @@ class FolderRead(BaseModel):
 class FolderFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["FolderFilter"] | None = None

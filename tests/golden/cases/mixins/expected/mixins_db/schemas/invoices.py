@@ -2,8 +2,9 @@
 """Pydantic schemas for public.invoices.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -20,7 +21,7 @@ InvoiceRelation = Literal["accounts", "events"]
 class InvoiceCreate(BaseModel):
     """Fields to insert a row into public.invoices."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     account_id: uuid.UUID
     total: decimal.Decimal
@@ -32,7 +33,7 @@ class InvoiceCreate(BaseModel):
 class InvoiceUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     account_id: uuid.UUID | None = None
     total: decimal.Decimal | None = None
@@ -55,6 +56,6 @@ class InvoiceRead(BaseModel):
 class InvoiceFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["InvoiceFilter"] | None = None

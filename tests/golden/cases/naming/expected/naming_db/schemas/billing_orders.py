@@ -2,8 +2,9 @@
 """Pydantic schemas for billing.orders.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import decimal
@@ -17,7 +18,7 @@ BillingOrderOrderKey = Literal[""]
 class BillingOrderCreate(BaseModel):
     """Fields to insert a row into billing.orders."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     order_id: int
     id: int | None = None
@@ -27,7 +28,7 @@ class BillingOrderCreate(BaseModel):
 class BillingOrderUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     order_id: int | None = None
     total: decimal.Decimal | None = None
@@ -46,6 +47,6 @@ class BillingOrderRead(BaseModel):
 class BillingOrderFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["BillingOrderFilter"] | None = None

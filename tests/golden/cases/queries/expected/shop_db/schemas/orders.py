@@ -2,8 +2,9 @@
 """Pydantic schemas for public.orders.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -19,7 +20,7 @@ OrderOrderKey = Literal[""]
 class OrderCreate(BaseModel):
     """Fields to insert a row into public.orders."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     customer_id: int
     status: OrderStatus | None = None
@@ -30,7 +31,7 @@ class OrderCreate(BaseModel):
 class OrderUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     customer_id: int | None = None
     status: OrderStatus | None = None
@@ -53,6 +54,6 @@ class OrderRead(BaseModel):
 class OrderFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["OrderFilter"] | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for app.audit_log.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -17,7 +18,7 @@ AuditLogOrderKey = Literal["at", "-at", "user_id", "-user_id"]
 class AuditLogCreate(BaseModel):
     """Fields to insert a row into app.audit_log."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     action: str
     at: datetime.datetime | None = None
@@ -27,7 +28,7 @@ class AuditLogCreate(BaseModel):
 class AuditLogUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     at: datetime.datetime | None = None
     user_id: int | None = None
@@ -47,7 +48,7 @@ class AuditLogRead(BaseModel):
 class AuditLogFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     at__eq: datetime.datetime | None = None
     at__lt: datetime.datetime | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for app.follows.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -18,7 +19,7 @@ FollowRelation = Literal["follower", "followed"]
 class FollowCreate(BaseModel):
     """Fields to insert a row into app.follows."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     follower_id: int
     followed_id: int
@@ -28,7 +29,7 @@ class FollowCreate(BaseModel):
 class FollowUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     since: datetime.date | None = None
 
@@ -46,7 +47,7 @@ class FollowRead(BaseModel):
 class FollowFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     follower_id__eq: int | None = None
     follower_id__lt: int | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for app.project_members.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 from typing import Literal
@@ -16,7 +17,7 @@ ProjectMemberOrderKey = Literal["org", "-org", "slug", "-slug", "user_id", "-use
 class ProjectMemberCreate(BaseModel):
     """Fields to insert a row into app.project_members."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     org: str
     slug: str
@@ -26,7 +27,7 @@ class ProjectMemberCreate(BaseModel):
 class ProjectMemberUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
 
 class ProjectMemberRead(BaseModel):
@@ -42,7 +43,7 @@ class ProjectMemberRead(BaseModel):
 class ProjectMemberFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     org__eq: str | None = None
     org__in: list[str] | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for app.projects.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 from typing import Literal
@@ -17,7 +18,7 @@ ProjectRelation = Literal["app.users", "app.releases"]
 class ProjectCreate(BaseModel):
     """Fields to insert a row into app.projects."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     org: str
     slug: str
@@ -27,7 +28,7 @@ class ProjectCreate(BaseModel):
 class ProjectUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     title: str | None = None
 
@@ -45,7 +46,7 @@ class ProjectRead(BaseModel):
 class ProjectFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     org__eq: str | None = None
     org__in: list[str] | None = None

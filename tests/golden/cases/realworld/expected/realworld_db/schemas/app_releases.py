@@ -2,8 +2,9 @@
 """Pydantic schemas for app.releases.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 from typing import Literal
@@ -17,7 +18,7 @@ ReleaseRelation = Literal["app.projects"]
 class ReleaseCreate(BaseModel):
     """Fields to insert a row into app.releases."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     id: int
     org: str
@@ -28,7 +29,7 @@ class ReleaseCreate(BaseModel):
 class ReleaseUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     org: str | None = None
     slug: str | None = None
@@ -49,7 +50,7 @@ class ReleaseRead(BaseModel):
 class ReleaseFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     id__eq: int | None = None
     id__lt: int | None = None

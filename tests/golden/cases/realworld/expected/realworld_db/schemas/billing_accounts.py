@@ -2,8 +2,9 @@
 """Pydantic schemas for "Billing".accounts.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -32,7 +33,7 @@ class BillingAccountCreate(BaseModel):
     credit).
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     owner_id: int
     code: str = Field(max_length=20, pattern="(?s)^[A-Z]+$")
@@ -50,7 +51,7 @@ class BillingAccountUpdate(BaseModel):
     credit).
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     owner_id: int | None = None
     backup_owner_id: int | None = None
@@ -77,7 +78,7 @@ class BillingAccountRead(BaseModel):
 class BillingAccountFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     id__eq: int | None = None
     id__lt: int | None = None

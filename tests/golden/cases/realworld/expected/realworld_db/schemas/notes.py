@@ -2,8 +2,9 @@
 """Pydantic schemas for public.notes.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 from typing import Literal
@@ -20,7 +21,7 @@ class NoteCreate(BaseModel):
     is outside the translated forms.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     id: int
     body: str | None = None
@@ -33,7 +34,7 @@ class NoteUpdate(BaseModel):
     is outside the translated forms.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     body: str | None = None
 
@@ -50,7 +51,7 @@ class NoteRead(BaseModel):
 class NoteFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     id__eq: int | None = None
     id__lt: int | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for public.audit_log.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 from typing import Literal
@@ -17,7 +18,7 @@ AuditEntryRelation = Literal["users"]
 class AuditEntryCreate(BaseModel):
     """Fields to insert a row into public.audit_log."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     action: str
     entity_type: str
@@ -31,7 +32,7 @@ class AuditEntryCreate(BaseModel):
 class AuditEntryUpdate(BaseModel):
     """Fields to change; a field left unset is not written, an explicit None writes NULL."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     actor_id: str | None = None
     action: str | None = None
@@ -58,7 +59,7 @@ class AuditEntryRead(BaseModel):
 class AuditEntryFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     actor_id__eq: str | None = None
     actor_id__is_null: bool | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for public.project_members.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -21,7 +22,7 @@ class ProjectMemberCreate(BaseModel):
     Checked here, as the database checks them: project_members_role_check.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     project_id: int
     user_id: str
@@ -35,7 +36,7 @@ class ProjectMemberUpdate(BaseModel):
     Checked here, as the database checks them: project_members_role_check.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     role: Literal["owner", "maintainer", "contributor", "viewer"] | None = None
     joined_at: datetime.datetime | None = None
@@ -55,7 +56,7 @@ class ProjectMemberRead(BaseModel):
 class ProjectMemberFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     project_id__eq: int | None = None
     project_id__in: list[int] | None = None
@@ -72,7 +73,7 @@ class ProjectMemberCreateNested(BaseModel):
     Checked here, as the database checks them: project_members_role_check.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     user_id: str
     role: Literal["owner", "maintainer", "contributor", "viewer"] | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for public.projects.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -22,7 +23,7 @@ class ProjectCreate(BaseModel):
     ''): slug GLOB '*[^a-z0-9-]*' is outside the translated forms.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     slug: str = Field(max_length=64)
     name: str
@@ -41,7 +42,7 @@ class ProjectUpdate(BaseModel):
     ''): slug GLOB '*[^a-z0-9-]*' is outside the translated forms.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     slug: str | None = Field(default=None, max_length=64)
     name: str | None = None
@@ -70,7 +71,7 @@ class ProjectRead(BaseModel):
 class ProjectFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     slug__eq: str | None = None
     slug__in: list[str] | None = None

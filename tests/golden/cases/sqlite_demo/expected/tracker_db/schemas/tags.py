@@ -2,8 +2,9 @@
 """Pydantic schemas for public.tags.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 from typing import Literal
@@ -22,7 +23,7 @@ class TagCreate(BaseModel):
     '#[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]... is outside the translated forms.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     name: str
     id: int | None = None
@@ -37,7 +38,7 @@ class TagUpdate(BaseModel):
     '#[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]... is outside the translated forms.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     name: str | None = None
     color: str | None = Field(default=None, max_length=7)
@@ -56,7 +57,7 @@ class TagRead(BaseModel):
 class TagFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     name__eq: str | None = None
     name__in: list[str] | None = None

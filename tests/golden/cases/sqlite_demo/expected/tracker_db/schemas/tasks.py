@@ -2,8 +2,9 @@
 """Pydantic schemas for public.tasks.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -40,7 +41,7 @@ class TaskCreate(BaseModel):
     tasks_estimate_positive.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     project_id: int
     number: int
@@ -64,7 +65,7 @@ class TaskUpdate(BaseModel):
     tasks_estimate_positive.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     version: int
     project_id: int | None = None
@@ -106,7 +107,7 @@ class TaskRead(BaseModel):
 class TaskFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     id__eq: int | None = None
     id__in: list[int] | None = None

@@ -2,8 +2,9 @@
 """Pydantic schemas for public.reviews.
 
 The annotations are evaluated as the classes are defined (no ``from __future__ import
-annotations``: Pydantic would compile each one from its text again), and each class builds its
-validator on first use (``defer_build``), not at import.
+annotations``: Pydantic would compile each one from its text again). The Read class builds its
+validator on first use (``defer_build``); the classes callers send are built at import, as
+request bodies are (FastAPI).
 """
 
 import datetime
@@ -20,7 +21,7 @@ class ReviewCreate(BaseModel):
     Checked here, as the database checks them: reviews_rating_check.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     product_id: int
     rating: int = Field(ge=1, le=5)
@@ -34,7 +35,7 @@ class ReviewUpdate(BaseModel):
     Checked here, as the database checks them: reviews_rating_check.
     """
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     product_id: int | None = None
     rating: int | None = Field(default=None, ge=1, le=5)
@@ -57,6 +58,6 @@ class ReviewRead(BaseModel):
 class ReviewFilter(BaseModel):
     """Conditions on the allowed (column, operator) pairs; fields combine with AND, ``or_`` lists alternatives."""
 
-    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     or_: list["ReviewFilter"] | None = None
