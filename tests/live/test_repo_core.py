@@ -22,6 +22,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar
 
+import pydantic
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -153,6 +154,12 @@ def test_core_table_without_key_async(pkg: ModuleType, db: FreshDb) -> None:
         all_rows = (await uow.event_log.list(limit=50, offset=0)).items
         all_rows += (await uow.event_log.list(limit=50, offset=50)).items
         assert len(all_rows) == 61 and all(r.message != "gone" for r in all_rows)
+        # stream: the driver's records (positional, no mapping) become Read schemas as well.
+        streamed = [r async for r in uow.event_log.stream(batch_size=7)]
+        assert all(isinstance(r, api.log.EventLogRead) for r in streamed)
+        assert sorted(r.model_dump_json() for r in streamed) == sorted(
+            r.model_dump_json() for r in all_rows
+        )
 
         # Filters, search (wildcards literal), count agreeing with list.
         cases: list[tuple[Any, Callable[[Any], bool]]] = [
@@ -198,9 +205,11 @@ def test_core_table_without_key_async(pkg: ModuleType, db: FreshDb) -> None:
         assert not {"get", "update", "delete", "exists", "upsert"} & set(dir(repo))
         with pytest.raises(TypeError):
             await uow.event_log.list(after="x")  # no cursor pagination without a key
+        with pytest.raises(pydantic.ValidationError):
+            C(message="")  # the CHECK (message <> '') holds in the schema too
         with pytest.raises(api.errors.ConstraintViolationError):
-            async with uow.savepoint():
-                await uow.event_log.create(C(message=""))  # the CHECK constraint
+            async with uow.savepoint():  # and in the database, for a value that skips it
+                await uow.event_log.create(C.model_construct(message=""))
         with pytest.raises(api.errors.RelatedNotFoundError):
             async with uow.savepoint():
                 await uow.event_log.create(C(message="x", stream_id=10**9))
@@ -219,7 +228,8 @@ def test_core_table_in_transaction_async(pkg: ModuleType, db: FreshDb) -> None:
         assert sorted(r.message for r in page.items) == ["one", "two"]
         with pytest.raises(api.errors.ConstraintViolationError):
             await uow.create_stream_with_events(
-                api.streams.StreamCreate(name="b"), event_log=[N(message="ok"), N(message="")]
+                api.streams.StreamCreate(name="b"),
+                event_log=[N(message="ok"), N.model_construct(message="")],  # the database's CHECK
             )
         assert await uow.session.scalar(sa.text("SELECT count(*) FROM streams")) == 1
         assert await uow.event_log.count() == 2
@@ -414,6 +424,16 @@ def test_core_tables_sync(pkg: ModuleType, db: FreshDb) -> None:
                 event_log=[api.log.EventLogCreateNested(message="c")],
             )
             assert uow.event_log.count(where=api.log.EventLogFilter(stream_id__eq=s.id)) == 1
+            streamed = list(uow.event_log.stream(batch_size=2))
+            assert sorted(r.message for r in streamed) == [
+                "c",
+                "m0",
+                "m1",
+                "m2",
+                "m3",
+                "m4",
+                "sync",
+            ]
             up = uow.event_json.upsert(api.ej.EventJsonCreate(event_id="$a", json_="{}"))
             assert uow.event_json.get_by_event_id("$a") == up
         assert psql(db.dsn, "-Atc", "SELECT count(*) FROM event_log").stdout.strip() == "7"

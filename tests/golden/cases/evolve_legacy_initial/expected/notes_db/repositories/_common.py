@@ -56,8 +56,20 @@ class RepositoryBase(Generic[M]):
 
     def _validated(self, rows: Sequence[Any]) -> list[Any]:
         """Rows of a table without a primary key, as its Read schema (validated, not
-        constructed: the schema's types, enums and constrained strings, hold)."""
-        return [self._read_model.model_validate(row._mapping) for row in rows]
+        constructed: the schema's types, enums and constrained strings, hold). A row is
+        SQLAlchemy's (by its mapping) or a driver's record of ``_columns`` (by position: the
+        fast path's stream hands those over)."""
+        validate = self._read_model.model_validate
+        keys: list[str] | None = None
+        out = []
+        for row in rows:
+            mapping = getattr(row, "_mapping", None)
+            if mapping is None:
+                if keys is None:
+                    keys = list(self._columns.selected_columns.keys())
+                mapping = dict(zip(keys, row, strict=True))
+            out.append(validate(mapping))
+        return out
 
     def _fast_loadable(self, load: Sequence[str] | None) -> bool:
         """Whether the fast path can serve a read that loads ``load`` (validated here)."""
