@@ -207,10 +207,9 @@ class _Reader:
         return ("not", node) if e.args.get("negate") else node
 
     def _condition(self, e: exp.Expression) -> Node:
-        if isinstance(e, exp.And):
-            return ("and", (self.condition(e.this), self.condition(e.expression)))
-        if isinstance(e, exp.Or):
-            return ("or", (self.condition(e.this), self.condition(e.expression)))
+        if isinstance(e, (exp.And, exp.Or)):
+            kind = "and" if isinstance(e, exp.And) else "or"
+            return _junction(kind, self.condition(e.this), self.condition(e.expression))
         if isinstance(e, exp.Not):
             return ("not", self.condition(e.this))
         if isinstance(e, exp.Is) and isinstance(e.expression, exp.Null):
@@ -550,3 +549,16 @@ def domain_chain(t: SqlType, catalog: Catalog) -> tuple[Domain, ...]:
         out.append(d)
         t = d.base
     return tuple(out)
+
+
+def _junction(kind: str, left: Node, right: Node) -> Node:
+    """``left AND right`` (or OR) with nested terms of the same kind spliced in: SQL's
+    three-valued AND and OR are associative, and a chain of ten ANDs (musicbrainz's
+    artist_va_check) would otherwise nest ten levels deep, past any line black could lay out."""
+    terms: list[Node] = []
+    for term in (left, right):
+        if term[0] == kind:
+            terms.extend(term[1])
+        else:
+            terms.append(term)
+    return (kind, tuple(terms))

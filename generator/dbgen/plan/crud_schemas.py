@@ -94,13 +94,21 @@ def _field_default(c: ColumnPlan, required: bool, fc: FieldChecks | None = None)
     return "Field(" + ", ".join(f"{k}={v}" for k, v in items) + ")"
 
 
-def _annotation(py: str, optional: bool, fc: FieldChecks | None) -> str:
+def _annotation(
+    py: str, optional: bool, fc: FieldChecks | None, alias: str, choices: list[Choice]
+) -> str:
     if fc is not None and fc.members is not None:
-        py = f"Literal[{', '.join(fc.members)}]"
+        # An IN list becomes a module-level Literal alias (shared by Create and Update), which
+        # the template lays out one member per line when it is long, as black would.
+        if all(name != alias for name, _ in choices):
+            choices.append((alias, fc.members))
+        py = alias
     return _optional(py) if optional else py
 
 
-def _checked_fields(fields: list[Field], ent: EntityPlan, sc: SchemaChecks) -> list[Field]:
+def _checked_fields(
+    fields: list[Field], ent: EntityPlan, sc: SchemaChecks, choices: list[Choice]
+) -> list[Field]:
     """``fields`` with the CHECKs' constraints on them."""
     out = []
     for f in fields:
@@ -111,11 +119,10 @@ def _checked_fields(fields: list[Field], ent: EntityPlan, sc: SchemaChecks) -> l
         c = next(c for c in ent.columns if c.attr == f.name)
         optional = f.annotation.endswith(" | None")
         py = f.annotation.removesuffix(" | None")
-        out.append(
-            Field(
-                f.name, _annotation(py, optional, fc), _field_default(c, f.required, fc), f.required
-            )
-        )
+        # Private, so no schema-derived name can meet it; (class, attribute) is unique.
+        alias = f"_{ent.class_name}_{f.name}_values"
+        annotation = _annotation(py, optional, fc, alias, choices)
+        out.append(Field(f.name, annotation, _field_default(c, f.required, fc), f.required))
     return out
 
 
@@ -134,6 +141,7 @@ def _checked_class(
     plan: ProjectPlan,
     create: bool,
     constants: list[tuple[str, tuple[str, ...]]],
+    choices: list[Choice],
 ) -> SchemaClass:
     attrs = [f.name for f in fields]
     sc = schema_checks(ent, plan.catalog, attrs, create)
@@ -147,7 +155,7 @@ def _checked_class(
             constants.append((const, sc.rows))
         row_checks = const + row_validator_args(ent, sc, attrs, create)
     return SchemaClass(
-        name, doc + sc.doc, tuple(_checked_fields(fields, ent, sc)), config, row_checks
+        name, doc + sc.doc, tuple(_checked_fields(fields, ent, sc, choices)), config, row_checks
     )
 
 
@@ -183,6 +191,10 @@ def _filter_annotation(py: str, op: str, c: ColumnPlan) -> str:
     return _optional(py)
 
 
+# A module-level Literal alias: its name and its members (as Python literals).
+Choice = tuple[str, tuple[str, ...]]
+
+
 def _literal(values: Iterable[str]) -> tuple[str, ...]:
     """The members of a ``Literal[...]``, as string literals (the template lays them out)."""
     return tuple(pystr(v) for v in values)
@@ -206,6 +218,7 @@ def schema_module(
     if b.version_column is not None and ent.column(b.version_column).server_generated:
         managed.add(b.version_column)
     constants: list[tuple[str, tuple[str, ...]]] = []
+    choices: list[Choice] = []  # the IN-list CHECKs' Literal aliases
     # A view is read-only: no Create or Update.
     if ent.table.view is None:
         create = _create_fields(ent, frozenset(managed))
@@ -219,6 +232,7 @@ def schema_module(
                 plan,
                 True,
                 constants,
+                choices,
             )
         )
 
@@ -246,6 +260,7 @@ def schema_module(
                 plan,
                 False,
                 constants,
+                choices,
             )
         )
 
@@ -296,17 +311,19 @@ def schema_module(
                 plan,
                 True,
                 constants,
+                choices,
             )
         )
 
-    literals = [
+    literals: list[Choice] = [
+        *choices,
         (
             f"{cls}OrderKey",
             _literal(k for s in b.sort for k in (column_attr(ent, s), "-" + column_attr(ent, s))),
-        )
+        ),
     ]
     if not b.sort:
-        literals = [(f"{cls}OrderKey", ('""',))]  # nothing is sortable; no value passes
+        literals = [*choices, (f"{cls}OrderKey", ('""',))]  # nothing sortable: no value passes
     if b.relations:
         literals.append((f"{cls}Relation", _literal(r.name for r in b.relations)))
     imports |= {("typing", "Literal"), ("pydantic", "Field"), ("typing", "Any")}

@@ -199,7 +199,9 @@ def _info_block(r: RepoView, fmt: Printer) -> str:
 
 
 def _schema_names(s: SchemaModule) -> list[str]:
-    return [alias for alias, _ in s.literals] + [c.name for c in s.classes]
+    return [alias for alias, _ in s.literals if not alias.startswith("_")] + [
+        c.name for c in s.classes
+    ]
 
 
 def _facade(

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from checks_db._checks import RowCheck, enforce
 
+_Product_size_values = Literal["S", "M", "L", "XL"]
 ProductOrderKey = Literal[""]
 
 # CHECK constraints on several columns (or on NULL), evaluated as the database does (_checks.py).
@@ -65,7 +66,7 @@ class ProductCreate(BaseModel):
     name: str = Field(min_length=2, max_length=80)
     slug: str = Field(max_length=40, pattern="(?s)^[a-z0-9]+(?:-[a-z0-9]+)*$")
     price: decimal.Decimal = Field(ge=decimal.Decimal("0.005"))
-    size: Literal["S", "M", "L", "XL"] | None = None
+    size: _Product_size_values | None = None
     discount: decimal.Decimal | None = Field(
         default=None, gt=decimal.Decimal("-0.005"), lt=decimal.Decimal("100.005")
     )
@@ -102,7 +103,7 @@ class ProductUpdate(BaseModel):
     code: str | None = Field(default=None, pattern="(?s)^[A-Z]{3}-[0-9]{4}$")
     name: str | None = Field(default=None, min_length=2, max_length=80)
     slug: str | None = Field(default=None, max_length=40, pattern="(?s)^[a-z0-9]+(?:-[a-z0-9]+)*$")
-    size: Literal["S", "M", "L", "XL"] | None = None
+    size: _Product_size_values | None = None
     price: decimal.Decimal | None = Field(default=None, ge=decimal.Decimal("0.005"))
     discount: decimal.Decimal | None = Field(
         default=None, gt=decimal.Decimal("-0.005"), lt=decimal.Decimal("100.005")

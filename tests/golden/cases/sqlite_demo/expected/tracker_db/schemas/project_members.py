@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+_ProjectMember_role_values = Literal["owner", "maintainer", "contributor", "viewer"]
 ProjectMemberOrderKey = Literal["joined_at", "-joined_at", "role", "-role"]
 ProjectMemberRelation = Literal["projects", "users"]
 
@@ -26,7 +27,7 @@ class ProjectMemberCreate(BaseModel):
 
     project_id: int
     user_id: str
-    role: Literal["owner", "maintainer", "contributor", "viewer"] | None = None
+    role: _ProjectMember_role_values | None = None
     joined_at: datetime.datetime | None = None
 
 
@@ -38,7 +39,7 @@ class ProjectMemberUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
-    role: Literal["owner", "maintainer", "contributor", "viewer"] | None = None
+    role: _ProjectMember_role_values | None = None
     joined_at: datetime.datetime | None = None
 
 
@@ -76,5 +77,5 @@ class ProjectMemberCreateNested(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     user_id: str
-    role: Literal["owner", "maintainer", "contributor", "viewer"] | None = None
+    role: _ProjectMember_role_values | None = None
     joined_at: datetime.datetime | None = None

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+_Task_status_values = Literal["todo", "in_progress", "blocked", "done", "cancelled"]
 TaskOrderKey = Literal[
     "id",
     "-id",
@@ -48,7 +49,7 @@ class TaskCreate(BaseModel):
     title: str
     id: int | None = None
     description: str | None = None
-    status: Literal["todo", "in_progress", "blocked", "done", "cancelled"] | None = None
+    status: _Task_status_values | None = None
     priority: int | None = Field(default=None, ge=1, le=5)
     assignee_id: str | None = None
     due_date: datetime.date | None = None
@@ -72,7 +73,7 @@ class TaskUpdate(BaseModel):
     number: int | None = None
     title: str | None = None
     description: str | None = None
-    status: Literal["todo", "in_progress", "blocked", "done", "cancelled"] | None = None
+    status: _Task_status_values | None = None
     priority: int | None = Field(default=None, ge=1, le=5)
     assignee_id: str | None = None
     due_date: datetime.date | None = None

@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
+_User_role_values = Literal["admin", "member", "guest"]
 UserOrderKey = Literal[
     "email",
     "-email",
@@ -37,7 +38,7 @@ class UserCreate(BaseModel):
     id: str
     email: str
     display_name: str
-    role: Literal["admin", "member", "guest"] | None = None
+    role: _User_role_values | None = None
     is_active: bool | None = None
     last_login_at: datetime.datetime | None = None
     created_at: datetime.datetime | None = None
@@ -57,7 +58,7 @@ class UserUpdate(BaseModel):
 
     email: str | None = None
     display_name: str | None = None
-    role: Literal["admin", "member", "guest"] | None = None
+    role: _User_role_values | None = None
     is_active: bool | None = None
     last_login_at: datetime.datetime | None = None
     created_at: datetime.datetime | None = None
