@@ -4,6 +4,8 @@ spec binding, scaffold and planning alike."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 from dbgen.ddl import read_schema
 from dbgen.graph import RelationKind, SchemaGraph, build_graph
+from dbgen.graph.naming import class_name
 from dbgen.ir import QName
 from dbgen.plan.models import plan_project
 from dbgen.scaffold import scaffold
@@ -171,3 +174,42 @@ def test_no_import_cycle_between_spec_and_plan(package: str, forbidden: tuple[st
     for module in sorted((_PACKAGE / package).glob("*.py")):
         bad = sorted(m for m in _imports(module) if m.startswith(forbidden))
         assert not bad, f"{module.name} imports {bad}"
+
+
+@pytest.mark.parametrize("layout", ["layer", "feature"])
+@pytest.mark.parametrize("order", ["widget first", "sync_widget first"])
+def test_a_class_named_after_another_ones_sync_repository_is_renamed(
+    layout: str, order: str, tmp_path: Path
+) -> None:
+    # widget's SyncWidgetRepository and sync_widget's (async) SyncWidgetRepository would share the
+    # repositories facade and the unit of work's imports; the later table gives way.
+    tables = ["widget", "sync_widget", "widget_repository"]
+    if order != "widget first":
+        tables.reverse()
+    sql = "".join(f"CREATE TABLE {t} (id int PRIMARY KEY, note text);\n" for t in tables)
+    crud = "version: 1\npackage: clash_db\nentities:\n" + "".join(
+        f"  {t}:\n    operations: [get, list, create]\n"
+        + (f"    feature: f{i}\n" if layout == "feature" else "")
+        for i, t in enumerate(tables)
+    )
+    graph = _graph(sql)
+    names = graph.class_names()
+    made = [n for c in names.values() for n in (c, f"{c}Repository", f"Sync{c}Repository")]
+    assert len(made) == len(set(made)), names
+    first = _q(tables[0])
+    assert names[first] == class_name(first)  # the first keeps its natural name
+    result = build(sql, crud, layout)
+    assert result.ok, errors(result)
+    out = write(result, tmp_path)
+    check = (
+        "import clash_db.repositories as r, clash_db.uow as u\n"
+        "for n in r.__all__:\n"
+        "    cls = getattr(r, n)\n"
+        "    assert cls.__name__ == n, (n, cls)\n"
+        "print(len(r.__all__))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", check], cwd=out, capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == str(2 * len(tables))

@@ -335,8 +335,8 @@ FINDER_LOCALS = frozenset(
     }
 )
 
-# Schema classes and repositories made from each class name ``{}`` (plan/crud.py).
-DERIVED_CLASS_NAMES = (
+# Schema classes made from each class name ``{}`` (plan/crud.py, plan/crud_schemas.py).
+SCHEMA_CLASS_NAMES = (
     "{}Create",
     "{}Update",
     "{}Read",
@@ -344,9 +344,11 @@ DERIVED_CLASS_NAMES = (
     "{}OrderKey",
     "{}Relation",
     "{}CreateNested",
-    "{}Repository",
-    "Sync{}Repository",
 )
+# ... and the repositories, which share a namespace (the repositories facade, the unit of work)
+# with each other and the model classes (graph/schema_graph.py keeps them apart).
+REPOSITORY_CLASS_NAMES = ("{}Repository", "Sync{}Repository")
+DERIVED_CLASS_NAMES = SCHEMA_CLASS_NAMES + REPOSITORY_CLASS_NAMES
 
 # The modules and packages at the top of every generated package (private ``_*`` ones aside):
 # a feature of the feature layout (crud.yaml's ``feature:``) must not be one of them.

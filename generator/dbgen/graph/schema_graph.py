@@ -17,7 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from dbgen.graph import naming
-from dbgen.graph.bindings import CLASS_NAMES_RESERVED, UOW_KEYS_RESERVED
+from dbgen.graph.bindings import CLASS_NAMES_RESERVED, REPOSITORY_CLASS_NAMES, UOW_KEYS_RESERVED
 from dbgen.graph.relations import Link, Relation, discover_links, is_mapped, is_pure_association
 from dbgen.ir import Catalog, QName, Table
 
@@ -70,18 +70,29 @@ class SchemaGraph:
         tables = self.catalog.tables
         reserved = frozenset(self.enum_classes.values()) | _PACKAGE_CLASSES | CLASS_NAMES_RESERVED
         plain = {t.qname: overrides.get(t.qname) or naming.class_name(t.qname) for t in tables}
-        counts = Counter(plain.values())
+        # A class name and its repositories share the repositories facade and the unit of work's
+        # imports: table sync_widget's SyncWidgetRepository would shadow widget's sync one.
+        counts = Counter(n for name in plain.values() for n in _names_of(name))
         out: dict[QName, str] = {}
         used: set[str] = set(reserved)
         for t in tables:
             name = plain[t.qname]
-            if t.qname not in overrides and (counts[name] > 1 or name in reserved):
+            taken = any(counts[n] > 1 or n in reserved for n in _names_of(name))
+            if t.qname not in overrides and taken:
                 name = naming.class_name(t.qname, qualify=True)
-            while name in used:
+            while not used.isdisjoint(_names_of(name)):
                 name += "_"
-            used.add(name)
+            used.update(_names_of(name))
             out[t.qname] = name
         return out
+
+
+def _names_of(class_name: str) -> tuple[str, ...]:
+    """A class name and the repository classes named after it (bindings.REPOSITORY_CLASS_NAMES).
+
+    The schema classes (``{}Read``...) live in another namespace than the models and are not
+    counted: tables ``users`` and ``user_filters`` keep ``User`` and ``UserFilter``."""
+    return (class_name, *(pattern.format(class_name) for pattern in REPOSITORY_CLASS_NAMES))
 
 
 def build_graph(catalog: Catalog) -> SchemaGraph:
