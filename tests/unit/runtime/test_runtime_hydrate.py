@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import asyncpg as pg_asyncpg
 from sqlalchemy.dialects.postgresql import psycopg2 as pg_psycopg2
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
@@ -21,7 +22,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 from dbgen.runtime import _compat
 from dbgen.runtime.db import json_loads
 from dbgen.runtime.repositories import _hydrate, _operation
-from dbgen.runtime.repositories._driver import result_conversions
+from dbgen.runtime.repositories._driver import TEXT_OID, json_as_text, result_conversions
 from dbgen.runtime.repositories._operation import Batches, operation
 
 
@@ -112,6 +113,49 @@ def test_enum_labels_convert_as_sqlalchemys_processor(dialect: sa.Dialect) -> No
         processor("green")
     with pytest.raises(LookupError):  # an unknown label fails as SQLAlchemy's would
         convert("green")
+
+
+class Doc(Base):
+    __tablename__ = "docs"
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    body: Mapped[Any] = mapped_column(JSONB)
+    raw: Mapped[Any] = mapped_column(sa.JSON)
+
+
+D: sa.Table = Doc.__table__  # type: ignore[assignment]
+
+
+def test_json_columns_are_selected_as_text() -> None:
+    """The fast path reads json/jsonb as text (untracked strings in a held batch of records);
+    every other column, the FROM, WHERE, ORDER and LIMIT stay as they were."""
+    statement = sa.select(*D.c).where(D.c.id > 1).order_by(D.c.id).limit(5)
+    sql = str(json_as_text(statement).compile(dialect=pg_asyncpg.dialect()))
+    assert "CAST(docs.body AS TEXT)" in sql and "CAST(docs.raw AS TEXT)" in sql
+    assert "docs.id > " in sql and "ORDER BY docs.id" in sql and "LIMIT" in sql
+    alias = D.alias()
+    joined = sa.select(T.c.id, alias.c.body).select_from(T.outerjoin(alias, alias.c.id == T.c.id))
+    sql = str(json_as_text(joined).compile(dialect=pg_asyncpg.dialect()))
+    assert "CAST(docs_1.body AS TEXT)" in sql and "LEFT OUTER JOIN docs AS docs_1" in sql
+    plain = sa.select(T.c.id)
+    assert json_as_text(plain) is plain
+    returning = sa.insert(D).returning(*D.c)
+    assert json_as_text(returning) is returning  # (one row: the driver's codec decodes it)
+
+
+@pytest.mark.parametrize("dialect", [pg_asyncpg.dialect(), pg_psycopg2.dialect()])
+def test_json_read_as_text_decodes_with_the_engines_deserializer(dialect: sa.Dialect) -> None:
+    seen: list[str] = []
+
+    def deserializer(text: str) -> Any:
+        seen.append(text)
+        return json.loads(text)
+
+    dialect._json_deserializer = deserializer  # type: ignore[attr-defined]
+    jsonb_oid = 3802
+    found = dict(result_conversions(list(D.c), [20, TEXT_OID, jsonb_oid], dialect))
+    assert set(found) == {1}  # as text: decoded here; as jsonb: the driver's codec did
+    assert found[1]('{"a": [1, "\u00e9"]}') == {"a": [1, "é"]} and seen == ['{"a": [1, "\u00e9"]}']
+    assert found[1](None) is None and found[1]("null") is None  # SQL NULL, JSON null
 
 
 def test_the_collector_pauses_for_large_batches_only() -> None:
