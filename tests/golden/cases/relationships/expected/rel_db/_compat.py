@@ -14,6 +14,7 @@ APIs only; what their errors look like is classified in ``errors.py``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, cast
 
@@ -71,6 +72,20 @@ def array_copies_only(impl: Any) -> bool:
     """Whether an ARRAY type's result processor would only copy the driver's list (items need no
     conversion and it is not an array of a native enum): ``_against_native_enum``."""
     return not getattr(impl, "_against_native_enum", True)
+
+
+# -- JSON values ------------------------------------------------------------------------------
+#
+# The fast path reads ``json``/``jsonb`` columns as text and decodes them itself
+# (``repositories/_driver.py``), with the deserializer the engine was given (``json_deserializer=``,
+# which SQLAlchemy's dialects keep as ``_json_deserializer``; ``json.loads`` otherwise, as they
+# do): 2.0 and 2.1.
+
+
+def json_deserializer(dialect: Any) -> Callable[[str], Any]:
+    """What the dialect decodes JSON documents with."""
+    found = getattr(dialect, "_json_deserializer", None)
+    return cast("Callable[[str], Any]", found) if found is not None else json.loads
 
 
 # -- who watches -------------------------------------------------------------------------------
