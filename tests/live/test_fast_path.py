@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json
 import uuid
 from types import ModuleType
 from typing import Any
@@ -336,3 +337,66 @@ def test_relation_loads_equal_orm_async(pkg: ModuleType, db: FreshDb) -> None:
             await orm.dispose()
 
     run(main())
+
+
+def _exact(text: str) -> Any:
+    """An engine's own JSON deserializer: numbers with a fraction as Decimal."""
+    return json.loads(text, parse_float=decimal.Decimal)
+
+
+_PAYLOAD = '{"amount": 1.25, "who": "Zoë", "n": [1, {"deep": 0.5}], "none": null}'
+
+
+def _payloads_decoded_by_the_engine(found: list[Any]) -> None:
+    want = {
+        "amount": decimal.Decimal("1.25"),
+        "who": "Zoë",
+        "n": [1, {"deep": decimal.Decimal("0.5")}],
+        "none": None,
+    }
+    for payload in found:
+        assert payload == want and type(payload["amount"]) is decimal.Decimal
+
+
+def test_json_columns_decode_with_the_engines_deserializer(pkg: ModuleType, db: FreshDb) -> None:
+    """The fast path reads json/jsonb as text and decodes it itself: with the deserializer the
+    engine was given, as the driver's codec (the ORM's reads) does, through get, list, a joined
+    relation and stream, async and sync."""
+    insert = sa.text(
+        "INSERT INTO audit_log (action, entity_type, entity_id, payload) "
+        "VALUES ('a', 't', '1', CAST(:p AS jsonb)), ('b', 't', '2', CAST(:p AS jsonb))"
+    )
+
+    async def main() -> None:
+        api = Api()
+        engine = create_async_engine(db.async_url, poolclass=NullPool, json_deserializer=_exact)
+        try:
+            factory = mod("db").async_session_factory(engine)
+            async with api.uow.UnitOfWork(factory) as uow:
+                await uow.session.execute(insert, {"p": _PAYLOAD})
+            async with api.uow.UnitOfWork(factory) as uow:
+                await uow.audit_log.count()
+                page = (await uow.audit_log.list(order_by=["id"], load=["users"])).items
+                one = await uow.audit_log.get(page[0].id)
+                uow.session.expunge_all()
+                streamed = [e.payload async for e in uow.audit_log.stream(order_by=["id"])]
+                assert uow.audit_log._driver is not None, "the fast path was not taken"
+                orm = (await uow.session.scalars(sa.select(type(one)))).all()
+            _payloads_decoded_by_the_engine(
+                [*(e.payload for e in page), one.payload, *streamed, *(e.payload for e in orm)]
+            )
+        finally:
+            await engine.dispose()
+
+    run(main())
+    api = Api()
+    engine = sa.create_engine(db.sync_url, poolclass=NullPool, json_deserializer=_exact)
+    try:
+        with api.uow.SyncUnitOfWork(mod("db").sync_session_factory(engine)) as uow:
+            uow.audit_log.count()
+            page = uow.audit_log.list(order_by=["id"]).items
+            streamed = [e.payload for e in uow.audit_log.stream(order_by=["id"])]
+            assert uow.audit_log._driver is not None, "the fast path was not taken"
+        _payloads_decoded_by_the_engine([*(e.payload for e in page), *streamed])
+    finally:
+        engine.dispose()
