@@ -72,6 +72,16 @@ async def run_async():
         bad = await aexpect(errors.ConstraintViolationError, uow.tags.create(S.TagCreate(name="red", color="red")))
         assert bad.sqlstate == "23514", bad.sqlstate
     async with UnitOfWork() as uow:
+        # bulk_update without a version column: a key with no row is skipped, not an error
+        # (one UPDATE per row here, as MariaDB has no UPDATE ... RETURNING; counted as the
+        # batched path counts)
+        red = await uow.tags.create(S.TagCreate(name="red", color="#ff0000"))
+        written = await uow.tags.bulk_update(
+            [(red.id, S.TagUpdate(color="#ee0000")), (987654, S.TagUpdate(color="#000000"))]
+        )
+        assert written == 1 and (await uow.tags.get(red.id)).color == "#ee0000", written
+        await uow.tags.delete(red.id)
+    async with UnitOfWork() as uow:
         referenced = await aexpect(errors.RelatedNotFoundError, uow.users.delete(ann.id))
         assert referenced.constraint == "projects_owner_id_fkey", referenced.constraint
     async with UnitOfWork() as uow:
@@ -126,6 +136,11 @@ def run_sync(owner):
         renamed = uow.tags.update(tag.id, S.TagUpdate(name="navy"))
         assert renamed.name == "navy"
         expect(errors.AlreadyExistsError, lambda: uow.tags.create(S.TagCreate(name="navy")))
+    with SyncUnitOfWork() as uow:
+        written = uow.tags.bulk_update(
+            [(123456, S.TagUpdate(color="#000000")), (tag.id, S.TagUpdate(color="#000080"))]
+        )
+        assert written == 1 and uow.tags.get(tag.id).color == "#000080", written
     with SyncUnitOfWork() as uow:
         expect(errors.NotFoundError, lambda: uow.tags.delete(123456))
         assert uow.users.get(owner).email == "ann@x.org"

@@ -134,10 +134,19 @@ class SyncRepository(SyncReads[M]):
         composite = len(info.pk) > 1
         done: list[Any] = []
         if not update_returns_rows(self.session):
-            # No UPDATE ... FROM (VALUES ...) nor RETURNING: one UPDATE per row.
+            # No UPDATE ... FROM (VALUES ...) nor RETURNING: one UPDATE per row, counted as the
+            # batches below count: a key with no live row is not written and not an error,
+            # unless the update checks a version (then, as there, NotFoundError).
+            updated = 0
             for key, change in changes:
-                self._update(key, change)
-            return len(changes)
+                try:
+                    self._update(key, change)
+                except NotFoundError:
+                    if w.version_attr is not None:
+                        raise
+                else:
+                    updated += 1
+            return updated
         for statement, keys in update_batches(info, changes, w.version_attr, self._source, w.touch):
             result = self.session.execute(statement)
             written = [tuple(row) if composite else row[0] for row in result.all()]
