@@ -378,7 +378,9 @@ def _constraint(
 ) -> DataLayerError | None:
     name = entity or "the unit of work"
     constraint = _attr(inner, "constraint_name") or _dialect.error_state(inner)[1]
-    detail = _attr(inner, "detail")
+    # What the server said about the row, which names its values where the server does: the
+    # detail of asyncpg/psycopg2, else the message of a driver that has nothing apart from it.
+    detail = _attr(inner, "detail") or _dialect.error_detail(inner)
     if state in ("23505", "23P01"):
         return AlreadyExistsError(name, key, constraint=constraint, detail=detail)
     if state == "23503":

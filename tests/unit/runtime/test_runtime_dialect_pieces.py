@@ -138,6 +138,22 @@ def test_sqlite_error_codes_map_to_sqlstates(statement: str, expected: tuple[Any
     assert postgresql.error_state(_sqlite_error(statement)) == (None, None)
 
 
+def test_error_detail_is_the_message_of_drivers_without_a_detail_field() -> None:
+    """The typed errors' .detail (and message) carry what the server said: PostgreSQL's drivers
+    have a detail field (errors.py reads it), sqlite3 and PyMySQL only the message."""
+    import pymysql
+
+    from dbgen.runtime._dialects import mysql
+
+    duplicate = _sqlite_error("INSERT INTO p (id, u) VALUES (2, 'a')")
+    assert sqlite.error_detail(duplicate) == "UNIQUE constraint failed: p.u"
+    assert sqlite.error_detail(ValueError("x")) is None
+    assert postgresql.error_detail(duplicate) is None
+    entry = pymysql.err.IntegrityError(1062, "Duplicate entry 'AC/DC' for key 'artist_name_key'")
+    assert mysql.error_detail(entry) == "Duplicate entry 'AC/DC' for key 'artist_name_key'"
+    assert mysql.error_detail(duplicate) is None and sqlite.error_detail(entry) is None
+
+
 def test_key_in_and_values_as_each_dialect_spells_them() -> None:
     from sqlalchemy.dialects import postgresql as pg_dialect
     from sqlalchemy.dialects import sqlite as sqlite_dialect

@@ -117,6 +117,14 @@ def error_state(exc: BaseException) -> tuple[str | None, str | None]:
     return state, constraint
 
 
+def error_detail(exc: BaseException) -> str | None:
+    """sqlite3's message (``UNIQUE constraint failed: artist.name``): SQLite has no detail
+    apart from it, and it names the table and columns of the key, not the values."""
+    if not isinstance(getattr(exc, "sqlite_errorcode", None), int):
+        return None
+    return str(exc) or None
+
+
 def values_source(values: sa.Values) -> Any:
     """What an UPDATE ... FROM reads a VALUES list through: a CTE (``WITH v(k_id, ...) AS
     (VALUES ...) UPDATE ... FROM v``), as SQLite names no columns of a subquery's alias."""

@@ -109,6 +109,17 @@ def error_state(exc: BaseException) -> tuple[str | None, str | None]:
     return _STATES.get(args[0]), constraint
 
 
+def error_detail(exc: BaseException) -> str | None:
+    """The server's message of a PyMySQL error (``Duplicate entry 'x' for key 'k'``): MySQL has
+    no detail apart from it, and it names the values as PostgreSQL's detail does."""
+    if not type(exc).__module__.startswith("pymysql"):
+        return None
+    args: tuple[Any, ...] = tuple(getattr(exc, "args", ()))
+    if len(args) < 2 or not isinstance(args[0], int) or not isinstance(args[1], str):
+        return None
+    return args[1]
+
+
 def values_source(values: sa.Values) -> Any:
     """What an UPDATE ... FROM reads a VALUES list through: the list itself, aliased
     (``FROM (VALUES ...) AS v (k_id, ...)``)."""

@@ -60,6 +60,12 @@ def error_state(exc: BaseException) -> tuple[str | None, str | None]:
     return None, None
 
 
+def error_detail(exc: BaseException) -> str | None:
+    """The server's words on a failed constraint, for drivers with no detail field of their
+    own; None here: errors.py reads asyncpg's and psycopg2's detail (``Key (name)=(x)``)."""
+    return None
+
+
 def values_source(values: sa.Values) -> Any:
     """What an UPDATE ... FROM reads a VALUES list through: the list itself, aliased
     (``FROM (VALUES ...) AS v (k_id, ...)``)."""
