@@ -8,10 +8,17 @@ lower bound is the oldest release the runtime is tested on: CI runs the live rep
 those releases as well as on the newest ones. SQLAlchemy's upper bound is the next minor series,
 because the driver's fast path uses a few of its private APIs (``_compat.py`` lists them); the
 others are the next major version.
+
+SQLAlchemy 2.0.42 is the floor because the SQLite and MySQL runtime needs it: bulk_update's
+``WITH v(k_id, ...) AS (VALUES ...)`` on SQLite (``Values.cte``, new in 2.0.42), the queue pool
+for aiosqlite file databases that DATABASE_POOL_SIZE configures (2.0.30 gave them a NullPool,
+which refuses the pool settings) and ``ON DUPLICATE KEY UPDATE`` keyed by Column on MySQL
+(2.0.30 dropped such keys, leaving an empty update). The contract suite (tests/acceptance) runs
+on all three dialects on the lowest releases too (.ci/run).
 """
 
 REQUIREMENTS: tuple[str, ...] = (
-    "sqlalchemy[asyncio]>=2.0.30,<2.2",
+    "sqlalchemy[asyncio]>=2.0.42,<2.2",
     "pydantic>=2.6,<3",
     "alembic>=1.13,<2",
 )

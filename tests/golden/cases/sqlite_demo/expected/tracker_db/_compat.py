@@ -7,7 +7,7 @@ public SQLAlchemy API; the functions below are the exceptions. Each says what it
 each degrades to "no fast path" (the statement goes through SQLAlchemy) where the attribute it
 reads is missing, so a SQLAlchemy release that renames one costs speed, not correctness.
 
-Tested on SQLAlchemy 2.0.30 (the lowest supported release) and 2.1.x (the newest): CI runs the
+Tested on SQLAlchemy 2.0.42 (the lowest supported release) and 2.1.x (the newest): CI runs the
 live repository tests on both (``.ci/run``). asyncpg and psycopg2 are used through their public
 APIs only; what their errors look like is classified in ``errors.py``.
 """
@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, cast
 
 # The releases CI runs the live repository tests on (see _requirements.py for the bounds).
-TESTED_SQLALCHEMY = ("2.0.30", "2.1")
+TESTED_SQLALCHEMY = ("2.0.42", "2.1")
 
 
 # -- the asyncpg adapter ------------------------------------------------------------------------
