@@ -1,4 +1,4 @@
-"""python -m bench [--quick] [--only runtime|generation] [--no-profile] [--out DIR]"""
+"""python -m bench [--quick] [--only runtime|generation] [--dialect D ...] [--no-profile] [--out DIR]"""
 
 from __future__ import annotations
 
@@ -15,11 +15,20 @@ from bench import deps
 from bench.log import log
 from bench.settings import BENCH_DIR, FULL, QUICK, Settings, server_url, shared_dir
 
+DIALECTS = ("postgresql", "sqlite", "mysql")
+
 
 def parse(argv: list[str] | None) -> Settings:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     p.add_argument("--quick", action="store_true", help="a one-minute smoke run (small sizes)")
     p.add_argument("--only", choices=("runtime", "generation"), help="run one half")
+    p.add_argument(
+        "--dialect",
+        action="append",
+        choices=DIALECTS,
+        help="run only the runtime rows of this database (repeatable; default: all of them, "
+        "and the generation half); results.md keeps the other sections of its last run",
+    )
     p.add_argument(
         "--no-profile",
         action="store_true",
@@ -33,6 +42,8 @@ def parse(argv: list[str] | None) -> Settings:
         help="where results.md, ratios.png and profiles/ go (default: bench/)",
     )
     a = p.parse_args(argv)
+    if a.dialect and a.only == "generation":
+        p.error("--dialect selects runtime rows; it does not go with --only generation")
     return Settings(
         quick=a.quick,
         sizes=QUICK if a.quick else FULL,
@@ -41,7 +52,8 @@ def parse(argv: list[str] | None) -> Settings:
         out_dir=a.out.resolve(),
         profile=a.profile or (not a.quick and not a.no_profile),
         runtime=a.only in (None, "runtime"),
-        generation=a.only in (None, "generation"),
+        generation=a.only in (None, "generation") and not a.dialect,
+        dialects=tuple(d for d in DIALECTS if not a.dialect or d in a.dialect),
     )
 
 
@@ -49,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = parse(argv)
     deps.ensure()
     # after deps.ensure(): these import matplotlib, fastcrud, ...
-    from bench import generation, report, runtime
+    from bench import dialects, generation, report, runtime
     from bench.database import server_version
     from bench.generated import build
 
@@ -60,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         runtime_results = None
         generation_results = None
-        if settings.runtime:
+        dialect_results: dict[str, dialects.DialectResults] = {}
+        if settings.runtime and "postgresql" in settings.dialects:
             try:
                 log("building the demo package with dbgen ...")
                 pkg = build(work / "demo")
@@ -68,6 +81,14 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:
                 traceback.print_exc()
                 failures.append(f"runtime benchmark failed: {type(exc).__name__}: {exc}")
+        for key in settings.dialects if settings.runtime else ():
+            if key == "postgresql":
+                continue
+            try:
+                dialect_results[key] = asyncio.run(dialects.run(settings, work, key))
+            except Exception as exc:
+                traceback.print_exc()
+                failures.append(f"{key} runtime benchmark failed: {type(exc).__name__}: {exc}")
         if settings.generation:
             try:
                 generation_results = generation.run(settings, work / "generation")
@@ -76,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append(f"generation benchmark failed: {type(exc).__name__}: {exc}")
         elapsed = time.perf_counter() - started
         settings.out_dir.mkdir(parents=True, exist_ok=True)
-        md, png = report.write(settings, pg, runtime_results, generation_results, elapsed, failures)
+        md, png = report.write(
+            settings, pg, runtime_results, generation_results, elapsed, failures, dialect_results
+        )
         log(f"wrote {md} and {png}")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -152,6 +152,31 @@ def task_title(rng: random.Random) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class TableRows:
+    name: str
+    columns: list[str]
+    rows: list[tuple[object, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    tables: list[TableRows]
+    user_ids: list[uuid.UUID]
+    project_ids: list[int]
+
+    def loaded(self, sizes: Sizes, seconds: float) -> Loaded:
+        return Loaded(
+            user_ids=self.user_ids,
+            project_ids=self.project_ids,
+            tasks=sizes.tasks,
+            comments=sizes.comments,
+            audit=sizes.audit,
+            tags=sizes.tags,
+            load_seconds=seconds,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Loaded:
     """What the workloads need to know about the loaded data."""
 
@@ -164,10 +189,12 @@ class Loaded:
     load_seconds: float
 
 
-async def load(conn: asyncpg.Connection, schema_sql: Path, sizes: Sizes, seed: int) -> Loaded:
-    start = time.perf_counter()
-    await conn.execute(schema_sql.read_text())
+def generate(sizes: Sizes, seed: int) -> Dataset:
+    """The seeded rows of every table, in load order (PostgreSQL's types: the other dialects'
+    loaders convert them). Serial keys are left out: each such table's rows get ids 1..N in
+    order."""
     rng = random.Random(seed)
+    tables: list[TableRows] = []
     statuses = list(STATUS_WEIGHTS)
     weights = list(STATUS_WEIGHTS.values())
 
@@ -190,19 +217,21 @@ async def load(conn: asyncpg.Connection, schema_sql: Path, sizes: Sizes, seed: i
                 created,
             )
         )
-    await conn.copy_records_to_table(
-        "users",
-        records=users,
-        columns=[
-            "id",
-            "email",
-            "display_name",
-            "role",
-            "is_active",
-            "last_login_at",
-            "created_at",
-            "updated_at",
-        ],
+    tables.append(
+        TableRows(
+            "users",
+            [
+                "id",
+                "email",
+                "display_name",
+                "role",
+                "is_active",
+                "last_login_at",
+                "created_at",
+                "updated_at",
+            ],
+            users,
+        )
     )
 
     projects = []
@@ -219,18 +248,20 @@ async def load(conn: asyncpg.Connection, schema_sql: Path, sizes: Sizes, seed: i
                 created,
             )
         )
-    await conn.copy_records_to_table(
-        "projects",
-        records=projects,
-        columns=[
-            "slug",
-            "name",
-            "description",
-            "owner_id",
-            "is_archived",
-            "created_at",
-            "updated_at",
-        ],
+    tables.append(
+        TableRows(
+            "projects",
+            [
+                "slug",
+                "name",
+                "description",
+                "owner_id",
+                "is_archived",
+                "created_at",
+                "updated_at",
+            ],
+            projects,
+        )
     )
     project_ids = list(range(1, sizes.projects + 1))
 
@@ -240,8 +271,8 @@ async def load(conn: asyncpg.Connection, schema_sql: Path, sizes: Sizes, seed: i
             members.append(
                 (pid, uid, rng.choice(["owner", "maintainer", "contributor", "viewer"]), _when(rng))
             )
-    await conn.copy_records_to_table(
-        "project_members", records=members, columns=["project_id", "user_id", "role", "joined_at"]
+    tables.append(
+        TableRows("project_members", ["project_id", "user_id", "role", "joined_at"], members)
     )
 
     numbers = dict.fromkeys(project_ids, 0)
@@ -269,34 +300,34 @@ async def load(conn: asyncpg.Connection, schema_sql: Path, sizes: Sizes, seed: i
                 created + dt.timedelta(seconds=rng.randrange(86_400)),
             )
         )
-    await conn.copy_records_to_table(
-        "tasks",
-        records=tasks,
-        columns=[
-            "project_id",
-            "number",
-            "title",
-            "description",
-            "status",
-            "priority",
-            "assignee_id",
-            "due_date",
-            "estimate",
-            "labels",
-            "deleted_at",
-            "created_at",
-            "updated_at",
-        ],
+    tables.append(
+        TableRows(
+            "tasks",
+            [
+                "project_id",
+                "number",
+                "title",
+                "description",
+                "status",
+                "priority",
+                "assignee_id",
+                "due_date",
+                "estimate",
+                "labels",
+                "deleted_at",
+                "created_at",
+                "updated_at",
+            ],
+            tasks,
+        )
     )
 
     tags = [(f"tag-{i}", f"#{rng.randrange(0x1000000):06x}") for i in range(sizes.tags)]
-    await conn.copy_records_to_table("tags", records=tags, columns=["name", "color"])
+    tables.append(TableRows("tags", ["name", "color"], tags))
     links: set[tuple[int, int]] = set()
     while len(links) < int(sizes.tasks * sizes.tags_per_task):
         links.add((rng.randrange(1, sizes.tasks + 1), rng.randrange(1, sizes.tags + 1)))
-    await conn.copy_records_to_table(
-        "task_tags", records=sorted(links), columns=["task_id", "tag_id"]
-    )
+    tables.append(TableRows("task_tags", ["task_id", "tag_id"], sorted(links)))
 
     comments = []
     for i in range(1, sizes.comments + 1):
@@ -310,10 +341,8 @@ async def load(conn: asyncpg.Connection, schema_sql: Path, sizes: Sizes, seed: i
                 _when(rng),
             )
         )
-    await conn.copy_records_to_table(
-        "comments",
-        records=comments,
-        columns=["task_id", "parent_id", "author_id", "body", "created_at"],
+    tables.append(
+        TableRows("comments", ["task_id", "parent_id", "author_id", "body", "created_at"], comments)
     )
 
     audit = []
@@ -329,23 +358,26 @@ async def load(conn: asyncpg.Connection, schema_sql: Path, sizes: Sizes, seed: i
                 _when(rng),
             )
         )
-    await conn.copy_records_to_table(
-        "audit_log",
-        records=audit,
-        columns=["actor_id", "action", "entity_type", "entity_id", "payload", "occurred_at"],
+    tables.append(
+        TableRows(
+            "audit_log",
+            ["actor_id", "action", "entity_type", "entity_id", "payload", "occurred_at"],
+            audit,
+        )
     )
 
+    return Dataset(tables, user_ids, project_ids)
+
+
+async def load(conn: asyncpg.Connection, schema_sql: Path, sizes: Sizes, seed: int) -> Loaded:
+    start = time.perf_counter()
+    await conn.execute(schema_sql.read_text())
+    rows = generate(sizes, seed)
+    for t in rows.tables:
+        await conn.copy_records_to_table(t.name, records=t.rows, columns=t.columns)
     await conn.execute("VACUUM ANALYZE")
     await prewarm(conn)
-    return Loaded(
-        user_ids=user_ids,
-        project_ids=project_ids,
-        tasks=sizes.tasks,
-        comments=sizes.comments,
-        audit=sizes.audit,
-        tags=sizes.tags,
-        load_seconds=time.perf_counter() - start,
-    )
+    return rows.loaded(sizes, time.perf_counter() - start)
 
 
 async def prewarm(conn: asyncpg.Connection) -> None:

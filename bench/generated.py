@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -50,3 +51,16 @@ def build(out: Path, spec: Path = DEMO_SPEC) -> Package:
     if not str(Path(pkg.__file__ or "").resolve()).startswith(str(out.resolve())):
         raise RuntimeError(f"imported {name} from {pkg.__file__}, not from {out}")
     return Package(name, out)
+
+
+def build_as(out: Path, spec: Path, name: str) -> Package:
+    """``build`` of ``spec`` under package ``name``: the golden cases' demos share package names
+    with each other and with the PostgreSQL demo, and one process imports them all. The spec's
+    files are copied to a scratch directory beside ``out`` (never into the repository)."""
+    copy = out.with_name(out.name + "-spec")
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(spec, copy, ignore=shutil.ignore_patterns("expected"))
+    crud = yaml.safe_load((copy / "crud.yaml").read_text())
+    crud["package"] = name
+    (copy / "crud.yaml").write_text(yaml.safe_dump(crud, sort_keys=False))
+    return build(out, copy)

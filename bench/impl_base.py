@@ -42,6 +42,10 @@ class Implementation(ABC):
         """One bulk_create of op.rows rows (the runner times it and cleans up around it)."""
         raise KeyError(op.key)
 
+    async def stream_once(self, w: Workload) -> tuple[int, int]:
+        """Read every row of audit_log in id order; returns the rows read and their id sum."""
+        raise KeyError("stream")
+
     async def statements(self, limit: int) -> int | None:
         """Statements issued to list ``limit`` audit_log rows with their users, or None."""
         return None

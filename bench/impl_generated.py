@@ -39,6 +39,7 @@ OPS = frozenset(
         "soft_delete",
         "bulk_small",
         "bulk_large",
+        "stream",
     }
 )
 EXPUNGE_EVERY = 100
@@ -54,14 +55,18 @@ class _Api:
         self.TaskCreate = tasks.TaskCreate
         self.TaskUpdate = tasks.TaskUpdate
         self.TaskFilter = tasks.TaskFilter
-        self.TaskStatus = pkg.module("enums").TaskStatus
-        self.statuses = [self.TaskStatus(s) for s in LIST_STATUSES]
+        # PostgreSQL's enum type is a Python enum; the other dialects' CHECK or ENUM columns
+        # take the labels as strings.
+        status = getattr(pkg.module("enums"), "TaskStatus", str)
+        self.statuses = [status(s) for s in LIST_STATUSES]
 
     def filter(self, project_id: int) -> Any:
         return self.TaskFilter(project_id__eq=project_id, status__in=self.statuses)
 
-    def creates(self, rows: list[tuple[object, ...]]) -> list[Any]:
-        return [self.TaskCreate(**dict(zip(BULK_COLUMNS, row, strict=True))) for row in rows]
+    def creates(
+        self, rows: list[tuple[object, ...]], columns: list[str] = BULK_COLUMNS
+    ) -> list[Any]:
+        return [self.TaskCreate(**dict(zip(columns, row, strict=True))) for row in rows]
 
 
 class _Counter:
@@ -108,14 +113,17 @@ class GeneratedAsync(Implementation):
     name = "generated async"
     ops = OPS
 
-    def __init__(self, pkg: Package, url: str) -> None:
+    def __init__(self, pkg: Package, url: str, setup: Callable[[Any], None] | None = None) -> None:
         self.api = _Api(pkg)
         self.url = url
+        self.setup = setup  # called with the (sync) engine, before its first connection
         self.engine: Any = None
         self.factory: Any = None
 
     async def open(self) -> None:
         self.engine = self.api.db.create_async_engine_from_env(self.url)
+        if self.setup is not None:
+            self.setup(self.engine.sync_engine)
         self.factory = self.api.db.async_session_factory(self.engine)
 
     async def close(self) -> None:
@@ -219,19 +227,30 @@ class GeneratedAsync(Implementation):
             n = await uow.tasks.bulk_create(items)
         assert n == op.rows
 
+    async def stream_once(self, w: Workload) -> tuple[int, int]:
+        n = total = 0
+        async with self.unit() as uow:
+            async for entry in uow.audit_log.stream(order_by=["id"], batch_size=1000):
+                n += 1
+                total += entry.id
+        return n, total
+
 
 class GeneratedSync(Implementation):
     name = "generated sync"
     ops = OPS
 
-    def __init__(self, pkg: Package, url: str) -> None:
+    def __init__(self, pkg: Package, url: str, setup: Callable[[Any], None] | None = None) -> None:
         self.api = _Api(pkg)
         self.url = url
+        self.setup = setup  # called with the engine, before its first connection
         self.engine: Any = None
         self.factory: Any = None
 
     async def open(self) -> None:
         self.engine = self.api.db.create_sync_engine_from_env(self.url)
+        if self.setup is not None:
+            self.setup(self.engine)
         self.factory = self.api.db.sync_session_factory(self.engine)
 
     async def close(self) -> None:
@@ -324,3 +343,11 @@ class GeneratedSync(Implementation):
         with self.unit() as uow:
             n = uow.tasks.bulk_create(items)
         assert n == op.rows
+
+    async def stream_once(self, w: Workload) -> tuple[int, int]:
+        n = total = 0
+        with self.unit() as uow:
+            for entry in uow.audit_log.stream(order_by=["id"], batch_size=1000):
+                n += 1
+                total += entry.id
+        return n, total

@@ -6,7 +6,9 @@ import datetime as dt
 import statistics
 from pathlib import Path
 
-from bench import machine
+from bench import machine, report_dialects
+from bench.dialect_sql import DIALECTS
+from bench.dialects import DialectResults
 from bench.evolution import REBUILD_TARGET
 from bench.generation import GenerationResults, ImportResult, Runs, Subject
 from bench.runtime import RuntimeResults
@@ -30,6 +32,8 @@ COLORS = {
     "asyncpg COPY": "#2ca02c",
 }
 BUILD_TARGET_S, CHECK_TARGET_S, IMPORT_TARGET_S = 10.0, 3.0, 1.5
+RUNTIME_HEADING = "Runtime: generated repositories vs raw asyncpg and FastCRUD"
+GENERATION_HEADING = "Generation"
 
 
 def _secs(x: float) -> str:
@@ -38,7 +42,7 @@ def _secs(x: float) -> str:
 
 def _runtime_md(r: RuntimeResults, settings: Settings) -> list[str]:
     s = settings.sizes
-    out = ["## Runtime: generated repositories vs raw asyncpg and FastCRUD", ""]
+    out = [f"## {RUNTIME_HEADING}", ""]
     out.append(
         "One database, loaded once with COPY then `VACUUM ANALYZE`: "
         + ", ".join(f"{t} {n:,}" for t, n in r.rows.items())
@@ -280,7 +284,7 @@ def _imports_md(imports: list[ImportResult], name: str) -> list[str]:
 
 def _generation_md(g: GenerationResults) -> list[str]:
     out = [
-        "## Generation",
+        f"## {GENERATION_HEADING}",
         "",
         "Each timing is a fresh process. `dbgen build` writes into an empty directory; "
         "the build keeps no cache (it formats nothing since dbgen/layout/ writes the final "
@@ -412,6 +416,19 @@ def kept_sections(md: Path) -> list[str]:
     return out
 
 
+def previous_sections(md: Path, headings: list[str]) -> dict[str, list[str]]:
+    """The sections of an existing results.md with these headings, as lines (with a blank line
+    before): what a run that did not measure them carries over."""
+    if not md.exists():
+        return {}
+    out: dict[str, list[str]] = {}
+    for section in md.read_text().split("\n## ")[1:]:
+        title, _, body = section.partition("\n")
+        if title in headings:
+            out[title] = ["", f"## {title}", *body.rstrip().split("\n")]
+    return out
+
+
 def write(
     settings: Settings,
     pg_version: str,
@@ -419,6 +436,7 @@ def write(
     generation: GenerationResults | None,
     elapsed: float,
     failures: list[str],
+    dialects: dict[str, DialectResults] | None = None,
 ) -> tuple[Path, Path]:
     md = settings.out_dir / "results.md"
     png = settings.out_dir / "ratios.png"
@@ -448,10 +466,30 @@ def write(
             "works, not for its numbers.",
             "",
         ]
+    # A run of some dialects only (--dialect) keeps the other runtime sections of the last run.
+    old = previous_sections(
+        md,
+        [
+            RUNTIME_HEADING,
+            *(report_dialects.heading(d) for d in DIALECTS.values()),
+            GENERATION_HEADING,
+        ],
+    )
+    partial = set(settings.dialects) != {"postgresql", *DIALECTS}
     if runtime is not None:
         lines += _runtime_md(runtime, settings)
+    elif "postgresql" not in settings.dialects and RUNTIME_HEADING in old:
+        lines += [*old[RUNTIME_HEADING][1:], ""]
+    for key, dialect in DIALECTS.items():
+        measured = (dialects or {}).get(key)
+        if measured is not None:
+            lines += report_dialects.section(measured, settings)
+        elif key not in settings.dialects and report_dialects.heading(dialect) in old:
+            lines += [*old[report_dialects.heading(dialect)][1:], ""]
     if generation is not None:
         lines += _generation_md(generation)
+    elif partial and GENERATION_HEADING in old:
+        lines += [*old[GENERATION_HEADING][1:], ""]
     lines += kept_sections(md)
     md.write_text("\n".join(lines).rstrip() + "\n")
     chart(runtime, png)

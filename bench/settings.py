@@ -82,6 +82,8 @@ class Settings:
     runtime: bool
     generation: bool
     seed: int = SEED
+    # the runtime benchmark's databases, in run order (python -m bench --dialect)
+    dialects: tuple[str, ...] = ("postgresql", "sqlite", "mysql")
 
     @property
     def bulk_rows(self) -> tuple[int, int]:

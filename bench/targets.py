@@ -162,3 +162,34 @@ def missed_ops(checks: list[Check], impl: str) -> list[str]:
         if c.impl == impl and not c.met and not c.target.startswith("offset") and c.op not in out:
             out.append(c.op)
     return out
+
+
+# The other dialects (bench.dialects): each generated implementation against the raw driver it
+# runs on, with the PostgreSQL targets' limits (why: bench/NOTES.md, "Other dialects").
+DIALECT_LIMITS: tuple[tuple[str, tuple[str, ...], float], ...] = (
+    ("get by key ≤ 1.3x", ("get_pk",), 1.3),
+    ("get + relation ≤ 1.4x", ("get_rel",), 1.4),
+    ("cursor page ≤ 1.5x", ("cursor_p1", "cursor_deep"), 1.5),
+    (
+        "single-row write, own transaction ≤ 1.4x",
+        ("create", "update", "delete", "soft_delete"),
+        1.4,
+    ),
+    ("list 500 + relation ≤ 1.5x", ("list_500_rel",), 1.5),
+    ("filtered page of 50 ≤ 2.0x", ("list_filter", "list_search", "offset_deep"), PAGE_LIMIT),
+    ("count ≤ 2.5x", ("count",), SINGLE_LIMIT),
+    ("bulk_create ≥ ½ executemany throughput", ("bulk_small",), BULK_LIMIT),
+    (f"stream ≥ {STREAM_SHARE:.0%} of the driver's rows/s", ("stream",), 1 / STREAM_SHARE),
+)
+
+
+def evaluate_dialect(results: Results, baselines: dict[str, str]) -> list[Check]:
+    """``baselines``: generated implementation -> the raw driver it is measured against."""
+    checks: list[Check] = []
+    for impl, base in baselines.items():
+        for label, ops, limit in DIALECT_LIMITS:
+            for op in ops:
+                r = ratio(results, op, impl, base)
+                if r is not None:
+                    checks.append(Check(label, impl, op, r, f"≤ {limit:g}x {base}", r <= limit))
+    return checks

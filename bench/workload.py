@@ -133,20 +133,25 @@ class Workload:
         )
 
 
+# The ids the workload draws from (any dialect's SQL): live tasks, and comments without replies
+# (deleting one cascades to nothing).
+LIVE_TASKS = "SELECT id FROM tasks WHERE deleted_at IS NULL ORDER BY id"
+LEAF_COMMENTS = (
+    "SELECT c.id FROM comments c WHERE NOT EXISTS "
+    "(SELECT 1 FROM comments r WHERE r.parent_id = c.id) ORDER BY c.id"
+)
+
+
 async def prepare(conn: asyncpg.Connection, settings: Settings, loaded: Loaded) -> Workload:
+    live = [r["id"] for r in await conn.fetch(LIVE_TASKS)]
+    leaves = [r["id"] for r in await conn.fetch(LEAF_COMMENTS)]
+    return build(settings, loaded, live, leaves)
+
+
+def build(settings: Settings, loaded: Loaded, live: list[int], leaves: list[int]) -> Workload:
+    """The seeded inputs over the loaded data's ``live`` task ids and ``leaves`` (comment ids)."""
     rng = random.Random(settings.seed + 1)
     s = settings.sizes
-    live = [
-        r["id"]
-        for r in await conn.fetch("SELECT id FROM tasks WHERE deleted_at IS NULL ORDER BY id")
-    ]
-    leaves = [
-        r["id"]
-        for r in await conn.fetch(
-            "SELECT c.id FROM comments c WHERE NOT EXISTS "
-            "(SELECT 1 FROM comments r WHERE r.parent_id = c.id) ORDER BY c.id"
-        )
-    ]
     get_ids = [rng.choice(live) for _ in range(50_000)]
     picks = [rng.choice(loaded.project_ids) for _ in range(10_000)]
     pool = list(live)
