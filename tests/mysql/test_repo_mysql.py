@@ -15,6 +15,7 @@ CASE = Path(__file__).resolve().parents[1] / "golden" / "cases" / "demo_mysql"
 
 _SCRIPT = r"""
 import asyncio, datetime, decimal, sys
+import sqlalchemy as sa
 import app_db.schemas as S
 from app_db import db, errors
 from app_db.uow import SyncUnitOfWork, UnitOfWork
@@ -47,10 +48,20 @@ async def run_async():
             S.TaskCreate(project_id=project.id, number=1, title="Launch", estimate=decimal.Decimal("2.50"))
         )
         assert task.version == 1 and task.status == "todo" and task.priority == 3
+    sent = []
+    engine = db.default_async_engine().sync_engine
+    record = lambda conn, cursor, sql, *rest: sent.append(sql.split()[0])
     async with UnitOfWork() as uow:
+        held = await uow.tasks.get(task.id)
         # update: no RETURNING on MariaDB, the row is read back; the version is checked
+        sa.event.listen(engine, "before_cursor_execute", record)
         updated = await uow.tasks.update(task.id, S.TaskUpdate(title="Lift-off", version=1))
+        sa.event.remove(engine, "before_cursor_execute", record)
         assert (updated.title, updated.version) == ("Lift-off", 2)
+        # two round trips, the write and the read back (no SELECT of the keys first for the
+        # ORM's session synchronization), and the instance the session holds is brought up to date
+        assert sent == ["UPDATE", "SELECT"], sent
+        assert updated is held and held.title == "Lift-off"
         exc = await aexpect(errors.ConflictError, uow.tasks.update(task.id, S.TaskUpdate(title="x", version=1)))
         assert exc.key == task.id
         await aexpect(errors.NotFoundError, uow.users.update("0" * 36, S.UserUpdate(display_name="x")))

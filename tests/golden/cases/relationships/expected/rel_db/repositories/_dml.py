@@ -92,7 +92,10 @@ def update_statement(
             conditions.append(version == sa.bindparam("version__expected", type_=version.type))
         update = sa.update(w.source).where(*conditions).values(assignments)
         if not rows:
-            return update
+            # The caller reads the row back (populate_existing), which brings a held instance
+            # up to date: the ORM's own synchronization would only add a round trip (without
+            # RETURNING, "fetch" SELECTs the matching keys before the UPDATE).
+            return update.execution_options(synchronize_session=False)
         if entity:  # the ORM brings an instance the session holds up to date
             update = update.execution_options(populate_existing=True)
         return cast(sa.Update, returning(update, w, info, entity))
