@@ -10,29 +10,19 @@ operations (bulk: the small size only; a stream of audit_log in place of the fre
 
 from __future__ import annotations
 
-import contextlib
-import os
-import secrets
-import shutil
-import tempfile
+import dataclasses
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
-
-import sqlalchemy as sa
 
 from bench import workload
-from bench.data import Loaded
-from bench.dialect_data import load_mysql, load_sqlite, model_value, mysql_value, sqlite_value
-from bench.dialect_sql import DIALECTS, MYSQL, SQLITE, Dialect, bulk_columns
+from bench.dialect_data import model_value, mysql_value, sqlite_value
+from bench.dialect_sql import DIALECTS, SQLITE, Dialect, bulk_columns
+from bench.dialect_targets import TARGETS, Target
 from bench.generated import Package, build_as
 from bench.impl_base import Implementation
 from bench.impl_generated import GeneratedAsync, GeneratedSync
-from bench.impl_raw_mysql import RawAiomysql, RawPyMySQL
-from bench.impl_raw_sqlite import PRAGMAS, RawAiosqlite, RawSqlite3
 from bench.log import log
 from bench.runtime import _bulk, _interleaved, _profile
 from bench.settings import Settings
@@ -40,8 +30,11 @@ from bench.targets import Check, evaluate_dialect, missed_ops
 from bench.timing import Stats, fmt_us
 from bench.workload import Operation, Workload
 
-DEFAULT_MYSQL_URL = "mysql://root@127.0.0.1:3306/"
 STREAM = "stream"
+# Profiled when they miss a target: one of each kind of work (the misses of one kind share
+# their profile), few calls each, so that a full run stays within minutes.
+PROFILED_OPS = ("get_pk", "get_rel", "cursor_p1", "create", "update", "list_500_rel")
+PROFILED_CALLS = 100
 
 
 @dataclass(slots=True)
@@ -50,24 +43,12 @@ class DialectResults:
     operations: list[Operation]
     baselines: dict[str, str]  # generated implementation -> the raw driver it is compared with
     server: str = ""  # the server's or library's version
+    rounds: int = 0  # timed calls are split into this many rotating rounds
     stats: dict[str, dict[str, Stats]] = field(default_factory=dict)
     checks: list[Check] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     load_seconds: float = 0.0
     profiles: dict[str, Path] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class Target:
-    """One loaded database of a dialect and how each implementation reaches it."""
-
-    admin: Any  # a sync DBAPI connection (sqlite3 / PyMySQL): ids, row counts, the cleaner
-    raw: list[Implementation]  # [async driver, sync driver]
-    async_url: str
-    sync_url: str
-    setup: Callable[[sa.Engine], None] | None
-    server: str
-    loaded: Loaded
 
 
 def operations(settings: Settings) -> list[Operation]:
@@ -76,105 +57,9 @@ def operations(settings: Settings) -> list[Operation]:
     ops = [o for o in workload.operations(settings) if o.key != "bulk_large"]
     rows = settings.sizes.audit
     ops.append(
-        Operation(STREAM, f"stream audit_log ({rows:,} rows)", "read", 1 if settings.quick else 3)
+        Operation(STREAM, f"stream audit_log ({rows:,} rows)", "read", 1 if settings.quick else 2)
     )
     return ops
-
-
-def _sqlite_pragmas(engine: sa.Engine) -> None:
-    """The raw connections' pragmas on every connection of a generated engine (after the
-    package's own listener, which turns foreign keys on)."""
-
-    @sa.event.listens_for(engine, "connect")
-    def connect(dbapi_connection: Any, record: Any) -> None:
-        cursor = dbapi_connection.cursor()
-        try:
-            for pragma in PRAGMAS:
-                cursor.execute(pragma)
-        finally:
-            cursor.close()
-
-
-@contextlib.contextmanager
-def sqlite_target(settings: Settings) -> Iterator[Target]:
-    import sqlite3
-
-    scratch = Path(tempfile.mkdtemp(prefix="dbgen-bench-sqlite-"))
-    try:
-        path = scratch / "bench.db"
-        loaded = load_sqlite(path, SQLITE.spec / "schema.sql", settings.sizes, settings.seed)
-        admin = sqlite3.connect(path, isolation_level=None)
-        try:
-            yield Target(
-                admin,
-                [RawAiosqlite(path), RawSqlite3(path)],
-                f"sqlite+aiosqlite:///{path}",
-                f"sqlite+pysqlite:///{path}",
-                # synchronous=NORMAL: in WAL mode a commit does not wait for the disk (what
-                # synchronous_commit=off does for the PostgreSQL bench), so the disk's fsync
-                # latency does not drown the layers' differences in every write.
-                _sqlite_pragmas,
-                f"SQLite {sqlite3.sqlite_version}",
-                loaded,
-            )
-        finally:
-            admin.close()
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def mysql_server() -> dict[str, Any]:
-    parts = urlsplit(os.environ.get("DBGEN_BENCH_MYSQL_URL", DEFAULT_MYSQL_URL))
-    return {
-        "host": parts.hostname or "127.0.0.1",
-        "port": parts.port or 3306,
-        "user": unquote(parts.username or "root"),
-        "password": unquote(parts.password or ""),
-        "charset": "utf8mb4",
-    }
-
-
-@contextlib.contextmanager
-def mysql_target(settings: Settings) -> Iterator[Target]:
-    import pymysql
-    from pymysql.constants import CLIENT
-
-    server = mysql_server()
-    name = f"dbgen_bench_{os.getpid()}_{secrets.token_hex(4)}"
-    admin = pymysql.connect(**server, autocommit=True)
-    try:
-        with admin.cursor() as cur:
-            cur.execute("SELECT version()")
-            version = str(cur.fetchone()[0])
-            cur.execute(
-                f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
-            )
-        try:
-            loader = pymysql.connect(**server, database=name, client_flag=CLIENT.MULTI_STATEMENTS)
-            try:
-                loaded = load_mysql(
-                    loader, MYSQL.spec / "schema.sql", settings.sizes, settings.seed
-                )
-            finally:
-                loader.close()
-            admin.select_db(name)
-            auth = server["user"] + (f":{server['password']}" if server["password"] else "")
-            where = f"{auth}@{server['host']}:{server['port']}/{name}?charset=utf8mb4"
-            connect = {**server, "db": name}
-            yield Target(
-                admin,
-                [RawAiomysql(connect), RawPyMySQL(connect)],
-                f"mysql+aiomysql://{where}",
-                f"mysql+pymysql://{where}",
-                None,
-                version,
-                loaded,
-            )
-        finally:
-            with admin.cursor() as cur:
-                cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-    finally:
-        admin.close()
 
 
 class Cleaner:
@@ -241,18 +126,22 @@ async def run_one(
         ops,
         {gen_async.name: raw_async.name, gen_sync.name: raw_sync.name},
         server=target.server,
+        rounds=settings.sizes.rounds,
         load_seconds=target.loaded.load_seconds,
     )
     for table in ("users", "projects", "tasks", "task_tags", "comments", "audit_log"):
         res.rows[table] = int(Cleaner(target.admin)._one(f"SELECT count(*) FROM {table}"))
     log(f"{dialect.title}: loaded in {res.load_seconds:.1f} s: {res.rows}")
+    small = settings.bulk_rows[0]
+    # Only the size these rows use: the untimed gc.collect() before each timed chunk walks
+    # every object alive, and the large size's rows were most of them.
     w = workload.build(
         settings,
         target.loaded,
         _ids(target.admin, workload.LIVE_TASKS),
         _ids(target.admin, workload.LEAF_COMMENTS),
+        bulk_sizes=(small,),
     )
-    small = settings.bulk_rows[0]
     columns = bulk_columns(dialect)
     keep = [workload.BULK_COLUMNS.index(c) for c in columns]
     convert = sqlite_value if dialect is SQLITE else mysql_value
@@ -284,18 +173,14 @@ async def run_one(
             for old in out.glob(f"{dialect.key}_*.txt"):
                 old.unlink()
             for key in missed_ops(res.checks, gen_async.name):
-                op = next(o for o in ops if o.key == key)
-                if op.key == STREAM:
+                if key not in PROFILED_OPS:
                     continue
+                op = dataclasses.replace(next(o for o in ops if o.key == key), n=PROFILED_CALLS)
                 log(f"profiling {dialect.title} {gen_async.name} {op.title} (missed a target) ...")
-                res.profiles[f"{dialect.key}_{key}"] = await _profile(
-                    gen_async,
-                    op,
-                    w,
-                    cleaner,
-                    out,
-                    f"{dialect.key}_",  # type: ignore[arg-type]
-                )
+                # _profile's cleaner is only reset() around bulk operations: this one's will do
+                prefix = f"{dialect.key}_"
+                path = await _profile(gen_async, op, w, cleaner, out, prefix)  # type: ignore[arg-type]
+                res.profiles[prefix + key] = path
     finally:
         for impl in impls:
             await impl.close()
@@ -313,15 +198,29 @@ def _summary(row: dict[str, Stats], baselines: dict[str, str]) -> str:
     return "; ".join(parts)
 
 
-TARGETS: dict[str, Callable[[Settings], contextlib.AbstractContextManager[Target]]] = {
-    "sqlite": sqlite_target,
-    "mysql": mysql_target,
-}
 PACKAGES = {"sqlite": "bench_sqlite_db", "mysql": "bench_mysql_db"}
+
+
+def scaled(settings: Settings) -> Settings:
+    """The run's settings with a third of the PostgreSQL rows' calls and half their rounds (at
+    most): two more databases within the few minutes a full ``make bench`` may take. The
+    interleaving, the warm-up and the inputs are the same."""
+    s = settings.sizes
+    return dataclasses.replace(
+        settings,
+        sizes=dataclasses.replace(
+            s,
+            reads=min(s.reads, 200),
+            pages=min(s.pages, 100),
+            writes=min(s.writes, 100),
+            rounds=min(s.rounds, 5),
+        ),
+    )
 
 
 async def run(settings: Settings, work: Path, dialect_key: str) -> DialectResults:
     """Build the dialect's demo package, load its database, run every operation."""
+    settings = scaled(settings)
     dialect = DIALECTS[dialect_key]
     log(f"{dialect.title}: building {dialect.spec.name} as {PACKAGES[dialect_key]} ...")
     pkg = build_as(work / dialect_key, dialect.spec, PACKAGES[dialect_key])

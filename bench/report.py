@@ -483,7 +483,7 @@ def write(
     for key, dialect in DIALECTS.items():
         measured = (dialects or {}).get(key)
         if measured is not None:
-            lines += report_dialects.section(measured, settings)
+            lines += report_dialects.section(measured)
         elif key not in settings.dialects and report_dialects.heading(dialect) in old:
             lines += [*old[report_dialects.heading(dialect)][1:], ""]
     if generation is not None:
@@ -492,5 +492,7 @@ def write(
         lines += [*old[GENERATION_HEADING][1:], ""]
     lines += kept_sections(md)
     md.write_text("\n".join(lines).rstrip() + "\n")
-    chart(runtime, png)
+    # The chart is of the PostgreSQL rows: a run that kept their section keeps their chart.
+    if runtime is not None or "postgresql" in settings.dialects or not png.exists():
+        chart(runtime, png)
     return md, png

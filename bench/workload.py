@@ -148,8 +148,15 @@ async def prepare(conn: asyncpg.Connection, settings: Settings, loaded: Loaded) 
     return build(settings, loaded, live, leaves)
 
 
-def build(settings: Settings, loaded: Loaded, live: list[int], leaves: list[int]) -> Workload:
-    """The seeded inputs over the loaded data's ``live`` task ids and ``leaves`` (comment ids)."""
+def build(
+    settings: Settings,
+    loaded: Loaded,
+    live: list[int],
+    leaves: list[int],
+    bulk_sizes: tuple[int, ...] | None = None,
+) -> Workload:
+    """The seeded inputs over the loaded data's ``live`` task ids and ``leaves`` (comment ids);
+    bulk rows for ``bulk_sizes`` (default: the run's two sizes)."""
     rng = random.Random(settings.seed + 1)
     s = settings.sizes
     get_ids = [rng.choice(live) for _ in range(50_000)]
@@ -162,7 +169,7 @@ def build(settings: Settings, loaded: Loaded, live: list[int], leaves: list[int]
     bulk: dict[int, list[tuple[object, ...]]] = {}
     statuses = list(STATUS_WEIGHTS)
     base = dt.date(2026, 1, 1)
-    for size in settings.bulk_rows:
+    for size in settings.bulk_rows if bulk_sizes is None else bulk_sizes:
         rows: list[tuple[object, ...]] = []
         for j in range(size):
             rows.append(

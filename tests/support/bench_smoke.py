@@ -35,7 +35,7 @@ print(json.dumps({
     "checks": [[c.impl, c.op, c.value] for c in res.checks],
     "rows": res.rows,
     "profiles": sorted(p.name for p in res.profiles.values()),
-    "section": report_dialects.section(res, settings),
+    "section": report_dialects.section(res),
 }))
 """
 
