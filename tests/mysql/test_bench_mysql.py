@@ -28,5 +28,5 @@ def test_the_mysql_bench_rows_run(tmp_path: Path) -> None:
         tmp_path,
         {"DBGEN_BENCH_MYSQL_URL": f"mysql://{auth}@{server.host}:{server.port}/"},
     )
-    check_smoke(result, ("aiomysql", "PyMySQL"))
+    check_smoke(result, "mysql", ("aiomysql", "PyMySQL"))
     assert _bench_databases(server) <= before

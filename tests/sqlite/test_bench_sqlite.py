@@ -11,6 +11,6 @@ def test_the_sqlite_bench_rows_run(tmp_path: Path) -> None:
     scratch = tmp_path / "tmp"
     scratch.mkdir()
     result = run_smoke("sqlite", tmp_path / "out", {"TMPDIR": str(scratch)})
-    check_smoke(result, ("aiosqlite", "sqlite3"))
+    check_smoke(result, "sqlite", ("aiosqlite", "sqlite3"))
     # the database file lived in a scratch directory that the run removed
     assert list(scratch.iterdir()) == []
