@@ -23,6 +23,7 @@ from dbgen.ddl.split import Kind, lex, split
 from dbgen.ddl.statements import CreateIndex
 from dbgen.diagnostics import Diagnostic, Span, error, line_col
 from dbgen.ir import Catalog, Column, PrimaryKey, QName, RawStatement, Table, quote_ident
+from dbgen.spec.yaml_loader import YAML_LOADER
 
 VIEW_KINDS = ("view", "materialized view")
 
@@ -44,7 +45,7 @@ def _named_views(crud_text: str) -> dict[str, list[str] | None]:
     """Entity name -> its ``key:`` (None without one) for every entity crud.yaml lists. The
     binder reads the file again with positions and reports every problem; this only looks."""
     try:
-        doc = yaml.safe_load(crud_text)
+        doc = yaml.load(crud_text, Loader=YAML_LOADER)
     except yaml.YAMLError:
         return {}
     entities = doc.get("entities") if isinstance(doc, dict) else None

@@ -28,12 +28,11 @@ from dbgen.spec.model import BoundEntity, BoundSpec, BoundTransaction
 from dbgen.spec.nodes import parse_table_name
 from dbgen.spec.relations import RelationBinder
 from dbgen.spec.transactions import TransactionBinder
+from dbgen.spec.yaml_loader import YAML_LOADER
 
 __all__ = ["load_spec", "parse_table_name"]
 
 _TOP_KEYS = ("version", "package", "mixins", "entities", "transactions")
-# libyaml's loader when installed: same nodes and marks, several times faster.
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class _Binder(EntityBinder, RelationBinder, TransactionBinder):
@@ -41,7 +40,7 @@ class _Binder(EntityBinder, RelationBinder, TransactionBinder):
 
     def bind(self, text: str) -> BoundSpec | None:
         try:
-            root = yaml.compose(text, Loader=_YAML_LOADER)
+            root = yaml.compose(text, Loader=YAML_LOADER)
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
