@@ -459,12 +459,16 @@ class Catalog:
     tables: tuple[Table, ...] = ()
     raw: tuple[RawStatement, ...] = ()
     files: tuple[str, ...] = field(default=())  # the input files, as given (relative paths)
+    # table() by dict: the planners ask once per table or relation, and a linear scan made a
+    # 500-table build quadratic. Derived from ``tables`` (init=False: not data, not compared,
+    # not in `dbgen inspect`); the first table of a name wins, as the scan's did.
+    _tables: dict[QName, Table] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._tables.update((t.qname, t) for t in reversed(self.tables))
 
     def table(self, qname: QName) -> Table | None:
-        for t in self.tables:
-            if t.qname == qname:
-                return t
-        return None
+        return self._tables.get(qname)
 
     def enum(self, qname: QName) -> EnumType | None:
         for e in self.enums:

@@ -9,7 +9,10 @@ from typing import Any
 
 def to_jsonable(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        # init=False fields are derived from the others (lookup indexes), not data.
+        return {
+            f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init
+        }
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (tuple, list)):

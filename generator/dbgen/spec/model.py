@@ -7,7 +7,7 @@ re-validates. Everything is frozen and made of tuples, like the IR.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from dbgen.diagnostics import Span
@@ -170,12 +170,18 @@ class BoundSpec:
     transactions: tuple[BoundTransaction, ...]  # in crud.yaml order
     # ``mixins: auto``: columns several tables share become mixins of base.py (plan/mixins.py)
     mixins: bool = False
+    # entity() by dict: the CRUD planner asks once per relation, and a linear scan made that
+    # quadratic on a 500-entity crud.yaml. Derived (init=False, not compared); the first entity
+    # of a name wins, as the scan's did.
+    _by_qname: dict[QName, BoundEntity] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        self._by_qname.update((e.qname, e) for e in reversed(self.entities))
 
     def entity(self, qname: QName) -> BoundEntity | None:
-        for e in self.entities:
-            if e.qname == qname:
-                return e
-        return None
+        return self._by_qname.get(qname)
 
     @property
     def class_names(self) -> dict[QName, str]:
