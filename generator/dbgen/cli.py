@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections.abc import Sequence
@@ -583,6 +584,21 @@ def _root(
 
 
 def main() -> None:
+    # Every command is a short process whose objects live until it exits (a build's catalog,
+    # plan and files): the cyclic collector would only traverse them, in the build and again
+    # while its files are written. Memory is what generate() already runs with (it pauses the
+    # collector itself); the process's exit frees it. Restored, not run, for an in-process
+    # caller (tests call main()).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _main()
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _main() -> None:
     try:
         # Outside standalone mode click hands back typer.Exit's code instead of exiting.
         code = app(standalone_mode=False)

@@ -156,7 +156,9 @@ def generate(
 ) -> Result:
     # A build allocates millions of objects that live until it ends (catalog, plan, the files);
     # the cyclic collector would traverse them again and again (about a sixth of a 500-table
-    # build) to find little: it is paused for the build and runs once after it.
+    # build) to find little: it is paused for the build and, if the caller runs it, runs once
+    # after it. A caller that keeps it off (the CLI, a process that exits after the build) is
+    # not made to pay for that collection (0.1 s on a 500-table build).
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -171,7 +173,7 @@ def generate(
     finally:
         if enabled:
             gc.enable()
-        gc.collect()
+            gc.collect()
 
 
 def _generate(
