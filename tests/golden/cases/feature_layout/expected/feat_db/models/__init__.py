@@ -5,7 +5,13 @@ mapped classes (their registry only: mappers of other registries are left to the
 The models are one burst of long-lived objects, and with the garbage collector running, each of
 its collections walks everything built so far again: for a schema of 500 tables that was most
 of the import. The collector is paused for the import and the configuration only, and resumed
-as it was, whatever happens.
+as it was, whatever happens. Before it resumes, what the pause left in the youngest generation
+is moved to the oldest (gc.freeze() then gc.unfreeze(), which puts the objects back in the
+oldest generation without walking them): the first young collections would otherwise walk all
+of it twice on its way there (0.2 s of a 500-table import). Nothing stays frozen; the
+application's own young objects move with them (a cycle among them is collected at the next
+full collection instead). An application that froze objects itself (gc.get_freeze_count())
+keeps them frozen: the move is skipped.
 """
 
 import gc
@@ -22,6 +28,9 @@ try:
 
     Base.registry.configure()
 finally:
+    if not gc.get_freeze_count():
+        gc.freeze()
+        gc.unfreeze()
     if _collecting:
         gc.enable()
 
