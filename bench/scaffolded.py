@@ -196,6 +196,7 @@ imported = time.process_time() - start
 PHASES = [
     ("dbgen.dialects", "read_schema", "read the DDL"),
     ("dbgen.graph", "build_graph", "schema graph"),
+    ("dbgen.plan.views", "view_tables", "views named in crud.yaml"),
     ("dbgen.spec", "load_spec", "bind crud.yaml"),
     ("dbgen.plan.models", "plan_project", "plan models"),
     ("dbgen.history.plan", "plan_versions", "history and revisions"),
@@ -341,22 +342,38 @@ Notes on the targets (the profile above, and cProfile / `python -X importtime` r
   modules; the import computation runs `symtable` over every file), the compile gate (compile()
   of every generated .py: the guarantee that the package imports), reading the DDL, rendering
   the models and the migration. The target asks for a third of the CPU, which is a cost per
-  generated file three times lower, not one phase removed. Not done, on purpose: compiling in
-  parallel (the CPU time stays, on 2 shared cores the wall time barely moves), a cheaper check
-  than compile() (not the same guarantee: `return` outside a function and the like are
-  compiler errors, not parser ones), caching results between builds (a cold build would no
-  longer be cold). dbgen's own imports are lazy already (under 0.1 s).
+  generated file three times lower, not one phase removed. Removed since the last run, all of
+  it work the build did twice or for nothing: a second, pure-Python parse of crud.yaml by the
+  views' look-up (0.5 s; libyaml now, spec/yaml_loader.py), linear look-ups of tables and
+  entities by name that made planning quadratic (0.2 s), every CHECK parsed by sqlglot for the
+  Create and again for the Update schema, each CREATE OR REPLACE canonicalizing every earlier
+  routine name again, and the cyclic collector in the CLI process (a full collection at the end
+  of generate() and more while the files were written, in a process about to exit). Not done,
+  on purpose: compiling in parallel (the CPU time stays, on 2 shared cores the wall time barely
+  moves), a cheaper check than compile() (not the same guarantee: `return` outside a function
+  and the like are compiler errors, not parser ones), caching results between builds (a cold
+  build would no longer be cold). dbgen's own imports are lazy already (under 0.1 s).
 - *Build, warm* and *check*: the stamp (dbgen-stamp.txt, generator/dbgen/emit/stamp.py) proves
   the tree is what the inputs give without rendering: the files are hashed against the
   manifest. Without a stamp (dbgen or an input changed), check renders: the column beside it.
-- *Imports*: missed. The models' import is mostly SQLAlchemy configuring the mappers (their
-  registry is configured in models/__init__): thousands of relationships, each with its join
-  condition found from the foreign keys, its lazy clause and its backref events, and a
-  constructor compiled per mapped class. Done: the unit of work imports each repository at its
-  first use (the application-start row), the schemas evaluate their annotations as the classes
-  are defined (Pydantic compiled each annotation's text again) and build their validators on
-  first use. Not done: the repositories still build their EntityInfo (loader options, the
-  filter and sort maps) at import; deferring it is a change to the runtime's repository base.
+- *Imports*: missed. With the collector off, models + configure_mappers() take about 1.5 s of
+  CPU: SQLAlchemy's declarative class creation (about 45%) and configuring 1,688 relationships
+  (about 55%: each one's join condition found from the foreign keys and annotated, two lazy
+  loaders with their lazy clauses, the `lazy="raise"` one and the "select" one SQLAlchemy keeps
+  for backrefs, attribute instrumentation and events). The schemas add about 0.7 s (2,061
+  Pydantic classes; Create, Update and Filter build their validators at import, since FastAPI
+  request bodies of deferred classes make Pydantic warn), the repositories about 0.3 s (515
+  modules: 11,676 operation wrappers, 1,688 loader options, the statements), and the cyclic
+  collector the rest: after the models, each full collection walks 0.5-0.9 million objects
+  (0.3-0.6 s each), and two happen in a whole-package import because the heap grew past a
+  quarter of what the previous full collection saw (in an application they happen during its
+  first requests instead). Done: models/__init__ pauses the collector and, before resuming it,
+  moves what the pause built to the oldest generation without walking it (gc.freeze() then
+  gc.unfreeze(); nothing stays frozen): the young collections no longer walk the whole import
+  twice on its way there (about 0.2 s of the models-only figure and as much in the schemas').
+  Not done: gc.freeze() for good after the import (measured 0.5 s less on the whole package)
+  is process-wide, which an application can choose and a library should not; deferring the
+  repositories' EntityInfo saves a fraction of their 0.3 s.
 - CPU time moves with the machine's load too (shared caches and cores: the same cold build
   took 3.6 s CPU at a load average of 5 and 5.2 s at 7 in one afternoon): compare the rows of
   one run, not runs of different days.
