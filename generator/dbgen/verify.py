@@ -491,3 +491,14 @@ def verify(server: Server, sql_paths: list[Path], files: dict[str, str]) -> list
         apply_sql(server, source_db, sql_paths)
         apply_migration(server, migrated_db, files)
         return compare(read_facts(server.dsn(source_db)), read_facts(server.dsn(migrated_db)))
+
+
+def verify_url(url: Any, sql_paths: list[Path], files: dict[str, str]) -> list[Difference]:
+    """``verify`` on the server of ``url`` (a sqlalchemy URL); the server refusing us (bad
+    credentials, no such host) is a VerifyError, as a step that cannot run is."""
+    import psycopg2
+
+    try:
+        return verify(Server(url), sql_paths, files)
+    except psycopg2.Error as exc:
+        raise VerifyError(str(exc).strip()) from None

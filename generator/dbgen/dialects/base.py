@@ -26,6 +26,9 @@ MapType = TypeMapper
 # The catalog -> the initial revision, which rebuilds it from an empty database.
 PlanInitialMigration = Callable[[Catalog, TypeContext], MigrationPlan]
 VerifyLocal = Callable[[list[Path], dict[str, str]], list[Any]]
+# `dbgen verify` on a server: (its sqlalchemy URL, the spec's SQL files, the generated files) ->
+# the differences; a step that cannot run, or the server refusing us, is dbgen.verify.VerifyError.
+VerifyServer = Callable[[Any, list[Path], dict[str, str]], list[Any]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +63,8 @@ class Dialect:
     table_kwargs: TableKwargs = no_table_kwargs
     index_kwargs: IndexKwargs = index_options
     # `dbgen verify` without a server: (the spec's SQL files, the generated files) -> the
-    # differences (dbgen.verify.Difference). None: verify needs a server (PostgreSQL's, in
-    # dbgen.verify) or is not there yet for the dialect.
+    # differences (dbgen.verify.Difference). None: verify needs a server (verify_server).
     verify_local: VerifyLocal | None = None
+    # `dbgen verify` on the server --database-url names (a URL of one of driver.url_schemes).
+    # None (with no verify_local): the dialect is not verified yet.
+    verify_server: VerifyServer | None = None

@@ -1,5 +1,5 @@
 """MySQL / MariaDB: the reader, type map and initial-revision planner in dbgen.mysql, aiomysql
-and PyMySQL as drivers."""
+and PyMySQL as drivers; verify on a MariaDB/MySQL server."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dbgen.mysql.migration import plan_migration
 from dbgen.mysql.model_kwargs import index_kwargs, table_kwargs
 from dbgen.mysql.reader import read_schema
 from dbgen.mysql.typemap import map_type
+from dbgen.mysql.verify import verify
 
 MYSQL = Dialect(
     name="mysql",
@@ -26,4 +27,5 @@ MYSQL = Dialect(
     ),
     table_kwargs=table_kwargs,
     index_kwargs=index_kwargs,
+    verify_server=verify,
 )

@@ -7,6 +7,7 @@ from dbgen.ddl import read_schema
 from dbgen.dialects.base import Dialect, DriverFacts
 from dbgen.plan.migration import plan_migration
 from dbgen.plan.typemap import map_type
+from dbgen.verify import verify_url
 
 POSTGRESQL = Dialect(
     name="postgresql",
@@ -23,4 +24,5 @@ POSTGRESQL = Dialect(
         runtime="postgresql",
         requirements=("asyncpg>=0.29,<1", "psycopg2-binary>=2.9.9,<3"),
     ),
+    verify_server=verify_url,
 )
