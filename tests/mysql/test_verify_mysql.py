@@ -90,6 +90,23 @@ def test_own_cases_verify(schema: Path, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-3000:]
 
 
+def test_string_escapes_come_back_as_written(tmp_path: Path) -> None:
+    """Comments and defaults with every kind of escape: \\% and \\_ keep their backslash (the
+    reader once dropped it, and the migrated comment lost it), doubled quotes of both kinds."""
+    server = require_mariadb()
+    schema = tmp_path / "escapes.sql"
+    schema.write_text(
+        "CREATE TABLE t (\n"
+        "  id int NOT NULL PRIMARY KEY,\n"
+        "  a varchar(40) DEFAULT 'x\\%y\\_z\\\\w''q\\\"'"
+        " COMMENT 'it''s \\\"q\\\" a\\\\b\\n\\% \\_ \\Z',\n"
+        '  b varchar(10) DEFAULT "d""q" COMMENT "say ""hi"" \'x\'"\n'
+        ") ENGINE=InnoDB COMMENT='t\\%able';\n"
+    )
+    proc = _verify_cli(_spec(schema, tmp_path, "esc_db"), server.url(""))
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-3000:]
+
+
 def _files(spec: Path) -> dict[str, str]:
     cwd = os.getcwd()
     os.chdir(spec)

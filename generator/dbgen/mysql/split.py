@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dbgen.diagnostics import Diagnostic, Span, error, line_col
+from dbgen.mysql.tokens import quoted_end
 
 TARGET_VERSION = 101100  # MariaDB 10.11
 
@@ -138,7 +139,7 @@ def split_script(file: str, text: str) -> tuple[list[Statement], list[Diagnostic
         if start is None:
             start = i
         if c in "'\"`":
-            end = _quoted_end(text, i)
+            end = quoted_end(text, i)
             if end < 0:
                 diags.append(error(span(i), "mysql-unterminated", f"unterminated {c}-quoted text"))
                 start = None
@@ -155,22 +156,3 @@ def split_script(file: str, text: str) -> tuple[list[Statement], list[Diagnostic
         )
     source = "".join(chars)
     return [Statement(s.file, s.text, s.offset, source) for s in out], diags
-
-
-def _quoted_end(text: str, i: int) -> int:
-    """Offset just past the quoted text starting at i, or -1 when it does not end."""
-    q = text[i]
-    j = i + 1
-    n = len(text)
-    while j < n:
-        c = text[j]
-        if c == "\\" and q != "`":
-            j += 2
-            continue
-        if c == q:
-            if j + 1 < n and text[j + 1] == q:
-                j += 2
-                continue
-            return j + 1
-        j += 1
-    return -1
