@@ -1,7 +1,9 @@
 """Live repository tests on MariaDB: the demo_mysql golden case's package, migrated with its
 own Alembic environment (aiomysql), then used through the async (aiomysql) and sync (PyMySQL)
 units of work: the same public API as on PostgreSQL, typed errors from MySQL's error numbers,
-upsert by ON DUPLICATE KEY UPDATE, updates read back (MariaDB has no UPDATE ... RETURNING)."""
+upsert by ON DUPLICATE KEY UPDATE, updates read back (MariaDB has no UPDATE ... RETURNING),
+and an upsert under loader criteria that leaves the rows they hide alone, as on PostgreSQL
+(tests/live/test_orm_hooks.py)."""
 
 from __future__ import annotations
 
@@ -157,8 +159,70 @@ def run_sync(owner):
         assert uow.users.get(owner).email == "ann@x.org"
 
 
+import sqlalchemy as sa
+from sqlalchemy.orm import with_loader_criteria
+from app_db.models.tasks import Task
+
+
+def hide_secrets(state):
+    # the multi-tenant filter of SQLAlchemy's docs: no task titled secret... is seen
+    if state.is_select or state.is_update or state.is_delete:
+        criteria = with_loader_criteria(Task, Task.title.not_like("secret%"), include_aliases=True)
+        state.statement = state.statement.options(criteria)
+
+
+async def run_hidden_async(owner):
+    async with UnitOfWork() as uow:
+        p = await uow.projects.create(S.ProjectCreate(slug="hidden", name="Hidden", owner_id=owner))
+        secret = await uow.tasks.create(S.TaskCreate(project_id=p.id, number=1, title="secret plan"))
+        shown = await uow.tasks.create(S.TaskCreate(project_id=p.id, number=2, title="open plan"))
+    async with UnitOfWork() as uow:
+        sa.event.listen(uow.session.sync_session, "do_orm_execute", hide_secrets)
+        # the upsert must not overwrite the row the session cannot see (nor insert beside it)
+        hidden = await aexpect(
+            errors.AlreadyExistsError,
+            uow.tasks.upsert(S.TaskCreate(project_id=p.id, number=1, title="overwrite")),
+        )
+        assert hidden.key == secret.id, hidden.key
+        again = await uow.tasks.upsert(S.TaskCreate(project_id=p.id, number=2, title="open plan 2"))
+        assert again.id == shown.id and again.title == "open plan 2" and again.version == 2
+        made = await uow.tasks.upsert(S.TaskCreate(project_id=p.id, number=3, title="new plan"))
+        assert made.id not in (secret.id, shown.id) and made.version == 1
+        # a new email with the id of another user: the INSERT collides on the primary key, and
+        # that row is not overwritten (ON DUPLICATE KEY UPDATE would have rewritten its email)
+        clash = await aexpect(
+            errors.AlreadyExistsError,
+            uow.users.upsert(S.UserCreate(email="new@x.org", display_name="N", id=owner)),
+        )
+        assert clash.constraint == "PRIMARY", clash.constraint
+        assert (await uow.users.get(owner)).email == "ann@x.org"
+    async with UnitOfWork() as uow:
+        kept = await uow.tasks.get(secret.id)
+        assert (kept.title, kept.version) == ("secret plan", 1), (kept.title, kept.version)
+        assert await uow.tasks.count(where=S.TaskFilter(project_id__eq=p.id)) == 3
+    await db.dispose_engines()
+    return p.id, secret.id
+
+
+def run_hidden_sync(project_id, secret_id):
+    with SyncUnitOfWork() as uow:
+        sa.event.listen(uow.session, "do_orm_execute", hide_secrets)
+        expect(
+            errors.AlreadyExistsError,
+            lambda: uow.tasks.upsert(S.TaskCreate(project_id=project_id, number=1, title="sync")),
+        )
+        again = uow.tasks.upsert(S.TaskCreate(project_id=project_id, number=3, title="new plan 2"))
+        assert again.title == "new plan 2" and again.version == 2
+        made = uow.tasks.upsert(S.TaskCreate(project_id=project_id, number=4, title="fourth"))
+        assert made.version == 1
+    with SyncUnitOfWork() as uow:
+        kept = uow.tasks.get(secret_id)
+        assert (kept.title, kept.version) == ("secret plan", 1), (kept.title, kept.version)
+
+
 owner = asyncio.run(run_async())
 run_sync(owner)
+run_hidden_sync(*asyncio.run(run_hidden_async(owner)))
 print("ok")
 """
 

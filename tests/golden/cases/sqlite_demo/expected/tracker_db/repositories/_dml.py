@@ -188,8 +188,16 @@ def conflicting_row(info: EntityInfo, w: Writes) -> sa.Select[Any]:
     return cached(info, "conflicting row", build)
 
 
-def insert_new(info: EntityInfo, w: Writes, values: Mapping[str, Any]) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING the instance: no row when one conflicts."""
+def insert_new(
+    info: EntityInfo, w: Writes, values: Mapping[str, Any], dialect: str = "postgresql"
+) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the instance: no row when one conflicts.
+
+    MySQL/MariaDB have no DO NOTHING for one key (INSERT IGNORE would also swallow bad values,
+    and ON DUPLICATE KEY UPDATE would write the row it collides with): a plain INSERT, whose
+    duplicate-key error the caller takes as the conflict."""
+    if dialect in ("mysql", "mariadb"):
+        return sa.insert(w.source).values(dict(values)).returning(w.source)
     conflict = [info.columns[name] for name in w.upsert_on]
     insert = postgresql.insert(w.source).values(dict(values))
     return insert.on_conflict_do_nothing(index_elements=conflict).returning(w.source)

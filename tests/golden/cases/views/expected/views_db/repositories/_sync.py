@@ -17,7 +17,14 @@ from typing import Any, cast
 import sqlalchemy as sa
 from pydantic import BaseModel
 
-from ..errors import AlreadyExistsError, ConflictError, NotFoundError, RetryableError, map_error
+from ..errors import (
+    AlreadyExistsError,
+    ConflictError,
+    NotFoundError,
+    RetryableError,
+    map_error,
+    sqlstate,
+)
 from ._common import M
 from ._dml import (
     bulk_delete_statement,
@@ -202,17 +209,29 @@ class SyncRepository(SyncReads[M]):
         """The upsert when loader criteria may hide rows: it must not update a row the session
         cannot see (as an ORM UPDATE would not). In a savepoint: lock the row the conflict
         target names; if there is one, write only if the session sees it; if there is none,
-        insert, and start again should a concurrent insert win the race."""
+        insert, and start again should a concurrent insert win the race.
+
+        On MySQL/MariaDB the insert is a plain INSERT (``insert_new``): its duplicate-key error
+        is the race once; a second one, with still no row of this key, is another unique key
+        colliding, raised as AlreadyExistsError (ON DUPLICATE KEY UPDATE would have written that
+        row, which this session may not see)."""
         info, w = self._info, self._writes
         lock = conflicting_row(info, w)
         params = {f"c__{name}": values[name] for name in w.upsert_on}
         statement = upsert.returning(w.source).execution_options(populate_existing=True)
+        insert = insert_new(info, w, values, self.session.get_bind().dialect.name)
+        duplicate_seen = False
         for _ in range(3):
             savepoint = self.session.begin_nested()
             try:
                 existing = (self.session.execute(lock, params)).first()
                 if existing is None:
-                    obj = (self.session.scalars(insert_new(info, w, values))).first()
+                    try:
+                        obj = (self.session.scalars(insert)).first()
+                    except sa.exc.IntegrityError as exc:
+                        if duplicate_seen or sqlstate(exc) != "23505":
+                            raise
+                        duplicate_seen, obj = True, None
                     if obj is None:  # inserted concurrently: look again
                         savepoint.rollback()
                         continue
