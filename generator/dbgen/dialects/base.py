@@ -68,3 +68,8 @@ class Dialect:
     # `dbgen verify` on the server --database-url names (a URL of one of driver.url_schemes).
     # None (with no verify_local): the dialect is not verified yet.
     verify_server: VerifyServer | None = None
+    # Whether the diff planner (dbgen.evolve, PostgreSQL's) plans a revision after a schema edit.
+    # A dialect without it gets its initial revision only; a later edit is refused
+    # (history/unsupported.py) with ``docs``, the page that says what to do instead.
+    plans_evolution: bool = False
+    docs: str = "README.md"

@@ -28,4 +28,5 @@ MYSQL = Dialect(
     table_kwargs=table_kwargs,
     index_kwargs=index_kwargs,
     verify_server=verify,
+    docs="docs/mysql.md",
 )

@@ -25,4 +25,5 @@ POSTGRESQL = Dialect(
         requirements=("asyncpg>=0.29,<1", "psycopg2-binary>=2.9.9,<3"),
     ),
     verify_server=verify_url,
+    plans_evolution=True,
 )

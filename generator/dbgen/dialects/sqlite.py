@@ -25,4 +25,5 @@ SQLITE = Dialect(
         requirements=("aiosqlite>=0.20,<1",),
     ),
     verify_local=verify,
+    docs="docs/sqlite.md",
 )

@@ -199,6 +199,11 @@ def plan_versions(
 
     if has_errors(old_diags):
         return VersionsPlan(head=head, diagnostics=tuple(old_diags))
+    if not dialect.plans_evolution:
+        assert base_rev is not None
+        return _without_evolution(
+            dialect, old, catalog, ctx, state, sources, source_dir, kept, head, base_rev
+        )
     from dbgen.evolve import plan_revision
     from dbgen.evolve.renames import NO_RENAMES
 
@@ -248,6 +253,33 @@ def plan_versions(
         pending=pending,
         diagnostics=tuple(rp.diagnostics),
     )
+
+
+def _without_evolution(
+    dialect: Dialect,
+    old: Catalog,
+    catalog: Catalog,
+    ctx: TypeContext,
+    state: Mapping[str, str],
+    sources: Mapping[str, str],
+    source_dir: str,
+    kept: dict[str, str],
+    head: str,
+    base_rev: str,
+) -> VersionsPlan:
+    """A dialect whose edits dbgen does not plan: an edit the initial revision cannot tell
+    from the schema at the head (a comment between statements, spacing the reader drops)
+    needs no revision; any other is refused."""
+    before = dialect.plan_initial_migration(old, ctx).steps
+    if before == dialect.plan_initial_migration(catalog, ctx).steps:
+        return VersionsPlan(kept=kept, head=head)
+    from dbgen.dialects.sniff import TITLES
+    from dbgen.history.unsupported import refuse_evolution
+
+    refusal = refuse_evolution(
+        TITLES[dialect.name], dialect.docs, base_rev, state, sources, source_dir
+    )
+    return VersionsPlan(head=head, diagnostics=(refusal,))
 
 
 def _sentence(text: str) -> str:
