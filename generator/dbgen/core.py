@@ -247,8 +247,7 @@ def _generate(
         spec,
         map_type=db.map_type,
         layout=layout,
-        table_kwargs=db.table_kwargs,
-        index_kwargs=db.index_kwargs,
+        models=db.models,
     )
     history, history_diags = load_history(inputs.history, spec.package, inputs.out_display)
     all_diags += history_diags

@@ -8,15 +8,14 @@ Adding one (MySQL, SQLite) is a new module that builds a ``Dialect``, plus its l
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from dbgen.diagnostics import Diagnostic
 from dbgen.ir import Catalog
-from dbgen.plan.constraints import IndexKwargs, index_options
 from dbgen.plan.migration import MigrationPlan
-from dbgen.plan.models import TableKwargs, no_table_kwargs
+from dbgen.plan.models import ModelDialect
 from dbgen.plan.typemap import TypeContext, TypeMapper
 
 # DDL sources as (display path, text) pairs, in read order -> the catalog and what was reported.
@@ -49,6 +48,10 @@ class DriverFacts:
     # pyproject.toml (dbgen's own pyproject.toml carries the same bounds, in the test extra
     # for drivers dbgen itself does not need).
     requirements: tuple[str, ...]
+    # Whether a database holds schemas of its own (PostgreSQL's; SQLite's attached "main").
+    # MySQL's schemas are its databases: the Alembic environment then compares the one
+    # DATABASE_URL names, not every database on the server (mysql, performance_schema ...).
+    schemas_in_database: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +61,9 @@ class Dialect:
     map_type: MapType
     plan_initial_migration: PlanInitialMigration
     driver: DriverFacts
-    # The models' dialect keyword arguments: a table's ``__table_args__`` options and an
-    # index's (PostgreSQL's: none, and constraints.index_options).
-    table_kwargs: TableKwargs = no_table_kwargs
-    index_kwargs: IndexKwargs = index_options
+    # How the models spell the dialect's tables, constraints and indexes (PostgreSQL's: the
+    # defaults).
+    models: ModelDialect = field(default_factory=ModelDialect)
     # `dbgen verify` without a server: (the spec's SQL files, the generated files) -> the
     # differences (dbgen.verify.Difference). None: verify needs a server (verify_server).
     verify_local: VerifyLocal | None = None

@@ -9,6 +9,7 @@ from dbgen.mysql.model_kwargs import index_kwargs, table_kwargs
 from dbgen.mysql.reader import read_schema
 from dbgen.mysql.typemap import map_type
 from dbgen.mysql.verify import verify
+from dbgen.plan.models import ModelDialect
 
 MYSQL = Dialect(
     name="mysql",
@@ -24,9 +25,9 @@ MYSQL = Dialect(
         example_url="mysql+aiomysql://user:password@host:3306/db",
         runtime="mysql",
         requirements=("aiomysql>=0.2,<1", "PyMySQL>=1.1,<2"),
+        schemas_in_database=False,
     ),
-    table_kwargs=table_kwargs,
-    index_kwargs=index_kwargs,
+    models=ModelDialect(table_kwargs=table_kwargs, index_kwargs=index_kwargs, column_elements=True),
     verify_server=verify,
     docs="docs/mysql.md",
 )

@@ -33,12 +33,22 @@ def _kw(t: SqlType, *, numeric: bool = False, string: bool = False) -> list[str]
         charset = option(t, "charset")
         collate = option(t, "collate")
         if charset is not None:
-            out.append(f"charset={pystr(charset)}")
+            out.append(f"charset={pystr(_utf8mb3(charset))}")
         if collate is not None:
-            out.append(f"collation={pystr(collate)}")
+            out.append(f"collation={pystr(_utf8mb3(collate))}")
         if option(t, "binary") is not None:
             out.append("binary=True")
     return out
+
+
+def _utf8mb3(name: str) -> str:
+    """``utf8`` and its ``utf8_*`` collations by the name the server keeps for them: MariaDB
+    10.6+ (old_mode UTF8_IS_UTF8MB3) and MySQL 8 read ``utf8`` as ``utf8mb3``, and SHOW CREATE
+    TABLE, which Alembic's comparison reflects, says so."""
+    lowered = name.lower()
+    if lowered == "utf8" or lowered.startswith("utf8_"):
+        return "utf8mb3" + name[4:]
+    return name
 
 
 def _call(name: str, args: list[str]) -> str:

@@ -56,22 +56,24 @@ def primary_key(pk: PrimaryKey, key: ColumnKey = _same) -> str:
     )
 
 
-def unique(u: Unique, key: ColumnKey = _same) -> str:
+def unique(u: Unique, key: ColumnKey = _same, named: bool = True) -> str:
+    """``named``: False leaves the name out (a database that keeps none: the models' naming
+    convention must not name it either)."""
     return call(
         "sa.UniqueConstraint",
         *(pystr(key(c)) for c in u.columns),
-        name=pystr(u.name),
+        name=pystr(u.name) if named else None,
         postgresql_nulls_not_distinct="True" if u.nulls_not_distinct else None,
         postgresql_include=strs(key(c) for c in u.include) if u.include else None,
         **deferral_kw(u.deferral),
     )
 
 
-def check(c: CheckConstraint) -> str:
+def check(c: CheckConstraint, named: bool = True) -> str:
     return call(
         "sa.CheckConstraint",
         sql_text(c.expression),
-        name=pystr(c.name),
+        name=pystr(c.name) if named else None,
         postgresql_not_valid="True" if c.not_valid else None,
     )
 
@@ -90,6 +92,7 @@ def foreign_key_constraint(
     explicit_public: bool = False,
     key: ColumnKey = _same,
     link_to_name: bool = False,
+    named: bool = True,
 ) -> str:
     """``link_to_name``: the referenced columns are named by SQL name, not by key (the models set
     it when the referenced table's keys differ from its names)."""
@@ -97,19 +100,19 @@ def foreign_key_constraint(
         "sa.ForeignKeyConstraint",
         strs(key(c) for c in fk.columns),
         strs(ref_column(fk.ref_table, c, explicit_public) for c in fk.ref_columns),
-        name=pystr(fk.name),
+        name=pystr(fk.name) if named else None,
         postgresql_not_valid="True" if fk.not_valid else None,
         link_to_name="True" if link_to_name else None,
         **_fk_options(fk),
     )
 
 
-def column_foreign_key(fk: ForeignKey, link_to_name: bool = False) -> str:
+def column_foreign_key(fk: ForeignKey, link_to_name: bool = False, named: bool = True) -> str:
     """``sa.ForeignKey(...)`` inside a single column's mapped_column."""
     return call(
         "sa.ForeignKey",
         pystr(ref_column(fk.ref_table, fk.ref_columns[0])),
-        name=pystr(fk.name),
+        name=pystr(fk.name) if named else None,
         link_to_name="True" if link_to_name else None,
         **_fk_options(fk),
     )
@@ -148,14 +151,36 @@ def _as_deparsed(expression: str) -> str:
     return _PUBLIC_CALL.sub("", _PAREN_CAST.sub(r"\1::", expression))
 
 
-def index_elements(ix: Index, key: ColumnKey = _same, model: bool = False) -> list[str]:
+def _column_element(e: IndexElement, key: ColumnKey) -> str | None:
+    """A bare column with a COLLATE or DESC and no other option, as a column expression
+    (``sa.desc(sa.column(key).collate(name))``); None for anything else."""
+    if (
+        e.column is None
+        or e.opclass
+        or e.nulls
+        or e.expression not in (e.column, quote_ident(e.column))
+    ):
+        return None
+    out = f"sa.column({pystr(key(e.column))})"
+    if e.collation:
+        out += f".collate({pystr(e.collation)})"
+    return f"sa.desc({out})" if e.descending else out
+
+
+def index_elements(
+    ix: Index, key: ColumnKey = _same, model: bool = False, column_elements: bool = False
+) -> list[str]:
     """Plain columns by key; anything else as text, as written (the migration's), or in the
     models as the server deparses it (``_as_deparsed``), since Alembic compares the models'
-    expressions with the reflected ones."""
+    expressions with the reflected ones. ``column_elements``: a column with only a sort order or
+    a collation as that column (``sa.desc``, ``.collate``), for a dialect whose reflection
+    reads it back as the column."""
     out = []
     for e in ix.elements:
         if e.column is not None and _plain_column(e):
             out.append(pystr(key(e.column)))
+        elif column_elements and (column := _column_element(e, key)) is not None:
+            out.append(column)
         else:
             text = element_sql(e)
             out.append(sql_text(_as_deparsed(text) if model else text))
@@ -185,9 +210,14 @@ def index_options(ix: Index, key: ColumnKey = _same) -> dict[str, str | None]:
 IndexKwargs = Callable[[Index, ColumnKey], dict[str, str | None]]
 
 
-def index(ix: Index, key: ColumnKey = _same, kwargs: IndexKwargs = index_options) -> str:
+def index(
+    ix: Index,
+    key: ColumnKey = _same,
+    kwargs: IndexKwargs = index_options,
+    column_elements: bool = False,
+) -> str:
     """``sa.Index(...)`` for a model's ``__table_args__``."""
-    elements = index_elements(ix, key, model=True)
+    elements = index_elements(ix, key, model=True, column_elements=column_elements)
     return call("sa.Index", pystr(ix.name), *elements, **kwargs(ix, key))
 
 

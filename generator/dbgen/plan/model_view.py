@@ -74,7 +74,9 @@ def _column_args(
 ) -> tuple[list[str], dict[str, str | None]]:
     args = [c.type.sqlalchemy.expr]
     if c.foreign_key is not None:
-        args.append(cx.column_foreign_key(c.foreign_key, _links_by_name(c.foreign_key, project)))
+        fk = c.foreign_key
+        named = project is None or fk.name not in project.models.nameless(entity.table)
+        args.append(cx.column_foreign_key(fk, _links_by_name(fk, project), named))
     col = c.column
     if col.identity is not None:
         args.append(call("sa.Identity", always="True" if col.identity.always else "False"))
@@ -88,6 +90,8 @@ def _column_args(
         "server_default": sql_text(col.default) if col.default is not None else None,
         "comment": cx.comment_literal(col.comment),
     }
+    if c.primary_key and project is not None and project.models.nullable_key(col):
+        kw["nullable"] = "True"  # the database lets it hold NULL (ModelDialect.nullable_key)
     return args, kw
 
 
@@ -164,21 +168,25 @@ def _table_args(
         pk.name != f"{t.qname.name}_pkey" or pk.deferral.deferrable or not entity.mapped
     ):
         args.append(cx.primary_key(pk, key))
-    args += [cx.unique(u, key) for u in t.uniques]
-    args += [cx.check(c) for c in t.checks]
+    models = project.models
+    nameless = models.nameless(t)
+    args += [cx.unique(u, key, named=u.name not in nameless) for u in t.uniques]
+    args += [cx.check(c, named=c.name not in nameless) for c in t.checks]
     # Every key not already written on its column (ColumnPlan.foreign_key: one per column).
     args += [
-        cx.foreign_key_constraint(fk, key=key, link_to_name=_links_by_name(fk, project))
+        cx.foreign_key_constraint(
+            fk, key=key, link_to_name=_links_by_name(fk, project), named=fk.name not in nameless
+        )
         for fk in t.foreign_keys
         if fk is not entity.column(fk.columns[0]).foreign_key
     ]
-    args += [cx.index(ix, key, project.index_kwargs) for ix in t.indexes]
+    args += [cx.index(ix, key, models.index_kwargs, models.column_elements) for ix in t.indexes]
     options = []
     if t.qname.schema != "public":
         options.append(("schema", pystr(t.qname.schema)))
     if t.comment is not None:
         options.append(("comment", pystr(t.comment)))
-    options += project.table_kwargs(t)
+    options += models.table_kwargs(t)
     if t.view is not None:
         # Not a table the migration creates: the Alembic environment skips it (env.py).
         options.append(("info", '{"is_view": True}'))

@@ -27,6 +27,53 @@ def no_table_kwargs(t: Table) -> list[tuple[str, str]]:
     return []
 
 
+def never(c: Column) -> bool:
+    return False
+
+
+def all_named(t: Table) -> frozenset[str]:
+    """PostgreSQL's (and the default): the database keeps every constraint's name."""
+    return frozenset()
+
+
+# The models' naming convention, for a constraint or index without a name of its own:
+# PostgreSQL's own default names, so one added later matches what the database would choose.
+# Check constraints are left to the database.
+PG_NAMING: tuple[tuple[str, str], ...] = (
+    ("pk", "%(table_name)s_pkey"),
+    ("uq", "%(table_name)s_%(column_0_N_name)s_key"),
+    ("fk", "%(table_name)s_%(column_0_N_name)s_fkey"),
+    ("ix", "%(table_name)s_%(column_0_N_name)s_idx"),
+)
+PG_NAMING_NOTE = (
+    "PostgreSQL's own default names, so constraints added later without a name match what the",
+    "database would have chosen. Check constraints are left to PostgreSQL.",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ModelDialect:
+    """How a dialect's models spell a table, so that the metadata is what SQLAlchemy reflects
+    from the migrated database (what `alembic check` compares)."""
+
+    # ``__table_args__`` options, and an index's keyword arguments
+    table_kwargs: TableKwargs = no_table_kwargs
+    index_kwargs: cx.IndexKwargs = cx.index_options
+    # An index key that is a column with a sort order or a collation as a column expression
+    # (``sa.desc(sa.column(key))``), not as text: the dialect's reflection reads it back as
+    # that column.
+    column_elements: bool = False
+    # The constraint names of a table the database keeps no name for (SQLite's, where the
+    # source left them out): the models leave those constraints unnamed.
+    nameless: Callable[[Table], frozenset[str]] = all_named
+    # A primary-key column the database lets hold NULL (SQLite's rowid tables): the model says
+    # ``nullable=True`` (the attribute stays non-optional: the application never writes NULL).
+    nullable_key: Callable[[Column], bool] = never
+    # base.py's NAMING_CONVENTION as (key, template) pairs, and the comment above it (lines)
+    naming: tuple[tuple[str, str], ...] = PG_NAMING
+    naming_note: tuple[str, ...] = PG_NAMING_NOTE
+
+
 @dataclass(frozen=True, slots=True)
 class EnumPlan:
     qname: QName
@@ -144,10 +191,8 @@ class ProjectPlan:
     type_context: TypeContext
     layout: Layout  # where each entity's code lives
     spec: BoundSpec | None = None  # the bound crud.yaml (None when building models only)
-    # The dialect's keyword arguments in the models: a table's ``__table_args__`` options as
-    # (name, Python literal) pairs, and an index's (dialects.base.Dialect's model hooks).
-    table_kwargs: TableKwargs = no_table_kwargs
-    index_kwargs: cx.IndexKwargs = cx.index_options
+    # How the dialect spells what the models say (dialects.base.Dialect.models).
+    models: ModelDialect = ModelDialect()
     # entity() by dict: the CRUD planner asks once per relation, and a linear scan made that
     # quadratic (seconds on a 500-table schema).
     _by_qname: dict[QName, EntityPlan] = field(
@@ -186,8 +231,7 @@ def plan_project(
     spec: BoundSpec | None = None,
     map_type: TypeMapper = map_type,
     layout: str = "layer",
-    table_kwargs: TableKwargs | None = None,
-    index_kwargs: cx.IndexKwargs | None = None,
+    models: ModelDialect | None = None,
 ) -> ProjectPlan:
     catalog = graph.catalog
     enums = plan_enums(graph)
@@ -222,8 +266,7 @@ def plan_project(
         ctx,
         plan_layout(package, layout, modules, spec),
         spec,
-        table_kwargs=table_kwargs or no_table_kwargs,
-        index_kwargs=index_kwargs or cx.index_options,
+        models=models or ModelDialect(),
     )
 
 

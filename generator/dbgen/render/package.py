@@ -121,7 +121,12 @@ def render_package(
         f"{pkg}/py.typed": "",
         f"{pkg}/base.py": with_imports(
             f"{pkg}/base.py",
-            render("package/base.py.j2", mixins=[(m, fmt.lay(m.line, 1)) for m in mixins]),
+            render(
+                "package/base.py.j2",
+                mixins=[(m, fmt.lay(m.line, 1)) for m in mixins],
+                naming=plan.models.naming,
+                naming_note=plan.models.naming_note,
+            ),
             _BASE_IMPORTS | {i for m in mixins for i in m.imports},
             pkg,
             line_length=line_length,

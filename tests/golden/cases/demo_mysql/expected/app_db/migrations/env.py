@@ -55,7 +55,7 @@ def run_migrations_offline() -> None:
         url=_url(),
         target_metadata=target_metadata,
         literal_binds=True,
-        include_schemas=True,
+        include_schemas=False,
         include_object=include_object,
         dialect_opts={"paramstyle": "named"},
     )
@@ -67,7 +67,7 @@ def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
-        include_schemas=True,
+        include_schemas=False,
         include_object=include_object,
     )
     with context.begin_transaction():

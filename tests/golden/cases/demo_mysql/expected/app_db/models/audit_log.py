@@ -21,7 +21,7 @@ class AuditEntry(Base):
     __table_args__ = (
         sa.PrimaryKeyConstraint("id", name="PRIMARY"),
         sa.Index("audit_log_entity_idx", "entity_type", "entity_id"),
-        sa.Index("audit_log_occurred_at_idx", sa.text("occurred_at DESC")),
+        sa.Index("audit_log_occurred_at_idx", sa.desc(sa.column("occurred_at"))),
         {
             "comment": "Append-only record of changes, written by the application.",
             "mysql_engine": "InnoDB",
