@@ -1,5 +1,6 @@
-"""Hand-written SQLite schemas through scaffold, build, import and the shared round-trip tool:
-features.sql has every feature the reader handles; the small cases are its neighbours."""
+"""Hand-written SQLite schemas through scaffold, build, import and the shared round-trip tool,
+then `alembic check` (the models agree with the migrated file): features.sql has every feature
+the reader handles; the small cases are its neighbours."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def test_every_feature_round_trips(tmp_path: Path) -> None:
         assert expected in outcome.diagnostics, outcome.diagnostics
     assert "error" not in outcome.diagnostics
     assert find_marker(FEATURES.read_text(), "sqlite") is None
+    assert outcome.models_agree, outcome.check[-4000:]
 
 
 NEIGHBOURS = {
@@ -46,6 +48,51 @@ NEIGHBOURS = {
         "CREATE TABLE node (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES node (id) "
         "ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED, name TEXT COLLATE RTRIM);"
     ),
+    "self_reference_deferred_table_key": (
+        "CREATE TABLE node (id INTEGER PRIMARY KEY, parent INTEGER, name TEXT COLLATE RTRIM,\n"
+        "  FOREIGN KEY (parent) REFERENCES node (id) ON DELETE CASCADE\n"
+        "  DEFERRABLE INITIALLY DEFERRED);"
+    ),
+    # What alembic check compares, each where SQLAlchemy's reflection reads SQLite differently
+    # from the text: constraints without names, inline ones with names, actions of inline keys.
+    "unnamed_and_inline_named_uniques": (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT UNIQUE, b VARCHAR(10) NOT NULL UNIQUE,\n"
+        "  c CHAR(1) NOT NULL DEFAULT 'X' UNIQUE, d TEXT CONSTRAINT d_once UNIQUE, e, f,\n"
+        "  UNIQUE (e, f), CONSTRAINT ef_named UNIQUE (f, e), UNIQUE (a, e));"
+    ),
+    "inline_and_table_keys_with_actions": (
+        "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE);\n"
+        "CREATE TABLE c (id INTEGER PRIMARY KEY,\n"
+        "  p_id INTEGER REFERENCES p (id) ON DELETE CASCADE ON UPDATE SET NULL,\n"
+        "  p_code TEXT CONSTRAINT c_code REFERENCES p (code) ON UPDATE CASCADE,\n"
+        "  q INTEGER, r TEXT,\n"
+        "  FOREIGN KEY (q) REFERENCES p ON DELETE SET DEFAULT,\n"
+        "  CONSTRAINT c_r FOREIGN KEY (r) REFERENCES p (code) ON DELETE RESTRICT);"
+    ),
+    "keys_sqlite_lets_hold_null": (
+        "CREATE TABLE a (k TEXT PRIMARY KEY, v);\n"
+        "CREATE TABLE b (x BIGINT PRIMARY KEY, y TEXT NOT NULL);\n"
+        "CREATE TABLE c (m TEXT, n INTEGER NOT NULL, PRIMARY KEY (m, n));\n"
+        "CREATE TABLE d (k TEXT PRIMARY KEY, v) WITHOUT ROWID;\n"
+        "CREATE TABLE e (id INTEGER PRIMARY KEY DESC, v);"
+    ),
+    "partial_expression_collated_descending_indexes": (
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL, gone INTEGER);\n"
+        "CREATE INDEX t_live ON t (name) WHERE gone IS NULL;\n"
+        "CREATE UNIQUE INDEX t_live_score ON t (score DESC, name) WHERE gone = 0;\n"
+        "CREATE INDEX t_lower ON t (lower(name));\n"
+        "CREATE INDEX t_nocase ON t (name COLLATE NOCASE DESC, id);"
+    ),
+    "quoted_and_odd_declared_types": (
+        'CREATE TABLE t (id INTEGER PRIMARY KEY, a "MONEY", b `STRING`(20), c [DOUBLE],'
+        " d UNSIGNED BIG INT, e VARYING CHARACTER(5));"
+    ),
+    "virtual_tables_and_their_shadows": (
+        "CREATE TABLE doc (id INTEGER PRIMARY KEY, body TEXT);\n"
+        "CREATE VIRTUAL TABLE doc_fts USING fts5(body, content='doc', content_rowid='id');\n"
+        "CREATE VIRTUAL TABLE doc_fts4 USING fts4(body);\n"
+        "CREATE VIRTUAL TABLE box USING rtree(id, minx, maxx);"
+    ),
 }
 
 
@@ -53,3 +100,17 @@ NEIGHBOURS = {
 def test_neighbours_round_trip(name: str, tmp_path: Path) -> None:
     outcome = run(NEIGHBOURS[name], tmp_path)
     assert outcome.exact, outcome.explain()
+    if name in CHECK_REPORTS:
+        # Only the key, and only its deferral (docs/sqlite.md, "What is not done yet").
+        ops = CHECK_REPORTS[name]
+        assert not outcome.models_agree, f"{name} agrees now: drop it from CHECK_REPORTS"
+        reported = outcome.check.split("New upgrade operations detected:")[1].splitlines()[0]
+        assert [op for op in ("remove_fk", "add_fk", "add_constraint") if op in reported] == ops
+        assert "deferrable=True, initially='DEFERRED'" in reported, reported
+    else:
+        assert outcome.models_agree, outcome.check[-4000:]
+
+
+# What `alembic check` reports by design: the deferral of an inline REFERENCES, which neither
+# SQLite's pragmas nor SQLAlchemy's reflection reads (its table-key twin agrees).
+CHECK_REPORTS = {"self_reference_deferred": ["remove_fk", "add_fk"]}

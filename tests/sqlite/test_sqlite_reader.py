@@ -11,6 +11,7 @@ from dbgen.diagnostics import Severity
 from dbgen.ir import Catalog, Deferral, Identity, QName, Table
 from dbgen.sqlite import read_schema
 from dbgen.sqlite.lex import split
+from dbgen.sqlite.parse import NULLABLE_KEY, UNNAMED
 from dbgen.sqlite.types import affinity, declared_type
 
 FEATURES = Path(__file__).with_name("features.sql")
@@ -111,16 +112,72 @@ def test_quoted_names_composite_keys_and_named_constraints(features: Catalog) ->
     assert [u.columns for u in lines.uniques] == [("kind_id", "line")]
 
 
+def _flags(t: Table) -> tuple[tuple[str, str], ...]:
+    return tuple(o for o in t.options if o[0] != UNNAMED)
+
+
+def test_constraint_names_sqlite_does_not_keep_are_recorded() -> None:
+    """Made-up names, and an inline UNIQUE's or REFERENCES' own (nothing reads those back);
+    a CHECK's own name is kept (SQLite's error message names it), as are table constraints'."""
+    sql = (
+        "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT);\n"
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT UNIQUE, b TEXT CONSTRAINT b_u UNIQUE,\n"
+        "  c INTEGER CONSTRAINT c_ref REFERENCES p, d INTEGER REFERENCES p,\n"
+        "  e INTEGER CONSTRAINT e_pos CHECK (e > 0), f INTEGER CHECK (f > 0),\n"
+        "  CONSTRAINT ab UNIQUE (a, b), UNIQUE (b, a), CONSTRAINT fk_e FOREIGN KEY (e)\n"
+        "  REFERENCES p, FOREIGN KEY (f) REFERENCES p);"
+    )
+    catalog, _ = read_schema([("schema.sql", sql)])
+    t = table(catalog, "t")
+    unkept = {name for key, name in t.options if key == UNNAMED}
+    names = {u.columns: u.name for u in t.uniques}
+    fks = {fk.columns: fk.name for fk in t.foreign_keys}
+    checks = {c.expression: c.name for c in t.checks}
+    assert unkept == {
+        t.primary_key.name if t.primary_key else "",
+        names[("a",)],
+        "b_u",
+        names[("b", "a")],
+        "c_ref",
+        fks[("d",)],
+        checks["f > 0"],
+        fks[("f",)],
+    }
+    assert {"ab", "fk_e", "e_pos"}.isdisjoint(unkept)
+    assert checks["e > 0"] == "e_pos"
+
+
+def test_key_columns_sqlite_lets_hold_null_are_marked() -> None:
+    sql = (
+        "CREATE TABLE a (k TEXT PRIMARY KEY, v);\n"
+        "CREATE TABLE b (k TEXT PRIMARY KEY NOT NULL);\n"
+        "CREATE TABLE c (id INTEGER PRIMARY KEY);\n"
+        "CREATE TABLE d (id INTEGER PRIMARY KEY DESC);\n"
+        "CREATE TABLE e (k TEXT PRIMARY KEY) WITHOUT ROWID;\n"
+        "CREATE TABLE f (m TEXT, n INT NOT NULL, PRIMARY KEY (m, n));"
+    )
+    catalog, _ = read_schema([("schema.sql", sql)])
+    marked = {
+        (t.qname.name, c.name)
+        for t in catalog.tables
+        for c in t.columns
+        if any(key == NULLABLE_KEY for key, _ in c.options)
+    }
+    # every key column stays NOT NULL for the application
+    assert all(not c.nullable for t in catalog.tables for c in t.columns if c.name != "v")
+    assert marked == {("a", "k"), ("d", "id"), ("f", "m")}
+
+
 def test_without_rowid_strict_and_an_implicit_reference(features: Catalog) -> None:
     kv = table(features, "kv")
     assert kv.columns[0].identity is None  # WITHOUT ROWID: no rowid to alias
     (fk,) = kv.foreign_keys
     assert (fk.ref_table.name, fk.ref_columns) == ("kv", ("key",))  # REFERENCES kv: its key
-    assert kv.options == (("without rowid", ""),)
-    assert table(features, "both_options").options == (("without rowid", ""), ("strict", ""))
-    assert table(features, "Kinds").options == (("autoincrement", ""),)
+    assert _flags(kv) == (("without rowid", ""),)
+    assert _flags(table(features, "both_options")) == (("without rowid", ""), ("strict", ""))
+    assert _flags(table(features, "Kinds")) == (("autoincrement", ""),)
     strict = table(features, "strict_things")
-    assert strict.options == (("strict", ""),)
+    assert _flags(strict) == (("strict", ""),)
     assert strict.columns[0].identity == Identity(always=False)
     assert table(features, "both_options").primary_key is not None
     # INTEGER PRIMARY KEY DESC is no rowid alias (SQLite's quirk); IF NOT EXISTS kept the first

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dbgen.dialects.base import Dialect, DriverFacts
 from dbgen.sqlite import read_schema
 from dbgen.sqlite.migration import plan_migration
+from dbgen.sqlite.models import SQLITE_MODELS
 from dbgen.sqlite.types import map_type
 from dbgen.sqlite.verify import verify
 
@@ -25,5 +26,6 @@ SQLITE = Dialect(
         requirements=("aiosqlite>=0.20,<1",),
     ),
     verify_local=verify,
+    models=SQLITE_MODELS,
     docs="docs/sqlite.md",
 )

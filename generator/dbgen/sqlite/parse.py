@@ -158,6 +158,10 @@ _ACTIONS = {
 }
 
 
+UNNAMED = "unnamed"  # Table.options key: a constraint name SQLite does not keep (TableDraft)
+NULLABLE_KEY = "nullable key"  # Column.options key: a key column SQLite lets hold NULL
+
+
 @dataclass
 class TableDraft:
     """A CREATE TABLE as parsed; foreign keys still name their targets as written."""
@@ -176,7 +180,17 @@ class TableDraft:
     temporary: bool = False
     as_select: bool = False
     inline_pk_desc: bool = False  # INTEGER PRIMARY KEY DESC: no rowid alias (SQLite's quirk)
+    # Constraint names SQLite keeps nowhere it reads them back: the ones the reader made up
+    # (the source gave none), and an inline UNIQUE's or REFERENCES' own (the pragmas report
+    # neither, and SQLAlchemy reads names from table constraints only). A CHECK's name is
+    # kept: SQLite's error message names it.
+    unnamed: list[str] = field(default_factory=list)
     span: Span = field(default_factory=lambda: Span("<none>"))
+
+    def unkept(self, name: str) -> str:
+        """``name``, recorded as one SQLite does not keep."""
+        self.unnamed.append(name)
+        return name
 
 
 def _conflict(c: Cursor) -> None:
@@ -292,10 +306,10 @@ def parse_column(c: Cursor, start: int, end: int, draft: TableDraft, position: i
                 draft.autoincrement = True
             if draft.primary_key is not None:
                 raise ParseError(t.start, f"table {draft.name} has more than one primary key")
-            pk_name = constraint_name or make_object_name(draft.name, None, "pkey")
+            pk_name = constraint_name or draft.unkept(make_object_name(draft.name, None, "pkey"))
             draft.primary_key = PrimaryKey(pk_name, (name,), position=position, span=span)
             draft.inline_pk_desc = descending
-            nullable = False
+            # NOT NULL for the application: reader._key_column (SQLite itself may hold NULL)
         elif t.is_word("NOT"):
             sub.expect("NULL")
             _conflict(sub)
@@ -304,12 +318,12 @@ def parse_column(c: Cursor, start: int, end: int, draft: TableDraft, position: i
             _conflict(sub)
         elif t.is_word("UNIQUE"):
             _conflict(sub)
-            u_name = constraint_name or make_object_name(draft.name, name, "key")
+            u_name = draft.unkept(constraint_name or make_object_name(draft.name, name, "key"))
             draft.uniques.append(UniqueConstraint(u_name, (name,), position=position, span=span))
         elif t.is_word("CHECK"):
             sub.expect_punct("(")
             a, b = sub.balanced()
-            ck = constraint_name or make_object_name(draft.name, name, "check")
+            ck = constraint_name or draft.unkept(make_object_name(draft.name, name, "check"))
             draft.checks.append(CheckConstraint(ck, sub.text(a, b), position=position, span=span))
         elif t.is_word("DEFAULT"):
             if sub.punct("("):
@@ -328,7 +342,7 @@ def parse_column(c: Cursor, start: int, end: int, draft: TableDraft, position: i
             collation = sub.name()
         elif t.is_word("REFERENCES"):
             ref, cols, on_delete, on_update, match_full, deferral = _fk_clause(sub)
-            fk_name = constraint_name or make_object_name(draft.name, name, "fkey")
+            fk_name = draft.unkept(constraint_name or make_object_name(draft.name, name, "fkey"))
             draft.foreign_keys.append(
                 ForeignKey(
                     fk_name,
@@ -383,17 +397,17 @@ def _table_constraint(c: Cursor, start: int, end: int, draft: TableDraft, positi
         if t.value == "PRIMARY":
             if draft.primary_key is not None:
                 raise ParseError(t.start, f"table {draft.name} has more than one primary key")
-            pk_name = name or make_object_name(draft.name, None, "pkey")
+            pk_name = name or draft.unkept(make_object_name(draft.name, None, "pkey"))
             draft.primary_key = PrimaryKey(pk_name, cols, position=position, span=span)
             if sub.word("AUTOINCREMENT"):
                 draft.autoincrement = True
         else:
-            u = name or make_object_name(draft.name, name_addition(cols), "key")
+            u = name or draft.unkept(make_object_name(draft.name, name_addition(cols), "key"))
             draft.uniques.append(UniqueConstraint(u, cols, position=position, span=span))
     elif t.is_word("CHECK"):
         sub.expect_punct("(")
         a, b = sub.balanced()
-        ck = name or make_object_name(draft.name, None, "check")
+        ck = name or draft.unkept(make_object_name(draft.name, None, "check"))
         draft.checks.append(CheckConstraint(ck, sub.text(a, b), position=position, span=span))
     elif t.is_word("FOREIGN"):
         sub.expect("KEY")
@@ -402,7 +416,7 @@ def _table_constraint(c: Cursor, start: int, end: int, draft: TableDraft, positi
         cols = tuple(_unquote_name(sub.text(x, y)) for x, y in sub.split_commas(a, b))
         sub.expect("REFERENCES")
         ref, ref_cols, on_delete, on_update, match_full, deferral = _fk_clause(sub)
-        fk = name or make_object_name(draft.name, name_addition(cols), "fkey")
+        fk = name or draft.unkept(make_object_name(draft.name, name_addition(cols), "fkey"))
         draft.foreign_keys.append(
             ForeignKey(
                 fk,

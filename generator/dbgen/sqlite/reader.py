@@ -29,7 +29,15 @@ from dbgen.ir import (
     quote_ident,
 )
 from dbgen.sqlite.lex import Kind, Statement, split
-from dbgen.sqlite.parse import Cursor, ParseError, TableDraft, parse_column, parse_create_index
+from dbgen.sqlite.parse import (
+    NULLABLE_KEY,
+    UNNAMED,
+    Cursor,
+    ParseError,
+    TableDraft,
+    parse_column,
+    parse_create_index,
+)
 from dbgen.sqlite.parse import parse_create_table as parse_table
 
 PUBLIC = "public"  # the IR's schema for SQLite's main database
@@ -214,10 +222,7 @@ def _create_table(state: _State, stmt: Statement, position: int) -> None:
         pk = replace(pk, columns=cols)
         keyed = {c.lower() for c in cols}
         draft.columns = [
-            replace(c, nullable=False, identity=_rowid_identity(draft, c, cols))
-            if c.name.lower() in keyed
-            else c
-            for c in draft.columns
+            _key_column(draft, c, cols) if c.name.lower() in keyed else c for c in draft.columns
         ]
     uniques = tuple(
         replace(u, columns=tuple(_column_name(draft, c, stmt) for c in u.columns))
@@ -226,15 +231,6 @@ def _create_table(state: _State, stmt: Statement, position: int) -> None:
     fks = tuple(
         replace(fk, columns=tuple(_column_name(draft, c, stmt) for c in fk.columns))
         for fk in draft.foreign_keys
-    )
-    options = tuple(
-        (name, "")
-        for name, on in (
-            ("without rowid", draft.without_rowid),
-            ("strict", draft.strict),
-            ("autoincrement", draft.autoincrement),
-        )
-        if on
     )
     table = Table(
         QName(PUBLIC, draft.name),
@@ -245,12 +241,37 @@ def _create_table(state: _State, stmt: Statement, position: int) -> None:
         foreign_keys=fks,
         position=position,
         span=draft.span,
-        # SQLite's table options (the migration replays them with the CREATE text).
-        options=options,
+        options=_options(draft),
     )
     state.tables[draft.name.lower()] = table
     state.drafts[draft.name.lower()] = draft
     _add_raw(state, stmt, "sqlite table", draft.name, position, draft.name)
+
+
+def _options(draft: TableDraft) -> tuple[tuple[str, str], ...]:
+    """SQLite's table options (the migration replays them with the CREATE text), then each
+    constraint name SQLite does not keep (TableDraft.unnamed): the models give none."""
+    flags = (
+        ("without rowid", draft.without_rowid),
+        ("strict", draft.strict),
+        ("autoincrement", draft.autoincrement),
+    )
+    return (
+        *((name, "") for name, on in flags if on),
+        *((UNNAMED, name) for name in draft.unnamed),
+    )
+
+
+def _key_column(draft: TableDraft, column: Column, key: tuple[str, ...]) -> Column:
+    """A primary-key column: NOT NULL for the application (the models and schemas treat it so).
+    SQLite itself lets a rowid table's key hold NULL unless it is declared NOT NULL or is the
+    rowid's alias (a long-standing quirk it keeps for compatibility): such a column is marked
+    ``NULLABLE_KEY``, so the models say what the database has."""
+    identity = _rowid_identity(draft, column, key)
+    options = column.options
+    if column.nullable and identity is None and not draft.without_rowid:
+        options = (*options, (NULLABLE_KEY, ""))
+    return replace(column, nullable=False, identity=identity, options=options)
 
 
 def _rowid_identity(draft: TableDraft, column: Column, key: tuple[str, ...]) -> Identity | None:
@@ -440,6 +461,7 @@ def _alter(state: _State, stmt: Statement, position: int) -> None:
             columns=(*table.columns, column),
             foreign_keys=(*table.foreign_keys, *draft.foreign_keys[fks:]),
             checks=(*table.checks, *draft.checks[checks:]),
+            options=_options(draft),
         )
         _add_raw(state, stmt, "alter table", name, position, table.qname.name)
         return

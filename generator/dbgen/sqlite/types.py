@@ -132,6 +132,17 @@ _BY_AFFINITY = {
     "NUMERIC": ("sa.NUMERIC", 2),
 }
 _REFLECT_NAME = re.compile(r"([\w ]+)(\(.*?\))?")
+# A quoted name in a declared type (``"MONEY"``): SQLite reports the type unquoted.
+_QUOTED = re.compile(r'"((?:[^"]|"")*)"|`((?:[^`]|``)*)`|\[([^\]]*)\]')
+
+
+def _unquoted(m: re.Match[str]) -> str:
+    if m.group(1) is not None:
+        return m.group(1).replace('""', '"')
+    if m.group(2) is not None:
+        return m.group(2).replace("``", "`")
+    return m.group(3)
+
 
 _PYTHON = {
     "smallint": _t("int"),
@@ -154,7 +165,7 @@ _PYTHON = {
 def _sqlalchemy(t: SqlType) -> str | None:
     """The SQLAlchemy type SQLite's reflection gives the declared type (None: NullType, for
     BLOB affinity without the name BLOB, or no type)."""
-    m = _REFLECT_NAME.match(t.sql.upper())
+    m = _REFLECT_NAME.match(_QUOTED.sub(_unquoted, t.sql).upper())
     name, args = (m.group(1), m.group(2)) if m else ("", None)
     found = _REFLECTED.get(name)
     if found is None:

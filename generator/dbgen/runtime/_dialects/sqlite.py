@@ -7,10 +7,18 @@ the test fixtures) and transactional DDL (the migrations) behave as they do on a
 """
 
 import sqlite3
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import URL
+from sqlalchemy.engine.interfaces import (
+    ReflectedForeignKeyConstraint,
+    ReflectedUniqueConstraint,
+    TableKey,
+)
+from sqlalchemy.engine.reflection import Inspector, ObjectKind, ObjectScope
 
 NAME = "sqlite"
 ASYNC_DRIVER = "sqlite+aiosqlite"
@@ -56,6 +64,110 @@ def configure_engine(engine: sa.Engine) -> None:
 
     sa.event.listen(engine, "connect", connect)
     sa.event.listen(engine, "begin", begin)
+    # sa.inspect() of the engine (Alembic's comparison among others) builds this class: the
+    # attribute is SQLAlchemy's hook for a dialect's own inspector.
+    setattr(engine.dialect, "inspector", _PragmaInspector)  # noqa: B010
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+class _PragmaInspector(Inspector):
+    """Reflection completed from SQLite's pragmas. SQLAlchemy parses the CREATE TABLE text for
+    what the pragmas do not name, and its patterns miss two things `alembic check` then reports
+    as differences: the ON DELETE / ON UPDATE of an inline ``REFERENCES`` (only table-level
+    FOREIGN KEY clauses are read), and an inline ``UNIQUE`` after a type with parentheses or a
+    quoted default (``Lock CHAR(1) NOT NULL DEFAULT 'X' UNIQUE``). ``foreign_key_list`` has
+    every key's actions and ``index_list`` every UNIQUE constraint (origin "u"): filled in."""
+
+    def get_foreign_keys(
+        self, table_name: str, schema: str | None = None, **kw: Any
+    ) -> list[ReflectedForeignKeyConstraint]:
+        return self._with_actions(
+            table_name, schema, super().get_foreign_keys(table_name, schema, **kw)
+        )
+
+    def get_multi_foreign_keys(
+        self,
+        schema: str | None = None,
+        filter_names: Sequence[str] | None = None,
+        kind: ObjectKind = ObjectKind.TABLE,
+        scope: ObjectScope = ObjectScope.DEFAULT,
+        **kw: Any,
+    ) -> dict[TableKey, list[ReflectedForeignKeyConstraint]]:
+        # Alembic reads every table's constraints at once through the get_multi_ methods.
+        found = super().get_multi_foreign_keys(schema, filter_names, kind, scope, **kw)
+        return {k: self._with_actions(k[1], k[0], v) for k, v in found.items()}
+
+    def get_unique_constraints(
+        self, table_name: str, schema: str | None = None, **kw: Any
+    ) -> list[ReflectedUniqueConstraint]:
+        return self._with_uniques(
+            table_name, schema, super().get_unique_constraints(table_name, schema, **kw)
+        )
+
+    def get_multi_unique_constraints(
+        self,
+        schema: str | None = None,
+        filter_names: Sequence[str] | None = None,
+        kind: ObjectKind = ObjectKind.TABLE,
+        scope: ObjectScope = ObjectScope.DEFAULT,
+        **kw: Any,
+    ) -> dict[TableKey, list[ReflectedUniqueConstraint]]:
+        found = super().get_multi_unique_constraints(schema, filter_names, kind, scope, **kw)
+        return {k: self._with_uniques(k[1], k[0], v) for k, v in found.items()}
+
+    def _pragma(self, pragma: str, schema: str | None, name: str) -> list[Any]:
+        prefix = f"{_quote(schema)}." if schema else ""
+        with self._operation_context() as conn:
+            return list(conn.exec_driver_sql(f"PRAGMA {prefix}{pragma}({_quote(name)})"))
+
+    def _with_actions(
+        self, table_name: str, schema: str | None, keys: list[ReflectedForeignKeyConstraint]
+    ) -> list[ReflectedForeignKeyConstraint]:
+        if not keys:
+            return keys
+        # id -> (local columns in order, referenced table, ON UPDATE, ON DELETE)
+        pragma: dict[int, tuple[list[str], str, str, str]] = {}
+        rows = self._pragma("foreign_key_list", schema, table_name)
+        for row in sorted(rows, key=lambda r: (r[0], r[1])):
+            local, _, on_update, on_delete = pragma.setdefault(row[0], ([], row[2], row[5], row[6]))
+            local.append(row[3])
+        for key in keys:
+            found = {
+                (on_update, on_delete)
+                for local, target, on_update, on_delete in pragma.values()
+                if local == key["constrained_columns"]
+                and target.lower() == key["referred_table"].lower()
+            }
+            if len(found) != 1:
+                continue  # not found, or keys alike but for their actions: left as read
+            ((on_update, on_delete),) = found
+            options = dict(key.get("options") or {})
+            for option, action in (("onupdate", on_update), ("ondelete", on_delete)):
+                if action and action.upper() != "NO ACTION":
+                    options.setdefault(option, action.upper())
+            key["options"] = options
+        return keys
+
+    def _with_uniques(
+        self, table_name: str, schema: str | None, uniques: list[ReflectedUniqueConstraint]
+    ) -> list[ReflectedUniqueConstraint]:
+        # SQLite's names ignore case: the text may spell a column unlike its declaration
+        read = Counter(tuple(c.lower() for c in u["column_names"]) for u in uniques)
+        out = list(uniques)
+        for row in self._pragma("index_list", schema, table_name):
+            if row[3] != "u":  # origin: "u" is a UNIQUE constraint's index
+                continue
+            info = sorted(self._pragma("index_info", schema, row[1]))
+            columns = tuple(str(r[2]) for r in info)
+            folded = tuple(c.lower() for c in columns)
+            if read[folded] > 0:
+                read[folded] -= 1
+            else:  # SQLite keeps no name for it but in the CREATE text
+                out.append({"name": None, "column_names": list(columns)})
+        return out
 
 
 def connect_timeout_args(seconds: float, *, sync: bool) -> dict[str, Any]:

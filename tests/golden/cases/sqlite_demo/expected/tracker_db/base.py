@@ -4,12 +4,10 @@
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase
 
-# PostgreSQL's own default names, so constraints added later without a name match what the
-# database would have chosen. Check constraints are left to PostgreSQL.
+# SQLite keeps no name for a constraint its CREATE TABLE leaves unnamed, so unique and
+# foreign-key constraints get none here either. Index names are always the schema's.
 NAMING_CONVENTION = {
     "pk": "%(table_name)s_pkey",
-    "uq": "%(table_name)s_%(column_0_N_name)s_key",
-    "fk": "%(table_name)s_%(column_0_N_name)s_fkey",
     "ix": "%(table_name)s_%(column_0_N_name)s_idx",
 }
 

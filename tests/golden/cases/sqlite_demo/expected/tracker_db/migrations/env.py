@@ -27,6 +27,11 @@ target_metadata = Base.metadata
 NOT_IN_MODELS: frozenset[tuple[str, str, str]] = frozenset(
     {
         ("table", "public", "task_search"),
+        ("table", "public", "task_search_config"),
+        ("table", "public", "task_search_content"),
+        ("table", "public", "task_search_data"),
+        ("table", "public", "task_search_docsize"),
+        ("table", "public", "task_search_idx"),
     }
 )
 

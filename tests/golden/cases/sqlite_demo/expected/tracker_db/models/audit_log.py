@@ -18,12 +18,12 @@ class AuditEntry(Base):
     __tablename__ = "audit_log"
     __table_args__ = (
         sa.Index("audit_log_entity_idx", "entity_type", "entity_id"),
-        sa.Index("audit_log_occurred_at_idx", sa.text("occurred_at DESC")),
+        sa.Index("audit_log_occurred_at_idx", sa.desc(sa.column("occurred_at"))),
     )
 
     id: Mapped[int] = mapped_column(sa.INTEGER(), sa.Identity(always=False), primary_key=True)
     actor_id: Mapped[str | None] = mapped_column(
-        sa.TEXT(), sa.ForeignKey("users.id", name="audit_log_actor_id_fkey", ondelete="SET NULL")
+        sa.TEXT(), sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     action: Mapped[str] = mapped_column(sa.TEXT())
     entity_type: Mapped[str] = mapped_column(sa.TEXT())

@@ -25,14 +25,13 @@ class Comment(Base):
 
     id: Mapped[int] = mapped_column(sa.INTEGER(), sa.Identity(always=False), primary_key=True)
     task_id: Mapped[int] = mapped_column(
-        sa.INTEGER(), sa.ForeignKey("tasks.id", name="comments_task_id_fkey", ondelete="CASCADE")
+        sa.INTEGER(), sa.ForeignKey("tasks.id", ondelete="CASCADE")
     )
     parent_id: Mapped[int | None] = mapped_column(
-        sa.INTEGER(),
-        sa.ForeignKey("comments.id", name="comments_parent_id_fkey", ondelete="CASCADE"),
+        sa.INTEGER(), sa.ForeignKey("comments.id", ondelete="CASCADE")
     )
     author_id: Mapped[str | None] = mapped_column(
-        sa.TEXT(), sa.ForeignKey("users.id", name="comments_author_id_fkey", ondelete="SET NULL")
+        sa.TEXT(), sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     body: Mapped[str] = mapped_column(sa.TEXT())
     created_at: Mapped[datetime.datetime] = mapped_column(

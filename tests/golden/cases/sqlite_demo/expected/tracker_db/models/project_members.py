@@ -19,23 +19,18 @@ class ProjectMember(Base):
 
     __tablename__ = "project_members"
     __table_args__ = (
-        sa.CheckConstraint(
-            sa.text("role IN ('owner', 'maintainer', 'contributor', 'viewer')"),
-            name="project_members_role_check",
-        ),
+        sa.CheckConstraint(sa.text("role IN ('owner', 'maintainer', 'contributor', 'viewer')")),
         sa.Index("project_members_user_id_idx", "user_id"),
     )
 
     project_id: Mapped[int] = mapped_column(
         sa.INTEGER(),
-        sa.ForeignKey("projects.id", name="project_members_project_id_fkey", ondelete="CASCADE"),
+        sa.ForeignKey("projects.id", ondelete="CASCADE"),
         primary_key=True,
         autoincrement=False,
     )
     user_id: Mapped[str] = mapped_column(
-        sa.TEXT(),
-        sa.ForeignKey("users.id", name="project_members_user_id_fkey", ondelete="CASCADE"),
-        primary_key=True,
+        sa.TEXT(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     role: Mapped[str] = mapped_column(sa.TEXT(), server_default=sa.text("'contributor'"))
     joined_at: Mapped[datetime.datetime] = mapped_column(

@@ -20,7 +20,7 @@ class Project(Base):
 
     __tablename__ = "projects"
     __table_args__ = (
-        sa.UniqueConstraint("slug", name="projects_slug_key"),
+        sa.UniqueConstraint("slug"),
         sa.CheckConstraint(
             sa.text("slug NOT GLOB '*[^a-z0-9-]*' AND slug <> ''"), name="projects_slug_format"
         ),
@@ -31,9 +31,7 @@ class Project(Base):
     slug: Mapped[str] = mapped_column(sa.VARCHAR(64))
     name: Mapped[str] = mapped_column(sa.TEXT())
     description: Mapped[str | None] = mapped_column(sa.TEXT())
-    owner_id: Mapped[str] = mapped_column(
-        sa.TEXT(), sa.ForeignKey("users.id", name="projects_owner_id_fkey", ondelete="RESTRICT")
-    )
+    owner_id: Mapped[str] = mapped_column(sa.TEXT(), sa.ForeignKey("users.id", ondelete="RESTRICT"))
     is_archived: Mapped[bool] = mapped_column(sa.BOOLEAN(), server_default=sa.text("0"))
     created_at: Mapped[datetime.datetime] = mapped_column(
         sa.DATETIME(), server_default=sa.text("CURRENT_TIMESTAMP")

@@ -21,8 +21,7 @@ class Tag(Base):
         sa.CheckConstraint(
             sa.text(
                 "color GLOB '#[0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F][0-9a-fA-F]'"
-            ),
-            name="tags_check",
+            )
         ),
     )
 

@@ -15,13 +15,13 @@ class TaskTag(Base):
 
     task_id: Mapped[int] = mapped_column(
         sa.INTEGER(),
-        sa.ForeignKey("tasks.id", name="task_tags_task_id_fkey", ondelete="CASCADE"),
+        sa.ForeignKey("tasks.id", ondelete="CASCADE"),
         primary_key=True,
         autoincrement=False,
     )
     tag_id: Mapped[int] = mapped_column(
         sa.INTEGER(),
-        sa.ForeignKey("tags.id", name="task_tags_tag_id_fkey", ondelete="CASCADE"),
+        sa.ForeignKey("tags.id", ondelete="CASCADE"),
         primary_key=True,
         autoincrement=False,
     )

@@ -24,10 +24,9 @@ class Task(Base):
     __table_args__ = (
         sa.UniqueConstraint("project_id", "number", name="tasks_project_number_key"),
         sa.CheckConstraint(
-            sa.text("status IN ('todo', 'in_progress', 'blocked', 'done', 'cancelled')"),
-            name="tasks_status_check",
+            sa.text("status IN ('todo', 'in_progress', 'blocked', 'done', 'cancelled')")
         ),
-        sa.CheckConstraint(sa.text("priority BETWEEN 1 AND 5"), name="tasks_priority_check"),
+        sa.CheckConstraint(sa.text("priority BETWEEN 1 AND 5")),
         sa.CheckConstraint(
             sa.text("estimate IS NULL OR estimate > 0"), name="tasks_estimate_positive"
         ),
@@ -35,14 +34,14 @@ class Task(Base):
             "tasks_open_by_assignee_idx",
             "assignee_id",
             "due_date",
-            postgresql_where=sa.text("deleted_at IS NULL"),
+            sqlite_where=sa.text("deleted_at IS NULL"),
         ),
         sa.Index("tasks_project_status_idx", "project_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(sa.INTEGER(), sa.Identity(always=False), primary_key=True)
     project_id: Mapped[int] = mapped_column(
-        sa.INTEGER(), sa.ForeignKey("projects.id", name="tasks_project_id_fkey", ondelete="CASCADE")
+        sa.INTEGER(), sa.ForeignKey("projects.id", ondelete="CASCADE")
     )
     number: Mapped[int] = mapped_column(sa.INTEGER())
     title: Mapped[str] = mapped_column(sa.TEXT())
@@ -50,7 +49,7 @@ class Task(Base):
     status: Mapped[str] = mapped_column(sa.TEXT(), server_default=sa.text("'todo'"))
     priority: Mapped[int] = mapped_column(sa.SMALLINT(), server_default=sa.text("3"))
     assignee_id: Mapped[str | None] = mapped_column(
-        sa.TEXT(), sa.ForeignKey("users.id", name="tasks_assignee_id_fkey", ondelete="SET NULL")
+        sa.TEXT(), sa.ForeignKey("users.id", ondelete="SET NULL")
     )
     due_date: Mapped[datetime.date | None] = mapped_column(sa.DATE())
     estimate: Mapped[decimal.Decimal | None] = mapped_column(sa.NUMERIC(6, 2))

@@ -19,9 +19,7 @@ class UserProfile(Base):
     __tablename__ = "user_profiles"
 
     user_id: Mapped[str] = mapped_column(
-        sa.TEXT(),
-        sa.ForeignKey("users.id", name="user_profiles_user_id_fkey", ondelete="CASCADE"),
-        primary_key=True,
+        sa.TEXT(), sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     bio: Mapped[str | None] = mapped_column(sa.TEXT())
     avatar_url: Mapped[str | None] = mapped_column(sa.TEXT())

@@ -24,9 +24,7 @@ class User(Base):
     __tablename__ = "users"
     __table_args__ = (
         sa.UniqueConstraint("email", name="users_email_key"),
-        sa.CheckConstraint(
-            sa.text("role IN ('admin', 'member', 'guest')"), name="users_role_check"
-        ),
+        sa.CheckConstraint(sa.text("role IN ('admin', 'member', 'guest')")),
         sa.CheckConstraint(sa.text("instr(email, '@') > 1"), name="users_email_format"),
     )
 
