@@ -462,18 +462,19 @@ def _without_unknown_settings(server: Server, paths: list[Path], tmp: Path) -> l
 
 
 def apply_migration(server: Server, database: str, files: dict[str, str]) -> None:
-    """Write the generated package to a temporary directory and run ``alembic upgrade head``."""
+    run_upgrade(server.sqlalchemy_url(database, "asyncpg"), files)
+
+
+def run_upgrade(database_url: str, files: dict[str, str]) -> None:
+    """Write the generated package to a temporary directory and run ``alembic upgrade head``
+    against ``database_url`` (every dialect's server verify migrates its scratch database so)."""
     with tempfile.TemporaryDirectory(prefix="dbgen_verify_") as tmp:
         root = Path(tmp)
         for rel, text in files.items():
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        env = dict(
-            os.environ,
-            DATABASE_URL=server.sqlalchemy_url(database, "asyncpg"),
-            PYTHONDONTWRITEBYTECODE="1",
-        )
+        env = dict(os.environ, DATABASE_URL=database_url, PYTHONDONTWRITEBYTECODE="1")
         proc = subprocess.run(
             [sys.executable, "-m", "alembic", "-c", str(root / "alembic.ini"), "upgrade", "head"],
             cwd=root,

@@ -32,8 +32,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
-import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -41,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from dbgen.verify import Difference, Facts, VerifyError, compare
+from dbgen.verify import Difference, Facts, VerifyError, compare, run_upgrade
 
 _SKIPPED_TABLE = "alembic_version"
 
@@ -323,28 +321,7 @@ def load_sql(server: Server, database: str, paths: list[Path]) -> None:
 
 
 def apply_migration(server: Server, database: str, files: dict[str, str]) -> None:
-    """Write the generated package to a temporary directory and run ``alembic upgrade head``."""
-    with tempfile.TemporaryDirectory(prefix="dbgen_verify_") as tmp:
-        root = Path(tmp)
-        for rel, text in files.items():
-            target = root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-        env = dict(
-            os.environ,
-            DATABASE_URL=server.sqlalchemy_url(database, "aiomysql"),
-            PYTHONDONTWRITEBYTECODE="1",
-        )
-        proc = subprocess.run(
-            [sys.executable, "-m", "alembic", "-c", str(root / "alembic.ini"), "upgrade", "head"],
-            cwd=root,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if proc.returncode != 0:
-            tail = "\n".join(proc.stderr.strip().splitlines()[-12:])
-            raise VerifyError(f"the generated migration failed:\n{tail}")
+    run_upgrade(server.sqlalchemy_url(database, "aiomysql"), files)
 
 
 def verify(url: Any, sql_paths: list[Path], files: dict[str, str]) -> list[Difference]:
