@@ -17,6 +17,7 @@ from ._dialects.postgresql import (
     error_state,
     integer_bits,
     key_in,
+    reset_returned,
     scratch_url,
     values_source,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "error_state",
     "integer_bits",
     "key_in",
+    "reset_returned",
     "scratch_url",
     "values_source",
 ]

@@ -8,7 +8,7 @@ the test fixtures) and transactional DDL (the migrations) behave as they do on a
 
 import sqlite3
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,6 +67,10 @@ def configure_engine(engine: sa.Engine) -> None:
     # sa.inspect() of the engine (Alembic's comparison among others) builds this class: the
     # attribute is SQLAlchemy's hook for a dialect's own inspector.
     setattr(engine.dialect, "inspector", _PragmaInspector)  # noqa: B010
+
+
+# The pool's own reset (a ROLLBACK the driver skips when no transaction is open) is right here.
+reset_returned: Callable[[Any, Any, Any], None] | None = None
 
 
 def _quote(name: str) -> str:

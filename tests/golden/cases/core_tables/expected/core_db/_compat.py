@@ -88,6 +88,23 @@ def json_deserializer(dialect: Any) -> Callable[[str], Any]:
     return cast("Callable[[str], Any]", found) if found is not None else json.loads
 
 
+# -- the pool's reset on return -----------------------------------------------------------------
+#
+# A MySQL engine's pool leaves the reset of a returned connection to the dialect's listener, which
+# skips the ROLLBACK when the server says no transaction is open (``_dialects/mysql.py``). The
+# listener must stay out of a pool that resets by itself (a caller's ``pool_reset_on_return``):
+# ``Pool._reset_on_return`` and ``pool.base.reset_none``: 2.0 and 2.1.
+
+
+def pool_resets_on_return(pool: Any) -> bool:
+    """Whether the pool rolls back (or commits) every returned connection itself; True when
+    it cannot be told, so that a listener doing the same stays out."""
+    from sqlalchemy.pool import base
+
+    none = getattr(base, "reset_none", None)
+    return none is None or getattr(pool, "_reset_on_return", None) is not none
+
+
 # -- who watches -------------------------------------------------------------------------------
 #
 # The fast path steps aside for anyone who would miss what it skips. These are the checks

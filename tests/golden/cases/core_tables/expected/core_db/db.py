@@ -60,7 +60,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import _dialect
+from . import _compat, _dialect
 from ._replicas import ReplicaSet, connect_timeout
 from .errors import ConnectionLostError, QueryTimeoutError, map_error
 
@@ -186,10 +186,12 @@ def create_sync_engine_from_env(url: str | URL | None = None, **overrides: Any) 
 
 def prepare_engine(engine: Engine) -> None:
     """What every engine of the package gets (the sync engine of an async one): the dialect's
-    per-connection setup (SQLite: ``PRAGMA foreign_keys=ON``) and the closed-connection check.
-    Engines made elsewhere on the package's database (the migration environment, the test
+    per-connection setup (SQLite: ``PRAGMA foreign_keys=ON``), its reset of returned connections
+    where the pool leaves that to it (MySQL), and the closed-connection check. Engines made elsewhere on the package's database (the migration environment, the test
     fixtures) go through here too."""
     _dialect.configure_engine(engine)
+    if _dialect.reset_returned is not None and not _compat.pool_resets_on_return(engine.pool):
+        sa.event.listen(engine, "reset", _dialect.reset_returned)
     skip_closed_connections(engine)
 
 

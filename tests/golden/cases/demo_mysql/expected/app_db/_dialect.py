@@ -21,9 +21,10 @@ POOLER_AWARE = False
 
 
 def engine_options(url: URL, options: dict[str, Any]) -> dict[str, Any]:
-    """Pooled connections are checked before use (a server drops idle ones after
-    wait_timeout); the charset is utf8mb4 unless the URL says otherwise."""
-    out = {"pool_pre_ping": True, **options}
+    """The charset is utf8mb4 unless the URL says otherwise. A returned connection is rolled
+    back only when a transaction is still open on it (``configure_engine``), unless the caller
+    chose ``pool_reset_on_return`` (``reset_returned``)."""
+    out = {"pool_reset_on_return": None, **options}
     if "charset" not in url.query:
         connect_args = dict(out.get("connect_args", {}))
         connect_args.setdefault("charset", "utf8mb4")
@@ -33,6 +34,25 @@ def engine_options(url: URL, options: dict[str, Any]) -> dict[str, Any]:
 
 def configure_engine(engine: sa.Engine) -> None:
     """What every connection of ``engine`` gets: nothing beyond the connect arguments."""
+
+
+# PyMySQL's copy of the server status flags that every OK and EOF packet carries
+# (SERVER_STATUS_IN_TRANS: a transaction is open on the connection).
+_IN_TRANSACTION = 1
+
+
+def reset_returned(dbapi_connection: Any, record: Any, state: Any) -> None:
+    """The pool's reset of a returned connection (a ``reset`` listener, installed by db.py where
+    the pool does not reset by itself): ROLLBACK only when the server reports a transaction
+    open. SQLAlchemy's own reset rolls back every connection that comes back, even after a
+    COMMIT, and unlike the other drivers PyMySQL sends that ROLLBACK: a round trip more for
+    every unit of work."""
+    if state.terminate_only or not state.asyncio_safe or state.transaction_was_reset:
+        return  # being closed, or SQLAlchemy already ended the transaction
+    driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+    status = getattr(driver, "server_status", None)
+    if not isinstance(status, int) or status & _IN_TRANSACTION:
+        dbapi_connection.rollback()
 
 
 def connect_timeout_args(seconds: float, *, sync: bool) -> dict[str, Any]:

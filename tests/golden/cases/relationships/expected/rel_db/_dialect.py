@@ -6,6 +6,7 @@ gets its dialect's piece as ``_dialect.py`` (dbgen/render/runtime.py), which ``d
 migration environment import. The piece imports nothing of the package: it is copied as it is.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +30,10 @@ def engine_options(url: URL, options: dict[str, Any]) -> dict[str, Any]:
 
 def configure_engine(engine: sa.Engine) -> None:
     """What every connection of ``engine`` (the sync engine of an async one) gets: nothing here."""
+
+
+# The pool's own reset (a ROLLBACK the driver skips when no transaction is open) is right here.
+reset_returned: Callable[[Any, Any, Any], None] | None = None
 
 
 def connect_timeout_args(seconds: float, *, sync: bool) -> dict[str, Any]:
