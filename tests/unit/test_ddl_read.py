@@ -70,6 +70,24 @@ def test_table_level_constraint_forms() -> None:
     assert _table(cat, "p").columns[0].nullable is False
 
 
+def test_not_valid_inside_create_table_is_validated() -> None:
+    """PostgreSQL marks a CHECK or FOREIGN KEY that CREATE TABLE declares NOT VALID as validated
+    (the table is empty); only ALTER TABLE ... ADD ... NOT VALID leaves one unvalidated."""
+    cat = _ok(
+        "CREATE TABLE p (id int PRIMARY KEY);\n"
+        "CREATE TABLE c (\n"
+        "  id int, p_id int, n int,\n"
+        "  CONSTRAINT c_n_check CHECK (n > 0) NOT VALID,\n"
+        "  CONSTRAINT c_p_fk FOREIGN KEY (p_id) REFERENCES p (id) NOT VALID\n"
+        ");\n"
+        "ALTER TABLE c ADD CONSTRAINT c_id_check CHECK (id > 0) NOT VALID;\n"
+        "ALTER TABLE c ADD CONSTRAINT c_p2_fk FOREIGN KEY (id) REFERENCES p (id) NOT VALID;"
+    )
+    c = _table(cat, "c")
+    assert [(k.name, k.not_valid) for k in c.checks] == [("c_n_check", False), ("c_id_check", True)]
+    assert [(k.name, k.not_valid) for k in c.foreign_keys] == [("c_p_fk", False), ("c_p2_fk", True)]
+
+
 def test_pg_dump_style_alters() -> None:
     cat = _ok(
         "SET search_path = '';\n"

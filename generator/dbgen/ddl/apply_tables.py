@@ -219,9 +219,21 @@ def _add_check(
     ns.add_constraint(q.schema, name)
     table.checks.append(
         CheckConstraint(
-            name, c.expression, c.not_valid, c.no_inherit, ctx.pos, inline, ctx.span(c.offset)
+            name,
+            c.expression,
+            _kept_not_valid(c, inline),
+            c.no_inherit,
+            ctx.pos,
+            inline,
+            ctx.span(c.offset),
         )
     )
+
+
+def _kept_not_valid(c: ConstraintSpec, inline: bool) -> bool:
+    """PostgreSQL validates a constraint CREATE TABLE declares NOT VALID (the table is empty, so
+    it marks it validated); only ALTER TABLE ... ADD ... NOT VALID leaves it unvalidated."""
+    return c.not_valid and not inline
 
 
 def _duplicates_earlier_key(ctx: Context, table: WorkingTable, c: ConstraintSpec) -> bool:
@@ -413,7 +425,7 @@ def _add_fk(ctx: Context, table: WorkingTable, c: ConstraintSpec, inline: bool) 
             c.on_update,
             c.match_full,
             c.deferral,
-            c.not_valid,
+            _kept_not_valid(c, inline),
             ctx.pos,
             inline,
             ctx.span(c.offset),
