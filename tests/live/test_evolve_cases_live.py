@@ -140,3 +140,31 @@ def test_downgrade_refuses_to_lose_a_not_null_column(fresh_db: FreshDb, tmp_path
     with pytest.raises(AssertionError, match=r"cannot downgrade: column accounts\.legacy_code"):
         _alembic(out, fresh_db, "downgrade", "-1")
     assert _rows(fresh_db, "SELECT id, email FROM accounts") == [(1, "a@x.org")]
+
+
+def test_numbering_continues_across_serial_and_identity(fresh_db: FreshDb, tmp_path: Path) -> None:
+    """serial_to_identity: a column whose numbering moves between a serial's sequence and an
+    identity keeps counting after the rows it holds, both ways (a fresh sequence would hand
+    out 1 again, a duplicate key)."""
+    case = CASES_DIR / "serial_to_identity"
+    out, _ = evolve(case / "old.sql", case / "new.sql", tmp_path, "numbering_db")
+    _alembic(out, fresh_db, "upgrade", initial_revision(out))
+    _rows(fresh_db, "INSERT INTO tickets (title) VALUES ('a'), ('b')")
+    _rows(fresh_db, "INSERT INTO events (at) VALUES (now())")
+    _rows(fresh_db, "INSERT INTO notes (body) VALUES ('x'), ('y'), ('z')")
+    _alembic(out, fresh_db, "upgrade", "head")
+    _rows(fresh_db, "INSERT INTO tickets (title) VALUES ('c')")
+    _rows(fresh_db, "INSERT INTO events (at) VALUES (now())")
+    _rows(fresh_db, "INSERT INTO notes (body) VALUES ('w')")
+    assert _rows(fresh_db, "SELECT id, title FROM tickets ORDER BY id") == [
+        (1, "a"),
+        (2, "b"),
+        (3, "c"),
+    ]
+    assert _rows(fresh_db, "SELECT id FROM events ORDER BY id") == [(1,), (2,)]
+    assert _rows(fresh_db, "SELECT max(id) FROM notes") == [(4,)]
+    _alembic(out, fresh_db, "downgrade", "-1")
+    _rows(fresh_db, "INSERT INTO tickets (title) VALUES ('d')")
+    _rows(fresh_db, "INSERT INTO notes (body) VALUES ('v')")
+    assert _rows(fresh_db, "SELECT max(id) FROM tickets") == [(4,)]
+    assert _rows(fresh_db, "SELECT max(id) FROM notes") == [(5,)]

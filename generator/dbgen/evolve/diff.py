@@ -69,11 +69,14 @@ def diff_catalogs(
 
     # tables both sides have (parents before their partitions and children)
     statements: dict[QName, set[str]] = {}
+    new_sequences = {s.qname for s in new.sequences}
+    vacated = tuple(s for s in old.sequences if s.qname not in new_sequences)
+    dropped_early: set[QName] = set()  # vacated sequences a column change dropped already
     for t in new.tables:
         before = old_tables.get(t.qname)
         if before is None:
             continue
-        td = TableDiff(before, t, concurrent_indexes)
+        td = TableDiff(before, t, concurrent_indexes, vacated=vacated)
         td.renamed()
         td.columns()
         td.constraints()
@@ -84,6 +87,7 @@ def diff_catalogs(
         statements[t.qname] = {s for c in td.changes for s in c.statements}
         diags += td.diagnostics
         changed_columns |= {(t.qname, c) for c in td.changed_columns}
+        dropped_early |= td.dropped_sequences
 
     # tables that went
     for t in removed:
@@ -106,7 +110,8 @@ def diff_catalogs(
     changes += _sequences(old, new, {t.qname for t in created})
 
     # everything that went, dropped the way the initial migration's downgrade drops it
-    changes += _dropped(old, new, removed, vp.removed)
+    left = tuple(s for s in old.sequences if s.qname not in dropped_early)
+    changes += _dropped(dataclasses.replace(old, sequences=left), new, removed, vp.removed)
 
     # schemas and extensions that went
     new_schemas = {s.name for s in new.schemas}
@@ -432,12 +437,17 @@ def _sequences(old: Catalog, new: Catalog, created_tables: set[QName]) -> list[C
         if o is None:
             if s.owned_by is not None and s.owned_by[0] not in created_tables:
                 table, column = s.owned_by
+                col = quote_ident(column)
                 out.append(
                     sql_change(
                         Phase.SEQUENCES,
                         s.position,
                         f"sequence {q} owned by {table}.{column}",
-                        f"ALTER SEQUENCE {q.sql} OWNED BY {table.sql}.{quote_ident(column)}",
+                        f"ALTER SEQUENCE {q.sql} OWNED BY {table.sql}.{col}",
+                        # a new sequence for a column that holds values already (an identity
+                        # turned serial) continues after them instead of colliding
+                        f"SELECT setval({sqlgen.literal(q.sql)}, max({col})) FROM {table.sql} "
+                        f"HAVING max({col}) >= (SELECT last_value FROM {q.sql})",
                     )
                 )
             continue

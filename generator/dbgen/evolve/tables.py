@@ -23,6 +23,8 @@ from dbgen.ir import (
     ForeignKey,
     Index,
     PrimaryKey,
+    QName,
+    Sequence,
     Table,
     UniqueConstraint,
     quote_ident,
@@ -63,6 +65,11 @@ class TableDiff:
     old: Table
     new: Table
     concurrently: bool = False  # indexes built and dropped CONCURRENTLY (outside the transaction)
+    # Sequences only the old side has (serial columns' among them): one a column's old default
+    # or OWNED BY ties to it is dropped before that column gains an identity, whose own
+    # sequence PostgreSQL names <table>_<column>_seq, the name a serial's sequence holds.
+    vacated: tuple[Sequence, ...] = ()
+    dropped_sequences: set[QName] = dataclasses.field(default_factory=set)  # of ``vacated``
     changes: list[Change] = dataclasses.field(default_factory=list)
     diagnostics: list[Diagnostic] = dataclasses.field(default_factory=list)
     changed_columns: set[str] = dataclasses.field(default_factory=set)  # dropped or retyped
@@ -96,6 +103,15 @@ class TableDiff:
 
     def destructive(self, span: Span, message: str) -> None:
         self.diagnostics.append(warning(span, "destructive-change", message))
+
+    def _sequences_of(self, column: Column) -> list[Sequence]:
+        """The vacated sequences this column owns or its default draws from."""
+        return [
+            s
+            for s in self.vacated
+            if s.owned_by == (self.old.qname, column.name)
+            or (column.default is not None and mentions(column.default, s.qname.name))
+        ]
 
     # -- columns ---------------------------------------------------------------------------------
     def columns(self) -> None:
@@ -171,6 +187,7 @@ class TableDiff:
         )
 
     def column(self, old: Column, new: Column, order: float) -> None:
+        before = old
         name = quote_ident(new.name)
         label = f"column {self.display}.{new.name}"
         if norm(old.generated) != norm(new.generated):
@@ -252,8 +269,10 @@ class TableDiff:
             )
         if old.identity != new.identity:
             if old.identity is not None and new.identity is None:
+                # before the new objects: a sequence the revision creates for this column (a
+                # serial again) takes the name the identity's sequence holds until then
                 self.alter(
-                    Phase.COLUMNS,
+                    Phase.DROP_CONSTRAINTS,
                     order,
                     f"{label}: identity dropped",
                     f"ALTER COLUMN {name} DROP IDENTITY",
@@ -270,6 +289,15 @@ class TableDiff:
                         self.lock(hz.ACCESS_EXCLUSIVE),
                     )
                     old = dataclasses.replace(old, default=None)
+                for seq in self._sequences_of(before):
+                    self.dropped_sequences.add(seq.qname)
+                    self.add(
+                        Phase.COLUMNS,
+                        order,
+                        f"{label}: drop sequence {seq.qname} (the identity's takes its name)",
+                        f"DROP SEQUENCE IF EXISTS {seq.qname.sql}",
+                        hazard=self.lock(hz.ACCESS_EXCLUSIVE),
+                    )
                 if old.nullable:
                     self.alter(
                         Phase.COLUMNS,
@@ -285,6 +313,15 @@ class TableDiff:
                     f"{label}: identity",
                     f"ALTER COLUMN {name} ADD {sqlgen.identity_clause(new)}",
                     self.lock(hz.ACCESS_EXCLUSIVE),
+                )
+                # The identity's sequence starts afresh; rows the column already numbered (by a
+                # serial, or by hand) would collide with its first values.
+                self.add(
+                    Phase.COLUMNS,
+                    order,
+                    f"{label}: identity continues after the existing values",
+                    _continue_after_rows(self.new.qname, new.name),
+                    hazard=self.lock(hz.ACCESS_EXCLUSIVE, scans=True),
                 )
             elif new.identity is not None and old.identity is not None:
                 kind = "ALWAYS" if new.identity.always else "BY DEFAULT"
@@ -680,6 +717,14 @@ def _same_opt(a: PrimaryKey | None, b: PrimaryKey | None) -> bool:
     if a is None or b is None:
         return a is b
     return same_constraint(a, b)
+
+
+def _continue_after_rows(table: QName, column: str) -> str:
+    """setval of the column's identity sequence to its greatest value (nothing on an empty
+    table, where the sequence's own start stands)."""
+    col = quote_ident(column)
+    seq = f"pg_get_serial_sequence({sqlgen.literal(table.sql)}, {sqlgen.literal(column)})"
+    return f"SELECT setval({seq}, max({col})) FROM {table.sql} HAVING max({col}) IS NOT NULL"
 
 
 def _comment(text: str | None) -> str:
