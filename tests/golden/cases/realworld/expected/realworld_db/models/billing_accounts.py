@@ -24,9 +24,7 @@ class BillingAccount(Base):
         sa.UniqueConstraint(
             "code", name="accounts_code_key", deferrable=True, initially="DEFERRED"
         ),
-        sa.CheckConstraint(
-            sa.text("code ~ '^[A-Z]+$'"), name="accounts_code_check", postgresql_not_valid=True
-        ),
+        sa.CheckConstraint(sa.text("code ~ '^[A-Z]+$'"), name="accounts_code_check"),
         {"schema": "Billing"},
     )
 
