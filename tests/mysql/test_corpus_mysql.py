@@ -129,6 +129,24 @@ NEIGHBOURS = {
         "  e varchar(10) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci,\n"
         "  PRIMARY KEY (id)) ENGINE=InnoDB DEFAULT CHARSET=latin1;"
     ),
+    # A column's REFERENCES is a foreign key on MariaDB (tt-rss), numbered with the table's
+    # other unnamed ones; ALTER ... ADD COLUMN with one carries on the count.
+    "column_references": (
+        "CREATE TABLE p (id int NOT NULL PRIMARY KEY, code varchar(5) NOT NULL UNIQUE);\n"
+        "CREATE TABLE c (id int NOT NULL PRIMARY KEY,\n"
+        "  b int REFERENCES p(id) ON DELETE SET NULL,\n"
+        "  CONSTRAINT c_b FOREIGN KEY (b) REFERENCES p (id),\n"
+        "  c varchar(5) UNIQUE REFERENCES p (code) ON UPDATE CASCADE,\n"
+        "  INDEX (b)) ENGINE=InnoDB;\n"
+        "ALTER TABLE c ADD COLUMN e int REFERENCES p (id) ON DELETE CASCADE;"
+    ),
+    # The server drops a primary key's name (gammu-smsd) and a key prefix as long as its
+    # column (ejabberd's `server_host(191)` on a varchar(191)).
+    "full_length_prefixes_and_key_names": (
+        "CREATE TABLE t (a varchar(191) NOT NULL, b varbinary(8), c char(4) NOT NULL,\n"
+        "  d text, PRIMARY KEY `a` (a(191), c), KEY kb (b(8)), UNIQUE KEY kc (c(4)),\n"
+        "  KEY kd (d(10), a(191))) ENGINE=InnoDB;"
+    ),
     "descending_keys": (
         "CREATE TABLE t (id int NOT NULL, a datetime(6) NOT NULL, b int, c varchar(20),\n"
         "  PRIMARY KEY (id), KEY t_a (a DESC), KEY t_b_a (b, a DESC), UNIQUE KEY t_c (c DESC),\n"

@@ -265,3 +265,68 @@ def test_string_values_unescape_as_mysql_does() -> None:
     assert t.columns[0].comment == 'it\'s "q" a\\b\n\\%'
     t = table("""CREATE TABLE t (a varchar(9) COMMENT "say ""hi"" 'x'", b int);""")
     assert t.columns[0].comment == "say \"hi\" 'x'"
+
+
+def test_a_column_references_clause_is_a_foreign_key_numbered_in_order() -> None:
+    """MariaDB (10.5 on) makes a column's REFERENCES a foreign key (tt-rss writes them); its
+    unnamed keys are numbered <table>_ibfk_<n> in declaration order, table constraints and
+    column clauses alike, and an ALTER ... ADD COLUMN carries on the count."""
+    catalog, diags = read(
+        "CREATE TABLE p (id int PRIMARY KEY, code varchar(5) UNIQUE);\n"
+        "CREATE TABLE c (id int PRIMARY KEY,\n"
+        "  b int REFERENCES p(id) ON DELETE SET NULL,\n"
+        "  CONSTRAINT x FOREIGN KEY (b) REFERENCES p (id),\n"
+        "  FOREIGN KEY (id) REFERENCES p (id),\n"
+        "  c varchar(5) NOT NULL UNIQUE REFERENCES `p` (`code`) MATCH FULL ON UPDATE CASCADE);\n"
+        "ALTER TABLE c ADD COLUMN e int REFERENCES p (id) ON DELETE CASCADE;"
+    )
+    assert not [d for d in diags if d.is_error or "inline-references" in d.code]
+    c = next(t for t in catalog.tables if t.qname.name == "c")
+    keys = [
+        (fk.name, fk.columns, fk.ref_columns, fk.on_delete, fk.on_update, fk.inline)
+        for fk in c.foreign_keys
+    ]
+    assert keys == [
+        ("c_ibfk_1", ("b",), ("id",), "SET NULL", None, True),
+        ("x", ("b",), ("id",), None, None, True),
+        ("c_ibfk_2", ("id",), ("id",), None, None, True),
+        ("c_ibfk_3", ("c",), ("code",), None, "CASCADE", True),
+        ("c_ibfk_4", ("e",), ("id",), "CASCADE", None, False),
+    ]
+    assert [u.columns for u in c.uniques] == [("c",)]
+
+
+def test_a_column_references_clause_without_columns_is_refused() -> None:
+    # MariaDB rejects it (errno 150) instead of guessing the key
+    _, diags = read("CREATE TABLE p (id int PRIMARY KEY);\nCREATE TABLE c (a int REFERENCES p);")
+    errors = [str(d) for d in diags if d.is_error]
+    assert len(errors) == 1 and errors[0].startswith("s.sql:2:"), errors
+
+
+def test_a_primary_key_name_is_dropped_as_the_server_drops_it() -> None:
+    """gammu-smsd writes `PRIMARY KEY `ID` (`ID`)`: the grammar's index name, ignored."""
+    catalog, diags = read(
+        "CREATE TABLE t (ID int unsigned NOT NULL auto_increment, PRIMARY KEY `ID` (`ID`));\n"
+        "CREATE TABLE u (a int NOT NULL, b int NOT NULL, PRIMARY KEY u_pk USING BTREE (a, b));"
+    )
+    (t,) = catalog.tables  # u is refused, not modelled
+    assert t.primary_key is not None and t.primary_key.columns == ("ID",)
+    assert t.primary_key.name == "PRIMARY"
+    assert [d.code for d in diags if d.code == "mysql-pk-name"] == ["mysql-pk-name"] * 2
+    # a USING on the key is still one SQLAlchemy's PrimaryKeyConstraint cannot spell here
+    assert [d.code for d in diags if d.is_error] == ["mysql-unsupported"]
+
+
+def test_a_prefix_as_long_as_its_column_is_the_whole_column() -> None:
+    """ejabberd writes `PRIMARY KEY (server_host(191), username)` on a varchar(191): the
+    server keeps a key part whose prefix is the column's length as the plain column, in any
+    key; a shorter prefix, and any prefix of a TEXT or BLOB, stays."""
+    t = table(
+        "CREATE TABLE t (a varchar(191) NOT NULL, b varbinary(8), c char(4), d text,\n"
+        "  e varchar(40), PRIMARY KEY (a(191), c), KEY kb (b(8)), UNIQUE KEY kc (c(4)),\n"
+        "  KEY kd (d(10)), KEY ke (e(20), a(191)))"
+    )
+    assert t.primary_key is not None and t.primary_key.columns == ("a", "c")
+    assert [(u.name, u.columns) for u in t.uniques] == [("kc", ("c",))]
+    lengths = {i.name: [e.length for e in i.elements] for i in t.indexes}
+    assert lengths == {"kb": [None], "kd": [10], "ke": [20, None]}

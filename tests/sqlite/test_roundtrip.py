@@ -76,6 +76,15 @@ NEIGHBOURS = {
         "CREATE TABLE d (k TEXT PRIMARY KEY, v) WITHOUT ROWID;\n"
         "CREATE TABLE e (id INTEGER PRIMARY KEY DESC, v);"
     ),
+    # SQLite ignores a rowid alias's DEFAULT (gammu-smsd's `Version INTEGER NOT NULL DEFAULT
+    # '0' PRIMARY KEY`); a key that is no alias keeps it.
+    "rowid_aliases_with_defaults": (
+        "CREATE TABLE a (v INTEGER NOT NULL DEFAULT '0' PRIMARY KEY, x TEXT);\n"
+        "CREATE TABLE b (id INTEGER PRIMARY KEY AUTOINCREMENT DEFAULT 7, x TEXT);\n"
+        "CREATE TABLE c (id INTEGER DEFAULT (1 + 1), x TEXT, PRIMARY KEY (id));\n"
+        "CREATE TABLE d (id INT PRIMARY KEY DEFAULT 0, x TEXT);\n"
+        "CREATE TABLE e (id INTEGER PRIMARY KEY DEFAULT 3, x TEXT) WITHOUT ROWID;"
+    ),
     "partial_expression_collated_descending_indexes": (
         "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL, gone INTEGER);\n"
         "CREATE INDEX t_live ON t (name) WHERE gone IS NULL;\n"

@@ -411,7 +411,7 @@ class MySQLReader:
                             "mysql-unsupported",
                             "ADD (column, ...) is not supported: add one column per clause",
                         )
-                    reader.column(t, at)
+                    reader.column(t, at, inline=False)
                     if cur.at("FIRST") or cur.at("AFTER"):
                         raise cur.error(
                             "mysql-unsupported",
@@ -443,7 +443,7 @@ class MySQLReader:
                     raise ParseError(
                         cur.offset(), "mysql-unknown-column", f"table {t.name} has no such column"
                     )
-                reader.column(t, at, replace_at=idx)
+                reader.column(t, at, replace_at=idx, inline=False)
                 if cur.at("FIRST") or cur.at("AFTER"):
                     raise cur.error("mysql-unsupported", "MODIFY ... FIRST/AFTER is not supported")
             elif cur.accept("DISABLE", "KEYS") or cur.accept("ENABLE", "KEYS"):

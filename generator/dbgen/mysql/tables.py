@@ -186,7 +186,9 @@ class TableReader:
         else:
             self.column(t, start)
 
-    def column(self, t: WorkingTable, start: int, replace_at: int | None = None) -> str:
+    def column(
+        self, t: WorkingTable, start: int, replace_at: int | None = None, *, inline: bool = True
+    ) -> str:
         cur = self.cur
         name = cur.ident()
         if replace_at is None and t.column_index(name) is not None:
@@ -200,6 +202,7 @@ class TableReader:
         opts: list[tuple[str, str]] = []
         type_opts = list(ctype.options)
         pk = unique = False
+        references: tuple[int, str, tuple[str, ...], str | None, str | None] | None = None
         if mysql_type(ctype) == "serial":
             # SERIAL = BIGINT UNSIGNED NOT NULL AUTO_INCREMENT UNIQUE
             ctype = make_type("bigint", (), [("unsigned", "")])
@@ -233,15 +236,10 @@ class TableReader:
                 word = cur.next().text.upper()
                 opts.append((word.lower().replace("_", " "), cur.next().text.upper()))
             elif cur.accept("REFERENCES"):
-                cur.qualified()
-                if cur.at("("):
-                    cur.balanced()
-                self.ref_actions()
-                self.warn(
-                    at,
-                    "mysql-inline-references",
-                    "MySQL parses and ignores a column's REFERENCES clause; declare a FOREIGN KEY (not carried)",
-                )
+                # MariaDB (10.5 on) makes a column's REFERENCES a foreign key, numbered
+                # <table>_ibfk_<n> in declaration order with the table's other unnamed ones;
+                # MySQL parses and ignores it. The target is MariaDB: it is a foreign key.
+                references = (at, *self.referenced(at))
             elif cur.at("CONSTRAINT") or cur.at("CHECK"):
                 if cur.accept("CONSTRAINT"):
                     sym = cur.ident()
@@ -301,6 +299,9 @@ class TableReader:
             t.columns.append(col)
         else:
             t.columns[replace_at] = col
+        if references is not None:
+            at, ref, ref_cols, on_delete, on_update = references
+            self.add_foreign_key(t, at, inline, None, (name,), ref, ref_cols, on_delete, on_update)
         if pk:
             if t.primary_key is not None:
                 raise ParseError(start, "mysql-duplicate", f"table {t.name} has two primary keys")
@@ -384,6 +385,10 @@ class TableReader:
                 if cur.at("("):
                     a, b = cur.balanced()
                     length = int(self.stmt.text[a:b].strip())
+                    if length == _full_length(t, name):
+                        # The server keeps a prefix as long as the column as the whole
+                        # column (SHOW CREATE TABLE prints none), so the key is a plain one.
+                        length = None
                 elems.append(IndexElement(expression=name, column=name, length=length))
             if cur.accept("DESC"):
                 elems[-1] = replace(elems[-1], descending=True)
@@ -433,6 +438,13 @@ class TableReader:
                 return opts, comment
 
     def primary_key(self, t: WorkingTable, start: int, inline: bool) -> None:
+        cur = self.cur
+        if not cur.at("(") and not cur.at("USING") and not cur.at("TYPE"):
+            # `PRIMARY KEY name (...)`: the grammar takes an index name, the server drops it
+            cur.ident()
+            self.note(
+                start, "mysql-pk-name", "MySQL ignores a primary key's name: it is always PRIMARY"
+            )
         using = self.index_type()
         elems, _ = self.key_parts(t)
         opts, comment = self.index_options()
@@ -563,6 +575,14 @@ class TableReader:
                 break
             cur.expect(",")
         cur.expect("REFERENCES")
+        ref, ref_cols, on_delete, on_update = self.referenced(start)
+        self.add_foreign_key(
+            t, start, inline, symbol, tuple(cols), ref, ref_cols, on_delete, on_update
+        )
+
+    def referenced(self, start: int) -> tuple[str, tuple[str, ...], str | None, str | None]:
+        """What follows REFERENCES: the table, its columns and the actions."""
+        cur = self.cur
         db, ref = cur.qualified()
         if db is not None:
             raise ParseError(
@@ -578,6 +598,20 @@ class TableReader:
                 break
             cur.expect(",")
         on_delete, on_update = self.ref_actions()
+        return ref, tuple(ref_cols), on_delete, on_update
+
+    def add_foreign_key(
+        self,
+        t: WorkingTable,
+        start: int,
+        inline: bool,
+        symbol: str | None,
+        cols: tuple[str, ...],
+        ref: str,
+        ref_cols: tuple[str, ...],
+        on_delete: str | None,
+        on_update: str | None,
+    ) -> None:
         if symbol is None:
             t.fk_count += 1
             symbol = f"{t.name}_ibfk_{t.fk_count}"
@@ -587,9 +621,9 @@ class TableReader:
         t.foreign_keys.append(
             ForeignKey(
                 name=symbol,
-                columns=tuple(cols),
+                columns=cols,
                 ref_table=QName(SCHEMA, ref),
-                ref_columns=tuple(ref_cols),
+                ref_columns=ref_cols,
                 on_delete=on_delete,
                 on_update=on_update,
                 position=self.position,
@@ -695,3 +729,18 @@ _TABLE_OPTIONS = frozenset(
         "UNION",
     }
 )
+
+
+_PREFIXABLE = frozenset({"char", "varchar", "binary", "varbinary"})
+
+
+def _full_length(t: WorkingTable, column: str) -> int | None:
+    """The length of a CHAR/VARCHAR/BINARY/VARBINARY column (what a key prefix as long as
+    the column is), else None."""
+    i = t.column_index(column)
+    if i is None:
+        return None
+    ctype = t.columns[i].type
+    if mysql_type(ctype) in _PREFIXABLE and len(ctype.modifiers) == 1:
+        return ctype.modifiers[0]
+    return None

@@ -271,7 +271,11 @@ def _key_column(draft: TableDraft, column: Column, key: tuple[str, ...]) -> Colu
     options = column.options
     if column.nullable and identity is None and not draft.without_rowid:
         options = (*options, (NULLABLE_KEY, ""))
-    return replace(column, nullable=False, identity=identity, options=options)
+    # SQLite never applies a rowid alias's DEFAULT (an insert that omits the column gets a
+    # new rowid), and SQLAlchemy refuses a column with both an identity and a server default:
+    # the model leaves it out (the migration still replays the CREATE text as written).
+    default = None if identity is not None else column.default
+    return replace(column, nullable=False, identity=identity, options=options, default=default)
 
 
 def _rowid_identity(draft: TableDraft, column: Column, key: tuple[str, ...]) -> Identity | None:
