@@ -150,7 +150,12 @@ def _default_sort(t: Table, catalog: Catalog) -> list[str]:
         if c.name in _CREATED and resolve(c.type, catalog).base in TIMESTAMP_BASES:
             return [f"-{c.name}"]
     if t.primary_key is not None and len(t.primary_key.columns) == 1:
-        return list(t.primary_key.columns)
+        (key,) = t.primary_key.columns
+        column = t.column(key)
+        # A key build cannot sort on (SQLite's `k PRIMARY KEY` with no declared type) gets no
+        # default_sort: the crud.yaml scaffold writes must build.
+        if column is not None and is_orderable(resolve(column.type, catalog)):
+            return [key]
     return []
 
 

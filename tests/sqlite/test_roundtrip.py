@@ -85,6 +85,28 @@ NEIGHBOURS = {
         "CREATE TABLE d (id INT PRIMARY KEY DEFAULT 0, x TEXT);\n"
         "CREATE TABLE e (id INTEGER PRIMARY KEY DEFAULT 3, x TEXT) WITHOUT ROWID;"
     ),
+    # What the sqlite3 shell's `.schema` prints (dnote): the shadow tables after their FTS5
+    # table, as CREATE TABLE IF NOT EXISTS, and `/* ... */` column lists.
+    "shell_schema_with_shadow_tables": (
+        "CREATE TABLE notes (uuid text NOT NULL, body text NOT NULL);\n"
+        "CREATE VIRTUAL TABLE note_fts USING fts5(content=notes, body)\n/* note_fts(body) */;\n"
+        "CREATE TABLE IF NOT EXISTS 'note_fts_data'(id INTEGER PRIMARY KEY, block BLOB);\n"
+        "CREATE TABLE IF NOT EXISTS 'note_fts_idx'(segid, term, pgno, PRIMARY KEY(segid, term))"
+        " WITHOUT ROWID;\n"
+        "CREATE TABLE IF NOT EXISTS 'note_fts_docsize'(id INTEGER PRIMARY KEY, sz BLOB);\n"
+        "CREATE TABLE IF NOT EXISTS 'note_fts_config'(k PRIMARY KEY, v) WITHOUT ROWID;\n"
+        "CREATE TRIGGER notes_ai AFTER INSERT ON notes BEGIN\n"
+        "  INSERT INTO note_fts(rowid, body) VALUES (new.rowid, new.body);\nEND;"
+    ),
+    # Table constraints with no comma between them (Zotero), and keys with no declared type,
+    # which scaffold must not sort on (build refuses that).
+    "constraints_without_commas_and_untyped_keys": (
+        "CREATE TABLE p (id INTEGER PRIMARY KEY, code TEXT UNIQUE);\n"
+        "CREATE TABLE c (a INT, b INT, PRIMARY KEY (a, b),\n"
+        "  FOREIGN KEY (a) REFERENCES p(id)\n  FOREIGN KEY (b) REFERENCES p(id));\n"
+        "CREATE TABLE kv (k PRIMARY KEY, v);\n"
+        "CREATE TABLE kw (k PRIMARY KEY, v NOT NULL) WITHOUT ROWID;"
+    ),
     "partial_expression_collated_descending_indexes": (
         "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL, gone INTEGER);\n"
         "CREATE INDEX t_live ON t (name) WHERE gone IS NULL;\n"

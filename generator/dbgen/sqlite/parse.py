@@ -439,6 +439,27 @@ def _table_constraint(c: Cursor, start: int, end: int, draft: TableDraft, positi
         raise ParseError(extra.start, f"unexpected {c.stmt.slice(extra, extra)!r}")
 
 
+def _constraint_runs(c: Cursor, start: int, end: int) -> list[tuple[int, int]]:
+    """The table constraints in [start, end). SQLite's grammar lets the comma between two
+    table constraints out (`FOREIGN KEY (a) REFERENCES p(id) FOREIGN KEY (b) ...`, as
+    Zotero's schema has it), so a constraint keyword at depth 0 starts the next one, except
+    the one that follows `CONSTRAINT name`."""
+    runs, depth, first = [], 0, start
+    for k in range(start + 1, end):
+        t = c.tokens[k]
+        if t.kind is Kind.PUNCT and t.value == "(":
+            depth += 1
+        elif t.kind is Kind.PUNCT and t.value == ")":
+            depth -= 1
+        elif depth == 0 and t.kind is Kind.WORD and t.value in _TABLE_CONSTRAINT:
+            named = k - 2 >= first and c.tokens[k - 2].is_word("CONSTRAINT")
+            if not named:
+                runs.append((first, k))
+                first = k
+    runs.append((first, end))
+    return runs
+
+
 def parse_create_table(stmt: Statement, position: int) -> TableDraft:
     c = Cursor(stmt)
     c.expect("CREATE")
@@ -459,7 +480,8 @@ def parse_create_table(stmt: Statement, position: int) -> TableDraft:
             raise ParseError(at, "expected a column or a constraint")
         head = c.tokens[a]
         if head.kind is Kind.WORD and head.value in _TABLE_CONSTRAINT:
-            _table_constraint(c, a, b, draft, position)
+            for x, y in _constraint_runs(c, a, b):
+                _table_constraint(c, x, y, draft, position)
         else:
             parse_column(c, a, b, draft, position)
     while not c.at_end():

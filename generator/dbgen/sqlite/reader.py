@@ -39,6 +39,7 @@ from dbgen.sqlite.parse import (
     parse_create_index,
 )
 from dbgen.sqlite.parse import parse_create_table as parse_table
+from dbgen.sqlite.shadow import shadow_tables
 
 PUBLIC = "public"  # the IR's schema for SQLite's main database
 _SCHEMAS = ("main",)
@@ -181,6 +182,17 @@ def _exists(state: _State, name: str) -> bool:
     return name.lower() in state.names
 
 
+def _shadow_owner(state: _State, name: str) -> str | None:
+    """The virtual table whose shadow table ``name`` is. The sqlite3 shell's `.schema` prints
+    the shadow tables after their virtual table as `CREATE TABLE IF NOT EXISTS`, so a file
+    made by it names tables that creating the virtual table already made."""
+    for r in state.raw:
+        shadows = shadow_tables(r.name, r.sql) if r.kind == "virtual table" and r.name else ()
+        if name.lower() in (s.lower() for s in shadows):
+            return r.name
+    return None
+
+
 def _create_table(state: _State, stmt: Statement, position: int) -> None:
     draft = parse_table(stmt, position)
     name_offset = stmt.start
@@ -195,13 +207,19 @@ def _create_table(state: _State, stmt: Statement, position: int) -> None:
             )
         )
         return
-    if _exists(state, draft.name):
+    owner = _shadow_owner(state, draft.name)
+    if _exists(state, draft.name) or owner is not None:
+        made_by = f" (virtual table {owner} made it)" if owner is not None else ""
         if draft.if_not_exists:
             state.diags.append(
-                note(draft.span, "exists", f"{draft.name} exists already: IF NOT EXISTS skips it")
+                note(
+                    draft.span,
+                    "exists",
+                    f"{draft.name} exists already{made_by}: IF NOT EXISTS skips it",
+                )
             )
             return
-        raise ParseError(stmt.start, f"{draft.name} exists already", "duplicate-object")
+        raise ParseError(stmt.start, f"{draft.name} exists already{made_by}", "duplicate-object")
     if draft.as_select:
         _add_raw(state, stmt, "table as", draft.name, position)
         state.diags.append(
