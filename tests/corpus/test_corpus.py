@@ -52,7 +52,7 @@ SCHEMAS = [
 
 # What `alembic check` reports and cannot compare (docs/fidelity.md): index expressions that
 # call a function of a schema off the default search path (the reflected text qualifies it)
-# or carry COLLATE, a multi-line GIN expression, and the one-byte "char" type.
+# or carry COLLATE, and a multi-line GIN expression.
 CHECK_EXCLUDED: dict[str, set[str]] = {
     "musicbrainz": {
         "artist_alias_idx_lower_unaccent_name",
@@ -64,7 +64,6 @@ CHECK_EXCLUDED: dict[str, set[str]] = {
         "label_alias_idx_lower_unaccent_name",
         "label_idx_lower_unaccent_name_comment",
         "label_idx_musicbrainz_collate",
-        "pending_data.op",
         "place_alias_idx_lower_unaccent_name",
         "place_idx_lower_unaccent_name_comment",
         "recording_idx_musicbrainz_collate",

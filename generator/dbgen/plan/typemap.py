@@ -107,6 +107,11 @@ _STRING_LIKE = frozenset(
 )
 
 
+# Built-ins SQLAlchemy reflects as a plain String: `alembic check` cannot compare their RawType
+# with what it reflects, so the generated env.py compares them itself (migrations/env.py.j2).
+REFLECTED_AS_STRING = frozenset({"name", '"char"'})
+
+
 def _raw(sql: str) -> TypeRef:
     return TypeRef(f"RawType({pystr(sql)})")
 

@@ -21,7 +21,7 @@ from dbgen.plan.mixins import mixins_of, plan_mixins
 from dbgen.plan.model_view import ModelView, column_line, model_view, type_checking_lines
 from dbgen.plan.models import ProjectPlan
 from dbgen.plan.pyexpr import pystr
-from dbgen.plan.typemap import Import
+from dbgen.plan.typemap import REFLECTED_AS_STRING, Import
 from dbgen.plan.unmodelled import unmodelled_objects
 from dbgen.render.env import templates_dir
 from dbgen.runtime._requirements import REQUIREMENTS, TESTING_REQUIREMENTS
@@ -147,6 +147,11 @@ def render_package(
             "package/migrations/env.py.j2",
             unmodelled=unmodelled_objects(plan.catalog),
             views=any(e.table.view is not None for e in plan.entities),
+            reflected_as_string=any(
+                c.type.element.base in REFLECTED_AS_STRING
+                for e in plan.entities
+                for c in e.table.columns
+            ),
         ),
         f"{pkg}/migrations/script.py.mako": (
             templates_dir() / "package/migrations/script.py.mako"
