@@ -322,3 +322,39 @@ def test_create_schema_with_elements() -> None:
         ("view", "CREATE VIEW v AS SELECT 1", "DROP VIEW hr.v"),
         ("search path", "SET LOCAL search_path TO DEFAULT", "SET LOCAL search_path TO hr, public"),
     ]
+
+
+def _routines(cat: Catalog) -> list[str]:
+    return [r.sql for r in cat.raw if r.kind in ("function", "procedure") or "ALTER" in r.sql]
+
+
+def test_set_search_path_from_current_is_pinned_to_the_source_path() -> None:
+    # FROM CURRENT stores the path in force; the migration runs with public appended, so the
+    # carried routine spells the source's path out ("$user" included, quoted like the server).
+    cat = _ok(
+        'CREATE SCHEMA app; CREATE SCHEMA "Odd Name";\n'
+        'SET search_path = "$user", app, "Odd Name";\n'
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path FROM CURRENT AS 'select 1';\n"
+        "CREATE PROCEDURE p() LANGUAGE plpgsql set Search_Path from current\n"
+        "  AS $$ begin execute 'set search_path from current'; end $$;\n"
+        "SELECT pg_catalog.set_config('search_path', 'app', false);\n"
+        "ALTER FUNCTION app.f() SET search_path FROM CURRENT;\n"
+        "SET search_path TO DEFAULT;\n"
+        "CREATE FUNCTION g() RETURNS int LANGUAGE sql SET work_mem FROM CURRENT\n"
+        "  SET search_path FROM CURRENT AS 'select 2';\n"
+    )
+    assert _routines(cat) == [
+        'CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path TO "$user", app, '
+        "\"Odd Name\" AS 'select 1'",
+        'CREATE PROCEDURE p() LANGUAGE plpgsql set Search_Path TO "$user", app, "Odd Name"\n'
+        "  AS $$ begin execute 'set search_path from current'; end $$",
+        "ALTER FUNCTION app.f() SET search_path TO app",
+        "CREATE FUNCTION g() RETURNS int LANGUAGE sql SET work_mem FROM CURRENT\n"
+        "  SET search_path TO \"$user\", public AS 'select 2'",
+    ]
+
+
+def test_search_path_set_to_a_value_is_carried_as_written() -> None:
+    sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path TO app AS 'select 1'"
+    cat = _ok(sql + ";")
+    assert _routines(cat) == [sql]

@@ -55,6 +55,7 @@ def set_parameter(ctx: Context, stmt: SetParameter) -> None:
 
 
 def set_search_path(ctx: Context, stmt: SetSearchPath) -> None:
+    ctx.session.path_as_set = stmt.written
     ctx.set_search_path(list(stmt.path))
 
 

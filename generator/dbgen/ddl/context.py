@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from dbgen.ddl.catalog import WorkingCatalog, WorkingTable
+from dbgen.ddl.from_current import pin_search_path
 from dbgen.ddl.raw import RawInfo, render, restore, same_object
 from dbgen.ddl.session import Session, effective_path, path_sql
 from dbgen.ddl.split import Statement
@@ -183,8 +184,9 @@ class Context:
         table: QName | None = None,
     ) -> None:
         stmt = self.statement
+        sql = pin_search_path(stmt, self.session.path_as_set)
         self.catalog.raw.append(
-            RawStatement(kind, stmt.sql, drop, name, self.pos, stmt.span, schema, table)
+            RawStatement(kind, sql, drop, name, self.pos, stmt.span, schema, table)
         )
 
     def carry_info(self, info: RawInfo) -> None:

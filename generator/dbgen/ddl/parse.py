@@ -69,7 +69,7 @@ def _set(cur: Cursor) -> Parsed:
     elif not cur.accept_word("to"):
         raise ParseError(cur.offset(), "expected TO or = after SET search_path")
     if cur.accept_word("default"):
-        return SetSearchPath(("public",))
+        return SetSearchPath(("public",), ("$user", "public"))
     path: list[str] = []
     while not cur.at_end():
         t = cur.next()
@@ -77,7 +77,7 @@ def _set(cur: Cursor) -> Parsed:
             path.extend(path_items(t.value))
         elif t.kind in (Kind.WORD, Kind.QUOTED):
             path.append(t.value)
-    return SetSearchPath(tuple(p for p in path if p != "$user"))
+    return SetSearchPath(tuple(p for p in path if p != "$user"), tuple(path))
 
 
 def _select(cur: Cursor) -> Parsed:
@@ -86,7 +86,8 @@ def _select(cur: Cursor) -> Parsed:
     if len(toks) >= 4 and "set_config" in [t.value for t in toks[:4]]:
         strings = [t.value for t in toks if t.kind is Kind.STRING]
         if strings and strings[0] == "search_path" and len(strings) >= 2:
-            return SetSearchPath(tuple(p for p in path_items(strings[1]) if p != "$user"))
+            items = path_items(strings[1])
+            return SetSearchPath(tuple(p for p in items if p != "$user"), tuple(items))
         return SetParameter(start, strings[0] if strings else None)
     return Query(start)
 

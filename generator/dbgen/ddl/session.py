@@ -20,6 +20,8 @@ DEFAULT_PATH: tuple[str, ...] = ("public",)
 class Session:
     search_path: list[str] = field(default_factory=lambda: ["public"])
     replay_path: tuple[str, ...] = DEFAULT_PATH
+    # the path as the source last set it, "$user" included (the server's default until then)
+    path_as_set: tuple[str, ...] = ("$user", "public")
     client_encoding: str = "utf8"
 
 

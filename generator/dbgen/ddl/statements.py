@@ -63,7 +63,9 @@ class SetParameter:
 class SetSearchPath:
     """SET search_path, or SELECT pg_catalog.set_config('search_path', ...)."""
 
-    path: tuple[str, ...]
+    path: tuple[str, ...]  # without "$user" (no such schema is created by the files)
+    # every item as set, "$user" included: what SET ... FROM CURRENT stores (ddl/from_current.py)
+    written: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
