@@ -188,7 +188,7 @@ def _generate(
     # Imported here so `dbgen --version` and `--help` stay fast.
     from dbgen.dialects import get_dialect, read_schema
     from dbgen.emit.manifest import with_manifest
-    from dbgen.emit.pycheck import check_python
+    from dbgen.emit.pycheck import check_python_split, start_check_python
     from dbgen.graph import build_graph
     from dbgen.history.plan import Options, initial_files, plan_versions, source_name
     from dbgen.history.revisions import load_history
@@ -280,10 +280,19 @@ def _generate(
     package = render_package(plan, migration, sources, env, line_length, driver=db.driver)
     files = dict(package.files)
     files.update(versions.new_files)
-    files.update(render_crud(plan, env, line_length, driver=db.driver, queries=queries).files)
     # Every file is rendered in its final layout (layout/); nothing formats it afterwards.
-    # Accepted means importable: nothing that does not compile leaves the core.
-    all_diags += check_python(files)
+    # Accepted means importable: nothing that does not compile leaves the core. The models and
+    # the migration compile on another core while the CRUD layer renders, and the CRUD files
+    # are shared between two processes (emit/pycheck.py).
+    rendered = start_check_python(dict(files))
+    try:
+        crud_files = render_crud(plan, env, line_length, driver=db.driver, queries=queries).files
+    finally:
+        early = rendered.result()
+    # A path the CRUD layer renders again is checked as it is written, with the CRUD files.
+    all_diags += [d for d in early if d.span.file not in crud_files]
+    files.update(crud_files)
+    all_diags += check_python_split(crud_files)
     if has_errors(all_diags):
         return Result({}, _sorted(all_diags), catalog)
     if migration is not None:
