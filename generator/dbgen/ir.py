@@ -257,6 +257,9 @@ class PrimaryKey:
     # the index parameters SQLAlchemy has no option for, as written:
     # "WITH (fillfactor=70) USING INDEX TABLESPACE x" (None when there are none)
     index_options: str | None = None
+    # added by ALTER TABLE ONLY to a partitioned table: the parent's key alone, the partitions'
+    # own added and attached by statements of their own (pg_dump), not made by recursion
+    only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +273,7 @@ class UniqueConstraint:
     inline: bool = True
     span: Span = _NO_SPAN
     index_options: str | None = None  # as PrimaryKey.index_options
+    only: bool = False  # as PrimaryKey.only
 
 
 @dataclass(frozen=True, slots=True)
@@ -444,6 +448,10 @@ class RawStatement:
     # schema of the object it creates, and the relation it hangs off (ALTER TABLE, triggers).
     schema: str | None = None
     table: QName | None = None
+    # Run just before and after ``sql`` (ddl/from_current.py): its SET ... FROM CURRENT clauses
+    # store the values the source had in force, which the migration session has not.
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

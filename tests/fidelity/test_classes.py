@@ -171,7 +171,71 @@ RESET search_path;
 CREATE TABLE public.date (id int PRIMARY KEY);
 CREATE TABLE public.v (id int PRIMARY KEY, d date, e public.date);"""
 
+# (8) Session settings as the server reads them: set_config's path lower-cased where unquoted
+# but stored as written, a string constant in SET as one schema with its case, SET SCHEMA,
+# RESET and RESET ALL, SET LOCAL inside a transaction block and outside one; routines whose
+# SET ... FROM CURRENT stores the source's values (normalised by the server: 65536kB is 64MB,
+# true is on), the default where the source reset it, and one replaced (its downgrade restores
+# the old definition with the old values).
+SESSION_SETTINGS = """CREATE SCHEMA app;
+CREATE SCHEMA "App";
+SET work_mem = '65536kB';
+SET enable_seqscan = true;
+SELECT pg_catalog.set_config('search_path', 'App, public', false);
+CREATE TABLE t (id int PRIMARY KEY);
+CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path FROM CURRENT
+    SET work_mem FROM CURRENT SET enable_seqscan FROM CURRENT AS 'SELECT 1';
+SET search_path = 'App';
+CREATE TABLE u (id int PRIMARY KEY);
+CREATE FUNCTION g() RETURNS int LANGUAGE sql SET search_path FROM CURRENT AS 'SELECT 2';
+RESET search_path;
+CREATE TABLE v (id int PRIMARY KEY);
+BEGIN;
+SET LOCAL search_path = app;
+CREATE TABLE w (id int PRIMARY KEY);
+SET LOCAL work_mem = '3MB';
+CREATE FUNCTION h() RETURNS int LANGUAGE sql SET work_mem FROM CURRENT AS 'SELECT 3';
+COMMIT;
+SET LOCAL search_path = app;
+CREATE TABLE x (id int PRIMARY KEY);
+CREATE FUNCTION k() RETURNS int LANGUAGE sql SET work_mem FROM CURRENT AS 'SELECT 4';
+SET work_mem = '2MB';
+CREATE OR REPLACE FUNCTION k() RETURNS int LANGUAGE sql SET work_mem FROM CURRENT
+    SET search_path FROM CURRENT AS 'SELECT 5';
+RESET ALL;
+CREATE FUNCTION m() RETURNS int LANGUAGE sql SET work_mem FROM CURRENT AS 'SELECT 6';
+SET SCHEMA 'app';
+CREATE TABLE y (id int PRIMARY KEY);"""
+
+# (9) Keys of partitioned tables as pg_dump writes them: ALTER TABLE ONLY on the parent (the
+# parent's key alone), each partition's own key, ALTER INDEX ... ATTACH PARTITION; a unique key
+# the same way; neighbours: a key added without ONLY after the partitions exist (the server
+# makes one on each), and a parent declaring its key inline.
+PARTITION_KEYS = """CREATE TABLE ev (id bigint NOT NULL, at date NOT NULL, code text NOT NULL)
+    PARTITION BY RANGE (at);
+CREATE TABLE ev_2025 (id bigint NOT NULL, at date NOT NULL, code text NOT NULL);
+ALTER TABLE ONLY ev ATTACH PARTITION ev_2025 FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE ev_rest (id bigint NOT NULL, at date NOT NULL, code text NOT NULL);
+ALTER TABLE ONLY ev ATTACH PARTITION ev_rest DEFAULT;
+ALTER TABLE ONLY ev ADD CONSTRAINT ev_pkey PRIMARY KEY (id, at);
+ALTER TABLE ONLY ev ADD CONSTRAINT ev_code_key UNIQUE (code, at);
+ALTER TABLE ONLY ev_2025 ADD CONSTRAINT ev_2025_pkey PRIMARY KEY (id, at);
+ALTER TABLE ONLY ev_2025 ADD CONSTRAINT ev_2025_code_key UNIQUE (code, at);
+ALTER TABLE ONLY ev_rest ADD CONSTRAINT ev_rest_pkey PRIMARY KEY (id, at);
+ALTER TABLE ONLY ev_rest ADD CONSTRAINT ev_rest_code_key UNIQUE (code, at);
+ALTER INDEX ev_pkey ATTACH PARTITION ev_2025_pkey;
+ALTER INDEX ev_pkey ATTACH PARTITION ev_rest_pkey;
+ALTER INDEX ev_code_key ATTACH PARTITION ev_2025_code_key;
+ALTER INDEX ev_code_key ATTACH PARTITION ev_rest_code_key;
+CREATE TABLE lg (id bigint NOT NULL, at date NOT NULL) PARTITION BY LIST (at);
+CREATE TABLE lg_a PARTITION OF lg FOR VALUES IN ('2025-01-01');
+ALTER TABLE lg ADD CONSTRAINT lg_pkey PRIMARY KEY (id, at);
+CREATE TABLE il (id bigint NOT NULL, at date NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE il_a PARTITION OF il FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');"""
+
 CASES = {
+    "partition_keys": PARTITION_KEYS,
+    "session_settings": SESSION_SETTINGS,
     "qualified_types": QUALIFIED_TYPES,
     "domains": DOMAINS,
     "unlogged": UNLOGGED,

@@ -328,30 +328,112 @@ def _routines(cat: Catalog) -> list[str]:
     return [r.sql for r in cat.raw if r.kind in ("function", "procedure") or "ALTER" in r.sql]
 
 
-def test_set_search_path_from_current_is_pinned_to_the_source_path() -> None:
-    # FROM CURRENT stores the path in force; the migration runs with public appended, so the
-    # carried routine spells the source's path out ("$user" included, quoted like the server).
+def _around(cat: Catalog) -> list[tuple[str, tuple[str, ...]]]:
+    """Each carried routine with what sets its FROM CURRENT parameters first (the saves and
+    restores around it are the same for every statement: tested once, below)."""
+    return [
+        (r.sql, r.before[1::2])
+        for r in cat.raw
+        if r.kind in ("function", "procedure") or "ALTER" in r.sql
+    ]
+
+
+def test_from_current_replays_the_source_setting_around_the_statement() -> None:
+    # FROM CURRENT stores the value in force; the migration runs with public appended to the
+    # path and with its own connection's parameters, so each parameter a clause reads is set
+    # to what the source had (its own SET replayed LOCAL) just before the statement.
     cat = _ok(
         'CREATE SCHEMA app; CREATE SCHEMA "Odd Name";\n'
         'SET search_path = "$user", app, "Odd Name";\n'
+        "SET work_mem = '65536kB';\n"
         "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path FROM CURRENT AS 'select 1';\n"
         "CREATE PROCEDURE p() LANGUAGE plpgsql set Search_Path from current\n"
         "  AS $$ begin execute 'set search_path from current'; end $$;\n"
-        "SELECT pg_catalog.set_config('search_path', 'app', false);\n"
+        "SELECT pg_catalog.set_config('search_path', 'App, \"Odd Name\"', false);\n"
         "ALTER FUNCTION app.f() SET search_path FROM CURRENT;\n"
         "SET search_path TO DEFAULT;\n"
         "CREATE FUNCTION g() RETURNS int LANGUAGE sql SET work_mem FROM CURRENT\n"
-        "  SET search_path FROM CURRENT AS 'select 2';\n"
+        "  SET search_path FROM CURRENT SET \"app.tenant\" FROM CURRENT AS 'select 2';\n"
+        "RESET work_mem;\n"
+        "CREATE FUNCTION h() RETURNS int LANGUAGE sql SET WORK_MEM FROM CURRENT AS 'select 3';\n"
+        "CREATE FUNCTION k() RETURNS int LANGUAGE sql SET work_mem TO '1MB' AS 'select 4';\n"
     )
-    assert _routines(cat) == [
-        'CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path TO "$user", app, '
-        "\"Odd Name\" AS 'select 1'",
-        'CREATE PROCEDURE p() LANGUAGE plpgsql set Search_Path TO "$user", app, "Odd Name"\n'
-        "  AS $$ begin execute 'set search_path from current'; end $$",
-        "ALTER FUNCTION app.f() SET search_path TO app",
-        "CREATE FUNCTION g() RETURNS int LANGUAGE sql SET work_mem FROM CURRENT\n"
-        "  SET search_path TO \"$user\", public AS 'select 2'",
+    assert _around(cat) == [
+        (
+            "CREATE FUNCTION f() RETURNS int LANGUAGE sql SET search_path FROM CURRENT AS 'select 1'",
+            ('SET LOCAL search_path = "$user", app, "Odd Name"',),
+        ),
+        (
+            "CREATE PROCEDURE p() LANGUAGE plpgsql set Search_Path from current\n"
+            "  AS $$ begin execute 'set search_path from current'; end $$",
+            ('SET LOCAL search_path = "$user", app, "Odd Name"',),
+        ),
+        (
+            # set_config's value is stored as written: App is lower-cased only when resolved
+            "ALTER FUNCTION app.f() SET search_path FROM CURRENT",
+            ("SELECT pg_catalog.set_config('search_path', 'App, \"Odd Name\"', true)",),
+        ),
+        (
+            "CREATE FUNCTION g() RETURNS int LANGUAGE sql SET work_mem FROM CURRENT\n"
+            "  SET search_path FROM CURRENT SET \"app.tenant\" FROM CURRENT AS 'select 2'",
+            (
+                "SET LOCAL work_mem = '65536kB'",
+                "SET LOCAL search_path TO DEFAULT",
+                'SET LOCAL "app.tenant" TO DEFAULT',
+            ),
+        ),
+        (
+            "CREATE FUNCTION h() RETURNS int LANGUAGE sql SET WORK_MEM FROM CURRENT AS 'select 3'",
+            ("SET LOCAL work_mem TO DEFAULT",),
+        ),
+        ("CREATE FUNCTION k() RETURNS int LANGUAGE sql SET work_mem TO '1MB' AS 'select 4'", ()),
     ]
+    g = next(r for r in cat.raw if r.sql.startswith("CREATE FUNCTION g()"))
+    assert g.before[0] == (
+        "SELECT pg_catalog.set_config('dbgen.from_current_0', "
+        "pg_catalog.current_setting('work_mem', true), true)"
+    )
+    assert g.after == tuple(
+        f"SELECT pg_catalog.set_config('{name}', "
+        f"pg_catalog.current_setting('dbgen.from_current_{i}', true), true)"
+        for i, name in enumerate(("work_mem", "search_path", "app.tenant"))
+    )
+
+
+def test_search_path_spellings_resolve_as_the_server_reads_them() -> None:
+    # A string constant in SET is one schema, case kept (the server quotes it); set_config's
+    # value is a list, unquoted items lower-cased; SET SCHEMA is SET search_path; RESET and
+    # RESET ALL put the default back.
+    cases = {
+        "SET search_path = 'Mixed';": "Mixed",
+        "SET search_path TO 'a, b', public;": "a, b",
+        "SET SCHEMA 'Mixed';": "Mixed",
+        'SET search_path = "Mixed", public;': "Mixed",
+        "SELECT pg_catalog.set_config('search_path', 'LOWER, \"Mixed\"', false);": "lower",
+        "SELECT set_config('search_path', '  \"Mixed\" ,public', false);": "Mixed",
+        "SET search_path = lower; RESET search_path;": "public",
+        "SET search_path = lower; RESET ALL;": "public",
+        "SET search_path = lower; SET search_path FROM CURRENT;": "lower",
+        "BEGIN; SET LOCAL search_path = lower; COMMIT;": "public",
+        "SET LOCAL search_path = lower;": "public",
+        "BEGIN; SET search_path = lower; ROLLBACK;": "public",
+        "BEGIN; SET search_path = lower; COMMIT;": "lower",
+        'BEGIN; SET LOCAL search_path = lower; SET search_path = "Mixed"; COMMIT;': "Mixed",
+        "BEGIN; SELECT set_config('search_path', 'lower', true); END;": "public",
+    }
+    for setting, schema in cases.items():
+        cat = _ok(
+            'CREATE SCHEMA "Mixed"; CREATE SCHEMA lower; CREATE SCHEMA "a, b";\n'
+            f"{setting}\nCREATE TABLE t (id int PRIMARY KEY);"
+        )
+        assert [t.qname for t in cat.tables] == [QName(schema, "t")], setting
+
+
+def test_set_local_outside_a_transaction_block_is_named() -> None:
+    _, diags = _read("SET LOCAL work_mem = '1MB';\nBEGIN;\nSET LOCAL work_mem = '2MB';\nCOMMIT;")
+    warned = [str(d) for d in diags if "LOCAL setting outside a transaction" in str(d)]
+    assert warned and warned[0].startswith("s.sql:1:1: warning[ignored-statement]")
+    assert len(warned) == 1
 
 
 def test_search_path_set_to_a_value_is_carried_as_written() -> None:

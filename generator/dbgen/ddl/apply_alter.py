@@ -64,6 +64,8 @@ def alter_table(ctx: Context, stmt: AlterTable) -> None:
             raise ParseError(action.offset, action.message, action.code)
         if not _ACTIONS[type(action)](ctx, table, action):
             raw_actions.append(text)
+    if stmt.only and table.partition_by:
+        _keys_only(ctx, table)
     if raw_actions:
         # carried verbatim when no action was modelled, else just the unmodelled actions
         whole = ctx.statement.sql
@@ -90,6 +92,19 @@ def alter_table(ctx: Context, stmt: AlterTable) -> None:
 def _owner(ctx: Context, table: WorkingTable, action: OwnerAction) -> bool:
     ctx.note(action.offset, "ignored-statement", OWNER_NOTE)
     return True
+
+
+def _keys_only(ctx: Context, table: WorkingTable) -> None:
+    """The keys this ALTER TABLE ONLY added to a partitioned table are the parent's alone: the
+    server makes no key on its partitions (pg_dump adds and attaches theirs after), where
+    ALTER TABLE without ONLY makes one on each."""
+    pk = table.primary_key
+    if pk is not None and pk.position == ctx.pos and not pk.inline:
+        table.primary_key = replace(pk, only=True)
+    table.uniques = [
+        replace(u, only=True) if u.position == ctx.pos and not u.inline else u
+        for u in table.uniques
+    ]
 
 
 def _add_constraint(ctx: Context, table: WorkingTable, action: AddConstraint) -> bool:

@@ -42,6 +42,16 @@ def meta_command(ctx: Context, stmt: MetaCommand) -> None:
 
 
 def set_parameter(ctx: Context, stmt: SetParameter) -> None:
+    if stmt.reset_all:
+        ctx.session.reset_all()
+        ctx.set_search_path(["public"])
+    elif (
+        stmt.name is not None
+        and not stmt.unchanged
+        and not ctx.session.set(stmt.name, stmt.replay, stmt.local)
+    ):
+        _no_transaction(ctx, stmt.offset)
+        return
     added = NEWER.get((stmt.name or "").lower())
     if added is not None:
         ctx.note(
@@ -55,11 +65,30 @@ def set_parameter(ctx: Context, stmt: SetParameter) -> None:
 
 
 def set_search_path(ctx: Context, stmt: SetSearchPath) -> None:
-    ctx.session.path_as_set = stmt.written
-    ctx.set_search_path(list(stmt.path))
+    path = list(stmt.path)
+    if not ctx.session.set("search_path", stmt.replay, stmt.local, path):
+        _no_transaction(ctx, ctx.statement.start)
+        return
+    ctx.set_search_path(path)
+
+
+def _no_transaction(ctx: Context, offset: int) -> None:
+    ctx.warn(
+        offset,
+        "ignored-statement",
+        "a LOCAL setting outside a transaction block has no effect: psql runs each statement "
+        "in a transaction of its own",
+    )
 
 
 def transaction_control(ctx: Context, stmt: TransactionControl) -> None:
+    # SET LOCAL's values last until the block ends; ROLLBACK also undoes the block's SETs
+    if stmt.effect == "begin":
+        ctx.session.begin()
+    elif stmt.effect:
+        path = ctx.session.end(commit=stmt.effect == "commit")
+        if path is not None and path != ctx.session.search_path:
+            ctx.set_search_path(path)
     ctx.note(
         stmt.offset,
         "ignored-statement",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from dbgen.ddl.catalog import WorkingCatalog, WorkingTable
-from dbgen.ddl.from_current import pin_search_path
+from dbgen.ddl.from_current import around, from_current_parameters
 from dbgen.ddl.raw import RawInfo, render, restore, same_object
 from dbgen.ddl.session import Session, effective_path, path_sql
 from dbgen.ddl.split import Statement
@@ -184,9 +184,11 @@ class Context:
         table: QName | None = None,
     ) -> None:
         stmt = self.statement
-        sql = pin_search_path(stmt, self.session.path_as_set)
+        before, after = around(from_current_parameters(stmt), self.session.settings)
         self.catalog.raw.append(
-            RawStatement(kind, sql, drop, name, self.pos, stmt.span, schema, table)
+            RawStatement(
+                kind, stmt.sql, drop, name, self.pos, stmt.span, schema, table, before, after
+            )
         )
 
     def carry_info(self, info: RawInfo) -> None:
@@ -214,7 +216,7 @@ class Context:
                 # the definition it replaced; the first statement's drop removes the object.
                 # (raw.restore: where the server refuses the old definition, the replacement
                 # stays until that drop.)
-                drop = restore(info.kind, replaced.sql)
+                drop = restore(info.kind, replaced.sql, replaced.before, replaced.after)
         schema = target.schema if target is not None else None
         table = target if info.on_table else None
         self.carry(info.kind, name, drop, schema, table)

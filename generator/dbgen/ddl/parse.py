@@ -12,8 +12,8 @@ from collections.abc import Callable
 from dbgen.ddl.cursor import Cursor, ParseError
 from dbgen.ddl.parse_alter import parse_alter
 from dbgen.ddl.parse_create import parse_create
+from dbgen.ddl.parse_set import parse_reset, parse_set, parse_set_config, parse_transaction
 from dbgen.ddl.raw import RawInfo, classify_create
-from dbgen.ddl.session import path_items
 from dbgen.ddl.split import Kind, Statement, split
 from dbgen.ddl.statements import (
     Comment,
@@ -25,9 +25,6 @@ from dbgen.ddl.statements import (
     Name,
     Parsed,
     Query,
-    SetParameter,
-    SetSearchPath,
-    TransactionControl,
     Verbatim,
 )
 
@@ -57,39 +54,9 @@ def _verbatim(kind: str) -> Callable[[Cursor], Parsed]:
     return lambda cur: Verbatim(RawInfo(kind, None, None))
 
 
-def _set(cur: Cursor) -> Parsed:
-    start = cur.offset()
-    cur.next()
-    cur.accept_word("session", "local")
-    if not cur.accept_word("search_path"):
-        parameter = cur.peek()
-        return SetParameter(start, parameter.value if parameter is not None else None)
-    if cur.at_op("="):
-        cur.next()
-    elif not cur.accept_word("to"):
-        raise ParseError(cur.offset(), "expected TO or = after SET search_path")
-    if cur.accept_word("default"):
-        return SetSearchPath(("public",), ("$user", "public"))
-    path: list[str] = []
-    while not cur.at_end():
-        t = cur.next()
-        if t.kind is Kind.STRING:
-            path.extend(path_items(t.value))
-        elif t.kind in (Kind.WORD, Kind.QUOTED):
-            path.append(t.value)
-    return SetSearchPath(tuple(p for p in path if p != "$user"), tuple(path))
-
-
 def _select(cur: Cursor) -> Parsed:
-    toks = cur.toks
-    start = cur.offset()
-    if len(toks) >= 4 and "set_config" in [t.value for t in toks[:4]]:
-        strings = [t.value for t in toks if t.kind is Kind.STRING]
-        if strings and strings[0] == "search_path" and len(strings) >= 2:
-            items = path_items(strings[1])
-            return SetSearchPath(tuple(p for p in items if p != "$user"), tuple(items))
-        return SetParameter(start, strings[0] if strings else None)
-    return Query(start)
+    set_config = parse_set_config(cur)
+    return set_config if set_config is not None else Query(cur.offset())
 
 
 def _drop(cur: Cursor) -> Parsed:
@@ -184,14 +151,14 @@ _PARSERS: dict[str, Callable[[Cursor], Parsed]] = {
     "comment": _comment,
     "grant": _verbatim("grant"),
     "revoke": _verbatim("revoke"),
-    "set": _set,
-    "reset": lambda cur: SetParameter(cur.offset(), None),
+    "set": parse_set,
+    "reset": parse_reset,
     "select": _select,
     "drop": _drop,
     "cluster": _verbatim("cluster"),
     "security": _verbatim("security label"),
     "do": _do,
-    **{word: (lambda cur: TransactionControl(cur.offset())) for word in _TRANSACTION},
+    **{word: parse_transaction for word in _TRANSACTION},
     **{word: (lambda cur: DataStatement(cur.offset())) for word in _DATA},
     **{word: (lambda cur: Maintenance(cur.offset(), cur.toks[0].value)) for word in _MAINTENANCE},
 }

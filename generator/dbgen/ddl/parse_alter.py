@@ -130,7 +130,7 @@ def _alter_sequence(cur: Cursor) -> AlterSequence:
 
 def _alter_table(cur: Cursor) -> AlterTable:
     if_exists = cur.accept_words("if", "exists")
-    cur.accept_word("only")
+    only = cur.accept_word("only") is not None
     off = cur.offset()
     name = Name(tuple(cur.name_parts()), off)
     if cur.at_punct("*") or cur.at_op("*"):
@@ -141,7 +141,7 @@ def _alter_table(cur: Cursor) -> AlterTable:
     for lo, hi in _split_actions(cur):
         actions.append(_action(cur.sub(lo, hi)))
         texts.append(cur.slice_text(lo, hi))
-    return AlterTable(name, if_exists, owner_to(cur), head, tuple(actions), tuple(texts))
+    return AlterTable(name, if_exists, owner_to(cur), head, tuple(actions), tuple(texts), only)
 
 
 def _split_actions(cur: Cursor) -> list[tuple[int, int]]:

@@ -290,19 +290,22 @@ def or_replace(sql: str) -> str:
 _RESTORE_MAY_FAIL = frozenset(("view", "function", "procedure", "aggregate"))
 
 
-def restore(kind: str, sql: str) -> str:
-    """What undoes a CREATE OR REPLACE of ``kind``: the definition it replaced (``sql``)."""
+def restore(kind: str, sql: str, before: tuple[str, ...] = (), after: tuple[str, ...] = ()) -> str:
+    """What undoes a CREATE OR REPLACE of ``kind``: the definition it replaced (``sql``), with
+    the settings its FROM CURRENT clauses read around it (``RawStatement.before``/``after``)."""
     again = or_replace(sql)
-    if kind not in _RESTORE_MAY_FAIL:
+    if kind not in _RESTORE_MAY_FAIL and not before:
         return again
     tag = "dbgen"
-    while f"${tag}" in again:
+    while any(f"${tag}" in s for s in (again, *before, *after)):
         tag += "_"
-    return (
-        f"DO ${tag}$\nBEGIN\n  EXECUTE ${tag}_q${again}${tag}_q$;\n"
+    run = "".join(f"  EXECUTE ${tag}_q${s}${tag}_q$;\n" for s in (*before, again, *after))
+    handler = (
         "EXCEPTION WHEN invalid_function_definition OR invalid_table_definition THEN NULL;\n"
-        f"END\n${tag}$"
+        if kind in _RESTORE_MAY_FAIL
+        else ""
     )
+    return f"DO ${tag}$\nBEGIN\n{run}{handler}END\n${tag}$"
 
 
 def same_object(a: str, b: str) -> bool:

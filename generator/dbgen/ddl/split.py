@@ -102,7 +102,7 @@ class _Unterminated(Exception):
         self.what = what
 
 
-def _ascii_lower(s: str) -> str:
+def ascii_lower(s: str) -> str:
     # PostgreSQL folds only ASCII letters of unquoted identifiers (UTF-8 databases).
     return s.translate(_LOWER) if not s.isascii() else s.lower()
 
@@ -294,7 +294,7 @@ def lex(text: str, start: int = 0, end: int | None = None) -> list[Token]:
         if _WORD_START.match(c):
             m = _WORD.match(text, i)
             assert m is not None
-            append(Token(Kind.WORD, _ascii_lower(m.group()), i, m.end()))
+            append(Token(Kind.WORD, ascii_lower(m.group()), i, m.end()))
             i = m.end()
             continue
         if c == ":":

@@ -53,24 +53,38 @@ class MetaCommand:
 
 @dataclass(frozen=True, slots=True)
 class SetParameter:
-    """SET / RESET of a run-time parameter other than search_path."""
+    """SET / RESET of a run-time parameter other than search_path, or a set_config call."""
 
     offset: int
-    name: str | None  # None for RESET and for set_config calls of other parameters
+    name: str | None  # lower-cased; None for RESET ALL and calls whose name is not a literal
+    # SQL that sets the parameter LOCAL to the value set here, for the migration to replay
+    # where a routine stores it (SET ... FROM CURRENT); None: the parameter is back to its
+    # default (RESET, TO DEFAULT)
+    replay: str | None = None
+    reset_all: bool = False  # RESET ALL: every parameter, search_path included
+    unchanged: bool = False  # SET name FROM CURRENT, or a value that is not a literal
+    local: bool = False  # SET LOCAL, set_config(..., true): until the transaction ends
 
 
 @dataclass(frozen=True, slots=True)
 class SetSearchPath:
-    """SET search_path, or SELECT pg_catalog.set_config('search_path', ...)."""
+    """SET search_path / SET SCHEMA / RESET search_path, or SELECT set_config('search_path',
+    ...)."""
 
     path: tuple[str, ...]  # without "$user" (no such schema is created by the files)
-    # every item as set, "$user" included: what SET ... FROM CURRENT stores (ddl/from_current.py)
-    written: tuple[str, ...] = ()
+    # SQL that sets the path LOCAL exactly as the source set it ("$user" included, the value
+    # spelled the same), what SET search_path FROM CURRENT stores (ddl/from_current.py); None:
+    # the default path
+    replay: str | None = None
+    local: bool = False  # as in SetParameter
 
 
 @dataclass(frozen=True, slots=True)
 class TransactionControl:
     offset: int
+    # "begin" (BEGIN, START TRANSACTION), "commit" (COMMIT, END), "rollback" (ROLLBACK, ABORT;
+    # not ROLLBACK TO a savepoint), "" (savepoints): what happens to SET LOCAL's values
+    effect: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,6 +287,7 @@ class AlterTable:
     head: str  # "ALTER TABLE [ONLY] name" as written
     actions: tuple[AlterAction | SyntaxProblem, ...]
     action_texts: tuple[str, ...]  # each action as written
+    only: bool = False  # ALTER TABLE ONLY: not recursing to partitions or children
 
 
 @dataclass(frozen=True, slots=True)

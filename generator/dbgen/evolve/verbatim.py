@@ -62,8 +62,9 @@ class VerbatimPlan:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def _key(r: RawStatement) -> tuple[str, str | None, str | None]:
-    return (r.kind, r.name, norm(r.sql))
+def _key(r: RawStatement) -> tuple[str, str | None, str | None, tuple[str, ...]]:
+    # the settings a FROM CURRENT clause stores are part of what the statement makes
+    return (r.kind, r.name, norm(r.sql), r.before)
 
 
 def _short(name: str | None) -> str | None:
@@ -82,7 +83,7 @@ def plan_verbatim(
     out = VerbatimPlan()
     olds = [r for r in old.raw if r.kind != _PATH]
     news = [r for r in new.raw if r.kind != _PATH]
-    pool: dict[tuple[str, str | None, str | None], list[RawStatement]] = {}
+    pool: dict[tuple[str, str | None, str | None, tuple[str, ...]], list[RawStatement]] = {}
     for r in olds:
         pool.setdefault(_key(r), []).append(r)
     unchanged: list[tuple[RawStatement, RawStatement]] = []  # (old, new)

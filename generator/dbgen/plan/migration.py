@@ -171,7 +171,7 @@ def plan_migration(catalog: Catalog, ctx: TypeContext) -> MigrationPlan:
         steps.append(
             Step(
                 r.position,
-                (_execute(r.sql),),
+                tuple(_execute(sql) for sql in (*r.before, r.sql, *r.after)),
                 (_execute(r.drop),) if r.drop else (),
                 f"{r.kind} {r.name or ''}".strip(),
             )
@@ -365,8 +365,8 @@ def _keys_on_inherited_later(t: Table) -> Table:
 def _as_sql(key: PrimaryKey | UniqueConstraint) -> bool:
     """A key SQLAlchemy cannot spell (storage parameters, a tablespace; INCLUDE, which
     op.create_primary_key cannot pass and op.create_unique_constraint resolves against a table of
-    the key columns only) is added as written, by ALTER TABLE."""
-    return key.index_options is not None or bool(key.include)
+    the key columns only; ONLY, which neither has) is added as written, by ALTER TABLE."""
+    return key.index_options is not None or bool(key.include) or key.only
 
 
 def _key_sql(q: QName, key: PrimaryKey | UniqueConstraint) -> str:
@@ -375,7 +375,8 @@ def _key_sql(q: QName, key: PrimaryKey | UniqueConstraint) -> str:
     else:
         head = "UNIQUE NULLS NOT DISTINCT" if key.nulls_not_distinct else "UNIQUE"
     parts = [
-        f"ALTER TABLE {q.sql} ADD CONSTRAINT {quote_ident(key.name)} {head}",
+        f"ALTER TABLE {'ONLY ' if key.only else ''}{q.sql} ADD CONSTRAINT {quote_ident(key.name)} "
+        + head,
         "(" + ", ".join(quote_ident(c) for c in key.columns) + ")",
     ]
     if key.include:
