@@ -260,6 +260,10 @@ class PrimaryKey:
     # added by ALTER TABLE ONLY to a partitioned table: the parent's key alone, the partitions'
     # own added and attached by statements of their own (pg_dump), not made by recursion
     only: bool = False
+    # MySQL's key prefixes, (column, length) for each column keyed on its first characters
+    # (`PRIMARY KEY (pid(75))`), and its key options as Index.options (("using", "BTREE"))
+    lengths: tuple[tuple[str, int], ...] = ()
+    options: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,6 +147,49 @@ NEIGHBOURS = {
         "  d text, PRIMARY KEY `a` (a(191), c), KEY kb (b(8)), UNIQUE KEY kc (c(4)),\n"
         "  KEY kd (d(10), a(191))) ENGINE=InnoDB;"
     ),
+    # cacti's `PRIMARY KEY (pid(75))`, ejabberd's USING BTREE / USING HASH on the key, a key
+    # added by ALTER TABLE, and an AUTO_INCREMENT column whose key has a prefix after it.
+    "primary_key_prefixes_and_using": (
+        "CREATE TABLE settings (pid varchar(255) NOT NULL, v text,\n"
+        "  PRIMARY KEY (pid(75))) ENGINE=InnoDB;\n"
+        "CREATE TABLE sess (host varchar(191) NOT NULL, name varchar(191) NOT NULL,\n"
+        "  PRIMARY KEY (host(20), name) USING BTREE) ENGINE=InnoDB;\n"
+        "CREATE TABLE hashed (a int NOT NULL, b varchar(40) NOT NULL,\n"
+        "  PRIMARY KEY USING HASH (a, b)) ENGINE=InnoDB;\n"
+        "CREATE TABLE counted (id int NOT NULL AUTO_INCREMENT, tag varchar(100) NOT NULL,\n"
+        "  PRIMARY KEY (id, tag(10))) ENGINE=InnoDB;\n"
+        "CREATE TABLE later (k text NOT NULL, x int) ENGINE=InnoDB;\n"
+        "ALTER TABLE later ADD PRIMARY KEY (k(12)) USING BTREE;\n"
+        "CREATE TABLE uses (id int NOT NULL PRIMARY KEY, pid varchar(255),\n"
+        "  KEY uses_pid (pid(75)), FOREIGN KEY (id) REFERENCES counted (id)) ENGINE=InnoDB;"
+    ),
+    # ZoneMinder's triggers.sql: statements sharing one `//` chunk (3 triggers were lost)
+    "statements_sharing_a_delimiter_chunk": (
+        "CREATE TABLE m (id int NOT NULL PRIMARY KEY, n int DEFAULT 0, d bigint DEFAULT 0)"
+        " ENGINE=InnoDB;\n"
+        "CREATE TABLE e (id int NOT NULL PRIMARY KEY, mid int, d bigint) ENGINE=InnoDB;\n"
+        "delimiter //\n"
+        "DROP TRIGGER IF EXISTS e_ins//\n"
+        "CREATE TRIGGER e_ins AFTER INSERT ON e FOR EACH ROW BEGIN\n"
+        "  UPDATE m SET n = COALESCE(n,0)+1 WHERE id=NEW.mid; END;\n//\n"
+        "DROP TRIGGER IF EXISTS e_upd;\n"
+        "CREATE TRIGGER e_upd AFTER UPDATE ON e\nFOR EACH ROW\n  BEGIN\n"
+        "    declare diff BIGINT default 0;\n"
+        "    set diff = COALESCE(NEW.d,0) - COALESCE(OLD.d,0);\n"
+        "    IF ( diff ) THEN\n"
+        "      IF ( NEW.mid != OLD.mid ) THEN\n"
+        "        UPDATE m SET d = GREATEST(COALESCE(d,0) - COALESCE(OLD.d,0), 0)"
+        " WHERE id = OLD.mid;\n"
+        "      ELSE\n"
+        "        UPDATE m SET d = IF(d > 0, d + diff, diff) WHERE id = NEW.mid;\n"
+        "      END IF;\n"
+        "    END IF;\n"
+        "  END;\n//\n"
+        "DROP TRIGGER IF EXISTS e_del; CREATE TRIGGER e_del BEFORE DELETE ON e FOR EACH ROW\n"
+        "  UPDATE m SET n = GREATEST(COALESCE(n,1)-1,0) WHERE id=OLD.mid//\n"
+        "DROP VIEW IF EXISTS v1, v2; CREATE VIEW v1 AS SELECT id FROM m//\n"
+        "DELIMITER ;\n"
+    ),
     "descending_keys": (
         "CREATE TABLE t (id int NOT NULL, a datetime(6) NOT NULL, b int, c varchar(20),\n"
         "  PRIMARY KEY (id), KEY t_a (a DESC), KEY t_b_a (b, a DESC), UNIQUE KEY t_c (c DESC),\n"

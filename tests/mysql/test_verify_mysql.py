@@ -181,6 +181,36 @@ def test_a_broken_revision_is_caught(tmp_path: Path) -> None:
     ), "\n".join(diffs)
 
 
+def test_counters_of_seeded_tables_are_not_schema(tmp_path: Path) -> None:
+    """icinga, kamailio and tt-rss INSERT seed rows: the source's counter moved past them, and
+    verify reported the table's options as different. A seeded table's counter is data; an
+    empty table's (AUTO_INCREMENT=N declared, or none) is compared, and a change shows."""
+    from sqlalchemy.engine import make_url
+
+    server = require_mariadb()
+    schema = tmp_path / "seeded.sql"
+    schema.write_text(
+        "CREATE TABLE seeded (id int NOT NULL AUTO_INCREMENT PRIMARY KEY, name varchar(20))"
+        " ENGINE=InnoDB;\n"
+        "INSERT INTO seeded (name) VALUES ('a'), ('b'), ('c');\n"
+        "CREATE TABLE started (id int NOT NULL AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB"
+        " AUTO_INCREMENT=1000;\n"
+        "CREATE TABLE seeded_started (id int NOT NULL AUTO_INCREMENT PRIMARY KEY)"
+        " ENGINE=InnoDB AUTO_INCREMENT=50;\n"
+        "INSERT INTO seeded_started VALUES (NULL), (NULL);\n"
+        "CREATE TABLE plain (id int NOT NULL AUTO_INCREMENT PRIMARY KEY) ENGINE=InnoDB;\n"
+    )
+    spec = _spec(schema, tmp_path, "seeded_db")
+    proc = _verify_cli(spec, server.url(""))
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-3000:]
+    files = _files(spec)
+    [revision] = [p for p in files if "/versions/" in p and p.endswith("_initial.py")]
+    text = _tamper(files[revision], 'mysql_auto_increment="1000"', 'mysql_auto_increment="7"')
+    diffs = [str(d) for d in verify(make_url(server.url("")), [schema], {**files, revision: text})]
+    assert len(diffs) == 1 and diffs[0].startswith("differs: table started options:"), diffs
+    assert "AUTO_INCREMENT=1000" in diffs[0] and "AUTO_INCREMENT=7" in diffs[0], diffs
+
+
 def test_cli_exit_codes_and_cleanup(tmp_path: Path) -> None:
     server = require_mariadb()
     spec = _spec(DEMO / "schema.sql", tmp_path, "app_db")

@@ -107,6 +107,26 @@ NEIGHBOURS = {
         "CREATE TABLE kv (k PRIMARY KEY, v);\n"
         "CREATE TABLE kw (k PRIMARY KEY, v NOT NULL) WITHOUT ROWID;"
     ),
+    # Zotero's columns without a type (`value`, `dateDeleted DEFAULT CURRENT_TIMESTAMP NOT
+    # NULL`, `value UNIQUE`), beside typed ones, and a type SQLite gives NUMERIC (`NONE`):
+    # `alembic check` raised IndexError on an untyped column a key names (`valueID`). Keys to
+    # tables created later (Zotero's items -> libraries).
+    "untyped_columns_and_forward_keys": (
+        "CREATE TABLE t (a, b TEXT);\n"
+        "CREATE TABLE settings (setting TEXT, key TEXT, value, PRIMARY KEY (setting, key));\n"
+        "CREATE TABLE items (itemID INTEGER PRIMARY KEY, libraryID INT, key TEXT NOT NULL,\n"
+        "  UNIQUE (libraryID, key), FOREIGN KEY (libraryID) REFERENCES libraries(libraryID));\n"
+        "CREATE TABLE itemDataValues (valueID INTEGER PRIMARY KEY, value UNIQUE);\n"
+        "CREATE TABLE itemData (itemID INT, fieldID INT, valueID, odd BLOBBY REFERENCES t (b),\n"
+        "  PRIMARY KEY (itemID, fieldID), FOREIGN KEY (itemID) REFERENCES items(itemID),\n"
+        "  FOREIGN KEY (valueID) REFERENCES itemDataValues(valueID));\n"
+        "CREATE TABLE deletedItems (itemID INTEGER PRIMARY KEY,\n"
+        "  dateDeleted DEFAULT CURRENT_TIMESTAMP NOT NULL);\n"
+        "CREATE INDEX deletedItems_dateDeleted ON deletedItems(dateDeleted);\n"
+        "CREATE TABLE conditions (id INTEGER PRIMARY KEY, required NONE, odd BLOBBY,\n"
+        "  v DEFAULT 0);\n"
+        "CREATE TABLE libraries (libraryID INTEGER PRIMARY KEY, libraryType TEXT NOT NULL);"
+    ),
     "partial_expression_collated_descending_indexes": (
         "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, score REAL, gone INTEGER);\n"
         "CREATE INDEX t_live ON t (name) WHERE gone IS NULL;\n"

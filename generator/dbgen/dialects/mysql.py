@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dbgen.dialects.base import Dialect, DriverFacts
 from dbgen.mysql.migration import plan_migration
-from dbgen.mysql.model_kwargs import index_kwargs, table_kwargs
+from dbgen.mysql.model_kwargs import index_kwargs, primary_key_kwargs, table_kwargs
 from dbgen.mysql.reader import read_schema
 from dbgen.mysql.typemap import map_type
 from dbgen.mysql.verify import verify
@@ -27,7 +27,12 @@ MYSQL = Dialect(
         requirements=("aiomysql>=0.2,<1", "PyMySQL>=1.1,<2"),
         schemas_in_database=False,
     ),
-    models=ModelDialect(table_kwargs=table_kwargs, index_kwargs=index_kwargs, column_elements=True),
+    models=ModelDialect(
+        table_kwargs=table_kwargs,
+        index_kwargs=index_kwargs,
+        primary_key_kwargs=primary_key_kwargs,
+        column_elements=True,
+    ),
     verify_server=verify,
     docs="docs/mysql.md",
 )

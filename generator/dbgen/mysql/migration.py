@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 
-from dbgen.ir import Catalog, Column, ForeignKey, Index, Table
+from dbgen.ir import Catalog, Column, ForeignKey, Index, PrimaryKey, Table
 from dbgen.mysql.coltypes import INTEGERS, mysql_type
 from dbgen.mysql.tables import UNNAMED
 from dbgen.mysql.typemap import map_type
@@ -86,7 +86,12 @@ def plan_migration(catalog: Catalog, ctx: TypeContext) -> MigrationPlan:
     digest = hashlib.sha256(
         "\n".join(line for s in ordered for line in (*s.upgrade, "--", *s.downgrade)).encode()
     ).hexdigest()
-    return MigrationPlan(revision=digest[:12], steps=ordered, uses_raw_type=raw_used)
+    prefix_key = any(
+        t.primary_key.inline and t.primary_key.lengths for t in catalog.tables if t.primary_key
+    )
+    return MigrationPlan(
+        revision=digest[:12], steps=ordered, uses_raw_type=raw_used, uses_prefix_key=prefix_key
+    )
 
 
 def _needs_raw(c: Column, t: Table) -> bool:
@@ -192,7 +197,7 @@ def _table_steps(t: Table, ctx: TypeContext) -> tuple[list[Step], bool]:
     inline: list[str] = []
     pk = t.primary_key
     if pk is not None and pk.inline:
-        inline.append(call("sa.PrimaryKeyConstraint", *(pystr(c) for c in pk.columns)))
+        inline.append(_primary_key(pk))
     for u in t.uniques:
         if u.inline:
             inline.append(
@@ -231,14 +236,12 @@ def _table_steps(t: Table, ctx: TypeContext) -> tuple[list[Step], bool]:
     steps = [Step(t.position, (create,), drop, f"table {t.qname.name}")]
     table = pystr(t.qname.name)
     if pk is not None and not pk.inline:
-        steps.append(
-            Step(
-                pk.position,
-                (call("op.create_primary_key", "None", table, strs(pk.columns)),),
-                (),
-                "primary key",
-            )
+        add = (
+            _execute(f"ALTER TABLE {quote(t.qname.name)} ADD {primary_key_sql(pk)}")
+            if pk.lengths or pk.options
+            else call("op.create_primary_key", "None", table, strs(pk.columns))
         )
+        steps.append(Step(pk.position, (add,), (), "primary key"))
     for u in t.uniques:
         if not u.inline:
             steps.append(
@@ -290,6 +293,39 @@ def _table_steps(t: Table, ctx: TypeContext) -> tuple[list[Step], bool]:
     for ix in t.indexes:
         steps.append(Step(ix.position, (_execute(index_sql(t, ix)),), (), f"index {ix.name}"))
     return steps, raw_used
+
+
+def _using(pk: PrimaryKey) -> str | None:
+    """The key's USING, lower-cased: SQLAlchemy quotes a name with capitals (`BTREE`)."""
+    using = dict(pk.options).get("using")
+    return using.lower() if using else None
+
+
+def _primary_key(pk: PrimaryKey) -> str:
+    """The inline key of op.create_table. SQLAlchemy's PrimaryKeyConstraint has no prefix
+    lengths: a key with them is the revision's PrefixPrimaryKey (the template defines it),
+    so it stays in CREATE TABLE, where an AUTO_INCREMENT column must find its key."""
+    using = _using(pk)
+    if pk.lengths:
+        lengths = "{" + ", ".join(f"{pystr(c)}: {n}" for c, n in pk.lengths) + "}"
+        return call(
+            "PrefixPrimaryKey",
+            *(pystr(c) for c in pk.columns),
+            lengths=lengths,
+            mysql_using=pystr(using) if using else None,
+        )
+    return call(
+        "sa.PrimaryKeyConstraint",
+        *(pystr(c) for c in pk.columns),
+        mysql_using=pystr(using) if using else None,
+    )
+
+
+def primary_key_sql(pk: PrimaryKey) -> str:
+    lengths = dict(pk.lengths)
+    parts = ", ".join(quote(c) + (f"({lengths[c]})" if c in lengths else "") for c in pk.columns)
+    using = dict(pk.options).get("using")
+    return f"PRIMARY KEY ({parts})" + (f" USING {using}" if using else "")
 
 
 def _foreign_key_sql(t: Table, fk: ForeignKey) -> str:

@@ -4,7 +4,7 @@ so that ``metadata.create_all()`` of the models builds what the migration builds
 
 from __future__ import annotations
 
-from dbgen.ir import Index, Table
+from dbgen.ir import Index, PrimaryKey, Table
 from dbgen.mysql.tables import UNNAMED
 from dbgen.plan.constraints import ColumnKey
 from dbgen.plan.pyexpr import pystr
@@ -37,3 +37,11 @@ def index_kwargs(ix: Index, key: ColumnKey) -> dict[str, str | None]:
         "mysql_using": pystr(opts["using"].lower()) if "using" in opts else None,
         "mysql_with_parser": pystr(opts["with parser"]) if "with parser" in opts else None,
     }
+
+
+def primary_key_kwargs(pk: PrimaryKey) -> dict[str, str | None]:
+    """USING, lower-cased (SQLAlchemy quotes a capitalised one). A key's prefix lengths are not
+    here: PrimaryKeyConstraint takes none (SQLAlchemy's MySQL dialect accepts only
+    mysql_using); the models' key is the whole column, the migration's keeps the prefix."""
+    using = dict(pk.options).get("using")
+    return {"mysql_using": pystr(using.lower()) if using else None}

@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from dbgen.diagnostics import Diagnostic, error, note, warning
 from dbgen.ir import Catalog, QName, RawStatement
+from dbgen.mysql import compound
 from dbgen.mysql.split import Statement, split_script
 from dbgen.mysql.tables import SCHEMA, TableReader, WorkingTable
 from dbgen.mysql.tokens import Cursor, Kind, ParseError
@@ -506,13 +507,22 @@ class MySQLReader:
         word = cur.next().upper
         if word in ("VIEW", "TRIGGER", "PROCEDURE", "FUNCTION", "EVENT", "SEQUENCE"):
             if_exists = cur.accept("IF", "EXISTS")
-            at = cur.offset()
-            _, name = cur.qualified()
-            found = self.drop_raw(word.lower(), name)
-            if not found and not if_exists:
-                raise ParseError(
-                    at, "mysql-unknown-object", f"{word.lower()} {name} does not exist"
-                )
+            while True:
+                at = cur.offset()
+                _, name = cur.qualified()
+                found = self.drop_raw(word.lower(), name)
+                if not found and not if_exists:
+                    raise ParseError(
+                        at, "mysql-unknown-object", f"{word.lower()} {name} does not exist"
+                    )
+                # DROP VIEW and DROP SEQUENCE take a list of names
+                if word not in ("VIEW", "SEQUENCE") or not cur.accept(","):
+                    break
+            cur.accept("RESTRICT")
+            cur.accept("CASCADE")
+            if not cur.done:
+                # What follows was silently lost (a trigger after `DROP TRIGGER t` in one chunk).
+                raise cur.error("mysql-syntax", f"unexpected text after DROP {word}")
             return
         if word in ("DATABASE", "SCHEMA", "USER", "ROLE"):
             self.warn(
@@ -546,8 +556,10 @@ def read_schema(sources: Sequence[tuple[str, str]]) -> tuple[Catalog, tuple[Diag
     for path, text in sources:
         statements, diags = split_script(path, text)
         reader.diags.extend(diags)
-        for stmt in statements:
-            reader.feed(stmt)
+        for chunk in statements:
+            for a, b in compound.statements(chunk.text):
+                piece = chunk.text[a:b]
+                reader.feed(Statement(chunk.file, piece, chunk.offset + a, chunk.source))
     catalog = reader.finish()
     return catalog, tuple(reader.diags)
 

@@ -453,16 +453,15 @@ class TableReader:
         if t.primary_key is not None:
             raise ParseError(start, "mysql-duplicate", f"table {t.name} has two primary keys")
         if (
-            any(e.column is None for e in elems)
-            or any(e.length or e.descending for e in elems)
-            or opts
+            any(e.column is None or e.descending for e in elems)
+            or any(k != "using" for k, _ in opts)
             or comment
         ):
-            # A key SQLAlchemy's PrimaryKeyConstraint cannot spell: kept as written.
             raise ParseError(
                 start,
                 "mysql-unsupported",
-                "a PRIMARY KEY with prefix lengths, DESC or index options is not supported",
+                "a PRIMARY KEY with an expression, DESC, a COMMENT or index options other than "
+                "USING is not supported",
             )
         t.primary_key = PrimaryKey(
             "PRIMARY",
@@ -470,6 +469,9 @@ class TableReader:
             position=self.position,
             inline=inline,
             span=self.span(start),
+            lengths=tuple((e.column or "", e.length) for e in elems if e.length),
+            # the last USING counts (before and after the key parts are both allowed)
+            options=(opts[-1],) if opts else (),
         )
 
     def index(

@@ -46,13 +46,17 @@ def ref_column(q: QName, column: str, explicit_public: bool = False) -> str:
     return f"{table}.{column}"
 
 
-def primary_key(pk: PrimaryKey, key: ColumnKey = _same) -> str:
+def primary_key(
+    pk: PrimaryKey, key: ColumnKey = _same, extra: dict[str, str | None] | None = None
+) -> str:
+    """``extra``: a dialect's keyword arguments (ModelDialect.primary_key_kwargs)."""
     return call(
         "sa.PrimaryKeyConstraint",
         *(pystr(key(c)) for c in pk.columns),
         name=pystr(pk.name),
         postgresql_include=strs(key(c) for c in pk.include) if pk.include else None,
         **deferral_kw(pk.deferral),
+        **(extra or {}),
     )
 
 

@@ -48,6 +48,8 @@ class MigrationPlan:
     revision: str
     steps: tuple[Step, ...]
     uses_raw_type: bool
+    # MySQL: a primary key on column prefixes, which the revision's PrefixPrimaryKey prints
+    uses_prefix_key: bool = False
 
     @property
     def uses_postgresql(self) -> bool:

@@ -167,7 +167,7 @@ def _table_args(
     if pk is not None and (
         pk.name != f"{t.qname.name}_pkey" or pk.deferral.deferrable or not entity.mapped
     ):
-        args.append(cx.primary_key(pk, key))
+        args.append(cx.primary_key(pk, key, project.models.primary_key_kwargs(pk)))
     models = project.models
     nameless = models.nameless(t)
     args += [cx.unique(u, key, named=u.name not in nameless) for u in t.uniques]

@@ -13,7 +13,17 @@ from dataclasses import dataclass, field
 from dbgen.graph import SchemaGraph, naming
 from dbgen.graph.bindings import PACKAGE_MODULES
 from dbgen.graph.relationships import RelationshipPlan, plan_relationships
-from dbgen.ir import Catalog, Column, Domain, EnumType, ForeignKey, QName, Table, TypeKind
+from dbgen.ir import (
+    Catalog,
+    Column,
+    Domain,
+    EnumType,
+    ForeignKey,
+    PrimaryKey,
+    QName,
+    Table,
+    TypeKind,
+)
 from dbgen.plan import constraints as cx
 from dbgen.plan.typemap import MappedType, TypeContext, TypeMapper, map_type
 from dbgen.spec.model import BoundSpec
@@ -25,6 +35,10 @@ TableKwargs = Callable[[Table], list[tuple[str, str]]]
 def no_table_kwargs(t: Table) -> list[tuple[str, str]]:
     """PostgreSQL's (and the default): none beyond schema and comment."""
     return []
+
+
+def no_key_kwargs(pk: PrimaryKey) -> dict[str, str | None]:
+    return {}
 
 
 def never(c: Column) -> bool:
@@ -59,6 +73,8 @@ class ModelDialect:
     # ``__table_args__`` options, and an index's keyword arguments
     table_kwargs: TableKwargs = no_table_kwargs
     index_kwargs: cx.IndexKwargs = cx.index_options
+    # a primary key's keyword arguments (MySQL's mysql_using)
+    primary_key_kwargs: Callable[[PrimaryKey], dict[str, str | None]] = no_key_kwargs
     # An index key that is a column with a sort order or a collation as a column expression
     # (``sa.desc(sa.column(key))``), not as text: the dialect's reflection reads it back as
     # that column.
@@ -69,6 +85,10 @@ class ModelDialect:
     # A primary-key column the database lets hold NULL (SQLite's rowid tables): the model says
     # ``nullable=True`` (the attribute stays non-optional: the application never writes NULL).
     nullable_key: Callable[[Column], bool] = never
+    # Whether a column the models type as RawType is one the dialect's reflection names no type
+    # for (SQLite's BLOB affinity: NullType, or through a foreign key the referenced column's
+    # type): the Alembic environment then does not compare its type (env.py's compare_type).
+    raw_unreflected: bool = False
     # base.py's NAMING_CONVENTION as (key, template) pairs, and the comment above it (lines)
     naming: tuple[tuple[str, str], ...] = PG_NAMING
     naming_note: tuple[str, ...] = PG_NAMING_NOTE

@@ -49,6 +49,7 @@ MIGRATION_IMPORTS = frozenset(
         ("sqlalchemy.dialects", "postgresql"),
         ("sqlalchemy.dialects", "mysql"),
         ("sqlalchemy.types", "UserDefinedType"),
+        ("sqlalchemy.ext.compiler", "compiles"),
     }
 )
 
@@ -151,6 +152,12 @@ def render_package(
                 c.type.element.base in REFLECTED_AS_STRING
                 for e in plan.entities
                 for c in e.table.columns
+            ),
+            unreflected_raw=plan.models.raw_unreflected
+            and any(
+                c.type.sqlalchemy.expr.startswith("RawType(")
+                for e in plan.entities
+                for c in e.columns
             ),
         ),
         f"{pkg}/migrations/script.py.mako": (

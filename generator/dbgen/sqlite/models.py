@@ -10,7 +10,11 @@ back from the migrated file (what `alembic check` compares):
 - a rowid table's key column that SQLite lets hold NULL (not declared NOT NULL, not the
   rowid's alias) is ``nullable=True``, as SQLite reports it;
 - a descending plain column of an index is that column (``sa.desc``): SQLAlchemy reflects it
-  as the column, with its sort order.
+  as the column, with its sort order;
+- a column of BLOB affinity (no declared type, or one like ``BLOBBY``) is RawType as written;
+  SQLAlchemy reflects it as NullType, or, when a foreign key names it, as the referenced
+  column's type (Zotero's untyped ``valueID REFERENCES itemDataValues``), so env.py compares
+  no type for such a column (Alembic raised IndexError on the empty RawType).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ SQLITE_MODELS = ModelDialect(
     column_elements=True,
     nameless=nameless,
     nullable_key=nullable_key,
+    raw_unreflected=True,
     # The primary key and indexes: named as the reader names them (indexes always have their
     # own). Unique and foreign-key constraints: no convention (see above).
     naming=(

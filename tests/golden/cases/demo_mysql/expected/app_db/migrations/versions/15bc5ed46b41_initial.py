@@ -32,7 +32,6 @@ class RawType(UserDefinedType[Any]):
 
 
 def upgrade() -> None:
-    # session settings
     # session setting
     op.execute(sa.text("SET NAMES utf8mb4"))
     # session setting
@@ -442,7 +441,6 @@ def upgrade() -> None:
   FROM `tasks` WHERE `deleted_at` IS NULL AND `status` NOT IN ('done', 'cancelled')"""))
     # session setting
     op.execute(sa.text("SET FOREIGN_KEY_CHECKS=@OLD_FOREIGN_KEY_CHECKS"))
-    # the downgrade drops tables in any order
 
 
 def downgrade() -> None:
